@@ -1,0 +1,24 @@
+"""One check per graded unit, shared by nbgrader's hidden tests and the grading command.
+
+Hidden test cells in the source notebooks call:
+
+    from autograder.checks import check
+    check("dz_netIn", dz_netIn)
+
+which raises AssertionError with a diagnosis when the function is wrong.
+"""
+from .. import reference as R
+from . import long, mlp, rnn, rnn2
+from .base import Case, Unit, run_check
+
+UNITS = {u.name: u for module in (mlp, rnn, rnn2, long) for u in module.UNITS}
+
+# Reference versions of the functions an assembly unit may call, by student name.
+ORACLES = {name: getattr(R, name) for name in mlp.MLP_ORACLES + rnn.STEP_ORACLES + ("dh1_t",)}
+
+
+def check(name, func):
+    """Hidden test: assert that the student's `func` is a correct `name`."""
+    if name not in UNITS:
+        raise KeyError(f"no graded unit named {name!r}")
+    run_check(UNITS[name], func, ORACLES)

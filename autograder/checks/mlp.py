@@ -1,0 +1,131 @@
+"""Graded units of 01_mlp_backprop: the eight MLP derivatives and the backward pass.
+
+Every case starts from a real forward pass, so each unit receives the
+reference's values from upstream: one wrong derivative never cascades.
+"""
+import numpy as np
+
+from .. import reference as R
+from .base import Case, Unit
+
+NOTEBOOK = "01_mlp_backprop"
+DIMS = ("N", "D", "H", "C")
+
+
+def _forward(rng, d):
+    N, D, H, C = d["N"], d["D"], d["H"], d["C"]
+    params = dict(y_wts=rng.standard_normal((D, H)) * 0.6, y_b=rng.standard_normal(H) * 0.3,
+                  z_wts=rng.standard_normal((H, C)) * 0.6, z_b=rng.standard_normal(C) * 0.3)
+    X = rng.standard_normal((N, D))
+    y = rng.integers(0, C, N)
+    y[:2] = [0, C - 1]  # both ends of the label range appear
+    _, cache = R.mlp_forward(X, params)
+    reg = 0.1 + 0.4 * rng.random()
+    up_zAct = R.dz_netAct(cache["z_netAct"], y)
+    up_zIn = R.dz_netIn(up_zAct, cache["z_netAct"])
+    up_yAct = R.dy_netAct(up_zIn, params["z_wts"])
+    up_yIn = R.dy_netIn(up_yAct, cache["y_netIn"])
+    return dict(X=X, y=y, params=params, cache=cache, reg=reg, dz_netAct=up_zAct,
+                dz_netIn=up_zIn, dy_netAct=up_yAct, dy_netIn=up_yIn)
+
+
+def _dz_netAct(rng, d):
+    f = _forward(rng, d)
+    z, y = f["cache"]["z_netAct"], f["y"]
+    N = len(y)
+    onehot = R.one_hot(y, z.shape[1])
+    return Case((z, y), R.dz_netAct(z, y), d, [
+        ("has the lecture notes' slip: -1/(N*z_netAct) is the gradient only at the true class; it is 0 elsewhere.",
+         -1 / (N * z)),
+        ("is the gradient of the summed loss, not the mean: is the division by N missing?", -onehot / z),
+    ])
+
+
+def _dz_netIn(rng, d):
+    f = _forward(rng, d)
+    z, g = f["cache"]["z_netAct"], f["dz_netAct"]
+    onehot = R.one_hot(f["y"], z.shape[1])
+    return Case((g, z), R.dz_netIn(g, z), d, [
+        ("follows the lecture notes' formula dz_netAct * (one_hot - z_netAct), which drops a factor; "
+         "use the full softmax Jacobian.", g * (onehot - z)),
+        ("multiplies by z*(1-z), the sigmoid derivative (the notes' slip) or the diagonal of the softmax "
+         "Jacobian only; the off-diagonal terms -z_i*z_j are missing.", g * z * (1 - z)),
+    ])
+
+
+def _dz_wts(rng, d):
+    f = _forward(rng, d)
+    g, a, w, reg = f["dz_netIn"], f["cache"]["y_netAct"], f["params"]["z_wts"], f["reg"]
+    return Case((g, a, w, reg), R.dz_wts(g, a, w, reg), d, [
+        ("the regularization term reg * z_wts is missing.", a.T @ g),
+        ("the regularization term has the wrong factor: d/dW of reg/2*|W|^2 is reg*W.", a.T @ g + 0.5 * reg * w),
+        ("uses y_netIn instead of y_netAct (the ReLU output) as the layer's input.",
+         f["cache"]["y_netIn"].T @ g + reg * w),
+    ])
+
+
+def _dz_b(rng, d):
+    f = _forward(rng, d)
+    g = f["dz_netIn"]
+    return Case((g,), R.dz_b(g), d, [("averages over the batch instead of summing: dz_netIn already holds the 1/N.", g.mean(axis=0))])
+
+
+def _dy_netAct(rng, d):
+    f = _forward(rng, d)
+    g, w = f["dz_netIn"], f["params"]["z_wts"]
+    return Case((g, w), R.dy_netAct(g, w), d)
+
+
+def _dy_netIn(rng, d):
+    f = _forward(rng, d)
+    g, netIn = f["dy_netAct"], f["cache"]["y_netIn"]
+    return Case((g, netIn), R.dy_netIn(g, netIn), d, [
+        ("applies the ReLU mask to the wrong quantity: the mask is (y_netIn > 0), not (dy_netAct > 0).", g * (g > 0)),
+        ("multiplies by y_netIn (or the ReLU output) instead of by the ReLU's derivative (y_netIn > 0).", g * np.maximum(netIn, 0)),
+        ("multiplies by y_netIn instead of by the ReLU's derivative (y_netIn > 0).", g * netIn),
+    ])
+
+
+def _dy_wts(rng, d):
+    f = _forward(rng, d)
+    g, X, w, reg = f["dy_netIn"], f["X"], f["params"]["y_wts"], f["reg"]
+    return Case((g, X, w, reg), R.dy_wts(g, X, w, reg), d, [
+        ("the regularization term reg * y_wts is missing.", X.T @ g),
+        ("the regularization term has the wrong factor: d/dW of reg/2*|W|^2 is reg*W.", X.T @ g + 0.5 * reg * w),
+        ("uses dy_netAct (before the ReLU) instead of dy_netIn.", X.T @ f["dy_netAct"] + reg * w),
+    ])
+
+
+def _dy_b(rng, d):
+    f = _forward(rng, d)
+    g = f["dy_netIn"]
+    return Case((g,), R.dy_b(g), d, [
+        ("averages over the batch instead of summing: the 1/N is already in dz_netIn.", g.mean(axis=0)),
+        ("sums dy_netAct (before the ReLU) instead of dy_netIn.", f["dy_netAct"].sum(axis=0)),
+    ])
+
+
+def _mlp_backward(rng, d):
+    f = _forward(rng, d)
+    y, params, cache, reg = f["y"], f["params"], f["cache"], f["reg"]
+    expected = R.mlp_backward(y, params, cache, reg)
+    no_reg = R.mlp_backward(y, params, cache, 0.0)
+    return Case((y, params, cache, reg), expected, d, [
+        ("passes reg to neither weight gradient: both regularization terms are missing.", no_reg),
+    ])
+
+
+MLP_ORACLES = ("dz_netAct", "dz_netIn", "dz_wts", "dz_b", "dy_netAct", "dy_netIn", "dy_wts", "dy_b")
+
+UNITS = [
+    Unit("dz_netAct", NOTEBOOK, "dz_netAct(z_netAct, y)", _dz_netAct, dims_used=DIMS),
+    Unit("dz_netIn", NOTEBOOK, "dz_netIn(dz_netAct, z_netAct)", _dz_netIn, dims_used=DIMS),
+    Unit("dz_wts", NOTEBOOK, "dz_wts(dz_netIn, y_netAct, z_wts, reg)", _dz_wts, dims_used=DIMS),
+    Unit("dz_b", NOTEBOOK, "dz_b(dz_netIn)", _dz_b, dims_used=DIMS),
+    Unit("dy_netAct", NOTEBOOK, "dy_netAct(dz_netIn, z_wts)", _dy_netAct, dims_used=DIMS),
+    Unit("dy_netIn", NOTEBOOK, "dy_netIn(dy_netAct, y_netIn)", _dy_netIn, dims_used=DIMS),
+    Unit("dy_wts", NOTEBOOK, "dy_wts(dy_netIn, X, y_wts, reg)", _dy_wts, dims_used=DIMS),
+    Unit("dy_b", NOTEBOOK, "dy_b(dy_netIn)", _dy_b, dims_used=DIMS),
+    Unit("mlp_backward", NOTEBOOK, "mlp_backward(y, params, cache, reg)", _mlp_backward,
+         oracles=MLP_ORACLES, dims_used=DIMS),
+]

@@ -1,0 +1,169 @@
+"""Graded units of 02_rnn_bptt: the one-layer RNN's local rules and the BPTT loop.
+
+Cases come from a real forward pass (ReLU in the first case, tanh in the
+others), and each unit receives the reference's upstream gradients.
+"""
+import numpy as np
+
+from .. import reference as R
+from .base import Case, Unit
+
+NOTEBOOK = "02_rnn_bptt"
+
+
+def rnn_problem(rng, d, activation=None):
+    """Parameters, a sequence, targets and the forward cache for one case."""
+    T, N, D, H, Q = d["T"], d["N"], d["D"], d["H"], d["Q"]
+    activation = activation or d["activation"]
+    params = dict(W_xh=rng.standard_normal((D, H)) * 0.5, W_hh=rng.standard_normal((H, H)) * 0.5,
+                  b_h=rng.standard_normal(H) * 0.2, W_hq=rng.standard_normal((H, Q)) * 0.5,
+                  b_q=rng.standard_normal(Q) * 0.2)
+    X = rng.standard_normal((T, N, D))
+    Y = rng.integers(0, Q, (T, N))
+    h0 = rng.standard_normal((N, H)) * 0.5
+    _, cache = R.rnn_forward(X, params, h0, activation)
+    return params, X, Y, cache, activation
+
+
+def upstream(params, Y, cache, activation, carry=None):
+    """Every intermediate gradient of the (reference) BPTT loop: dy, dh, dhraw per step."""
+    h, P = cache["h"], cache["p"]
+    T = h.shape[0]
+    carry = np.ones(T) if carry is None else carry
+    dy, dh, dhraw = np.empty_like(P), np.empty_like(h), np.empty_like(h)
+    nxt = np.zeros_like(h[0])
+    for t in reversed(range(T)):
+        dy[t] = R.dy_t(P[t], Y[t], T)
+        dh[t] = R.dh_t(dy[t], nxt, params["W_hq"], params["W_hh"])
+        dhraw[t] = R.dhraw_t(dh[t], cache["h_netIn"][t], h[t], activation)
+        nxt = carry[t] * dhraw[t]
+    h_prev = np.concatenate([cache["h0"][None], h[:-1]])
+    return dict(dy=dy, dh=dh, dhraw=dhraw, h_prev=h_prev)
+
+
+def _one_step_only(per_step):
+    """A 'mistake' for each single time step: the sum over time was dropped."""
+    return [("uses a single time step: parameter gradients of an RNN are summed over all T steps.", g)
+            for g in per_step]
+
+
+def _dy_t(rng, d):
+    params, X, Y, cache, act = rnn_problem(rng, d)
+    t = d["T"] - 2
+    p_t, y_t, T = cache["p"][t], Y[t], d["T"]
+    N, Q = p_t.shape
+    onehot = R.one_hot(y_t, Q)
+    return Case((p_t, y_t, T), R.dy_t(p_t, y_t, T), d, [
+        ("is divided by N only: the loss is the mean over all T*N predictions, so divide by T*N.", (p_t - onehot) / N),
+        ("is divided by T only: the loss is the mean over all T*N predictions, so divide by T*N.", (p_t - onehot) / T),
+        ("follows the lecture notes' -1/(N*y_t): that is the gradient at the softmax output, not at the logits o_t.",
+         -onehot / (T * N * p_t)),
+    ])
+
+
+def _dW_hq(rng, d):
+    params, X, Y, cache, act = rnn_problem(rng, d)
+    dy = upstream(params, Y, cache, act)["dy"]
+    h = cache["h"]
+    return Case((h, dy), R.dW_hq(h, dy), d,
+                [("uses the pre-activation h_netIn instead of h_t.", R.dW_hq(cache["h_netIn"], dy))]
+                + _one_step_only([h[t].T @ dy[t] for t in (0, -1)]))
+
+
+def _db_q(rng, d):
+    params, X, Y, cache, act = rnn_problem(rng, d)
+    dy = upstream(params, Y, cache, act)["dy"]
+    return Case((dy,), R.db_q(dy), d, _one_step_only([dy[0].sum(0), dy[-1].sum(0)]) + [
+        ("averages instead of summing: the 1/(T*N) is already in dy.", dy.mean(axis=(0, 1)))])
+
+
+def _dh_t(rng, d):
+    params, X, Y, cache, act = rnn_problem(rng, d)
+    up = upstream(params, Y, cache, act)
+    t = 1
+    args = (up["dy"][t], up["dhraw"][t + 1], params["W_hq"], params["W_hh"])
+    return Case(args, R.dh_t(*args), d, [
+        ("is missing the gradient from the future step, dhraw_next @ W_hh.T.", up["dy"][t] @ params["W_hq"].T),
+        ("adds h_t as the lecture notes' slip does; the second term is the gradient from the future step, "
+         "dhraw_next @ W_hh.T.", up["dy"][t] @ params["W_hq"].T + cache["h"][t]),
+        ("sends the future gradient through W_hh instead of W_hh.T.",
+         up["dy"][t] @ params["W_hq"].T + up["dhraw"][t + 1] @ params["W_hh"]),
+    ])
+
+
+def _dhraw_t(rng, d):
+    params, X, Y, cache, act = rnn_problem(rng, d)
+    up = upstream(params, Y, cache, act)
+    t = 1
+    dh, netIn, h = up["dh"][t], cache["h_netIn"][t], cache["h"][t]
+    args = (dh, netIn, h, act)
+    wrong = [("skips the activation: dh_t must be multiplied by phi'(h_netIn_t).", dh)]
+    if act == "relu":
+        wrong.append(("applies the ReLU mask to the wrong quantity: the mask is (h_netIn_t > 0), not (dh_t > 0).",
+                      dh * (dh > 0)))
+        wrong.append(("uses the tanh derivative although activation is 'relu'.", dh * (1 - h ** 2)))
+    else:
+        wrong.append(("takes the tanh derivative of the wrong quantity: 1 - h_t**2 uses the output h_t; "
+                      "1 - h_netIn_t**2 uses the input.", dh * (1 - netIn ** 2)))
+        wrong.append(("applies tanh twice: 1 - tanh(h_t)**2; h_t is already tanh(h_netIn_t).",
+                      dh * (1 - np.tanh(h) ** 2)))
+        wrong.append(("uses the ReLU derivative although activation is 'tanh'.", dh * (netIn > 0)))
+    return Case(args, R.dhraw_t(*args), d, wrong)
+
+
+def _dW_hh(rng, d):
+    params, X, Y, cache, act = rnn_problem(rng, d)
+    up = upstream(params, Y, cache, act)
+    h_prev, dhraw = up["h_prev"], up["dhraw"]
+    return Case((h_prev, dhraw), R.dW_hh(h_prev, dhraw), d,
+                [("pairs dhraw_t with h_t instead of h_{t-1}: the recurrent weight multiplies the previous state.",
+                  R.dW_hh(cache["h"], dhraw))]
+                + _one_step_only([h_prev[t].T @ dhraw[t] for t in (0, -1)]))
+
+
+def _dW_xh(rng, d):
+    params, X, Y, cache, act = rnn_problem(rng, d)
+    dhraw = upstream(params, Y, cache, act)["dhraw"]
+    return Case((X, dhraw), R.dW_xh(X, dhraw), d, _one_step_only([X[t].T @ dhraw[t] for t in (0, -1)]))
+
+
+def _db_h(rng, d):
+    params, X, Y, cache, act = rnn_problem(rng, d)
+    up = upstream(params, Y, cache, act)
+    dhraw = up["dhraw"]
+    return Case((dhraw,), R.db_h(dhraw), d, _one_step_only([dhraw[0].sum(0), dhraw[-1].sum(0)]) + [
+        ("sums dh (before the activation) instead of dhraw.", up["dh"].sum(axis=(0, 1)))])
+
+
+GRAD_KEYS = ("W_xh", "W_hh", "b_h", "W_hq", "b_q")
+
+
+def backward_mistakes(params, Y, cache, act, backward):
+    """Whole-loop mistakes of a BPTT implementation, as (message, wrong grads)."""
+    no_future = backward(Y, params, cache, act, carry=np.zeros(Y.shape[0]))
+    return [("is missing the gradient from the future step: dh_t must include dhraw_{t+1} @ W_hh.T.",
+             {k: no_future[k] for k in GRAD_KEYS})]
+
+
+def _rnn_backward(rng, d):
+    params, X, Y, cache, act = rnn_problem(rng, d)
+    full = R.rnn_backward(Y, params, cache, act)
+    return Case((Y, params, cache, act), {k: full[k] for k in GRAD_KEYS}, d,
+                backward_mistakes(params, Y, cache, act, R.rnn_backward))
+
+
+STEP_ORACLES = ("dy_t", "dW_hq", "db_q", "dh_t", "dhraw_t", "dW_hh", "dW_xh", "db_h")
+DIMS = ("T", "N", "D", "H", "Q", "activation")
+
+UNITS = [
+    Unit("dy_t", NOTEBOOK, "dy_t(p_t, y_t, T)", _dy_t, dims_used=DIMS),
+    Unit("dW_hq", NOTEBOOK, "dW_hq(h, dy)", _dW_hq, dims_used=DIMS),
+    Unit("db_q", NOTEBOOK, "db_q(dy)", _db_q, dims_used=DIMS),
+    Unit("dh_t", NOTEBOOK, "dh_t(dy_t, dhraw_next, W_hq, W_hh)", _dh_t, dims_used=DIMS),
+    Unit("dhraw_t", NOTEBOOK, "dhraw_t(dh_t, h_netIn_t, h_t, activation)", _dhraw_t, dims_used=DIMS),
+    Unit("dW_hh", NOTEBOOK, "dW_hh(h_prev, dhraw)", _dW_hh, dims_used=DIMS),
+    Unit("dW_xh", NOTEBOOK, "dW_xh(X, dhraw)", _dW_xh, dims_used=DIMS),
+    Unit("db_h", NOTEBOOK, "db_h(dhraw)", _db_h, dims_used=DIMS),
+    Unit("rnn_backward", NOTEBOOK, "rnn_backward(Y, params, cache, activation)", _rnn_backward,
+         oracles=STEP_ORACLES, dims_used=DIMS),
+]

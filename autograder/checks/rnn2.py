@@ -1,0 +1,56 @@
+"""Graded units of 03_two_layer_rnn: the step into layer 1, and two-layer BPTT."""
+import numpy as np
+
+from .. import reference as R
+from .base import Case, Unit
+
+NOTEBOOK = "03_two_layer_rnn"
+DIMS = ("T", "N", "D", "H1", "H2", "Q", "activation")
+KEYS = ("W_xh1", "W_hh1", "b_h1", "W_xh2", "W_hh2", "b_h2", "W_hq", "b_q")
+
+
+def rnn2_problem(rng, d):
+    T, N, D, H1, H2, Q = d["T"], d["N"], d["D"], d["H1"], d["H2"], d["Q"]
+    shapes = dict(W_xh1=(D, H1), W_hh1=(H1, H1), b_h1=(H1,), W_xh2=(H1, H2),
+                  W_hh2=(H2, H2), b_h2=(H2,), W_hq=(H2, Q), b_q=(Q,))
+    params = {k: rng.standard_normal(s) * (0.2 if k.startswith("b") else 0.5) for k, s in shapes.items()}
+    X = rng.standard_normal((T, N, D))
+    Y = rng.integers(0, Q, (T, N))
+    _, cache = R.rnn2_forward(X, params, activation=d["activation"])
+    return params, Y, cache, d["activation"]
+
+
+def _dh1_t(rng, d):
+    params, Y, cache, act = rnn2_problem(rng, d)
+    N = d["N"]
+    dhraw2_t = rng.standard_normal((N, d["H2"])) * 0.1
+    dhraw1_next = rng.standard_normal((N, d["H1"])) * 0.1
+    args = (dhraw2_t, dhraw1_next, params["W_xh2"], params["W_hh1"])
+    from_above = dhraw2_t @ params["W_xh2"].T
+    return Case(args, R.dh1_t(*args), d, [
+        ("is missing the gradient from layer 1's future step, dhraw1_next @ W_hh1.T.", from_above),
+        ("is missing the gradient from layer 2 above, dhraw2_t @ W_xh2.T.", dhraw1_next @ params["W_hh1"].T),
+        ("sends the future gradient through W_hh1 instead of W_hh1.T.", from_above + dhraw1_next @ params["W_hh1"]),
+    ])
+
+
+def _rnn2_backward(rng, d):
+    params, Y, cache, act = rnn2_problem(rng, d)
+    zeros = np.zeros(d["T"])
+    full = R.rnn2_backward(Y, params, cache, act)
+    pick = lambda g: {k: g[k] for k in KEYS}  # noqa: E731
+    return Case((Y, params, cache, act), pick(full), d, [
+        ("neither layer receives the gradient from its future step.",
+         pick(R.rnn2_backward(Y, params, cache, act, carry1=zeros, carry2=zeros))),
+        ("layer 1 is missing the gradient from its future step, dhraw1_{t+1} @ W_hh1.T.",
+         pick(R.rnn2_backward(Y, params, cache, act, carry1=zeros))),
+        ("layer 2 is missing the gradient from its future step, dhraw2_{t+1} @ W_hh2.T.",
+         pick(R.rnn2_backward(Y, params, cache, act, carry2=zeros))),
+    ])
+
+
+UNITS = [
+    Unit("dh1_t", NOTEBOOK, "dh1_t(dhraw2_t, dhraw1_next, W_xh2, W_hh1)", _dh1_t, dims_used=DIMS),
+    Unit("rnn2_backward", NOTEBOOK, "rnn2_backward(Y, params, cache, activation)", _rnn2_backward,
+         oracles=("dh1_t",), dims_used=DIMS),
+]

@@ -1,0 +1,56 @@
+"""Numerically stable building blocks: softmax, cross-entropy, one-hot, activations."""
+import numpy as np
+
+from .validate import check_activation
+
+
+def softmax(logits):
+    """Row-wise softmax over the last axis.
+
+    Subtracting the row maximum first keeps exp() from overflowing, so logits of
+    1000 give exact probabilities instead of inf/inf = nan.
+    """
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    e = np.exp(shifted)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def log_softmax(logits):
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def one_hot(labels, n_classes):
+    """labels (...,) int -> (..., n_classes) float64 with a single 1 per row."""
+    out = np.zeros(labels.shape + (n_classes,))
+    np.put_along_axis(out, labels[..., None], 1.0, axis=-1)
+    return out
+
+
+def cross_entropy_from_logits(logits, labels):
+    """Mean cross-entropy of integer `labels` under softmax(`logits`), via log-softmax.
+
+    Computing it from logits (not from probabilities) never takes log(0), so a
+    confident wrong answer gives a large finite loss rather than inf.
+    """
+    logp = log_softmax(logits)
+    picked = np.take_along_axis(logp, labels[..., None], axis=-1)
+    return float(-picked.mean())
+
+
+def phi(z, activation):
+    """The hidden activation: ReLU or tanh."""
+    check_activation("phi", activation)
+    return np.maximum(z, 0.0) if activation == "relu" else np.tanh(z)
+
+
+def phi_prime(netIn, netAct, activation):
+    """phi'(netIn), using the cheaper form each activation allows.
+
+    ReLU: 1 where netIn > 0 (0 at the kink, by convention).
+    tanh: 1 - tanh(netIn)**2 = 1 - netAct**2, so the cached output is reused.
+    """
+    check_activation("phi_prime", activation)
+    if activation == "relu":
+        return (netIn > 0).astype(np.float64)
+    return 1.0 - netAct ** 2

@@ -1,0 +1,167 @@
+"""MLP with one hidden ReLU layer, softmax output and mean cross-entropy (SPEC.md).
+
+Forward (lecture names):
+    y_netIn  = X @ y_wts + y_b          (N, H)
+    y_netAct = max(y_netIn, 0)          (N, H)
+    z_netIn  = y_netAct @ z_wts + z_b   (N, C)
+    z_netAct = softmax(z_netIn)         (N, C)
+    loss     = mean_n -log z_netAct[n, y[n]] + reg/2 (|y_wts|^2 + |z_wts|^2)
+
+Each derivative below is one local rule: it takes the gradient arriving from
+above and the cached forward values it needs, and returns the gradient of the
+loss with respect to one quantity.
+"""
+import numpy as np
+
+from .functional import cross_entropy_from_logits, one_hot, softmax
+from .validate import Shapes
+
+PARAM_SPECS = {"y_wts": "D H", "y_b": "H", "z_wts": "H C", "z_b": "C"}
+
+
+def _params(where, params, s):
+    missing = [k for k in PARAM_SPECS if k not in params]
+    if missing:
+        raise ValueError(f"{where}: params is missing {', '.join(missing)}")
+    return {k: s.array(f"params['{k}']", params[k], spec) for k, spec in PARAM_SPECS.items()}
+
+
+def mlp_forward(X, params):
+    """Forward pass.
+
+    Inputs:
+    - X: (N, D) mini-batch
+    - params: dict with y_wts (D, H), y_b (H,), z_wts (H, C), z_b (C,)
+
+    Returns (z_netAct, cache):
+    - z_netAct: (N, C) softmax probabilities
+    - cache: dict with X (N, D), y_netIn (N, H), y_netAct (N, H),
+      z_netIn (N, C), z_netAct (N, C)
+    """
+    s = Shapes("mlp_forward")
+    X = s.array("X", X, "N D")
+    p = _params("mlp_forward", params, s)
+    y_netIn = X @ p["y_wts"] + p["y_b"]
+    y_netAct = np.maximum(y_netIn, 0.0)
+    z_netIn = y_netAct @ p["z_wts"] + p["z_b"]
+    z_netAct = softmax(z_netIn)
+    cache = dict(X=X, y_netIn=y_netIn, y_netAct=y_netAct, z_netIn=z_netIn, z_netAct=z_netAct)
+    return z_netAct, cache
+
+
+def mlp_loss(X, y, params, reg=0.0):
+    """Mean cross-entropy plus reg/2 times the squared Frobenius norms of both weight matrices."""
+    _, cache = mlp_forward(X, params)
+    s = Shapes("mlp_loss", N=cache["X"].shape[0], C=cache["z_netIn"].shape[1])
+    y = s.labels("y", y, "N", s.dims["C"])
+    reg = s.scalar("reg", reg, minimum=0.0)
+    data = cross_entropy_from_logits(cache["z_netIn"], y)
+    penalty = 0.5 * reg * (np.sum(params["y_wts"] ** 2) + np.sum(params["z_wts"] ** 2))
+    return data + float(penalty)
+
+
+def dz_netAct(z_netAct, y):
+    """Gradient of the mean cross-entropy at the softmax output.
+
+    Meets the loss from above and z_netIn from below.
+    Inputs: z_netAct (N, C) probabilities; y (N,) int labels in 0..C-1.
+    Returns: (N, C), equal to -1/(N*z_netAct) at the true class and 0 elsewhere.
+    """
+    s = Shapes("dz_netAct")
+    z_netAct = s.array("z_netAct", z_netAct, "N C")
+    y = s.labels("y", y, "N", s.dims["C"])
+    if np.any(z_netAct[np.arange(len(y)), y] <= 0):
+        raise ValueError("dz_netAct: z_netAct must be positive at the true class (it is a softmax output)")
+    return -one_hot(y, z_netAct.shape[1]) / (len(y) * z_netAct)
+
+
+def dz_netIn(dz_netAct, z_netAct):
+    """Backprop through the row-wise softmax.
+
+    Meets dz_netAct from above and z_netIn from below. The softmax Jacobian is
+    diag(p) - p p^T per row, so the product is p * (g - sum(g * p)).
+    With dz_netAct from cross-entropy this equals (z_netAct - one_hot(y)) / N.
+    Inputs: dz_netAct (N, C); z_netAct (N, C).  Returns: (N, C).
+    """
+    s = Shapes("dz_netIn")
+    dz_netAct = s.array("dz_netAct", dz_netAct, "N C")
+    z_netAct = s.array("z_netAct", z_netAct, "N C")
+    return z_netAct * (dz_netAct - np.sum(dz_netAct * z_netAct, axis=1, keepdims=True))
+
+
+def dz_wts(dz_netIn, y_netAct, z_wts, reg=0.0):
+    """Output weights: y_netAct.T @ dz_netIn + reg * z_wts.
+
+    Inputs: dz_netIn (N, C); y_netAct (N, H); z_wts (H, C); reg >= 0.  Returns: (H, C).
+    """
+    s = Shapes("dz_wts")
+    dz_netIn = s.array("dz_netIn", dz_netIn, "N C")
+    y_netAct = s.array("y_netAct", y_netAct, "N H")
+    z_wts = s.array("z_wts", z_wts, "H C")
+    reg = s.scalar("reg", reg, minimum=0.0)
+    return y_netAct.T @ dz_netIn + reg * z_wts
+
+
+def dz_b(dz_netIn):
+    """Output bias: dz_netIn summed over the batch.  dz_netIn (N, C) -> (C,)."""
+    return Shapes("dz_b").array("dz_netIn", dz_netIn, "N C").sum(axis=0)
+
+
+def dy_netAct(dz_netIn, z_wts):
+    """Hidden activations: dz_netIn @ z_wts.T.
+
+    Meets dz_netIn from above and dy_netIn from below.
+    Inputs: dz_netIn (N, C); z_wts (H, C).  Returns: (N, H).
+    """
+    s = Shapes("dy_netAct")
+    dz_netIn = s.array("dz_netIn", dz_netIn, "N C")
+    z_wts = s.array("z_wts", z_wts, "H C")
+    return dz_netIn @ z_wts.T
+
+
+def dy_netIn(dy_netAct, y_netIn):
+    """Through the ReLU: dy_netAct where y_netIn > 0, else 0.
+
+    The mask is taken on y_netIn (the ReLU's input), not on the gradient.
+    Inputs: dy_netAct (N, H); y_netIn (N, H).  Returns: (N, H).
+    """
+    s = Shapes("dy_netIn")
+    dy_netAct = s.array("dy_netAct", dy_netAct, "N H")
+    y_netIn = s.array("y_netIn", y_netIn, "N H")
+    return dy_netAct * (y_netIn > 0)
+
+
+def dy_wts(dy_netIn, X, y_wts, reg=0.0):
+    """Hidden weights: X.T @ dy_netIn + reg * y_wts.
+
+    Inputs: dy_netIn (N, H); X (N, D); y_wts (D, H); reg >= 0.  Returns: (D, H).
+    """
+    s = Shapes("dy_wts")
+    dy_netIn = s.array("dy_netIn", dy_netIn, "N H")
+    X = s.array("X", X, "N D")
+    y_wts = s.array("y_wts", y_wts, "D H")
+    reg = s.scalar("reg", reg, minimum=0.0)
+    return X.T @ dy_netIn + reg * y_wts
+
+
+def dy_b(dy_netIn):
+    """Hidden bias: dy_netIn summed over the batch.  dy_netIn (N, H) -> (H,)."""
+    return Shapes("dy_b").array("dy_netIn", dy_netIn, "N H").sum(axis=0)
+
+
+def mlp_backward(y, params, cache, reg=0.0):
+    """Full backward pass composed from the eight local rules.
+
+    Inputs: y (N,) int labels; params as for mlp_forward; cache from mlp_forward; reg >= 0.
+    Returns: dict of gradients y_wts (D, H), y_b (H,), z_wts (H, C), z_b (C,).
+    """
+    g_zAct = dz_netAct(cache["z_netAct"], y)
+    g_zIn = dz_netIn(g_zAct, cache["z_netAct"])
+    g_yAct = dy_netAct(g_zIn, params["z_wts"])
+    g_yIn = dy_netIn(g_yAct, cache["y_netIn"])
+    return {
+        "z_wts": dz_wts(g_zIn, cache["y_netAct"], params["z_wts"], reg),
+        "z_b": dz_b(g_zIn),
+        "y_wts": dy_wts(g_yIn, cache["X"], params["y_wts"], reg),
+        "y_b": dy_b(g_yIn),
+    }

@@ -1,0 +1,109 @@
+"""RNN with two hidden layers (SPEC.md, "Two hidden layers").
+
+    h1_t = phi(X[t] @ W_xh1 + h1_{t-1} @ W_hh1 + b_h1)      (N, H1)
+    h2_t = phi(h1_t @ W_xh2 + h2_{t-1} @ W_hh2 + b_h2)      (N, H2)
+    o_t  = h2_t @ W_hq + b_q,  p_t = softmax(o_t)           (N, Q)
+
+Two hidden states are tracked. Layer 2 backpropagates exactly as the one-layer
+RNN with h1_t as its input; layer 1 then receives, at every step, the gradient
+from layer 2 above and from its own future step (dh1_t).
+"""
+import numpy as np
+
+from .functional import phi, softmax
+from .rnn import check_params, dh_t, dhraw_t, dW_hh, dW_hq, dW_xh, db_h, db_q, dy_t
+from .validate import Shapes, check_activation
+
+PARAM_SPECS = {
+    "W_xh1": "D H1", "W_hh1": "H1 H1", "b_h1": "H1",
+    "W_xh2": "H1 H2", "W_hh2": "H2 H2", "b_h2": "H2",
+    "W_hq": "H2 Q", "b_q": "Q",
+}
+
+
+def rnn2_forward(X, params, h1_0=None, h2_0=None, activation="relu"):
+    """Forward pass of the two-layer RNN.
+
+    Inputs:
+    - X: (T, N, D)
+    - params: W_xh1 (D, H1), W_hh1 (H1, H1), b_h1 (H1,), W_xh2 (H1, H2),
+      W_hh2 (H2, H2), b_h2 (H2,), W_hq (H2, Q), b_q (Q,)
+    - h1_0: (N, H1), h2_0: (N, H2) initial states, zeros if None
+    - activation: "relu" or "tanh" (both layers)
+
+    Returns (P, cache):
+    - P: (T, N, Q)
+    - cache: X, h1_0, h2_0, h1_netIn, h1 (T, N, H1), h2_netIn, h2 (T, N, H2), o, p (T, N, Q)
+    """
+    check_activation("rnn2_forward", activation)
+    s = Shapes("rnn2_forward")
+    X = s.array("X", X, "T N D")
+    p = check_params("rnn2_forward", params, s, PARAM_SPECS)
+    T, N, _ = X.shape
+    H1, H2 = s.dims["H1"], s.dims["H2"]
+    h1_0 = np.zeros((N, H1)) if h1_0 is None else s.array("h1_0", h1_0, "N H1")
+    h2_0 = np.zeros((N, H2)) if h2_0 is None else s.array("h2_0", h2_0, "N H2")
+    h1_netIn, h1 = np.empty((T, N, H1)), np.empty((T, N, H1))
+    h2_netIn, h2 = np.empty((T, N, H2)), np.empty((T, N, H2))
+    prev1, prev2 = h1_0, h2_0
+    for t in range(T):
+        h1_netIn[t] = X[t] @ p["W_xh1"] + prev1 @ p["W_hh1"] + p["b_h1"]
+        h1[t] = prev1 = phi(h1_netIn[t], activation)
+        h2_netIn[t] = h1[t] @ p["W_xh2"] + prev2 @ p["W_hh2"] + p["b_h2"]
+        h2[t] = prev2 = phi(h2_netIn[t], activation)
+    o = h2 @ p["W_hq"] + p["b_q"]
+    P = softmax(o)
+    return P, dict(X=X, h1_0=h1_0, h2_0=h2_0, h1_netIn=h1_netIn, h1=h1,
+                   h2_netIn=h2_netIn, h2=h2, o=o, p=P)
+
+
+def dh1_t(dhraw2_t, dhraw1_next, W_xh2, W_hh1):
+    """Gradient at h1_t: from layer 2 above and from layer 1's future step.
+
+    h1_t feeds h2_netIn_t (through W_xh2) and h1_netIn_{t+1} (through W_hh1):
+    dh1_t = dhraw2_t @ W_xh2.T + dhraw1_{t+1} @ W_hh1.T  (second term 0 at t = T-1).
+    Inputs: dhraw2_t (N, H2); dhraw1_next (N, H1); W_xh2 (H1, H2); W_hh1 (H1, H1).
+    Returns: (N, H1).
+    """
+    s = Shapes("dh1_t")
+    dhraw2_t = s.array("dhraw2_t", dhraw2_t, "N H2")
+    dhraw1_next = s.array("dhraw1_next", dhraw1_next, "N H1")
+    W_xh2 = s.array("W_xh2", W_xh2, "H1 H2")
+    W_hh1 = s.array("W_hh1", W_hh1, "H1 H1")
+    return dhraw2_t @ W_xh2.T + dhraw1_next @ W_hh1.T
+
+
+def rnn2_backward(Y, params, cache, activation="relu", carry1=None, carry2=None):
+    """Full BPTT through both layers.
+
+    Inputs: Y (T, N) int targets; params and cache as for rnn2_forward; activation;
+    carry1, carry2: optional (T,) multipliers of the gradient each layer passes
+    back to its previous step, as in rnn.rnn_backward (None: all ones).
+    Returns: dict with all eight parameter gradients W_xh1, W_hh1, b_h1, W_xh2,
+    W_hh2, b_h2, W_hq, b_q (shapes as the parameters).
+    """
+    check_activation("rnn2_backward", activation)
+    P, h1, h2 = cache["p"], cache["h1"], cache["h2"]
+    T, N, Q = P.shape
+    s = Shapes("rnn2_backward", T=T, N=N, Q=Q)
+    p = check_params("rnn2_backward", params, s, PARAM_SPECS)
+    Y = s.labels("Y", Y, "T N", Q)
+    carry1 = np.ones(T) if carry1 is None else s.array("carry1", carry1, "T")
+    carry2 = np.ones(T) if carry2 is None else s.array("carry2", carry2, "T")
+    dy = np.empty_like(P)
+    dhraw1, dhraw2 = np.empty_like(h1), np.empty_like(h2)
+    next1, next2 = np.zeros_like(h1[0]), np.zeros_like(h2[0])
+    for t in reversed(range(T)):
+        dy[t] = dy_t(P[t], Y[t], T)
+        dhraw2[t] = dhraw_t(dh_t(dy[t], next2, p["W_hq"], p["W_hh2"]),
+                            cache["h2_netIn"][t], h2[t], activation)
+        dhraw1[t] = dhraw_t(dh1_t(dhraw2[t], next1, p["W_xh2"], p["W_hh1"]),
+                            cache["h1_netIn"][t], h1[t], activation)
+        next1, next2 = carry1[t] * dhraw1[t], carry2[t] * dhraw2[t]
+    h1_prev = np.concatenate([cache["h1_0"][None], h1[:-1]])
+    h2_prev = np.concatenate([cache["h2_0"][None], h2[:-1]])
+    return {
+        "W_xh1": dW_xh(cache["X"], dhraw1), "W_hh1": dW_hh(h1_prev, dhraw1), "b_h1": db_h(dhraw1),
+        "W_xh2": dW_xh(h1, dhraw2), "W_hh2": dW_hh(h2_prev, dhraw2), "b_h2": db_h(dhraw2),
+        "W_hq": dW_hq(h2, dy), "b_q": db_q(dy),
+    }

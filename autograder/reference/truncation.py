@@ -1,0 +1,91 @@
+"""Long histories: full computation, regular and randomized truncation, clipping.
+
+All three strategies are one BPTT loop (rnn.rnn_backward) with a different
+`carry` vector: carry[t] multiplies the gradient that flows from step t back
+into h_{t-1} through W_hh.
+
+Regular truncation (the variant taught here, as in Dive into Deep Learning's
+figure of the three strategies): the sequence is split into consecutive chunks
+of k steps, [0, k), [k, 2k), ... The hidden state is carried forward across a
+chunk boundary but the gradient is not: carry[t] = 0 where t is a positive
+multiple of k, 1 elsewhere. So the loss at step t reaches back only to the
+start of its own chunk. The first chunk's gradient still reaches h0, so k >= T
+is exactly the full computation.
+
+Randomized truncation (Tallec & Ollivier, 2017): carry[t] = xi_t with
+P(xi_t = 0) = 1 - pi and P(xi_t = 1/pi) = pi, independent per step. Every
+path of length j gets weight prod(xi) with expectation 1, so the gradient is
+unbiased; xi all ones is the full computation.
+"""
+import numpy as np
+
+from .rnn import rnn_backward
+from .validate import Shapes
+
+
+def regular_carry(T, k):
+    """(T,) carry multipliers of regular truncation with chunks of k steps."""
+    s = Shapes("regular_carry")
+    T, k = s.integer("T", T), s.integer("k", k)
+    carry = np.ones(T)
+    carry[k::k] = 0.0
+    return carry
+
+
+def sample_xi(T, pi, rng):
+    """(T,) multipliers of randomized truncation: 1/pi with probability pi, else 0."""
+    s = Shapes("sample_xi")
+    T = s.integer("T", T)
+    pi = s.scalar("pi", pi)
+    if not 0 < pi <= 1:
+        raise ValueError(f"sample_xi: pi must be in (0, 1], got {pi}")
+    return np.where(rng.random(T) < pi, 1.0 / pi, 0.0)
+
+
+def bptt_full(Y, params, cache, activation="relu"):
+    """Full computation: the gradient of every step's loss reaches step 0."""
+    return rnn_backward(Y, params, cache, activation)
+
+
+def bptt_truncated(Y, params, cache, k, activation="relu"):
+    """Regular truncation with chunks of k steps (see the module docstring)."""
+    T = cache["h"].shape[0]
+    return rnn_backward(Y, params, cache, activation, carry=regular_carry(T, k))
+
+
+def bptt_randomized(Y, params, cache, xi, activation="relu"):
+    """Randomized truncation with the given (T,) multipliers xi (>= 0)."""
+    T = cache["h"].shape[0]
+    xi = Shapes("bptt_randomized", T=T).array("xi", xi, "T")
+    if np.any(xi < 0):
+        raise ValueError("bptt_randomized: xi must be non-negative (0 or 1/pi)")
+    return rnn_backward(Y, params, cache, activation, carry=xi)
+
+
+def global_norm(grads):
+    return float(np.sqrt(sum(np.sum(np.asarray(g) ** 2) for g in grads.values())))
+
+
+def clip_grad_norm(grads, max_norm):
+    """Scale all gradients together so their global L2 norm is at most max_norm.
+
+    Inputs: grads dict name -> array; max_norm > 0.
+    Returns (clipped, norm): a new dict with every array scaled by
+    min(1, max_norm / norm), and the norm before clipping. The direction of
+    the update is kept (Dive into Deep Learning's clipping).
+    """
+    if not isinstance(grads, dict) or not grads:
+        raise ValueError("clip_grad_norm: grads must be a non-empty dict of arrays")
+    max_norm = Shapes("clip_grad_norm").scalar("max_norm", max_norm)
+    if max_norm <= 0:
+        raise ValueError(f"clip_grad_norm: max_norm must be positive, got {max_norm}")
+    norm = global_norm(grads)
+    if not np.isfinite(norm):
+        raise ValueError("clip_grad_norm: grads contain NaN or infinite values")
+    scale = min(1.0, max_norm / norm) if norm > 0 else 1.0
+    return {name: np.asarray(g, dtype=np.float64) * scale for name, g in grads.items()}, norm
+
+
+def clip_grad_value(grads, clip=5.0):
+    """Clip every entry to [-clip, clip] (min-char-rnn's np.clip); changes the direction."""
+    return {name: np.clip(g, -clip, clip) for name, g in grads.items()}
