@@ -1,0 +1,96 @@
+"""Command line: python -m autograder {grade,release,demo}.
+
+    python -m autograder grade PATH... --out DIR [--jobs N] [--force] [--gradebook] [--course DIR]
+    python -m autograder release [--course DIR]
+    python -m autograder demo [--course DIR]
+
+Exit status 0 when every submission was graded (whatever the scores);
+2 with a message when the command could not run.
+"""
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples" / "submissions"
+
+
+def _parser():
+    p = argparse.ArgumentParser(prog="python -m autograder", description=__doc__.split("\n")[0])
+    sub = p.add_subparsers(dest="command", required=True)
+    g = sub.add_parser("grade", help="grade submissions in a sandbox, in parallel")
+    g.add_argument("paths", nargs="+", metavar="PATH",
+                   help="a submitted notebook, a folder of notebooks, or an nbgrader submitted/ folder")
+    g.add_argument("--out", required=True, metavar="DIR", help="where grades.json, grades.csv, ... go")
+    g.add_argument("--jobs", type=int, default=None, help="parallel sandboxes (default: CPU count)")
+    g.add_argument("--force", action="store_true", help="regrade even unchanged submissions")
+    g.add_argument("--gradebook", action="store_true", help="also write the scores into nbgrader's gradebook")
+    _common(g)
+    g.add_argument("--assignment", default=None, help="assignment name under source/ (default: bptt)")
+    g.add_argument("--memory-mb", type=int, default=2048, help="address-space limit of a sandbox (MiB)")
+    g.add_argument("--cell-timeout", type=float, default=30.0, help="seconds per notebook cell")
+    g.add_argument("--call-timeout", type=float, default=10.0, help="seconds per call of a student function")
+    g.add_argument("--submission-timeout", type=float, default=600.0, help="seconds per submission, all in")
+    g.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
+    r = sub.add_parser("release", help="generate release/ with nbgrader (autograder.course.generate_release)")
+    _common(r)
+    d = sub.add_parser("demo", help="release, then grade examples/submissions/ into grades/")
+    _common(d)
+    return p
+
+
+def _common(p):
+    p.add_argument("--course", default=str(ROOT), metavar="DIR", help="nbgrader course root (default: the repo)")
+
+
+def cmd_grade(args):
+    from .grade import grade_batch
+    from .report import summary_table
+
+    limits = dict(memory_mb=args.memory_mb, cell_timeout=args.cell_timeout, call_timeout=args.call_timeout,
+                  submission_timeout=args.submission_timeout)
+    plan, entries = grade_batch(args.paths, args.out, course_root=args.course, jobs=args.jobs, force=args.force,
+                                progress=not args.quiet, assignment=args.assignment, limits=limits)
+    if args.gradebook:
+        from .gradebook import write_scores
+
+        write_scores(plan, entries)
+    if not args.quiet:
+        print(summary_table(plan, entries))
+        print(f"\n{len(entries)} submission(s) graded; results in {Path(args.out).resolve()}")
+    return 0
+
+
+def cmd_release(args):
+    from .course import generate_release
+
+    generate_release(Path(args.course))
+    print(f"released into {Path(args.course).resolve() / 'release'}")
+    return 0
+
+
+def cmd_demo(args):
+    cmd_release(args)
+    grade_args = _parser().parse_args(["grade", str(EXAMPLES), "--out", str(Path(args.course) / "grades"),
+                                       "--course", args.course, "--force"])
+    return cmd_grade(grade_args)
+
+
+def main(argv=None):
+    from .plan import ConfigError
+    from .submission import SubmissionError
+
+    args = _parser().parse_args(argv)
+    handler = {"grade": cmd_grade, "release": cmd_release, "demo": cmd_demo}[args.command]
+    try:
+        return handler(args)
+    except (ConfigError, SubmissionError, OSError, RuntimeError) as exc:
+        print(f"python -m autograder {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; students graded so far are kept in the output folder's cache", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

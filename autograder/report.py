@@ -1,0 +1,134 @@
+"""Writing results: grades.json, grades.csv, per-student Gradescope results.json and feedback.html.
+
+Every file is written atomically (temporary file + os.replace), so an
+interrupted run never leaves a half-written file, and per-student results are
+written (and cached) as soon as that student is graded.
+
+Layout of DIR:
+    grades.json                  {"assignment", "max_score", "granularity": "student", "submissions": [...]}
+    grades.csv                   student, one column per unit, total, max_score
+    <student>/results.json       Gradescope's results format
+    <student>/feedback.html      every unit, its points and its message (HTML-escaped)
+    .cache/<student>.json        {"key": hash of notebooks + source + grader code + limits, "entry": ...}
+"""
+import csv
+import html
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from .grade import ALL_PASS_NOTE
+
+
+def prepare_out_dir(out_dir):
+    out_dir = Path(out_dir)
+    try:
+        (out_dir / ".cache").mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=out_dir, prefix=".probe-")
+        probe.close()
+    except OSError as exc:
+        raise OSError(f"output folder {out_dir} is not writable ({exc.strerror})") from None
+
+
+def atomic_write(path, text):
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def read_cache(out_dir, student, key):
+    path = Path(out_dir) / ".cache" / f"{student}.json"
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return data.get("entry") if isinstance(data, dict) and data.get("key") == key else None
+
+
+def write_cache(out_dir, student, key, entry):
+    atomic_write(Path(out_dir) / ".cache" / f"{student}.json", json.dumps({"key": key, "entry": entry}))
+
+
+def _num(x):
+    return int(x) if float(x).is_integer() else x
+
+
+def gradescope(entry):
+    """Gradescope's results.json for one student."""
+    tests = [dict(name=t["name"], score=_num(t["score"]), max_score=_num(t["max_score"]),
+                  status="passed" if t["score"] == t["max_score"] else "failed",
+                  output=t["output"], visibility="visible") for t in entry["tests"]]
+    output = ALL_PASS_NOTE
+    if entry.get("notes"):
+        output += "\n\nNotes on your notebooks:\n" + "\n".join(f"- {n}" for n in entry["notes"])
+    return dict(score=_num(entry["score"]), output=output, visibility="visible",
+                stdout_visibility="hidden", tests=tests)
+
+
+def feedback_html(entry, assignment):
+    e = html.escape
+    rows = "\n".join(
+        f"<tr class=\"{'pass' if t['score'] == t['max_score'] else 'fail'}\"><td>{e(t['notebook'])}</td>"
+        f"<td><code>{e(t['name'])}</code></td><td>{_num(t['score'])} / {_num(t['max_score'])}</td>"
+        f"<td>{e(t['output'])}</td></tr>" for t in entry["tests"])
+    notes = "".join(f"<li>{e(n)}</li>" for n in entry.get("notes", []))
+    notes = f"<h2>Notes on your notebooks</h2><ul>{notes}</ul>" if notes else ""
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{e(assignment)}: feedback for {e(entry['student'])}</title>
+<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}table{{border-collapse:collapse;width:100%}}
+td,th{{border:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top}}
+tr.pass td:nth-child(3){{color:#176e17}}tr.fail td:nth-child(3){{color:#a31515}}</style></head>
+<body><h1>{e(assignment)}: {e(entry['student'])}</h1>
+<p><strong>Score: {_num(entry['score'])} / {_num(entry['max_score'])}</strong></p>
+<p>{e(ALL_PASS_NOTE)} Each function was called on 3 test cases with different sizes.</p>
+<table><tr><th>notebook</th><th>unit</th><th>points</th><th>result</th></tr>
+{rows}
+</table>
+{notes}
+</body></html>
+"""
+
+
+def write_student(out_dir, plan, entry):
+    folder = Path(out_dir) / entry["student"]
+    atomic_write(folder / "results.json", json.dumps(gradescope(entry), indent=1))
+    atomic_write(folder / "feedback.html", feedback_html(entry, plan.assignment))
+
+
+def write_batch(out_dir, plan, entries):
+    out_dir = Path(out_dir)
+    doc = dict(assignment=plan.assignment, max_score=_num(plan.max_score), granularity="student",
+               units=[dict(name=u.name, notebook=u.notebook, max_score=_num(u.points)) for u in plan.units],
+               submissions=entries)
+    atomic_write(out_dir / "grades.json", json.dumps(doc, indent=1))
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(["student"] + [u.name for u in plan.units] + ["total", "max_score"])
+    for entry in entries:
+        scores = {t["name"]: t["score"] for t in entry["tests"]}
+        writer.writerow([entry["student"]] + [_num(scores[u.name]) for u in plan.units]
+                        + [_num(entry["score"]), _num(plan.max_score)])
+    atomic_write(out_dir / "grades.csv", buf.getvalue())
+
+
+def summary_table(plan, entries):
+    """A plain-text table: student, score, and the units that lost points."""
+    width = max([len("student")] + [len(e["student"]) for e in entries])
+    lines = [f"{'student':<{width}}  {'score':>9}  lost points in", "-" * (width + 40)]
+    for e in entries:
+        lost = [t["name"] for t in e["tests"] if t["score"] < t["max_score"]]
+        lost_text = ", ".join(lost) if len(lost) <= 6 else f"{len(lost)} units"
+        lines.append(f"{e['student']:<{width}}  {_num(e['score']):>4}/{_num(e['max_score']):<4}  {lost_text or '-'}")
+    return "\n".join(lines)
