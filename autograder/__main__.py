@@ -31,6 +31,10 @@ def _parser():
     g.add_argument("--cell-timeout", type=float, default=30.0, help="seconds per notebook cell")
     g.add_argument("--call-timeout", type=float, default=10.0, help="seconds per call of a student function")
     g.add_argument("--submission-timeout", type=float, default=600.0, help="seconds per submission, all in")
+    g.add_argument("--grace", type=float, default=3.0,
+                   help="seconds the grader waits past a timeout before killing a sandbox that ignores it")
+    g.add_argument("--hide", action="append", default=[], metavar="DIR",
+                   help="another folder to make invisible inside the sandbox (repeatable)")
     g.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
     r = sub.add_parser("release", help="generate release/ with nbgrader (autograder.course.generate_release)")
     _common(r)
@@ -48,9 +52,10 @@ def cmd_grade(args):
     from .report import summary_table
 
     limits = dict(memory_mb=args.memory_mb, cell_timeout=args.cell_timeout, call_timeout=args.call_timeout,
-                  submission_timeout=args.submission_timeout)
+                  submission_timeout=args.submission_timeout, grace=args.grace)
     plan, entries = grade_batch(args.paths, args.out, course_root=args.course, jobs=args.jobs, force=args.force,
-                                progress=not args.quiet, assignment=args.assignment, limits=limits)
+                                progress=not args.quiet, assignment=args.assignment, limits=limits,
+                                hide=args.hide)
     if args.gradebook:
         from .gradebook import write_scores
 

@@ -140,7 +140,7 @@ class Grader:
                     keep = [i for i in range(len(cells[stem])) if i not in st["poisoned"][stem]]
                     outcomes = worker.load(stem, [cells[stem][i] for i in keep])
                     if stem not in st["cell_notes"]:
-                        st["cell_notes"][stem] = [f"code cell {keep[j] + 1}: {err}" for j, (status, err)
+                        st["cell_notes"][stem] = [f"{cells[stem][keep[j]][0]}: {err}" for j, (status, err)
                                                   in enumerate(outcomes) if status != "ok"]
                 return worker
             except WorkerGone as gone:
@@ -149,10 +149,12 @@ class Grader:
                 if stem is None or not hasattr(gone, "cell"):
                     continue
                 keep = [i for i in range(len(cells[stem])) if i not in st["poisoned"][stem]]
-                index = keep[gone.cell] if gone.cell < len(keep) else len(cells[stem])
+                if gone.cell >= len(keep):
+                    continue
+                index = keep[gone.cell]
                 st["poisoned"][stem].add(index)
                 st["cell_notes"].setdefault(stem, []).append(
-                    f"code cell {index + 1} ended the worker ({gone.message}); it was skipped")
+                    f"{cells[stem][index][0]} ended the worker ({gone.message}); it was skipped")
 
     def _grade_unit(self, unit, cells, results):
         st = self.state
@@ -215,14 +217,16 @@ def cache_key(sub, plan, cfg, code):
     return h.hexdigest()
 
 
-def make_config(plan, out_dir, paths, **limits):
+def make_config(plan, out_dir, paths, extra_hide=(), **limits):
+    """Sandbox settings: hide the course, the output, the submissions' folders and `extra_hide`."""
     hide = [str(plan.course_root), str(out_dir)] + [str(Path(p).resolve() if Path(p).is_dir()
                                                          else Path(p).resolve().parent) for p in paths]
+    hide += [str(Path(p).resolve()) for p in extra_hide]
     return JailConfig(hide=default_hidden(hide), public_files=[str(p) for p in plan.public_files()], **limits)
 
 
 def grade_batch(paths, out_dir, course_root=".", jobs=None, force=False, progress=True,
-                assignment=None, limits=None):
+                assignment=None, limits=None, hide=()):
     """Grade every submission under `paths` into `out_dir`; returns (plan, entries).
 
     Re-uses cached results for unchanged submissions unless `force`.
@@ -233,7 +237,7 @@ def grade_batch(paths, out_dir, course_root=".", jobs=None, force=False, progres
     subs = discover(paths, plan)
     out_dir = Path(out_dir).resolve()
     report.prepare_out_dir(out_dir)
-    cfg = make_config(plan, out_dir, paths, **(limits or {}))
+    cfg = make_config(plan, out_dir, paths, extra_hide=hide, **(limits or {}))
     code = code_digest()
     entries, todo = {}, []
     for sub in subs:

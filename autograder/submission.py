@@ -117,7 +117,7 @@ def discover(paths, plan):
 
 
 def cells_to_run(data, spec):
-    """The code cells to execute from a notebook's bytes: (sources, problem).
+    """The code cells to execute from a notebook's bytes: ([(label, source)], problem).
 
     Skipped: test cells (grade_id of a source test cell) and experiment cells
     (tagged `experiment` here, or whose grade_id is tagged so in the source).
@@ -132,9 +132,11 @@ def cells_to_run(data, spec):
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         return None, "file is not a Jupyter notebook (no cell list)"
     sources = []
+    n_code = 0
     for cell in nb["cells"]:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
+        n_code += 1
         meta = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
         nbg = meta.get("nbgrader") if isinstance(meta.get("nbgrader"), dict) else {}
         gid = nbg.get("grade_id")
@@ -145,5 +147,6 @@ def cells_to_run(data, spec):
         if isinstance(src, list):
             src = "".join(s for s in src if isinstance(s, str))
         if isinstance(src, str):
-            sources.append(src)
+            label = f"cell {gid!r}" if isinstance(gid, str) and gid else f"code cell {n_code}"
+            sources.append((label[:80], src))
     return sources, None

@@ -46,13 +46,12 @@ class JailConfig:
     call_timeout: float = 10.0    # per call of a student function
     submission_timeout: float = 600.0  # wall clock for one submission, all restarts included
     max_restarts: int = 8
-
-    GRACE = 3.0
+    grace: float = 3.0            # extra wall-clock seconds the parent allows past the runner's timer
 
     def key(self):
         """What changes scores, for the results cache."""
         return (f"mem={self.memory_mb} cpu={self.cpu_seconds} cell={self.cell_timeout} "
-                f"call={self.call_timeout} sub={self.submission_timeout} restarts={self.max_restarts}")
+                f"call={self.call_timeout} sub={self.submission_timeout} restarts={self.max_restarts} grace={self.grace}")
 
 
 def default_hidden(extra=()):
@@ -111,6 +110,9 @@ class WorkerGone(Exception):
     def __init__(self, message):
         super().__init__(message)
         self.message = message
+
+    def __str__(self):
+        return self.message
 
 
 class Worker:
@@ -255,11 +257,11 @@ class Worker:
         timeout = self.cfg.cell_timeout
         start = time.monotonic()
         self.send({"op": "load", "notebook": stem, "cells": cells, "timeout": timeout},
-                  deadline=start + timeout + self.cfg.GRACE)
+                  deadline=start + timeout + self.cfg.grace)
         outcomes = []
         while True:
             try:
-                header, _ = self.receive(time.monotonic() + timeout + self.cfg.GRACE)
+                header, _ = self.receive(time.monotonic() + timeout + self.cfg.grace)
             except WorkerGone as gone:
                 gone.cell = len(outcomes)
                 if gone.message == "deadline":
@@ -280,7 +282,7 @@ class Worker:
         answer_oracle(name, args) -> value answers the runner's oracle requests
         (it raises OracleRefused to refuse). WorkerGone when the process dies or is late.
         """
-        deadline = time.monotonic() + timeout + self.cfg.GRACE
+        deadline = time.monotonic() + timeout + self.cfg.grace
         self.send({"op": "call", "notebook": stem, "name": name, "oracles": list(oracles),
                    "timeout": timeout}, args, has_value=True, deadline=deadline)
         n_oracle = 0

@@ -8,7 +8,7 @@ function returned, and the parent judges.
 Usage (started by jail.py inside bwrap):  python -I runner.py IN_FD OUT_FD MEM_BYTES CPU_SECONDS
 
 The runner first sends {"op": "ready"}. Requests (parent -> runner), one wire message each:
-    {"op": "load", "notebook": stem, "cells": [source, ...], "timeout": s}
+    {"op": "load", "notebook": stem, "cells": [[label, source], ...], "timeout": s}
         run the cells in a fresh namespace; answers one {"op": "cell", "index": i,
         "status": "ok"|"error"|"timeout", "error": text} per cell, then {"op": "loaded"}
     {"op": "call", "notebook": stem, "name": f, "oracles": [names], "timeout": s, value=args}
@@ -123,10 +123,10 @@ class Runner:
     def load(self, header):
         ns = {"__name__": "__main__", "__builtins__": builtins}
         self.namespaces[header["notebook"]] = ns
-        for i, source in enumerate(header["cells"]):
+        for i, (label, source) in enumerate(header["cells"]):
             status, error = "ok", ""
             try:
-                code = compile(strip_magics(source), f"<{header['notebook']} cell {i}>", "exec")
+                code = compile(strip_magics(source), f"<{header['notebook']}: {label}>", "exec")
                 self._arm(header["timeout"])
                 try:
                     exec(code, ns)

@@ -137,11 +137,12 @@ def write_course(root):
     return root
 
 
-def student(submitted, name, edits=None, extra=None, solved=True, raw=None, skip=()):
+def student(submitted, name, edits=None, extra=None, solved=True, raw=None, skip=(), points=None):
     """Write submitted/<name>/bptt/*.ipynb.
 
     edits: {stem: {grade_id: new source}}; extra: {stem: [source of appended cells]} (added
-    right after the first cell); raw: {stem: bytes} written verbatim; skip: stems left out.
+    right after the first cell); raw: {stem: bytes} written verbatim; skip: stems left out;
+    points: a number written into every test cell's metadata (a student raising their points).
     """
     folder = Path(submitted) / name / "bptt"
     folder.mkdir(parents=True, exist_ok=True)
@@ -154,7 +155,10 @@ def student(submitted, name, edits=None, extra=None, solved=True, raw=None, skip
             continue
         nb = strip_hidden(nb)
         for cell in nb["cells"]:
-            gid = cell["metadata"].get("nbgrader", {}).get("grade_id")
+            nbg = cell["metadata"].get("nbgrader", {})
+            gid = nbg.get("grade_id")
+            if points is not None and nbg.get("grade"):
+                nbg["points"] = points
             if edits and stem in edits and gid in edits[stem]:
                 cell["source"] = edits[stem][gid]
         for i, src in enumerate((extra or {}).get(stem, [])):
