@@ -62,7 +62,7 @@ def oracle_answerer(unit):
             with np.errstate(all="ignore"):
                 return wire.to_data(ORACLES[name](*args))
         except Exception as exc:  # the reference validates shapes: pass its message on
-            raise OracleRefused(f"{type(exc).__name__}: {str(exc)[:300]}") from None
+            raise OracleRefused(f"{name} was called with bad arguments: {str(exc)[:300]}") from None
 
     return answer
 

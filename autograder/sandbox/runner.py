@@ -35,6 +35,10 @@ class GradingTimeout(BaseException):
     """Raised by SIGALRM when a cell or a call runs past its time limit."""
 
 
+class HelperCallError(Exception):
+    """A helper function the grader supplies (for an assembly unit) refused a call."""
+
+
 def _load_wire():
     # Imported by path: the runner's folder is not on sys.path (python -I).
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "wire.py")
@@ -81,7 +85,8 @@ class Runner:
         self.wire, self.fd_in, self.fd_out = wire, fd_in, fd_out
         self.namespaces = {}
         # Keep our own references: the student may monkeypatch modules later.
-        self._to_data, self._pack, self._unpack = wire.to_data, wire.pack, wire.unpack_from
+        self._to_data, self._to_args = wire.to_data, wire.to_args
+        self._pack, self._unpack = wire.pack, wire.unpack_from
         self._write, self._read = os.write, os.read
 
     # ---- messages ---------------------------------------------------------
@@ -142,11 +147,11 @@ class Runner:
 
     def _proxy(self, name):
         def oracle(*args):
-            self.send({"op": "oracle", "name": name}, self._to_data(args), has_value=True)
+            self.send({"op": "oracle", "name": name}, self._to_args(args), has_value=True)
             header, value = self.receive()
             if header.get("op") == "oracle_result":
                 return value
-            raise ValueError(header.get("message", "oracle refused"))
+            raise HelperCallError(header.get("message", f"{name} refused the call"))
         oracle.__name__ = name
         return oracle
 

@@ -48,6 +48,25 @@ def to_data(value, _depth=0):
     return arr
 
 
+def to_args(value, _depth=0):
+    """Like to_data, for arguments passed to a function: Python and NumPy scalars stay scalars.
+
+    (to_data turns a returned scalar into a 0-d array, which the judge expects;
+    an argument such as T=7 must arrive as the int 7.)
+    """
+    if _depth > 20:
+        return "unconvertible nested structure"
+    if isinstance(value, np.generic) and value.dtype.kind in "biuf":
+        return value.item()
+    if isinstance(value, (int, float)) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return {str(k): to_args(v, _depth + 1) for k, v in value.items()}
+    if isinstance(value, (tuple, list)) and not _all_numbers(value):
+        return tuple(to_args(v, _depth + 1) for v in value)
+    return to_data(value, _depth)
+
+
 def _all_numbers(seq):
     return all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in seq) and len(seq) > 0
 
