@@ -1,0 +1,174 @@
+"""Instructor operations on the nbgrader course, as functions.
+
+The repository root is the nbgrader course root: `source/bptt/` (instructor
+notebooks), `release/bptt/` (student version, committed), `nbgrader_config.py`.
+`gradebook.db`, `submitted/`, `autograded/` are created there by nbgrader and
+are git-ignored; tests work in temporary copies made by `make_course_copy`.
+
+Every nbgrader step runs the real `nbgrader` command line in a subprocess (the
+way an instructor runs it), with the course root as working directory.
+
+    generate_release(root)            nbgrader generate_assignment bptt --force
+    make_course_copy(tmpdir)          a throw-away course with source/ and the config
+    autograde(root, student=None)     nbgrader autograde bptt --force [--student ID]
+    export_grades(root)               nbgrader export -> CSV path
+    read_export(csv_path)             {student: (score, max_score)}
+    gradebook_scores(root)            {student: {notebook stem: score}} from gradebook.db
+    source_points(root)               {notebook stem: {grade_id: points}} from source/
+"""
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+ASSIGNMENT = "bptt"
+COURSE_ID = "bptt-course"
+
+
+class NbgraderError(RuntimeError):
+    """An nbgrader command exited with a non-zero status; the message holds its output."""
+
+
+def run_nbgrader(args, course_root, env=None, timeout=1800):
+    """Run `python -m nbgrader <args>` in `course_root`; return the CompletedProcess.
+
+    env: extra environment variables. Raises NbgraderError (with nbgrader's output)
+    when the command fails.
+    """
+    full_env = dict(os.environ, **(env or {}))
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course_root, env=full_env,
+                          capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise NbgraderError(f"nbgrader {' '.join(args)} failed in {course_root} (exit {proc.returncode}):\n"
+                            f"{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}")
+    return proc
+
+
+def generate_release(course_root=REPO_ROOT):
+    """Regenerate the student release with the real `nbgrader generate_assignment bptt --force`.
+
+    Inputs: course_root, the nbgrader course root (default: the repository root),
+    which holds nbgrader_config.py and source/bptt/.
+    Returns: the Path of the generated `release/bptt/` directory.
+
+    nbgrader replaces every solution region with `# YOUR CODE HERE` /
+    `raise NotImplementedError()`, removes the hidden tests (keeping them in
+    `gradebook.db`, which therefore stays private), records the assignment in
+    the gradebook and copies every other file of source/bptt/ unchanged.
+    Raises NbgraderError if nbgrader fails, and ValueError if the release
+    still contains a solution, a hidden test or the word `autograder`.
+    """
+    course_root = Path(course_root).resolve()
+    run_nbgrader(["generate_assignment", ASSIGNMENT, "--force"], course_root)
+    release = course_root / "release" / ASSIGNMENT
+    leaks = release_leaks(release)
+    if leaks:
+        raise ValueError("the release leaks private content:\n" + "\n".join(leaks))
+    return release
+
+
+FORBIDDEN = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "autograder")
+
+
+def release_leaks(release_dir):
+    """Lines 'file: forbidden string' for every forbidden string found in a release directory."""
+    found = []
+    for path in sorted(Path(release_dir).rglob("*")):
+        if path.is_file():
+            text = path.read_text(errors="replace")
+            found += [f"{path.relative_to(release_dir)}: {s}" for s in FORBIDDEN if s.lower() in text.lower()]
+    return found
+
+
+def make_course_copy(tmpdir, source_root=REPO_ROOT, release=False):
+    """Make a throw-away nbgrader course in `tmpdir`/course; return its Path.
+
+    Copies nbgrader_config.py and source/ (and release/ when release=True),
+    never a gradebook or submissions. The autograder package is not copied:
+    autograde(...) points BPTT_AUTOGRADER_ROOT at the repository instead.
+    """
+    course = Path(tmpdir) / "course"
+    course.mkdir(parents=True)
+    source_root = Path(source_root)
+    shutil.copy2(source_root / "nbgrader_config.py", course / "nbgrader_config.py")
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
+    shutil.copytree(source_root / "source", course / "source", ignore=ignore)
+    if release:
+        shutil.copytree(source_root / "release", course / "release", ignore=ignore)
+    return course
+
+
+def autograde(course_root, student=None, autograder_root=REPO_ROOT, timeout=1800):
+    """Run `nbgrader autograde bptt --force` on submitted/<student>/bptt/.
+
+    student: one student id, or None for every student under submitted/ in ONE
+    nbgrader command (nbgrader's start-up costs ~2 s per command, so batch).
+    autograder_root: the directory that contains the autograder package; the
+    course's nbgrader_config.py puts it on the kernels' PYTHONPATH.
+    The assignment must be in the gradebook (generate_release first).
+    Returns the CompletedProcess.
+    """
+    args = ["autograde", ASSIGNMENT, "--force"]
+    if student:
+        args.append(f"--student={student}")
+    return run_nbgrader(args, course_root, env={"BPTT_AUTOGRADER_ROOT": str(autograder_root)}, timeout=timeout)
+
+
+def export_grades(course_root, out_name="grades.csv"):
+    """Run `nbgrader export` and return the Path of the CSV it wrote in the course root."""
+    course_root = Path(course_root)
+    run_nbgrader(["export", f"--to={out_name}"], course_root)
+    return course_root / out_name
+
+
+def read_export(csv_path):
+    """{student_id: (score, max_score)} from the CSV of `nbgrader export` (assignment bptt)."""
+    with open(csv_path, newline="") as f:
+        return {row["student_id"]: (float(row["score"]), float(row["max_score"]))
+                for row in csv.DictReader(f) if row["assignment"] == ASSIGNMENT}
+
+
+def gradebook_scores(course_root, cells=False):
+    """Scores in the course's gradebook.db.
+
+    Returns {student: {notebook stem: score}}, or with cells=True
+    {student: {notebook stem: {grade_id: score}}} (grade cells only).
+    """
+    from nbgrader.api import Gradebook  # imported late: nbgrader takes ~1 s to import
+
+    url = "sqlite:///" + str(Path(course_root).resolve() / "gradebook.db")
+    out = {}
+    with Gradebook(url) as gb:
+        assignment = gb.find_assignment(ASSIGNMENT)
+        for student in gb.students:
+            try:
+                submission = gb.find_submission(ASSIGNMENT, student.id)
+            except Exception:  # MissingEntry: this student did not submit
+                continue
+            per_nb = {}
+            for nb in assignment.notebooks:
+                snb = gb.find_submission_notebook(nb.name, ASSIGNMENT, student.id)
+                if cells:
+                    per_nb[nb.name] = {g.name: g.score for g in snb.grades}
+                else:
+                    per_nb[nb.name] = snb.score
+            out[student.id] = per_nb
+            del submission
+    return out
+
+
+def source_points(course_root=REPO_ROOT):
+    """{notebook stem: {grade_id: points}} of every grade cell in source/bptt/*.ipynb.
+
+    Read as plain JSON: this is the instructor's own statement of the points.
+    """
+    points = {}
+    for path in sorted((Path(course_root) / "source" / ASSIGNMENT).glob("*.ipynb")):
+        cells = json.loads(path.read_text())["cells"]
+        meta = [c.get("metadata", {}).get("nbgrader", {}) for c in cells]
+        points[path.stem] = {m["grade_id"]: float(m.get("points", 0)) for m in meta if m.get("grade")}
+    return points

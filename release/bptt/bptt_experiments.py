@@ -1,0 +1,171 @@
+"""The experiments of 04_long_histories.ipynb (given code, no points).
+
+Every experiment receives the notebook's forward pass and your functions
+(bptt_truncated, bptt_randomized, clip_gradients) as arguments; nothing here
+computes a parameter gradient itself. Three experiments:
+
+1. compare_strategies: a character-level RNN (charrnn.py) trained with full,
+   regular-truncated and randomized-truncated gradients, same seed and budget.
+2. lag_sweep: a synthetic task whose answer is the symbol seen L steps ago;
+   accuracy against the truncation length k (and randomized truncation).
+3. gradient_norms: ||dL/dh_{T-j}|| against the lag j for ReLU and tanh and a
+   few spectral radii of W_hh.
+"""
+import numpy as np
+
+import charrnn
+
+# ---- 1. character-level RNN, three gradient strategies ---------------------------------
+
+
+def compare_strategies(text, forward, bptt_truncated, bptt_randomized, clip_gradients, *, k=8, pi=0.5,
+                       steps=1000, H=128, N=32, T=32, lr=5e-3, max_norm=5.0, seed=0, sample_len=300):
+    """Train one model per strategy from the same initialization, data order and budget.
+
+    Inputs: text (str); forward = the notebook's rnn_forward; your three
+    functions; k the regular-truncation chunk, pi the randomized keep
+    probability; steps updates of N streams x T characters.
+    Returns (vocab, results): results[name] = dict(losses, norms, seconds,
+    chars, valid (held-out nats/char), sample (generated text)).
+    """
+    vocab = charrnn.Vocab(text)
+    train_ids, valid_ids = charrnn.split_ids(vocab.encode(text))
+    results = {}
+    for name, backward in charrnn.strategies(bptt_truncated, bptt_randomized, k, pi).items():
+        run = charrnn.train(train_ids, len(vocab), forward, backward, clip_gradients, H=H, N=N, T=T,
+                            steps=steps, lr=lr, max_norm=max_norm, seed=seed)
+        run["valid"] = charrnn.evaluate(valid_ids, len(vocab), run["params"], forward)
+        run["sample"] = charrnn.sample(run["params"], vocab, forward, "MACBETH.\n", sample_len,
+                                       np.random.default_rng(seed))
+        results[name] = run
+    return vocab, results
+
+
+def plot_training(results, smoothing=0.95):
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for name, run in results.items():
+        ax.plot(charrnn.smooth(run["losses"], smoothing), label=name)
+    ax.set_xlabel("update")
+    ax.set_ylabel("training loss (nats/char, smoothed)")
+    ax.set_title("Character-level RNN on Macbeth: same seed, same budget")
+    ax.legend()
+    plt.show()
+
+
+# ---- 2. a dependency at a known lag -------------------------------------------------
+
+
+def lag_batch(rng, V, T, N, L):
+    """Random symbols; the target at step t is the symbol seen L steps earlier.
+
+    Returns X (T, N, V) one-hot inputs and Y (T, N) targets; for t < L, where
+    there is no symbol L steps back, the target is the current symbol.
+    """
+    s = rng.integers(0, V, (T, N))
+    Y = s.copy()
+    Y[L:] = s[:-L]
+    return np.eye(V)[s], Y
+
+
+def train_lag(forward, backward, clip, L, *, V=4, T=16, N=32, H=32, steps=1000, lr=1e-2,
+              max_norm=5.0, seed=0, activation="tanh"):
+    """Train on the lag-L task; return the accuracy on fresh sequences at steps t >= L."""
+    rng = np.random.default_rng(seed)
+    params = charrnn.init_params(V, H, rng)
+    opt = charrnn.Adam(params, lr)
+    for _ in range(steps):
+        X, Y = lag_batch(rng, V, T, N, L)
+        _, cache = forward(X, params, None, activation)
+        grads = backward(Y, params, cache, rng)
+        grads, _ = clip({k: grads[k] for k in charrnn.PARAM_KEYS}, max_norm)
+        opt.step(params, grads)
+    X, Y = lag_batch(np.random.default_rng(seed + 12345), V, T, 512, L)
+    P, _ = forward(X, params, None, activation)
+    return float(np.mean(P.argmax(axis=-1)[L:] == Y[L:]))
+
+
+def lag_sweep(forward, bptt_truncated, bptt_randomized, clip_gradients, *, L=6, T=16, ks=None,
+              pis=(0.5, 0.25), steps=1000, seed=0):
+    """Accuracy on the lag-L task for regular truncation with each k, and randomized with each pi.
+
+    k = T is the full computation. Randomized truncation with keep probability
+    pi cuts on average every 1/pi steps, so it is plotted at k = 1/pi.
+    Returns dict with "regular": {k: accuracy}, "randomized": {pi: accuracy}.
+    """
+    ks = list(range(1, L + 4)) + [T] if ks is None else ks
+    regular = {}
+    for k in ks:
+        back = lambda Y, p, c, rng, k=k: bptt_truncated(Y, p, c, k, "tanh")  # noqa: E731
+        regular[k] = train_lag(forward, back, clip_gradients, L, T=T, steps=steps, seed=seed)
+    randomized = {}
+    for pi in pis:
+        back = lambda Y, p, c, rng, pi=pi: bptt_randomized(  # noqa: E731
+            Y, p, c, charrnn.sample_xi(Y.shape[0], pi, rng), "tanh")
+        randomized[pi] = train_lag(forward, back, clip_gradients, L, T=T, steps=steps, seed=seed)
+    return dict(L=L, T=T, regular=regular, randomized=randomized)
+
+
+def plot_lag_sweep(sweep, V=4):
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ks = sorted(sweep["regular"])
+    ax.plot(ks, [sweep["regular"][k] for k in ks], "o-", label="regular truncation, chunk k")
+    pis = sorted(sweep["randomized"], reverse=True)
+    ax.plot([1 / p for p in pis], [sweep["randomized"][p] for p in pis], "s", markersize=9,
+            label="randomized truncation, at k = 1/pi")
+    ax.axvline(sweep["L"] + 0.5, color="gray", ls=":", label=f"k = L + 1 = {sweep['L'] + 1} needed")
+    ax.axhline(1 / V, color="k", lw=0.8, ls="--", label=f"chance (1/{V})")
+    ax.set_xlabel("k (k = T is full BPTT)")
+    ax.set_ylabel(f"accuracy at t >= L (L = {sweep['L']})")
+    ax.set_title("Recall the symbol seen L steps ago")
+    ax.legend(loc="center right")
+    plt.show()
+
+
+# ---- 3. vanishing and exploding ------------------------------------------------------
+
+
+def gradient_norms(forward, activation, rho, *, H=64, T=60, N=16, D=8, seed=0):
+    """Mean ||dL/dh_{T-1-j}|| for j = 0..T-1, starting from a unit gradient at the last state.
+
+    W_hh is a random Gaussian matrix rescaled to spectral radius rho; inputs
+    are random. One backward step multiplies the (row-vector) gradient by the
+    Jacobian dh_t/dh_{t-1} = diag(phi'(h_netIn_t)) W_hh^T, written here as a
+    matrix product with the diagonal kept as an elementwise factor.
+    """
+    rng = np.random.default_rng(seed)
+    W_hh = rng.standard_normal((H, H))
+    W_hh *= rho / np.max(np.abs(np.linalg.eigvals(W_hh)))
+    params = dict(W_xh=rng.standard_normal((D, H)) * 0.5, W_hh=W_hh, b_h=np.zeros(H),
+                  W_hq=np.zeros((H, 2)), b_q=np.zeros(2))
+    _, cache = forward(rng.standard_normal((T, N, D)), params, None, activation)
+    jac_diag = (cache["h_netIn"] > 0).astype(float) if activation == "relu" else 1.0 - cache["h"] ** 2
+    g = rng.standard_normal((N, H))
+    g /= np.linalg.norm(g, axis=1, keepdims=True)
+    norms = [1.0]
+    for t in range(T - 1, 0, -1):
+        g = (g * jac_diag[t]) @ W_hh.T
+        norms.append(float(np.linalg.norm(g, axis=1).mean()))
+    return np.array(norms)
+
+
+def plot_gradient_norms(forward, rhos=(0.5, 1.0, 1.5, 2.0), T=60):
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
+    table = {}
+    for ax, activation in zip(axes, ("relu", "tanh")):
+        for rho in rhos:
+            norms = gradient_norms(forward, activation, rho, T=T)
+            table[activation, rho] = norms
+            ax.semilogy(norms, label=f"spectral radius {rho:g}")
+        ax.set_title(activation)
+        ax.set_xlabel("lag j")
+        ax.grid(True, which="major", alpha=0.3)
+    axes[0].set_ylabel(r"$\|\partial L / \partial h_{T-1-j}\|$ (starts at 1)")
+    axes[0].legend()
+    plt.show()
+    return table

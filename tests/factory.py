@@ -1,0 +1,290 @@
+"""Realistic student submissions, built from the instructor notebooks in source/bptt/.
+
+A submission looks like what a student hands in after working on the release:
+the release-style notebook (solution markers gone, hidden tests gone, outputs
+cleared, nbgrader metadata kept) with every solution cell filled from source,
+except the units given in `replacements`, whose solution cell is replaced by
+the student code given for them.
+
+    from tests.factory import MISTAKES, write_submission
+    write_submission(tmp / "submitted", "alice")                       # all correct
+    write_submission(tmp / "submitted", "bob", {"dh_t": MISTAKES["dh_t_missing_future"][1]})
+    write_submission(tmp / "submitted", "eve", mistake("dW_hh_transposed"), stems=["02_rnn_bptt"])
+
+Files are written as <dest>/<student>/bptt/<stem>.ipynb (nbgrader's
+submitted/ layout), with the other files of source/bptt/ (given modules, data)
+beside them, as a student who submits the whole folder would.
+
+MISTAKES maps a mistake name to (unit name, python source of the whole
+function def): each is a plausible student function that makes exactly that one
+mistake and is otherwise right, so it costs exactly that unit's points.
+Notebooks are read and written as plain JSON (importing nbformat costs ~1 s).
+"""
+import json
+import re
+import shutil
+import textwrap
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SOURCE_DIR = REPO_ROOT / "source" / "bptt"
+RELEASE_DIR = REPO_ROOT / "release" / "bptt"
+ASSIGNMENT = "bptt"
+
+_HIDDEN = re.compile(r"\n*[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*\n?", re.S)
+_MARKER = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.M)
+
+
+def _nbgrader(cell):
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def _source(cell):
+    src = cell["source"]
+    return "".join(src) if isinstance(src, list) else src
+
+
+def notebook_stems(source_dir=SOURCE_DIR):
+    """Notebook stems of the assignment, sorted: ['01_mlp_backprop', ...]."""
+    return sorted(p.stem for p in Path(source_dir).glob("*.ipynb"))
+
+
+def unit_notebooks(source_dir=SOURCE_DIR):
+    """{unit name: notebook stem} for every solution cell of every source notebook."""
+    units = {}
+    for stem in notebook_stems(source_dir):
+        nb = json.loads((Path(source_dir) / f"{stem}.ipynb").read_text())
+        units.update({_nbgrader(c)["grade_id"]: stem for c in nb["cells"] if _nbgrader(c).get("solution")})
+    return units
+
+
+def student_notebook(stem, replacements=None, source_dir=SOURCE_DIR):
+    """The notebook (JSON dict) a student submits for `stem`.
+
+    replacements: {unit name: source of the whole function def}; units of
+    other notebooks are ignored here.
+    """
+    replacements = replacements or {}
+    nb = json.loads((Path(source_dir) / f"{stem}.ipynb").read_text())
+    for cell in nb["cells"]:
+        meta = _nbgrader(cell)
+        text = _source(cell)
+        if meta.get("solution") and meta.get("grade_id") in replacements:
+            text = textwrap.dedent(replacements[meta["grade_id"]]).strip("\n")
+        else:
+            text = _MARKER.sub("", _HIDDEN.sub("\n", text)).rstrip("\n")
+        cell["source"] = text
+        if cell["cell_type"] == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+    return nb
+
+
+def write_submission(dest, student, replacements=None, stems=None, source_dir=SOURCE_DIR):
+    """Write <dest>/<student>/bptt/ with one student notebook per stem; return that directory.
+
+    replacements: {unit: function source} (see MISTAKES); every unit named must
+    exist in the notebooks written. stems: notebook stems to include,
+    all by default; a missing notebook is graded 0 by nbgrader.
+    """
+    chosen = list(stems or notebook_stems(source_dir))
+    replacements = dict(replacements or {})
+    owners = unit_notebooks(source_dir)
+    unknown = [u for u in replacements if owners.get(u) not in chosen]
+    if unknown:
+        raise KeyError(f"no solution cell for {unknown} in the notebooks {list(chosen)}")
+    out = Path(dest) / student / ASSIGNMENT
+    out.mkdir(parents=True, exist_ok=True)
+    for stem in chosen:
+        nb = student_notebook(stem, replacements, source_dir)
+        (out / f"{stem}.ipynb").write_text(json.dumps(nb, indent=1) + "\n")
+    _copy_extra_files(source_dir, out)
+    return out
+
+
+def write_source_as_is(dest, student, source_dir=SOURCE_DIR):
+    """Submit the instructor notebooks unchanged (solutions and hidden tests included)."""
+    return _copy_tree(source_dir, Path(dest) / student / ASSIGNMENT)
+
+
+def write_release_as_is(dest, student, release_dir=RELEASE_DIR):
+    """Submit the unmodified student release (every solution still raises NotImplementedError)."""
+    return _copy_tree(release_dir, Path(dest) / student / ASSIGNMENT)
+
+
+def _copy_tree(src, out):
+    shutil.copytree(src, out, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints"))
+    return out
+
+
+def _copy_extra_files(source_dir, out):
+    for path in Path(source_dir).iterdir():
+        if path.suffix == ".ipynb" or path.name in ("__pycache__", ".ipynb_checkpoints"):
+            continue
+        target = out / path.name
+        if path.is_dir():
+            shutil.copytree(path, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(path, target)
+
+
+def mistake(name):
+    """{unit: source} replacement for the named catalogue mistake."""
+    unit, source = MISTAKES[name]
+    return {unit: source}
+
+
+# ---- the catalogue of plausible mistakes ---------------------------------------------------
+# Each entry: (unit, whole function def). Comments name the mistake; the code is what a
+# student plausibly writes.
+
+MISTAKES = {
+    # 01_mlp_backprop
+    "dz_netAct_every_class": ("dz_netAct", '''
+        def dz_netAct(z_netAct, y):
+            # the lecture notes' formula, applied to every entry (only the true class is right)
+            return -1 / (len(z_netAct) * z_netAct)
+        '''),
+    "dz_netAct_non_finite": ("dz_netAct", '''
+        def dz_netAct(z_netAct, y):
+            # "keep only the true class" by multiplying by the one-hot in the denominator: 0/0 = nan
+            onehot = one_hot(y, z_netAct.shape[1])
+            return -onehot / (len(y) * z_netAct * onehot)
+        '''),
+    "dz_netIn_sigmoid_derivative": ("dz_netIn", '''
+        def dz_netIn(dz_netAct, z_netAct):
+            # sigmoid's derivative z*(1-z): the diagonal of the softmax Jacobian only
+            return dz_netAct * z_netAct * (1 - z_netAct)
+        '''),
+    "dz_wts_transposed": ("dz_wts", '''
+        def dz_wts(dz_netIn, y_netAct, z_wts, reg=0.0):
+            # (C, H) instead of (H, C)
+            return dz_netIn.T @ y_netAct + reg * z_wts.T
+        '''),
+    "dz_wts_missing_reg": ("dz_wts", '''
+        def dz_wts(dz_netIn, y_netAct, z_wts, reg=0.0):
+            return y_netAct.T @ dz_netIn
+        '''),
+    "dz_b_averaged": ("dz_b", '''
+        def dz_b(dz_netIn):
+            # the 1/N is already inside dz_netIn: this divides by N twice
+            return np.mean(dz_netIn, axis=0)
+        '''),
+    "dy_netAct_sign_flipped": ("dy_netAct", '''
+        def dy_netAct(dz_netIn, z_wts):
+            return -dz_netIn @ z_wts.T
+        '''),
+    "dy_netIn_mask_on_gradient": ("dy_netIn", '''
+        def dy_netIn(dy_netAct, y_netIn):
+            # ReLU mask taken on the gradient instead of on the ReLU's input
+            return dy_netAct * (dy_netAct > 0)
+        '''),
+    "dy_wts_missing_reg": ("dy_wts", '''
+        def dy_wts(dy_netIn, X, y_wts, reg=0.0):
+            return X.T @ dy_netIn
+        '''),
+    "dy_b_not_summed_over_batch": ("dy_b", '''
+        def dy_b(dy_netIn):
+            # summed over the hidden units (axis 1) instead of over the batch (axis 0)
+            return np.sum(dy_netIn, axis=1)
+        '''),
+    "mlp_backward_no_reg": ("mlp_backward", '''
+        def mlp_backward(y, params, cache, reg=0.0):
+            g_z_act = dz_netAct(cache["z_netAct"], y)
+            g_z_in = dz_netIn(g_z_act, cache["z_netAct"])
+            g_y_in = dy_netIn(dy_netAct(g_z_in, params["z_wts"]), cache["y_netIn"])
+            return {"z_wts": dz_wts(g_z_in, cache["y_netAct"], params["z_wts"], 0.0), "z_b": dz_b(g_z_in),
+                    "y_wts": dy_wts(g_y_in, cache["X"], params["y_wts"], 0.0), "y_b": dy_b(g_y_in)}
+        '''),
+    # 02_rnn_bptt
+    "dy_t_missing_1_over_T": ("dy_t", '''
+        def dy_t(p_t, y_t, T):
+            # mean over the batch only: the loss averages over all T*N predictions
+            N, Q = p_t.shape
+            return (p_t - one_hot(y_t, Q)) / N
+        '''),
+    "dW_hq_not_summed_over_time": ("dW_hq", '''
+        def dW_hq(h, dy):
+            # one (H, Q) matrix per step, never summed: shape (T, H, Q)
+            return np.stack([h[t].T @ dy[t] for t in range(h.shape[0])])
+        '''),
+    "db_q_last_step_only": ("db_q", '''
+        def db_q(dy):
+            return dy[-1].sum(axis=0)
+        '''),
+    "dh_t_missing_future": ("dh_t", '''
+        def dh_t(dy_t, dhraw_next, W_hq, W_hh):
+            # only the output path; the gradient from step t+1 is dropped
+            return dy_t @ W_hq.T
+        '''),
+    "dhraw_t_tanh_on_input": ("dhraw_t", '''
+        def dhraw_t(dh_t, h_netIn_t, h_t, activation):
+            if activation == "relu":
+                return dh_t * (h_netIn_t > 0)
+            # 1 - x**2 applied to the pre-activation instead of the output h_t
+            return dh_t * (1 - h_netIn_t ** 2)
+        '''),
+    "dhraw_t_relu_mask_on_gradient": ("dhraw_t", '''
+        def dhraw_t(dh_t, h_netIn_t, h_t, activation):
+            if activation == "relu":
+                return dh_t * (dh_t > 0)
+            return dh_t * (1 - h_t ** 2)
+        '''),
+    "dW_hh_transposed": ("dW_hh", '''
+        def dW_hh(h_prev, dhraw):
+            # square matrix: the shape cannot reveal the swapped product
+            return sum(dhraw[t].T @ h_prev[t] for t in range(len(dhraw)))
+        '''),
+    "dW_xh_sign_flipped": ("dW_xh", '''
+        def dW_xh(X, dhraw):
+            return -sum(X[t].T @ dhraw[t] for t in range(len(X)))
+        '''),
+    "db_h_not_summed_over_time": ("db_h", '''
+        def db_h(dhraw):
+            # summed over the batch only: shape (T, H)
+            return dhraw.sum(axis=1)
+        '''),
+    "rnn_backward_missing_future": ("rnn_backward", '''
+        def rnn_backward(Y, params, cache, activation):
+            X, h, h_netIn, P = cache["X"], cache["h"], cache["h_netIn"], cache["p"]
+            T, N, H = h.shape
+            dy, dhraw = np.zeros(P.shape), np.zeros(h.shape)
+            for t in reversed(range(T)):
+                dy[t] = dy_t(P[t], Y[t], T)
+                # forgets to carry dhraw[t+1] back: every step is treated as the last
+                dh = dh_t(dy[t], np.zeros((N, H)), params["W_hq"], params["W_hh"])
+                dhraw[t] = dhraw_t(dh, h_netIn[t], h[t], activation)
+            h_prev = np.concatenate([cache["h0"][None], h[:-1]])
+            return {"W_xh": dW_xh(X, dhraw), "W_hh": dW_hh(h_prev, dhraw), "b_h": db_h(dhraw),
+                    "W_hq": dW_hq(h, dy), "b_q": db_q(dy)}
+        '''),
+    # 03_two_layer_rnn
+    "dh1_t_missing_future": ("dh1_t", '''
+        def dh1_t(dhraw2_t, dhraw1_next, W_xh2, W_hh1):
+            return dhraw2_t @ W_xh2.T
+        '''),
+    "dh1_t_future_not_transposed": ("dh1_t", '''
+        def dh1_t(dhraw2_t, dhraw1_next, W_xh2, W_hh1):
+            return dhraw2_t @ W_xh2.T + dhraw1_next @ W_hh1
+        '''),
+    "rnn2_backward_layer1_missing_future": ("rnn2_backward", '''
+        def rnn2_backward(Y, params, cache, activation):
+            dphi = (lambda netIn, out: netIn > 0) if activation == "relu" else (lambda netIn, out: 1 - out ** 2)
+            X, h1, h2, P = cache["X"], cache["h1"], cache["h2"], cache["p"]
+            T, N, Q = P.shape
+            dy = (P - one_hot(Y, Q)) / (T * N)
+            dhraw1, dhraw2 = np.zeros(h1.shape), np.zeros(h2.shape)
+            next2 = np.zeros(h2[0].shape)
+            for t in reversed(range(T)):
+                dhraw2[t] = (dy[t] @ params["W_hq"].T + next2 @ params["W_hh2"].T) * dphi(cache["h2_netIn"][t], h2[t])
+                # layer 1 never receives its future step's gradient
+                dh1 = dh1_t(dhraw2[t], np.zeros(h1[0].shape), params["W_xh2"], params["W_hh1"])
+                dhraw1[t] = dh1 * dphi(cache["h1_netIn"][t], h1[t])
+                next2 = dhraw2[t]
+            h1_prev = np.concatenate([cache["h1_0"][None], h1[:-1]])
+            h2_prev = np.concatenate([cache["h2_0"][None], h2[:-1]])
+            s = lambda a, g: np.einsum("tni,tnj->ij", a, g)
+            return {"W_xh1": s(X, dhraw1), "W_hh1": s(h1_prev, dhraw1), "b_h1": dhraw1.sum((0, 1)),
+                    "W_xh2": s(h1, dhraw2), "W_hh2": s(h2_prev, dhraw2), "b_h2": dhraw2.sum((0, 1)),
+                    "W_hq": s(h2, dy), "b_q": dy.sum((0, 1))}
+        '''),
+}
