@@ -60,6 +60,13 @@ def default_hidden(extra=()):
     return [p for p in dict.fromkeys(list(paths) + list(extra)) if p and p != "/"]
 
 
+def site_packages():
+    """The interpreter's site-packages folders (never the repository or the current folder)."""
+    import site
+
+    return [p for p in site.getsitepackages() if os.path.isdir(p)]
+
+
 def _python_roots():
     roots = {sys.base_prefix, sys.prefix, os.path.dirname(os.path.realpath(sys.executable))}
     return sorted(os.path.realpath(r) for r in roots)
@@ -98,9 +105,9 @@ def bwrap_command(cfg, fd_in, fd_out):
              "--new-session", "--clearenv"]
     for k, v in env.items():
         args += ["--setenv", k, v]
-    args += ["--chdir", WORK_DIR, "--", os.path.realpath(sys.executable), "-I", "-B",
+    args += ["--chdir", WORK_DIR, "--", os.path.realpath(sys.executable), "-I", "-S", "-B",
              f"{GRADER_DIR}/runner.py", str(fd_in), str(fd_out),
-             str(cfg.memory_mb << 20), str(cfg.cpu_seconds)]
+             str(cfg.memory_mb << 20), str(cfg.cpu_seconds), os.pathsep.join(site_packages())]
     return args
 
 

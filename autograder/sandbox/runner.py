@@ -5,7 +5,8 @@ This is the ONLY code of the grader that runs in the sandbox. It is standalone
 answers: the parent sends inputs, this process sends back what the student's
 function returned, and the parent judges.
 
-Usage (started by jail.py inside bwrap):  python -I runner.py IN_FD OUT_FD MEM_BYTES CPU_SECONDS
+Usage (started by jail.py inside bwrap):
+    python -I -S runner.py IN_FD OUT_FD MEM_BYTES CPU_SECONDS SITE_PACKAGES
 
 The runner first sends {"op": "ready"}. Requests (parent -> runner), one wire message each:
     {"op": "load", "notebook": stem, "cells": [[label, source], ...], "timeout": s}
@@ -209,6 +210,9 @@ class Runner:
 
 def main(argv):
     fd_in, fd_out, mem_bytes, cpu_seconds = (int(a) for a in argv[1:5])
+    # Started with -S (no site module: .pth start-up hooks cost ~40 ms per sandbox);
+    # the interpreter's site-packages folders come as the last argument.
+    sys.path.extend(p for p in argv[5].split(os.pathsep) if p and p not in sys.path)
     for fd in (fd_in, fd_out):
         os.set_inheritable(fd, False)  # subprocesses the student starts do not get the channel
     wire = _load_wire()
