@@ -1,0 +1,147 @@
+"""The committed student release, the instructor notebooks' conventions, and nbgrader_config.py."""
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from traitlets.config import Config
+
+from autograder import course
+from autograder.checks import UNITS
+
+REPO = Path(__file__).resolve().parents[1]
+SOURCE = REPO / "source" / "bptt"
+RELEASE = REPO / "release" / "bptt"
+HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\nfrom autograder\.checks import check\ncheck\(\"(\w+)\", (\w+)\)\n"
+                    r"### END HIDDEN TESTS$")
+MAGIC = re.compile(r"^\s*[%!]", re.M)
+
+
+def cells_of(path):
+    return json.loads(Path(path).read_text())["cells"]
+
+
+def comparable(path):
+    """A notebook reduced to what matters: its metadata and each cell's type, source and metadata."""
+    nb = json.loads(Path(path).read_text())
+    src = lambda c: "".join(c["source"]) if isinstance(c["source"], list) else c["source"]  # noqa: E731
+    return nb["metadata"], [(c["cell_type"], src(c), c.get("metadata", {})) for c in nb["cells"]]
+
+
+def files_under(root):
+    return sorted(str(p.relative_to(root)) for p in Path(root).rglob("*")
+                  if p.is_file() and "__pycache__" not in p.parts)
+
+
+def test_regenerated_release_reproduces_the_committed_one(graded_course):
+    fresh = graded_course.root / "release" / "bptt"      # made by nbgrader generate_assignment
+    assert files_under(fresh) == files_under(RELEASE)
+    for name in files_under(RELEASE):
+        if name.endswith(".ipynb"):
+            assert comparable(fresh / name) == comparable(RELEASE / name), f"{name} is stale: regenerate the release"
+        else:
+            assert (fresh / name).read_bytes() == (RELEASE / name).read_bytes(), name
+
+
+def test_release_has_every_source_notebook_and_file():
+    assert files_under(RELEASE) == files_under(SOURCE)
+
+
+def test_release_contains_no_private_content():
+    assert course.release_leaks(RELEASE) == []
+    assert course.release_leaks(REPO / "source" / "bptt" / "data") == []
+
+
+def test_release_solution_cells_are_stubs():
+    for path in RELEASE.glob("*.ipynb"):
+        for cell in cells_of(path):
+            if cell["metadata"].get("nbgrader", {}).get("solution"):
+                src = "".join(cell["source"])
+                assert "# YOUR CODE HERE" in src and "raise NotImplementedError()" in src, (path.name, src[:80])
+
+
+def test_builder_and_committed_notebooks_agree():
+    proc = subprocess.run([sys.executable, "tools/build_notebooks.py", "--check"], cwd=REPO,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("stem", ["01_mlp_backprop", "02_rnn_bptt", "03_two_layer_rnn"])
+def test_notebook_follows_the_grading_conventions(stem):
+    cells = cells_of(SOURCE / f"{stem}.ipynb")
+    units = {u.name: u for u in UNITS.values() if u.notebook == stem}
+    solutions, tests = [], {}
+    for cell in cells:
+        meta = cell["metadata"].get("nbgrader", {})
+        src = "".join(cell["source"])
+        if cell["cell_type"] != "code":
+            continue
+        assert not MAGIC.search(src), f"IPython magic in {meta.get('grade_id')}"
+        assert meta.get("grade_id"), "every code cell is a given, solution or test cell with a grade_id"
+        if meta.get("solution"):
+            solutions.append(meta["grade_id"])
+            assert f"def {meta['grade_id']}(" in src
+        elif meta.get("grade"):
+            name = meta["grade_id"].removeprefix("test_")
+            match = HIDDEN.search(src)
+            assert match and match.groups() == (name, name), f"hidden section of {meta['grade_id']}"
+            assert "autograder" not in src[:match.start()], "visible tests must not import autograder"
+            tests[name] = meta["points"]
+        else:
+            assert meta.get("locked"), f"given cell {meta['grade_id']} must be locked"
+            assert "autograder" not in src
+            if "plt." in src:
+                assert "experiment" in cell["metadata"].get("tags", []), f"plot outside an experiment cell"
+    assert solutions == list(units), "one solution cell per unit, in the unit table's order"
+    assert list(tests) == list(units)
+    # Points of the unit table in the shared context.
+    expected = {"01_mlp_backprop": dict(dz_netAct=1, dz_netIn=2, dz_wts=1, dz_b=1, dy_netAct=1, dy_netIn=1,
+                                        dy_wts=1, dy_b=1, mlp_backward=3),
+                "02_rnn_bptt": dict(dy_t=1, dW_hq=1, db_q=1, dh_t=2, dhraw_t=2, dW_hh=1, dW_xh=1, db_h=1,
+                                    rnn_backward=4),
+                "03_two_layer_rnn": dict(dh1_t=2, rnn2_backward=5)}[stem]
+    assert tests == expected
+
+
+def test_assignment_total_is_41():
+    assert sum(sum(p.values()) for p in course.source_points().values()) == 41
+
+
+# ---- nbgrader_config.py ---------------------------------------------------------------------
+
+def load_config(monkeypatch, argv, env=None):
+    """Execute nbgrader_config.py the way traitlets does, with the given argv; return (config, env)."""
+    monkeypatch.setattr(sys, "argv", argv)
+    for key in ("PYTHONPATH", "BPTT_GRADING", "BPTT_AUTOGRADER_ROOT"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in (env or {}).items():
+        monkeypatch.setenv(key, value)
+    config = Config()
+    path = REPO / "nbgrader_config.py"
+    exec(compile(path.read_text(), str(path), "exec"), {"get_config": lambda: config, "__file__": str(path)})
+    return config
+
+
+def test_config_course_and_timeout(monkeypatch):
+    config = load_config(monkeypatch, ["nbgrader", "generate_assignment", "bptt"])
+    assert config.CourseDirectory.course_id == "bptt-course"
+    assert config.Execute.timeout == 60
+    assert "PYTHONPATH" not in os.environ and "BPTT_GRADING" not in os.environ
+
+
+def test_config_exposes_the_checks_only_under_autograde(monkeypatch):
+    load_config(monkeypatch, ["nbgrader", "autograde", "bptt", "--force"], {"PYTHONPATH": "/elsewhere"})
+    assert os.environ["PYTHONPATH"].split(os.pathsep) == [str(REPO), "/elsewhere"]
+    assert os.environ["BPTT_GRADING"] == "1"
+    # nbgrader executes the file several times per command: idempotent.
+    exec(compile((REPO / "nbgrader_config.py").read_text(), "cfg", "exec"),
+         {"get_config": Config, "__file__": str(REPO / "nbgrader_config.py")})
+    assert os.environ["PYTHONPATH"].split(os.pathsep) == [str(REPO), "/elsewhere"]
+
+
+def test_config_override_root_for_course_copies(monkeypatch, tmp_path):
+    load_config(monkeypatch, ["nbgrader", "autograde", "bptt"], {"BPTT_AUTOGRADER_ROOT": str(tmp_path)})
+    assert os.environ["PYTHONPATH"] == str(tmp_path)
