@@ -3,7 +3,10 @@
 The notebook is generated so that its text, code and nbgrader metadata can be
 reviewed as one Python file. Run from the repository root:
 
-    python tools/build_long_histories.py
+    python tools/build_long_histories.py            # rewrite the notebook
+    python tools/build_long_histories.py --check    # exit 1 if the committed one differs
+
+After rebuilding, regenerate the release (see the README) and commit both.
 
 Cells: locked given code and text, three solution cells with nbgrader
 solution regions, three test cells (visible tests + the hidden section), and
@@ -76,6 +79,12 @@ the gradient vanishes or explodes with the lag.
 | `bptt_randomized(Y, params, cache, xi, activation)` | 3 |
 | `clip_gradients(grads, max_norm)` | 2 |
 | **this notebook** | **8** (the assignment: 41 over four notebooks) |
+
+**How to work.** Write your code only between the lines `# YOUR CODE HERE` and the
+`raise NotImplementedError()` below it (delete that line). Cells with a lock are given
+code: read them, do not edit them. Run the notebook from the top (*Kernel → Restart &
+Run All*) before you submit. A test cell that prints a warning to stderr scores 0 even
+when it passes, so keep your code free of NumPy warnings.
 
 **Rules.** Conventions as in notebooks 02–03: row vectors, time-major
 sequences `X` of shape (T, N, D), float64, the lecture's names. This notebook
@@ -310,11 +319,11 @@ experiment of this notebook plots both.
 
 ### Three ways to compute the gradient (D2L §9.7)
 
-| strategy | the loss at step $t$ reaches back to | backward cost / memory | bias | variance |
+| strategy | the loss at step $t$ reaches back to | cost and memory | bias | variance |
 |---|---|---|---|---|
-| full computation | step 0 (and $h_0$) | $O(T)$ time, all $T$ states kept | none | can explode with $T$ |
-| regular truncation, chunks of $k$ | the start of its chunk, $k\lfloor t/k \rfloor$ | $O(T)$ time; processing and updating chunk by chunk needs only $k$ states | biased: dependencies longer than the distance to the chunk start get no gradient | low |
-| randomized truncation | a random step | $O(T)$ time; expected memory shrinks if the cut chunks are dropped | **unbiased** | higher: surviving paths are multiplied by $1/\pi^j$ |
+| full computation | step 0 (and $h_0$) | $O(T)$ time, all $T$ states kept until the update | none | none (deterministic), but its size can explode with $T$ |
+| regular truncation, chunks of $k$ | the start of its chunk, $k\lfloor t/k \rfloor$ | $O(T)$ time; chunk by chunk, updating after each, only $k$ states are kept | **biased**: dependencies longer than the distance to the chunk start get no gradient | none |
+| randomized truncation | a random earlier step | $O(T)$ time, as implemented here | **unbiased** | yes: surviving paths are multiplied by $1/\pi^j$ |
 
 All three are **one backward loop with a multiplier** $c_t$ on the gradient that step $t$
 passes back into step $t-1$ through $W_{hh}$ (the term $dhraw_t\,W_{hh}^\top$ that becomes
@@ -632,7 +641,8 @@ slowly. This is why D2L clips gradients (exploding) and why long dependencies ar
 
 A one-layer tanh RNN (128 units, softmax over the 67 characters of the play) reads 32 streams of
 the text in windows of $T = 32$ characters, carrying the hidden state from window to window
-(min-char-rnn's scheme, mini-batched). Each window's gradient comes from your functions:
+(min-char-rnn's scheme, mini-batched); no gradient crosses a window boundary, so "full"
+means the whole window. Each window's gradient comes from your functions:
 
 * **full**: `bptt_truncated(..., k=T)`, the whole window;
 * **regular**: `bptt_truncated(..., k=8)`, chunks of 8 characters;
@@ -767,13 +777,23 @@ def build():
     return nb
 
 
+def render():
+    return nbformat.writes(build()) + "\n"
+
+
 def main(argv):
-    nb = build()
+    """Write the notebook; with --check only report (exit 1) whether the committed one differs."""
+    text = render()
+    if "--check" in argv:
+        if not OUT.exists() or OUT.read_text(encoding="utf-8") != text:
+            print(f"out of date: {OUT.name} (run python tools/build_long_histories.py)")
+            return 1
+        return 0
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    with open(OUT, "w", encoding="utf-8") as f:
-        nbformat.write(nb, f)
+    OUT.write_text(text, encoding="utf-8")
     print(f"wrote {OUT}")
+    return 0
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    sys.exit(main(sys.argv[1:]))
