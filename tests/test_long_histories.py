@@ -6,7 +6,6 @@ notebook) cuts the training budgets by five; one run uses the full budget, to
 check the claims that the notebook's text makes about its own experiments.
 """
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -247,50 +246,35 @@ MISTAKES = {
 
 
 def test_nbgrader_autograde_scores_exactly(tmp_path):
-    course = tmp_path / "course"
-    (course / "source").mkdir(parents=True)
-    shutil.copytree(SOURCE, course / "source" / "bptt",
-                    ignore=lambda d, names: [n for n in names if n.endswith(".ipynb") and not n.startswith(STEM)]
-                    + ["__pycache__"])
-    shutil.copy(ROOT / "nbgrader_config.py", course)
-    env = dict(os.environ, BPTT_AUTOGRADER_ROOT=str(ROOT))
-    env.pop("BPTT_QUICK", None)
+    """Real nbgrader on a course copy (autograder.course helpers): 8/8, 0/8, one unit lost per mistake."""
+    from autograder import course
 
-    out = subprocess.run(["nbgrader", "generate_assignment", "bptt", "--force"], cwd=course, env=env,
-                         capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr[-3000:]
-    generated = json.loads((course / "release" / "bptt" / f"{STEM}.ipynb").read_text())
+    root = course.make_course_copy(tmp_path)
+    release = course.generate_release(root)
+    generated = json.loads((release / f"{STEM}.ipynb").read_text())
     committed = json.loads((RELEASE / f"{STEM}.ipynb").read_text())
     assert [c["source"] for c in generated["cells"]] == [c["source"] for c in committed["cells"]], \
-        "release/bptt is stale: regenerate it with nbgrader generate_assignment"
+        "release/bptt is stale: regenerate it (python -m autograder release)"
 
     source_text = (SOURCE / f"{STEM}.ipynb").read_text()
-    submissions = {"solution": source_text,
-                   "release": (course / "release" / "bptt" / f"{STEM}.ipynb").read_text()}
+    submissions = {"solution": source_text, "release": (release / f"{STEM}.ipynb").read_text()}
     expected = {"solution": dict(UNITS), "release": {name: 0 for name in UNITS}}
     for student, (old, new, lost) in MISTAKES.items():
-        old_json, new_json = json.dumps(old)[1:-1], json.dumps(new)[1:-1]
-        submissions[student] = _mistake(source_text, old_json, new_json)
+        submissions[student] = _mistake(source_text, json.dumps(old)[1:-1], json.dumps(new)[1:-1])
         expected[student] = dict(UNITS, **lost)
     for student, text in submissions.items():
-        folder = course / "submitted" / student / "bptt"
+        folder = root / "submitted" / student / "bptt"
         folder.mkdir(parents=True)
         (folder / f"{STEM}.ipynb").write_text(text)
 
-    out = subprocess.run(["nbgrader", "autograde", "bptt", "--force"], cwd=course, env=env,
-                         capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr[-3000:]
+    course.autograde(root)          # one nbgrader command for all four students
 
-    from nbgrader.api import Gradebook
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        got = {}
-        for student in submissions:
-            notebook = gb.find_submission_notebook(STEM, "bptt", student)
-            got[student] = {g.name[len("test_"):]: g.score for g in notebook.grades}
-            assert notebook.score == sum(got[student].values())
+    cells = course.gradebook_scores(root, cells=True)
+    got = {student: {grade_id[len("test_"):]: score for grade_id, score in cells[student][STEM].items()}
+           for student in submissions}
     assert got == expected
-    assert {s: sum(v.values()) for s, v in got.items()} == {"solution": 8, "release": 0, "early_cut": 5,
-                                                             "entry_clip": 6}
+    totals = {student: course.gradebook_scores(root)[student][STEM] for student in submissions}
+    assert totals == {"solution": 8, "release": 0, "early_cut": 5, "entry_clip": 6}
 
 
 # ---- the character-level RNN (charrnn.py) ---------------------------------------------------
