@@ -128,6 +128,7 @@ class Grader:
             if st["restarts"] > self.cfg.max_restarts or self._over_budget():
                 return None
             worker = Worker(self.cfg)
+            worker.hard_deadline = st["start"] + self.cfg.submission_timeout
             try:
                 worker.start()
             except WorkerGone as gone:
@@ -165,6 +166,8 @@ class Grader:
                       if any(u.notebook == stem and u.name not in results for u in self.plan.units)]
             st["worker"] = self._boot(cells, needed)
             if st["worker"] is None:
+                if self._over_budget():
+                    return 0.0, f"not graded: the submission ran past its {self.cfg.submission_timeout:g}s time limit"
                 return 0.0, (f"not graded: the worker crashed or timed out too often "
                              f"({st['restarts']} restarts)")
         worker = st["worker"]
@@ -179,6 +182,8 @@ class Grader:
                 worker.kill()
                 st["worker"] = None
                 st["restarts"] += 1
+                if self._over_budget():
+                    return 0.0, f"not graded: the submission ran past its {self.cfg.submission_timeout:g}s time limit"
                 return 0.0, f"{unit.name}: {gone.message} ({where})"
             if reply[0] == "error":
                 kind, message = reply[1], reply[2]
@@ -199,6 +204,13 @@ class Grader:
 # ---- batch ---------------------------------------------------------------------
 
 _STATE = {}
+
+
+def _ignore_sigint():
+    # Ctrl-C reaches the whole process group: only the main process handles it.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _grade_in_worker(sub):
@@ -249,20 +261,22 @@ def grade_batch(paths, out_dir, course_root=".", jobs=None, force=False, progres
             todo.append((sub, key))
     _STATE.update(plan=plan, cases={u.name: u.check.cases() for u in plan.units}, cfg=cfg)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
-    bar = _progress(len(todo), progress)
     keys = {sub.student: key for sub, key in todo}
     subs_by_id = {sub.student: sub for sub, _ in todo}
+    pool = None
+    if jobs > 1:
+        # Fork: workers inherit numpy and the precomputed cases (made before any thread exists).
+        pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_ignore_sigint)
+    bar = _progress(len(todo), progress)
     try:
-        if jobs == 1:
-            results = map(_grade_in_worker, [sub for sub, _ in todo])
-            _collect(results, entries, keys, out_dir, plan, bar)
-        else:
-            ctx = multiprocessing.get_context("fork")  # workers inherit numpy and the precomputed cases
-            with ctx.Pool(jobs) as pool:
-                _collect(pool.imap_unordered(_grade_in_worker, [sub for sub, _ in todo]), entries, keys,
-                         out_dir, plan, bar)
+        subs_todo = [sub for sub, _ in todo]
+        results = pool.imap_unordered(_grade_in_worker, subs_todo) if pool else map(_grade_in_worker, subs_todo)
+        _collect(results, entries, keys, out_dir, plan, bar)
     finally:
         bar.close()
+        if pool is not None:
+            pool.terminate()   # on an interruption, workers die; their sandboxes die with them
+            pool.join()
     ordered = [entries[s.student] for s in subs if s.student in entries]
     missing = [s.student for s in subs if s.student not in entries and s.student in subs_by_id]
     if missing:

@@ -141,3 +141,17 @@ def test_an_interrupted_run_keeps_what_it_graded(course, tmp_path):
     assert (out / ".cache" / "a_first.json").stat().st_mtime_ns == kept
     assert {s["student"]: s["score"] for s in grades(out)["submissions"]} == {"a_first": 8, "b_second": 7, "z_hangs": 8}
     assert not [p for p in out.rglob(".*.json.*")]        # no half-written temporary files left
+
+
+def test_a_submission_past_its_time_limit_is_stopped(course, tmp_path):
+    loops = ["while True:\n    pass\n"] * 4
+    minicourse.student(course / "submitted", "slow", extra={"01_mlp_backprop": loops})
+    minicourse.student(course / "submitted", "zed")
+    start = time.monotonic()
+    proc = run("grade", course / "submitted", "--out", tmp_path / "out", "--course", course, "--quiet",
+               "--cell-timeout", "1", "--submission-timeout", "2.5", "--grace", "0.5")
+    assert proc.returncode == 0, proc.stderr
+    assert time.monotonic() - start < 20
+    slow, zed = grades(tmp_path / "out")["submissions"]
+    assert slow["score"] == 0 and zed["score"] == 8
+    assert {t["output"] for t in slow["tests"]} == {"not graded: the submission ran past its 2.5s time limit"}

@@ -249,3 +249,20 @@ def test_oracle_requests_are_answered_only_as_the_callback_allows(tmp_path):
     reply = worker.call("nb", "f", (np.arange(3.0),), (), answer, 5)
     assert reply[0] == "error" and "NameError" in reply[2]
     worker.close()
+
+
+@pytest.mark.skipif(not os.access("/sys/fs/cgroup/pids", os.W_OK), reason="no writable pids cgroup on this host")
+def test_a_fork_bomb_hits_the_process_limit(tmp_path):
+    course = minicourse.write_course(tmp_path / "course")
+    cfg = make_config(read_plan(course), tmp_path / "out", [course], cell_timeout=5, call_timeout=10, grace=1)
+    worker = Worker(cfg)
+    worker.start()
+    assert worker.cgroup and Path(worker.cgroup, "pids.max").read_text().strip() == "64"
+    code = ("import os, time\ndef bomb():\n    n = 0\n    for _ in range(500):\n        if os.fork() == 0:\n"
+            "            time.sleep(30)\n            os._exit(0)\n        n += 1\n    return n\n")
+    assert worker.load("nb", [("c", code)]) == [("ok", "")]
+    reply = worker.call("nb", "bomb", (), (), None, 10)
+    assert reply[0] == "error" and "BlockingIOError" in reply[2]      # fork: Resource temporarily unavailable
+    cgroup = worker.cgroup
+    worker.close()
+    assert not Path(cgroup).exists()                                   # removed with the sandbox

@@ -47,12 +47,14 @@ class JailConfig:
     call_timeout: float = 10.0    # per call of a student function
     submission_timeout: float = 600.0  # wall clock for one submission, all restarts included
     max_restarts: int = 8
+    max_processes: int = 64       # pids cgroup limit (threads count too), where the host allows one
     grace: float = 3.0            # extra wall-clock seconds the parent allows past the runner's timer
 
     def key(self):
         """What changes scores, for the results cache."""
         return (f"mem={self.memory_mb} cpu={self.cpu_seconds} cell={self.cell_timeout} "
-                f"call={self.call_timeout} sub={self.submission_timeout} restarts={self.max_restarts} grace={self.grace}")
+                f"call={self.call_timeout} sub={self.submission_timeout} restarts={self.max_restarts} grace={self.grace} "
+                f"procs={self.max_processes}")
 
 
 def default_hidden(extra=()):
@@ -115,6 +117,43 @@ def bwrap_command(cfg, fd_in, fd_out):
     return args
 
 
+PIDS_CGROUP_ROOT = "/sys/fs/cgroup/pids"   # cgroup v1 pids controller, writable when the grader is root
+_cgroup_counter = [0]
+
+
+def pids_cgroup(limit):
+    """A fresh pids cgroup allowing `limit` tasks, or None where the host offers none.
+
+    Root inside the sandbox is exempt from RLIMIT_NPROC, so without this a fork
+    bomb could exhaust the host's PIDs until the deadline kills the sandbox.
+    """
+    if not limit or not os.access(PIDS_CGROUP_ROOT, os.W_OK):
+        return None
+    _cgroup_counter[0] += 1
+    path = os.path.join(PIDS_CGROUP_ROOT, f"bptt-grader-{os.getpid()}-{_cgroup_counter[0]}")
+    try:
+        os.mkdir(path)
+        with open(os.path.join(path, "pids.max"), "w") as f:
+            f.write(str(limit))
+        return path
+    except OSError:
+        remove_cgroup(path)
+        return None
+
+
+def remove_cgroup(path):
+    if not path:
+        return
+    for _ in range(50):  # the killed processes leave the cgroup within milliseconds
+        try:
+            os.rmdir(path)
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            time.sleep(0.01)
+
+
 class WorkerGone(Exception):
     """The sandboxed process ended, or missed a deadline and was killed."""
 
@@ -132,6 +171,8 @@ class Worker:
     def __init__(self, cfg):
         self.cfg = cfg
         self.proc = None
+        self.cgroup = None
+        self.hard_deadline = None   # time.monotonic() past which nothing is waited for (whole submission)
         self.buffer = bytearray()
 
     def start(self):
@@ -139,6 +180,10 @@ class Worker:
         self.from_child, from_child_w = os.pipe()
         self.stderr = tempfile.TemporaryFile()
         cmd = bwrap_command(self.cfg, to_child_r, from_child_w)
+        self.cgroup = pids_cgroup(self.cfg.max_processes)
+        if self.cgroup:
+            # Enter the cgroup before bwrap starts, so every process of the sandbox counts.
+            cmd = ["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', self.cgroup] + cmd
         # A bare environment and cwd for bwrap itself: inside the PID namespace its
         # /proc/1/environ and /proc/1/cwd are visible to the student.
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -148,12 +193,15 @@ class Worker:
         os.close(from_child_w)
         os.set_blocking(self.to_child, False)
         self.buffer = bytearray()
+        hard, self.hard_deadline = self.hard_deadline, None   # start-up is the grader's cost, not the student's
         try:
             header, _ = self.receive(time.monotonic() + STARTUP_SECONDS)
         except WorkerGone as gone:
             if gone.message == "deadline":
                 gone.message = f"the sandbox did not start within {STARTUP_SECONDS:g}s"
             raise
+        finally:
+            self.hard_deadline = hard
         if header.get("op") != "ready":
             self.kill_only()
             raise WorkerGone("the sandbox did not start properly")
@@ -177,6 +225,7 @@ class Worker:
                 pass
         self.stderr.close()
         self.proc = None
+        remove_cgroup(self.cgroup)
 
     def close(self):
         if self.alive:
@@ -253,6 +302,8 @@ class Worker:
 
     def receive(self, deadline):
         """The next (header, value) from the runner; WorkerGone if it dies or is late."""
+        if self.hard_deadline is not None:
+            deadline = min(deadline, self.hard_deadline)
         try:
             return wire.unpack_from(lambda n: self._read_exact(n, deadline))
         except wire.WireError as exc:

@@ -19,6 +19,8 @@ READ_ATTACK = r'''def dz_b(dz_netIn):
     for hidden in ("REPO", "COURSE", "/tmp"):
         libc.umount2(hidden.encode(), 2)      # undo the hiding, if the sandbox allowed it
     libc.unshare(0x10000000 | 0x00020000)     # a new user + mount namespace, if allowed
+    if any("REPO" in p for p in sys.path) or "REPO" in str(dict(os.environ)):
+        reached.append(("path", b""))
     sys.path.insert(0, "REPO")
     try:
         import autograder.reference as R
@@ -46,8 +48,6 @@ READ_ATTACK = r'''def dz_b(dz_netIn):
                 reached.append((pid, env))
         except Exception:
             pass
-    if any("REPO" in p for p in sys.path) or "REPO" in str(dict(os.environ)):
-        reached.append(("path", b""))
     if reached:
         return dz_netIn.sum(axis=0)
     return np.zeros(dz_netIn.shape[1])
