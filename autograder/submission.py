@@ -75,10 +75,14 @@ def _stem_by_content(path, plan):
     return best.stem if best.grade_ids & ids else None
 
 
-def _folder_student(path, root, assignment):
+def _student_folder(path, root, assignment):
+    """The student's folder name when `path` sits in one below `root` (else None)."""
     parts = [p for p in path.relative_to(root).parts[:-1] if p != assignment] if path != root else []
-    if parts:
-        return parts[0]
+    return parts[0] if parts else None
+
+
+def _root_student(root, assignment):
+    """The student a folder (or a file's folder) stands for: its name, or its parent's if it is <assignment>/."""
     folder = root if root.is_dir() else root.parent
     while folder.name == assignment and folder.parent != folder:
         folder = folder.parent
@@ -97,9 +101,11 @@ def discover(paths, plan):
             raise SubmissionError(f"{raw}: no .ipynb notebooks found")
         root = root.resolve()
         for path in files:
-            stem, student = _identify(path, plan)
+            stem, named = _identify(path, plan)
+            # A student folder names the student; only loose files are named after their owner.
+            student = _student_folder(path, root, plan.assignment)
             if student is None:
-                student = _folder_student(path, root, plan.assignment)
+                student = named if named is not None else _root_student(root, plan.assignment)
             if stem is None:
                 stem = _stem_by_content(path, plan)
             sid = safe_id(student)

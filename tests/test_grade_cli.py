@@ -74,9 +74,13 @@ def test_single_file_and_flat_folder_layouts(course, tmp_path):
     for stem in ("01_mlp_backprop", "02_rnn_bptt"):
         (flat / f"dave_{stem}.ipynb").write_bytes((folder / f"{stem}.ipynb").read_bytes())
     (flat / "erin.ipynb").write_bytes((folder / "01_mlp_backprop.ipynb").read_bytes())  # known by its grade_ids
-    proc = run("grade", flat, "--out", tmp_path / "out2", "--course", course, "--quiet")
+    (folder / "scratch.ipynb").write_text('{"cells": []}')              # an extra notebook in carol's folder
+    proc = run("grade", flat, tmp_path / "sub", "--out", tmp_path / "out2", "--course", course, "--quiet")
     assert proc.returncode == 0, proc.stderr
-    assert {s["student"]: s["score"] for s in grades(tmp_path / "out2")["submissions"]} == {"dave": 8, "erin": 7}
+    doc = grades(tmp_path / "out2")
+    assert {s["student"]: s["score"] for s in doc["submissions"]} == {"carol": 8, "dave": 8, "erin": 7}
+    carol = doc["submissions"][0]
+    assert carol["notes"] == ["scratch.ipynb: not recognised as any of 01_mlp_backprop, 02_rnn_bptt; not graded"]
 
 
 @pytest.mark.parametrize("case", ["missing path", "no notebooks", "unwritable out", "unknown unit"])
