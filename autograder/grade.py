@@ -21,7 +21,7 @@ import numpy as np
 from .checks import ORACLES
 from .plan import read_plan
 from .sandbox import wire
-from .sandbox.jail import JailConfig, OracleRefused, Worker, WorkerGone, default_hidden
+from .sandbox.jail import JailConfig, OracleRefused, Worker, WorkerGone, default_hidden, sweep_cgroups
 from .submission import cells_to_run, discover
 
 MAX_ORACLE_ELEMENTS = 1_000_000   # per oracle request: the reference runs in the grader's process
@@ -277,6 +277,7 @@ def grade_batch(paths, out_dir, course_root=".", jobs=None, force=False, progres
         if pool is not None:
             pool.terminate()   # on an interruption, workers die; their sandboxes die with them
             pool.join()
+            sweep_cgroups()
     ordered = [entries[s.student] for s in subs if s.student in entries]
     missing = [s.student for s in subs if s.student not in entries and s.student in subs_by_id]
     if missing:

