@@ -1,5 +1,5 @@
 """Cells of source/bptt/01_mlp_backprop.ipynb (instructor version, with solutions)."""
-from nbcells import GRADCHECK, HOW_TO_WORK, SETUP, given, md, points_table, solution, test
+from nbcells import GRADCHECK, SETUP, given, md, solution, test, title
 
 STEM = "01_mlp_backprop"
 UNITS = [("dz_netAct(z_netAct, y)", 1), ("dz_netIn(dz_netAct, z_netAct)", 2),
@@ -11,7 +11,7 @@ UNITS = [("dz_netAct(z_netAct, y)", 1), ("dz_netIn(dz_netAct, z_netAct)", 2),
 
 def cells():
     return [
-        md(f"""
+        title("""
         # Backpropagation through time, part 1 of 4: backprop in an MLP, one local rule at a time
 
         The lecture's plan: an RNN is an MLP that is reused at every time step. So before
@@ -29,10 +29,10 @@ def cells():
         3. check any gradient with central finite differences and read a relative error;
         4. compose the local rules into a full backward pass.
 
-        {HOW_TO_WORK}
+        {how_to_work}
 
-        {points_table(STEM, UNITS)}
-        """, "title"),
+        {points}
+        """, STEM, UNITS),
         given(SETUP, "setup"),
         md("""
         ## Given tools: finite differences
@@ -199,9 +199,9 @@ def cells():
         produced). Writing $p$ = `z_netAct` and $g$ = `dz_netAct` for one row, the softmax's
         Jacobian is $\partial p_i / \partial z_j = p_i(\delta_{ij} - p_j)$, so
 
-        $$dz\_netIn_{i} = \sum_j g_j\, p_j(\delta_{ji} - p_i) = p_i\Big(g_i - \sum_j g_j p_j\Big)
-          \qquad\text{i.e.}\qquad
-          \texttt{dz\_netIn = z\_netAct * (dz\_netAct - (dz\_netAct * z\_netAct).sum(axis=1, keepdims=True))}$$
+        $$dz\_netIn_{i} = \sum_j g_j\, p_j(\delta_{ji} - p_i) = p_i\Big(g_i - \sum_j g_j p_j\Big),$$
+
+        in NumPy, row by row: `z_netAct * (dz_netAct - (dz_netAct * z_netAct).sum(axis=1, keepdims=True))`.
 
         With the cross-entropy gradient from step 1 plugged in ($g$ is $-1/(N p_y)$ at the true
         class $y$ and 0 elsewhere, so $\sum_j g_j p_j = -1/N$) this collapses to the famous

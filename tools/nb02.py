@@ -1,5 +1,5 @@
 """Cells of source/bptt/02_rnn_bptt.ipynb (instructor version, with solutions)."""
-from nbcells import GRADCHECK, HOW_TO_WORK, SETUP, given, md, points_table, solution, test
+from nbcells import GRADCHECK, SETUP, given, md, solution, test, title
 
 STEM = "02_rnn_bptt"
 UNITS = [("dy_t(p_t, y_t, T)", 1), ("dW_hq(h, dy)", 1), ("db_q(dy)", 1),
@@ -117,7 +117,7 @@ else:
 
 def cells():
     return [
-        md(f"""
+        title("""
         # Backpropagation through time, part 2 of 4: one hidden layer, unrolled
 
         An RNN applies the same layer at every time step and feeds its hidden state to the
@@ -133,10 +133,10 @@ def cells():
         3. handle ReLU and tanh in the backward pass, using the cached forward values;
         4. assemble BPTT as one backward loop over time and verify it with finite differences.
 
-        {HOW_TO_WORK}
+        {how_to_work}
 
-        {points_table(STEM, UNITS)}
-        """, "title"),
+        {points}
+        """, STEM, UNITS),
         given(SETUP, "setup"),
         given(GRADCHECK, "gradcheck"),
         md(r"""

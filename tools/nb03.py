@@ -1,5 +1,5 @@
 """Cells of source/bptt/03_two_layer_rnn.ipynb (instructor version, with solutions)."""
-from nbcells import GRADCHECK, HOW_TO_WORK, SETUP, given, md, points_table, solution, test
+from nbcells import GRADCHECK, SETUP, given, md, solution, test, title
 
 STEM = "03_two_layer_rnn"
 UNITS = [("dh1_t(dhraw2_t, dhraw1_next, W_xh2, W_hh1)", 2), ("rnn2_backward(Y, params, cache, activation)", 5)]
@@ -74,7 +74,7 @@ def rnn2_problem(T=4, N=2, D=3, H1=5, H2=7, Q=6, activation="tanh", seed=0):
 
 def cells():
     return [
-        md(f"""
+        title("""
         # Backpropagation through time, part 3 of 4: two hidden layers
 
         The lecture's "one more step": stack a second recurrent layer on the first. Layer 1
@@ -92,10 +92,10 @@ def cells():
         write the two-layer backward pass from scratch (you may of course copy your own
         rules from 02 into your solution cell).
 
-        {HOW_TO_WORK}
+        {how_to_work}
 
-        {points_table(STEM, UNITS)}
-        """, "title"),
+        {points}
+        """, STEM, UNITS),
         given(SETUP, "setup"),
         given(GRADCHECK, "gradcheck"),
         md(r"""

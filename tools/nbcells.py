@@ -28,6 +28,12 @@ def md(text, grade_id=None):
     return cell
 
 
+def title(text, stem, units):
+    """Locked title cell: `text` with {how_to_work} and {points} filled in after dedenting."""
+    body = _src(text).format(how_to_work=_src(HOW_TO_WORK), points=points_table(stem, units))
+    return md(body, "title")
+
+
 def given(text, grade_id, experiment=False):
     """Locked code cell of given code. Experiment cells are tagged `experiment`."""
     cell = nbformat.v4.new_code_cell(_src(text))
