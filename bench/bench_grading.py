@@ -33,7 +33,7 @@ def make_course(root):
     root = Path(root)
     shutil.copytree(REPO / "source", root / "source", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy2(REPO / "nbgrader_config.py", root / "nbgrader_config.py")
-    run(["nbgrader", "generate_assignment", ASSIGNMENT, "--force"], root)
+    run([sys.executable, "-m", "nbgrader", "generate_assignment", ASSIGNMENT, "--force"], root)
     return root
 
 
@@ -94,7 +94,7 @@ def grade_with_nbgrader(course):
     """Stock `nbgrader autograde` on course/submitted; returns ({student: {unit: score}}, seconds)."""
     env = dict(os.environ, BPTT_AUTOGRADER_ROOT=str(REPO))
     start = time.perf_counter()
-    run(["nbgrader", "autograde", ASSIGNMENT, "--force"], course, env)
+    run([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT, "--force"], course, env)
     seconds = time.perf_counter() - start
     return nbgrader_scores(course), seconds
 

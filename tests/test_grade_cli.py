@@ -1,7 +1,6 @@
 """The command's interface: layouts, outputs, exit status, cache, interruption."""
 import csv
 import json
-import os
 import signal
 import subprocess
 import sys

@@ -11,7 +11,7 @@ WRONG_DZ_B = {"01_mlp_backprop": {"dz_b": "def dz_b(g):\n    return g.mean(axis=
 
 
 def nbgrader(course, *args):
-    proc = subprocess.run(["nbgrader", *args], cwd=course, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
