@@ -106,7 +106,7 @@ else:
             arrow((xs[i + 1] - 0.47, rows["h"] - 0.12), (x + 0.47, rows["h"] - 0.12), "crimson",
                   r"$dhraw_{%s} \\cdot W_{hh}^T$" % steps[i + 1], dy=-0.3)
     arrow((xs[2] + 0.47, rows["h"] + 0.1), (xs[2] + 1.3, rows["h"] + 0.1), "gray")
-    ax.text(xs[2] + 1.6, rows["h"] - 0.12, "(zero past\\nthe last step)", color="crimson", fontsize=9, va="center")
+    ax.text(xs[2] + 1.6, rows["h"] - 0.12, "from $h_{t+2}$: zero if\\nt+1 is the last step", color="crimson", fontsize=9, va="center")
     ax.set_xlim(-1.2, 9.8)
     ax.set_ylim(-0.2, 4.5)
     ax.axis("off")
