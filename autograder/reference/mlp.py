@@ -14,16 +14,15 @@ loss with respect to one quantity.
 import numpy as np
 
 from .functional import cross_entropy_from_logits, one_hot, softmax
-from .validate import Shapes
+from .validate import Shapes, check_dict
 
 PARAM_SPECS = {"y_wts": "D H", "y_b": "H", "z_wts": "H C", "z_b": "C"}
+# The cache entries mlp_backward reads (mlp_forward also stores z_netIn).
+CACHE_SPECS = {"X": "N D", "y_netIn": "N H", "y_netAct": "N H", "z_netAct": "N C"}
 
 
 def _params(where, params, s):
-    missing = [k for k in PARAM_SPECS if k not in params]
-    if missing:
-        raise ValueError(f"{where}: params is missing {', '.join(missing)}")
-    return {k: s.array(f"params['{k}']", params[k], spec) for k, spec in PARAM_SPECS.items()}
+    return check_dict(where, "params", params, PARAM_SPECS, s)
 
 
 def mlp_forward(X, params):
@@ -155,6 +154,14 @@ def mlp_backward(y, params, cache, reg=0.0):
     Inputs: y (N,) int labels; params as for mlp_forward; cache from mlp_forward; reg >= 0.
     Returns: dict of gradients y_wts (D, H), y_b (H,), z_wts (H, C), z_b (C,).
     """
+    # Validated here, so that a wrong argument is named as mlp_backward's, with the
+    # shape implied by the other arguments, not by whichever local rule trips first.
+    s = Shapes("mlp_backward")
+    # The cache first: it holds what the forward pass really computed.
+    cache = check_dict("mlp_backward", "cache", cache, CACHE_SPECS, s)
+    params = _params("mlp_backward", params, s)
+    y = s.labels("y", y, "N", s.dims["C"])
+    reg = s.scalar("reg", reg, minimum=0.0)
     g_zAct = dz_netAct(cache["z_netAct"], y)
     g_zIn = dz_netIn(g_zAct, cache["z_netAct"])
     g_yAct = dy_netAct(g_zIn, params["z_wts"])

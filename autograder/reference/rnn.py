@@ -15,19 +15,27 @@ step) into dh_t.
 import numpy as np
 
 from .functional import cross_entropy_from_logits, one_hot, phi, phi_prime, softmax
-from .validate import Shapes, check_activation
+from .validate import Shapes, check_activation, check_dict
 
 PARAM_SPECS = {"W_xh": "D H", "W_hh": "H H", "b_h": "H", "W_hq": "H Q", "b_q": "Q"}
+# The cache entries rnn_backward reads (rnn_forward also stores o).
+CACHE_SPECS = {"X": "T N D", "h0": "N H", "h_netIn": "T N H", "h": "T N H", "p": "T N Q"}
 WEIGHTS = ("W_xh", "W_hh", "W_hq")
 
 
 def check_params(where, params, s, specs=PARAM_SPECS):
-    if not isinstance(params, dict):
-        raise ValueError(f"{where}: params must be a dict of arrays, got {type(params).__name__}")
-    missing = [k for k in specs if k not in params]
-    if missing:
-        raise ValueError(f"{where}: params is missing {', '.join(missing)}")
-    return {k: s.array(f"params['{k}']", params[k], spec) for k, spec in specs.items()}
+    return check_dict(where, "params", params, specs, s)
+
+
+def check_cache(where, cache, s, specs=CACHE_SPECS):
+    return check_dict(where, "cache", cache, specs, s)
+
+
+def sequence_length(where, cache):
+    """T of a forward cache, or a ValueError naming the argument."""
+    if not isinstance(cache, dict) or "h" not in cache:
+        raise ValueError(f"{where}: cache must be the dict returned by the forward pass (with key 'h')")
+    return Shapes(where).array("cache['h']", cache["h"], "T N H").shape[0]
 
 
 def rnn_forward(X, params, h0=None, activation="relu"):
@@ -66,7 +74,9 @@ def rnn_loss(X, Y, params, h0=None, activation="relu", reg=0.0):
     """Mean cross-entropy over all T*N predictions, plus reg/2 times the squared weights."""
     _, cache = rnn_forward(X, params, h0, activation)
     T, N, Q = cache["o"].shape
-    Y = Shapes("rnn_loss", T=T, N=N).labels("Y", Y, "T N", Q)
+    s = Shapes("rnn_loss", T=T, N=N)
+    Y = s.labels("Y", Y, "T N", Q)
+    reg = s.scalar("reg", reg, minimum=0.0)
     penalty = 0.5 * reg * sum(np.sum(params[w] ** 2) for w in WEIGHTS)
     return cross_entropy_from_logits(cache["o"], Y) + float(penalty)
 
@@ -186,11 +196,14 @@ def rnn_backward(Y, params, cache, activation="relu", reg=0.0, carry=None):
     Returns: dict with W_xh (D, H), W_hh (H, H), b_h (H,), W_hq (H, Q), b_q (Q,), h0 (N, H).
     """
     check_activation("rnn_backward", activation)
-    h, h_netIn, P = cache["h"], cache["h_netIn"], cache["p"]
-    T, N, H = h.shape
-    s = Shapes("rnn_backward", T=T, N=N, Q=P.shape[2], H=H)
+    s = Shapes("rnn_backward")
+    # The cache first: it holds what the forward pass really computed.
+    c = check_cache("rnn_backward", cache, s)
     p = check_params("rnn_backward", params, s)
-    Y = s.labels("Y", Y, "T N", P.shape[2])
+    h, h_netIn, P = c["h"], c["h_netIn"], c["p"]
+    T, N, H = h.shape
+    Y = s.labels("Y", Y, "T N", s.dims["Q"])
+    reg = s.scalar("reg", reg, minimum=0.0)
     carry = np.ones(T) if carry is None else s.array("carry", carry, "T")
 
     dy = np.empty_like(P)
@@ -202,9 +215,9 @@ def rnn_backward(Y, params, cache, activation="relu", reg=0.0, carry=None):
         dh = dh_t(dy[t], from_future, p["W_hq"], p["W_hh"])
         dhraw[t] = dhraw_t(dh, h_netIn[t], h[t], activation)
         from_future = carry[t] * dhraw[t]
-    h_prev = np.concatenate([cache["h0"][None], h[:-1]], axis=0)
+    h_prev = np.concatenate([c["h0"][None], h[:-1]], axis=0)
     return {
-        "W_xh": dW_xh(cache["X"], dhraw) + reg * p["W_xh"],
+        "W_xh": dW_xh(c["X"], dhraw) + reg * p["W_xh"],
         "W_hh": dW_hh(h_prev, dhraw) + reg * p["W_hh"],
         "b_h": db_h(dhraw),
         "W_hq": dW_hq(h, dy) + reg * p["W_hq"],

@@ -11,7 +11,7 @@ from layer 2 above and from its own future step (dh1_t).
 import numpy as np
 
 from .functional import phi, softmax
-from .rnn import check_params, dh_t, dhraw_t, dW_hh, dW_hq, dW_xh, db_h, db_q, dy_t
+from .rnn import check_cache, check_params, dh_t, dhraw_t, dW_hh, dW_hq, dW_xh, db_h, db_q, dy_t
 from .validate import Shapes, check_activation
 
 PARAM_SPECS = {
@@ -19,6 +19,9 @@ PARAM_SPECS = {
     "W_xh2": "H1 H2", "W_hh2": "H2 H2", "b_h2": "H2",
     "W_hq": "H2 Q", "b_q": "Q",
 }
+# The cache entries rnn2_backward reads (rnn2_forward also stores o).
+CACHE_SPECS = {"X": "T N D", "h1_0": "N H1", "h2_0": "N H2", "h1_netIn": "T N H1", "h1": "T N H1",
+               "h2_netIn": "T N H2", "h2": "T N H2", "p": "T N Q"}
 
 
 def rnn2_forward(X, params, h1_0=None, h2_0=None, activation="relu"):
@@ -83,10 +86,12 @@ def rnn2_backward(Y, params, cache, activation="relu", carry1=None, carry2=None)
     W_hh2, b_h2, W_hq, b_q (shapes as the parameters).
     """
     check_activation("rnn2_backward", activation)
+    s = Shapes("rnn2_backward")
+    # The cache first: it holds what the forward pass really computed.
+    cache = check_cache("rnn2_backward", cache, s, CACHE_SPECS)
+    p = check_params("rnn2_backward", params, s, PARAM_SPECS)
     P, h1, h2 = cache["p"], cache["h1"], cache["h2"]
     T, N, Q = P.shape
-    s = Shapes("rnn2_backward", T=T, N=N, Q=Q)
-    p = check_params("rnn2_backward", params, s, PARAM_SPECS)
     Y = s.labels("Y", Y, "T N", Q)
     carry1 = np.ones(T) if carry1 is None else s.array("carry1", carry1, "T")
     carry2 = np.ones(T) if carry2 is None else s.array("carry2", carry2, "T")

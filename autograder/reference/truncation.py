@@ -19,7 +19,7 @@ unbiased; xi all ones is the full computation.
 """
 import numpy as np
 
-from .rnn import rnn_backward
+from .rnn import rnn_backward, sequence_length
 from .validate import Shapes
 
 
@@ -49,13 +49,13 @@ def bptt_full(Y, params, cache, activation="relu"):
 
 def bptt_truncated(Y, params, cache, k, activation="relu"):
     """Regular truncation with chunks of k steps (see the module docstring)."""
-    T = cache["h"].shape[0]
+    T = sequence_length("bptt_truncated", cache)
     return rnn_backward(Y, params, cache, activation, carry=regular_carry(T, k))
 
 
 def bptt_randomized(Y, params, cache, xi, activation="relu"):
     """Randomized truncation with the given (T,) multipliers xi (>= 0)."""
-    T = cache["h"].shape[0]
+    T = sequence_length("bptt_randomized", cache)
     xi = Shapes("bptt_randomized", T=T).array("xi", xi, "T")
     if np.any(xi < 0):
         raise ValueError("bptt_randomized: xi must be non-negative (0 or 1/pi)")
@@ -63,7 +63,18 @@ def bptt_randomized(Y, params, cache, xi, activation="relu"):
 
 
 def global_norm(grads):
-    return float(np.sqrt(sum(np.sum(np.asarray(g) ** 2) for g in grads.values())))
+    """sqrt of the sum of squares of every entry of every array in the dict grads.
+
+    Computed as m * sqrt(sum((g / m)**2)) with m the largest |entry|, so that an
+    exploding gradient (entries of 1e160 and more, whose squares overflow) still
+    has a finite norm and is clipped instead of being scaled to zero.
+    """
+    arrays = [np.asarray(g, dtype=np.float64) for g in grads.values()]
+    m = max((float(np.max(np.abs(a), initial=0.0)) for a in arrays), default=0.0)
+    if m == 0.0 or not np.isfinite(m):
+        return m
+    with np.errstate(over="ignore"):     # a norm beyond float64 is inf; clip_grad_norm refuses it
+        return float(m * np.sqrt(sum(np.sum((a / m) ** 2) for a in arrays)))
 
 
 def clip_grad_norm(grads, max_norm):
@@ -76,14 +87,25 @@ def clip_grad_norm(grads, max_norm):
     """
     if not isinstance(grads, dict) or not grads:
         raise ValueError("clip_grad_norm: grads must be a non-empty dict of arrays")
-    max_norm = Shapes("clip_grad_norm").scalar("max_norm", max_norm)
+    s = Shapes("clip_grad_norm")
+    max_norm = s.scalar("max_norm", max_norm)
     if max_norm <= 0:
         raise ValueError(f"clip_grad_norm: max_norm must be positive, got {max_norm}")
-    norm = global_norm(grads)
+    arrays = {}
+    for name, g in grads.items():
+        # Any shape is allowed; every entry must be real and finite.
+        try:
+            arrays[name] = np.asarray(g, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"clip_grad_norm: grads['{name}'] must be a real numeric array, got {type(g).__name__}") from None
+        if not np.all(np.isfinite(arrays[name])):
+            raise ValueError(f"clip_grad_norm: grads['{name}'] contains NaN or infinite values")
+    norm = global_norm(arrays)
     if not np.isfinite(norm):
-        raise ValueError("clip_grad_norm: grads contain NaN or infinite values")
+        raise ValueError("clip_grad_norm: the global norm of grads overflows float64")
     scale = min(1.0, max_norm / norm) if norm > 0 else 1.0
-    return {name: np.asarray(g, dtype=np.float64) * scale for name, g in grads.items()}, norm
+    return {name: g * scale for name, g in arrays.items()}, norm
 
 
 def clip_grad_value(grads, clip=5.0):

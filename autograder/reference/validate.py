@@ -96,6 +96,21 @@ class Shapes:
         return int(value)
 
 
+def check_dict(where, name, value, specs, s):
+    """Check a dict of arrays (params or cache): a dict, every key of `specs`, every shape.
+
+    specs maps key -> shape spec ("D H"); `s` (a Shapes) binds dimensions across
+    keys and with the other arguments. Returns {key: float64 array}. Extra keys
+    are allowed (a cache may hold more than a function needs).
+    """
+    if not isinstance(value, dict):
+        raise ValueError(f"{where}: {name} must be a dict of arrays, got {type(value).__name__}")
+    missing = [k for k in specs if k not in value]
+    if missing:
+        raise ValueError(f"{where}: {name} is missing {', '.join(missing)}")
+    return {k: s.array(f"{name}['{k}']", value[k], spec) for k, spec in specs.items()}
+
+
 def check_activation(where, activation):
     if activation not in ACTIVATIONS:
         raise ValueError(
