@@ -105,3 +105,14 @@ def test_reg_adds_exactly_reg_times_the_weights():
         assert fd.rel_error(with_reg[k] - without[k], REG * params[k]) < 1e-14
     for k in ("y_b", "z_b"):
         assert np.array_equal(with_reg[k], without[k])
+
+
+def test_finite_differences_reject_the_lecture_notes_slips():
+    found, _ = comparisons("N3D5H4C6")
+    X, y, params, _ = fd.mlp_problem(N=3, D=5, H=4, C=6, seed=11)
+    _, cache = R.mlp_forward(X, params)
+    z, onehot = cache["z_netAct"], R.one_hot(y, 6)
+    notes_dz_netAct = -1 / (3 * z)                                   # not zero off the true class
+    notes_dz_netIn = R.dz_netAct(z, y) * (onehot - z)                # drops a factor z[true class]
+    assert fd.rel_error(notes_dz_netAct, found["dz_netAct"][1]) > 1e-2
+    assert fd.rel_error(notes_dz_netIn, found["dz_netIn"][1]) > 1e-2

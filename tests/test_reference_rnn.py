@@ -118,3 +118,19 @@ def test_default_h0_is_zeros_and_returns_the_cache_keys():
     assert np.array_equal(cache["h0"], np.zeros((3, 4)))
     assert P.shape == (7, 3, 6) and np.allclose(P.sum(axis=-1), 1.0, rtol=0, atol=1e-15)
     assert abs(R.rnn_loss(X, Y, params, None, "tanh") - fd.rnn_loss(X, Y, params, np.zeros((3, 4)), "tanh")) < 1e-13
+
+
+@pytest.mark.parametrize("activation", fd.ACTIVATIONS)
+def test_finite_differences_reject_the_lecture_notes_slips(activation):
+    # The comparison has the power to fail: the notes' formulas are far from the numbers.
+    found, _ = comparisons("T7N3D5H4Q6", activation)
+    X, Y, params, h0, _ = fd.rnn_problem(7, 3, 5, 4, 6, activation, seed=21)
+    _, cache = R.rnn_forward(X, params, h0, activation)
+    dy, dh, dhraw = local_rules(Y, params, cache, activation)
+    slip_dh = dy @ params["W_hq"].T + cache["h"]                   # "+ h_t" instead of the future term
+    slip_dW_hh = R.dW_hh(cache["h"], dhraw)                        # h_t instead of h_{t-1}
+    one_step = np.einsum("ni,nj->ij", h0, dhraw[0])                # not summed over time
+    assert fd.rel_error(slip_dh, found["dh_t"][1]) > 1e-2
+    assert fd.rel_error(slip_dW_hh, found["dW_hh"][1]) > 1e-2
+    assert fd.rel_error(one_step, found["dW_hh"][1]) > 1e-2
+    assert fd.rel_error(found["dW_hh"][0].T, found["dW_hh"][1]) > 1e-2   # square: only values can tell

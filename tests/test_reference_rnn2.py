@@ -92,3 +92,12 @@ def test_dh1_t_is_the_sum_of_the_two_paths():
     g2, g1, W_xh2, W_hh1 = (rng.standard_normal(s) for s in ((3, 8), (3, 4), (4, 8), (4, 4)))
     assert fd.rel_error(R.dh1_t(g2, g1, W_xh2, W_hh1), g2 @ W_xh2.T + g1 @ W_hh1.T) < 1e-15
     assert np.array_equal(R.dh1_t(g2, np.zeros((3, 4)), W_xh2, W_hh1), g2 @ W_xh2.T)
+
+
+def test_finite_differences_reject_a_layer_without_its_future_term():
+    found, _ = comparisons("T7N3D5H1_4H2_8Q6", "tanh")
+    X, Y, params, h1_0, h2_0, _ = fd.rnn2_problem(7, 3, 5, 4, 8, 6, "tanh", seed=31)
+    _, cache = R.rnn2_forward(X, params, h1_0, h2_0, "tanh")
+    for carry in (dict(carry1=np.zeros(7)), dict(carry2=np.zeros(7))):
+        wrong = R.rnn2_backward(Y, params, cache, "tanh", **carry)
+        assert fd.rel_error(wrong["W_hh1"], found["rnn2_backward[W_hh1]"][1]) > 1e-2

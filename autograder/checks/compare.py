@@ -49,6 +49,9 @@ def as_float_array(value, what):
     """Validate one returned leaf: a real, finite float array. Returns (array, problem)."""
     if value is None:
         return None, f"{what} is None: did you forget to `return` it?"
+    if isinstance(value, tuple):
+        # plain data: a returned list of rows arrives as a tuple (sandbox/wire.py's to_data)
+        return None, f"{what} is a list or tuple, not a NumPy array: return an array of floats"
     if not isinstance(value, np.ndarray):
         return None, f"{what} is a {type(value).__name__}, not a NumPy array"
     if value.dtype.kind not in "fiu" or value.dtype.kind == "b":
