@@ -3,7 +3,8 @@
     python bench/fd_report.py
 
 Runs exactly the comparisons of tests/test_reference_{mlp,rnn,rnn2}.py (every
-shape, both activations) and prints, per derivative, the worst relative error
+shape, both activations) and the chunk-by-chunk check of regular truncation in
+tests/test_reference_truncation.py, and prints, per derivative, the worst relative error
 (tests/fd.py: max|a - b| / max(max|a|, max|b|)) and the configuration where it
 occurred, then the overall worst against the tests' threshold fd.RTOL.
 """
@@ -18,6 +19,8 @@ from tests import fd  # noqa: E402
 from tests import test_reference_mlp as mlp  # noqa: E402
 from tests import test_reference_rnn as rnn  # noqa: E402
 from tests import test_reference_rnn2 as rnn2  # noqa: E402
+from tests import test_reference_truncation as trunc  # noqa: E402
+from autograder import reference as R  # noqa: E402
 
 
 def runs():
@@ -30,6 +33,12 @@ def runs():
     for shape in fd.RNN2_SHAPES:
         for act in fd.ACTIVATIONS:
             yield "rnn2", f"{shape} {act}", rnn2.comparisons(shape, act)[0]
+    for act in fd.ACTIVATIONS:
+        X, Y, params, h0, cache = trunc.problem(activation=act)
+        for k in (1, 2, 3, 7):
+            mine = R.bptt_truncated(Y, params, cache, k, act)
+            chunks = trunc.chunked_gradient(X, Y, params, h0, cache, k, act)
+            yield "trunc", f"T7 k={k} {act}", {f"bptt_truncated[{key}]": (mine[key], chunks[key]) for key in trunc.KEYS}
 
 
 def main():
