@@ -219,6 +219,10 @@ def _grade_in_worker(sub):
         return Grader(s["plan"], s["cases"], s["cfg"]).grade(sub)
     except RuntimeError as exc:
         return dict(student=sub.student, error=str(exc))
+    except Exception:  # a bug of the grader, never the student's doing: stop loudly
+        import traceback
+
+        return dict(student=sub.student, error="internal grader error:\n" + traceback.format_exc(limit=8))
 
 
 def cache_key(sub, plan, cfg, code):
