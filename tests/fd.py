@@ -227,3 +227,17 @@ MLP_SHAPES = {
     "N7D2H9C3": dict(N=7, D=2, H=9, C=3),
 }
 ACTIVATIONS = ("relu", "tanh")
+
+
+def assert_matches(analytic, numerical, margin, activation="relu"):
+    """The shared verdict of every finite-difference test.
+
+    A ReLU problem must keep every pre-activation at least KINK from 0 (else the
+    central difference straddles the kink); the numerical gradient must not be
+    trivially zero; then the relative error must be below RTOL.
+    """
+    if activation == "relu":
+        assert margin >= KINK
+    assert analytic.shape == numerical.shape
+    assert np.any(numerical != 0)
+    assert rel_error(analytic, numerical) < RTOL
