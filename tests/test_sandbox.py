@@ -120,11 +120,16 @@ def call(worker, name, *args):
     return reply[1]
 
 
+# What listing a hidden folder gives: an empty tmpfs, or nothing at all.
+HIDDEN = ("[]", "FileNotFoundError")
+
+
 def test_grader_files_are_invisible_and_unwritable(sandbox):
     worker, paths, cfg = sandbox
     found = call(worker, "probe")
     assert found["import"] == "ModuleNotFoundError"
-    assert found["repo"] == "[]"                      # the repository is an empty tmpfs
+    # The repository is an empty tmpfs, or absent when an ancestor (e.g. /tmp) is hidden.
+    assert found["repo"] in HIDDEN
     assert found["reference"] == "FileNotFoundError"
     # The test course and output live under /tmp, replaced as a whole: either way, nothing.
     assert found["course"] in ("[]", "FileNotFoundError")
@@ -143,10 +148,11 @@ def test_hiding_cannot_be_undone(sandbox):
     worker, paths, cfg = sandbox
     found = call(worker, "probe")
     assert found["caps"] == "0000000000000000"
-    assert found["umount repo"] == "-1 errno 1"           # EPERM: no CAP_SYS_ADMIN
-    assert found["umount tmp"] == "-1 errno 1"
+    # EPERM: no CAP_SYS_ADMIN (ENOENT when the repository sits under a hidden ancestor).
+    assert found["umount repo"] in ("-1 errno 1", "-1 errno 2")
+    assert found["umount tmp"] == "-1 errno 1"               # /tmp always exists: EPERM proves it
     assert found["unshare"].startswith("-1 errno")          # no nested user namespace
-    assert call(worker, "probe")["repo"] == "[]"
+    assert call(worker, "probe")["repo"] in HIDDEN
     assert found["grader"] == "['runner.py', 'wire.py']"
 
 
