@@ -288,3 +288,35 @@ MISTAKES = {
                     "W_hq": s(h2, dy), "b_q": dy.sum((0, 1))}
         '''),
 }
+
+
+def _solution_edit(unit, old, new, source_dir=SOURCE_DIR):
+    """A student's solution cell for `unit`: the instructor's, with `old` replaced by `new`.
+
+    For cells that define helpers beside the graded function (notebook 04's
+    bptt_with_carry), where rewriting the whole cell would also remove the helper.
+    """
+    for stem in notebook_stems(source_dir):
+        nb = json.loads((Path(source_dir) / f"{stem}.ipynb").read_text())
+        for cell in nb["cells"]:
+            if _nbgrader(cell).get("solution") and _nbgrader(cell).get("grade_id") == unit:
+                text = _MARKER.sub("", _source(cell))
+                if old not in text:
+                    raise ValueError(f"factory: {old!r} not found in the solution of {unit} ({stem})")
+                return text.replace(old, new)
+    raise ValueError(f"factory: no solution cell for unit {unit!r}")
+
+
+MISTAKES.update({
+    # 04_long_histories
+    "bptt_truncated_early_cut": ("bptt_truncated", _solution_edit(
+        "bptt_truncated", "carry[int(k)::int(k)] = 0.0", "carry[int(k) - 1::int(k)] = 0.0")),
+    "bptt_truncated_not_truncated": ("bptt_truncated", _solution_edit(
+        "bptt_truncated", "carry[int(k)::int(k)] = 0.0", "pass")),
+    "bptt_randomized_xi_as_mask": ("bptt_randomized", _solution_edit(
+        "bptt_randomized", 'return bptt_with_carry(Y, params, cache, xi, activation, "bptt_randomized")',
+        'return bptt_with_carry(Y, params, cache, (xi > 0).astype(float), activation, "bptt_randomized")')),
+    "clip_gradients_entrywise": ("clip_gradients", _solution_edit(
+        "clip_gradients", "return {name: np.asarray(g, dtype=np.float64) * scale for name, g in grads.items()}, norm",
+        "return {name: np.clip(g, -max_norm, max_norm) for name, g in grads.items()}, norm")),
+})

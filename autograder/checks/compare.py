@@ -90,6 +90,10 @@ def diagnose_array(got, expected, dims, what, candidates=()):
             if close(summed, expected):
                 return f"{what} is not summed over {over}: expected shape {exp_shape}, got {_shape_text(arr.shape, dims)}."
             return f"{what} has an extra leading axis: expected shape {exp_shape}, got {_shape_text(arr.shape, dims)}; it must be summed over {over}."
+        kept = [n for n in arr.shape if n not in expected.shape and n in (dims.get("T"), dims.get("N"))]
+        if arr.ndim == expected.ndim and kept:
+            return (f"{what} is summed over the wrong axis: it keeps an axis over {_axis_name(kept[0], dims)}, "
+                    f"which must be summed away (expected shape {exp_shape}, got {_shape_text(arr.shape, dims)}).")
         return f"{what} has the wrong shape: expected {exp_shape}, got {_shape_text(arr.shape, dims)}."
     if arr.ndim == 2 and arr.shape[0] == arr.shape[1] and close(arr.T, expected):
         return f"{what} is transposed (the matrix is square, so the shape cannot tell). Check the order of the matrix product."

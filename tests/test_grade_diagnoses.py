@@ -1,0 +1,81 @@
+"""Each diagnosis, shown on a submission that makes that mistake, through the real command.
+
+Every catalogue mistake (tests/factory.py) is submitted as its own student, with
+only the notebook the mistake lives in, and the whole class is graded in one
+sandboxed batch. Each student must score exactly that notebook's points minus the
+mistaken unit's, and the unit's feedback must name the mistake.
+"""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests import factory
+from tests.factory import REPO_ROOT
+
+# mistake -> (exact total of the student, a phrase the unit's feedback must contain)
+# Notebook points: 01 = 12, 02 = 14, 03 = 7, 04 = 8; the other notebooks are missing (0).
+EXPECTED = {
+    "dz_netAct_every_class": (11, "only at the true class"),
+    "dz_netAct_non_finite": (11, "NaN or infinite"),
+    "dz_netIn_sigmoid_derivative": (10, "off-diagonal terms"),
+    "dz_wts_transposed": (11, "is transposed"),
+    "dz_wts_missing_reg": (11, "reg * z_wts is missing"),
+    "dz_b_averaged": (11, "averages over the batch instead of summing"),
+    "dy_netAct_sign_flipped": (11, "wrong sign"),
+    "dy_netIn_mask_on_gradient": (11, "mask to the wrong quantity"),
+    "dy_wts_missing_reg": (11, "reg * y_wts is missing"),
+    "dy_b_not_summed_over_batch": (11, "summed over the wrong axis: it keeps an axis over the batch (N)"),
+    "mlp_backward_no_reg": (9, "regularization terms are missing"),
+    "dy_t_missing_1_over_T": (13, "divide by T*N"),
+    "dW_hq_not_summed_over_time": (13, "not summed over time (T)"),
+    "db_q_last_step_only": (13, "uses a single time step"),
+    "dh_t_missing_future": (12, "missing the gradient from the future step"),
+    "dhraw_t_relu_mask_on_gradient": (12, "mask to the wrong quantity"),
+    "dhraw_t_tanh_on_input": (12, "tanh derivative of the wrong quantity"),
+    "dW_hh_transposed": (13, "is transposed"),
+    "dW_xh_sign_flipped": (13, "wrong sign"),
+    "db_h_not_summed_over_time": (13, "not summed over time (T)"),
+    "rnn_backward_missing_future": (10, "missing the gradient from the future step"),
+    "dh1_t_missing_future": (5, "missing the gradient from layer 1's future step"),
+    "dh1_t_future_not_transposed": (5, "instead of W_hh1.T"),
+    "rnn2_backward_layer1_missing_future": (2, "layer 1 is missing the gradient from its future step"),
+    "bptt_truncated_early_cut": (5, "cuts the gradient one step early"),
+    "bptt_truncated_not_truncated": (5, "is the full gradient"),
+    "bptt_randomized_xi_as_mask": (5, "uses xi as a 0/1 mask"),
+    "clip_gradients_entrywise": (6, "clips each entry"),
+}
+
+
+def test_every_catalogue_mistake_has_an_expected_diagnosis():
+    assert set(EXPECTED) == set(factory.MISTAKES)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("diagnoses")
+    stems = factory.unit_notebooks()
+    for name, (unit, _) in factory.MISTAKES.items():
+        factory.write_submission(tmp / "submitted", name, factory.mistake(name), stems=[stems[unit]])
+    out = tmp / "out"
+    run = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp / "submitted"),
+                          "--out", str(out), "--quiet"], cwd=REPO_ROOT, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    entries = json.loads((out / "grades.json").read_text())["submissions"]
+    return {entry["student"]: entry for entry in entries}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_the_feedback_names_the_mistake(graded, name):
+    unit, _ = factory.MISTAKES[name]
+    total, phrase = EXPECTED[name]
+    entry = graded[name]
+    assert entry["score"] == total
+    test = next(t for t in entry["tests"] if t["name"] == unit)
+    assert test["score"] == 0
+    assert phrase in test["output"]
+    # Every other unit of the submitted notebook earned its points: the mistake is charged once.
+    stem = factory.unit_notebooks()[unit]
+    others = [t for t in entry["tests"] if factory.unit_notebooks()[t["name"]] == stem and t["name"] != unit]
+    assert others and all(t["score"] == t["max_score"] for t in others)
