@@ -23,39 +23,24 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from autograder import course  # noqa: E402
 from tests import factory  # noqa: E402
 
 ASSIGNMENT = "bptt"
 
 
 def make_course(root):
-    """A releasable copy of the course at `root` (source/, nbgrader_config.py, gradebook, release/)."""
-    root = Path(root)
-    shutil.copytree(REPO / "source", root / "source", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy2(REPO / "nbgrader_config.py", root / "nbgrader_config.py")
-    run([sys.executable, "-m", "nbgrader", "generate_assignment", ASSIGNMENT, "--force"], root)
-    return root
+    """A released copy of the course under `root` (source/, nbgrader_config.py, gradebook, release/)."""
+    course_root = course.make_course_copy(root)
+    course.generate_release(course_root)
+    return course_root
 
 
-def run(cmd, cwd, env=None):
-    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(map(str, cmd))} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
-    return proc
-
-
-def mistakes_by_unit():
-    out = {}
-    for name, (unit, _) in sorted(factory.MISTAKES.items()):
-        out.setdefault(unit, []).append(name)
-    return out
-
-
-def write_class(course, n, seed=0):
-    """N submissions under course/submitted/: {student: list of mistake names (or 'release')}."""
+def write_class(course_root, n, seed=0):
+    """N submissions under course_root/submitted/: {student: list of mistake names (or 'release')}."""
     rng = random.Random(seed)
     names = sorted(factory.MISTAKES)
-    submitted = Path(course) / "submitted"
+    submitted = Path(course_root) / "submitted"
     roster = {}
     for i in range(n):
         student = f"s{i:03d}"
@@ -69,7 +54,7 @@ def write_class(course, n, seed=0):
                 if factory.MISTAKES[name][0] not in {factory.MISTAKES[c][0] for c in chosen}:
                     chosen.append(name)
         if chosen == ["release"]:
-            factory.write_release_as_is(submitted, student, release_dir=Path(course) / "release" / ASSIGNMENT)
+            factory.write_release_as_is(submitted, student, release_dir=Path(course_root) / "release" / ASSIGNMENT)
         else:
             replacements = {factory.MISTAKES[c][0]: factory.MISTAKES[c][1] for c in chosen}
             factory.write_submission(submitted, student, replacements)
@@ -77,43 +62,31 @@ def write_class(course, n, seed=0):
     return roster
 
 
-def grade_with_command(course, out, jobs=None):
-    """Our command on course/submitted; returns ({student: {unit: score}}, seconds)."""
-    cmd = [sys.executable, "-m", "autograder", "grade", str(Path(course) / "submitted"), "--out", str(out),
-           "--course", str(course), "--force", "--quiet"]
+def grade_with_command(course_root, out, jobs=None):
+    """Our command on course_root/submitted; returns ({student: {unit: score}}, seconds)."""
+    cmd = [sys.executable, "-m", "autograder", "grade", str(Path(course_root) / "submitted"), "--out", str(out),
+           "--course", str(course_root), "--force", "--quiet"]
     if jobs:
         cmd += ["--jobs", str(jobs)]
     start = time.perf_counter()
-    run(cmd, REPO)
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"grading failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     seconds = time.perf_counter() - start
     doc = json.loads((Path(out) / "grades.json").read_text())
     return {s["student"]: {t["name"]: float(t["score"]) for t in s["tests"]} for s in doc["submissions"]}, seconds
 
 
-def grade_with_nbgrader(course):
-    """Stock `nbgrader autograde` on course/submitted; returns ({student: {unit: score}}, seconds)."""
-    env = dict(os.environ, BPTT_AUTOGRADER_ROOT=str(REPO))
+def grade_with_nbgrader(course_root):
+    """Stock `nbgrader autograde` on course_root/submitted; returns ({student: {unit: score}}, seconds)."""
     start = time.perf_counter()
-    run([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT, "--force"], course, env)
+    course.autograde(course_root)           # one command for the whole class
     seconds = time.perf_counter() - start
-    return nbgrader_scores(course), seconds
-
-
-def nbgrader_scores(course):
-    """{student: {unit: score}} from the course's gradebook (grade cells test_<unit>)."""
-    from nbgrader.api import Gradebook
-
-    scores = {}
-    with Gradebook(f"sqlite:///{Path(course) / 'gradebook.db'}") as gb:
-        assignment = gb.find_assignment(ASSIGNMENT)
-        for sub in assignment.submissions:
-            per_unit = {}
-            for nb in sub.notebooks:
-                for grade in nb.grades:
-                    if grade.name.startswith("test_"):
-                        per_unit[grade.name[len("test_"):]] = float(grade.score)
-            scores[sub.student.id] = per_unit
-    return scores
+    cells = course.gradebook_scores(course_root, cells=True)
+    return {student: {grade_id[len("test_"):]: float(score)
+                      for per_cell in notebooks.values() for grade_id, score in per_cell.items()
+                      if grade_id.startswith("test_")}
+            for student, notebooks in cells.items()}, seconds
 
 
 def differences(ours, theirs):
@@ -136,15 +109,15 @@ def main(argv=None):
     root = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-grading-"))
     try:
         print(f"course copy: {root}; releasing with nbgrader generate_assignment ...", flush=True)
-        course = make_course(root / "course")
-        roster = write_class(course, args.n)
+        course_root = make_course(root)
+        roster = write_class(course_root, args.n)
         kinds = {"correct": sum(not v for v in roster.values()),
                  "release": sum(v == ["release"] for v in roster.values())}
         kinds["with mistakes"] = args.n - kinds["correct"] - kinds["release"]
         print(f"{args.n} submissions: " + ", ".join(f"{v} {k}" for k, v in kinds.items()), flush=True)
-        ours, t_ours = grade_with_command(course, root / "out", args.jobs)
+        ours, t_ours = grade_with_command(course_root, root / "out", args.jobs)
         print(f"python -m autograder grade: {t_ours:7.1f} s", flush=True)
-        theirs, t_nbg = grade_with_nbgrader(course)
+        theirs, t_nbg = grade_with_nbgrader(course_root)
         print(f"nbgrader autograde:         {t_nbg:7.1f} s", flush=True)
         diffs = differences(ours, theirs)
         n = args.n
