@@ -18,6 +18,7 @@ import pytest
 from nbclient import NotebookClient
 
 from autograder import reference as R
+from tests.fd import num_grad, rel_error
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source" / "bptt"
@@ -76,23 +77,6 @@ def notebook_functions(path=SOURCE / f"{STEM}.ipynb"):
         if cell.cell_type == "code" and "experiment" not in meta.get("tags", []) and not meta["nbgrader"]["grade"]:
             exec(compile(cell.source, f"{STEM}:{meta['nbgrader']['grade_id']}", "exec"), namespace)
     return namespace
-
-
-def numerical_gradient(f, x, h=1e-6):
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + h
-        fp = f()
-        x[i] = old - h
-        fm = f()
-        x[i] = old
-        grad[i] = (fp - fm) / (2 * h)
-    return grad
-
-
-def rel_error(a, b):
-    return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-300))
 
 
 # ---- the notebook file ---------------------------------------------------------------------
@@ -324,7 +308,7 @@ def test_minibatched_window_gradient_matches_finite_differences(source):
     backward = charrnn.strategies(truncated, randomized, k=2, pi=0.5)
     grads = backward["full"](Y, params, cache, np.random.default_rng(0))
     for name in charrnn.PARAM_KEYS:
-        assert rel_error(grads[name], numerical_gradient(loss, params[name])) < 1e-7, name
+        assert rel_error(grads[name], num_grad(loss, params[name])) < 1e-7, name
     # The other two strategies are the reference's regular and randomized truncation.
     regular = backward["regular k=2"](Y, params, cache, None)
     xi = charrnn.sample_xi(Y.shape[0], 0.5, np.random.default_rng(3))
@@ -410,7 +394,7 @@ def test_gradient_norms_match_finite_differences():
         for j in range(1, T):
             start = cache["h"][T - 1 - j].copy()
             last = lambda: float(np.sum(g * forward(X[T - j:], params, start, activation)[1]["h"][-1]))  # noqa: E731
-            fd = numerical_gradient(last, start)
+            fd = num_grad(last, start)
             assert abs(np.linalg.norm(fd) - norms[j]) < 1e-7 * max(1.0, norms[j]), (activation, j)
 
 
