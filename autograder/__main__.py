@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,9 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .errors import GraderError
 
     args = _parser().parse_args(argv)
-    handlers: dict[str, Callable[[argparse.Namespace], int]] = {
-        "grade": cmd_grade, "release": cmd_release, "demo": cmd_demo}
-    handler = handlers[args.command]
+    handler = {"grade": cmd_grade, "release": cmd_release, "demo": cmd_demo}[args.command]
     try:
         return handler(args)
     # RuntimeError: course.NbgraderError (a failed nbgrader command) and the sandbox layer's own
