@@ -88,6 +88,7 @@ def oracle_answerer(unit: GradedUnit) -> Callable[[str, object], object]:
 
 
 def _check_of(unit: GradedUnit) -> Unit:
+    # plan.GradedUnit declares `check: object`; every plan is built from checks.UNITS.
     check = unit.check
     assert isinstance(check, Unit), f"{unit.name}: plan.GradedUnit.check must be a checks.Unit"
     return check
@@ -112,6 +113,7 @@ class Grader:
         self.state = _Session(start=time.monotonic())
 
     def grade(self, sub: Submission) -> StudentResult:
+        """Every unit of the plan for `sub`; SandboxError if the sandbox cannot start at all."""
         start = time.monotonic()
         plan = self.plan
         results: dict[str, UnitResult] = {}
