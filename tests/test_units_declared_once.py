@@ -19,6 +19,10 @@ from tests.unit_places import disagreements, heading_points, table_row
 
 NB02 = "02_rnn_bptt (notebooks/bptt/02_rnn_bptt.py)"
 DECL = "autograder/units.py declares"
+# The perturbed values are the declared ones plus one, so the tests hold whatever the points are.
+P = units.BY_NAME["dh_t"].points                      # dh_t's points
+N02 = units.notebook_points()["02_rnn_bptt"]          # notebook 02's points
+TOTAL = units.total_points()
 
 
 def test_the_declaration_is_well_formed():
@@ -108,29 +112,29 @@ def test_test_cell_points(course):
     def edit(cell):
         nbg = cell["metadata"].get("nbgrader", {})
         if nbg.get("grade_id") == "test_dh_t":
-            nbg["points"] = 3
+            nbg["points"] = P + 1
             return True
         return False
     edit_cells(course, "02_rnn_bptt", edit)
     found = disagreements(course)
-    assert f"unit dh_t: test cell test_dh_t (nbgrader points) of {NB02} says 3 points; {DECL} 2" in found
-    assert ("autograder/plan.py refuses the course: unit 'dh_t': 02_rnn_bptt.ipynb gives test_dh_t 3 points, "
-            "autograder/units.py declares 2") in found
-    with pytest.raises(ConfigError, match=r"^unit 'dh_t': 02_rnn_bptt.ipynb gives test_dh_t 3 points, "
-                                          r"autograder/units.py declares 2$"):
+    assert f"unit dh_t: test cell test_dh_t (nbgrader points) of {NB02} says {P + 1} points; {DECL} {P}" in found
+    assert (f"autograder/plan.py refuses the course: unit 'dh_t': 02_rnn_bptt.ipynb gives test_dh_t {P + 1} points, "
+            f"autograder/units.py declares {P}") in found
+    with pytest.raises(ConfigError, match=rf"^unit 'dh_t': 02_rnn_bptt.ipynb gives test_dh_t {P + 1} points, "
+                                          rf"autograder/units.py declares {P}$"):
         read_plan(course, "bptt")
 
 
 def test_heading(course):
     edit_markdown_line(course, "02_rnn_bptt", lambda s: (heading_points(s) or ([], 0))[0][:1] == ["dh_t"],
-                       lambda s: set_points(s, 3))
-    assert disagreements(course) == [f"unit dh_t: heading of {NB02} says 3 points; {DECL} 2"]
+                       lambda s: set_points(s, P + 1))
+    assert disagreements(course) == [f"unit dh_t: heading of {NB02} says {P + 1} points; {DECL} {P}"]
 
 
 def test_heading_in_another_style(course):
     edit_markdown_line(course, "02_rnn_bptt", lambda s: (heading_points(s) or ([], 0))[0][:1] == ["dh_t"],
-                       lambda s: "## 4 · `dh_t`: the two paths into a hidden state (**3 points**)")
-    assert disagreements(course) == [f"unit dh_t: heading of {NB02} says 3 points; {DECL} 2"]
+                       lambda s: f"## 4 · `dh_t`: the two paths into a hidden state (**{P + 1} points**)")
+    assert disagreements(course) == [f"unit dh_t: heading of {NB02} says {P + 1} points; {DECL} {P}"]
 
 
 def _is_row(kind, name=None):
@@ -146,8 +150,8 @@ def _has(stem, select):
 def test_points_table_row(course):
     if not _has("02_rnn_bptt", _is_row("unit", "dh_t")):
         pytest.skip("02_rnn_bptt has no points table row for dh_t any more")
-    edit_markdown_line(course, "02_rnn_bptt", _is_row("unit", "dh_t"), lambda s: re.sub(r"\d+(\s*\|\s*)$", r"3\1", s))
-    assert disagreements(course) == [f"unit dh_t: points table of {NB02} says 3 points; {DECL} 2"]
+    edit_markdown_line(course, "02_rnn_bptt", _is_row("unit", "dh_t"), lambda s: re.sub(r"\d+(\s*\|\s*)$", rf"{P + 1}\1", s))
+    assert disagreements(course) == [f"unit dh_t: points table of {NB02} says {P + 1} points; {DECL} {P}"]
 
 
 def test_points_table_signature(course):
@@ -161,22 +165,23 @@ def test_points_table_signature(course):
 def test_notebook_total_row(course):
     if not _has("02_rnn_bptt", _is_row("notebook")):
         pytest.skip("02_rnn_bptt has no 'this notebook' row any more")
-    edit_markdown_line(course, "02_rnn_bptt", _is_row("notebook"), lambda s: s.replace("14", "15"))
+    edit_markdown_line(course, "02_rnn_bptt", _is_row("notebook"), lambda s: s.replace(str(N02), str(N02 + 1)))
     assert disagreements(course) == [
-        f"notebook 02_rnn_bptt: points table of {NB02} says 15 for this notebook; {DECL} 14"]
+        f"notebook 02_rnn_bptt: points table of {NB02} says {N02 + 1} for this notebook; {DECL} {N02}"]
 
 
 def test_assignment_total_and_per_notebook_sums(course):
-    stem = next((s for s in units.notebook_points() if _has(s, lambda line: "**41 points**" in line)), None)
+    total, per_nb = f"**{TOTAL} points**", f"02: {N02}"
+    stem = next((s for s in units.notebook_points() if _has(s, lambda line: total in line)), None)
     if stem is None:
-        pytest.skip("no notebook states the total as **41 points** any more")
-    edit_markdown_line(course, stem, lambda s: "**41 points**" in s,
-                       lambda s: s.replace("**41 points**", "**42 points**").replace("02: 14", "02: 15"))
+        pytest.skip(f"no notebook states the total as {total} any more")
+    edit_markdown_line(course, stem, lambda s: total in s,
+                       lambda s: s.replace(total, f"**{TOTAL + 1} points**").replace(per_nb, f"02: {N02 + 1}"))
     place = f"{stem} (notebooks/bptt/{stem}.py)"
     found = disagreements(course)
-    assert f"assignment total: {place} says 42 points; {DECL} 41" in found
-    if _has(stem, lambda line: "02: 14" in line):
-        assert f'notebook 02_rnn_bptt: {place} says 15 points ("02: 15"); {DECL} 14' in found
+    assert f"assignment total: {place} says {TOTAL + 1} points; {DECL} {TOTAL}" in found
+    if _has(stem, lambda line: per_nb in line):
+        assert f'notebook 02_rnn_bptt: {place} says {N02 + 1} points ("02: {N02 + 1}"); {DECL} {N02}' in found
 
 
 def test_solution_signature(course):
@@ -197,25 +202,23 @@ def test_readme(course):
     text = path.read_text()
     lines = text.split("\n")
     row = next(i for i, s in enumerate(lines) if s.strip().startswith("02_rnn_bptt.ipynb"))
-    lines[row] = re.sub(r"\b14 pts\b", "15 pts", lines[row])
-    text = "\n".join(lines).replace("worth 41 points", "worth 42 points")
-    text = text.replace('"grade_id": "test_dh_t", "locked": true, "points": 2',
-                        '"grade_id": "test_dh_t", "locked": true, "points": 3')
+    lines[row] = re.sub(rf"\b{N02} pts\b", f"{N02 + 1} pts", lines[row])
+    text = "\n".join(lines).replace(f"worth {TOTAL} points", f"worth {TOTAL + 1} points")
+    text = re.sub(r'("grade_id": "test_dh_t", "locked": true, "points": )\d+', rf"\g<1>{P + 1}", text)
     path.write_text(text)
     assert disagreements(course) == [
-        f"notebook 02_rnn_bptt: README.md says 15 pts; {DECL} 14",
-        f"assignment total: README.md says 42 points; {DECL} 41",
-        f"unit dh_t: README.md (the example test-cell header) says 3 points; {DECL} 2",
+        f"notebook 02_rnn_bptt: README.md says {N02 + 1} pts; {DECL} {N02}",
+        f"assignment total: README.md says {TOTAL + 1} points; {DECL} {TOTAL}",
+        f"unit dh_t: README.md (the example test-cell header) says {P + 1} points; {DECL} {P}",
     ]
 
 
 def test_declaration_changed_alone(course):
-    declared = tuple(dataclasses.replace(u, points=3) if u.name == "dh_t" else u for u in units.UNITS)
+    declared = tuple(dataclasses.replace(u, points=P + 1) if u.name == "dh_t" else u for u in units.UNITS)
     found = disagreements(course, declared=declared)
-    assert f"unit dh_t: test cell test_dh_t (nbgrader points) of {NB02} says 2 points; autograder/units.py declares 3" \
-        in found
-    assert f"unit dh_t: heading of {NB02} says 2 points; autograder/units.py declares 3" in found
-    assert "assignment total: README.md says 41 points; autograder/units.py declares 42" in found
+    assert f"unit dh_t: test cell test_dh_t (nbgrader points) of {NB02} says {P} points; {DECL} {P + 1}" in found
+    assert f"unit dh_t: heading of {NB02} says {P} points; {DECL} {P + 1}" in found
+    assert f"assignment total: README.md says {TOTAL} points; {DECL} {TOTAL + 1}" in found
 
 
 def test_checks_disagree(course):
