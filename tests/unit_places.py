@@ -277,4 +277,18 @@ def disagreements(root, declared=None, checks=None):
     _plan(audit, root)
     _checks(audit, checks)
     _readme(audit, root, notebook_points, total)
+    if audit.messages:
+        audit.messages += _unsynced(root)
     return audit.messages
+
+
+def _unsynced(root):
+    """Hints for text files saved after their notebook: the comparison reads the .ipynb."""
+    hints = []
+    for text in sorted((Path(root) / "notebooks" / ASSIGNMENT).glob("*.py")):
+        ipynb = Path(root) / "source" / ASSIGNMENT / f"{text.stem}.ipynb"
+        if ipynb.exists() and text.stat().st_mtime > ipynb.stat().st_mtime:
+            hints.append(f"note: notebooks/{ASSIGNMENT}/{text.name} was saved after source/{ASSIGNMENT}/{ipynb.name}, "
+                         "which is what is compared: run `python -m autograder release` "
+                         f"(or `jupytext --sync notebooks/{ASSIGNMENT}/*.py`) first")
+    return hints
