@@ -109,7 +109,7 @@ def _markdown(audit, stem, place, text, notebook_points, total):
         if heading:
             names, points = heading
             units = [n for n in names if n in audit.by_name]
-            if not units:
+            if not units and points:
                 audit.other(f"{place}: the heading {line.strip()!r} states {points} points but names no "
                             f"declared unit in backticks; declare it in {DECLARATION}")
             for name in units[:1]:   # the first unit named is the one the section grades
