@@ -11,6 +11,7 @@ The places, in a course root:
   name a unit in backticks and state "(N point[s])", whatever their style; points tables
   (rows "| `unit(args)` | N |" and "| **this notebook** | **N** |"); the assignment's total
   ("**41 points**", "the assignment: 41") and per-notebook sums ("01: 12 + 02: 14 + ...");
+  sentences "`unit` ... its N points" (points written as words are not read);
 - autograder/plan.py: the plan it reads from source/ (it raises ConfigError itself);
 - autograder.checks.UNITS: names, notebooks, signatures, and the number of arguments a case passes;
 - README.md: the per-notebook "N pts" of the layout, "worth N points", any unit table row,
@@ -34,6 +35,7 @@ NUMBER = re.compile(r"^\s*\**\s*(?P<n>\d+(?:\.\d+)?)\s*\**")
 TOTALS = (re.compile(r"assignment[^.|]*?\*\*(?P<n>\d+)\s+points?\*\*", re.I),
           re.compile(r"assignment\s*:\s*\**(?P<n>\d+)", re.I))
 PER_NOTEBOOK = re.compile(r"\b(?P<nb>\d\d)\s*:\s*\**(?P<n>\d+)\**\s*(?=[+)])")
+PROSE = re.compile(r"`(?P<name>[A-Za-z_]\w*)`[^`.|]{0,40}?\bits (?P<n>\d+) points?\b")
 README_NOTEBOOK = re.compile(r"^\s*(?P<nb>\d\d_\w+)\.ipynb\b.*?\b(?P<n>\d+)\s*pts?\b")
 README_TOTAL = re.compile(r"assignment is worth (?P<n>\d+) points", re.I)
 README_HEADER = re.compile(r'"grade_id":\s*"test_(?P<name>\w+)"[^}\n]*?"points":\s*(?P<n>\d+(?:\.\d+)?)')
@@ -115,6 +117,11 @@ def _markdown(audit, stem, place, text, notebook_points, total):
             for name in units[:1]:   # the first unit named is the one the section grades
                 stated.add(name)
                 _compare_unit(audit, name, stem, f"heading of {place}", points)
+        if not heading:
+            for m in PROSE.finditer(line):   # "a mistake in `dh1_t` costs its 2 points"
+                declared = audit.by_name.get(m.group("name"))
+                if declared and _num(m.group("n")) != declared.points:   # any notebook may mention it
+                    audit.unit(declared.name, f"a sentence of {place}", f"{m.group('n')} points", declared.points)
         row = table_row(line)
         if row:
             kind, name, params, points = row
