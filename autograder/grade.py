@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .checks import ORACLES
+from .checks.base import with_case
 from .plan import read_plan
 from .sandbox import wire
 from .sandbox.jail import JailConfig, OracleRefused, Worker, WorkerGone, default_hidden, sweep_cgroups
@@ -139,7 +140,8 @@ class Grader:
             try:
                 for stem in needed:
                     keep = [i for i in range(len(cells[stem])) if i not in st["poisoned"][stem]]
-                    outcomes = worker.load(stem, [cells[stem][i] for i in keep])
+                    # The last "cell" tells the runner which code is given (checks/given.py); it runs nothing.
+                    outcomes = worker.load(stem, [cells[stem][i] for i in keep] + [self._given(stem)])
                     if stem not in st["cell_notes"]:
                         st["cell_notes"][stem] = [f"{cells[stem][keep[j]][0]}: {err}" for j, (status, err)
                                                   in enumerate(outcomes) if status != "ok"]
@@ -156,6 +158,13 @@ class Grader:
                 st["poisoned"][stem].add(index)
                 st["cell_notes"].setdefault(stem, []).append(
                     f"{cells[stem][index][0]} ended the worker ({gone.message}); it was skipped")
+
+    def _given(self, stem):
+        from .checks.given import directive
+        from .sandbox.runner import GIVEN_DIRECTIVE
+
+        source = self.plan.course_root / "source" / self.plan.assignment
+        return [GIVEN_DIRECTIVE, directive(stem, source, [u.check for u in self.plan.units if u.notebook == stem])]
 
     def _grade_unit(self, unit, cells, results):
         st = self.state
@@ -187,17 +196,17 @@ class Grader:
                 return 0.0, f"{unit.name}: {gone.message} ({where})"
             if reply[0] == "error":
                 kind, message = reply[1], reply[2]
-                if kind in ("undefined", "notimplemented"):
+                if kind in ("undefined", "notimplemented", "graded-call"):
                     return 0.0, message
                 if kind == "memory":
                     return 0.0, f"{unit.name}: memory limit exceeded ({where})"
-                return 0.0, f"{message} ({where})"
+                return 0.0, with_case(message, i, len(cases), case)
             try:
                 verdict = unit.check.judge(case, reply[1])
             except Exception as exc:
                 verdict = f"{unit.name} returned a value that could not be checked ({type(exc).__name__})"
             if verdict:
-                return 0.0, f"{verdict} ({where})"
+                return 0.0, with_case(verdict, i, len(cases), case)
         return unit.points, f"passed {len(cases)}/{len(cases)} cases"
 
 
