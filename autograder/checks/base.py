@@ -23,6 +23,12 @@ CASE_DIMS = (
 )
 
 
+def arbitrary(d):
+    """Local rules get the true upstream gradient in the first case and arbitrary ones in the
+    others: the rule must hold for every upstream gradient, as the notebooks say."""
+    return d["seed"] % 1000 != 101
+
+
 @dataclass
 class Case:
     args: tuple                 # positional arguments of the student function
@@ -48,6 +54,7 @@ class Unit:
     dims_used: tuple = ("T", "N", "D", "H", "Q", "activation")
     variants: tuple = ()        # per-case overrides of CASE_DIMS (more cases than three when longer)
     labels: tuple = ()          # names of the items of a tuple answer, for messages
+    upstream: tuple = ()        # arguments that are upstream gradients (arbitrary in some cases)
 
     @property
     def arg_names(self):
@@ -69,6 +76,8 @@ class Unit:
             rng = np.random.default_rng(dims["seed"])
             case = self.make_case(rng, dims)
             case.dims = {k: v for k, v in dims.items() if k in self.dims_used}
+            if self.upstream and not any(prop.startswith("upstream:") for prop in case.props):
+                case.props.add("upstream:arbitrary" if arbitrary(dims) else "upstream:true")
             # A catalogued mistake can coincide with the right answer in one case (below the
             # clipping threshold, clipping per entry changes nothing): it is not a mistake there.
             case.mistakes = [(m, w) for m, w in case.mistakes if not _matches(_plain(w), case.expected)]
