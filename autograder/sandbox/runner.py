@@ -140,8 +140,8 @@ class GivenMonitor:
     replaced so that the student's code cannot switch the monitor off unnoticed.
     """
 
-    def __init__(self, classify):
-        self.classify = classify
+    def __init__(self, classify, prefer=None):
+        self.classify, self.prefer = classify, prefer
         self.status = {}
         self.offender = None
         self.tampered = False
@@ -162,7 +162,7 @@ class GivenMonitor:
             while caller is not None and self._status(caller.f_code) != "allowed":
                 caller = caller.f_back
             if caller is None:
-                self.offender = helper_name(frame)
+                self.offender = helper_name(frame, self.prefer)
         return None
 
     def _refuse(self, *args, **kwargs):
@@ -188,19 +188,23 @@ class GivenMonitor:
         sys.settrace(prev)
 
 
-def helper_name(frame):
-    """How the student reaches the given code of `frame`: its name, or NAME['key'] for a lambda in a dict."""
+def helper_name(frame, prefer=None):
+    """How the student reaches the given code of `frame`: NAME['key'] for a function kept in a
+    given dict (NUMERIC_RULES['dz_netIn']; the key `prefer` first), else the function's name."""
     code = frame.f_code
-    if not code.co_name.startswith("<"):
-        return getattr(code, "co_qualname", code.co_name)
+    named = None
     for name, value in list(frame.f_globals.items()):
-        if getattr(value, "__code__", None) is code:
-            return name
-        if isinstance(value, dict):
+        if isinstance(value, dict) and not name.startswith("_"):
+            if getattr(value.get(prefer), "__code__", None) is code:
+                return f"{name}[{prefer!r}]"
             for key, item in list(value.items()):
                 if getattr(item, "__code__", None) is code:
                     return f"{name}[{key!r}]"
-    return f"(a lambda on line {code.co_firstlineno} of the given code)"
+        elif getattr(value, "__code__", None) is code and named is None:
+            named = name
+    if not code.co_name.startswith("<"):
+        return getattr(code, "co_qualname", code.co_name)
+    return named or f"(a lambda on line {code.co_firstlineno} of the given code)"
 
 
 def call_graded(func, args, classify=None, arg_names=()):
@@ -210,7 +214,7 @@ def call_graded(func, args, classify=None, arg_names=()):
     call changed in place (checked in this order).
     """
     before = snapshot(args)
-    monitor = GivenMonitor(classify) if classify is not None else None
+    monitor = GivenMonitor(classify, getattr(func, "__name__", None)) if classify is not None else None
     if monitor is not None:
         monitor.start()
     try:
