@@ -520,6 +520,21 @@ def given_helper_import(name, stem, source_dir=SOURCE_DIR):
     return None
 
 
+def defined_before_test(name, unit, source_dir=SOURCE_DIR):
+    """True when a given cell defining `name` comes before the test cell of `unit` (a kernel runs
+    the cells in order, so a helper defined later does not exist yet when the unit is tested)."""
+    stem = unit_notebooks(source_dir)[unit]
+    nb = json.loads((Path(source_dir) / f"{stem}.ipynb").read_text())
+    for cell in nb["cells"]:
+        meta = _nbgrader(cell)
+        if meta.get("grade_id") == f"test_{unit}":
+            return False
+        if cell["cell_type"] == "code" and meta.get("locked") and not meta.get("grade") and not meta.get("solution"):
+            if name in _top_level_names(_source(cell)):
+                return True
+    return False
+
+
 LOCAL_RULES = {
     "01_mlp_backprop": ("dz_netAct(z_netAct, y)", "dz_netIn(dz_netAct, z_netAct)", "dz_wts(dz_netIn, y_netAct, z_wts, reg=0.0)",
                         "dz_b(dz_netIn)", "dy_netAct(dz_netIn, z_wts)", "dy_netIn(dy_netAct, y_netIn)",
