@@ -287,9 +287,8 @@ class Runner:
         self.given_files = set()      # compiled file names of given cells ("<stem: cell 'setup'>")
         self.allowed = set()          # names of given functions the instructor's solutions call
         self.arg_names = {}           # graded function -> its parameter names, to name a changed input
-        cwd = os.getcwd()
-        # Given modules: the .py files of the assignment folder, present before any student code runs.
-        self.given_modules = {os.path.join(cwd, f) for f in os.listdir(cwd) if f.endswith(".py")}
+        self.cwd = os.getcwd()        # the assignment folder, before any student code runs
+        self.given_modules = set()    # paths of the given .py modules there
         # Keep our own references: the student may monkeypatch modules later.
         self._to_data, self._to_args = wire.to_data, wire.to_args
         self._pack, self._unpack = wire.pack, wire.unpack_from
@@ -343,6 +342,7 @@ class Runner:
             self.given_files |= {f"<{header['notebook']}: {label}>" for label in spec.get("cells", [])}
             self.allowed |= set(spec.get("allowed", []))
             self.arg_names.update(spec.get("arg_names", {}))
+            self.given_modules |= {os.path.join(self.cwd, m) for m in spec.get("modules", [])}
         for i, (label, source) in enumerate(cells):
             status, error = "ok", ""
             try:
@@ -363,7 +363,8 @@ class Runner:
     def classify(self, code):
         name = code.co_filename
         if name in self.given_files or (name.endswith(".py") and name in self.given_modules):
-            return "allowed" if code.co_name in self.allowed else "forbidden"
+            # A module's own body only defines names (a first import inside a graded function).
+            return "allowed" if code.co_name in self.allowed or code.co_name == "<module>" else "forbidden"
         return ""
 
     def _proxy(self, name):
