@@ -361,3 +361,43 @@ def test_no_diagnosis_contains_an_expected_number(name):
             leaked = [s for s in secret if s in message]
             assert not leaked, (label, message, leaked)
     assert count >= 3 * 7
+
+
+# ---- the ReLU's kink: finite differences are wrong there, the analytic rule exact ------------
+
+OWN_FD = '''
+import numpy as np
+
+def fd(f, x, eps=1e-6):
+    g = np.zeros(x.shape)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + eps
+        up = f()
+        x[i] = old - eps
+        down = f()
+        x[i] = old
+        g[i] = (up - down) / (2 * eps)
+    return g
+
+def dy_netIn(dy_netAct, y_netIn):
+    z = np.array(y_netIn, dtype=float)
+    return fd(lambda: np.sum(dy_netAct * np.maximum(z, 0)), z)
+
+def dhraw_t(dh_t, h_netIn_t, h_t, activation):
+    z = np.array(h_netIn_t, dtype=float)
+    act = (lambda v: np.maximum(v, 0)) if activation == "relu" else np.tanh
+    return fd(lambda: np.sum(dh_t * act(z)), z)
+'''
+
+
+@pytest.mark.parametrize("name", ["dy_netIn", "dhraw_t"])
+def test_a_finite_difference_answer_fails_at_the_kink_and_the_analytic_rule_passes(name):
+    namespace = {}
+    exec(OWN_FD, namespace)
+    case = CASES[name][0]                     # the ReLU case: two pre-activations within 1e-8 of 0
+    netIn = case.args[1]
+    assert np.sum((np.abs(netIn) <= 1e-8) & (netIn != 0)) == 2
+    assert UNITS[name].judge(case, to_data(namespace[name](*case.args))) == (
+        f"{name} output has the wrong values.")
+    assert UNITS[name].judge(case, to_data(REFERENCE[name](*case.args))) is None

@@ -3,6 +3,7 @@ import numpy as np
 
 from .. import reference as R
 from .base import Case, Unit
+from .mlp import KINK
 
 NOTEBOOK = "03_two_layer_rnn"
 DIMS = ("T", "N", "D", "H1", "H2", "Q", "activation")
@@ -19,6 +20,13 @@ def rnn2_problem(rng, d):
     # Non-zero initial states: a backward pass that ignores h1_0 or h2_0 is wrong.
     h1_0, h2_0 = rng.standard_normal((N, H1)) * 0.5, rng.standard_normal((N, H2)) * 0.5
     _, cache = R.rnn2_forward(X, params, h1_0, h2_0, activation=d["activation"])
+    if d["activation"] == "relu":
+        # Two layer-1 pre-activations within 1e-8 of the kink (moving X[t, n] along W_xh1[:, j]
+        # changes only step t's pre-activations of row n).
+        for t, n, j, sign in ((1, 0, 0, 1), (T - 2, N - 1, H1 - 1, -1)):
+            w = params["W_xh1"][:, j]
+            X[t, n] += (sign * KINK - cache["h1_netIn"][t, n, j]) * w / (w @ w)
+            _, cache = R.rnn2_forward(X, params, h1_0, h2_0, activation=d["activation"])
     return params, Y, cache, d["activation"]
 
 
