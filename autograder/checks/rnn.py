@@ -15,8 +15,9 @@ NOTEBOOK = "02_rnn_bptt"
 def rnn_problem(rng, d, activation=None):
     """Parameters, a sequence, targets and the forward cache for one case.
 
-    The initial state h0 is never zero. With ReLU, two pre-activations (at steps 1 and
-    T-2) sit within 1e-8 of the kink, where finite differences are wrong.
+    The initial state h0 is never zero. With ReLU, two pre-activations of step 1 (the step
+    the local rules are checked at) sit within 1e-8 of the kink, where finite differences
+    are wrong.
     """
     T, N, D, H, Q = d["T"], d["N"], d["D"], d["H"], d["Q"]
     activation = activation or d["activation"]
@@ -28,7 +29,7 @@ def rnn_problem(rng, d, activation=None):
     h0 = rng.standard_normal((N, H)) * 0.5
     _, cache = R.rnn_forward(X, params, h0, activation)
     if activation == "relu":
-        for t, n, j, sign in ((1, 0, 0, 1), (T - 2, N - 1, H - 1, -1)):
+        for t, n, j, sign in ((1, 0, 0, 1), (1, N - 1, H - 1, -1)):
             # Moving X[t, n] along W_xh[:, j] changes step t's pre-activations of row n only.
             w = params["W_xh"][:, j]
             X[t, n] += (sign * KINK - cache["h_netIn"][t, n, j]) * w / (w @ w)
