@@ -60,11 +60,11 @@ MISTAKE_MESSAGES = {
     "rnn_backward_ignores_h0": ("rnn_backward output: W_hh is wrong: the initial state is left out: at t = 0 the "
                                 f"previous state is cache['h0'], not zeros {RNN1}"),
     "clip_gradients_no_sqrt": (
-        "clip_gradients output: clipped['W_xh'], clipped['W_hh'], clipped['b_h'], clipped['W_hq'], clipped['b_q'] "
-        "and norm are wrong: the norm is the sum of squares without its square root (case 1 of 4: D=5, H=4, Q=6)."),
+        "clip_gradients output: clipped and norm are wrong: the norm is the sum of squares without its square root "
+        "(case 1 of 4: D=5, H=4, Q=6)."),
     "clip_gradients_inverted_ratio": (
-        "clip_gradients output: clipped['W_xh'], clipped['W_hh'], clipped['b_h'], clipped['W_hq'] and clipped['b_q'] "
-        "are wrong: the scale is inverted: the factor is max_norm / norm, not norm / max_norm (case 1 of 4: D=5, H=4, Q=6)."),
+        "clip_gradients output: clipped is wrong: the scale is inverted: the factor is max_norm / norm, not "
+        "norm / max_norm (case 1 of 4: D=5, H=4, Q=6)."),
     "bptt_truncated_late_cut": (
         "bptt_truncated output: W_xh, W_hh and b_h are wrong: the cut is one step late: chunks are [0, k), [k, 2k), "
         "..., so the cut is between steps k-1 and k (case 1 of 5: T=7, N=3, D=5, H=4, Q=6, k=3, activation=relu)."),

@@ -139,6 +139,22 @@ def _get(value, path):
     return value
 
 
+def _whole_items(paths, expected):
+    """Paths with every entry of a tuple item listed (all of clipped['...']) replaced by the item."""
+    if not isinstance(expected, tuple):
+        return paths
+    out = []
+    for path in paths:
+        item = path[:1]
+        under = [p for p, _ in _leaves(expected[path[0]], item)]
+        if len(under) > 1 and all(p in paths for p in under):
+            if item not in out:
+                out.append(item)
+        else:
+            out.append(path)
+    return out
+
+
 def _names(paths, labels):
     texts = []
     for path in paths:
@@ -187,6 +203,7 @@ def judge_value(got, expected, dims, what, mistakes=(), labels=(), factors=()):
         return None
     sentences = []
     for (kind, text), paths in reasons.items():
+        paths = _whole_items(paths, expected)
         names = _names(paths, labels)
         if kind == "mistake":
             verb = "is" if len(paths) == 1 else "are"
