@@ -13,6 +13,7 @@ For every unit in checks.UNITS:
 - the dimensions of every case are pairwise distinct.
 """
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -401,3 +402,10 @@ def test_a_finite_difference_answer_fails_at_the_kink_and_the_analytic_rule_pass
     assert UNITS[name].judge(case, to_data(namespace[name](*case.args))) == (
         f"{name} output has the wrong values.")
     assert UNITS[name].judge(case, to_data(REFERENCE[name](*case.args))) is None
+
+
+def test_the_type_rules_document_lists_every_unit_and_quotes_the_checks():
+    text = (Path(__file__).resolve().parents[1] / "docs" / "type_rules.md").read_text()
+    assert all(f"`{name}`" in text for name in UNITS)
+    quoted = judge("db_h", expected("db_h").tolist())
+    assert quoted.rstrip(".") in text
