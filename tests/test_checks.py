@@ -409,3 +409,18 @@ def test_the_type_rules_document_lists_every_unit_and_quotes_the_checks():
     assert all(f"`{name}`" in text for name in UNITS)
     quoted = judge("db_h", expected("db_h").tolist())
     assert quoted.rstrip(".") in text
+
+
+@pytest.mark.parametrize("name", UNITS)
+def test_one_clean_sentence_per_mistake(name):
+    # No ".;" joins, no sentence repeated, every message ends with a full stop.
+    unit, rng = UNITS[name], np.random.default_rng(3)
+    for case in CASES[name]:
+        for label, got in wrong_answers(case, rng):
+            message = unit.judge(case, to_data(got))
+            if message is None:
+                continue
+            assert ".;" not in message and ";." not in message and ".." not in message.replace("...", ""), message
+            sentences = [s for s in re.split(r"(?<=\.) (?=[a-z_]+\d* output)", message)]
+            assert len(sentences) == len(set(sentences)), message
+            assert message.endswith((".", "?", ")")), message
