@@ -427,6 +427,21 @@ ISSUE10_MISTAKES = {
             return {"W_xh": dW_xh(X, dhraw), "W_hh": dW_hh(h_prev, dhraw), "b_h": db_h(dhraw),
                     "W_hq": dW_hq(h, dy), "b_q": db_q(dy)}
         '''),
+    "rnn_backward_modifies_cache": ("rnn_backward", '''
+        def rnn_backward(Y, params, cache, activation):
+            X, h, h_netIn, P = cache["X"], cache["h"], cache["h_netIn"], cache["p"]
+            T, N, H = h.shape
+            dy = P                                   # not a copy: the next lines change cache["p"]
+            dy[np.arange(T)[:, None], np.arange(N)[None, :], Y] -= 1.0
+            dy /= T * N
+            dhraw, nxt = np.zeros(h.shape), np.zeros((N, H))
+            for t in reversed(range(T)):
+                dhraw[t] = dhraw_t(dh_t(dy[t], nxt, params["W_hq"], params["W_hh"]), h_netIn[t], h[t], activation)
+                nxt = dhraw[t]
+            h_prev = np.concatenate([cache["h0"][None], h[:-1]])
+            return {"W_xh": dW_xh(X, dhraw), "W_hh": dW_hh(h_prev, dhraw), "b_h": db_h(dhraw),
+                    "W_hq": dW_hq(h, dy), "b_q": db_q(dy)}
+        '''),
     "rnn2_backward_ignores_initial_states": ("rnn2_backward", _RNN2_NO_INITIAL),
     "bptt_randomized_fixed_half": ("bptt_randomized",
                                    _RANDOMIZED_LOOP.format(carry="2.0 * (np.asarray(xi) > 0)  # keep probability 0.5")),

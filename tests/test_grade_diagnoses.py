@@ -49,6 +49,7 @@ EXPECTED = {
     "dz_netIn_ce_shortcut": (10, "the rule must hold for any upstream gradient"),
     "dz_netIn_modifies_input": (10, "modified its input dz_netAct in place"),
     "dy_t_modifies_input": (13, "modified its input p_t in place"),
+    "rnn_backward_modifies_cache": (10, "modified its input cache['p'] in place"),
     "db_h_flat_list": (13, "is a Python list of shape (4,)"),
     "dW_hh_nested_list": (13, "is a Python list of shape (4, 4)"),
     "dW_xh_float32": (13, "has dtype float32; expected float64"),

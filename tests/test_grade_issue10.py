@@ -41,6 +41,7 @@ MISTAKE_MESSAGES = {
     "clip_gradients_modifies_input": f"clip_gradients modified its input grads['W_xh'] in place; {KEEP}",
     "dz_netIn_modifies_input": f"dz_netIn modified its input dz_netAct in place; {KEEP}",
     "dy_t_modifies_input": f"dy_t modified its input p_t in place; {KEEP}",
+    "rnn_backward_modifies_cache": f"rnn_backward modified its input cache['p'] in place; {KEEP}",
     # type rules (docs/type_rules.md)
     "db_h_flat_list": (f"db_h output is a Python list of shape (4,); {TYPE} (4,) (build it with NumPy, not "
                        f".tolist() or a list of rows) {RNN1}"),
