@@ -60,6 +60,9 @@ STUDENT = {
     "via_dict": "def via_dict(x):\n    return RULES['twice'](x)\n",
     "via_cell": "def via_cell(x):\n    return given_twice(x)\n",
     "late_import": "def late_import(x):\n    import helpers_mod\n    return helpers_mod.fd(lambda: 0.0, np.zeros(3)) + 2 * x\n",
+    "in_thread": ("def in_thread(x):\n    import threading\n    out = {}\n"
+                  "    worker = threading.Thread(target=lambda: out.setdefault('r', given_twice(x)))\n"
+                  "    worker.start()\n    worker.join()\n    return out['r']\n"),
     # sys.settrace is the grader's while the call runs: switching tracing off does not work ...
     "untraced": ("def untraced(x):\n    import sys\n    sys.settrace(None)\n    y = np.array(x, dtype=float)\n"
                  "    return fd(lambda: np.sum(y * y), y)\n"),
@@ -73,6 +76,7 @@ EXPECTED = {
     "via_cell": "via_cell calls the given helper given_twice; a graded function must compute its answer itself",
     "late_import": "late_import calls the given helper fd; a graded function must compute its answer itself",
     "untraced": "untraced calls the given helper fd; a graded function must compute its answer itself",
+    "in_thread": "in_thread calls the given helper given_twice; a graded function must compute its answer itself",
     "tracer": ("tracer switched off the grader's call monitor (sys.settrace); a graded function must not "
                "change tracing"),
 }

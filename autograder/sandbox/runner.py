@@ -171,7 +171,7 @@ class GivenMonitor:
     def start(self):
         import threading
 
-        self._saved = (sys.gettrace(), sys.settrace, threading.settrace)
+        self._saved = (sys.gettrace(), sys.settrace, threading.settrace, threading.gettrace())
         sys.settrace(self._trace)
         self._hook = sys.gettrace()
         threading.settrace(self._trace)
@@ -180,11 +180,11 @@ class GivenMonitor:
     def stop(self):
         import threading
 
-        prev, real_settrace, real_thread_settrace = self._saved
+        prev, real_settrace, real_thread_settrace, prev_thread = self._saved
         if sys.gettrace() is not self._hook:
             self.tampered = True
         sys.settrace, threading.settrace = real_settrace, real_thread_settrace
-        threading.settrace(None)
+        threading.settrace(prev_thread)
         sys.settrace(prev)
 
 
