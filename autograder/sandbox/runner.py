@@ -165,8 +165,11 @@ class GivenMonitor:
                 self.offender = helper_name(frame, self.prefer)
         return None
 
-    def _refuse(self, *args, **kwargs):
-        self.tampered = True
+    def _refuse(self, func=None, *args, **kwargs):
+        if func is not None and func == self._trace:
+            self._saved[1](func)      # a new thread installing the monitor (threading's bootstrap)
+        else:
+            self.tampered = True
 
     def start(self):
         import threading
