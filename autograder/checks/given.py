@@ -21,7 +21,7 @@ import json
 import linecache
 import os
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -59,7 +59,7 @@ def _used_names(source):
     return names | {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
 
 
-@lru_cache(maxsize=None)
+@cache
 def given_spec(source_dir=str(DEFAULT_SOURCE)):
     """The GivenSpec of every notebook of the assignment (allowed names are shared by all)."""
     source_dir = Path(source_dir)
