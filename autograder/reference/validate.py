@@ -31,7 +31,7 @@ class Shapes:
     def array(self, name, value, spec, finite=True):
         """Check `value` is a real array whose shape matches `spec` ("N D" or ""); returns float64."""
         spec = spec.split()
-        arr = real_array(self.where, name, value, f"of shape {self._describe(spec)}")
+        arr = real_array(self.where, name, value, f" of shape {self._describe(spec)}")
         if arr.ndim != len(spec):
             raise ValueError(
                 f"{self.where}: {name} must have shape {self._describe(spec)} "
@@ -53,7 +53,8 @@ class Shapes:
         if arr.size == 0:
             # T = 0 or N = 0 would make every mean a 0/0 (NaN with a warning): refuse it here.
             raise ValueError(
-                f"{self.where}: {name} must have shape {self._describe(spec)} with every size >= 1, "
+                f"{self.where}: {name} must have shape ({', '.join(spec)}{',' if len(spec) == 1 else ''}) "
+                f"with every size >= 1, "
                 f"got shape {arr.shape}"
             )
         if finite and not np.all(np.isfinite(arr)):
@@ -104,8 +105,10 @@ class Shapes:
         return int(value)
 
 
-def real_array(where, name, value, expected="array"):
+def real_array(where, name, value, expected=""):
     """`value` as a float64 array; ValueError for complex, text, None or ragged input.
+
+    `expected` completes the message ("must be a real numeric array<expected>").
 
     np.asarray(..., dtype=float64) would silently drop an imaginary part (with a
     warning), parse strings and turn None into NaN: each is refused here instead.
@@ -115,14 +118,14 @@ def real_array(where, name, value, expected="array"):
     except (TypeError, ValueError):
         arr = None                      # ragged nested lists
     if arr is not None and arr.dtype.kind == "c":
-        raise ValueError(f"{where}: {name} must be a real numeric array {expected}, got complex values "
+        raise ValueError(f"{where}: {name} must be a real numeric array{expected}, got complex values "
                          f"(dtype {arr.dtype})")
     if arr is not None and arr.dtype.kind == "O" and all(
             isinstance(v, numbers.Real) for v in arr.ravel()):
         arr = arr.astype(np.float64)    # Python ints beyond int64, mixed numbers
     if arr is None or arr.dtype.kind not in "biuf":
         got = type(value).__name__ if arr is None or arr.dtype.kind == "O" or arr.ndim == 0 else f"dtype {arr.dtype}"
-        raise ValueError(f"{where}: {name} must be a real numeric array {expected}, got {got}")
+        raise ValueError(f"{where}: {name} must be a real numeric array{expected}, got {got}")
     return arr.astype(np.float64, copy=False)
 
 
