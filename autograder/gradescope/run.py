@@ -76,7 +76,7 @@ def _unzip(archive, dest, notes, budget, depth=1):
                 notes.append(f"{label}: the archive unpacks to more than {MAX_UNZIPPED_BYTES >> 20} MB; "
                              f"{info.filename} and the rest not opened")
                 return
-            target = dest / rel
+            target = dest / rel.with_suffix(suffix)   # the grader looks for *.ipynb, case-sensitively
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
                 with zf.open(info) as src, open(target, "wb") as out:
@@ -111,7 +111,7 @@ def stage_upload(submission, stage):
         uploaded.append(rel.as_posix())
         suffix = path.suffix.lower()
         if suffix == ".ipynb":
-            target = student / rel
+            target = student / rel.with_suffix(suffix)   # the grader looks for *.ipynb, case-sensitively
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
         elif suffix == ".zip":
