@@ -104,7 +104,7 @@ def test_run_autograder_grades_every_unit_like_the_grading_command(bundle, expec
     got, _ = run_autograder(bundle, tmp_path, UPLOADS[student]())
     want = expected[student]
     assert [t["name"] for t in got["tests"]] == [t["name"] for t in want["tests"]]
-    for g, w in zip(got["tests"], want["tests"]):
+    for g, w in zip(got["tests"], want["tests"], strict=True):
         assert (g["name"], g["score"], g["max_score"], g["output"]) == (w["name"], w["score"], w["max_score"], w["output"])
         assert g["visibility"] == "visible" and g["status"] in ("passed", "failed")
     assert got["score"] == want["score"] == sum(t["score"] for t in want["tests"])

@@ -234,7 +234,6 @@ def rnn_backward(Y, params, cache, activation="relu", reg=0.0, carry=None):
     # The cache first: it holds what the forward pass really computed.
     c = check_cache("rnn_backward", cache, s, activation=activation)
     p = check_params("rnn_backward", params, s)
-    T = c["h"].shape[0]
     Y = s.labels("Y", Y, "T N", s.dims["Q"])
     reg = s.scalar("reg", reg, minimum=0.0)
     carry = None if carry is None else s.array("carry", carry, "T")

@@ -82,7 +82,7 @@ def bptt_randomized(Y, params, cache, xi, activation="relu"):
 def _grad_arrays(where, grads):
     """{name: float64 array} of a non-empty dict of real, finite arrays (any shapes), or ValueError."""
     if not isinstance(grads, dict) or not grads:
-        got = f"an empty dict" if isinstance(grads, dict) else type(grads).__name__
+        got = "an empty dict" if isinstance(grads, dict) else type(grads).__name__
         raise ValueError(f"{where}: grads must be a non-empty dict of arrays, got {got}")
     arrays = {}
     for name, g in grads.items():
