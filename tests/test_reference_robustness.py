@@ -50,6 +50,16 @@ def test_mlp_backward_is_finite_and_right_when_the_true_logit_is_far_below_the_m
     assert abs(grads["z_b"][1] + 1.0) < 1e-12 and abs(grads["z_b"][0] - 1.0) < 1e-12
 
 
+def test_mlp_backward_takes_the_logits_and_falls_back_on_the_probabilities():
+    X, y, params, _ = fd.mlp_problem(N=4, D=5, H=3, C=6, seed=9)
+    _, c = R.mlp_forward(X, params)
+    from_logits = R.mlp_backward(y, params, c)
+    from_probs = R.mlp_backward(y, params, {k: v for k, v in c.items() if k != "z_netIn"})
+    assert all(fd.rel_error(from_logits[k], from_probs[k]) < 1e-15 for k in from_logits)
+    raises("mlp_backward: cache['z_netIn'] must have shape (N=4, C=6), got shape (4, 5)",
+           lambda: R.mlp_backward(y, params, dict(c, z_netIn=c["z_netIn"][:, :5])))
+
+
 def test_mlp_backward_equals_the_composed_local_rules_where_both_are_finite():
     X, y, params, _ = fd.mlp_problem(N=4, D=5, H=3, C=6, seed=9)
     _, c = R.mlp_forward(X, params)

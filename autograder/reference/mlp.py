@@ -25,7 +25,7 @@ def _params(where, params, s):
     return check_dict(where, "params", params, PARAM_SPECS, s)
 
 
-def logits_of(cache, s):
+def _logits(cache, s):
     """cache['z_netIn'] (N, C), validated against the dimensions bound in `s`."""
     return s.array("cache['z_netIn']", cache["z_netIn"], "N C")
 
@@ -171,6 +171,7 @@ def mlp_backward(y, params, cache, reg=0.0):
     # shape implied by the other arguments, not by whichever local rule trips first.
     s = Shapes("mlp_backward")
     # The cache first: it holds what the forward pass really computed.
+    given = cache
     cache = check_dict("mlp_backward", "cache", cache, CACHE_SPECS, s)
     params = _params("mlp_backward", params, s)
     y = s.labels("y", y, "N", s.dims["C"])
@@ -179,7 +180,8 @@ def mlp_backward(y, params, cache, reg=0.0):
     # That form is finite wherever the loss is; the two-step product is not: it
     # divides by z_netAct at the true class, whose inverse overflows once that logit
     # is ~710 below the row maximum (the loss is finite there, the gradient bounded by 1/N).
-    z = softmax(logits_of(cache, s)) if "z_netIn" in cache else cache["z_netAct"]
+    # From the logits when the cache has them (mlp_forward's does), else the cached probabilities.
+    z = softmax(_logits(given, s)) if "z_netIn" in given else cache["z_netAct"]
     g_zIn = (z - one_hot(y, z.shape[1])) / len(y)
     g_yAct = dy_netAct(g_zIn, params["z_wts"])
     g_yIn = dy_netIn(g_yAct, cache["y_netIn"])
