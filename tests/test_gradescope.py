@@ -183,3 +183,50 @@ def test_the_bundle_layout(bundle):
     run([sys.executable, "-m", "autograder", "gradescope", "--out", str(again)], cwd=ROOT)
     assert again.read_bytes() == out.read_bytes()
     again.unlink()
+
+
+def test_setup_sh_installs_a_self_contained_grader_in_a_fresh_venv(bundle, expected, tmp_path):
+    """setup.sh for real (apt-get skipped): a new venv with only the bundle's requirements,
+    the sandbox user created (in a private copy of /etc where we may), then run_autograder
+    with that venv grades a student exactly like the grading command."""
+    _, source = bundle
+    venv = tmp_path / "venv"
+    env = dict(os.environ, AUTOGRADER_ROOT=str(tmp_path / "autograder"), AUTOGRADER_VENV=str(venv),
+               AUTOGRADER_SKIP_APT="1", AUTOGRADER_SANDBOX_USER="bptt-setup-probe")
+    env.pop("PYTHONPATH", None)
+    script = f"bash {source / 'setup.sh'} && getent passwd bptt-setup-probe"
+    private_etc = os.geteuid() == 0 and shutil.which("unshare")
+    if private_etc:
+        # useradd runs for real, on a copy of /etc that only this command sees.
+        shutil.copytree("/etc", tmp_path / "etc", symlinks=True, ignore_dangling_symlinks=True)
+        cmd = ["unshare", "--mount", "--propagation", "private", "bash", "-c",
+               f"mount --bind {tmp_path / 'etc'} /etc && {script}"]
+    else:
+        env["AUTOGRADER_SANDBOX_USER"] = subprocess.run(["id", "-un"], capture_output=True, text=True).stdout.strip()
+        cmd = ["bash", "-c", f"bash {source / 'setup.sh'}"]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "setup.sh: the grader reads the plan: bptt, 23 units, 41 points" in proc.stdout
+    if private_etc:
+        assert "setup.sh: created the system user bptt-setup-probe (no home" in proc.stdout
+        entry = proc.stdout.strip().splitlines()[-1].split(":")
+        assert entry[0] == "bptt-setup-probe" and entry[5] == "/nonexistent" and entry[6].endswith("nologin")
+        assert subprocess.run(["id", "bptt-setup-probe"], capture_output=True).returncode != 0   # host untouched
+    # Only the bundle's pins are in the venv: no nbgrader, no Jupyter, no torch.
+    listed = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "list", "--format=freeze"],
+                            capture_output=True, text=True).stdout.lower()
+    assert "numpy==" in listed and "nbgrader" not in listed and "torch" not in listed
+    upload = {f"{s}.ipynb": notebook("cai", s) for s in STEMS}
+    root = tmp_path / "autograder"
+    (root / "submission").mkdir(parents=True)
+    for name, data in upload.items():
+        (root / "submission" / name).write_bytes(data)
+    shutil.copy2(source / "run_autograder", root / "run_autograder")
+    env = dict(os.environ, AUTOGRADER_ROOT=str(root), AUTOGRADER_SOURCE=str(source), AUTOGRADER_VENV=str(venv))
+    env.pop("AUTOGRADER_PYTHON", None)
+    proc = subprocess.run([str(root / "run_autograder")], env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"running: {venv}/bin/python -m autograder grade" in proc.stdout
+    got = json.loads((root / "results" / "results.json").read_text())
+    assert [(t["name"], t["score"], t["output"]) for t in got["tests"]] == \
+        [(t["name"], t["score"], t["output"]) for t in expected["cai"]["tests"]]
