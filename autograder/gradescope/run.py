@@ -124,8 +124,9 @@ def stage_upload(submission, stage):
 def _zero_entry(plan, message):
     tests = [dict(name=u.name, notebook=u.notebook, score=0.0, max_score=u.points,
                   output=message.format(notebook=u.notebook)) for u in plan.units]
+    # isolation "none": no student code ran (the contract's field, for report.gradescope).
     return dict(student=STUDENT, notebook="", notebooks={stem: None for stem in plan.notebooks},
-                score=0.0, max_score=plan.max_score, tests=tests, notes=[])
+                score=0.0, max_score=plan.max_score, tests=tests, notes=[], isolation="none")
 
 
 def _files_summary(entry, plan):
@@ -161,7 +162,8 @@ def run(root, source=None):
     with tempfile.TemporaryDirectory(prefix="bptt-gradescope-") as tmp:
         stage, out = Path(tmp) / "upload", Path(tmp) / "out"
         uploaded, notes = stage_upload(root / "submission", stage)
-        print(f"uploaded: {', '.join(uploaded) or 'nothing'}")
+        shown = uploaded[:50] + ([f"... {len(uploaded) - 50} more"] if len(uploaded) > 50 else [])
+        print(f"uploaded: {', '.join(shown) or 'nothing'}")
         for n in notes:
             print(f"note: {n}")
         if not any((stage / STUDENT).rglob("*.ipynb")):
