@@ -21,7 +21,7 @@ import numpy as np
 from .checks import ORACLES
 from .plan import read_plan
 from .sandbox import wire
-from .sandbox.jail import JailConfig, OracleRefused, Worker, WorkerGone, default_hidden, sweep_cgroups
+from .sandbox.jail import JailConfig, OracleRefused, Worker, WorkerGone, clean_text, default_hidden, sweep_cgroups
 from .submission import cells_to_run, discover
 
 MAX_ORACLE_ELEMENTS = 1_000_000   # per oracle request: the reference runs in the grader's process
@@ -111,8 +111,13 @@ class Grader:
         tests = []
         for u in plan.units:
             score, message = results[u.name]
-            tests.append(dict(name=u.name, notebook=u.notebook, score=score, max_score=u.points, output=message))
+            # Verdicts may quote what the student's code returned (a type name, a key): bound them too.
+            tests.append(dict(name=u.name, notebook=u.notebook, score=score, max_score=u.points,
+                              output=clean_text(message, 1000)))
+        notes = [clean_text(n, 1000) for n in notes]
+        iso = self.cfg.isolation
         return dict(student=sub.student, notebook=sub.path,
+                    isolation=iso.mode if iso else None, isolation_detail=iso.describe() if iso else None,
                     notebooks={stem: (sub.files[stem].name if stem in sub.files else None) for stem in plan.notebooks},
                     score=sum(t["score"] for t in tests), max_score=plan.max_score, tests=tests, notes=notes,
                     seconds=round(time.monotonic() - start, 3))
@@ -233,16 +238,44 @@ def cache_key(sub, plan, cfg, code):
     return h.hexdigest()
 
 
-def make_config(plan, out_dir, paths, extra_hide=(), **limits):
-    """Sandbox settings: hide the course, the output, the submissions' folders and `extra_hide`."""
+def make_config(plan, out_dir, paths, extra_hide=(), isolation="auto", sandbox_user=None, **limits):
+    """Sandbox settings and the isolation they run under (detected, stage written; see release_config).
+
+    Hidden/protected: the grader's code, the course, the output, the submissions' folders and `extra_hide`.
+    """
+    from .sandbox import isolation as iso_mod
+
     hide = [str(plan.course_root), str(out_dir)] + [str(Path(p).resolve() if Path(p).is_dir()
                                                          else Path(p).resolve().parent) for p in paths]
     hide += [str(Path(p).resolve()) for p in extra_hide]
-    return JailConfig(hide=default_hidden(hide), public_files=[str(p) for p in plan.public_files()], **limits)
+    cfg = JailConfig(hide=default_hidden(hide), public_files=[str(p) for p in plan.public_files()], **limits)
+    cfg.isolation = iso_mod.resolve(isolation, sandbox_user or iso_mod.DEFAULT_USER, cfg.max_processes)
+    try:
+        if cfg.isolation.mode == "process":
+            from .sandbox import protect
+
+            grader_dir, work_dir = protect.stage_files(cfg.isolation, cfg.public_files)
+            changed = protect.protect(cfg.isolation, cfg.hide)
+            cfg.isolation.extra.update(grader_dir=grader_dir, work_dir=work_dir, protected=changed)
+            if changed:
+                print(f"process isolation: removed other users' access (chmod o-rwx, or o-rw on folders "
+                      f"leading to Python) so that {cfg.isolation.user} cannot read: {', '.join(changed)}",
+                      file=sys.stderr)
+    except BaseException:
+        iso_mod.release(cfg.isolation)
+        raise
+    return cfg
+
+
+def release_config(cfg):
+    """Remove what make_config wrote (the isolation's stage folder)."""
+    from .sandbox import isolation as iso_mod
+
+    iso_mod.release(cfg.isolation)
 
 
 def grade_batch(paths, out_dir, course_root=".", jobs=None, force=False, progress=True,
-                assignment=None, limits=None, hide=()):
+                assignment=None, limits=None, hide=(), isolation="auto", sandbox_user=None):
     """Grade every submission under `paths` into `out_dir`; returns (plan, entries).
 
     Re-uses cached results for unchanged submissions unless `force`.
@@ -253,7 +286,17 @@ def grade_batch(paths, out_dir, course_root=".", jobs=None, force=False, progres
     subs = discover(paths, plan)
     out_dir = Path(out_dir).resolve()
     report.prepare_out_dir(out_dir)
-    cfg = make_config(plan, out_dir, paths, extra_hide=hide, **(limits or {}))
+    cfg = make_config(plan, out_dir, paths, extra_hide=hide, isolation=isolation, sandbox_user=sandbox_user,
+                      **(limits or {}))
+    try:
+        return _grade_all(plan, subs, out_dir, cfg, jobs, force, progress)
+    finally:
+        release_config(cfg)
+
+
+def _grade_all(plan, subs, out_dir, cfg, jobs, force, progress):
+    from . import report
+
     code = code_digest()
     entries, todo = {}, []
     for sub in subs:
@@ -265,6 +308,8 @@ def grade_batch(paths, out_dir, course_root=".", jobs=None, force=False, progres
             todo.append((sub, key))
     _STATE.update(plan=plan, cases={u.name: u.check.cases() for u in plan.units}, cfg=cfg)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    if cfg.isolation.mode == "process":
+        jobs = 1   # one uid for all sandboxes and no PID namespace: parallel ones could signal each other
     keys = {sub.student: key for sub, key in todo}
     subs_by_id = {sub.student: sub for sub, _ in todo}
     pool = None
@@ -281,12 +326,12 @@ def grade_batch(paths, out_dir, course_root=".", jobs=None, force=False, progres
         if pool is not None:
             pool.terminate()   # on an interruption, workers die; their sandboxes die with them
             pool.join()
-            sweep_cgroups()
+            sweep_cgroups(cfg)
     ordered = [entries[s.student] for s in subs if s.student in entries]
     missing = [s.student for s in subs if s.student not in entries and s.student in subs_by_id]
     if missing:
         raise RuntimeError(f"not graded: {', '.join(missing)}")
-    report.write_batch(out_dir, plan, ordered)
+    report.write_batch(out_dir, plan, ordered, isolation=cfg.isolation.mode, detail=cfg.isolation.describe())
     return plan, ordered
 
 

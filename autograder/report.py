@@ -5,9 +5,10 @@ interrupted run never leaves a half-written file, and per-student results are
 written (and cached) as soon as that student is graded.
 
 Layout of DIR:
-    grades.json                  {"assignment", "max_score", "granularity": "student", "submissions": [...]}
+    grades.json                  {"assignment", "max_score", "granularity": "student", "isolation",
+                                  "isolation_detail", "submissions": [...]} (each entry records its isolation too)
     grades.csv                   student, one column per unit, total, max_score
-    <student>/results.json       Gradescope's results format
+    <student>/results.json       Gradescope's results format, plus "isolation" (and its detail in extra_data)
     <student>/feedback.html      every unit, its points and its message (HTML-escaped)
     .cache/<student>.json        {"key": hash of notebooks + source + grader code + limits, "entry": ...}
 """
@@ -74,7 +75,8 @@ def gradescope(entry):
     if entry.get("notes"):
         output += "\n\nNotes on your notebooks:\n" + "\n".join(f"- {n}" for n in entry["notes"])
     return dict(score=_num(entry["score"]), output=output, visibility="visible",
-                stdout_visibility="hidden", tests=tests)
+                stdout_visibility="hidden", tests=tests, isolation=entry.get("isolation"),
+                extra_data={"isolation": entry.get("isolation_detail")})
 
 
 def feedback_html(entry, assignment):
@@ -97,6 +99,7 @@ tr.pass td:nth-child(3){{color:#176e17}}tr.fail td:nth-child(3){{color:#a31515}}
 {rows}
 </table>
 {notes}
+<p class="isolation">Graded in isolation: {e(str(entry.get('isolation')))} ({e(str(entry.get('isolation_detail')))})</p>
 </body></html>
 """
 
@@ -107,9 +110,10 @@ def write_student(out_dir, plan, entry):
     atomic_write(folder / "feedback.html", feedback_html(entry, plan.assignment))
 
 
-def write_batch(out_dir, plan, entries):
+def write_batch(out_dir, plan, entries, isolation=None, detail=None):
     out_dir = Path(out_dir)
     doc = dict(assignment=plan.assignment, max_score=_num(plan.max_score), granularity="student",
+               isolation=isolation, isolation_detail=detail,
                units=[dict(name=u.name, notebook=u.notebook, max_score=_num(u.points)) for u in plan.units],
                submissions=entries)
     atomic_write(out_dir / "grades.json", json.dumps(doc, indent=1))
