@@ -125,7 +125,9 @@ def protect(iso, roots):
     """Make `roots` unreachable for the sandbox user; returns the paths whose mode changed."""
     keep = [os.path.realpath(p) for p in python_dirs()] + [os.path.realpath(iso.stage)]
     traverse, close = [], []
-    for root in dict.fromkeys(os.path.realpath(r) for r in roots if os.path.exists(r)):
+    for root in sorted({os.path.realpath(r) for r in roots if os.path.exists(r)}, key=len):
+        if any(_under(root, c) for c in close):
+            continue   # already inside a folder that will be closed
         if root in SYSTEM_FOLDERS or root == os.path.realpath(iso.stage):
             raise IsolationError(f"refusing to change the permissions of the system folder {root}",
                                  "keep the course, output and submissions in folders of their own")
