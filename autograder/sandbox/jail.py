@@ -107,7 +107,10 @@ def bwrap_command(cfg, fd_in, fd_out):
 
 def allowed_paths(cfg):
     """Host folders and files visible inside the bwrap sandbox (for the tests' walk of /)."""
-    return read_only_dirs() + sorted(etc_files(cfg.isolation))
+    from .allowlist import TOP_LINKS
+
+    links = [p for p in TOP_LINKS if os.path.islink(p)]
+    return read_only_dirs() + sorted(etc_files(cfg.isolation)) + links + ["/proc", "/dev"]
 
 
 def sweep_cgroups(cfg=None):
