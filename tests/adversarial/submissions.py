@@ -21,7 +21,8 @@ READ_ATTACK = r'''def dz_b(dz_netIn):
     for hidden in ("REPO", "COURSE", "/tmp"):
         libc.umount2(hidden.encode(), 2)      # undo the hiding, if the sandbox allowed it
     libc.unshare(0x10000000 | 0x00020000)     # a new user + mount namespace, if allowed
-    if any("REPO" in p for p in sys.path) or "REPO" in str(dict(os.environ)):
+    # The repository itself on the path (a Python installed inside it may legitimately be there).
+    if any(p.rstrip("/") in ("REPO", "REPO/autograder") for p in sys.path) or "REPO/autograder" in str(dict(os.environ)):
         reached.append(("path", b""))
     sys.path.insert(0, "REPO")
     try:
