@@ -10,7 +10,6 @@ tests/adversarial/hostview.py). Copies of solutions planted elsewhere on the hos
 import hashlib
 import json
 import os
-import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -46,7 +45,7 @@ def graded(request, tmp_path_factory):
     out = root / "out"
     out.mkdir()
     places = hostcopies.plant(course, f"{MARK}-{mode}")
-    modes = {p: p.stat().st_mode for p in (REPO, REPO / "autograder")}
+    modes = hostview.modes_of(REPO)
     try:
         for name, spec in ADVERSARIAL.items():
             minicourse.student(course / "submitted", name,
@@ -64,8 +63,7 @@ def graded(request, tmp_path_factory):
                    places=places, grades=json.loads((out / "grades.json").read_text()))
     finally:
         hostcopies.remove(places)
-        for p, m in modes.items():
-            os.chmod(p, stat.S_IMODE(m))
+        hostview.restore(modes)
 
 
 def test_the_batch_completes(graded):

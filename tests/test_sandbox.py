@@ -305,7 +305,7 @@ def process_probe(course, planted, tmp_path_factory):
 
     scratch = tmp_path_factory.mktemp("view")
     out = tmp_path_factory.mktemp("out")
-    modes = {p: p.stat().st_mode for p in (REPO, REPO / "autograder")}
+    modes = hostview.modes_of(REPO)
     secrets = [str(p) for p in planted.values()] + ["/etc/shadow", str(REPO / "autograder" / "reference" / "mlp.py"),
                                                      str(course / "source" / "bptt" / "01_mlp_backprop.ipynb")]
     spec = {"mode": "process", "course": str(course), "out": str(out),
@@ -318,8 +318,7 @@ def process_probe(course, planted, tmp_path_factory):
         assert proc.returncode == 0, proc.stderr
         yield dict(zip(("identity", "read", "listing", "write"), (r[1] for r in json.loads(proc.stdout))))
     finally:
-        for p, mode in modes.items():
-            os.chmod(p, mode)
+        hostview.restore(modes)
 
 
 @pytest.mark.skipif(not PROCESS_OK, reason=PROCESS_WHY)

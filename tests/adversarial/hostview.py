@@ -10,6 +10,7 @@ import os
 import shlex
 import stat
 import sys
+from pathlib import Path
 
 from autograder.sandbox.allowlist import python_dirs
 
@@ -53,3 +54,16 @@ def can_run_process_mode():
 
 if __name__ == "__main__":
     print(prefix(sys.argv[1] if len(sys.argv) > 1 else "/tmp"))
+
+
+def modes_of(folder):
+    """{path: mode} of a folder and its entries: process isolation may chmod o-rwx them; tests put them back."""
+    folder = Path(folder)
+    paths = [folder] + [p for p in folder.iterdir() if not p.is_symlink()]
+    return {p: stat.S_IMODE(p.stat().st_mode) for p in paths}
+
+
+def restore(modes):
+    for path, mode in modes.items():
+        if path.exists():
+            os.chmod(path, mode)
