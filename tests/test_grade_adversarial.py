@@ -32,8 +32,8 @@ def _digest(paths):
 @pytest.fixture(scope="module", autouse=True)
 def sandbox_user():
     if os.geteuid() == 0:
-        subprocess.run(f"getent passwd bptt-student >/dev/null || useradd --system --no-create-home "
-                       f"--shell /usr/sbin/nologin bptt-student", shell=True, check=True)
+        subprocess.run("getent passwd bptt-student >/dev/null || useradd --system --no-create-home "
+                       "--shell /usr/sbin/nologin bptt-student", shell=True, check=True)
 
 
 @pytest.fixture(scope="module", params=MODES)

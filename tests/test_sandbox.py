@@ -20,7 +20,13 @@ import pytest
 from autograder.grade import make_config, release_config
 from autograder.plan import read_plan
 from autograder.sandbox import cgroups, isolation
-from autograder.sandbox.jail import GRADER_DIR, WORK_DIR, Worker, WorkerGone, allowed_paths
+from autograder.sandbox.jail import (
+    GRADER_DIR,
+    WORK_DIR,
+    Worker,
+    WorkerGone,
+    allowed_paths,
+)
 from tests.adversarial import hostview, minicourse, probe
 
 REPO = Path(__file__).resolve().parent.parent
