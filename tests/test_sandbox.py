@@ -279,8 +279,11 @@ BOMB = ("import os, time\ndef bomb():\n    n = 0\n    for _ in range(500):\n    
         "            time.sleep(30)\n            os._exit(0)\n        n += 1\n    return n\n")
 
 
-def test_a_fork_bomb_hits_the_process_limit(course, tmp_path):
+@pytest.mark.parametrize("limit", ["detected", "rlimit-nproc"])
+def test_a_fork_bomb_hits_the_process_limit(course, tmp_path, limit):
     cfg = probe.config("bwrap", course, tmp_path / "out", cell_timeout=5, call_timeout=10, grace=1)
+    if limit == "rlimit-nproc":   # a host without a usable pids cgroup
+        cfg.isolation.pids = cgroups.PidsLimit("rlimit-nproc", note="forced by the test")
     worker = Worker(cfg)
     try:
         worker.start()
@@ -325,6 +328,28 @@ def process_probe(course, planted, tmp_path_factory):
         yield dict(zip(("identity", "read", "listing", "write"), (r[1] for r in json.loads(proc.stdout))))
     finally:
         hostview.restore(modes)
+
+
+@pytest.mark.skipif(not PROCESS_OK, reason=PROCESS_WHY)
+@pytest.mark.parametrize("limit", ["detected", "rlimit-nproc"])
+def test_process_mode_kills_daemons_and_limits_processes(course, tmp_path, limit):
+    """Without a PID namespace a setsid daemon leaves the process group: the cgroup or uid sweep kills it."""
+    import json
+
+    marker = f"{os.getpid()}4343{len(limit)}"
+    modes = hostview.modes_of(REPO)
+    spec = {"mode": "process", "course": str(course), "out": str(tmp_path / "out"), "pids": limit,
+            "calls": [["start_daemon", [marker]], ["identity", []]]}
+    try:
+        proc = subprocess.run(hostview.prefix(tmp_path) + [sys.executable, "-m", "tests.adversarial.probe",
+                                                           json.dumps(spec)],
+                              cwd=REPO, capture_output=True, text=True, timeout=300)
+    finally:
+        hostview.restore(modes)
+    assert proc.returncode == 0, proc.stderr
+    found = json.loads(proc.stdout)[1][1]
+    assert found["rlimit_nproc"] == ("64" if limit == "rlimit-nproc" else found["rlimit_nproc"])
+    assert _wait_for(lambda: _host_processes_with(marker) == [])
 
 
 @pytest.mark.skipif(not PROCESS_OK, reason=PROCESS_WHY)

@@ -109,12 +109,18 @@ def config(mode, course, out, **limits):
     return make_config(read_plan(course), out, [course], isolation=mode, **limits)
 
 
-def run(mode, course, out, calls):
-    """[(name, args)] -> [reply] from one Worker with the PROBE loaded."""
+def run(mode, course, out, calls, pids=None):
+    """[(name, args)] -> [reply] from one Worker with the PROBE loaded.
+
+    pids="rlimit-nproc" makes the sandbox use RLIMIT_NPROC as on a host without a usable cgroup.
+    """
     from autograder.grade import release_config
+    from autograder.sandbox.cgroups import PidsLimit
     from autograder.sandbox.jail import Worker
 
     cfg = config(mode, course, out)
+    if pids == "rlimit-nproc":
+        cfg.isolation.pids = PidsLimit("rlimit-nproc", note="forced by the test")
     worker = Worker(cfg)
     try:
         worker.start()
@@ -128,5 +134,5 @@ def run(mode, course, out, calls):
 if __name__ == "__main__":
     spec = json.loads(sys.argv[1])
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent))
-    replies = run(spec["mode"], spec["course"], spec["out"], spec["calls"])
-    print(json.dumps([list(r) if r[0] == "error" else ["result", r[1]] for r in replies]))
+    replies = run(spec["mode"], spec["course"], spec["out"], spec["calls"], spec.get("pids"))
+    print(json.dumps([list(r) for r in replies], default=lambda a: a.tolist()))
