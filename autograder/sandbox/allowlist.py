@@ -85,8 +85,9 @@ def mount_args(ro_dirs, etc_files, tmp_size, hide=()):
             args.extend(["--perms", "0755", "--dir", d])
             made.add(d)
 
-    for link in TOP_LINKS:
-        if os.path.islink(link):
+    for link in TOP_LINKS + SYSTEM_DIRS:
+        if os.path.islink(link):   # merged /usr (/lib -> usr/lib), or /usr/lib64 -> lib
+            parents(link)
             args += ["--symlink", os.readlink(link), link]
         elif os.path.isdir(link):
             ro_dirs = _outermost(list(ro_dirs) + [_real(link)])

@@ -107,9 +107,9 @@ def bwrap_command(cfg, fd_in, fd_out):
 
 def allowed_paths(cfg):
     """Host folders and files visible inside the bwrap sandbox (for the tests' walk of /)."""
-    from .allowlist import TOP_LINKS
+    from .allowlist import SYSTEM_DIRS, TOP_LINKS
 
-    links = [p for p in TOP_LINKS if os.path.islink(p)]
+    links = [p for p in TOP_LINKS + SYSTEM_DIRS if os.path.islink(p)]
     return read_only_dirs() + sorted(etc_files(cfg.isolation)) + links + ["/proc", "/dev"]
 
 
