@@ -324,10 +324,10 @@ def process_probe(course, planted, tmp_path_factory):
         proc = subprocess.run(hostview.prefix(scratch) + [sys.executable, "-m", "tests.adversarial.probe",
                                                           json.dumps(spec)],
                               cwd=REPO, capture_output=True, text=True, timeout=300)
-        assert proc.returncode == 0, proc.stderr
-        yield dict(zip(("identity", "read", "listing", "write"), (r[1] for r in json.loads(proc.stdout))))
     finally:
         hostview.restore(modes)
+    assert proc.returncode == 0, proc.stderr
+    return dict(zip(("identity", "read", "listing", "write"), (r[1] for r in json.loads(proc.stdout))))
 
 
 @pytest.mark.skipif(not PROCESS_OK, reason=PROCESS_WHY)
