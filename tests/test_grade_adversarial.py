@@ -59,6 +59,7 @@ def graded(request, tmp_path_factory):
                       "--course", str(course), "--jobs", "2", "--cell-timeout", "2", "--call-timeout", "2",
                       "--grace", "1", "--isolation", mode],
             cwd=REPO, capture_output=True, text=True, timeout=600)
+        hostview.restore(modes)   # at once: other tests may run as other users
         yield dict(mode=mode, proc=proc, out=out, course=course, before=before, after=_digest(watched),
                    places=places, grades=json.loads((out / "grades.json").read_text()))
     finally:
