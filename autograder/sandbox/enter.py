@@ -53,10 +53,11 @@ def drop_to(uid, gid):
 
 
 # seccomp: refuse new user namespaces (unshare/clone with CLONE_NEWUSER; clone3, whose flags a
-# filter cannot read, gets ENOSYS so the C library falls back to clone). A nested user namespace
-# would give the student capabilities over a namespace of its own: nothing more of the host to
-# see, but the kernel's largest attack surface. x32 system calls are refused on x86_64.
-_ARCH = {"x86_64": (0xC000003E, 272, 56, 435), "aarch64": (0xC00000B7, 97, 220, 435)}
+# filter cannot read, gets ENOSYS so the C library falls back to clone) and internet sockets
+# (process isolation has the host's network; under bwrap there is none anyway). A nested user
+# namespace would give the student capabilities over a namespace of its own: nothing more of the
+# host to see, but the kernel's largest attack surface. x32 and i386 system calls are refused on x86_64.
+_ARCH = {"x86_64": (0xC000003E, 272, 56, 435, 41), "aarch64": (0xC00000B7, 97, 220, 435, 198)}
 PR_SET_NO_NEW_PRIVS = 38
 PR_SET_SECCOMP = 22
 SECCOMP_MODE_FILTER = 2
@@ -79,15 +80,19 @@ def refuse_user_namespaces():
     machine = os.uname().machine
     if machine not in _ARCH:
         return False
-    arch, unshare, clone, clone3 = _ARCH[machine]
+    arch, unshare, clone, clone3, socket = _ARCH[machine]
     ld, jeq, jset, jge, ret = 0x20, 0x15, 0x45, 0x35, 0x06
     allow, eperm, enosys = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38
     x32 = 0x40000000 if machine == "x86_64" else 0xFFFFFFFF
-    prog = [(ld, 0, 0, 4), (jeq, 1, 0, arch), (ret, 0, 0, allow),
-            (ld, 0, 0, 0), (jge, 8, 0, x32), (jeq, 7, 0, clone3), (jeq, 2, 0, unshare), (jeq, 1, 0, clone),
-            (ret, 0, 0, allow),
-            (ld, 0, 0, 16), (jset, 1, 0, CLONE_NEWUSER), (ret, 0, 0, allow),
-            (ret, 0, 0, eperm), (ret, 0, 0, enosys)]
+    af_inet, af_inet6 = 2, 10
+    # A foreign ABI (i386's int 0x80 on x86_64) would bypass the numbers below: refused whole.
+    prog = [(ld, 0, 0, 4), (jeq, 1, 0, arch), (ret, 0, 0, enosys),                       # 0-2
+            (ld, 0, 0, 0), (jge, 13, 0, x32), (jeq, 12, 0, clone3),                     # 3-5
+            (jeq, 3, 0, unshare), (jeq, 2, 0, clone), (jeq, 4, 0, socket),             # 6-8
+            (ret, 0, 0, allow),                                                         # 9
+            (ld, 0, 0, 16), (jset, 5, 0, CLONE_NEWUSER), (ret, 0, 0, allow),            # 10-12 flags
+            (ld, 0, 0, 16), (jeq, 2, 0, af_inet), (jeq, 1, 0, af_inet6), (ret, 0, 0, allow),  # 13-16 domain
+            (ret, 0, 0, eperm), (ret, 0, 0, enosys)]                                    # 17-18
     filters = (_Filter * len(prog))(*[_Filter(*i) for i in prog])
     program = _Prog(len(prog), filters)
     if libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(program), 0, 0) != 0:
