@@ -198,10 +198,10 @@ def sweep(limit):
         return
     for name in names:
         parts = name[len(PREFIX):].split("-")
-        if name.startswith(PREFIX) and len(parts) == 2 and parts[0].isdigit() and parts[1].isdigit():
-            if not os.path.exists(f"/proc/{parts[0]}"):
-                kill(os.path.join(limit.parent, name))
-                remove(os.path.join(limit.parent, name), wait=0.5)
+        if (name.startswith(PREFIX) and len(parts) == 2 and parts[0].isdigit() and parts[1].isdigit()
+                and not os.path.exists(f"/proc/{parts[0]}")):
+            kill(os.path.join(limit.parent, name))
+            remove(os.path.join(limit.parent, name), wait=0.5)
 
 
 def remove_stale():

@@ -144,7 +144,7 @@ def probe_bwrap(iso):
                                  "--", os.path.realpath(sys.executable), "-I", "-S", "/tmp/enter.py",
                                  str(iso.uid), str(iso.gid), "0", "/tmp/noop.py"])
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60, env={"PATH": "/usr/bin:/bin"}, cwd="/")
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=60, env={"PATH": "/usr/bin:/bin"}, cwd="/")
     except OSError as exc:
         raise IsolationError(f"bubblewrap could not be run ({iso.bwrap}: {exc.strerror})", _bwrap_fix()) from None
     except subprocess.TimeoutExpired:

@@ -66,6 +66,10 @@ def stage_files(iso, public_files):
             os.chmod(root, 0o755)
             for f in files:
                 os.chmod(os.path.join(root, f), 0o644)
+    needed = [str(grader / name) for name in SCRIPTS] + [str(work)]
+    if sorted(reachable(iso, needed)) != sorted(needed):
+        raise IsolationError(f"the sandbox user {iso.user!r} cannot reach the stage folder {iso.stage}",
+                             "set TMPDIR to a folder other users may traverse (e.g. /tmp)")
     return str(grader), str(work)
 
 
@@ -84,7 +88,7 @@ def reachable(iso, paths):
         return []
     try:
         proc = subprocess.run([os.path.realpath(sys.executable), "-I", "-S", "-c", _PROBE] + paths,
-                              user=iso.uid, group=iso.gid, extra_groups=[], capture_output=True, text=True,
+                              user=iso.uid, group=iso.gid, extra_groups=[], capture_output=True, text=True, check=False,
                               timeout=60, cwd="/", env={"PATH": "/usr/bin:/bin"})
     except (OSError, subprocess.SubprocessError) as exc:
         raise IsolationError(f"could not run a probe as the sandbox user {iso.user!r} ({exc})",

@@ -105,7 +105,7 @@ def config(mode, course, out, **limits):
     from autograder.grade import make_config
     from autograder.plan import read_plan
 
-    limits = dict(dict(memory_mb=1024, cell_timeout=5, call_timeout=20, grace=1), **limits)
+    limits = {"memory_mb": 1024, "cell_timeout": 5, "call_timeout": 20, "grace": 1, **limits}
     return make_config(read_plan(course), out, [course], isolation=mode, **limits)
 
 
