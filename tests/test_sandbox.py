@@ -141,6 +141,7 @@ def test_student_code_runs_unprivileged(sandbox):
     assert found["CapBnd"] == "0000000000000000" or not ROOT
     assert found["NoNewPrivs"] == "1"
     assert found["unshare"] == "-1 errno 1"                  # seccomp (root) or --disable-userns
+    assert call(worker, "foreign_abi_unshare") in ("-38", "not x86_64")   # i386 ABI: ENOSYS, not a bypass
     assert found["umount_tmp"] == "-1 errno 1"
     assert found["import"] == "ModuleNotFoundError"
     assert cfg.isolation.describe().startswith("bwrap: ") and f"uid {uid}" in cfg.isolation.describe()

