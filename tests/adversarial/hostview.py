@@ -56,11 +56,20 @@ if __name__ == "__main__":
     print(prefix(sys.argv[1] if len(sys.argv) > 1 else "/tmp"))
 
 
-def modes_of(folder):
-    """{path: mode} of a folder and its entries: process isolation may chmod o-rwx them; tests put them back."""
+def modes_of(folder, depth=3):
+    """{path: mode} of a folder's entries down to `depth` levels (deep enough for a venv inside it):
+    process isolation may chmod o-rwx them; tests put them back."""
     folder = Path(folder)
-    paths = [folder] + [p for p in folder.iterdir() if not p.is_symlink()]
-    return {p: stat.S_IMODE(p.stat().st_mode) for p in paths}
+    modes = {folder: stat.S_IMODE(folder.stat().st_mode)}
+    if depth > 0 and folder.name != ".git":
+        for p in folder.iterdir():
+            if p.is_symlink():
+                continue
+            if p.is_dir():
+                modes.update(modes_of(p, depth - 1))
+            else:
+                modes[p] = stat.S_IMODE(p.stat().st_mode)
+    return modes
 
 
 def restore(modes):
