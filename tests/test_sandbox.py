@@ -220,7 +220,7 @@ def _wait_for(predicate, seconds=20):
 
 
 def test_daemons_die_with_the_sandbox(course, tmp_path):
-    cfg = probe.config("bwrap", course, tmp_path / "out", cell_timeout=5, call_timeout=5, grace=1)
+    cfg = probe.config("bwrap", course, tmp_path / "out", cell_timeout=5, call_timeout=20, grace=1)
     worker = Worker(cfg)
     try:
         worker.start()

@@ -99,8 +99,17 @@ def write(paths):
 
 def start_daemon(marker):
     # Double fork + setsid: outside a PID namespace this would outlive the grader.
-    subprocess.Popen(["/bin/sh", "-c", f"setsid sleep 600 {marker} &"], start_new_session=True)
-    return np.zeros(1)
+    import time
+    subprocess.Popen(["/bin/sh", "-c", f"setsid sleep 600 {marker} &"], start_new_session=True).wait()
+    for _ in range(400):   # returns once the daemon runs (its pid as seen from inside)
+        for pid in os.listdir("/proc"):
+            try:
+                if pid.isdigit() and marker.encode() in open(f"/proc/{pid}/cmdline", "rb").read():
+                    return np.array(float(pid))
+            except OSError:
+                pass
+        time.sleep(0.01)
+    raise RuntimeError("the daemon did not start")
 
 def memory_peak():
     for line in open("/proc/self/status"):
