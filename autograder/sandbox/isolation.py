@@ -24,6 +24,9 @@ from . import cgroups
 from .allowlist import linker_files, mount_args, read_only_dirs
 
 MODES = ("auto", "bwrap", "process")
+# The grader's only code inside the sandbox (standalone modules): bound read-only under bwrap,
+# copied to the stage folder for process isolation. A new standalone module of runner.py goes here.
+SCRIPTS = ("enter.py", "runner.py", "wire.py")
 DEFAULT_USER = "bptt-student"
 HERE = Path(__file__).resolve().parent
 CREATE_USER = "useradd --system --no-create-home --shell /usr/sbin/nologin {user}"

@@ -25,14 +25,13 @@ from pathlib import Path
 
 from . import cgroups, wire
 from .allowlist import mount_args, read_only_dirs, site_packages
-from .isolation import etc_files, namespace_args
+from .isolation import SCRIPTS, etc_files, namespace_args
 
 HERE = Path(__file__).resolve().parent
 GRADER_DIR = "/tmp/.grader"
 WORK_DIR = "/tmp/assignment"
 STARTUP_SECONDS = 30.0  # python + numpy start; generous for a loaded machine
 MESSAGE_CHARS = 300     # of any text that comes from student code
-SCRIPTS = ("enter.py", "runner.py", "wire.py")
 
 
 def clean_text(text, limit=MESSAGE_CHARS):

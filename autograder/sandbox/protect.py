@@ -23,10 +23,9 @@ import sys
 from pathlib import Path
 
 from .allowlist import _under, python_dirs
-from .isolation import IsolationError
+from .isolation import SCRIPTS, IsolationError
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("enter.py", "runner.py", "wire.py")
 MAX_CHILDREN = 200
 SYSTEM_FOLDERS = {"/", "/tmp", "/var/tmp", "/dev/shm", "/home", "/usr", "/var", "/etc", "/opt", "/srv", "/root",
                   "/mnt", "/media", "/run"}   # entries of a protected folder probed individually
