@@ -124,7 +124,7 @@ def setup(limit, pid=None):
 
 
 _counter = [0]
-_stale = set()
+_stale: set[str] = set()   # cgroups that still had processes when removed
 
 
 def create(limit, max_processes):

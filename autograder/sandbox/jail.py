@@ -25,7 +25,7 @@ from pathlib import Path
 
 from . import cgroups, wire
 from .allowlist import mount_args, read_only_dirs, site_packages
-from .isolation import SCRIPTS, etc_files, namespace_args
+from .isolation import SCRIPTS, Isolation, etc_files, namespace_args
 
 HERE = Path(__file__).resolve().parent
 GRADER_DIR = "/tmp/.grader"
@@ -53,7 +53,7 @@ class JailConfig:
     max_restarts: int = 8
     max_processes: int = 64       # pids cgroup limit (threads count too), or RLIMIT_NPROC
     grace: float = 3.0            # extra wall-clock seconds the parent allows past the runner's timer
-    isolation: object = None      # isolation.Isolation, resolved by grade.make_config
+    isolation: Isolation | None = None   # resolved by grade.make_config
 
     def key(self):
         """What changes scores, for the results cache."""
@@ -152,6 +152,7 @@ class WorkerGone(Exception):
     def __init__(self, message):
         super().__init__(message)
         self.message = message
+        self.cell: int | None = None   # set by Worker.load: the index of the cell that was running
 
     def __str__(self):
         return self.message
@@ -350,9 +351,9 @@ class Worker:
                 return outcomes
             if header.get("op") != "cell":
                 self.kill_only()
-                gone = WorkerGone("worker sent an unexpected message while running cells")
-                gone.cell = len(outcomes)
-                raise gone
+                unexpected = WorkerGone("worker sent an unexpected message while running cells")
+                unexpected.cell = len(outcomes)
+                raise unexpected
             outcomes.append((clean_text(header.get("status"), 20), clean_text(header.get("error", ""))))
 
     def call(self, stem, name, args, oracles, answer_oracle, timeout):

@@ -61,7 +61,7 @@ def stage_files(iso, public_files):
         elif item.is_file():
             shutil.copyfile(item, work / item.name)
     for folder in (grader, work):
-        for root, dirs, files in os.walk(folder):
+        for root, _dirs, files in os.walk(folder):
             os.chmod(root, 0o755)
             for f in files:
                 os.chmod(os.path.join(root, f), 0o644)
