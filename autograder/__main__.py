@@ -1,6 +1,7 @@
 """Command line: python -m autograder {grade,release,demo,gradescope}.
 
     python -m autograder grade PATH... --out DIR [--jobs N] [--force] [--gradebook] [--course DIR]
+                               [--isolation {auto,bwrap,process}] [--sandbox-user NAME]
     python -m autograder release [--course DIR]
     python -m autograder demo [--course DIR]
     python -m autograder gradescope --out autograder.zip [--course DIR] [--assignment NAME]
@@ -39,6 +40,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="seconds the grader waits past a timeout before killing a sandbox that ignores it")
     g.add_argument("--hide", action="append", default=[], metavar="DIR",
                    help="another folder to make invisible inside the sandbox (repeatable)")
+    g.add_argument("--isolation", choices=("auto", "bwrap", "process"), default="auto",
+                   help="how student code is isolated: auto = bwrap (refuses with the cause and the fix if bwrap "
+                        "cannot start); process = a separate process as --sandbox-user, protected by file "
+                        "permissions only (weaker; only when asked)")
+    g.add_argument("--sandbox-user", default="bptt-student", metavar="NAME",
+                   help="unprivileged user that runs student code (default: bptt-student)")
     g.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
     r = sub.add_parser("release", help="generate release/ with nbgrader (autograder.course.generate_release)")
     _common(r)
@@ -63,7 +70,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
                   submission_timeout=args.submission_timeout, grace=args.grace)
     plan, entries = grade_batch(args.paths, args.out, course_root=args.course, jobs=args.jobs, force=args.force,
                                 progress=not args.quiet, assignment=args.assignment, limits=limits,
-                                hide=args.hide)
+                                hide=args.hide, isolation=args.isolation, sandbox_user=args.sandbox_user)
     if args.gradebook:
         from .gradebook import write_scores
 

@@ -17,7 +17,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -32,10 +32,10 @@ from .plan import GradedUnit, Plan
 from .replies import ErrorKind, Raised, call_reply, cell_outcomes
 from .results import ALL_PASS_NOTE, GradingFailure, StudentResult, UnitResult
 from .sandbox import wire
-from .sandbox.jail import JailConfig, OracleRefused, Worker, WorkerGone, default_hidden, sweep_cgroups
+from .sandbox.jail import JailConfig, OracleRefused, Worker, WorkerGone, clean_text, default_hidden, sweep_cgroups
 from .submission import CodeCell, Submission, UnusableNotebook, cells_to_run, discover
 
-__all__ = ["ALL_PASS_NOTE", "Grader", "grade_batch", "load_plan", "make_config"]
+__all__ = ["ALL_PASS_NOTE", "Grader", "grade_batch", "load_plan", "make_config", "release_config"]
 
 MAX_ORACLE_ELEMENTS = 1_000_000   # per oracle request: the reference runs in the grader's process
 
@@ -146,12 +146,16 @@ class Grader:
                 self.state.worker.close()
         for stem, msgs in self.state.cell_notes.items():
             notes += [f"{stem}: {m}" for m in msgs]
-        tests = tuple(results[u.name] for u in plan.units)
+        # Verdicts may quote what the student's code returned (a type name, a key): bound them too.
+        tests = tuple(replace(results[u.name], output=clean_text(results[u.name].output, 1000)) for u in plan.units)
+        iso = self.cfg.isolation
         return StudentResult(student=sub.student, notebook=sub.path,
                              notebooks={stem: (sub.files[stem].name if stem in sub.files else None)
                                         for stem in plan.notebooks},
                              score=sum(t.score for t in tests), max_score=plan.max_score, tests=tests,
-                             notes=tuple(notes), seconds=round(time.monotonic() - start, 3))
+                             notes=tuple(clean_text(n, 1000) for n in notes),
+                             seconds=round(time.monotonic() - start, 3),
+                             isolation=iso.mode if iso else None, isolation_detail=iso.describe() if iso else None)
 
     # ---- the sandboxed process ---------------------------------------------
     def _over_budget(self) -> bool:
@@ -297,30 +301,70 @@ def cache_key(sub: Submission, plan: Plan, cfg: JailConfig, code: str) -> str:
 
 
 def make_config(plan: Plan, out_dir: str | Path, paths: Iterable[str | Path],
-                extra_hide: Iterable[str | Path] = (), **limits: Any) -> JailConfig:
-    """Sandbox settings: hide the course, the output, the submissions' folders and `extra_hide`."""
+                extra_hide: Iterable[str | Path] = (), isolation: str = "auto", sandbox_user: str | None = None,
+                **limits: Any) -> JailConfig:
+    """Sandbox settings and the isolation they run under (detected, stage written; see release_config).
+
+    Hidden/protected: the grader's code, the course, the output, the submissions' folders and `extra_hide`.
+    Raises isolation.IsolationError (a RuntimeError) when the isolation asked for cannot run here.
+    """
+    from .sandbox import isolation as iso_mod
+
     hide = [str(plan.course_root), str(out_dir)] + [str(Path(p).resolve() if Path(p).is_dir()
                                                          else Path(p).resolve().parent) for p in paths]
     hide += [str(Path(p).resolve()) for p in extra_hide]
-    return JailConfig(hide=default_hidden(hide), public_files=[str(p) for p in plan.public_files()], **limits)
+    cfg = JailConfig(hide=default_hidden(hide), public_files=[str(p) for p in plan.public_files()], **limits)
+    iso = cfg.isolation = iso_mod.resolve(isolation, sandbox_user or iso_mod.DEFAULT_USER, cfg.max_processes)
+    try:
+        if iso.mode == "process":
+            from .sandbox import protect
+
+            grader_dir, work_dir = protect.stage_files(iso, cfg.public_files)
+            changed = protect.protect(iso, cfg.hide)
+            iso.extra.update(grader_dir=grader_dir, work_dir=work_dir, protected=changed)
+            if changed:
+                print(f"process isolation: removed other users' access (chmod o-rwx, or o-rw on folders "
+                      f"leading to Python) so that {iso.user} cannot read: {', '.join(changed)}",
+                      file=sys.stderr)
+    except BaseException:
+        iso_mod.release(iso)
+        raise
+    return cfg
+
+
+def release_config(cfg: JailConfig) -> None:
+    """Remove what make_config wrote (the isolation's stage folder)."""
+    from .sandbox import isolation as iso_mod
+
+    iso_mod.release(cfg.isolation)
 
 
 def grade_batch(paths: Sequence[str | Path], out_dir: str | Path, course_root: str | Path = ".",
                 jobs: int | None = None, force: bool = False, progress: bool = True,
                 assignment: str | None = None, limits: dict[str, Any] | None = None,
-                hide: Iterable[str | Path] = ()) -> tuple[Plan, list[StudentResult]]:
+                hide: Iterable[str | Path] = (), isolation: str = "auto",
+                sandbox_user: str | None = None) -> tuple[Plan, list[StudentResult]]:
     """Grade every submission under `paths` into `out_dir`; returns (plan, results in student order).
 
     Re-uses cached results for unchanged submissions unless `force`. Raises a
     GraderError subclass when the course, the paths or the output folder are
     unusable, and BatchError when a submission could not be graded at all.
     """
-    global _CONTEXT
     plan = load_plan(course_root, assignment)
     subs = discover(paths, plan)
     out = Path(out_dir).resolve()
     report.prepare_out_dir(out)
-    cfg = make_config(plan, out, paths, extra_hide=hide, **(limits or {}))
+    cfg = make_config(plan, out, paths, extra_hide=hide, isolation=isolation, sandbox_user=sandbox_user,
+                      **(limits or {}))
+    try:
+        return _grade_all(plan, subs, out, cfg, jobs, force, progress)
+    finally:
+        release_config(cfg)
+
+
+def _grade_all(plan: Plan, subs: list[Submission], out: Path, cfg: JailConfig, jobs: int | None, force: bool,
+               progress: bool) -> tuple[Plan, list[StudentResult]]:
+    global _CONTEXT
     code = code_digest()
     entries: dict[str, StudentResult] = {}
     todo: list[tuple[Submission, str]] = []
@@ -333,6 +377,9 @@ def grade_batch(paths: Sequence[str | Path], out_dir: str | Path, course_root: s
             todo.append((sub, key))
     _CONTEXT = _BatchContext(plan=plan, cases={u.name: _check_of(u).cases() for u in plan.units}, cfg=cfg)
     n_jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    iso = cfg.isolation
+    if iso is not None and iso.mode == "process":
+        n_jobs = 1   # one uid for all sandboxes and no PID namespace: parallel ones could signal each other
     keys = {sub.student: key for sub, key in todo}
     subs_by_id = {sub.student: sub for sub, _ in todo}
     pool = None
@@ -350,12 +397,12 @@ def grade_batch(paths: Sequence[str | Path], out_dir: str | Path, course_root: s
         if pool is not None:
             pool.terminate()   # on an interruption, workers die; their sandboxes die with them
             pool.join()
-            sweep_cgroups()
+            sweep_cgroups(cfg)
     ordered = [entries[s.student] for s in subs if s.student in entries]
     missing = [s.student for s in subs if s.student not in entries and s.student in subs_by_id]
     if missing:
         raise BatchError(f"not graded: {', '.join(missing)}")
-    report.write_batch(out, plan, ordered)
+    report.write_batch(out, plan, ordered, isolation=iso.mode if iso else None, detail=iso.describe() if iso else None)
     return plan, ordered
 
 

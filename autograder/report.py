@@ -6,9 +6,10 @@ written (and cached) as soon as that student is graded.
 
 Layout of DIR:
     grades.json                  {"schema_version", "assignment", "max_score", "granularity": "student",
-                                  "units": [...], "submissions": [...]} (see the README)
+                                  "isolation", "isolation_detail", "units": [...], "submissions": [...]}
+                                  (see the README; each submission records its isolation too)
     grades.csv                   student, one column per unit, total, max_score
-    <student>/results.json       Gradescope's results format
+    <student>/results.json       Gradescope's results format, plus "isolation" (and its detail in extra_data)
     <student>/feedback.html      every unit, its points and its message (HTML-escaped)
     .cache/<student>.json        {"key": hash of notebooks + source + grader code + limits, "entry": ...}
 """
@@ -88,7 +89,8 @@ def gradescope(entry: StudentResult) -> dict[str, Any]:
     if entry.notes:
         output += "\n\nNotes on your notebooks:\n" + "\n".join(f"- {n}" for n in entry.notes)
     return dict(score=_num(entry.score), output=output, visibility="visible",
-                stdout_visibility="hidden", tests=tests)
+                stdout_visibility="hidden", tests=tests, isolation=entry.isolation,
+                extra_data={"isolation": entry.isolation_detail})
 
 
 def feedback_html(entry: StudentResult, assignment: str) -> str:
@@ -111,6 +113,7 @@ tr.pass td:nth-child(3){{color:#176e17}}tr.fail td:nth-child(3){{color:#a31515}}
 {rows}
 </table>
 {notes}
+<p class="isolation">Graded in isolation: {e(str(entry.isolation))} ({e(str(entry.isolation_detail))})</p>
 </body></html>
 """
 
@@ -121,17 +124,22 @@ def write_student(out_dir: str | Path, plan: Plan, entry: StudentResult) -> None
     atomic_write(folder / "feedback.html", feedback_html(entry, plan.assignment))
 
 
-def grades_document(plan: Plan, entries: Sequence[StudentResult]) -> dict[str, Any]:
-    """grades.json's content; its layout is documented in the README and versioned by SCHEMA_VERSION."""
+def grades_document(plan: Plan, entries: Sequence[StudentResult], isolation: str | None = None,
+                    detail: str | None = None) -> dict[str, Any]:
+    """grades.json's content; its layout is documented in the README and versioned by SCHEMA_VERSION.
+
+    isolation, detail: the batch's isolation mode and its one-line description (None when unknown).
+    """
     return dict(schema_version=SCHEMA_VERSION, assignment=plan.assignment, max_score=_num(plan.max_score),
-                granularity="student",
+                granularity="student", isolation=isolation, isolation_detail=detail,
                 units=[dict(name=u.name, notebook=u.notebook, max_score=_num(u.points)) for u in plan.units],
                 submissions=[e.to_json() for e in entries])
 
 
-def write_batch(out_dir: str | Path, plan: Plan, entries: Sequence[StudentResult]) -> None:
+def write_batch(out_dir: str | Path, plan: Plan, entries: Sequence[StudentResult], isolation: str | None = None,
+                detail: str | None = None) -> None:
     out_dir = Path(out_dir)
-    doc = grades_document(plan, entries)
+    doc = grades_document(plan, entries, isolation, detail)
     atomic_write(out_dir / "grades.json", json.dumps(doc, indent=1))
     buf = io.StringIO()
     writer = csv.writer(buf)

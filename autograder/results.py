@@ -52,6 +52,8 @@ class StudentResult:
     tests: tuple[UnitResult, ...]       # every unit of the assignment, in plan order
     notes: tuple[str, ...] = ()         # problems with the files or cells, not tied to a unit
     seconds: float = 0.0                # wall time spent grading (0 for a cached result)
+    isolation: str | None = None        # how student code was isolated: "bwrap" or "process"
+    isolation_detail: str | None = None  # one line: the mode, the user that ran student code, the process limit
 
     @property
     def lost(self) -> list[str]:
@@ -61,7 +63,8 @@ class StudentResult:
     def to_json(self) -> dict[str, Any]:
         return dict(student=self.student, notebook=self.notebook, notebooks=dict(self.notebooks),
                     score=self.score, max_score=self.max_score, tests=[t.to_json() for t in self.tests],
-                    notes=list(self.notes), seconds=self.seconds)
+                    notes=list(self.notes), seconds=self.seconds, isolation=self.isolation,
+                    isolation_detail=self.isolation_detail)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> StudentResult:
@@ -73,7 +76,13 @@ class StudentResult:
                    notebooks={str(k): (None if v is None else str(v)) for k, v in notebooks.items()},
                    score=float(data["score"]), max_score=float(data["max_score"]),
                    tests=tuple(UnitResult.from_json(t) for t in data["tests"]),
-                   notes=tuple(str(n) for n in data.get("notes", ())), seconds=float(data.get("seconds", 0.0)))
+                   notes=tuple(str(n) for n in data.get("notes", ())), seconds=float(data.get("seconds", 0.0)),
+                   isolation=_optional_str(data.get("isolation")),
+                   isolation_detail=_optional_str(data.get("isolation_detail")))
+
+
+def _optional_str(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import pytest
 from autograder.checks import ORACLES
 from autograder.checks.base import Case, Unit, run_check
 from autograder.checks.given import directive, given_spec, kernel_classifier
-from autograder.grade import make_config
+from autograder.grade import make_config, release_config
 from autograder.plan import read_plan
 from autograder.sandbox.jail import Worker
 from autograder.sandbox.runner import GIVEN_DIRECTIVE
@@ -153,13 +153,16 @@ def worker(tmp_path_factory, source_dir):
     cfg = make_config(plan, tmp_path_factory.mktemp("out"), [course], memory_mb=1024, cell_timeout=5,
                       call_timeout=5, grace=1)
     w = Worker(cfg)
-    w.start()
-    cells = [("cell 'given'", GIVEN_CELL)] + [(f"cell {n!r}", STUDENT[n]) for n in STUDENT]
-    units = [unit(n) for n in STUDENT]
-    outcomes = w.load("nb", cells + [[GIVEN_DIRECTIVE, directive("nb", source_dir, units)]])
-    assert all(status == "ok" for status, _ in outcomes), outcomes
-    yield w
-    w.close()
+    try:
+        w.start()
+        cells = [("cell 'given'", GIVEN_CELL)] + [(f"cell {n!r}", STUDENT[n]) for n in STUDENT]
+        units = [unit(n) for n in STUDENT]
+        outcomes = w.load("nb", cells + [[GIVEN_DIRECTIVE, directive("nb", source_dir, units)]])
+        assert all(status == "ok" for status, _ in outcomes), outcomes
+        yield w
+    finally:
+        w.close()
+        release_config(cfg)   # the isolation's stage folder
 
 
 @pytest.mark.parametrize("name", sorted(STUDENT))

