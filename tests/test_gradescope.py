@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from adversarial import hostview
+
 from autograder.gradescope.bundle import GRADER_PACKAGES
 from autograder.gradescope.run import stage_upload
 
@@ -52,7 +54,7 @@ def expected(tmp_path_factory):
     return {p.parent.name: json.loads(p.read_text()) for p in out.glob("*/results.json")}
 
 
-def run_autograder(bundle, tmp_path, upload):
+def run_autograder(bundle, tmp_path, upload, **extra_env):
     """Put `upload` ({relative name: bytes}) in ROOT/submission, run run_autograder, return results.json."""
     _, source = bundle
     root = tmp_path / "autograder"
@@ -61,8 +63,10 @@ def run_autograder(bundle, tmp_path, upload):
         (root / "submission" / name).parent.mkdir(parents=True, exist_ok=True)
         (root / "submission" / name).write_bytes(data)
     shutil.copy2(source / "run_autograder", root / "run_autograder")   # as Gradescope does
-    env = dict(os.environ, AUTOGRADER_ROOT=str(root), AUTOGRADER_SOURCE=str(source), AUTOGRADER_PYTHON=sys.executable)
-    proc = subprocess.run([str(root / "run_autograder")], env=env, capture_output=True, text=True, timeout=600,
+    env = dict(os.environ, AUTOGRADER_ROOT=str(root), AUTOGRADER_SOURCE=str(source), AUTOGRADER_PYTHON=sys.executable,
+               **extra_env)
+    view = hostview.prefix(tmp_path) if extra_env.get("BPTT_ISOLATION") == "process" else []
+    proc = subprocess.run(view + [str(root / "run_autograder")], env=env, capture_output=True, text=True, timeout=600,
                           cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return json.loads((root / "results" / "results.json").read_text()), proc.stdout
@@ -113,6 +117,18 @@ def test_run_autograder_grades_every_unit_like_the_grading_command(bundle, expec
     for stem in STEMS:
         line = next(ln for ln in got["output"].splitlines() if ln.startswith(f"- {stem}.ipynb: "))
         assert ("MISSING" in line) == (stem not in present(student))
+
+
+@pytest.mark.parametrize("policy, used", [("bwrap-or-process", "bwrap"), ("process", "process")])
+def test_the_isolation_is_chosen_by_policy_and_recorded(bundle, expected, tmp_path, policy, used):
+    # Gradescope's containers often cannot start bubblewrap; the bundle then grades in
+    # process isolation, and results.json says which one graded the upload.
+    ok, reason = hostview.can_run_process_mode()
+    if used == "process" and not ok:
+        pytest.skip(reason)
+    got, _ = run_autograder(bundle, tmp_path, UPLOADS["cai"](), BPTT_ISOLATION=policy)
+    assert got["isolation"] == used
+    assert [(t["name"], t["score"]) for t in got["tests"]] == [(t["name"], t["score"]) for t in expected["cai"]["tests"]]
 
 
 def test_the_sample_class_scores(expected):
@@ -224,7 +240,8 @@ def test_setup_sh_installs_a_self_contained_grader_in_a_fresh_venv(bundle, expec
     shutil.copy2(source / "run_autograder", root / "run_autograder")
     env = dict(os.environ, AUTOGRADER_ROOT=str(root), AUTOGRADER_SOURCE=str(source), AUTOGRADER_VENV=str(venv))
     env.pop("AUTOGRADER_PYTHON", None)
-    proc = subprocess.run([str(root / "run_autograder")], env=env, capture_output=True, text=True, timeout=600)
+    view = hostview.prefix(tmp_path) if extra_env.get("BPTT_ISOLATION") == "process" else []
+    proc = subprocess.run(view + [str(root / "run_autograder")], env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert f"running: {venv}/bin/python -m autograder grade" in proc.stdout
     got = json.loads((root / "results" / "results.json").read_text())

@@ -31,14 +31,39 @@ MAX_ZIP_DEPTH = 2                # a zip inside a zip is opened; deeper ones are
 STUDENT = "student"
 
 
-def grade_command(stage, out_dir, course_root, root):
+def choose_isolation(requested=None):
+    """The isolation to grade this upload with: BPTT_ISOLATION, or bwrap where it can start, else process.
+
+    A Gradescope container holds one upload and runs as root, but Docker's default profile
+    usually stops bubblewrap from creating its namespaces. Falling back to process isolation
+    (student code as the unprivileged `bptt-student`, the reference and checks unreadable to
+    it) is this bundle's documented policy, not a silent downgrade: the mode used is recorded
+    in results.json and shown to the instructor. BPTT_ISOLATION=bwrap insists on bubblewrap.
+    """
+    requested = requested or os.environ.get("BPTT_ISOLATION") or "bwrap-or-process"
+    if requested in ("bwrap", "process", "auto"):
+        return requested
+    if requested != "bwrap-or-process":
+        raise ValueError(f"BPTT_ISOLATION={requested!r}: expected bwrap, process or bwrap-or-process")
+    from ..sandbox import isolation
+
+    try:
+        iso = isolation.resolve("bwrap")
+    except isolation.IsolationError:
+        return "process"
+    isolation.release(iso)
+    return "bwrap"
+
+
+def grade_command(stage, out_dir, course_root, root, isolation="bwrap"):
     """The grading command's argument list for one staged upload.
 
     `root` (the whole Gradescope folder) is hidden from the sandbox besides what the
     grading command hides by itself (the course, the output, the submission, /tmp).
     """
     return [sys.executable, "-m", "autograder", "grade", str(stage), "--out", str(out_dir),
-            "--course", str(course_root), "--jobs", "1", "--force", "--quiet", "--hide", str(root)]
+            "--course", str(course_root), "--jobs", "1", "--force", "--quiet", "--hide", str(root),
+            "--isolation", isolation]
 
 
 # ---- the upload ------------------------------------------------------------------------------
@@ -172,7 +197,7 @@ def run(root, source=None):
             entry = _zero_entry(plan, f"notebook {{notebook}}.ipynb is missing from the submission "
                                       f"(no Jupyter notebook found in the upload: {got})"[:1000])
         else:
-            cmd = grade_command(stage, out, source, root)
+            cmd = grade_command(stage, out, source, root, choose_isolation())
             print("running:", " ".join(cmd), flush=True)
             proc = subprocess.run(cmd, cwd=source, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             print(proc.stdout, end="")
