@@ -24,6 +24,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from autograder import notebook_text
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "bptt"
 COURSE_ID = "bptt-course"
@@ -52,7 +54,8 @@ def generate_release(course_root=REPO_ROOT):
     """Regenerate the student release with the real `nbgrader generate_assignment bptt --force`.
 
     Inputs: course_root, the nbgrader course root (default: the repository root),
-    which holds nbgrader_config.py and source/bptt/.
+    which holds nbgrader_config.py and source/bptt/. The notebooks' paired text
+    files (notebooks/bptt/*.py) are synced into source/bptt/*.ipynb first.
     Returns: the Path of the generated `release/bptt/` directory.
 
     nbgrader replaces every solution region with `# YOUR CODE HERE` /
@@ -63,6 +66,7 @@ def generate_release(course_root=REPO_ROOT):
     still contains a solution, a hidden test or the word `autograder`.
     """
     course_root = Path(course_root).resolve()
+    notebook_text.sync_notebooks(course_root)  # the paired text files first (jupytext.toml)
     run_nbgrader(["generate_assignment", ASSIGNMENT, "--force"], course_root)
     release = course_root / "release" / ASSIGNMENT
     leaks = release_leaks(release)

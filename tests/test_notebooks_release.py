@@ -2,7 +2,6 @@
 import json
 import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -61,12 +60,6 @@ def test_release_solution_cells_are_stubs():
             if cell["metadata"].get("nbgrader", {}).get("solution"):
                 src = "".join(cell["source"])
                 assert "# YOUR CODE HERE" in src and "raise NotImplementedError()" in src, (path.name, src[:80])
-
-
-def test_builder_and_committed_notebooks_agree():
-    proc = subprocess.run([sys.executable, "tools/build_notebooks.py", "--check"], cwd=REPO,
-                          capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 @pytest.mark.parametrize("stem", ["01_mlp_backprop", "02_rnn_bptt", "03_two_layer_rnn"])
