@@ -174,7 +174,7 @@ def plot_lag_sweep(sweep, V=4):
     import matplotlib.pyplot as plt
 
     L = sweep["L"]
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig, ax = plt.subplots(figsize=(12, 4.5))
     ks = sorted(sweep["regular"])
     ax.plot(ks, [sweep["regular"][k] for k in ks], "o-", label="regular truncation, chunks of k")
     pis = sorted(sweep["randomized"], reverse=True)
@@ -193,7 +193,8 @@ def plot_lag_sweep(sweep, V=4):
     ax.set_ylabel(f"accuracy at t >= L (L = {L})")
     ax.set_ylim(0, 1.05)
     ax.set_title("Recall the symbol seen L steps ago")
-    ax.legend(loc="lower right", fontsize="small")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="small")
+    fig.tight_layout()
     plt.show()
 
 
