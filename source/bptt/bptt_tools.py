@@ -297,7 +297,10 @@ def call(func, *args):
 
 
 def _show(value):
-    return np.array2string(np.asarray(value), precision=4, suppress_small=True, separator=", ")
+    value = np.asarray(value)
+    if value.dtype.kind == "f":
+        value = value + 0.0     # prints -0.0 as 0.0
+    return np.array2string(value, precision=4, suppress_small=True, separator=", ")
 
 
 def check_example(func, args, expected, shape_names):
