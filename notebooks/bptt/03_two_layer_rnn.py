@@ -40,13 +40,17 @@
 # **expected** and **your** answer on a worked example, then compares your function with
 # finite differences on random inputs. The grader adds hidden tests on other inputs.
 #
-# **What a graded function must do.** Return a **float64 NumPy array of exactly the
-# documented shape** (`rnn2_backward`: a dict of such arrays). Compute the answer yourself,
-# with NumPy: a graded function that calls given code (the helpers of `bptt_tools.py` such
-# as `softmax`, `one_hot`, `phi` or `numerical_gradient`, or a function of a given cell such
-# as `rnn2_forward`) earns 0 for its unit. Calling your own graded functions is fine (and
-# `rnn2_backward` must call `dh1_t`). A test cell that prints a warning scores 0 even when
-# it passes, so keep your code free of NumPy warnings.
+# **What a graded function must return.** Every gradient is a **NumPy array (`np.ndarray`) of
+# dtype float64 with exactly the shape of the quantity it is the gradient of** (`rnn2_backward`:
+# a dict of such arrays, one per parameter). A Python list, an `np.matrix`, float32, or the
+# shape (1, H) where (H,) is documented scores 0, and the feedback says what was returned. A
+# graded function must not change its arguments (no `+=` on an input array, no change to
+# `params` or `cache`), and it computes its answer itself, with NumPy: a graded function that
+# runs a given helper (a function of `bptt_tools.py` or of a given cell, such as
+# `numerical_gradient`, `rel_error`, `rnn2_problem` or `rnn2_forward`) earns 0 for its unit.
+# Calling your own graded functions is fine (and `rnn2_backward` must call `dh1_t`). A test
+# cell that prints a warning scores 0 even when it passes, so keep your code free of NumPy
+# warnings.
 #
 # **Running the whole notebook.** *Kernel → Restart Kernel and Run All Cells…* runs the
 # cells in order and **stops at the first cell that fails**. On an unfinished notebook

@@ -46,16 +46,21 @@
 # compares (your gradients against finite differences, your clipped norm against the
 # expected one); the grader adds hidden tests on other inputs.
 #
-# **What a graded function must do.** Return what its docstring documents: a dict of
-# **float64 NumPy arrays of exactly the parameters' shapes** (`clip_gradients`: such a dict
-# and a float). Compute the answer yourself, with NumPy: a graded function that calls given
-# code (the helpers of `bptt_tools.py` and `truncation_tools.py`, such as `one_hot`,
-# `rnn_forward`, `numerical_gradient` or `truncated_loss`, or a function of a given cell)
-# earns 0 for its unit. Your own helper functions in your solution cells are fine. Keep
-# the function names and argument order: the grader calls them positionally. This notebook
-# cannot import your notebook 02 code, so each BPTT function writes the whole backward loop
-# (copy your own 02 code if you like). A test cell that prints a warning scores 0 even when
-# it passes, so keep your code free of NumPy warnings.
+# **What a graded function must return.** `bptt_truncated` and `bptt_randomized` return a dict
+# with one gradient per parameter, each a **NumPy array (`np.ndarray`) of dtype float64 with
+# exactly the parameter's shape** (extra keys are ignored); `clip_gradients` returns a pair
+# `(clipped, norm)`: a **new** dict with the keys of `grads`, each array float64 of its
+# shape, and the norm as a number. A Python list, an `np.matrix`, float32, or the shape (1, H)
+# where (H,) is documented scores 0, and the feedback says what was returned. A graded
+# function must not change its arguments (no `+=` on an input array, no change to `params`,
+# `cache` or `grads`), and it computes its answer itself, with NumPy: a graded function that
+# runs a given helper (a function of `bptt_tools.py`, `truncation_tools.py` or a given cell,
+# such as `numerical_gradient`, `truncated_loss`, `rel_error` or `rnn_forward`) earns 0 for
+# its unit. Your own helper functions in your solution cells are fine. Keep the function
+# names and argument order: the grader calls them positionally. This notebook cannot import
+# your notebook 02 code, so each BPTT function writes the whole backward loop (copy your own
+# 02 code if you like). A test cell that prints a warning scores 0 even when it passes, so
+# keep your code free of NumPy warnings.
 #
 # **Running the whole notebook.** *Kernel → Restart Kernel and Run All Cells…* runs the
 # cells in order and **stops at the first cell that fails**. On an unfinished notebook
@@ -139,17 +144,16 @@ def probes():
 #
 # ### The product of Jacobians
 #
-# With row vectors, one step back through the recurrence multiplies the gradient
-# at $h_t$ by the Jacobian of $h_t$ with respect to $h_{t-1}$:
+# One forward step, $h_t = \phi(x_t W_{xh} + h_{t-1} W_{hh} + b_h)$, has a Jacobian
+# $\partial h_t / \partial h_{t-1}$ whose entries are the entries of $W_{hh}$, each scaled by
+# $\phi'$ of the unit it feeds:
 #
-# $$\frac{\partial \ell}{\partial h_{t-1}} \;\leftarrow\; \frac{\partial \ell}{\partial h_t}\,
-# \mathrm{diag}\big(\phi'(h^{netIn}_t)\big)\, W_{hh}^\top .$$
+# $$\frac{\partial h_{t,j}}{\partial h_{t-1,i}} = W_{hh,\,ij}\; \phi'\big(h^{netIn}_{t,j}\big).$$
 #
-# So the loss at step $t$ reaches the state $j$ steps earlier through a **product of $j$ Jacobians**
-#
-# $$\frac{\partial \ell_t}{\partial h_{t-j}} = \frac{\partial \ell_t}{\partial h_t}
-# \prod_{i=0}^{j-1} \mathrm{diag}\big(\phi'(h^{netIn}_{t-i})\big)\, W_{hh}^\top ,$$
-#
+# By the chain rule, the gradient of the loss at step $t$ with respect to the state $j$ steps
+# earlier, $\partial \ell_t / \partial h_{t-j}$, is the gradient at $h_t$ passed back through
+# **$j$ such Jacobians**, one per step (how to write one such step with row vectors is what you
+# derived for `dh_t` in notebook 02),
 # and the gradient of a parameter sums such terms over all $t$ and all lags $j$. Its size behaves like
 # $\|\partial \ell_t / \partial h_{t-j}\| \le \|\partial \ell_t / \partial h_t\|\,\big(\gamma\,\sigma_{\max}(W_{hh})\big)^j$
 # with $\gamma = \max|\phi'|$; for large $j$ the product of the same matrix grows or shrinks like
@@ -160,12 +164,12 @@ def probes():
 #   gradient, and a saturated unit ($|h_t| \approx 1$) almost stops it: tanh RNNs mostly vanish, and
 #   explode only when $W_{hh}$ is large while the units stay away from saturation.
 # * **ReLU**: $\phi' \in \{0, 1\}$: a unit either **passes** its gradient unchanged or **kills** it.
-#   On the active units nothing damps $W_{hh}^\top$, so with a spectral radius above 1 the gradient
+#   On the active units nothing damps $W_{hh}$, so with a spectral radius above 1 the gradient
 #   **explodes**, and below 1 it vanishes.
 #
 # Vanishing means the gradient says nothing about long dependencies; exploding means
-# one update can throw the parameters far away (the loss jumps to `nan`). The last
-# experiment of this notebook plots both.
+# one update can throw the parameters far away (the loss jumps to `nan`). Experiment 1
+# at the end of this notebook plots both.
 #
 # ### Three ways to compute the gradient (D2L §9.7)
 #
@@ -499,7 +503,7 @@ before = {name: g.copy() for name, g in grads.items()}
 norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
 
 result = call(clip_gradients, grads, 0.5 * norm)
-assert isinstance(result, tuple) and len(result) == 2, "clip_gradients must return a pair (clipped, norm)"
+assert isinstance(result, (tuple, list)) and len(result) == 2, "clip_gradients must return a pair (clipped, norm)"
 clipped, n = result
 print(f"max_norm = {0.5 * norm:.4f}: norm before clipping expected {norm:.4f}, yours {float(n):.4f}")
 assert np.isclose(n, norm), "the returned norm is not the global norm before clipping"

@@ -205,9 +205,9 @@ def gradient_norms(forward, activation, rho, *, H=64, T=60, N=16, D=8, seed=0):
     """Mean ||dL/dh_{T-1-j}|| for j = 0..T-1, starting from a unit gradient at the last state.
 
     W_hh is a random Gaussian matrix rescaled to spectral radius rho; inputs
-    are random. One backward step multiplies the (row-vector) gradient by the
-    Jacobian dh_t/dh_{t-1} = diag(phi'(h_netIn_t)) W_hh^T, written here as a
-    matrix product with the diagonal kept as an elementwise factor.
+    are random. One step back contracts the gradient with the Jacobian of one
+    forward step, J[n, i, j] = d h_t[n, j] / d h_{t-1}[n, i] = W_hh[i, j] phi'(h_netIn_t[n, j]),
+    summing over j (the chain rule), for each sequence n of the batch.
     """
     rng = np.random.default_rng(seed)
     W_hh = rng.standard_normal((H, H))
@@ -215,12 +215,13 @@ def gradient_norms(forward, activation, rho, *, H=64, T=60, N=16, D=8, seed=0):
     params = dict(W_xh=rng.standard_normal((D, H)) * 0.5, W_hh=W_hh, b_h=np.zeros(H),
                   W_hq=np.zeros((H, 2)), b_q=np.zeros(2))
     _, cache = forward(rng.standard_normal((T, N, D)), params, None, activation)
-    jac_diag = (cache["h_netIn"] > 0).astype(float) if activation == "relu" else 1.0 - cache["h"] ** 2
+    dphi = (cache["h_netIn"] > 0).astype(float) if activation == "relu" else 1.0 - cache["h"] ** 2
     g = rng.standard_normal((N, H))
     g /= np.linalg.norm(g, axis=1, keepdims=True)
     norms = [1.0]
     for t in range(T - 1, 0, -1):
-        g = (g * jac_diag[t]) @ W_hh.T
+        jacobian = W_hh[None, :, :] * dphi[t][:, None, :]      # (N, H, H): [n, i, j]
+        g = np.einsum("nij,nj->ni", jacobian, g)
         norms.append(float(np.linalg.norm(g, axis=1).mean()))
     return np.array(norms)
 
