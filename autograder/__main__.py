@@ -7,15 +7,18 @@
 Exit status 0 when every submission was graded (whatever the scores);
 2 with a message when the command could not run.
 """
+from __future__ import annotations
+
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "submissions"
 
 
-def _parser():
+def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m autograder", description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
     g = sub.add_parser("grade", help="grade submissions in a sandbox, in parallel")
@@ -43,11 +46,11 @@ def _parser():
     return p
 
 
-def _common(p):
+def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--course", default=str(ROOT), metavar="DIR", help="nbgrader course root (default: the repo)")
 
 
-def cmd_grade(args):
+def cmd_grade(args: argparse.Namespace) -> int:
     from .grade import grade_batch
     from .report import summary_table
 
@@ -66,7 +69,7 @@ def cmd_grade(args):
     return 0
 
 
-def cmd_release(args):
+def cmd_release(args: argparse.Namespace) -> int:
     from .course import generate_release
 
     generate_release(Path(args.course))
@@ -74,22 +77,23 @@ def cmd_release(args):
     return 0
 
 
-def cmd_demo(args):
+def cmd_demo(args: argparse.Namespace) -> int:
     cmd_release(args)
     grade_args = _parser().parse_args(["grade", str(EXAMPLES), "--out", str(Path(args.course) / "grades"),
                                        "--course", args.course, "--force"])
     return cmd_grade(grade_args)
 
 
-def main(argv=None):
-    from .plan import ConfigError
-    from .submission import SubmissionError
+def main(argv: Sequence[str] | None = None) -> int:
+    from .errors import GraderError
 
     args = _parser().parse_args(argv)
     handler = {"grade": cmd_grade, "release": cmd_release, "demo": cmd_demo}[args.command]
     try:
         return handler(args)
-    except (ConfigError, SubmissionError, OSError, RuntimeError) as exc:
+    # RuntimeError: course.NbgraderError (a failed nbgrader command) and the sandbox layer's own
+    # errors; sandbox/ is standalone and does not derive from GraderError.
+    except (GraderError, OSError, RuntimeError) as exc:
         print(f"python -m autograder {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -9,26 +9,46 @@ is being graded and only for the names the unit lists (unit.oracles).
 One entry per student (all notebooks of the assignment), whatever happens:
 a missing or broken notebook gives its units 0 with a message.
 """
+from __future__ import annotations
+
 import hashlib
 import multiprocessing
 import os
 import sys
 import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
 
+from . import plan as plan_module
+from . import report
 from .checks import ORACLES
-from .plan import read_plan
+from .checks.base import Case, Unit
+from .errors import BatchError, ConfigError, GraderError, SandboxError
+from .plan import GradedUnit, Plan
+from .replies import ErrorKind, Raised, call_reply, cell_outcomes
+from .results import ALL_PASS_NOTE, GradingFailure, StudentResult, UnitResult
 from .sandbox import wire
 from .sandbox.jail import JailConfig, OracleRefused, Worker, WorkerGone, default_hidden, sweep_cgroups
-from .submission import cells_to_run, discover
+from .submission import CodeCell, Submission, UnusableNotebook, cells_to_run, discover
+
+__all__ = ["ALL_PASS_NOTE", "Grader", "grade_batch", "load_plan", "make_config"]
 
 MAX_ORACLE_ELEMENTS = 1_000_000   # per oracle request: the reference runs in the grader's process
-ALL_PASS_NOTE = "A unit earns its points only if all of its cases pass."
 
 
-def code_digest():
+def load_plan(course_root: str | Path, assignment: str | None = None) -> Plan:
+    """plan.read_plan, with its ConfigError as this package's (a GraderError)."""
+    try:
+        return plan_module.read_plan(course_root, assignment)
+    except plan_module.ConfigError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def code_digest() -> str:
     """Hash of the grader's own code: a change invalidates cached results."""
     h = hashlib.sha256()
     root = Path(__file__).resolve().parent
@@ -37,7 +57,7 @@ def code_digest():
     return h.hexdigest()
 
 
-def _elements(value):
+def _elements(value: object) -> int:
     if isinstance(value, np.ndarray):
         return value.size
     if isinstance(value, dict):
@@ -47,11 +67,11 @@ def _elements(value):
     return 1
 
 
-def oracle_answerer(unit):
+def oracle_answerer(unit: GradedUnit) -> Callable[[str, object], object]:
     """Answers helper calls during `unit` only, for its own helper names only."""
-    allowed = set(unit.check.oracles)
+    allowed = set(_check_of(unit).oracles)
 
-    def answer(name, args):
+    def answer(name: str, args: object) -> object:
         if name not in allowed or name not in ORACLES:
             raise OracleRefused(f"{name} is not available while grading {unit.name}")
         if not isinstance(args, tuple):
@@ -67,165 +87,199 @@ def oracle_answerer(unit):
     return answer
 
 
+def _check_of(unit: GradedUnit) -> Unit:
+    # plan.GradedUnit declares `check: object`; every plan is built from checks.UNITS.
+    check = unit.check
+    assert isinstance(check, Unit), f"{unit.name}: plan.GradedUnit.check must be a checks.Unit"
+    return check
+
+
+@dataclass
+class _Session:
+    """The sandbox state while one submission is graded."""
+
+    start: float                                    # time.monotonic() when grading began
+    worker: Worker | None = None
+    restarts: int = 0
+    poisoned: dict[str, set[int]] = field(default_factory=dict)     # stem -> cells that killed the worker
+    cell_notes: dict[str, list[str]] = field(default_factory=dict)  # stem -> problems while loading
+
+
 class Grader:
     """Grades one submission: boots the sandbox, runs notebooks, calls units, restarts on death."""
 
-    def __init__(self, plan, cases, cfg):
+    def __init__(self, plan: Plan, cases: dict[str, list[Case]], cfg: JailConfig) -> None:
         self.plan, self.cases, self.cfg = plan, cases, cfg
+        self.state = _Session(start=time.monotonic())
 
-    def grade(self, sub):
+    def grade(self, sub: Submission) -> StudentResult:
+        """Every unit of the plan for `sub`; SandboxError if the sandbox cannot start at all."""
         start = time.monotonic()
         plan = self.plan
-        results = {}      # unit name -> (score, message)
+        results: dict[str, UnitResult] = {}
         notes = list(sub.problems)
-        cells = {}
+        cells: dict[str, list[CodeCell]] = {}
         for stem in plan.notebooks:
             units = [u for u in plan.units if u.notebook == stem]
             if stem not in sub.files:
                 for u in units:
-                    results[u.name] = (0.0, f"notebook {stem}.ipynb is missing from the submission")
+                    results[u.name] = _zero(u, f"notebook {stem}.ipynb is missing from the submission")
                 continue
             try:
-                data = sub.files[stem].read_bytes()
+                cells[stem] = cells_to_run(sub.files[stem].read_bytes(), plan.notebooks[stem])
             except OSError as exc:
-                data, problem = None, f"notebook {stem}.ipynb could not be read ({exc.strerror})"
+                problem = f"notebook {stem}.ipynb could not be read ({exc.strerror})"
+            except UnusableNotebook as exc:
+                problem = str(exc)
             else:
-                sources, problem = cells_to_run(data, plan.notebooks[stem])
-            if problem:
-                for u in units:
-                    results[u.name] = (0.0, f"{problem} ({sub.files[stem].name})")
-            else:
-                cells[stem] = sources
-        self.state = dict(worker=None, restarts=0, poisoned={stem: set() for stem in cells},
-                          cell_notes={}, start=start)
+                continue
+            for u in units:
+                results[u.name] = _zero(u, f"{problem} ({sub.files[stem].name})")
+        self.state = _Session(start=start, poisoned={stem: set() for stem in cells})
         try:
             for unit in plan.grading_order():
                 if unit.name in results:
                     continue
                 results[unit.name] = self._grade_unit(unit, cells, results)
         finally:
-            if self.state["worker"] is not None:
-                self.state["worker"].close()
-        for stem, msgs in self.state["cell_notes"].items():
+            if self.state.worker is not None:
+                self.state.worker.close()
+        for stem, msgs in self.state.cell_notes.items():
             notes += [f"{stem}: {m}" for m in msgs]
-        tests = []
-        for u in plan.units:
-            score, message = results[u.name]
-            tests.append(dict(name=u.name, notebook=u.notebook, score=score, max_score=u.points, output=message))
-        return dict(student=sub.student, notebook=sub.path,
-                    notebooks={stem: (sub.files[stem].name if stem in sub.files else None) for stem in plan.notebooks},
-                    score=sum(t["score"] for t in tests), max_score=plan.max_score, tests=tests, notes=notes,
-                    seconds=round(time.monotonic() - start, 3))
+        tests = tuple(results[u.name] for u in plan.units)
+        return StudentResult(student=sub.student, notebook=sub.path,
+                             notebooks={stem: (sub.files[stem].name if stem in sub.files else None)
+                                        for stem in plan.notebooks},
+                             score=sum(t.score for t in tests), max_score=plan.max_score, tests=tests,
+                             notes=tuple(notes), seconds=round(time.monotonic() - start, 3))
 
     # ---- the sandboxed process ---------------------------------------------
-    def _over_budget(self):
-        return time.monotonic() - self.state["start"] > self.cfg.submission_timeout
+    def _over_budget(self) -> bool:
+        return time.monotonic() - self.state.start > self.cfg.submission_timeout
 
-    def _boot(self, cells, needed):
+    def _boot(self, cells: dict[str, list[CodeCell]], needed: list[str]) -> Worker | None:
         """A running worker with the needed notebooks loaded; None when restarts ran out."""
         st = self.state
         while True:
-            if st["restarts"] > self.cfg.max_restarts or self._over_budget():
+            if st.restarts > self.cfg.max_restarts or self._over_budget():
                 return None
             worker = Worker(self.cfg)
-            worker.hard_deadline = st["start"] + self.cfg.submission_timeout
+            worker.hard_deadline = st.start + self.cfg.submission_timeout
             try:
                 worker.start()
             except WorkerGone as gone:
                 # Nothing of the student's has run yet: this is the grader's problem.
                 worker.kill()
-                raise RuntimeError(f"sandbox problem: {gone.message}") from None
+                raise SandboxError(f"sandbox problem: {gone.message}") from None
             stem = None
             try:
                 for stem in needed:
-                    keep = [i for i in range(len(cells[stem])) if i not in st["poisoned"][stem]]
-                    outcomes = worker.load(stem, [cells[stem][i] for i in keep])
-                    if stem not in st["cell_notes"]:
-                        st["cell_notes"][stem] = [f"{cells[stem][keep[j]][0]}: {err}" for j, (status, err)
-                                                  in enumerate(outcomes) if status != "ok"]
+                    keep = [i for i in range(len(cells[stem])) if i not in st.poisoned[stem]]
+                    outcomes = cell_outcomes(worker.load(stem, [cells[stem][i] for i in keep]))
+                    if stem not in st.cell_notes:
+                        st.cell_notes[stem] = [f"{cells[stem][keep[j]].label}: {outcome.error}"
+                                               for j, outcome in enumerate(outcomes) if not outcome.ok]
                 return worker
             except WorkerGone as gone:
                 worker.kill()
-                st["restarts"] += 1
-                if stem is None or not hasattr(gone, "cell"):
+                st.restarts += 1
+                cell = getattr(gone, "cell", None)     # set by Worker.load: the cell that was running
+                if stem is None or cell is None:
                     continue
-                keep = [i for i in range(len(cells[stem])) if i not in st["poisoned"][stem]]
-                if gone.cell >= len(keep):
+                keep = [i for i in range(len(cells[stem])) if i not in st.poisoned[stem]]
+                if cell >= len(keep):
                     continue
-                index = keep[gone.cell]
-                st["poisoned"][stem].add(index)
-                st["cell_notes"].setdefault(stem, []).append(
-                    f"{cells[stem][index][0]} ended the worker ({gone.message}); it was skipped")
+                index = keep[cell]
+                st.poisoned[stem].add(index)
+                st.cell_notes.setdefault(stem, []).append(
+                    f"{cells[stem][index].label} ended the worker ({gone.message}); it was skipped")
 
-    def _grade_unit(self, unit, cells, results):
+    def _out_of_time(self, unit: GradedUnit) -> UnitResult:
+        return _zero(unit, f"not graded: the submission ran past its {self.cfg.submission_timeout:g}s time limit")
+
+    def _grade_unit(self, unit: GradedUnit, cells: dict[str, list[CodeCell]],
+                    results: dict[str, UnitResult]) -> UnitResult:
         st = self.state
         if self._over_budget():
-            return 0.0, f"not graded: the submission ran past its {self.cfg.submission_timeout:g}s time limit"
-        if st["worker"] is None or not st["worker"].alive:
+            return self._out_of_time(unit)
+        if st.worker is None or not st.worker.alive:
             needed = [stem for stem in cells
                       if any(u.notebook == stem and u.name not in results for u in self.plan.units)]
-            st["worker"] = self._boot(cells, needed)
-            if st["worker"] is None:
+            st.worker = self._boot(cells, needed)
+            if st.worker is None:
                 if self._over_budget():
-                    return 0.0, f"not graded: the submission ran past its {self.cfg.submission_timeout:g}s time limit"
-                return 0.0, (f"not graded: the worker crashed or timed out too often "
-                             f"({st['restarts']} restarts)")
-        worker = st["worker"]
+                    return self._out_of_time(unit)
+                return _zero(unit, f"not graded: the worker crashed or timed out too often ({st.restarts} restarts)")
+        worker = st.worker
+        check = _check_of(unit)
         cases = self.cases[unit.name]
         answer = oracle_answerer(unit)
         for i, case in enumerate(cases, 1):
             where = f"case {i} of {len(cases)}: {case.describe()}"
             try:
-                reply = worker.call(unit.notebook, unit.name, case.args, unit.check.oracles, answer,
-                                    self.cfg.call_timeout)
+                reply = call_reply(worker.call(unit.notebook, unit.name, case.args, check.oracles, answer,
+                                               self.cfg.call_timeout))
             except WorkerGone as gone:
                 worker.kill()
-                st["worker"] = None
-                st["restarts"] += 1
+                st.worker = None
+                st.restarts += 1
                 if self._over_budget():
-                    return 0.0, f"not graded: the submission ran past its {self.cfg.submission_timeout:g}s time limit"
-                return 0.0, f"{unit.name}: {gone.message} ({where})"
-            if reply[0] == "error":
-                kind, message = reply[1], reply[2]
-                if kind in ("undefined", "notimplemented"):
-                    return 0.0, message
-                if kind == "memory":
-                    return 0.0, f"{unit.name}: memory limit exceeded ({where})"
-                return 0.0, f"{message} ({where})"
+                    return self._out_of_time(unit)
+                return _zero(unit, f"{unit.name}: {gone.message} ({where})")
+            if isinstance(reply, Raised):
+                if reply.kind in (ErrorKind.UNDEFINED, ErrorKind.NOT_IMPLEMENTED):
+                    return _zero(unit, reply.message)
+                if reply.kind is ErrorKind.MEMORY:
+                    return _zero(unit, f"{unit.name}: memory limit exceeded ({where})")
+                return _zero(unit, f"{reply.message} ({where})")
             try:
-                verdict = unit.check.judge(case, reply[1])
+                verdict = check.judge(case, reply.value)
             except Exception as exc:
                 verdict = f"{unit.name} returned a value that could not be checked ({type(exc).__name__})"
             if verdict:
-                return 0.0, f"{verdict} ({where})"
-        return unit.points, f"passed {len(cases)}/{len(cases)} cases"
+                return _zero(unit, f"{verdict} ({where})")
+        return UnitResult(unit.name, unit.notebook, unit.points, unit.points, f"passed {len(cases)}/{len(cases)} cases")
+
+
+def _zero(unit: GradedUnit, message: str) -> UnitResult:
+    return UnitResult(unit.name, unit.notebook, 0.0, unit.points, message)
 
 
 # ---- batch ---------------------------------------------------------------------
 
-_STATE = {}
+@dataclass(frozen=True)
+class _BatchContext:
+    """What every pool worker needs, set before the pool forks (so it is inherited, not pickled)."""
+
+    plan: Plan
+    cases: dict[str, list[Case]]
+    cfg: JailConfig
 
 
-def _ignore_sigint():
+_CONTEXT: _BatchContext | None = None
+
+
+def _ignore_sigint() -> None:
     # Ctrl-C reaches the whole process group: only the main process handles it.
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _grade_in_worker(sub):
-    s = _STATE
+def _grade_in_worker(sub: Submission) -> StudentResult | GradingFailure:
+    ctx = _CONTEXT
+    assert ctx is not None, "grade_batch sets the context before grading"
     try:
-        return Grader(s["plan"], s["cases"], s["cfg"]).grade(sub)
-    except RuntimeError as exc:
-        return dict(student=sub.student, error=str(exc))
+        return Grader(ctx.plan, ctx.cases, ctx.cfg).grade(sub)
+    except (GraderError, RuntimeError) as exc:   # the sandbox could not start: not the student's doing
+        return GradingFailure(sub.student, str(exc))
     except Exception:  # a bug of the grader, never the student's doing: stop loudly
         import traceback
 
-        return dict(student=sub.student, error="internal grader error:\n" + traceback.format_exc(limit=8))
+        return GradingFailure(sub.student, "internal grader error:\n" + traceback.format_exc(limit=8))
 
 
-def cache_key(sub, plan, cfg, code):
+def cache_key(sub: Submission, plan: Plan, cfg: JailConfig, code: str) -> str:
     h = hashlib.sha256()
     h.update(code.encode() + plan.digest.encode() + cfg.key().encode())
     for stem, data in sub.notebook_bytes().items():
@@ -233,7 +287,8 @@ def cache_key(sub, plan, cfg, code):
     return h.hexdigest()
 
 
-def make_config(plan, out_dir, paths, extra_hide=(), **limits):
+def make_config(plan: Plan, out_dir: str | Path, paths: Iterable[str | Path],
+                extra_hide: Iterable[str | Path] = (), **limits: Any) -> JailConfig:
     """Sandbox settings: hide the course, the output, the submissions' folders and `extra_hide`."""
     hide = [str(plan.course_root), str(out_dir)] + [str(Path(p).resolve() if Path(p).is_dir()
                                                          else Path(p).resolve().parent) for p in paths]
@@ -241,41 +296,46 @@ def make_config(plan, out_dir, paths, extra_hide=(), **limits):
     return JailConfig(hide=default_hidden(hide), public_files=[str(p) for p in plan.public_files()], **limits)
 
 
-def grade_batch(paths, out_dir, course_root=".", jobs=None, force=False, progress=True,
-                assignment=None, limits=None, hide=()):
-    """Grade every submission under `paths` into `out_dir`; returns (plan, entries).
+def grade_batch(paths: Sequence[str | Path], out_dir: str | Path, course_root: str | Path = ".",
+                jobs: int | None = None, force: bool = False, progress: bool = True,
+                assignment: str | None = None, limits: dict[str, Any] | None = None,
+                hide: Iterable[str | Path] = ()) -> tuple[Plan, list[StudentResult]]:
+    """Grade every submission under `paths` into `out_dir`; returns (plan, results in student order).
 
-    Re-uses cached results for unchanged submissions unless `force`.
+    Re-uses cached results for unchanged submissions unless `force`. Raises a
+    GraderError subclass when the course, the paths or the output folder are
+    unusable, and BatchError when a submission could not be graded at all.
     """
-    from . import report
-
-    plan = read_plan(course_root, assignment)
+    global _CONTEXT
+    plan = load_plan(course_root, assignment)
     subs = discover(paths, plan)
-    out_dir = Path(out_dir).resolve()
-    report.prepare_out_dir(out_dir)
-    cfg = make_config(plan, out_dir, paths, extra_hide=hide, **(limits or {}))
+    out = Path(out_dir).resolve()
+    report.prepare_out_dir(out)
+    cfg = make_config(plan, out, paths, extra_hide=hide, **(limits or {}))
     code = code_digest()
-    entries, todo = {}, []
+    entries: dict[str, StudentResult] = {}
+    todo: list[tuple[Submission, str]] = []
     for sub in subs:
         key = cache_key(sub, plan, cfg, code)
-        cached = None if force else report.read_cache(out_dir, sub.student, key)
+        cached = None if force else report.read_cache(out, sub.student, key)
         if cached is not None:
             entries[sub.student] = cached
         else:
             todo.append((sub, key))
-    _STATE.update(plan=plan, cases={u.name: u.check.cases() for u in plan.units}, cfg=cfg)
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    _CONTEXT = _BatchContext(plan=plan, cases={u.name: _check_of(u).cases() for u in plan.units}, cfg=cfg)
+    n_jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     keys = {sub.student: key for sub, key in todo}
     subs_by_id = {sub.student: sub for sub, _ in todo}
     pool = None
-    if jobs > 1:
+    if n_jobs > 1:
         # Fork: workers inherit numpy and the precomputed cases (made before any thread exists).
-        pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_ignore_sigint)
+        pool = multiprocessing.get_context("fork").Pool(n_jobs, initializer=_ignore_sigint)
     bar = _progress(len(todo), progress)
     try:
         subs_todo = [sub for sub, _ in todo]
-        results = pool.imap_unordered(_grade_in_worker, subs_todo) if pool else map(_grade_in_worker, subs_todo)
-        _collect(results, entries, keys, out_dir, plan, bar)
+        results: Iterator[StudentResult | GradingFailure] = (
+            pool.imap_unordered(_grade_in_worker, subs_todo) if pool else map(_grade_in_worker, subs_todo))
+        _collect(results, entries, keys, out, plan, bar)
     finally:
         bar.close()
         if pool is not None:
@@ -285,34 +345,40 @@ def grade_batch(paths, out_dir, course_root=".", jobs=None, force=False, progres
     ordered = [entries[s.student] for s in subs if s.student in entries]
     missing = [s.student for s in subs if s.student not in entries and s.student in subs_by_id]
     if missing:
-        raise RuntimeError(f"not graded: {', '.join(missing)}")
-    report.write_batch(out_dir, plan, ordered)
+        raise BatchError(f"not graded: {', '.join(missing)}")
+    report.write_batch(out, plan, ordered)
     return plan, ordered
 
 
-def _collect(results, entries, keys, out_dir, plan, bar):
-    from . import report
-
+def _collect(results: Iterable[StudentResult | GradingFailure], entries: dict[str, StudentResult],
+             keys: dict[str, str], out_dir: Path, plan: Plan, bar: _Bar) -> None:
     for entry in results:
-        if "error" in entry:
-            raise RuntimeError(f"{entry['student']}: {entry['error']}")
-        entries[entry["student"]] = entry
+        if isinstance(entry, GradingFailure):
+            raise BatchError(f"{entry.student}: {entry.message}")
+        entries[entry.student] = entry
         report.write_student(out_dir, plan, entry)
-        report.write_cache(out_dir, entry["student"], keys[entry["student"]], entry)
+        report.write_cache(out_dir, entry.student, keys[entry.student], entry)
         bar.update(1)
 
 
+class _Bar(Protocol):
+    def update(self, n: int) -> object: ...
+
+    def close(self) -> None: ...
+
+
 class _NoBar:
-    def update(self, n):
+    def update(self, n: int) -> None:
         pass
 
-    def close(self):
+    def close(self) -> None:
         pass
 
 
-def _progress(total, enabled):
+def _progress(total: int, enabled: bool) -> _Bar:
     if not enabled or total == 0:
         return _NoBar()
     from tqdm import tqdm
 
-    return tqdm(total=total, file=sys.stderr, unit="submission", desc="grading")
+    bar: _Bar = tqdm(total=total, file=sys.stderr, unit="submission", desc="grading")
+    return bar

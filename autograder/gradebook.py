@@ -8,11 +8,18 @@ The gradebook must already know the assignment: `python -m autograder release`
 (nbgrader generate_assignment) records it with its notebooks and grade cells.
 Imports nbgrader, so it is only loaded for --gradebook.
 """
+from __future__ import annotations
+
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 
+from .errors import GradebookError
+from .plan import Plan
+from .results import StudentResult
 
-def db_url(course_root):
+
+def db_url(course_root: str | Path) -> str:
     """The course's gradebook URL: nbgrader_config.py's CourseDirectory.db_url, else <root>/gradebook.db."""
     root = Path(course_root).resolve()
     default = f"sqlite:///{root / 'gradebook.db'}"
@@ -25,8 +32,11 @@ def db_url(course_root):
     return str(section["db_url"]) if "db_url" in section else default
 
 
-def write_scores(plan, entries, url=None):
-    """Record every entry's unit scores as auto_scores; returns the number of grades written."""
+def write_scores(plan: Plan, entries: Sequence[StudentResult], url: str | None = None) -> int:
+    """Record every entry's unit scores as auto_scores; returns the number of grades written.
+
+    GradebookError if the gradebook does not know the assignment or one of its grade cells.
+    """
     from nbgrader.api import Gradebook, MissingEntry
 
     url = url or db_url(plan.course_root)
@@ -35,24 +45,24 @@ def write_scores(plan, entries, url=None):
         try:
             gb.find_assignment(plan.assignment)
         except MissingEntry:
-            raise RuntimeError(f"the gradebook ({url}) does not know assignment {plan.assignment!r}; "
+            raise GradebookError(f"the gradebook ({url}) does not know assignment {plan.assignment!r}; "
                                f"run `python -m autograder release` first") from None
         for entry in entries:
-            student = entry["student"]
+            student = entry.student
             gb.update_or_create_student(student)
             with warnings.catch_warnings():
                 # nbgrader's own add_submission trips SQLAlchemy's autoflush warnings; they are harmless.
                 warnings.filterwarnings("ignore", message="Object of type")
                 gb.update_or_create_submission(plan.assignment, student)
             units = {u.name: u for u in plan.units}
-            for test in entry["tests"]:
-                unit = units[test["name"]]
+            for test in entry.tests:
+                unit = units[test.name]
                 try:
                     grade = gb.find_grade(unit.grade_id, unit.notebook, plan.assignment, student)
                 except MissingEntry:
-                    raise RuntimeError(f"the gradebook has no grade cell {unit.grade_id} in {unit.notebook}; "
+                    raise GradebookError(f"the gradebook has no grade cell {unit.grade_id} in {unit.notebook}; "
                                        f"it is out of date: run `python -m autograder release`") from None
-                grade.auto_score = float(test["score"])
+                grade.auto_score = float(test.score)
                 grade.needs_manual_grade = False
                 written += 1
             gb.db.commit()

@@ -5,34 +5,42 @@ interrupted run never leaves a half-written file, and per-student results are
 written (and cached) as soon as that student is graded.
 
 Layout of DIR:
-    grades.json                  {"assignment", "max_score", "granularity": "student", "submissions": [...]}
+    grades.json                  {"schema_version", "assignment", "max_score", "granularity": "student",
+                                  "units": [...], "submissions": [...]} (see the README)
     grades.csv                   student, one column per unit, total, max_score
     <student>/results.json       Gradescope's results format
     <student>/feedback.html      every unit, its points and its message (HTML-escaped)
     .cache/<student>.json        {"key": hash of notebooks + source + grader code + limits, "entry": ...}
 """
+from __future__ import annotations
+
 import csv
 import html
 import io
 import json
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from .grade import ALL_PASS_NOTE
+from .errors import OutputError
+from .plan import Plan
+from .results import ALL_PASS_NOTE, SCHEMA_VERSION, StudentResult
 
 
-def prepare_out_dir(out_dir):
+def prepare_out_dir(out_dir: str | Path) -> None:
+    """Create DIR and DIR/.cache; OutputError if DIR cannot be written."""
     out_dir = Path(out_dir)
     try:
         (out_dir / ".cache").mkdir(parents=True, exist_ok=True)
-        probe = tempfile.NamedTemporaryFile(dir=out_dir, prefix=".probe-")
-        probe.close()
+        with tempfile.NamedTemporaryFile(dir=out_dir, prefix=".probe-"):
+            pass
     except OSError as exc:
-        raise OSError(f"output folder {out_dir} is not writable ({exc.strerror})") from None
+        raise OutputError(f"output folder {out_dir} is not writable ({exc.strerror})") from None
 
 
-def atomic_write(path, text):
+def atomic_write(path: str | Path, text: str) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
@@ -48,50 +56,56 @@ def atomic_write(path, text):
         raise
 
 
-def read_cache(out_dir, student, key):
+def read_cache(out_dir: str | Path, student: str, key: str) -> StudentResult | None:
+    """The cached result of `student` if it was made with `key`; None if absent, stale or malformed."""
     path = Path(out_dir) / ".cache" / f"{student}.json"
     try:
         data = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
-    return data.get("entry") if isinstance(data, dict) and data.get("key") == key else None
+    if not isinstance(data, dict) or data.get("key") != key:
+        return None
+    try:
+        return StudentResult.from_json(data["entry"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
-def write_cache(out_dir, student, key, entry):
-    atomic_write(Path(out_dir) / ".cache" / f"{student}.json", json.dumps({"key": key, "entry": entry}))
+def write_cache(out_dir: str | Path, student: str, key: str, entry: StudentResult) -> None:
+    atomic_write(Path(out_dir) / ".cache" / f"{student}.json", json.dumps({"key": key, "entry": entry.to_json()}))
 
 
-def _num(x):
+def _num(x: float) -> float:
     return int(x) if float(x).is_integer() else x
 
 
-def gradescope(entry):
+def gradescope(entry: StudentResult) -> dict[str, Any]:
     """Gradescope's results.json for one student."""
-    tests = [dict(name=t["name"], score=_num(t["score"]), max_score=_num(t["max_score"]),
-                  status="passed" if t["score"] == t["max_score"] else "failed",
-                  output=t["output"], visibility="visible") for t in entry["tests"]]
+    tests = [dict(name=t.name, score=_num(t.score), max_score=_num(t.max_score),
+                  status="passed" if t.passed else "failed",
+                  output=t.output, visibility="visible") for t in entry.tests]
     output = ALL_PASS_NOTE
-    if entry.get("notes"):
-        output += "\n\nNotes on your notebooks:\n" + "\n".join(f"- {n}" for n in entry["notes"])
-    return dict(score=_num(entry["score"]), output=output, visibility="visible",
+    if entry.notes:
+        output += "\n\nNotes on your notebooks:\n" + "\n".join(f"- {n}" for n in entry.notes)
+    return dict(score=_num(entry.score), output=output, visibility="visible",
                 stdout_visibility="hidden", tests=tests)
 
 
-def feedback_html(entry, assignment):
+def feedback_html(entry: StudentResult, assignment: str) -> str:
     e = html.escape
     rows = "\n".join(
-        f"<tr class=\"{'pass' if t['score'] == t['max_score'] else 'fail'}\"><td>{e(t['notebook'])}</td>"
-        f"<td><code>{e(t['name'])}</code></td><td>{_num(t['score'])} / {_num(t['max_score'])}</td>"
-        f"<td>{e(t['output'])}</td></tr>" for t in entry["tests"])
-    notes = "".join(f"<li>{e(n)}</li>" for n in entry.get("notes", []))
+        f"<tr class=\"{'pass' if t.passed else 'fail'}\"><td>{e(t.notebook)}</td>"
+        f"<td><code>{e(t.name)}</code></td><td>{_num(t.score)} / {_num(t.max_score)}</td>"
+        f"<td>{e(t.output)}</td></tr>" for t in entry.tests)
+    notes = "".join(f"<li>{e(n)}</li>" for n in entry.notes)
     notes = f"<h2>Notes on your notebooks</h2><ul>{notes}</ul>" if notes else ""
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{e(assignment)}: feedback for {e(entry['student'])}</title>
+<html lang="en"><head><meta charset="utf-8"><title>{e(assignment)}: feedback for {e(entry.student)}</title>
 <style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}table{{border-collapse:collapse;width:100%}}
 td,th{{border:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top}}
 tr.pass td:nth-child(3){{color:#176e17}}tr.fail td:nth-child(3){{color:#a31515}}</style></head>
-<body><h1>{e(assignment)}: {e(entry['student'])}</h1>
-<p><strong>Score: {_num(entry['score'])} / {_num(entry['max_score'])}</strong></p>
+<body><h1>{e(assignment)}: {e(entry.student)}</h1>
+<p><strong>Score: {_num(entry.score)} / {_num(entry.max_score)}</strong></p>
 <p>{e(ALL_PASS_NOTE)} Each function was called on 3 test cases with different sizes.</p>
 <table><tr><th>notebook</th><th>unit</th><th>points</th><th>result</th></tr>
 {rows}
@@ -101,34 +115,40 @@ tr.pass td:nth-child(3){{color:#176e17}}tr.fail td:nth-child(3){{color:#a31515}}
 """
 
 
-def write_student(out_dir, plan, entry):
-    folder = Path(out_dir) / entry["student"]
+def write_student(out_dir: str | Path, plan: Plan, entry: StudentResult) -> None:
+    folder = Path(out_dir) / entry.student
     atomic_write(folder / "results.json", json.dumps(gradescope(entry), indent=1))
     atomic_write(folder / "feedback.html", feedback_html(entry, plan.assignment))
 
 
-def write_batch(out_dir, plan, entries):
+def grades_document(plan: Plan, entries: Sequence[StudentResult]) -> dict[str, Any]:
+    """grades.json's content; its layout is documented in the README and versioned by SCHEMA_VERSION."""
+    return dict(schema_version=SCHEMA_VERSION, assignment=plan.assignment, max_score=_num(plan.max_score),
+                granularity="student",
+                units=[dict(name=u.name, notebook=u.notebook, max_score=_num(u.points)) for u in plan.units],
+                submissions=[e.to_json() for e in entries])
+
+
+def write_batch(out_dir: str | Path, plan: Plan, entries: Sequence[StudentResult]) -> None:
     out_dir = Path(out_dir)
-    doc = dict(assignment=plan.assignment, max_score=_num(plan.max_score), granularity="student",
-               units=[dict(name=u.name, notebook=u.notebook, max_score=_num(u.points)) for u in plan.units],
-               submissions=entries)
+    doc = grades_document(plan, entries)
     atomic_write(out_dir / "grades.json", json.dumps(doc, indent=1))
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(["student"] + [u.name for u in plan.units] + ["total", "max_score"])
     for entry in entries:
-        scores = {t["name"]: t["score"] for t in entry["tests"]}
-        writer.writerow([entry["student"]] + [_num(scores[u.name]) for u in plan.units]
-                        + [_num(entry["score"]), _num(plan.max_score)])
+        scores = {t.name: t.score for t in entry.tests}
+        writer.writerow([entry.student] + [_num(scores[u.name]) for u in plan.units]
+                        + [_num(entry.score), _num(plan.max_score)])
     atomic_write(out_dir / "grades.csv", buf.getvalue())
 
 
-def summary_table(plan, entries):
+def summary_table(plan: Plan, entries: Sequence[StudentResult]) -> str:
     """A plain-text table: student, score, and the units that lost points."""
-    width = max([len("student")] + [len(e["student"]) for e in entries])
+    width = max([len("student")] + [len(e.student) for e in entries])
     lines = [f"{'student':<{width}}  {'score':>9}  lost points in", "-" * (width + 40)]
     for e in entries:
-        lost = [t["name"] for t in e["tests"] if t["score"] < t["max_score"]]
+        lost = [t.name for t in e.tests if t.score < t.max_score]
         lost_text = ", ".join(lost) if len(lost) <= 6 else f"{len(lost)} units"
-        lines.append(f"{e['student']:<{width}}  {_num(e['score']):>4}/{_num(e['max_score']):<4}  {lost_text or '-'}")
+        lines.append(f"{e.student:<{width}}  {_num(e.score):>4}/{_num(e.max_score):<4}  {lost_text or '-'}")
     return "\n".join(lines)

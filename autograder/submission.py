@@ -11,26 +11,45 @@ notebook. Accepted layouts (PATH as given on the command line):
 
 The student id is made safe for use as a folder name.
 """
+from __future__ import annotations
+
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, NamedTuple
+
+from .errors import SubmissionError
+from .plan import NotebookSpec, Plan
+
+__all__ = ["CodeCell", "Submission", "SubmissionError", "UnusableNotebook", "cells_to_run", "discover", "safe_id"]
 
 MAX_NOTEBOOK_BYTES = 20 << 20
 
 
-class SubmissionError(Exception):
-    """The command line names nothing gradable."""
+class UnusableNotebook(Exception):
+    """A submitted file that cannot be graded at all; its units get 0 with this message.
+
+    Not a GraderError: the student's file is at fault, and the batch goes on.
+    """
+
+
+class CodeCell(NamedTuple):
+    """A code cell to run in the sandbox. A tuple on purpose: it crosses the wire as a JSON [label, source]."""
+
+    label: str      # for messages: "cell 'dz_netIn'" or "code cell 7"
+    source: str
 
 
 @dataclass
 class Submission:
     student: str
-    path: str                                   # folder (or file) the notebooks came from
-    files: dict = field(default_factory=dict)   # stem -> Path
-    problems: list = field(default_factory=list)  # notes about files that were not used
+    path: str                                                   # folder (or file) the notebooks came from
+    files: dict[str, Path] = field(default_factory=dict)        # stem -> notebook file
+    problems: list[str] = field(default_factory=list)           # notes about files that were not used
 
-    def notebook_bytes(self):
+    def notebook_bytes(self) -> dict[str, bytes]:
         out = {}
         for stem, path in sorted(self.files.items()):
             try:
@@ -40,19 +59,19 @@ class Submission:
         return out
 
 
-def safe_id(name):
+def safe_id(name: str) -> str:
     name = re.sub(r"[^A-Za-z0-9._@+-]", "_", name).strip(".") or "student"
     return name[:100]
 
 
-def _notebooks_under(root):
+def _notebooks_under(root: Path) -> list[Path]:
     if root.is_file():
         return [root]
     return sorted(p for p in root.rglob("*.ipynb")
                   if not any(part.startswith(".") for part in p.relative_to(root).parts))
 
 
-def _identify(path, plan):
+def _identify(path: Path, plan: Plan) -> tuple[str | None, str | None]:
     """(stem, student-or-None) from the file name; stem None if the name says nothing."""
     stems = sorted(plan.notebooks, key=len, reverse=True)
     if path.stem in plan.notebooks:
@@ -64,7 +83,7 @@ def _identify(path, plan):
     return None, path.stem
 
 
-def _stem_by_content(path, plan):
+def _stem_by_content(path: Path, plan: Plan) -> str | None:
     """Which source notebook a file is, from the grade_ids it carries."""
     try:
         nb = json.loads(path.read_bytes()[:MAX_NOTEBOOK_BYTES])
@@ -75,13 +94,13 @@ def _stem_by_content(path, plan):
     return best.stem if best.grade_ids & ids else None
 
 
-def _student_folder(path, root, assignment):
+def _student_folder(path: Path, root: Path, assignment: str) -> str | None:
     """The student's folder name when `path` sits in one below `root` (else None)."""
     parts = [p for p in path.relative_to(root).parts[:-1] if p != assignment] if path != root else []
     return parts[0] if parts else None
 
 
-def _root_student(root, assignment):
+def _root_student(root: Path, assignment: str) -> str:
     """The student a folder (or a file's folder) stands for: its name, or its parent's if it is <assignment>/."""
     folder = root if root.is_dir() else root.parent
     while folder.name == assignment and folder.parent != folder:
@@ -89,9 +108,9 @@ def _root_student(root, assignment):
     return folder.name or "student"
 
 
-def discover(paths, plan):
-    """Group the notebooks under `paths` into Submissions, one per student."""
-    by_student = {}
+def discover(paths: Iterable[str | Path], plan: Plan) -> list[Submission]:
+    """Group the notebooks under `paths` into Submissions, one per student (SubmissionError if none)."""
+    by_student: dict[str, Submission] = {}
     for raw in paths:
         root = Path(raw)
         if not root.exists():
@@ -122,31 +141,35 @@ def discover(paths, plan):
     return [by_student[k] for k in sorted(by_student)]
 
 
-def cells_to_run(data, spec):
-    """The code cells to execute from a notebook's bytes: ([(label, source)], problem).
+def _dict(value: object) -> dict[str, Any]:
+    """`value` if it is a JSON object, else an empty one (a submitted notebook's metadata may be anything)."""
+    return value if isinstance(value, dict) else {}
+
+
+def cells_to_run(data: bytes, spec: NotebookSpec) -> list[CodeCell]:
+    """The code cells to execute from a notebook's bytes.
 
     Skipped: test cells (grade_id of a source test cell) and experiment cells
     (tagged `experiment` here, or whose grade_id is tagged so in the source).
-    `problem` is a message when the file cannot be used at all.
+    Raises UnusableNotebook, with the reason, when the file cannot be used at all.
     """
     if len(data) > MAX_NOTEBOOK_BYTES:
-        return None, f"notebook is larger than {MAX_NOTEBOOK_BYTES >> 20} MB"
+        raise UnusableNotebook(f"notebook is larger than {MAX_NOTEBOOK_BYTES >> 20} MB")
     try:
         nb = json.loads(data)
     except (ValueError, UnicodeDecodeError):
-        return None, "notebook is not valid JSON"
+        raise UnusableNotebook("notebook is not valid JSON") from None
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
-        return None, "file is not a Jupyter notebook (no cell list)"
+        raise UnusableNotebook("file is not a Jupyter notebook (no cell list)")
     sources = []
     n_code = 0
     for cell in nb["cells"]:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         n_code += 1
-        meta = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
-        nbg = meta.get("nbgrader") if isinstance(meta.get("nbgrader"), dict) else {}
-        gid = nbg.get("grade_id")
-        tags = meta.get("tags") if isinstance(meta.get("tags"), list) else []
+        meta = _dict(cell.get("metadata"))
+        gid = _dict(meta.get("nbgrader")).get("grade_id")
+        tags = meta["tags"] if isinstance(meta.get("tags"), list) else []
         if gid in spec.test_ids or gid in spec.experiment_ids or "experiment" in tags:
             continue
         src = cell.get("source", "")
@@ -154,5 +177,5 @@ def cells_to_run(data, spec):
             src = "".join(s for s in src if isinstance(s, str))
         if isinstance(src, str):
             label = f"cell {gid!r}" if isinstance(gid, str) and gid else f"code cell {n_code}"
-            sources.append((label[:80], src))
-    return sources, None
+            sources.append(CodeCell(label[:80], src))
+    return sources

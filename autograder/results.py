@@ -1,0 +1,85 @@
+"""What grading produces: typed records, and their JSON form in grades.json and the cache.
+
+Both grade.py (which makes them) and report.py (which writes them) import this
+module; neither imports the other's internals, so there is no import cycle.
+
+grades.json's layout is versioned by SCHEMA_VERSION (the README documents it).
+Increase it whenever a key is renamed, removed or changes meaning; adding a key
+does not need a new version, so readers must ignore keys they do not know.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+SCHEMA_VERSION = 1
+ALL_PASS_NOTE = "A unit earns its points only if all of its cases pass."
+
+
+@dataclass(frozen=True)
+class UnitResult:
+    """One graded unit of one student: the `tests` entries of grades.json."""
+
+    name: str           # the unit, also the student function's name
+    notebook: str       # notebook stem, e.g. "01_mlp_backprop"
+    score: float
+    max_score: float
+    output: str         # the message shown to the student
+
+    @property
+    def passed(self) -> bool:
+        return self.score == self.max_score
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(name=self.name, notebook=self.notebook, score=self.score, max_score=self.max_score,
+                    output=self.output)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> UnitResult:
+        return cls(name=str(data["name"]), notebook=str(data["notebook"]), score=float(data["score"]),
+                   max_score=float(data["max_score"]), output=str(data["output"]))
+
+
+@dataclass(frozen=True)
+class StudentResult:
+    """One student's whole assignment: the `submissions` entries of grades.json."""
+
+    student: str
+    notebook: str                       # the folder (or file) the notebooks came from
+    notebooks: dict[str, str | None]    # notebook stem -> the file graded, None if missing
+    score: float
+    max_score: float
+    tests: tuple[UnitResult, ...]       # every unit of the assignment, in plan order
+    notes: tuple[str, ...] = ()         # problems with the files or cells, not tied to a unit
+    seconds: float = 0.0                # wall time spent grading (0 for a cached result)
+
+    @property
+    def lost(self) -> list[str]:
+        """Names of the units that did not earn all their points."""
+        return [t.name for t in self.tests if not t.passed]
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(student=self.student, notebook=self.notebook, notebooks=dict(self.notebooks),
+                    score=self.score, max_score=self.max_score, tests=[t.to_json() for t in self.tests],
+                    notes=list(self.notes), seconds=self.seconds)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> StudentResult:
+        """The record back from its JSON form; KeyError, TypeError or ValueError if malformed."""
+        notebooks = data["notebooks"]
+        if not isinstance(notebooks, dict):
+            raise TypeError("notebooks must be an object")
+        return cls(student=str(data["student"]), notebook=str(data["notebook"]),
+                   notebooks={str(k): (None if v is None else str(v)) for k, v in notebooks.items()},
+                   score=float(data["score"]), max_score=float(data["max_score"]),
+                   tests=tuple(UnitResult.from_json(t) for t in data["tests"]),
+                   notes=tuple(str(n) for n in data.get("notes", ())), seconds=float(data.get("seconds", 0.0)))
+
+
+@dataclass(frozen=True)
+class GradingFailure:
+    """A submission that could not be graded at all; grade_batch turns it into a BatchError."""
+
+    student: str
+    message: str
+
