@@ -307,3 +307,20 @@ def test_solved_notebook_runs_top_to_bottom(stem, tmp_path, monkeypatch):
         for (act, scale), ratio in ratios.items():
             grows = act == "relu" and scale == 2.0
             assert (ratio > 10) if grows else (ratio < 0.1), (act, scale, ratio)
+
+
+# ---- 5. what the student sees of locked cells and menus ------------------------------------
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_locked_code_cells_say_so_in_their_first_line(stem):
+    for cell in json.loads((RELEASE / f"{stem}.ipynb").read_text())["cells"]:
+        meta = nbgrader_meta(cell)
+        if cell["cell_type"] == "code" and meta.get("locked"):
+            first = source_of(cell).split("\n", 1)[0]
+            assert first.startswith(("# Given code — read-only", "# Tests — read-only")), (meta["grade_id"], first)
+
+
+def test_release_names_notebook_7s_menu_item():
+    texts = {p.name: p.read_text() for p in RELEASE.glob("*.ipynb")}
+    assert not [n for n, t in texts.items() if "Restart & Run All" in t]
+    assert all("Restart Kernel and Run All Cells…" in t for t in texts.values())

@@ -41,13 +41,17 @@
 # compares your function with finite differences on random inputs. The grader adds
 # hidden tests on other inputs.
 #
-# **What a graded function must do.** Return a **float64 NumPy array of exactly the
-# documented shape** (`mlp_backward`: a dict of such arrays). Compute the answer yourself,
-# with NumPy: a graded function that calls given code (the helpers of `bptt_tools.py` such
-# as `softmax`, `one_hot` or `numerical_gradient`, or a function of a given cell) earns 0
-# for its unit. Calling your own graded functions is fine (and `mlp_backward` must).
-# A test cell that prints a warning scores 0 even when it passes, so keep your code free
-# of NumPy warnings (no `log(0)`, no division by zero).
+# **What a graded function must return.** Every gradient is a NumPy array (`np.ndarray`)
+# of dtype **float64**, with **exactly the shape of the quantity it is the gradient of**:
+# not a Python list, not an `np.matrix`, not shape (1, H) where (H,) is expected.
+# `mlp_backward` returns a dict of such arrays. A graded function must not change its
+# arguments (no `+=` or slice assignment on an input array, no change to a dict it receives).
+# It must compute its answer itself: a unit scores 0 when its function runs a given helper
+# such as the finite-difference tools, the problem generators or `rel_error` (finite
+# differences check a derivative; they never produce one for you). The conventions the
+# solutions use themselves, such as `one_hot`, remain available, and calling your own
+# graded functions is fine (`mlp_backward` must). A test cell that prints a warning scores 0
+# even when it passes, so keep your code free of NumPy warnings (no `log(0)`, no division by zero).
 #
 # **Running the whole notebook.** *Kernel → Restart Kernel and Run All Cells…* runs the
 # cells in order and **stops at the first cell that fails**. On an unfinished notebook
@@ -102,7 +106,7 @@ np.set_printoptions(precision=4, suppress=True)
 # accept below `TOL` = 1e-6.
 #
 # Finite differences check a derivative; they never produce one for you: a graded function
-# that calls `numerical_gradient` (or any other given helper) earns 0 for its unit.
+# that calls `numerical_gradient` (or another of these tools) earns 0 for its unit.
 
 # %% [markdown]
 # ## The network

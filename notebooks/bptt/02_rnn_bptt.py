@@ -39,13 +39,17 @@
 # compares your function with finite differences on random inputs. The grader adds
 # hidden tests on other inputs.
 #
-# **What a graded function must do.** Return a **float64 NumPy array of exactly the
-# documented shape** (`rnn_backward`: a dict of such arrays). Compute the answer yourself,
-# with NumPy: a graded function that calls given code (the helpers of `bptt_tools.py` such
-# as `softmax`, `one_hot`, `phi` or `numerical_gradient`, or a function of a given cell)
-# earns 0 for its unit. Calling your own graded functions is fine (and `rnn_backward` must).
-# A test cell that prints a warning scores 0 even when it passes, so keep your code free
-# of NumPy warnings.
+# **What a graded function must return.** Every gradient is a NumPy array (`np.ndarray`)
+# of dtype **float64**, with **exactly the shape of the quantity it is the gradient of**:
+# not a Python list, not an `np.matrix`, not shape (1, H) where (H,) is expected.
+# `rnn_backward` returns a dict of such arrays. A graded function must not change its
+# arguments (no `+=` or slice assignment on an input array, no change to a dict it receives).
+# It must compute its answer itself: a unit scores 0 when its function runs a given helper
+# such as the finite-difference tools, the problem generators or `rel_error` (finite
+# differences check a derivative; they never produce one for you). The conventions the
+# solutions use themselves, such as `one_hot`, remain available, and calling your own
+# graded functions is fine (`rnn_backward` must). A test cell that prints a warning scores 0
+# even when it passes, so keep your code free of NumPy warnings (no `log(0)`, no division by zero).
 #
 # **Running the whole notebook.** *Kernel → Restart Kernel and Run All Cells…* runs the
 # cells in order and **stops at the first cell that fails**. On an unfinished notebook
@@ -82,7 +86,8 @@ import inspect
 
 import numpy as np
 
-from bptt_tools import TOL, call, check_example, experiment_ready, phi, rnn_forward, rnn_loss, rnn_problem, softmax
+from bptt_tools import (TOL, call, check_example, experiment_ready, one_hot, phi, rnn_forward, rnn_loss, rnn_problem,
+                        softmax)
 
 np.set_printoptions(precision=4, suppress=True)
 
@@ -248,7 +253,7 @@ else:
 # Your notebook-01 softmax rule contains a sum over $j$ of the gradient from above times
 # $p_j$. For the cross-entropy gradient only one term of that sum is nonzero, and its value
 # does not depend on $p$ at all. Substitute it, and the result needs only `p_t`, the labels
-# and the weight. No `one_hot` from the given code: build what you need with NumPy indexing.
+# and the weight. The given `one_hot(labels, n_classes)` may help (it is one of the allowed conventions).
 # </details>
 #
 # **Worked example** (N = 2, Q = 3, T = 4): `p_t = [[0.7, 0.2, 0.1], [0.3, 0.3, 0.4]]`,
@@ -267,10 +272,8 @@ def dy_t(p_t, y_t, T):
     """
     ### BEGIN SOLUTION
     # Cross-entropy through softmax: (p - one_hot(y)) / (T N), each prediction weighted 1/(T N).
-    N = p_t.shape[0]
-    grad = np.array(p_t, dtype=np.float64)
-    grad[np.arange(N), y_t] -= 1.0
-    return grad / (T * N)
+    N, Q = p_t.shape
+    return (p_t - one_hot(y_t, Q)) / (T * N)
     ### END SOLUTION
 
 

@@ -14,10 +14,11 @@ What is here, and what it is for:
   stand-ins numeric_mlp_rules, numeric_rnn_rules, numeric_dh1_t;
 - the experiments' guard: experiment_ready, GRADING.
 
-A graded function must compute its answer itself, with NumPy. A graded function
-that calls anything defined here (or in another given cell or module) earns 0
-for its unit, on both grading paths: finite differences are how the tests check
-your derivative, never a way to produce it.
+A graded function must compute its answer itself. A unit scores 0 when its function
+runs a given helper (the finite-difference tools, the numerical stand-ins, the problem
+generators, rel_error, ...), on both grading paths: finite differences are how the tests
+check your derivative, never a way to produce it. The conventions the instructor's
+solutions use themselves (such as one_hot) remain available.
 """
 import os
 from contextlib import contextmanager
@@ -317,7 +318,7 @@ def check_example(func, args, expected, shape_names):
     expected = np.asarray(expected, dtype=np.float64)
     print(f"{name} on the worked example, shape {shape_names} = {expected.shape}")
     print(f"expected:\n{_show(expected)}")
-    if not isinstance(got, np.ndarray):
+    if not isinstance(got, np.ndarray) or isinstance(got, np.matrix):
         print(f"actual: {type(got).__name__} {got!r}")
         raise AssertionError(f"{name} must return a float64 NumPy array of shape {shape_names} = "  # noqa: TRY004 -- a failed test
                              f"{expected.shape}, got {type(got).__name__}")
