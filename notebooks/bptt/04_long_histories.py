@@ -74,9 +74,10 @@
 # **Experiments** (at the end, no points) use your three functions. An experiment cell
 # whose functions are missing prints `waiting for <function>: not implemented yet` instead
 # of running; the grader skips them all (it sets `BPTT_GRADING=1`). The training loops show
-# a progress bar. The whole solved notebook runs in about TIME_IDLE s on an idle two-core
-# machine (about TIME_BUSY s with the other core busy); set the environment variable
-# `BPTT_QUICK=1` before starting Jupyter to cut the training budgets by five.
+# a progress bar. The whole solved notebook computes for about 22 s on one core, so it runs in
+# about that time on an idle machine; on a shared two-core machine busy with other programs it
+# took 35 s. Set the environment variable `BPTT_QUICK=1` before starting Jupyter to cut the
+# training budgets by five.
 #
 # Conventions as in notebooks 02–03: row vectors, time-major sequences `X` of shape
 # (T, N, D), float64, the lecture's names.

@@ -2,7 +2,9 @@
 
 Every experiment receives the notebook's forward pass and your functions
 (bptt_truncated, bptt_randomized, clip_gradients) as arguments; nothing here
-computes a parameter gradient itself. Three experiments:
+computes a parameter gradient itself (boundary_hidden only adds up what your
+bptt_truncated returns for each chunk). Training runs with one BLAS thread and
+shows a progress bar (charrnn.one_blas_thread, charrnn.progress_bar). Three experiments:
 
 1. compare_strategies: a character-level RNN (charrnn.py) trained with full,
    regular-truncated and randomized-truncated gradients, same seed and budget.
