@@ -32,3 +32,12 @@ if _subcommand(sys.argv) == "autograde":
         os.environ["PYTHONPATH"] = os.pathsep.join([_root] + _paths)
     # Experiment cells skip or shorten themselves when this is set.
     os.environ["BPTT_GRADING"] = "1"
+    # Each test cell runs its hidden check first, so autograde's feedback names the mistake as
+    # the grading command does (autograder/checks/nbgrader_order.py). nbgrader imports it here.
+    if _root not in sys.path:
+        sys.path.insert(0, _root)
+    from nbgrader.converters.autograde import Autograde as _Autograde
+
+    _defaults = list(_Autograde.class_traits()["autograde_preprocessors"].default())
+    c.Autograde.autograde_preprocessors = ["autograder.checks.nbgrader_order.HiddenTestsFirst"] + [
+        p for p in _defaults if getattr(p, "__name__", "") != "HiddenTestsFirst"]

@@ -26,7 +26,7 @@ import numpy as np
 from . import plan as plan_module
 from . import report
 from .checks import ORACLES
-from .checks.base import Case, Unit
+from .checks.base import Case, Unit, with_case
 from .errors import BatchError, ConfigError, GraderError, SandboxError
 from .plan import GradedUnit, Plan
 from .replies import ErrorKind, Raised, call_reply, cell_outcomes
@@ -175,7 +175,8 @@ class Grader:
             try:
                 for stem in needed:
                     keep = [i for i in range(len(cells[stem])) if i not in st.poisoned[stem]]
-                    outcomes = cell_outcomes(worker.load(stem, [cells[stem][i] for i in keep]))
+                    # The last "cell" tells the runner which code is given (checks/given.py); it runs nothing.
+                    outcomes = cell_outcomes(worker.load(stem, [cells[stem][i] for i in keep] + [self._given(stem)]))
                     if stem not in st.cell_notes:
                         st.cell_notes[stem] = [f"{cells[stem][keep[j]].label}: {outcome.error}"
                                                for j, outcome in enumerate(outcomes) if not outcome.ok]
@@ -193,6 +194,14 @@ class Grader:
                 st.poisoned[stem].add(index)
                 st.cell_notes.setdefault(stem, []).append(
                     f"{cells[stem][index].label} ended the worker ({gone.message}); it was skipped")
+
+    def _given(self, stem: str) -> CodeCell:
+        from .checks.given import directive
+        from .sandbox.runner import GIVEN_DIRECTIVE
+
+        source = self.plan.course_root / "source" / self.plan.assignment
+        units = [_check_of(u) for u in self.plan.units if u.notebook == stem]
+        return CodeCell(GIVEN_DIRECTIVE, directive(stem, source, units))
 
     def _out_of_time(self, unit: GradedUnit) -> UnitResult:
         return _zero(unit, f"not graded: the submission ran past its {self.cfg.submission_timeout:g}s time limit")
@@ -227,17 +236,17 @@ class Grader:
                     return self._out_of_time(unit)
                 return _zero(unit, f"{unit.name}: {gone.message} ({where})")
             if isinstance(reply, Raised):
-                if reply.kind in (ErrorKind.UNDEFINED, ErrorKind.NOT_IMPLEMENTED):
+                if reply.kind in (ErrorKind.UNDEFINED, ErrorKind.NOT_IMPLEMENTED, ErrorKind.GRADED_CALL):
                     return _zero(unit, reply.message)
                 if reply.kind is ErrorKind.MEMORY:
                     return _zero(unit, f"{unit.name}: memory limit exceeded ({where})")
-                return _zero(unit, f"{reply.message} ({where})")
+                return _zero(unit, with_case(reply.message, i, len(cases), case))
             try:
                 verdict = check.judge(case, reply.value)
             except Exception as exc:
                 verdict = f"{unit.name} returned a value that could not be checked ({type(exc).__name__})"
             if verdict:
-                return _zero(unit, f"{verdict} ({where})")
+                return _zero(unit, with_case(verdict, i, len(cases), case))
         return UnitResult(unit.name, unit.notebook, unit.points, unit.points, f"passed {len(cases)}/{len(cases)} cases")
 
 

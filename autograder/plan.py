@@ -2,7 +2,8 @@
 
 Each test cell of `source/<assignment>/<stem>.ipynb` (nbgrader metadata
 `grade: true`, grade_id `test_<unit>`, `points`) makes one graded unit; the
-unit must exist in `autograder.checks.UNITS` and belong to that notebook.
+unit must exist in `autograder.checks.UNITS` and belong to that notebook, and
+its notebook and points must be those declared in `autograder.units`.
 Cells tagged `experiment` are recorded by grade_id so the grader skips them.
 """
 import hashlib
@@ -73,6 +74,24 @@ def _cells(path):
     return nb["cells"]
 
 
+def check_declared(name, notebook, points):
+    """ConfigError, naming both values, if a source test cell disagrees with autograder/units.py.
+
+    A course may grade fewer units than declared (the tests' small courses do), never other ones.
+    """
+    from .units import BY_NAME
+
+    declared = BY_NAME.get(name)
+    if declared is None:
+        raise ConfigError(f"{notebook}.ipynb: unit {name!r} has a test cell but is not declared in autograder/units.py")
+    if declared.notebook != notebook:
+        raise ConfigError(f"unit {name!r}: its test cell is in {notebook}.ipynb, "
+                          f"autograder/units.py declares it in {declared.notebook}")
+    if points != declared.points:
+        raise ConfigError(f"unit {name!r}: {notebook}.ipynb gives test_{name} {points:g} points, "
+                          f"autograder/units.py declares {declared.points:g}")
+
+
 def read_plan(course_root, assignment=None):
     """Parse source/<assignment>/*.ipynb into a Plan; ConfigError if inconsistent."""
     from .checks import UNITS
@@ -113,7 +132,9 @@ def read_plan(course_root, assignment=None):
             if UNITS[name].notebook != path.stem:
                 raise ConfigError(f"{path.name}: unit {name!r} belongs to {UNITS[name].notebook}.ipynb")
             spec.test_ids.add(gid)
-            units.append(GradedUnit(name, path.stem, float(nbg.get("points", 0)), gid, UNITS[name]))
+            points = float(nbg.get("points", 0))
+            check_declared(name, path.stem, points)
+            units.append(GradedUnit(name, path.stem, points, gid, UNITS[name]))
         notebooks[path.stem] = spec
     names = [u.name for u in units]
     dupes = sorted({n for n in names if names.count(n) > 1})

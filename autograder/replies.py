@@ -22,6 +22,7 @@ class ErrorKind(Enum):
     NOT_IMPLEMENTED = "notimplemented"    # it still raises NotImplementedError
     MEMORY = "memory"                     # MemoryError inside the sandbox's limit
     TIMEOUT = "timeout"                   # interrupted after the call timeout
+    GRADED_CALL = "graded-call"           # it ran a given helper or changed an input (runner.call_graded)
     EXCEPTION = "exception"               # any other exception
     OTHER = "other"                       # a kind this grader does not know
 

@@ -320,3 +320,311 @@ MISTAKES.update({
         "clip_gradients", "return {name: np.asarray(g, dtype=np.float64) * scale for name, g in grads.items()}, norm",
         "return {name: np.clip(g, -max_norm, max_norm) for name, g in grads.items()}, norm")),
 })
+
+
+# ---- issue 10: what the grader used to get wrong ----------------------------------------------
+# Each is a mistake a student makes (graded 0 on its unit) or, in REWRITES, a correct function
+# written differently (full marks), as whole function defs that do not depend on the notebook text.
+
+_RANDOMIZED_LOOP = '''
+def bptt_randomized(Y, params, cache, xi, activation="relu"):
+    X, h, h_netIn, P = cache["X"], cache["h"], cache["h_netIn"], cache["p"]
+    T, N, H = h.shape
+    Q = P.shape[2]
+    carry = {carry}
+    dy = (P - np.eye(Q)[Y]) / (T * N)
+    dphi = (h_netIn > 0) if activation == "relu" else 1.0 - h ** 2
+    dhraw = np.zeros(h.shape)
+    nxt = np.zeros((N, H))
+    for t in reversed(range(T)):
+        dhraw[t] = (dy[t] @ params["W_hq"].T + nxt @ params["W_hh"].T) * dphi[t]
+        nxt = carry[t] * dhraw[t]
+    h_prev = np.concatenate([cache["h0"][None], h[:-1]])
+    s = lambda a, g: np.einsum("tni,tnj->ij", a, g)
+    return {{"W_xh": s(X, dhraw), "W_hh": s(h_prev, dhraw), "b_h": dhraw.sum((0, 1)),
+            "W_hq": s(h, dy), "b_q": dy.sum((0, 1))}}
+'''
+
+_CLIP = '''
+def clip_gradients(grads, max_norm):
+    norm = {norm}
+    scale = {scale}
+    {ret}
+'''
+
+_RNN2_NO_INITIAL = MISTAKES["rnn2_backward_layer1_missing_future"][1].replace(
+    'dh1 = dh1_t(dhraw2[t], np.zeros(h1[0].shape), params["W_xh2"], params["W_hh1"])',
+    'dh1 = dh1_t(dhraw2[t], next1, params["W_xh2"], params["W_hh1"])').replace(
+    "next2 = dhraw2[t]", "next1, next2 = dhraw1[t], dhraw2[t]").replace(
+    "next2 = np.zeros(h2[0].shape)", "next1, next2 = np.zeros(h1[0].shape), np.zeros(h2[0].shape)").replace(
+    "# layer 1 never receives its future step's gradient", "# both layers start from zero states").replace(
+    'cache["h1_0"][None]', 'np.zeros((1,) + h1[0].shape)').replace('cache["h2_0"][None]', 'np.zeros((1,) + h2[0].shape)')
+
+ISSUE10_MISTAKES = {
+    "dz_netIn_ce_shortcut": ("dz_netIn", '''
+        def dz_netIn(dz_netAct, z_netAct):
+            # the shortcut for the cross-entropy upstream: the labels are where dz_netAct is negative
+            N, C = z_netAct.shape
+            y = np.argmin(dz_netAct, axis=1)
+            return (z_netAct - one_hot(y, C)) / N
+        '''),
+    "dz_netIn_modifies_input": ("dz_netIn", '''
+        def dz_netIn(dz_netAct, z_netAct):
+            dz_netAct -= np.sum(dz_netAct * z_netAct, axis=1, keepdims=True)   # in place
+            return z_netAct * dz_netAct
+        '''),
+    "dy_t_modifies_input": ("dy_t", '''
+        def dy_t(p_t, y_t, T):
+            N, Q = p_t.shape
+            p_t[np.arange(N), y_t] -= 1.0        # in place: the caller's p_t changes
+            return p_t / (T * N)
+        '''),
+    "db_h_flat_list": ("db_h", '''
+        def db_h(dhraw):
+            return [float(v) for v in np.sum(dhraw, axis=(0, 1))]
+        '''),
+    "dW_hh_nested_list": ("dW_hh", '''
+        def dW_hh(h_prev, dhraw):
+            return sum(h_prev[t].T @ dhraw[t] for t in range(h_prev.shape[0])).tolist()
+        '''),
+    "dW_xh_float32": ("dW_xh", '''
+        def dW_xh(X, dhraw):
+            return np.einsum("tnd,tnh->dh", X, dhraw).astype(np.float32)
+        '''),
+    "db_h_keepdims": ("db_h", '''
+        def db_h(dhraw):
+            return np.sum(dhraw, axis=(0, 1), keepdims=True)[0]
+        '''),
+    "db_q_matrix": ("db_q", '''
+        def db_q(dy):
+            return np.asmatrix(np.sum(dy, axis=(0, 1)))
+        '''),
+    "mlp_backward_reg_doubled_z": ("mlp_backward", '''
+        def mlp_backward(y, params, cache, reg=0.0):
+            g_z_in = dz_netIn(dz_netAct(cache["z_netAct"], y), cache["z_netAct"])
+            g_y_in = dy_netIn(dy_netAct(g_z_in, params["z_wts"]), cache["y_netIn"])
+            # dz_wts already adds reg * z_wts: this adds it a second time
+            return {"z_wts": dz_wts(g_z_in, cache["y_netAct"], params["z_wts"], reg) + reg * params["z_wts"],
+                    "z_b": dz_b(g_z_in), "y_wts": dy_wts(g_y_in, cache["X"], params["y_wts"], reg), "y_b": dy_b(g_y_in)}
+        '''),
+    "mlp_backward_no_reg_y": ("mlp_backward", '''
+        def mlp_backward(y, params, cache, reg=0.0):
+            g_z_in = dz_netIn(dz_netAct(cache["z_netAct"], y), cache["z_netAct"])
+            g_y_in = dy_netIn(dy_netAct(g_z_in, params["z_wts"]), cache["y_netIn"])
+            return {"z_wts": dz_wts(g_z_in, cache["y_netAct"], params["z_wts"], reg), "z_b": dz_b(g_z_in),
+                    "y_wts": dy_wts(g_y_in, cache["X"], params["y_wts"]), "y_b": dy_b(g_y_in)}
+        '''),
+    "rnn_backward_ignores_h0": ("rnn_backward", '''
+        def rnn_backward(Y, params, cache, activation):
+            X, h, h_netIn, P = cache["X"], cache["h"], cache["h_netIn"], cache["p"]
+            T, N, H = h.shape
+            dy, dhraw, nxt = np.zeros(P.shape), np.zeros(h.shape), np.zeros((N, H))
+            for t in reversed(range(T)):
+                dy[t] = dy_t(P[t], Y[t], T)
+                dhraw[t] = dhraw_t(dh_t(dy[t], nxt, params["W_hq"], params["W_hh"]), h_netIn[t], h[t], activation)
+                nxt = dhraw[t]
+            h_prev = np.concatenate([np.zeros((1, N, H)), h[:-1]])     # the initial state taken as zero
+            return {"W_xh": dW_xh(X, dhraw), "W_hh": dW_hh(h_prev, dhraw), "b_h": db_h(dhraw),
+                    "W_hq": dW_hq(h, dy), "b_q": db_q(dy)}
+        '''),
+    "rnn_backward_modifies_cache": ("rnn_backward", '''
+        def rnn_backward(Y, params, cache, activation):
+            X, h, h_netIn, P = cache["X"], cache["h"], cache["h_netIn"], cache["p"]
+            T, N, H = h.shape
+            dy = P                                   # not a copy: the next lines change cache["p"]
+            dy[np.arange(T)[:, None], np.arange(N)[None, :], Y] -= 1.0
+            dy /= T * N
+            dhraw, nxt = np.zeros(h.shape), np.zeros((N, H))
+            for t in reversed(range(T)):
+                dhraw[t] = dhraw_t(dh_t(dy[t], nxt, params["W_hq"], params["W_hh"]), h_netIn[t], h[t], activation)
+                nxt = dhraw[t]
+            h_prev = np.concatenate([cache["h0"][None], h[:-1]])
+            return {"W_xh": dW_xh(X, dhraw), "W_hh": dW_hh(h_prev, dhraw), "b_h": db_h(dhraw),
+                    "W_hq": dW_hq(h, dy), "b_q": db_q(dy)}
+        '''),
+    "rnn2_backward_ignores_initial_states": ("rnn2_backward", _RNN2_NO_INITIAL),
+    "bptt_randomized_fixed_half": ("bptt_randomized",
+                                   _RANDOMIZED_LOOP.format(carry="2.0 * (np.asarray(xi) > 0)  # keep probability 0.5")),
+    "clip_gradients_modifies_input": ("clip_gradients", _CLIP.format(
+        norm="np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))",
+        scale="min(1.0, max_norm / norm)",
+        ret="for g in grads.values():\n        g *= scale                    # in place: the caller's grads change\n    return grads, norm")),
+    "clip_gradients_no_sqrt": ("clip_gradients", _CLIP.format(
+        norm="sum(np.sum(g ** 2) for g in grads.values())", scale="min(1.0, max_norm / norm)",
+        ret="return {k: g * scale for k, g in grads.items()}, norm")),
+    "clip_gradients_inverted_ratio": ("clip_gradients", _CLIP.format(
+        norm="np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))",
+        scale="norm / max_norm if norm > max_norm else 1.0",
+        ret="return {k: g * scale for k, g in grads.items()}, norm")),
+    "bptt_truncated_late_cut": ("bptt_truncated", _solution_edit(
+        "bptt_truncated", "carry[int(k)::int(k)] = 0.0", "carry[int(k) + 1::int(k)] = 0.0")),
+}
+
+REWRITES = {
+    "dhraw_t_is_literal": ("dhraw_t", '''
+        def dhraw_t(dh_t, h_netIn_t, h_t, activation):
+            if activation is "relu":            # works in a kernel: the literal is interned
+                return dh_t * (h_netIn_t > 0)
+            return dh_t * (1 - h_t ** 2)
+        '''),
+    "db_h_display": ("db_h", '''
+        def db_h(dhraw):
+            display(dhraw.shape)                # a leftover from debugging
+            return np.sum(dhraw, axis=(0, 1))
+        '''),
+    "dW_hq_print_and_loops": ("dW_hq", '''
+        def dW_hq(h, dy):
+            T, N, H = h.shape
+            out = np.zeros((H, dy.shape[2]))
+            for t in range(T):
+                for n in range(N):
+                    out += np.outer(h[t, n], dy[t, n])
+            print("dW_hq", out.shape)
+            return out
+        '''),
+    "dh_t_np_dot": ("dh_t", '''
+        def dh_t(dy_t, dhraw_next, W_hq, W_hh):
+            return np.dot(dy_t, W_hq.T) + np.dot(dhraw_next, W_hh.T)
+        '''),
+    "dy_t_get_ipython": ("dy_t", '''
+        def dy_t(p_t, y_t, T):
+            shell = get_ipython()               # harmless in a kernel
+            N, Q = p_t.shape
+            target = np.zeros((N, Q))
+            target[np.arange(N), y_t] = 1.0
+            return (p_t - target) / (T * N)
+        '''),
+    "clip_gradients_loop": ("clip_gradients", _CLIP.format(
+        norm="np.sqrt(sum(float(np.sum(g * g)) for g in grads.values()))",
+        scale="max_norm / norm if norm > max_norm else 1.0",
+        ret="clipped = {}\n    for name in grads:\n        clipped[name] = grads[name] * scale\n    return clipped, norm")),
+}
+MISTAKES.update(ISSUE10_MISTAKES)
+
+
+# ---- given helpers (issue 8): submissions that let given code compute the answer -------------
+
+def _top_level_names(source):
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    return names
+
+
+def given_helper_import(name, stem, source_dir=SOURCE_DIR):
+    """'' if `name` is defined by a locked given cell of `stem`, 'from M import name' if a given
+    module M of the assignment defines it, None if the current release does not give it."""
+    nb = json.loads((Path(source_dir) / f"{stem}.ipynb").read_text())
+    for cell in nb["cells"]:
+        meta = _nbgrader(cell)
+        if cell["cell_type"] == "code" and meta.get("locked") and not meta.get("grade") and not meta.get("solution"):
+            if name in _top_level_names(_source(cell)):
+                return ""
+    for module in sorted(Path(source_dir).glob("*.py")):
+        if name in _top_level_names(module.read_text()):
+            return f"from {module.stem} import {name}"
+    return None
+
+
+def defined_before_test(name, unit, source_dir=SOURCE_DIR):
+    """True when a given cell defining `name` comes before the test cell of `unit` (a kernel runs
+    the cells in order, so a helper defined later does not exist yet when the unit is tested)."""
+    stem = unit_notebooks(source_dir)[unit]
+    nb = json.loads((Path(source_dir) / f"{stem}.ipynb").read_text())
+    for cell in nb["cells"]:
+        meta = _nbgrader(cell)
+        if meta.get("grade_id") == f"test_{unit}":
+            return False
+        if cell["cell_type"] == "code" and meta.get("locked") and not meta.get("grade") and not meta.get("solution"):
+            if name in _top_level_names(_source(cell)):
+                return True
+    return False
+
+
+LOCAL_RULES = {
+    "01_mlp_backprop": ("dz_netAct(z_netAct, y)", "dz_netIn(dz_netAct, z_netAct)", "dz_wts(dz_netIn, y_netAct, z_wts, reg=0.0)",
+                        "dz_b(dz_netIn)", "dy_netAct(dz_netIn, z_wts)", "dy_netIn(dy_netAct, y_netIn)",
+                        "dy_wts(dy_netIn, X, y_wts, reg=0.0)", "dy_b(dy_netIn)"),
+    "02_rnn_bptt": ("dy_t(p_t, y_t, T)", "dW_hq(h, dy)", "db_q(dy)", "dh_t(dy_t, dhraw_next, W_hq, W_hh)",
+                    "dhraw_t(dh_t, h_netIn_t, h_t, activation)", "dW_hh(h_prev, dhraw)", "dW_xh(X, dhraw)", "db_h(dhraw)"),
+}
+
+
+def _call_args(signature):
+    inside = signature[signature.index("(") + 1:-1]
+    return ", ".join(a.split("=")[0].strip() for a in inside.split(","))
+
+
+def numeric_rules_loophole(stem):
+    """{unit: source} returning NUMERIC_RULES[unit](...) for every local rule of `stem`, or {} when the
+    release no longer gives NUMERIC_RULES there (issue 8: 22 of 41 points without a derivative)."""
+    imp = given_helper_import("NUMERIC_RULES", stem)
+    if imp is None:
+        return {}
+    out = {}
+    for sig in LOCAL_RULES[stem]:
+        unit = sig[:sig.index("(")]
+        body = (f"    {imp}\n" if imp else "") + f"    return NUMERIC_RULES[{unit!r}]({_call_args(sig)})\n"
+        out[unit] = f"def {sig}:\n{body}"
+    return out
+
+
+def helper_loopholes():
+    """{name: (unit, source, helper)}: one graded function per given helper that lets the helper
+    compute (or check) its answer, for the helpers the current release gives."""
+    out = {}
+    imp = given_helper_import("numerical_gradient", "01_mlp_backprop")
+    if imp is not None:
+        out["numerical_gradient:dy_netIn"] = ("dy_netIn", f'''
+def dy_netIn(dy_netAct, y_netIn):
+    {imp}
+    x = np.array(y_netIn, dtype=float)
+    return numerical_gradient(lambda: np.sum(dy_netAct * np.maximum(x, 0)), x)
+''', "numerical_gradient")
+    imp = given_helper_import("grad_check", "01_mlp_backprop")
+    if imp is not None:
+        out["grad_check:dz_wts"] = ("dz_wts", f'''
+def dz_wts(dz_netIn, y_netAct, z_wts, reg=0.0):
+    {imp}
+    out = y_netAct.T @ dz_netIn + reg * z_wts
+    W = np.array(z_wts, dtype=float)
+    grad_check(lambda: np.sum(dz_netIn * (y_netAct @ W)) + reg / 2 * np.sum(W ** 2), W, out, "dz_wts")
+    return out
+''', "grad_check")
+    imp = given_helper_import("numerical_gradient", "02_rnn_bptt")
+    if imp is not None:
+        out["numerical_gradient:dhraw_t"] = ("dhraw_t", f'''
+def dhraw_t(dh_t, h_netIn_t, h_t, activation):
+    {imp}
+    z = np.array(h_netIn_t, dtype=float)
+    act = (lambda v: np.maximum(v, 0)) if activation == "relu" else np.tanh
+    return numerical_gradient(lambda: np.sum(dh_t * act(z)), z)
+''', "numerical_gradient")
+    imp = given_helper_import("truncated_loss", "04_long_histories")
+    if imp is not None:
+        out["truncated_loss:bptt_truncated"] = ("bptt_truncated", _solution_edit(
+            "bptt_truncated", '    return bptt_with_carry(Y, params, cache, carry, activation, "bptt_truncated")', f'''
+    {imp}
+    grads = {{}}
+    for name in ("W_xh", "W_hh", "b_h", "W_hq", "b_q"):
+        p = {{key: np.array(v, dtype=float) for key, v in params.items()}}
+        grads[name] = np.zeros(p[name].shape)
+        for i in np.ndindex(p[name].shape):      # central differences of the given truncated loss
+            old = p[name][i]
+            p[name][i] = old + 1e-6
+            up = truncated_loss(cache["X"], Y, p, cache["h0"], cache["h"], int(k), activation)
+            p[name][i] = old - 1e-6
+            down = truncated_loss(cache["X"], Y, p, cache["h0"], cache["h"], int(k), activation)
+            p[name][i] = old
+            grads[name][i] = (up - down) / 2e-6
+    return grads'''), "truncated_loss")
+    return out

@@ -10,6 +10,8 @@ from traitlets.config import Config
 
 from autograder import course
 from autograder.checks import UNITS
+from autograder.units import UNITS as DECLARED
+from autograder.units import total_points
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = REPO / "source" / "bptt"
@@ -90,17 +92,13 @@ def test_notebook_follows_the_grading_conventions(stem):
                 assert "experiment" in cell["metadata"].get("tags", []), f"plot outside an experiment cell"
     assert solutions == list(units), "one solution cell per unit, in the unit table's order"
     assert list(tests) == list(units)
-    # Points of the unit table in the shared context.
-    expected = {"01_mlp_backprop": dict(dz_netAct=1, dz_netIn=2, dz_wts=1, dz_b=1, dy_netAct=1, dy_netIn=1,
-                                        dy_wts=1, dy_b=1, mlp_backward=3),
-                "02_rnn_bptt": dict(dy_t=1, dW_hq=1, db_q=1, dh_t=2, dhraw_t=2, dW_hh=1, dW_xh=1, db_h=1,
-                                    rnn_backward=4),
-                "03_two_layer_rnn": dict(dh1_t=2, rnn2_backward=5)}[stem]
+    # Points as declared once, in autograder/units.py.
+    expected = {u.name: u.points for u in DECLARED if u.notebook == stem}
     assert tests == expected
 
 
-def test_assignment_total_is_41():
-    assert sum(sum(p.values()) for p in course.source_points().values()) == 41
+def test_assignment_total_is_the_declared_total():
+    assert sum(sum(p.values()) for p in course.source_points().values()) == total_points()
 
 
 # ---- nbgrader_config.py ---------------------------------------------------------------------

@@ -13,7 +13,7 @@ import jupytext
 import nbformat
 import pytest
 
-from autograder import course, notebook_text
+from autograder import course, notebook_text, units
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = REPO / "source" / "bptt"
@@ -73,18 +73,19 @@ def test_notebooks_rebuilt_from_the_text_alone_are_the_committed_bytes(tmp_path)
 
 # ---- b. editing the text or the notebook gives the same release ----------------------------
 
-OLD_POINTS, NEW_POINTS = "(2 points)", "(3 points)"
-OLD_ROW, NEW_ROW = "| `dh_t(dy_t, dhraw_next, W_hq, W_hh)` | 2 |", "| `dh_t(dy_t, dhraw_next, W_hq, W_hh)` | 3 |"
+P = units.BY_NAME["dh_t"].points       # the edit adds one point to dh_t, whatever it is worth
+OLD_POINTS, NEW_POINTS = f"({P} point{'s' * (P != 1)})", f"({P + 1} points)"
+OLD_ROW, NEW_ROW = f"| `dh_t(dy_t, dhraw_next, W_hq, W_hh)` | {P} |", f"| `dh_t(dy_t, dhraw_next, W_hq, W_hh)` | {P + 1} |"
 HEADING = "### 4. `dh_t` — the two paths into a hidden state "
 SENTENCE = "Both paths are needed: dropping either one is the most common mistake here."
 
 
 def edit_text(root):
-    """dh_t worth 3 points, and one more sentence in its markdown, by editing the .py text."""
+    """dh_t worth one point more, and one more sentence in its markdown, by editing the .py text."""
     path = root / "notebooks/bptt/02_rnn_bptt.py"
     text = path.read_text()
-    header = '"grade_id": "test_dh_t", "locked": true, "points": 2,'
-    for old, new in [(header, header.replace("2,", "3,")), (OLD_ROW, NEW_ROW),
+    header = f'"grade_id": "test_dh_t", "locked": true, "points": {P},'
+    for old, new in [(header, header.replace(f"{P},", f"{P + 1},")), (OLD_ROW, NEW_ROW),
                      (HEADING + OLD_POINTS, HEADING + NEW_POINTS + "\n#\n# " + SENTENCE)]:
         assert text.count(old) == 1, old
         text = text.replace(old, new)
@@ -96,7 +97,7 @@ def edit_notebook(root):
     path = root / "source/bptt/02_rnn_bptt.ipynb"
     nb = nbformat.read(path, as_version=4)
     test_cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_dh_t")
-    test_cell.metadata["nbgrader"]["points"] = 3
+    test_cell.metadata["nbgrader"]["points"] = P + 1
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             cell.source = cell.source.replace(OLD_ROW, NEW_ROW).replace(

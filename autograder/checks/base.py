@@ -11,7 +11,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .compare import diagnose_array
+from ..sandbox.wire import TYPE_MARK
+from .compare import as_float_array, close, diagnose_array, leaf_predicate
 
 # Three cases per unit; in each, every dimension differs from every other one so
 # a transposed product cannot pass by accident. H1/H2 are the two-layer sizes.
@@ -22,12 +23,20 @@ CASE_DIMS = (
 )
 
 
+def arbitrary(d):
+    """Local rules get the true upstream gradient in the first case and arbitrary ones in the
+    others: the rule must hold for every upstream gradient, as the notebooks say."""
+    return d["seed"] % 1000 != 101
+
+
 @dataclass
 class Case:
     args: tuple                 # positional arguments of the student function
     expected: Any               # the reference answer: array, dict of arrays, or tuple
     dims: dict                  # sizes, for messages
     mistakes: list = field(default_factory=list)   # (message, wrong answer) pairs
+    factors: list = field(default_factory=list)    # (form, value): constant factors named by their form
+    props: set = field(default_factory=set)        # promised input properties this case exercises
 
     def describe(self):
         d = self.dims
@@ -43,13 +52,32 @@ class Unit:
     make_case: Callable[[np.random.Generator, dict], Case]
     oracles: tuple = ()         # student functions replaced by the reference while checking
     dims_used: tuple = ("T", "N", "D", "H", "Q", "activation")
+    variants: tuple = ()        # per-case overrides of CASE_DIMS (more cases than three when longer)
+    labels: tuple = ()          # names of the items of a tuple answer, for messages
+    upstream: tuple = ()        # arguments that are upstream gradients (arbitrary in some cases)
+
+    @property
+    def arg_names(self):
+        inside = self.signature[self.signature.index("(") + 1:self.signature.rindex(")")]
+        return tuple(a.split("=")[0].strip() for a in inside.split(",") if a.strip())
+
+    def case_dims(self):
+        if not self.variants:
+            return [dict(d) for d in CASE_DIMS]
+        out = []
+        for i, variant in enumerate(self.variants):
+            base = CASE_DIMS[i % len(CASE_DIMS)]
+            out.append(dict(base, **variant, seed=base["seed"] + 1000 * (i // len(CASE_DIMS))))
+        return out
 
     def cases(self):
         out = []
-        for dims in CASE_DIMS:
+        for dims in self.case_dims():
             rng = np.random.default_rng(dims["seed"])
             case = self.make_case(rng, dims)
             case.dims = {k: v for k, v in dims.items() if k in self.dims_used}
+            if self.upstream and not any(prop.startswith("upstream:") for prop in case.props):
+                case.props.add("upstream:arbitrary" if arbitrary(dims) else "upstream:true")
             # A catalogued mistake can coincide with the right answer in one case (below the
             # clipping threshold, clipping per entry changes nothing): it is not a mistake there.
             case.mistakes = [(m, w) for m, w in case.mistakes if not _matches(_plain(w), case.expected)]
@@ -58,7 +86,8 @@ class Unit:
 
     def judge(self, case, got):
         """None if `got` (plain data, as from the sandbox) is right, else the diagnosis."""
-        return judge_value(got, case.expected, case.dims, f"{self.name} output", case.mistakes)
+        return judge_value(got, case.expected, case.dims, f"{self.name} output", case.mistakes,
+                           self.labels, case.factors)
 
 
 def _plain(value):
@@ -70,49 +99,142 @@ def _matches(got, wrong):
     return judge_value(got, wrong, {}, "") is None
 
 
-def judge_value(got, expected, dims, what, mistakes=()):
+def _leaves(value, path=()):
+    """[(path, leaf)] of a dict/tuple tree, in order; a path is a tuple of keys and indices."""
+    if isinstance(value, dict):
+        return [x for k, v in value.items() for x in _leaves(v, path + (k,))]
+    if isinstance(value, tuple):
+        return [x for i, v in enumerate(value) for x in _leaves(v, path + (i,))]
+    return [(path, value)]
+
+
+def _structure_problem(got, expected, what):
     if isinstance(expected, dict):
         if not isinstance(got, dict):
-            return f"{what} must be a dict with keys {sorted(expected)}, got {type(got).__name__}"
+            kind = got[len(TYPE_MARK):] if isinstance(got, str) and got.startswith(TYPE_MARK) else \
+                f"a {type(got).__name__}" if got is not None else "None"
+            return f"{what} must be a dict with keys {sorted(expected)}; it is {kind}."
         missing = [k for k in expected if k not in got]
         if missing:
-            return f"{what} is missing the key(s) {', '.join(missing)}"
-        if all(judge_value(got[k], expected[k], dims, "") is None for k in expected):
-            return None
+            return f"{what} is missing the key(s) {', '.join(missing)}."
+        for k in expected:
+            problem = _structure_problem(got[k], expected[k], f"{what}['{k}']")
+            if problem:
+                return problem
+    elif isinstance(expected, tuple):
+        if not isinstance(got, tuple) or len(got) != len(expected):
+            kind = f"a tuple of {len(got)} values" if isinstance(got, tuple) else \
+                got[len(TYPE_MARK):] if isinstance(got, str) and got.startswith(TYPE_MARK) else f"a {type(got).__name__}"
+            return f"{what} must be a tuple of {len(expected)} values; it is {kind}."
+        for i, (g, e) in enumerate(zip(got, expected)):
+            problem = _structure_problem(g, e, f"{what}[{i}]")
+            if problem:
+                return problem
+    return None
+
+
+def _get(value, path):
+    for key in path:
+        value = value[key]
+    return value
+
+
+def _whole_items(paths, expected):
+    """Paths with every entry of a tuple item listed (all of clipped['...']) replaced by the item."""
+    if not isinstance(expected, tuple):
+        return paths
+    out = []
+    for path in paths:
+        item = path[:1]
+        under = [p for p, _ in _leaves(expected[path[0]], item)]
+        if len(under) > 1 and all(p in paths for p in under):
+            if item not in out:
+                out.append(item)
+        else:
+            out.append(path)
+    return out
+
+
+def _names(paths, labels):
+    texts = []
+    for path in paths:
+        first, rest = path[0], path[1:]
+        if isinstance(first, int):
+            head = labels[first] if first < len(labels) else f"item {first}"
+        else:
+            head = first
+        texts.append(head + "".join(f"['{k}']" if isinstance(k, str) else f"[{k}]" for k in rest))
+    return texts[0] if len(texts) == 1 else ", ".join(texts[:-1]) + " and " + texts[-1]
+
+
+def judge_value(got, expected, dims, what, mistakes=(), labels=(), factors=()):
+    """None if `got` (plain data) equals `expected`, else the diagnosis.
+
+    For a dict or tuple answer each wrong entry is attributed to the first catalogued
+    mistake that explains it, and entries with the same explanation are named together
+    in one sentence: one sentence per mistake.
+    labels: names of a tuple answer's items (e.g. ("clipped", "norm")).
+    """
+    if not isinstance(expected, (dict, tuple)):
+        return diagnose_array(got, expected, dims, what, mistakes, factors)
+    problem = _structure_problem(got, expected, what)
+    if problem:
+        return problem
+    reasons = {}          # explanation -> [paths], in order of first appearance
+    for path, exp in _leaves(expected):
+        leaf = _get(got, path)
+        arr, problem = as_float_array(leaf, "", exp.shape)
+        if problem:
+            reasons.setdefault(("type", problem.strip()), []).append(path)
+            continue
+        if close(arr, exp):
+            continue
         for message, wrong in mistakes:
-            if _matches({k: got[k] for k in wrong}, wrong):
-                return f"{what}: {message}"
-        problems = []
-        for key in expected:
-            msg = judge_value(got[key], expected[key], dims, f"{what}['{key}']")
-            if msg:
-                problems.append(msg)
-        return "; ".join(problems) or None
-    if isinstance(expected, tuple):
-        if not isinstance(got, (tuple, list)) or len(got) != len(expected):
-            return f"{what} must be a tuple of {len(expected)} values, got {type(got).__name__}"
-        if all(judge_value(g, e, dims, "") is None for g, e in zip(got, expected)):
-            return None
-        for message, wrong in mistakes:
-            if all(judge_value(g, w, {}, "") is None for g, w in zip(got, wrong)):
-                return f"{what}: {message}"
-        problems = [judge_value(g, e, dims, f"{what}[{i}]") for i, (g, e) in enumerate(zip(got, expected))]
-        return "; ".join(p for p in problems if p) or None
-    return diagnose_array(got, expected, dims, what, mistakes)
+            try:
+                w = np.asarray(_get(wrong, path), dtype=np.float64)
+            except (KeyError, IndexError, TypeError):
+                continue
+            if not close(w, exp) and close(arr, w):
+                reasons.setdefault(("mistake", message), []).append(path)
+                break
+        else:
+            reasons.setdefault(("generic", leaf_predicate(arr, exp, dims, factors)), []).append(path)
+    if not reasons:
+        return None
+    sentences = []
+    for (kind, text), paths in reasons.items():
+        paths = _whole_items(paths, expected)
+        names = _names(paths, labels)
+        if kind == "mistake":
+            verb = "is" if len(paths) == 1 else "are"
+            sentences.append(f"{what}: {names} {verb} wrong: {text}")
+        elif len(paths) == 1:
+            sentences.append(f"{what}: {names} {text}")
+        else:
+            sentences.append(f"{what}: {names} each {text}")
+    return " ".join(s if s.endswith((".", "?")) else s + "." for s in sentences)
+
+
+def with_case(verdict, i, n, case):
+    """The verdict of case i of n, with the case's sizes, as one sentence."""
+    return f"{verdict.rstrip('.')} (case {i} of {n}: {case.describe()})."
 
 
 # ---- in-kernel path (nbgrader hidden tests) ------------------------------------------
 
-def run_check(unit, func, oracles):
+def run_check(unit, func, oracles, classify=None):
     """Check `func` on every case of `unit` inside the student's kernel.
 
     Raises AssertionError with the diagnosis of the first failing case. For an
     assembly unit, the functions named in unit.oracles are swapped in the
     student's namespace for the reference during each call, then restored, so
-    the unit is judged on the composition alone.
+    the unit is judged on the composition alone. The call goes through the
+    sandbox's own harness (runner.call_graded): given helpers and changed inputs
+    are refused with the same sentence as in the grading command.
     """
     import warnings
 
+    from ..sandbox.runner import call_graded, problem_message
     from ..sandbox.wire import to_data
 
     if not callable(func):
@@ -127,19 +249,19 @@ def run_check(unit, func, oracles):
             # that writes to stderr as 0 even when it passes.
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")
-                got = func(*copy.deepcopy(case.args))
+                got, problem = call_graded(func, copy.deepcopy(case.args), classify, unit.arg_names)
         except NotImplementedError:
             raise AssertionError(f"{unit.name} is not implemented yet") from None
         except Exception as exc:
-            raise AssertionError(
-                f"{unit.name} raised {type(exc).__name__}: {exc} (case {i} of {len(cases)}: {case.describe()})"
-            ) from None
+            raise AssertionError(with_case(f"{unit.name} raised {type(exc).__name__}: {exc}", i, len(cases), case)) from None
         finally:
             for name, value in saved.items():
                 if value is None:
                     namespace.pop(name, None)
                 else:
                     namespace[name] = value
+        if problem:
+            raise AssertionError(problem_message(unit.name, problem))
         message = unit.judge(case, to_data(got))
         if message:
-            raise AssertionError(f"{message} (case {i} of {len(cases)}: {case.describe()})")
+            raise AssertionError(with_case(message, i, len(cases), case))

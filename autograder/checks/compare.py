@@ -7,6 +7,8 @@ and the expected shape, which the notebook states anyway.
 """
 import numpy as np
 
+from ..sandbox.wire import TYPE_MARK
+
 RTOL = 1e-6
 
 
@@ -45,68 +47,106 @@ def _axis_name(size, dims):
     return f"an axis of length {size}"
 
 
-def as_float_array(value, what):
-    """Validate one returned leaf: a real, finite float array. Returns (array, problem)."""
+EXPECTED_TYPE = "a NumPy array (np.ndarray) of dtype float64"
+
+
+def as_float_array(value, what, expected_shape=None):
+    """Validate one returned leaf against the type rule (docs/type_rules.md): a float64 np.ndarray.
+
+    Returns (array, problem); problem is a sentence naming what was returned and what is expected.
+    """
+    want = EXPECTED_TYPE + (f" of shape {_shape_text(expected_shape, {})}" if expected_shape is not None else "")
     if value is None:
         return None, f"{what} is None: did you forget to `return` it?"
+    if isinstance(value, str) and value.startswith(TYPE_MARK):
+        got = value[len(TYPE_MARK):]
+        hint = ("np.matrix always keeps two axes; use np.ndarray (np.asarray) and plain products"
+                if "matrix" in got else "build it with NumPy, not .tolist() or a list of rows")
+        return None, f"{what} is {got}; expected {want} ({hint})."
     if isinstance(value, tuple):
-        # plain data: a returned list of rows arrives as a tuple (sandbox/wire.py's to_data)
-        return None, f"{what} is a list or tuple, not a NumPy array: return an array of floats"
+        # plain data: a returned sequence of arrays arrives as a tuple (sandbox/wire.py's to_data)
+        return None, f"{what} is a list or tuple of {len(value)} items; expected {want}."
     if not isinstance(value, np.ndarray):
-        return None, f"{what} is a {type(value).__name__}, not a NumPy array"
-    if value.dtype.kind not in "fiu" or value.dtype.kind == "b":
-        return None, f"{what} has dtype {value.dtype}; expected float64"
+        return None, f"{what} is a {type(value).__name__}; expected {want}."
+    if value.dtype.kind == "b":
+        return None, f"{what} has dtype bool; expected float64."
     if value.dtype.kind in "iu":
-        return None, f"{what} has integer dtype {value.dtype}; expected float64 (did an integer division or np.zeros_like on an int array slip in?)"
-    arr = value.astype(np.float64)
-    if not np.all(np.isfinite(arr)):
+        return None, (f"{what} has integer dtype {value.dtype}; expected float64 (did an integer division "
+                      "or np.zeros_like on an int array slip in?)")
+    if value.dtype.kind != "f":
+        return None, f"{what} has dtype {value.dtype}; expected float64."
+    if value.dtype != np.float64:
+        return None, (f"{what} has dtype {value.dtype}; expected float64 (the inputs are float64: "
+                      f"do not convert with astype or create arrays with a smaller dtype).")
+    if not np.all(np.isfinite(value)):
         return None, f"{what} contains NaN or infinite values (overflow, log(0), or a division by zero?)"
-    return arr, None
+    return value, None
 
 
-def diagnose_array(got, expected, dims, what, candidates=()):
-    """Return None when `got` matches `expected`, else a message naming the mistake.
+def _factor_text(c, dims, factors):
+    for value, name in list(_factor_names(dims).items()) + [(v, n) for n, v in factors]:
+        if value and abs(c - value) <= 1e-6 * abs(value):
+            return f"is {name} times too large: is a division by {name} missing?"
+        if value and abs(c * value - 1) <= 1e-6:
+            return f"is {name} times too small: is it divided by {name} once too often?"
+    for n, v in factors:    # named forms only, never the value (it comes from the hidden case)
+        if v and abs(c - v * v) <= 1e-6 * v * v:
+            return f"is off by a factor equal to the square of {n}."
+    return ("is off by a constant factor: every entry is the right value times the same wrong number "
+            "(a scale is missing, doubled or inverted).")
 
-    candidates: (message, wrong_answer) pairs for mistakes specific to the unit;
-    the first one `got` matches is reported.
-    """
-    arr, problem = as_float_array(got, what)
-    if problem:
-        return problem
+
+def leaf_predicate(arr, expected, dims, factors=()):
+    """What is wrong with a float64 array `arr` that does not match `expected`, as a predicate
+    ("is transposed: ..."), or None if it matches. Never prints a value of the case."""
     if close(arr, expected):
         return None
     exp_shape = _shape_text(expected.shape, dims)
-    for message, wrong in candidates:
-        if wrong is not None and close(arr, np.asarray(wrong, dtype=np.float64)):
-            return f"{what}: {message}"
+    got_shape = _shape_text(arr.shape, dims)
     if arr.shape != expected.shape:
+        if arr.size == expected.size and [n for n in arr.shape if n != 1] == [n for n in expected.shape if n != 1]:
+            if close(arr.reshape(expected.shape), expected):
+                return (f"has shape {got_shape}; expected {exp_shape}: the values are right, but it keeps an "
+                        f"axis of length 1 (keepdims=True, a reshape or np.matrix); return shape {exp_shape}.")
         if arr.ndim == 2 and arr.T.shape == expected.shape and close(arr.T, expected):
-            return f"{what} is transposed: expected shape {exp_shape}, got {_shape_text(arr.shape, dims)}. Check the order of the matrix product."
+            return f"is transposed: expected shape {exp_shape}, got {got_shape}. Check the order of the matrix product."
         extra = arr.ndim - expected.ndim
         if extra > 0 and arr.shape[extra:] == expected.shape:
             lead = arr.shape[:extra]
             summed = arr.reshape((-1,) + expected.shape).sum(axis=0)
             over = " and ".join(_axis_name(n, dims) for n in lead)
             if close(summed, expected):
-                return f"{what} is not summed over {over}: expected shape {exp_shape}, got {_shape_text(arr.shape, dims)}."
-            return f"{what} has an extra leading axis: expected shape {exp_shape}, got {_shape_text(arr.shape, dims)}; it must be summed over {over}."
+                return f"is not summed over {over}: expected shape {exp_shape}, got {got_shape}."
+            return f"has an extra leading axis: expected shape {exp_shape}, got {got_shape}; it must be summed over {over}."
         kept = [n for n in arr.shape if n not in expected.shape and n in (dims.get("T"), dims.get("N"))]
         if arr.ndim == expected.ndim and kept:
-            return (f"{what} is summed over the wrong axis: it keeps an axis over {_axis_name(kept[0], dims)}, "
-                    f"which must be summed away (expected shape {exp_shape}, got {_shape_text(arr.shape, dims)}).")
-        return f"{what} has the wrong shape: expected {exp_shape}, got {_shape_text(arr.shape, dims)}."
+            return (f"is summed over the wrong axis: it keeps an axis over {_axis_name(kept[0], dims)}, "
+                    f"which must be summed away (expected shape {exp_shape}, got {got_shape}).")
+        return f"has the wrong shape: expected {exp_shape}, got {got_shape}."
     if arr.ndim == 2 and arr.shape[0] == arr.shape[1] and close(arr.T, expected):
-        return f"{what} is transposed (the matrix is square, so the shape cannot tell). Check the order of the matrix product."
+        return "is transposed (the matrix is square, so the shape cannot tell). Check the order of the matrix product."
     if close(-arr, expected):
-        return f"{what} has the wrong sign: it points uphill."
+        return "has the wrong sign: it points uphill."
     denom = float(np.sum(expected * expected))
     if denom > 0:
         c = float(np.sum(arr * expected)) / denom
         if c != 0 and abs(c - 1) > 1e-6 and close(arr, c * expected):
-            for value, name in _factor_names(dims).items():
-                if abs(c - value) <= 1e-6 * value:
-                    return f"{what} is {name} times too large: is a division by {name} missing?"
-                if abs(c * value - 1) <= 1e-6:
-                    return f"{what} is {name} times too small: is it divided by {name} once too often?"
-            return f"{what} is off by a constant factor of {c:.6g}."
-    return f"{what} has the wrong values (relative error {relative_error(arr, expected):.2e}; tolerance {RTOL:g})."
+            return _factor_text(c, dims, factors)
+    return "has the wrong values."
+
+
+def diagnose_array(got, expected, dims, what, candidates=(), factors=()):
+    """Return None when `got` matches `expected`, else a message naming the mistake.
+
+    candidates: (message, wrong_answer) pairs for mistakes specific to the unit;
+    the first one `got` matches is reported.
+    """
+    arr, problem = as_float_array(got, what, expected.shape)
+    if problem:
+        return problem
+    if close(arr, expected):
+        return None
+    for message, wrong in candidates:
+        if wrong is not None and close(arr, np.asarray(wrong, dtype=np.float64)):
+            return f"{what}: {message}"
+    return f"{what} {leaf_predicate(arr, expected, dims, factors)}"

@@ -13,43 +13,59 @@ def _pick(g):
     return {k: g[k] for k in GRAD_KEYS}
 
 
+def _cut(T, k, offset=0):
+    carry = np.ones(T)
+    carry[k + offset::k] = 0.0
+    return carry
+
+
 def _bptt_truncated(rng, d):
     params, X, Y, cache, act = rnn_problem(rng, d)
     T, k = d["T"], d["k"]
     carry = R.regular_carry(T, k)
-    shifted = np.ones(T)
-    shifted[k - 1::k] = 0.0          # cut one step early
     from_end = np.ones(T)
     from_end[[t for t in range(1, T) if (T - t) % k == 0]] = 0.0  # chunks counted from the end
     back = lambda c: _pick(R.rnn_backward(Y, params, cache, act, carry=c))  # noqa: E731
     return Case((Y, params, cache, k, act), back(carry), d, [
-        ("is the full gradient: the gradient must not cross a chunk boundary (t = k, 2k, ...).", back(np.ones(T))),
-        ("cuts the gradient one step early: chunks are [0, k), [k, 2k), ..., so the cut is between steps k-1 and k.",
-         back(shifted)),
-        ("counts the chunks from the end of the sequence; they start at t = 0.", back(from_end)),
-    ] + backward_mistakes(params, Y, cache, act, R.rnn_backward))
+        ("the gradient crosses the chunk boundaries: no gradient may pass from step k, 2k, ... "
+         "back into the step before.", back(np.ones(T))),
+        ("the cut is one step early: chunks are [0, k), [k, 2k), ..., so the cut is between steps k-1 and k.",
+         back(_cut(T, k, -1))),
+        ("the cut is one step late: chunks are [0, k), [k, 2k), ..., so the cut is between steps k-1 and k.",
+         back(_cut(T, k, 1))),
+        ("the chunks are counted from the end of the sequence; they start at t = 0.", back(from_end)),
+    ] + backward_mistakes(params, Y, cache, act, carry))
 
 
-def _xi(rng, T):
-    xi = np.where(rng.random(T) < 0.5, 2.0, 0.0)
-    xi[1], xi[2] = 0.0, 2.0          # both outcomes always appear
+def _xi(rng, T, pi):
+    if pi == "any":            # any non-negative multipliers, as the docstring allows
+        xi = rng.uniform(0.5, 3.0, T)
+        xi[1] = 0.0
+        return xi
+    xi = np.where(rng.random(T) < pi, 1.0 / pi, 0.0)
+    xi[1], xi[2] = 0.0, 1.0 / pi          # both outcomes always appear
     return xi
 
 
 def _bptt_randomized(rng, d):
     params, X, Y, cache, act = rnn_problem(rng, d)
     T = d["T"]
-    xi = _xi(rng, T)
+    xi = _xi(rng, T, d["pi"])
     back = lambda c: _pick(R.rnn_backward(Y, params, cache, act, carry=c))  # noqa: E731
     mask = (xi > 0).astype(float)
-    return Case((Y, params, cache, xi, act), back(xi), d, [
-        ("ignores xi: this is the full gradient.", back(np.ones(T))),
-        ("uses xi as a 0/1 mask: the surviving gradient must be scaled by xi (= 1/pi) to stay unbiased.", back(mask)),
-        ("applies xi one step late: xi[t] scales the gradient passed from step t back to step t-1.",
+    case = Case((Y, params, cache, xi, act), back(xi), d, [
+        ("xi is ignored: the gradient passed from step t back to step t-1 must be multiplied by xi[t].",
+         back(np.ones(T))),
+        ("xi is used as a 0/1 mask: the surviving gradient must be multiplied by xi[t] itself (= 1/pi), "
+         "which keeps the estimate unbiased.", back(mask)),
+        ("the keep probability is fixed at 0.5 (the gradient is doubled where xi > 0): multiply by xi[t] itself.",
+         back(2.0 * mask)),
+        ("xi is applied one step late: xi[t] scales the gradient passed from step t back to step t-1.",
          back(np.r_[1.0, xi[:-1]])),
-        ("applies xi one step early: xi[t] scales the gradient passed from step t back to step t-1.",
+        ("xi is applied one step early: xi[t] scales the gradient passed from step t back to step t-1.",
          back(np.r_[xi[1:], 1.0])),
-    ] + backward_mistakes(params, Y, cache, act, R.rnn_backward))
+    ] + backward_mistakes(params, Y, cache, act, xi))
+    return case
 
 
 def _clip_gradients(rng, d):
@@ -57,28 +73,33 @@ def _clip_gradients(rng, d):
     shapes = dict(W_xh=(D, H), W_hh=(H, H), b_h=(H,), W_hq=(H, Q), b_q=(Q,))
     grads = {k: rng.standard_normal(s) for k, s in shapes.items()}
     norm = R.global_norm(grads)
-    # The last case is under the threshold: clipping must leave it unchanged.
-    max_norm = norm * (2.0 if d["seed"] == 303 else 0.4)
+    max_norm = norm * d["ratio"]          # ratio < 1: the norm is above the threshold and is clipped
     clipped, n = R.clip_grad_norm(grads, max_norm)
-    entry = R.clip_grad_value(grads, max_norm)
-    per_array = {k: g * min(1.0, max_norm / np.linalg.norm(g)) for k, g in grads.items()}
-    return Case((grads, max_norm), (clipped, np.float64(n)), d, [
-        ("clips each entry to [-max_norm, max_norm] (min-char-rnn's np.clip); scale by the global norm instead.",
-         (entry, np.float64(n))),
-        ("clips each array by its own norm; the norm is taken over all gradients together.",
-         (per_array, np.float64(n))),
-        ("returns the norm after clipping; return the norm before clipping.",
-         (clipped, np.float64(min(n, max_norm)))),
-        ("always rescales to max_norm, even when the norm is already smaller.",
-         ({k: g * max_norm / n for k, g in grads.items()}, np.float64(n))),
-    ])
+    scaled = lambda f: {k: g * f for k, g in grads.items()}  # noqa: E731
+    n64 = np.float64(n)
+    return Case((grads, max_norm), (clipped, n64), d, [
+        ("each entry is clipped to [-max_norm, max_norm] (min-char-rnn's np.clip); scale every array by "
+         "the same factor min(1, max_norm / norm) instead.", (R.clip_grad_value(grads, max_norm), n64)),
+        ("each array is clipped by its own norm; the norm is taken over all gradients together.",
+         ({k: g * min(1.0, max_norm / np.linalg.norm(g)) for k, g in grads.items()}, n64)),
+        ("the norm is returned after clipping; return the norm before clipping.", (clipped, np.float64(min(n, max_norm)))),
+        ("the gradients are rescaled to max_norm even when their norm is already smaller.",
+         (scaled(max_norm / n), n64)),
+        ("the scale is inverted: the factor is max_norm / norm, not norm / max_norm.",
+         (scaled(max(1.0, n / max_norm)), n64)),
+        ("the norm is the sum of squares without its square root.", (scaled(min(1.0, max_norm / n ** 2)), n64 ** 2)),
+        ("the norm is the sum of squares without its square root.", (clipped, n64 ** 2)),
+        ("the gradients are returned unchanged: above the threshold they must be scaled by max_norm / norm.",
+         (scaled(1.0), n64)),
+    ], factors=[("the norm", n), ("max_norm", max_norm), ("norm / max_norm", n / max_norm)])
 
 
 UNITS = [
     Unit("bptt_truncated", NOTEBOOK, "bptt_truncated(Y, params, cache, k, activation)", _bptt_truncated,
-         dims_used=DIMS),
+         dims_used=DIMS, variants=(dict(k=3), dict(k=2), dict(k=5), dict(k=1), dict(k=5))),
     Unit("bptt_randomized", NOTEBOOK, "bptt_randomized(Y, params, cache, xi, activation)", _bptt_randomized,
-         dims_used=DIMS),
+         dims_used=tuple(k for k in DIMS if k != "k"), variants=(dict(pi=0.5), dict(pi=0.25), dict(pi=0.8), dict(pi="any"))),
     Unit("clip_gradients", NOTEBOOK, "clip_gradients(grads, max_norm)", _clip_gradients,
-         dims_used=("D", "H", "Q")),
+         dims_used=("D", "H", "Q"), labels=("clipped", "norm"),
+         variants=(dict(ratio=0.4), dict(ratio=0.7), dict(ratio=2.0), dict(ratio=1.3))),
 ]

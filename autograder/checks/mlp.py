@@ -6,10 +6,26 @@ reference's values from upstream: one wrong derivative never cascades.
 import numpy as np
 
 from .. import reference as R
-from .base import Case, Unit
+from .base import Case, Unit, arbitrary
 
 NOTEBOOK = "01_mlp_backprop"
 DIMS = ("N", "D", "H", "C")
+
+
+KINK = 1e-9   # pre-activations this close to the ReLU's kink: finite differences get them wrong
+
+
+def place_at_kink(X, W, b, rows, units, signs=(1, -1)):
+    """Move rows of X so that (X @ W + b)[row, unit] = sign * KINK exactly (up to rounding).
+
+    Each listed row is shifted along W[:, unit], which changes that row's pre-activations
+    only, so the forward pass stays a real forward pass.
+    """
+    X = X.copy()
+    for row, unit, sign in zip(rows, units, signs):
+        w = W[:, unit]
+        X[row] += (sign * KINK - (X[row] @ w + b[unit])) * w / (w @ w)
+    return X
 
 
 def _forward(rng, d):
@@ -19,11 +35,18 @@ def _forward(rng, d):
     X = rng.standard_normal((N, D))
     y = rng.integers(0, C, N)
     y[:2] = [0, C - 1]  # both ends of the label range appear
+    # Two hidden pre-activations sit within 1e-8 of the ReLU's kink, one on each side.
+    X = place_at_kink(X, params["y_wts"], params["y_b"], rows=(0, 1), units=(1, 2))
     _, cache = R.mlp_forward(X, params)
     reg = 0.1 + 0.4 * rng.random()
-    up_zAct = R.dz_netAct(cache["z_netAct"], y)
-    up_zIn = R.dz_netIn(up_zAct, cache["z_netAct"])
-    up_yAct = R.dy_netAct(up_zIn, params["z_wts"])
+    if arbitrary(d):
+        up_zAct = rng.standard_normal((N, C)) * 0.5
+        up_zIn = rng.standard_normal((N, C)) * 0.2
+        up_yAct = rng.standard_normal((N, H)) * 0.2
+    else:
+        up_zAct = R.dz_netAct(cache["z_netAct"], y)
+        up_zIn = R.dz_netIn(up_zAct, cache["z_netAct"])
+        up_yAct = R.dy_netAct(up_zIn, params["z_wts"])
     up_yIn = R.dy_netIn(up_yAct, cache["y_netIn"])
     return dict(X=X, y=y, params=params, cache=cache, reg=reg, dz_netAct=up_zAct,
                 dz_netIn=up_zIn, dy_netAct=up_yAct, dy_netIn=up_yIn)
@@ -45,9 +68,12 @@ def _dz_netIn(rng, d):
     f = _forward(rng, d)
     z, g = f["cache"]["z_netAct"], f["dz_netAct"]
     onehot = R.one_hot(f["y"], z.shape[1])
+    guessed = R.one_hot(np.argmin(g, axis=1), z.shape[1])
     return Case((g, z), R.dz_netIn(g, z), d, [
         ("follows the lecture notes' formula dz_netAct * (one_hot - z_netAct), which drops a factor; "
          "use the full softmax Jacobian.", g * (onehot - z)),
+        ("assumes dz_netAct is the cross-entropy gradient ((z_netAct - one_hot) / N); the rule must hold "
+         "for any upstream gradient dz_netAct: multiply it by the softmax Jacobian.", (z - guessed) / len(z)),
         ("multiplies by z*(1-z), the sigmoid derivative (the notes' slip) or the diagonal of the softmax "
          "Jacobian only; the off-diagonal terms -z_i*z_j are missing.", g * z * (1 - z)),
     ])
@@ -105,13 +131,29 @@ def _dy_b(rng, d):
     ])
 
 
+def mlp_variant(y, params, cache, reg, reg_z=1.0, reg_y=1.0, z_input="y_netAct", relu=True):
+    """The backward pass with one slip: reg_z/reg_y scale each regularization term (0 missing,
+    2 doubled), z_input is the activation fed to dz_wts, relu=False skips the ReLU."""
+    g_zIn = R.dz_netIn(R.dz_netAct(cache["z_netAct"], y), cache["z_netAct"])
+    g_yAct = R.dy_netAct(g_zIn, params["z_wts"])
+    g_yIn = R.dy_netIn(g_yAct, cache["y_netIn"]) if relu else g_yAct
+    return {"z_wts": R.dz_wts(g_zIn, cache[z_input], params["z_wts"], reg * reg_z), "z_b": R.dz_b(g_zIn),
+            "y_wts": R.dy_wts(g_yIn, cache["X"], params["y_wts"], reg * reg_y), "y_b": R.dy_b(g_yIn)}
+
+
 def _mlp_backward(rng, d):
     f = _forward(rng, d)
     y, params, cache, reg = f["y"], f["params"], f["cache"], f["reg"]
     expected = R.mlp_backward(y, params, cache, reg)
-    no_reg = R.mlp_backward(y, params, cache, 0.0)
+    v = lambda **kw: mlp_variant(y, params, cache, reg, **kw)  # noqa: E731
     return Case((y, params, cache, reg), expected, d, [
-        ("passes reg to neither weight gradient: both regularization terms are missing.", no_reg),
+        ("the regularization term reg * z_wts is missing: pass reg to dz_wts.", v(reg_z=0.0)),
+        ("the regularization term reg * y_wts is missing: pass reg to dy_wts.", v(reg_y=0.0)),
+        ("the regularization term reg * z_wts is counted twice: dz_wts already adds it.", v(reg_z=2.0)),
+        ("the regularization term reg * y_wts is counted twice: dy_wts already adds it.", v(reg_y=2.0)),
+        ("dz_wts receives y_netIn instead of y_netAct (the ReLU output) as the layer's input.",
+         v(z_input="y_netIn")),
+        ("the ReLU is skipped: dy_wts and dy_b need dy_netIn (after the ReLU), not dy_netAct.", v(relu=False)),
     ])
 
 
@@ -119,13 +161,13 @@ MLP_ORACLES = ("dz_netAct", "dz_netIn", "dz_wts", "dz_b", "dy_netAct", "dy_netIn
 
 UNITS = [
     Unit("dz_netAct", NOTEBOOK, "dz_netAct(z_netAct, y)", _dz_netAct, dims_used=DIMS),
-    Unit("dz_netIn", NOTEBOOK, "dz_netIn(dz_netAct, z_netAct)", _dz_netIn, dims_used=DIMS),
-    Unit("dz_wts", NOTEBOOK, "dz_wts(dz_netIn, y_netAct, z_wts, reg)", _dz_wts, dims_used=DIMS),
-    Unit("dz_b", NOTEBOOK, "dz_b(dz_netIn)", _dz_b, dims_used=DIMS),
-    Unit("dy_netAct", NOTEBOOK, "dy_netAct(dz_netIn, z_wts)", _dy_netAct, dims_used=DIMS),
-    Unit("dy_netIn", NOTEBOOK, "dy_netIn(dy_netAct, y_netIn)", _dy_netIn, dims_used=DIMS),
-    Unit("dy_wts", NOTEBOOK, "dy_wts(dy_netIn, X, y_wts, reg)", _dy_wts, dims_used=DIMS),
-    Unit("dy_b", NOTEBOOK, "dy_b(dy_netIn)", _dy_b, dims_used=DIMS),
+    Unit("dz_netIn", NOTEBOOK, "dz_netIn(dz_netAct, z_netAct)", _dz_netIn, dims_used=DIMS, upstream=("dz_netAct",)),
+    Unit("dz_wts", NOTEBOOK, "dz_wts(dz_netIn, y_netAct, z_wts, reg)", _dz_wts, dims_used=DIMS, upstream=("dz_netIn",)),
+    Unit("dz_b", NOTEBOOK, "dz_b(dz_netIn)", _dz_b, dims_used=DIMS, upstream=("dz_netIn",)),
+    Unit("dy_netAct", NOTEBOOK, "dy_netAct(dz_netIn, z_wts)", _dy_netAct, dims_used=DIMS, upstream=("dz_netIn",)),
+    Unit("dy_netIn", NOTEBOOK, "dy_netIn(dy_netAct, y_netIn)", _dy_netIn, dims_used=DIMS, upstream=("dy_netAct",)),
+    Unit("dy_wts", NOTEBOOK, "dy_wts(dy_netIn, X, y_wts, reg)", _dy_wts, dims_used=DIMS, upstream=("dy_netIn",)),
+    Unit("dy_b", NOTEBOOK, "dy_b(dy_netIn)", _dy_b, dims_used=DIMS, upstream=("dy_netIn",)),
     Unit("mlp_backward", NOTEBOOK, "mlp_backward(y, params, cache, reg)", _mlp_backward,
          oracles=MLP_ORACLES, dims_used=DIMS),
 ]

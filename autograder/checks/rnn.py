@@ -6,13 +6,19 @@ others), and each unit receives the reference's upstream gradients.
 import numpy as np
 
 from .. import reference as R
-from .base import Case, Unit
+from .base import Case, Unit, arbitrary
+from .mlp import KINK
 
 NOTEBOOK = "02_rnn_bptt"
 
 
 def rnn_problem(rng, d, activation=None):
-    """Parameters, a sequence, targets and the forward cache for one case."""
+    """Parameters, a sequence, targets and the forward cache for one case.
+
+    The initial state h0 is never zero. With ReLU, two pre-activations of step 1 (the step
+    the local rules are checked at) sit within 1e-8 of the kink, where finite differences
+    are wrong.
+    """
     T, N, D, H, Q = d["T"], d["N"], d["D"], d["H"], d["Q"]
     activation = activation or d["activation"]
     params = dict(W_xh=rng.standard_normal((D, H)) * 0.5, W_hh=rng.standard_normal((H, H)) * 0.5,
@@ -22,23 +28,38 @@ def rnn_problem(rng, d, activation=None):
     Y = rng.integers(0, Q, (T, N))
     h0 = rng.standard_normal((N, H)) * 0.5
     _, cache = R.rnn_forward(X, params, h0, activation)
+    if activation == "relu":
+        for t, n, j, sign in ((1, 0, 0, 1), (1, N - 1, H - 1, -1)):
+            # Moving X[t, n] along W_xh[:, j] changes step t's pre-activations of row n only.
+            w = params["W_xh"][:, j]
+            X[t, n] += (sign * KINK - cache["h_netIn"][t, n, j]) * w / (w @ w)
+            _, cache = R.rnn_forward(X, params, h0, activation)
     return params, X, Y, cache, activation
 
 
-def upstream(params, Y, cache, activation, carry=None):
-    """Every intermediate gradient of the (reference) BPTT loop: dy, dh, dhraw per step."""
+def upstream(params, Y, cache, activation, carry=None, rng=None):
+    """Every intermediate gradient of the (reference) BPTT loop: dy, dh, dhraw per step.
+
+    With rng, dy and dh are arbitrary upstream gradients instead (dhraw is still
+    dh times the activation's derivative, so the slips of the later rules stay defined).
+    """
     h, P = cache["h"], cache["p"]
     T = h.shape[0]
     carry = np.ones(T) if carry is None else carry
     dy, dh, dhraw = np.empty_like(P), np.empty_like(h), np.empty_like(h)
     nxt = np.zeros_like(h[0])
     for t in reversed(range(T)):
-        dy[t] = R.dy_t(P[t], Y[t], T)
-        dh[t] = R.dh_t(dy[t], nxt, params["W_hq"], params["W_hh"])
+        dy[t] = R.dy_t(P[t], Y[t], T) if rng is None else rng.standard_normal(P[t].shape) * 0.1
+        dh[t] = R.dh_t(dy[t], nxt, params["W_hq"], params["W_hh"]) if rng is None else \
+            rng.standard_normal(h[t].shape) * 0.1
         dhraw[t] = R.dhraw_t(dh[t], cache["h_netIn"][t], h[t], activation)
         nxt = carry[t] * dhraw[t]
     h_prev = np.concatenate([cache["h0"][None], h[:-1]])
     return dict(dy=dy, dh=dh, dhraw=dhraw, h_prev=h_prev)
+
+
+def _up(rng, d, params, Y, cache, act):
+    return upstream(params, Y, cache, act, rng=rng if arbitrary(d) else None)
 
 
 def _one_step_only(per_step):
@@ -63,7 +84,7 @@ def _dy_t(rng, d):
 
 def _dW_hq(rng, d):
     params, X, Y, cache, act = rnn_problem(rng, d)
-    dy = upstream(params, Y, cache, act)["dy"]
+    dy = _up(rng, d, params, Y, cache, act)["dy"]
     h = cache["h"]
     return Case((h, dy), R.dW_hq(h, dy), d,
                 [("uses the pre-activation h_netIn instead of h_t.", R.dW_hq(cache["h_netIn"], dy))]
@@ -72,14 +93,14 @@ def _dW_hq(rng, d):
 
 def _db_q(rng, d):
     params, X, Y, cache, act = rnn_problem(rng, d)
-    dy = upstream(params, Y, cache, act)["dy"]
+    dy = _up(rng, d, params, Y, cache, act)["dy"]
     return Case((dy,), R.db_q(dy), d, _one_step_only([dy[0].sum(0), dy[-1].sum(0)]) + [
         ("averages instead of summing: the 1/(T*N) is already in dy.", dy.mean(axis=(0, 1)))])
 
 
 def _dh_t(rng, d):
     params, X, Y, cache, act = rnn_problem(rng, d)
-    up = upstream(params, Y, cache, act)
+    up = _up(rng, d, params, Y, cache, act)
     t = 1
     args = (up["dy"][t], up["dhraw"][t + 1], params["W_hq"], params["W_hh"])
     return Case(args, R.dh_t(*args), d, [
@@ -93,7 +114,7 @@ def _dh_t(rng, d):
 
 def _dhraw_t(rng, d):
     params, X, Y, cache, act = rnn_problem(rng, d)
-    up = upstream(params, Y, cache, act)
+    up = _up(rng, d, params, Y, cache, act)
     t = 1
     dh, netIn, h = up["dh"][t], cache["h_netIn"][t], cache["h"][t]
     args = (dh, netIn, h, act)
@@ -113,7 +134,7 @@ def _dhraw_t(rng, d):
 
 def _dW_hh(rng, d):
     params, X, Y, cache, act = rnn_problem(rng, d)
-    up = upstream(params, Y, cache, act)
+    up = _up(rng, d, params, Y, cache, act)
     h_prev, dhraw = up["h_prev"], up["dhraw"]
     return Case((h_prev, dhraw), R.dW_hh(h_prev, dhraw), d,
                 [("pairs dhraw_t with h_t instead of h_{t-1}: the recurrent weight multiplies the previous state.",
@@ -123,13 +144,13 @@ def _dW_hh(rng, d):
 
 def _dW_xh(rng, d):
     params, X, Y, cache, act = rnn_problem(rng, d)
-    dhraw = upstream(params, Y, cache, act)["dhraw"]
+    dhraw = _up(rng, d, params, Y, cache, act)["dhraw"]
     return Case((X, dhraw), R.dW_xh(X, dhraw), d, _one_step_only([X[t].T @ dhraw[t] for t in (0, -1)]))
 
 
 def _db_h(rng, d):
     params, X, Y, cache, act = rnn_problem(rng, d)
-    up = upstream(params, Y, cache, act)
+    up = _up(rng, d, params, Y, cache, act)
     dhraw = up["dhraw"]
     return Case((dhraw,), R.db_h(dhraw), d, _one_step_only([dhraw[0].sum(0), dhraw[-1].sum(0)]) + [
         ("sums dh (before the activation) instead of dhraw.", up["dh"].sum(axis=(0, 1)))])
@@ -138,18 +159,47 @@ def _db_h(rng, d):
 GRAD_KEYS = ("W_xh", "W_hh", "b_h", "W_hq", "b_q")
 
 
-def backward_mistakes(params, Y, cache, act, backward):
-    """Whole-loop mistakes of a BPTT implementation, as (message, wrong grads)."""
-    no_future = backward(Y, params, cache, act, carry=np.zeros(Y.shape[0]))
-    return [("is missing the gradient from the future step: dh_t must include dhraw_{t+1} @ W_hh.T.",
-             {k: no_future[k] for k in GRAD_KEYS})]
+def bptt_variant(Y, params, cache, act, carry=None, h0_zero=False, pair_h_t=False, untransposed=False):
+    """BPTT with one slip: carry[t] scales the gradient from step t into t-1 (zeros: no future
+    term), h0_zero forgets the initial state, pair_h_t pairs dhraw_t with h_t in dW_hh,
+    untransposed sends the future gradient through W_hh instead of W_hh.T."""
+    X, h, P = cache["X"], cache["h"], cache["p"]
+    T = h.shape[0]
+    carry = np.ones(T) if carry is None else carry
+    back = params["W_hh"] if untransposed else params["W_hh"].T
+    dy = np.stack([R.dy_t(P[t], Y[t], T) for t in range(T)])
+    dhraw = np.empty_like(h)
+    nxt = np.zeros_like(h[0])
+    for t in reversed(range(T)):
+        dhraw[t] = R.dhraw_t(dy[t] @ params["W_hq"].T + nxt @ back, cache["h_netIn"][t], h[t], act)
+        nxt = carry[t] * dhraw[t]
+    h0 = np.zeros_like(cache["h0"]) if h0_zero else cache["h0"]
+    h_prev = h if pair_h_t else np.concatenate([h0[None], h[:-1]])
+    return {"W_xh": R.dW_xh(X, dhraw), "W_hh": R.dW_hh(h_prev, dhraw), "b_h": R.db_h(dhraw),
+            "W_hq": R.dW_hq(h, dy), "b_q": R.db_q(dy)}
+
+
+NO_FUTURE = "the gradient from the future step is missing: dh_t must include dhraw_{t+1} @ W_hh.T."
+
+
+def backward_mistakes(params, Y, cache, act, carry=None):
+    """Whole-loop mistakes of a BPTT implementation (any carry), as (message, wrong grads)."""
+    v = lambda **kw: bptt_variant(Y, params, cache, act, **kw)  # noqa: E731
+    return [
+        (NO_FUTURE, v(carry=np.zeros(Y.shape[0]))),
+        ("the initial state is left out: at t = 0 the previous state is cache['h0'], not zeros.",
+         v(carry=carry, h0_zero=True)),
+        ("dhraw_t is paired with h_t instead of h_{t-1}: the recurrent weight multiplies the previous state.",
+         v(carry=carry, pair_h_t=True)),
+        ("the future gradient goes through W_hh instead of W_hh.T.", v(carry=carry, untransposed=True)),
+    ]
 
 
 def _rnn_backward(rng, d):
     params, X, Y, cache, act = rnn_problem(rng, d)
     full = R.rnn_backward(Y, params, cache, act)
     return Case((Y, params, cache, act), {k: full[k] for k in GRAD_KEYS}, d,
-                backward_mistakes(params, Y, cache, act, R.rnn_backward))
+                backward_mistakes(params, Y, cache, act))
 
 
 STEP_ORACLES = ("dy_t", "dW_hq", "db_q", "dh_t", "dhraw_t", "dW_hh", "dW_xh", "db_h")
@@ -157,13 +207,13 @@ DIMS = ("T", "N", "D", "H", "Q", "activation")
 
 UNITS = [
     Unit("dy_t", NOTEBOOK, "dy_t(p_t, y_t, T)", _dy_t, dims_used=DIMS),
-    Unit("dW_hq", NOTEBOOK, "dW_hq(h, dy)", _dW_hq, dims_used=DIMS),
-    Unit("db_q", NOTEBOOK, "db_q(dy)", _db_q, dims_used=DIMS),
-    Unit("dh_t", NOTEBOOK, "dh_t(dy_t, dhraw_next, W_hq, W_hh)", _dh_t, dims_used=DIMS),
-    Unit("dhraw_t", NOTEBOOK, "dhraw_t(dh_t, h_netIn_t, h_t, activation)", _dhraw_t, dims_used=DIMS),
-    Unit("dW_hh", NOTEBOOK, "dW_hh(h_prev, dhraw)", _dW_hh, dims_used=DIMS),
-    Unit("dW_xh", NOTEBOOK, "dW_xh(X, dhraw)", _dW_xh, dims_used=DIMS),
-    Unit("db_h", NOTEBOOK, "db_h(dhraw)", _db_h, dims_used=DIMS),
+    Unit("dW_hq", NOTEBOOK, "dW_hq(h, dy)", _dW_hq, dims_used=DIMS, upstream=("dy",)),
+    Unit("db_q", NOTEBOOK, "db_q(dy)", _db_q, dims_used=DIMS, upstream=("dy",)),
+    Unit("dh_t", NOTEBOOK, "dh_t(dy_t, dhraw_next, W_hq, W_hh)", _dh_t, dims_used=DIMS, upstream=("dy_t", "dhraw_next",)),
+    Unit("dhraw_t", NOTEBOOK, "dhraw_t(dh_t, h_netIn_t, h_t, activation)", _dhraw_t, dims_used=DIMS, upstream=("dh_t",)),
+    Unit("dW_hh", NOTEBOOK, "dW_hh(h_prev, dhraw)", _dW_hh, dims_used=DIMS, upstream=("dhraw",)),
+    Unit("dW_xh", NOTEBOOK, "dW_xh(X, dhraw)", _dW_xh, dims_used=DIMS, upstream=("dhraw",)),
+    Unit("db_h", NOTEBOOK, "db_h(dhraw)", _db_h, dims_used=DIMS, upstream=("dhraw",)),
     Unit("rnn_backward", NOTEBOOK, "rnn_backward(Y, params, cache, activation)", _rnn_backward,
          oracles=STEP_ORACLES, dims_used=DIMS),
 ]

@@ -3,6 +3,7 @@ import numpy as np
 
 from .. import reference as R
 from .base import Case, Unit
+from .mlp import KINK
 
 NOTEBOOK = "03_two_layer_rnn"
 DIMS = ("T", "N", "D", "H1", "H2", "Q", "activation")
@@ -16,7 +17,16 @@ def rnn2_problem(rng, d):
     params = {k: rng.standard_normal(s) * (0.2 if k.startswith("b") else 0.5) for k, s in shapes.items()}
     X = rng.standard_normal((T, N, D))
     Y = rng.integers(0, Q, (T, N))
-    _, cache = R.rnn2_forward(X, params, activation=d["activation"])
+    # Non-zero initial states: a backward pass that ignores h1_0 or h2_0 is wrong.
+    h1_0, h2_0 = rng.standard_normal((N, H1)) * 0.5, rng.standard_normal((N, H2)) * 0.5
+    _, cache = R.rnn2_forward(X, params, h1_0, h2_0, activation=d["activation"])
+    if d["activation"] == "relu":
+        # Two layer-1 pre-activations within 1e-8 of the kink (moving X[t, n] along W_xh1[:, j]
+        # changes only step t's pre-activations of row n).
+        for t, n, j, sign in ((1, 0, 0, 1), (T - 2, N - 1, H1 - 1, -1)):
+            w = params["W_xh1"][:, j]
+            X[t, n] += (sign * KINK - cache["h1_netIn"][t, n, j]) * w / (w @ w)
+            _, cache = R.rnn2_forward(X, params, h1_0, h2_0, activation=d["activation"])
     return params, Y, cache, d["activation"]
 
 
@@ -27,7 +37,7 @@ def _dh1_t(rng, d):
     dhraw1_next = rng.standard_normal((N, d["H1"])) * 0.1
     args = (dhraw2_t, dhraw1_next, params["W_xh2"], params["W_hh1"])
     from_above = dhraw2_t @ params["W_xh2"].T
-    return Case(args, R.dh1_t(*args), d, [
+    return Case(args, R.dh1_t(*args), d, props={"upstream:arbitrary"}, mistakes=[
         ("is missing the gradient from layer 1's future step, dhraw1_next @ W_hh1.T.", from_above),
         ("is missing the gradient from layer 2 above, dhraw2_t @ W_xh2.T.", dhraw1_next @ params["W_hh1"].T),
         ("sends the future gradient through W_hh1 instead of W_hh1.T.", from_above + dhraw1_next @ params["W_hh1"]),
@@ -39,18 +49,21 @@ def _rnn2_backward(rng, d):
     zeros = np.zeros(d["T"])
     full = R.rnn2_backward(Y, params, cache, act)
     pick = lambda g: {k: g[k] for k in KEYS}  # noqa: E731
+    back = lambda c=cache, **kw: pick(R.rnn2_backward(Y, params, c, act, **kw))  # noqa: E731
     return Case((Y, params, cache, act), pick(full), d, [
-        ("neither layer receives the gradient from its future step.",
-         pick(R.rnn2_backward(Y, params, cache, act, carry1=zeros, carry2=zeros))),
-        ("layer 1 is missing the gradient from its future step, dhraw1_{t+1} @ W_hh1.T.",
-         pick(R.rnn2_backward(Y, params, cache, act, carry1=zeros))),
-        ("layer 2 is missing the gradient from its future step, dhraw2_{t+1} @ W_hh2.T.",
-         pick(R.rnn2_backward(Y, params, cache, act, carry2=zeros))),
+        ("neither layer receives the gradient from its future step.", back(carry1=zeros, carry2=zeros)),
+        ("layer 1 is missing the gradient from its future step, dhraw1_{t+1} @ W_hh1.T.", back(carry1=zeros)),
+        ("layer 2 is missing the gradient from its future step, dhraw2_{t+1} @ W_hh2.T.", back(carry2=zeros)),
+        ("layer 1's initial state is left out: at t = 0 the previous state is cache['h1_0'], not zeros.",
+         back(dict(cache, h1_0=np.zeros_like(cache["h1_0"])))),
+        ("layer 2's initial state is left out: at t = 0 the previous state is cache['h2_0'], not zeros.",
+         back(dict(cache, h2_0=np.zeros_like(cache["h2_0"])))),
     ])
 
 
 UNITS = [
-    Unit("dh1_t", NOTEBOOK, "dh1_t(dhraw2_t, dhraw1_next, W_xh2, W_hh1)", _dh1_t, dims_used=DIMS),
+    Unit("dh1_t", NOTEBOOK, "dh1_t(dhraw2_t, dhraw1_next, W_xh2, W_hh1)", _dh1_t, dims_used=DIMS,
+         upstream=("dhraw2_t", "dhraw1_next")),
     Unit("rnn2_backward", NOTEBOOK, "rnn2_backward(Y, params, cache, activation)", _rnn2_backward,
          oracles=("dh1_t",), dims_used=DIMS),
 ]

@@ -13,7 +13,10 @@ The runner first sends {"op": "ready"}. Requests (parent -> runner), one wire me
         run the cells in a fresh namespace; answers one {"op": "cell", "index": i,
         "status": "ok"|"error"|"timeout", "error": text} per cell, then {"op": "loaded"}
     {"op": "call", "notebook": stem, "name": f, "oracles": [names], "timeout": s, value=args}
-        call f(*args); answers {"op": "result", value} or {"op": "error", "kind", "message"}.
+        call f(*args); answers {"op": "result", value} or {"op": "error", "kind", "message"}
+        (kind "graded-call": the call ran a given helper or changed an input; see call_graded).
+        A load request's last cell may be the directive [GIVEN_DIRECTIVE, json]: the labels of
+        the given cells, the given names the solutions call, and each unit's parameter names.
         While the call runs, each name in oracles is a proxy that asks the parent:
         {"op": "oracle", "name": n, value=args} -> {"op": "oracle_result", value}
         or {"op": "oracle_error", "message"}.
@@ -81,10 +84,214 @@ def describe_exception(exc):
     return text if len(text) <= MESSAGE_LIMIT else text[:MESSAGE_LIMIT] + "..."
 
 
+# ---- calling a graded function: the same harness on both grading paths -----------------------
+# (autograder/checks/base.py's in-kernel check imports these; the sandbox uses them here)
+
+def snapshot(value):
+    """A deep copy of the arguments, to tell afterwards whether the call changed one."""
+    import numpy as np
+
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, dict):
+        return {k: snapshot(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(snapshot(v) for v in value)
+    return value
+
+
+def changed_input(before, after, path):
+    """The first place (e.g. "grads['W_xh']") where `after` differs from the snapshot `before`."""
+    import numpy as np
+
+    if isinstance(before, np.ndarray):
+        same = (isinstance(after, np.ndarray) and after.shape == before.shape and after.dtype == before.dtype
+                and np.array_equal(after, before, equal_nan=before.dtype.kind in "fc"))
+        return None if same else path
+    if isinstance(before, dict):
+        if not isinstance(after, dict) or set(after) != set(before):
+            return path
+        for k in before:
+            where = changed_input(before[k], after[k], f"{path}[{k!r}]")
+            if where:
+                return where
+        return None
+    if isinstance(before, (list, tuple)):
+        if type(after) is not type(before) or len(after) != len(before):
+            return path
+        for i, (b, a) in enumerate(zip(before, after)):
+            where = changed_input(b, a, f"{path}[{i}]")
+            if where:
+                return where
+        return None
+    try:
+        return None if (type(after) is type(before) and bool(after == before)) else path
+    except Exception:
+        return path
+
+
+class GivenMonitor:
+    """Notes the first given helper that a graded call runs from the student's own code.
+
+    classify(code) -> "forbidden" (code of a given cell or given module that the solution
+    never calls), "allowed" (given code the solution calls too, such as one_hot), or "".
+    Code reached from inside allowed given code is not charged. Uses sys.settrace with
+    call events only; while the call runs, sys.settrace and threading.settrace are
+    replaced so that the student's code cannot switch the monitor off unnoticed.
+    """
+
+    def __init__(self, classify, prefer=None):
+        self.classify, self.prefer = classify, prefer
+        self.status = {}
+        self.offender = None
+        self.tampered = False
+
+    def _status(self, code):
+        status = self.status.get(code)
+        if status is None:
+            try:
+                status = self.classify(code) or ""
+            except Exception:
+                status = ""
+            self.status[code] = status
+        return status
+
+    def _trace(self, frame, event, arg):
+        if self.offender is None and event == "call" and self._status(frame.f_code) == "forbidden":
+            caller = frame.f_back
+            while caller is not None and self._status(caller.f_code) != "allowed":
+                caller = caller.f_back
+            if caller is None:
+                self.offender = helper_name(frame, self.prefer)
+        return None
+
+    def _refuse(self, func=None, *args, **kwargs):
+        if func is not None and func == self._trace:
+            self._saved[1](func)      # a new thread installing the monitor (threading's bootstrap)
+        else:
+            self.tampered = True
+
+    def start(self):
+        import threading
+
+        self._saved = (sys.gettrace(), sys.settrace, threading.settrace, threading.gettrace())
+        sys.settrace(self._trace)
+        self._hook = sys.gettrace()
+        threading.settrace(self._trace)
+        sys.settrace, threading.settrace = self._refuse, self._refuse
+
+    def stop(self):
+        import threading
+
+        prev, real_settrace, real_thread_settrace, prev_thread = self._saved
+        if sys.gettrace() is not self._hook:
+            self.tampered = True
+        sys.settrace, threading.settrace = real_settrace, real_thread_settrace
+        threading.settrace(prev_thread)
+        sys.settrace(prev)
+
+
+def helper_name(frame, prefer=None):
+    """How the student reaches the given code of `frame`: NAME['key'] for a function kept in a
+    given dict (NUMERIC_RULES['dz_netIn']; the key `prefer` first), else the function's name."""
+    code = frame.f_code
+    named = None
+    for name, value in list(frame.f_globals.items()):
+        if isinstance(value, dict) and not name.startswith("_"):
+            if getattr(value.get(prefer), "__code__", None) is code:
+                return f"{name}[{prefer!r}]"
+            for key, item in list(value.items()):
+                if getattr(item, "__code__", None) is code:
+                    return f"{name}[{key!r}]"
+        elif getattr(value, "__code__", None) is code and named is None:
+            named = name
+    if not code.co_name.startswith("<"):
+        return getattr(code, "co_qualname", code.co_name)
+    return named or f"(a lambda on line {code.co_firstlineno} of the given code)"
+
+
+def call_graded(func, args, classify=None, arg_names=()):
+    """Call func(*args) as a graded call: (result, problem), problem None or a sentence's end.
+
+    problem names a given helper the call ran, a switched-off monitor, or an input the
+    call changed in place (checked in this order).
+    """
+    before = snapshot(args)
+    monitor = GivenMonitor(classify, getattr(func, "__name__", None)) if classify is not None else None
+    if monitor is not None:
+        monitor.start()
+    try:
+        result = func(*args)
+    finally:
+        if monitor is not None:
+            monitor.stop()
+    if monitor is not None and monitor.offender:
+        return result, ("given", monitor.offender)
+    if monitor is not None and monitor.tampered:
+        return result, ("tampered", "sys.settrace")
+    for i, (b, a) in enumerate(zip(before, args)):
+        name = arg_names[i] if i < len(arg_names) else f"argument {i + 1}"
+        where = changed_input(b, a, name)
+        if where:
+            return result, ("changed", where)
+    return result, None
+
+
+def problem_message(unit, problem):
+    """The feedback sentence for a problem reported by call_graded (identical on both paths)."""
+    kind, detail = problem
+    if kind == "given":
+        return f"{unit} calls the given helper {detail}; a graded function must compute its answer itself"
+    if kind == "tampered":
+        return f"{unit} switched off the grader's call monitor ({detail}); a graded function must not change tracing"
+    return (f"{unit} modified its input {detail} in place; a graded function must leave its inputs unchanged "
+            f"(build a new array instead of using +=, *= or slice assignment on an input)")
+
+
+# ---- a kernel's conveniences ---------------------------------------------------------------
+
+class _Shell:
+    """Stands in for IPython's shell: every method exists and does nothing."""
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: None
+
+
+_SHELL = _Shell()
+
+
+def get_ipython():
+    return _SHELL
+
+
+def display(*objs, **kwargs):
+    """IPython's display(): output is discarded while grading."""
+    return None
+
+
+def intern_strings(value):
+    """Strings as a kernel has them: interned, so `activation is "relu"` behaves as in Jupyter."""
+    if isinstance(value, str):
+        return sys.intern(value)
+    if isinstance(value, dict):
+        return {intern_strings(k): intern_strings(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return tuple(intern_strings(v) for v in value)
+    return value
+
+
+GIVEN_DIRECTIVE = "\x00grader:given"   # label of the load request's last "cell": given cells and allowed names
+
+
 class Runner:
     def __init__(self, wire, fd_in, fd_out):
         self.wire, self.fd_in, self.fd_out = wire, fd_in, fd_out
         self.namespaces = {}
+        self.given_files = set()      # compiled file names of given cells ("<stem: cell 'setup'>")
+        self.allowed = set()          # names of given functions the instructor's solutions call
+        self.arg_names = {}           # graded function -> its parameter names, to name a changed input
+        self.cwd = os.getcwd()        # the assignment folder, before any student code runs
+        self.given_modules = set()    # paths of the given .py modules there
         # Keep our own references: the student may monkeypatch modules later.
         self._to_data, self._to_args = wire.to_data, wire.to_args
         self._pack, self._unpack = wire.pack, wire.unpack_from
@@ -129,7 +336,17 @@ class Runner:
     def load(self, header):
         ns = {"__name__": "__main__", "__builtins__": builtins}
         self.namespaces[header["notebook"]] = ns
-        for i, (label, source) in enumerate(header["cells"]):
+        cells = header["cells"]
+        if cells and cells[-1][0] == GIVEN_DIRECTIVE:
+            import json
+
+            spec = json.loads(cells[-1][1])
+            cells = cells[:-1]
+            self.given_files |= {f"<{header['notebook']}: {label}>" for label in spec.get("cells", [])}
+            self.allowed |= set(spec.get("allowed", []))
+            self.arg_names.update(spec.get("arg_names", {}))
+            self.given_modules |= {os.path.join(self.cwd, m) for m in spec.get("modules", [])}
+        for i, (label, source) in enumerate(cells):
             status, error = "ok", ""
             try:
                 code = compile(strip_magics(source), f"<{header['notebook']}: {label}>", "exec")
@@ -145,6 +362,13 @@ class Runner:
                 status, error = "error", describe_exception(exc)
             self.send({"op": "cell", "index": i, "status": status, "error": error})
         self.send({"op": "loaded"})
+
+    def classify(self, code):
+        name = code.co_filename
+        if name in self.given_files or (name.endswith(".py") and name in self.given_modules):
+            # A module's own body only defines names (a first import inside a graded function).
+            return "allowed" if code.co_name in self.allowed or code.co_name == "<module>" else "forbidden"
+        return ""
 
     def _proxy(self, name):
         def oracle(*args):
@@ -167,14 +391,18 @@ class Runner:
         oracles = header.get("oracles") or []
         saved = {o: ns[o] for o in oracles if o in ns}
         ns.update({o: self._proxy(o) for o in oracles})
+        args = intern_strings(args)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 self._arm(header["timeout"])
                 try:
-                    result = func(*args)
+                    result, problem = call_graded(func, args, self.classify, self.arg_names.get(name, ()))
                 finally:
                     self._disarm()
+            if problem:
+                self.send({"op": "error", "kind": "graded-call", "message": problem_message(name, problem)})
+                return
             data = self._to_data(result)
         except GradingTimeout:
             self.send({"op": "error", "kind": "timeout", "message": f"timed out after {header['timeout']:g}s"})
@@ -221,6 +449,8 @@ def main(argv):
     _silence_output()
     # Like a Jupyter kernel: the working directory (public assignment files) is importable.
     sys.path.insert(0, os.getcwd())
+    # Like a Jupyter kernel: IPython's display and get_ipython exist (and do nothing here).
+    builtins.display, builtins.get_ipython = display, get_ipython
     runner = Runner(wire, fd_in, fd_out)
     runner.send({"op": "ready"})
     runner.serve()

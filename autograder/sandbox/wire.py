@@ -41,8 +41,15 @@ def to_data(value, _depth=0):
         return value
     if isinstance(value, dict):
         return {str(k): to_data(v, _depth + 1) for k, v in value.items()}
-    if isinstance(value, (tuple, list)) and not _all_numbers(value):
+    if isinstance(value, (tuple, list)):
+        # A sequence of numbers (flat or nested, e.g. from .tolist()) is refused the same way
+        # whatever its depth (docs/type_rules.md); other sequences are containers.
+        kind = _number_sequence(value)
+        if kind:
+            return kind
         return tuple(to_data(v, _depth + 1) for v in value)
+    if isinstance(value, np.matrix):
+        return f"{TYPE_MARK}an np.matrix of shape {tuple(value.shape)}"
     try:
         arr = np.array(value, subok=False, copy=True, order="C")
     except Exception:
@@ -66,9 +73,25 @@ def to_args(value, _depth=0):
         return value
     if isinstance(value, dict):
         return {str(k): to_args(v, _depth + 1) for k, v in value.items()}
-    if isinstance(value, (tuple, list)) and not _all_numbers(value):
+    if isinstance(value, (tuple, list)):
+        if _all_numbers(value):
+            return tuple(float(v) if isinstance(v, float) else v for v in value)
         return tuple(to_args(v, _depth + 1) for v in value)
     return to_data(value, _depth)
+
+
+TYPE_MARK = "type: "   # to_data's text for a returned value of a refused type (the judge names it)
+
+
+def _number_sequence(seq):
+    """'type: a Python list of shape (2, 3)' when seq is a (nested) sequence of numbers, else None."""
+    try:
+        arr = np.array(seq, dtype=None)
+    except Exception:
+        return None
+    if arr.dtype.kind not in "biuf" or arr.size == 0:
+        return None
+    return f"{TYPE_MARK}a Python {type(seq).__name__} of shape {tuple(arr.shape)}"
 
 
 def _all_numbers(seq):

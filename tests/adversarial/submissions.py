@@ -182,7 +182,7 @@ ADVERSARIAL = {
                                                       "dz_netAct": "def dz_netAct(z, y):\n    return z * 0\n"}}),
                               score=6, lost={"dz_b": "wrong values", "dz_netAct": "dz_netAct output"}),
     "lying_objects": dict(build=dict(edits={MLP: {"dz_b": LIARS, "dz_netAct": "pass"}}), score=6,
-                          lost={"dz_b": "wrong values", "dz_netAct": "not a NumPy array"}),
+                          lost={"dz_b": "wrong values", "dz_netAct": "expected a NumPy array"}),
     "fake_grader_output": dict(build=dict(extra={MLP: [FAKE_OUTPUT]}), score=8, lost={}),
     "write_files": dict(build=dict(extra={MLP: [WRITE_ATTACK]}), score=8, lost={}),
     "read_reference": dict(build=dict(edits={MLP: {"dz_b": READ_ATTACK}}), score=7,

@@ -1,0 +1,108 @@
+"""Every graded unit of the assignment, declared once: its notebook, its signature, its points.
+
+This table is the one statement of the unit facts. Everything else that states
+them is checked against it, and disagrees at its peril:
+
+- plan.py refuses to grade (ConfigError) when a source notebook's test cell
+  `test_<unit>` carries other points, or sits in another notebook;
+- tests/test_units_declared_once.py fails when a notebook's heading, points
+  table or solution `def`, the checks in autograder.checks, or the README
+  say something else.
+
+To change a unit's points, change them here first, then follow the failures
+(README, "Changing the course").
+
+A Python module rather than a TOML file: Python 3.10 has no TOML reader in its
+standard library (tomllib is 3.11+), the table is type-checked with the
+package, and plan.py and the tests import it without a parsing step.
+"""
+import ast
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DeclaredUnit:
+    """One graded unit.
+
+    notebook: the notebook stem, e.g. "02_rnn_bptt" (source/bptt/<notebook>.ipynb);
+    signature: the student function as the grader calls it (positionally, every
+        argument given), e.g. "dh_t(dy_t, dhraw_next, W_hq, W_hh)"; its name is the unit's name;
+    points: what the unit is worth (nbgrader's `points` of the cell test_<name>).
+    """
+    notebook: str
+    signature: str
+    points: int
+
+    @property
+    def name(self) -> str:
+        return parse_signature(self.signature)[0]
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        return parse_signature(self.signature)[1]
+
+
+def parse_signature(signature: str) -> tuple[str, tuple[str, ...]]:
+    """("dh_t", ("dy_t", "dhraw_next", "W_hq", "W_hh")) from "dh_t(dy_t, dhraw_next, W_hq, W_hh)".
+
+    Defaults are allowed and ignored ("dz_wts(dz_netIn, y_netAct, z_wts, reg=0.0)").
+    Raises ValueError if `signature` is not of the form name(arg, ...).
+    """
+    try:
+        tree = ast.parse(f"def {signature.strip()}: pass")
+    except SyntaxError:
+        raise ValueError(f"not a function signature: {signature!r}") from None
+    func = tree.body[0]
+    assert isinstance(func, ast.FunctionDef)
+    return func.name, function_params(func)
+
+
+def function_params(func: ast.FunctionDef) -> tuple[str, ...]:
+    """The parameter names of a parsed `def`, in order (positional, then keyword-only)."""
+    args = func.args
+    return tuple(a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs])
+
+
+UNITS: tuple[DeclaredUnit, ...] = (
+    DeclaredUnit("01_mlp_backprop", "dz_netAct(z_netAct, y)", 1),
+    DeclaredUnit("01_mlp_backprop", "dz_netIn(dz_netAct, z_netAct)", 2),
+    DeclaredUnit("01_mlp_backprop", "dz_wts(dz_netIn, y_netAct, z_wts, reg)", 1),
+    DeclaredUnit("01_mlp_backprop", "dz_b(dz_netIn)", 1),
+    DeclaredUnit("01_mlp_backprop", "dy_netAct(dz_netIn, z_wts)", 1),
+    DeclaredUnit("01_mlp_backprop", "dy_netIn(dy_netAct, y_netIn)", 1),
+    DeclaredUnit("01_mlp_backprop", "dy_wts(dy_netIn, X, y_wts, reg)", 1),
+    DeclaredUnit("01_mlp_backprop", "dy_b(dy_netIn)", 1),
+    DeclaredUnit("01_mlp_backprop", "mlp_backward(y, params, cache, reg)", 3),
+
+    DeclaredUnit("02_rnn_bptt", "dy_t(p_t, y_t, T)", 1),
+    DeclaredUnit("02_rnn_bptt", "dW_hq(h, dy)", 1),
+    DeclaredUnit("02_rnn_bptt", "db_q(dy)", 1),
+    DeclaredUnit("02_rnn_bptt", "dh_t(dy_t, dhraw_next, W_hq, W_hh)", 2),
+    DeclaredUnit("02_rnn_bptt", "dhraw_t(dh_t, h_netIn_t, h_t, activation)", 2),
+    DeclaredUnit("02_rnn_bptt", "dW_hh(h_prev, dhraw)", 1),
+    DeclaredUnit("02_rnn_bptt", "dW_xh(X, dhraw)", 1),
+    DeclaredUnit("02_rnn_bptt", "db_h(dhraw)", 1),
+    DeclaredUnit("02_rnn_bptt", "rnn_backward(Y, params, cache, activation)", 4),
+
+    DeclaredUnit("03_two_layer_rnn", "dh1_t(dhraw2_t, dhraw1_next, W_xh2, W_hh1)", 2),
+    DeclaredUnit("03_two_layer_rnn", "rnn2_backward(Y, params, cache, activation)", 5),
+
+    DeclaredUnit("04_long_histories", "bptt_truncated(Y, params, cache, k, activation)", 3),
+    DeclaredUnit("04_long_histories", "bptt_randomized(Y, params, cache, xi, activation)", 3),
+    DeclaredUnit("04_long_histories", "clip_gradients(grads, max_norm)", 2),
+)
+
+BY_NAME: dict[str, DeclaredUnit] = {u.name: u for u in UNITS}
+
+
+def notebook_points() -> dict[str, int]:
+    """{notebook stem: the sum of its units' points}, in notebook order."""
+    totals: dict[str, int] = {}
+    for unit in UNITS:
+        totals[unit.notebook] = totals.get(unit.notebook, 0) + unit.points
+    return dict(sorted(totals.items()))
+
+
+def total_points() -> int:
+    """The whole assignment's points."""
+    return sum(u.points for u in UNITS)

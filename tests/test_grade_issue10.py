@@ -1,0 +1,205 @@
+"""Issue 10 and the grading side of issue 8, on BOTH grading paths, unit by unit.
+
+Every submission below is built from the current source notebooks (tests/factory.py): one
+notebook each, with the mistake, the correct rewrite or the given-helper loophole in place.
+The whole class is graded by ONE `python -m autograder grade` batch (sandbox) and ONE real
+`nbgrader autograde` batch (kernel), and each unit must get the same exact score and the same
+exact message on both: 0 and the message below for the unit named, full marks for every other
+unit of the notebook. On the nbgrader path the message is the AssertionError of the unit's
+test cell (its hidden check runs first: autograder/checks/nbgrader_order.py).
+"""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from autograder import course
+from autograder.checks import UNITS
+from tests import factory
+from tests.factory import REPO_ROOT
+
+OWNER = factory.unit_notebooks()
+KEEP = "a graded function must leave its inputs unchanged (build a new array instead of using +=, *= or slice assignment on an input)"
+TYPE = "expected a NumPy array (np.ndarray) of dtype float64 of shape"
+RNN1 = "(case 1 of 3: T=7, N=3, D=5, H=4, Q=6, activation=relu)."
+
+# mistake -> the exact feedback of its unit (score 0)
+MISTAKE_MESSAGES = {
+    # hidden cases narrower than the notebook's promises
+    "dz_netIn_ce_shortcut": (
+        "dz_netIn output: assumes dz_netAct is the cross-entropy gradient ((z_netAct - one_hot) / N); the rule must "
+        "hold for any upstream gradient dz_netAct: multiply it by the softmax Jacobian (case 2 of 3: N=4, D=3, H=6, C=7)."),
+    "rnn2_backward_ignores_initial_states": (
+        "rnn2_backward output: W_hh1 is wrong: layer 1's initial state is left out: at t = 0 the previous state is "
+        "cache['h1_0'], not zeros. rnn2_backward output: W_hh2 is wrong: layer 2's initial state is left out: at t = 0 "
+        "the previous state is cache['h2_0'], not zeros (case 1 of 3: T=7, N=3, D=5, Q=6, H1=4, H2=8, activation=relu)."),
+    "bptt_randomized_fixed_half": (
+        "bptt_randomized output: W_xh, W_hh and b_h are wrong: the keep probability is fixed at 0.5 (the gradient is "
+        "doubled where xi > 0): multiply by xi[t] itself (case 2 of 4: T=5, N=4, D=3, H=6, Q=7, activation=tanh)."),
+    # inputs changed in place
+    "clip_gradients_modifies_input": f"clip_gradients modified its input grads['W_xh'] in place; {KEEP}",
+    "dz_netIn_modifies_input": f"dz_netIn modified its input dz_netAct in place; {KEEP}",
+    "dy_t_modifies_input": f"dy_t modified its input p_t in place; {KEEP}",
+    "rnn_backward_modifies_cache": f"rnn_backward modified its input cache['p'] in place; {KEEP}",
+    # type rules (docs/type_rules.md)
+    "db_h_flat_list": (f"db_h output is a Python list of shape (4,); {TYPE} (4,) (build it with NumPy, not "
+                       f".tolist() or a list of rows) {RNN1}"),
+    "dW_hh_nested_list": (f"dW_hh output is a Python list of shape (4, 4); {TYPE} (4, 4) (build it with NumPy, not "
+                          f".tolist() or a list of rows) {RNN1}"),
+    "dW_xh_float32": ("dW_xh output has dtype float32; expected float64 (the inputs are float64: do not convert with "
+                      f"astype or create arrays with a smaller dtype) {RNN1}"),
+    "db_h_keepdims": ("db_h output has shape (1, 4); expected (4,): the values are right, but it keeps an axis of "
+                      f"length 1 (keepdims=True, a reshape or np.matrix); return shape (4,) {RNN1}"),
+    "db_q_matrix": (f"db_q output is an np.matrix of shape (1, 6); {TYPE} (6,) (np.matrix always keeps two axes; "
+                    f"use np.ndarray (np.asarray) and plain products) {RNN1}"),
+    # feedback that names the mistake (assembly and long-history units), no number of the case
+    "mlp_backward_reg_doubled_z": ("mlp_backward output: z_wts is wrong: the regularization term reg * z_wts is "
+                                   "counted twice: dz_wts already adds it (case 1 of 3: N=3, D=5, H=4, C=6)."),
+    "mlp_backward_no_reg_y": ("mlp_backward output: y_wts is wrong: the regularization term reg * y_wts is missing: "
+                              "pass reg to dy_wts (case 1 of 3: N=3, D=5, H=4, C=6)."),
+    "rnn_backward_ignores_h0": ("rnn_backward output: W_hh is wrong: the initial state is left out: at t = 0 the "
+                                f"previous state is cache['h0'], not zeros {RNN1}"),
+    "clip_gradients_no_sqrt": (
+        "clip_gradients output: clipped and norm are wrong: the norm is the sum of squares without its square root "
+        "(case 1 of 4: D=5, H=4, Q=6)."),
+    "clip_gradients_inverted_ratio": (
+        "clip_gradients output: clipped is wrong: the scale is inverted: the factor is max_norm / norm, not "
+        "norm / max_norm (case 1 of 4: D=5, H=4, Q=6)."),
+    "bptt_truncated_late_cut": (
+        "bptt_truncated output: W_xh, W_hh and b_h are wrong: the cut is one step late: chunks are [0, k), [k, 2k), "
+        "..., so the cut is between steps k-1 and k (case 1 of 5: T=7, N=3, D=5, H=4, Q=6, k=3, activation=relu)."),
+    "rnn_backward_missing_future": ("rnn_backward output: W_xh, W_hh and b_h are wrong: the gradient from the future "
+                                    f"step is missing: dh_t must include dhraw_{{t+1}} @ W_hh.T {RNN1}"),
+    "mlp_backward_no_reg": ("mlp_backward output: z_wts is wrong: the regularization term reg * z_wts is missing: pass "
+                            "reg to dz_wts. mlp_backward output: y_wts is wrong: the regularization term reg * y_wts is "
+                            "missing: pass reg to dy_wts (case 1 of 3: N=3, D=5, H=4, C=6)."),
+}
+assert set(MISTAKE_MESSAGES) - {"rnn_backward_missing_future", "mlp_backward_no_reg"} == set(factory.ISSUE10_MISTAKES)
+
+
+def helper_message(unit, helper):
+    return f"{unit} calls the given helper {helper}; a graded function must compute its answer itself"
+
+
+KERNEL_MESSAGES = {}   # student -> {unit: message}, where the kernel's message differs (see below)
+
+
+def submissions():
+    """{student: (stem, {unit: source}, {unit: exact message of a unit that scores 0})}."""
+    subs = {}
+    for name, message in MISTAKE_MESSAGES.items():
+        unit, source = factory.MISTAKES[name]
+        subs["m-" + name] = (OWNER[unit], {unit: source}, {unit: message})
+    by_stem = {}
+    for unit, source in factory.REWRITES.values():
+        by_stem.setdefault(OWNER[unit], {})[unit] = source
+    for stem, replacements in by_stem.items():
+        subs["rewrites-" + stem[:2]] = (stem, replacements, {})
+    for stem in factory.LOCAL_RULES:
+        rules = factory.numeric_rules_loophole(stem)
+        if rules:
+            subs["numeric-rules-" + stem[:2]] = (
+                stem, rules, {u: helper_message(u, f"NUMERIC_RULES[{u!r}]") for u in rules})
+            # A kernel runs the cells in order: where NUMERIC_RULES is defined after a unit's test
+            # cell, the kernel's hidden check finds no such name yet (0 either way).
+            KERNEL_MESSAGES["numeric-rules-" + stem[:2]] = {
+                u: f"{u} raised NameError: name 'NUMERIC_RULES' is not defined "
+                   f"(case 1 of 3: {UNITS[u].cases()[0].describe()})."
+                for u in rules if not factory.defined_before_test("NUMERIC_RULES", u)}
+    for name, (unit, source, helper) in factory.helper_loopholes().items():
+        subs["helper-" + name.replace(":", "-").replace("_", "-")] = (
+            OWNER[unit], {unit: source}, {unit: helper_message(unit, helper)})
+    return subs
+
+
+SUBMISSIONS = submissions()
+
+
+def test_the_loopholes_of_issue_8_are_in_the_class_while_the_release_gives_their_helpers():
+    loopholes = {s for s in SUBMISSIONS if s.startswith(("numeric-rules-", "helper-"))}
+    given = {name for name in ("NUMERIC_RULES", "numerical_gradient", "grad_check")
+             if factory.given_helper_import(name, "01_mlp_backprop") is not None}
+    if "NUMERIC_RULES" in given:
+        assert {"numeric-rules-01", "numeric-rules-02"} <= loopholes
+    if "numerical_gradient" in given:
+        assert "helper-numerical-gradient-dy-netIn" in loopholes
+    if factory.given_helper_import("truncated_loss", "04_long_histories") is not None:
+        assert "helper-truncated-loss-bptt-truncated" in loopholes
+
+
+def write_class(submitted):
+    for student, (stem, replacements, _) in SUBMISSIONS.items():
+        factory.write_submission(submitted, student, replacements, stems=[stem])
+
+
+def expected_units(student, points):
+    """{unit: (score, message or None)} for every unit of the student's notebook."""
+    stem, _, zeros = SUBMISSIONS[student]
+    return {u: (0.0, zeros[u]) if u in zeros else (p, None) for u, p in points[stem].items()}
+
+
+# ---- the grading command (sandbox) -----------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("issue10")
+    write_class(tmp / "submitted")
+    out = tmp / "out"
+    run = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp / "submitted"), "--out", str(out),
+                          "--quiet"], cwd=REPO_ROOT, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    entries = json.loads((out / "grades.json").read_text())["submissions"]
+    return {e["student"]: {t["name"]: (t["score"], t["output"]) for t in e["tests"] if OWNER[t["name"]] ==
+                           SUBMISSIONS[e["student"]][0]} for e in entries}
+
+
+def unit_points():
+    points = {}
+    for stem, cells in course.source_points().items():
+        points[stem] = {gid[len("test_"):]: float(p) for gid, p in cells.items()}
+    return points
+
+
+@pytest.mark.parametrize("student", sorted(SUBMISSIONS))
+def test_grading_command(sandbox, student):
+    for unit, (score, message) in expected_units(student, unit_points()).items():
+        got_score, got_message = sandbox[student][unit]
+        assert got_score == score, (unit, got_message)
+        if message is None:
+            assert got_message.startswith("passed "), (unit, got_message)
+        else:
+            assert got_message == message, unit
+
+
+# ---- nbgrader autograde (kernel) -------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def nbgrader(tmp_path_factory):
+    root = course.make_course_copy(tmp_path_factory.mktemp("issue10nb"))
+    course.generate_release(root)
+    write_class(root / "submitted")
+    course.autograde(root)
+    cells = course.gradebook_scores(root, cells=True)
+    messages = {}
+    for student, (stem, _, _) in SUBMISSIONS.items():
+        nb = json.loads((root / "autograded" / student / course.ASSIGNMENT / f"{stem}.ipynb").read_text())
+        for cell in nb["cells"]:
+            gid = cell["metadata"].get("nbgrader", {}).get("grade_id", "")
+            errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+            if gid.startswith("test_") and errors:
+                messages[(student, gid[len("test_"):])] = (errors[0]["ename"], errors[0]["evalue"])
+    return cells, messages
+
+
+@pytest.mark.parametrize("student", sorted(SUBMISSIONS))
+def test_nbgrader_autograde_agrees_unit_by_unit(nbgrader, student):
+    cells, messages = nbgrader
+    stem = SUBMISSIONS[student][0]
+    for unit, (score, message) in expected_units(student, unit_points()).items():
+        assert cells[student][stem][f"test_{unit}"] == score, (unit, messages.get((student, unit)))
+        if message is None:
+            assert (student, unit) not in messages, messages[(student, unit)]
+        else:
+            message = KERNEL_MESSAGES.get(student, {}).get(unit, message)
+            assert messages[(student, unit)] == ("AssertionError", message), unit

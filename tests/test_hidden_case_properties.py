@@ -1,0 +1,136 @@
+"""The hidden cases cover what each notebook promises about a unit's inputs.
+
+For every graded unit, the promised input properties are derived from the notebook
+itself: the parameters of the unit's `def` in its solution cell and its docstring. Then
+every property must be exercised by at least one hidden case, judged from the case's
+arguments (the only exception: whether an upstream gradient is the true chain's or an
+arbitrary one is recorded by the case builder).
+
+    parameter or docstring says         property a hidden case must have
+    an upstream gradient dX             dX arbitrary (not the true chain's value)
+    activation                          each of "relu" and "tanh"
+    ReLU / relu                         a pre-activation within 1e-8 of the kink
+    cache with h0 / h1_0 / h2_0         that initial state non-zero
+    k                                   k = 1, 1 < k < T, k >= T, and T not a multiple of k
+    xi                                  zeros, and at least three different non-zero values
+    max_norm                            the global norm above the threshold, and below it
+    reg                                 reg > 0
+"""
+import ast
+import json
+
+import numpy as np
+import pytest
+
+from autograder import reference as R
+from autograder.checks import UNITS
+from tests.factory import SOURCE_DIR, _nbgrader, _source
+
+KINK = 1e-8
+CASES = {name: unit.cases() for name, unit in UNITS.items()}
+
+
+def notebook_def(unit):
+    """(parameter names, docstring) of `unit` as its notebook's solution cell defines it."""
+    nb = json.loads((SOURCE_DIR / f"{UNITS[unit].notebook}.ipynb").read_text())
+    for cell in nb["cells"]:
+        if _nbgrader(cell).get("grade_id") == unit:
+            text = "\n".join(line for line in _source(cell).split("\n") if "### " not in line)
+            for node in ast.walk(ast.parse(text)):
+                if isinstance(node, ast.FunctionDef) and node.name == unit:
+                    return [a.arg for a in node.args.args], ast.get_docstring(node) or ""
+    raise AssertionError(f"no def {unit} in {UNITS[unit].notebook}")
+
+
+def promised(unit):
+    params, doc = notebook_def(unit)
+    props = set()
+    # An upstream gradient: a parameter named d<quantity> (dz_netAct, dy, dhraw_next, ...).
+    props |= {f"arbitrary {p}" for p in params if p.startswith("d") and p != unit}
+    if "activation" in params:
+        props |= {"activation relu", "activation tanh"}
+    if "relu" in doc.lower() or "activation" in params:
+        props.add("kink")
+    for state in ("h0", "h1_0", "h2_0"):
+        if "cache" in params and state in doc:
+            props.add(f"non-zero {state}")
+    if "k" in params:
+        props |= {"k = 1", "1 < k < T", "k >= T", "T not a multiple of k"}
+    if "xi" in params:
+        props |= {"xi has zeros", "xi takes three non-zero values"}
+    if "max_norm" in params:
+        props |= {"norm above max_norm", "norm below max_norm"}
+    if "reg" in params:
+        props.add("reg > 0")
+    return props
+
+
+def arrays(value):
+    if isinstance(value, dict):
+        return [a for v in value.values() for a in arrays(v)]
+    if isinstance(value, (tuple, list)):
+        return [a for v in value for a in arrays(v)]
+    return [value] if isinstance(value, np.ndarray) and value.dtype.kind == "f" else []
+
+
+def exercised(unit, case):
+    params, _ = notebook_def(unit)
+    args = dict(zip(params, case.args))
+    props = set()
+    for p in params:
+        if p.startswith("d") and "upstream:arbitrary" in case.props:
+            props.add(f"arbitrary {p}")
+    if args.get("activation") in ("relu", "tanh"):
+        props.add(f"activation {args['activation']}")
+    # Near the kink: an entry of a pre-activation argument (or cache entry) with 0 < |v| <= 1e-8.
+    netIns = [v for k, v in args.items() if "netIn" in k]
+    cache = args.get("cache") or {}
+    netIns += [v for k, v in cache.items() if "netIn" in k]
+    relu = args.get("activation", "relu") == "relu"
+    if relu and any(np.any((np.abs(a) <= KINK) & (a != 0)) for a in netIns):
+        props.add("kink")
+    for state in ("h0", "h1_0", "h2_0"):
+        if state in cache and np.any(cache[state] != 0):
+            props.add(f"non-zero {state}")
+    if "k" in args:
+        k, T = args["k"], cache["h"].shape[0]
+        props |= {name for name, ok in (("k = 1", k == 1), ("1 < k < T", 1 < k < T), ("k >= T", k >= T),
+                                        ("T not a multiple of k", T % k != 0)) if ok}
+    if "xi" in args:
+        if np.any(args["xi"] == 0):
+            props.add("xi has zeros")
+    if "max_norm" in args:
+        norm = R.global_norm(args["grads"])
+        props.add("norm above max_norm" if norm > args["max_norm"] else "norm below max_norm")
+    if args.get("reg", 0) > 0:
+        props.add("reg > 0")
+    return props
+
+
+@pytest.mark.parametrize("unit", sorted(UNITS))
+def test_every_promised_input_property_is_exercised_by_a_hidden_case(unit):
+    covered = set().union(*(exercised(unit, case) for case in CASES[unit]))
+    if "xi" in notebook_def(unit)[0]:
+        values = {float(v) for case in CASES[unit] for v in np.asarray(case.args[3]) if v > 0}
+        if len(values) >= 3:
+            covered.add("xi takes three non-zero values")
+    missing = promised(unit) - covered
+    assert not missing, f"{unit}: no hidden case has {sorted(missing)}"
+
+
+def test_the_derivation_finds_the_promises_issue_10_names():
+    assert "arbitrary dz_netAct" in promised("dz_netIn")
+    assert {"non-zero h1_0", "non-zero h2_0"} <= promised("rnn2_backward")
+    assert {"xi has zeros", "xi takes three non-zero values"} <= promised("bptt_randomized")
+    assert {"k = 1", "k >= T"} <= promised("bptt_truncated")
+    assert {"norm above max_norm", "norm below max_norm"} <= promised("clip_gradients")
+    assert "kink" in promised("dy_netIn") and "kink" in promised("dhraw_t")
+
+
+def test_each_upstream_argument_is_declared_by_its_unit():
+    # The case builders mark arbitrary upstream gradients for exactly the d-parameters of the notebook.
+    for name, unit in UNITS.items():
+        params, _ = notebook_def(name)
+        if unit.oracles:
+            continue
+        assert set(unit.upstream) == {p for p in params if p.startswith("d") and p != name}, name

@@ -1,0 +1,155 @@
+"""The README's "Changing the course" recipes, walked through on a temporary copy of the repository.
+
+Change the points of dh_t: the declaration first, then every place the unit
+audit names, then the text synced into the notebooks; the audit is then clean,
+and the grading command (run in the copy) gives dh_t its new points.
+
+Add a hidden case: one more entry in CASE_DIMS (autograder/checks/base.py). Both
+grading paths draw their cases from there, so a dh_t that passed every case
+before (it slices its answer to Q columns, harmless while H <= Q, as in the
+three cases shipped) fails the new case (H > Q). The command
+`python -m autograder grade`, run in the copy, must then give that student
+exactly dh_t's 2 points less and name the new case; a correct student keeps
+full marks.
+"""
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+from autograder import units
+from tests import factory
+from tests.factory import REPO_ROOT
+from tests.unit_places import heading_points, table_row
+
+# Correct while H <= Q (the slice keeps every column); wrong shape when H > Q.
+SLICED_DH_T = '''
+def dh_t(dy_t, dhraw_next, W_hq, W_hh):
+    dh = dy_t @ W_hq.T + dhraw_next @ W_hh.T
+    return dh[:, :W_hq.shape[1]]          # meant: keep the H columns; W_hq.shape[1] is Q
+'''
+CASES_OPEN = "CASE_DIMS = (\n"
+NEW_CASE = '    dict(T=6, N=5, D=2, H=7, Q=3, C=4, H1=8, H2=9, k=4, activation="relu", seed=404),\n'
+
+
+def repo_copy(tmp_path):
+    """What `python -m autograder grade` needs: the package, source/ and release/, at a new root."""
+    root = tmp_path / "repo"
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
+    for name in ("autograder", "source", "release"):
+        shutil.copytree(REPO_ROOT / name, root / name, ignore=ignore)
+    shutil.copy2(REPO_ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
+    return root
+
+
+def grade(root, submitted, out):
+    """Run the grading command of the copy (its own package) and return {student: entry}."""
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(submitted), "--out", str(out),
+                           "--course", str(root), "--jobs", "2", "--quiet"],
+                          cwd=root, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    doc = json.loads((out / "grades.json").read_text())
+    return {s["student"]: s for s in doc["submissions"]}
+
+
+def dh_t_result(entry):
+    return next(t for t in entry["tests"] if t["name"] == "dh_t")
+
+
+def test_add_a_hidden_case(tmp_path):
+    root = repo_copy(tmp_path)
+    submitted = tmp_path / "submitted"
+    factory.write_submission(submitted, "ada", stems=["02_rnn_bptt"])
+    factory.write_submission(submitted, "sam", {"dh_t": SLICED_DH_T}, stems=["02_rnn_bptt"])
+    nb02 = units.notebook_points()["02_rnn_bptt"]                  # 14: only notebook 02 is submitted
+    dh_t_points = units.BY_NAME["dh_t"].points                      # 2
+
+    before = grade(root, submitted, tmp_path / "before")
+    assert {s: e["score"] for s, e in before.items()} == {"ada": nb02, "sam": nb02}
+    assert dh_t_result(before["sam"])["score"] == dh_t_points
+
+    # The recipe's one edit: a fourth entry in CASE_DIMS, with more hidden units than classes.
+    base = root / "autograder" / "checks" / "base.py"
+    text = base.read_text()
+    assert text.count(CASES_OPEN) == 1
+    end = text.index("\n)\n", text.index(CASES_OPEN)) + 1
+    base.write_text(text[:end] + NEW_CASE + text[end:])
+
+    # Same submissions, same output folder: the grader's code changed, so nothing is served from its cache.
+    after = grade(root, submitted, tmp_path / "before")
+    assert {s: e["score"] for s, e in after.items()} == {"ada": nb02, "sam": nb02 - dh_t_points}
+    result = dh_t_result(after["sam"])
+    assert result["score"] == 0 and result["max_score"] == dh_t_points
+    assert result["output"].startswith("dh_t output has the wrong shape: expected (5, 7), got (5, 3)"), result["output"]
+    assert "(case 4 of 4: T=6, N=5, D=2, H=7, Q=3, activation=relu)" in result["output"]
+    assert all(t["score"] == t["max_score"] for t in after["sam"]["tests"]
+               if t["notebook"] == "02_rnn_bptt" and t["name"] != "dh_t")
+
+
+# ---- change the points of dh_t -----------------------------------------------------------------
+
+def audit(root):
+    """The unit audit of the copy, run with the copy's own autograder/units.py."""
+    code = "from tests.unit_places import disagreements; print('\\n'.join(disagreements('.')))"
+    proc = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return [line for line in proc.stdout.splitlines() if line]
+
+
+def replace_once(path, pattern, repl, count=1):
+    text = path.read_text()
+    new, n = re.subn(pattern, repl, text, flags=re.M)
+    assert n == count, f"{path.name}: {pattern!r} found {n} times, expected {count}"
+    path.write_text(new)
+
+
+def test_change_the_points_of_dh_t(tmp_path):
+    from autograder import notebook_text
+
+    root = repo_copy(tmp_path)
+    for name in ("notebooks", "jupytext.toml", "README.md", "tests/unit_places.py"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (shutil.copytree if (REPO_ROOT / name).is_dir() else shutil.copy2)(REPO_ROOT / name, root / name)
+    p, n02, total = units.BY_NAME["dh_t"].points, units.notebook_points()["02_rnn_bptt"], units.total_points()
+
+    # 1. The declaration.
+    replace_once(root / "autograder" / "units.py", r'("dh_t\(dy_t, dhraw_next, W_hq, W_hh\)", )\d+\)', rf"\g<1>{p + 1})")
+    # 2. The audit names every place that now disagrees; each is edited.
+    found = audit(root)
+    assert f"unit dh_t: heading of 02_rnn_bptt (notebooks/bptt/02_rnn_bptt.py) says {p} points; " \
+           f"autograder/units.py declares {p + 1}" in found
+    assert f"notebook 02_rnn_bptt: README.md says {n02} pts; autograder/units.py declares {n02 + 1}" in found
+    nb02 = root / "notebooks" / "bptt" / "02_rnn_bptt.py"
+    replace_once(nb02, r'("grade_id": "test_dh_t",[^\n]*"points": )\d+', rf"\g<1>{p + 1}")
+    lines = nb02.read_text().split("\n")
+    for i, line in enumerate(lines):          # markdown lines, found by the audit's own parsers
+        md = line[2:] if line.startswith("# ") else ""
+        heading, row = heading_points(md), table_row(md)
+        if heading and heading[0][:1] == ["dh_t"]:
+            lines[i] = re.sub(rf"\b{p}(?=\**\s+points?\b)", str(p + 1), line)
+        elif row and row[:2] == ("unit", "dh_t"):
+            lines[i] = re.sub(rf"\|\s*\**{p}\**\s*\|\s*$", f"| {p + 1} |", line)
+        elif row and row[0] == "notebook":
+            lines[i] = line.replace(str(n02), str(n02 + 1))
+    nb02.write_text("\n".join(lines))
+    for text in sorted((root / "notebooks" / "bptt").glob("*.py")):
+        content = text.read_text()
+        content = content.replace(f"**{total} points**", f"**{total + 1} points**")
+        content = content.replace(f"02: {n02} +", f"02: {n02 + 1} +").replace(f"assignment: {total}", f"assignment: {total + 1}")
+        text.write_text(content)
+    readme = root / "README.md"
+    replace_once(readme, rf"^(  02_rnn_bptt\.ipynb .*){n02} pts$", rf"\g<1>{n02 + 1} pts")
+    replace_once(readme, rf"worth {total} points", f"worth {total + 1} points")
+    replace_once(readme, r'("grade_id": "test_dh_t", "locked": true, "points": )\d+', rf"\g<1>{p + 1}")
+    # 3. The text reaches the notebooks (what `python -m autograder release` does first); all agree.
+    notebook_text.sync_notebooks(root)
+    assert audit(root) == []
+    # 4. The grading command gives dh_t its new points.
+    submitted = tmp_path / "submitted"
+    factory.write_submission(submitted, "ada", stems=["02_rnn_bptt"])
+    factory.write_submission(submitted, "bob", factory.mistake("dh_t_missing_future"), stems=["02_rnn_bptt"])
+    graded = grade(root, submitted, tmp_path / "out")
+    assert {s: e["score"] for s, e in graded.items()} == {"ada": n02 + 1, "bob": n02 - p}
+    assert (dh_t_result(graded["bob"])["score"], dh_t_result(graded["bob"])["max_score"]) == (0, p + 1)
+    assert graded["ada"]["max_score"] == total + 1

@@ -1,0 +1,257 @@
+"""Each graded unit is declared once (autograder/units.py); every other statement of it agrees.
+
+The places compared are listed in tests/unit_places.py. Each perturbation test
+changes one place in a temporary copy of the course (or one entry of the
+declaration or of the checks) and expects the exact message that names the
+unit, the place and both values: the comparison can fail, and says where.
+"""
+import dataclasses
+import json
+import re
+import shutil
+
+import pytest
+
+from autograder import checks, units
+from autograder.plan import ConfigError, read_plan
+from tests.factory import REPO_ROOT
+from tests.unit_places import PROSE, disagreements, heading_points, table_row
+
+NB02 = "02_rnn_bptt (notebooks/bptt/02_rnn_bptt.py)"
+DECL = "autograder/units.py declares"
+# The perturbed values are the declared ones plus one, so the tests hold whatever the points are.
+P = units.BY_NAME["dh_t"].points                      # dh_t's points
+N02 = units.notebook_points()["02_rnn_bptt"]          # notebook 02's points
+TOTAL = units.total_points()
+
+
+def test_the_declaration_is_well_formed():
+    names = [u.name for u in units.UNITS]
+    assert len(names) == len(set(names)), "a unit is declared twice"
+    stems = sorted(p.stem for p in (REPO_ROOT / "source" / "bptt").glob("*.ipynb"))
+    assert sorted(units.notebook_points()) == stems
+    assert all(isinstance(u.points, int) and u.points > 0 for u in units.UNITS)
+    assert units.BY_NAME["dh_t"].params == ("dy_t", "dhraw_next", "W_hq", "W_hh")
+    assert units.total_points() == sum(units.notebook_points().values())
+
+
+def test_every_place_agrees_with_the_declaration():
+    found = disagreements(REPO_ROOT)
+    assert found == [], "\n".join(found)
+
+
+def test_the_plan_grades_exactly_the_declared_units():
+    plan = read_plan(REPO_ROOT, "bptt")
+    assert [(u.name, u.notebook, u.points) for u in plan.units] == \
+        [(u.name, u.notebook, float(u.points)) for u in units.UNITS]
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("### 4. `dh_t` — the two paths into a hidden state (2 points)", (["dh_t"], 2)),
+    ("## `dh_t` (2 points)", (["dh_t"], 2)),
+    ("#### 4 · `dh_t(dy_t, dhraw_next, W_hq, W_hh)`: two paths (**2 points**)", (["dh_t"], 2)),
+    ("### Task 4: `dh_t` uses `W_hh` (1 point)", (["dh_t", "W_hh"], 1)),
+    ("### Experiment: how far back does the gradient reach? (no points)", None),
+    ("Worth `dh_t` (2 points) but not a heading", None),
+])
+def test_headings_are_read_whatever_their_style(line, expected):
+    assert heading_points(line) == expected
+
+
+def test_table_rows_are_read():
+    assert table_row("| `dh_t(dy_t, dhraw_next, W_hq, W_hh)` | 2 |") == \
+        ("unit", "dh_t", ("dy_t", "dhraw_next", "W_hq", "W_hh"), 2)
+    assert table_row("| **this notebook** | **14** |") == ("notebook", None, None, 14)
+    assert table_row("| `dy_t` | (N, Q) |") is None          # a shape table, not points
+
+
+# ---- the comparison fails, and says where -------------------------------------------------
+
+@pytest.fixture
+def course(tmp_path):
+    """A copy of the course's source notebooks and README.md."""
+    root = tmp_path / "course"
+    shutil.copytree(REPO_ROOT / "source", root / "source",
+                    ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+    shutil.copy2(REPO_ROOT / "README.md", root / "README.md")
+    return root
+
+
+def edit_cells(root, stem, edit):
+    """Apply edit(cell) -> bool to each cell of source/bptt/<stem>.ipynb; at least one must change."""
+    path = root / "source" / "bptt" / f"{stem}.ipynb"
+    nb = json.loads(path.read_text())
+    changed = [edit(cell) for cell in nb["cells"]]
+    assert any(changed), f"nothing to perturb in {stem}"
+    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False))
+
+
+def edit_markdown_line(root, stem, select, replace):
+    """Replace the first markdown line for which select(line) is true by replace(line)."""
+    done = []
+
+    def edit(cell):
+        if cell["cell_type"] != "markdown" or done:
+            return False
+        lines = "".join(cell["source"]).split("\n")
+        for i, line in enumerate(lines):
+            if select(line):
+                lines[i] = replace(line)
+                cell["source"] = "\n".join(lines)
+                done.append(line)
+                return True
+        return False
+    edit_cells(root, stem, edit)
+
+
+def set_points(line, n):
+    return re.sub(r"\d+(?=\s+points?\))", str(n), line)
+
+
+def test_test_cell_points(course):
+    def edit(cell):
+        nbg = cell["metadata"].get("nbgrader", {})
+        if nbg.get("grade_id") == "test_dh_t":
+            nbg["points"] = P + 1
+            return True
+        return False
+    edit_cells(course, "02_rnn_bptt", edit)
+    found = disagreements(course)
+    assert f"unit dh_t: test cell test_dh_t (nbgrader points) of {NB02} says {P + 1} points; {DECL} {P}" in found
+    assert (f"autograder/plan.py refuses the course: unit 'dh_t': 02_rnn_bptt.ipynb gives test_dh_t {P + 1} points, "
+            f"autograder/units.py declares {P}") in found
+    with pytest.raises(ConfigError, match=rf"^unit 'dh_t': 02_rnn_bptt.ipynb gives test_dh_t {P + 1} points, "
+                                          rf"autograder/units.py declares {P}$"):
+        read_plan(course, "bptt")
+
+
+def test_heading(course):
+    edit_markdown_line(course, "02_rnn_bptt", lambda s: (heading_points(s) or ([], 0))[0][:1] == ["dh_t"],
+                       lambda s: set_points(s, P + 1))
+    assert disagreements(course) == [f"unit dh_t: heading of {NB02} says {P + 1} points; {DECL} {P}"]
+
+
+def test_heading_in_another_style(course):
+    edit_markdown_line(course, "02_rnn_bptt", lambda s: (heading_points(s) or ([], 0))[0][:1] == ["dh_t"],
+                       lambda s: f"## 4 · `dh_t`: the two paths into a hidden state (**{P + 1} points**)")
+    assert disagreements(course) == [f"unit dh_t: heading of {NB02} says {P + 1} points; {DECL} {P}"]
+
+
+def _is_row(kind, name=None):
+    return lambda s: (table_row(s) or ("",))[0] == kind and (name is None or table_row(s)[1] == name)
+
+
+def _has(stem, select):
+    nb = json.loads((REPO_ROOT / "source" / "bptt" / f"{stem}.ipynb").read_text())
+    return any(select(line) for c in nb["cells"] if c["cell_type"] == "markdown"
+               for line in "".join(c["source"]).split("\n"))
+
+
+def test_points_table_row(course):
+    if not _has("02_rnn_bptt", _is_row("unit", "dh_t")):
+        pytest.skip("02_rnn_bptt has no points table row for dh_t any more")
+    edit_markdown_line(course, "02_rnn_bptt", _is_row("unit", "dh_t"), lambda s: re.sub(r"\d+(\s*\|\s*)$", rf"{P + 1}\1", s))
+    assert disagreements(course) == [f"unit dh_t: points table of {NB02} says {P + 1} points; {DECL} {P}"]
+
+
+def test_points_table_signature(course):
+    if not _has("02_rnn_bptt", _is_row("unit", "dh_t")):
+        pytest.skip("02_rnn_bptt has no points table row for dh_t any more")
+    edit_markdown_line(course, "02_rnn_bptt", _is_row("unit", "dh_t"), lambda s: s.replace("W_hh)", "W)"))
+    assert disagreements(course) == [
+        f"unit dh_t: points table of {NB02} says `dh_t(dy_t, dhraw_next, W_hq, W)`; {DECL} `dh_t(dy_t, dhraw_next, W_hq, W_hh)`"]
+
+
+def test_notebook_total_row(course):
+    if not _has("02_rnn_bptt", _is_row("notebook")):
+        pytest.skip("02_rnn_bptt has no 'this notebook' row any more")
+    edit_markdown_line(course, "02_rnn_bptt", _is_row("notebook"), lambda s: s.replace(str(N02), str(N02 + 1)))
+    assert disagreements(course) == [
+        f"notebook 02_rnn_bptt: points table of {NB02} says {N02 + 1} for this notebook; {DECL} {N02}"]
+
+
+def test_assignment_total_and_per_notebook_sums(course):
+    total, per_nb = f"**{TOTAL} points**", f"02: {N02}"
+    stem = next((s for s in units.notebook_points() if _has(s, lambda line: total in line)), None)
+    if stem is None:
+        pytest.skip(f"no notebook states the total as {total} any more")
+    edit_markdown_line(course, stem, lambda s: total in s,
+                       lambda s: s.replace(total, f"**{TOTAL + 1} points**").replace(per_nb, f"02: {N02 + 1}"))
+    place = f"{stem} (notebooks/bptt/{stem}.py)"
+    found = disagreements(course)
+    assert f"assignment total: {place} says {TOTAL + 1} points; {DECL} {TOTAL}" in found
+    if _has(stem, lambda line: per_nb in line):
+        assert f'notebook 02_rnn_bptt: {place} says {N02 + 1} points ("02: {N02 + 1}"); {DECL} {N02}' in found
+
+
+def test_solution_signature(course):
+    def edit(cell):
+        if cell["metadata"].get("nbgrader", {}).get("grade_id") != "dh_t":
+            return False
+        cell["source"] = "".join(cell["source"]).replace("def dh_t(dy_t, dhraw_next, W_hq, W_hh)",
+                                                         "def dh_t(dy_t, dhraw_next, W_hh, W_hq)")
+        return True
+    edit_cells(course, "02_rnn_bptt", edit)
+    assert disagreements(course) == [
+        f"unit dh_t: solution cell dh_t of {NB02} says `def dh_t(dy_t, dhraw_next, W_hh, W_hq)`; "
+        f"{DECL} `dh_t(dy_t, dhraw_next, W_hq, W_hh)`"]
+
+
+def test_readme(course):
+    path = course / "README.md"
+    text = path.read_text()
+    lines = text.split("\n")
+    row = next(i for i, s in enumerate(lines) if s.strip().startswith("02_rnn_bptt.ipynb"))
+    lines[row] = re.sub(rf"\b{N02} pts\b", f"{N02 + 1} pts", lines[row])
+    text = "\n".join(lines).replace(f"worth {TOTAL} points", f"worth {TOTAL + 1} points")
+    text = re.sub(r'("grade_id": "test_dh_t", "locked": true, "points": )\d+', rf"\g<1>{P + 1}", text)
+    path.write_text(text)
+    assert disagreements(course) == [
+        f"notebook 02_rnn_bptt: README.md says {N02 + 1} pts; {DECL} {N02}",
+        f"assignment total: README.md says {TOTAL + 1} points; {DECL} {TOTAL}",
+        f"unit dh_t: README.md (the example test-cell header) says {P + 1} points; {DECL} {P}",
+    ]
+
+
+def test_declaration_changed_alone(course):
+    declared = tuple(dataclasses.replace(u, points=P + 1) if u.name == "dh_t" else u for u in units.UNITS)
+    found = disagreements(course, declared=declared)
+    assert f"unit dh_t: test cell test_dh_t (nbgrader points) of {NB02} says {P} points; {DECL} {P + 1}" in found
+    assert f"unit dh_t: heading of {NB02} says {P} points; {DECL} {P + 1}" in found
+    assert f"assignment total: README.md says {TOTAL} points; {DECL} {TOTAL + 1}" in found
+
+
+def test_checks_disagree(course):
+    changed = dict(checks.UNITS)
+    changed["dh_t"] = dataclasses.replace(checks.UNITS["dh_t"], signature="dh_t(dy_t, W_hq, W_hh)")
+    changed["db_h"] = dataclasses.replace(checks.UNITS["db_h"], notebook="01_mlp_backprop")
+    del changed["clip_gradients"]
+    assert disagreements(course, checks=changed) == [
+        f"unit dh_t: autograder.checks.UNITS says `dh_t(dy_t, W_hq, W_hh)`; {DECL} `dh_t(dy_t, dhraw_next, W_hq, W_hh)`",
+        f"unit db_h: autograder.checks.UNITS says notebook 01_mlp_backprop; {DECL} notebook 02_rnn_bptt",
+        f"unit clip_gradients: autograder.checks.UNITS says no check; {DECL} `clip_gradients(grads, max_norm)`",
+    ]
+
+
+def test_a_check_that_calls_with_the_wrong_number_of_arguments(course):
+    unit = checks.UNITS["dz_b"]
+    extra = dataclasses.replace(unit, make_case=lambda rng, d: dataclasses.replace(
+        unit.make_case(rng, d), args=unit.make_case(rng, d).args + (1.0,)))
+    assert disagreements(course, checks=dict(checks.UNITS, dz_b=extra)) == [
+        f"unit dz_b: autograder.checks.UNITS (its cases) says calls it with 2 arguments; {DECL} 1 parameters `dz_b(dz_netIn)`"]
+
+
+def test_a_sentence_stating_a_units_points(course):
+    stem = next((s for s in units.notebook_points() if _has(s, lambda line: bool(PROSE.search(line)))), None)
+    if stem is None:
+        pytest.skip("no sentence of the form '`unit` ... its N points' any more")
+    name = []
+
+    def perturb(line):
+        m = PROSE.search(line)
+        name.append(m.group("name"))
+        return line[:m.start("n")] + "9" + line[m.end("n"):]
+    edit_markdown_line(course, stem, lambda s: bool(PROSE.search(s)) and not heading_points(s), perturb)
+    declared = units.BY_NAME[name[0]]
+    assert disagreements(course) == [
+        f"unit {name[0]}: a sentence of {stem} (notebooks/bptt/{stem}.py) says 9 points; {DECL} {declared.points}"]
