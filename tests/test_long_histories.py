@@ -342,6 +342,29 @@ def test_training_decreases_the_loss():
     assert np.array_equal(run["losses"], again["losses"])
 
 
+def test_training_uses_one_blas_thread_and_restores_the_default():
+    """Small matrices: more BLAS threads only compete for the cores (3x slower and worse on a busy machine)."""
+    from threadpoolctl import threadpool_info
+
+    def blas_threads():
+        return {lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"}
+
+    seen = []
+
+    def forward(X, params, h0, activation):
+        seen.append(blas_threads())
+        return R.rnn_forward(X, params, h0, activation)
+
+    vocab = charrnn.Vocab(TEXT)
+    before = blas_threads()
+    backward = lambda Y, p, c, rng: R.bptt_full(Y, p, c, "tanh")  # noqa: E731
+    charrnn.train(vocab.encode(TEXT), len(vocab), forward, backward, R.clip_grad_norm, H=8, N=2, T=5, steps=3)
+    bptt_experiments.train_lag(forward, lambda Y, p, c, rng: R.bptt_full(Y, p, c, "tanh"), R.clip_grad_norm, 2,
+                               T=6, N=2, H=5, steps=2)
+    assert seen and all(threads == {1} for threads in seen)
+    assert blas_threads() == before
+
+
 def test_evaluate_carries_the_state_across_windows():
     vocab = charrnn.Vocab(TEXT)
     ids = vocab.encode(TEXT)
