@@ -541,8 +541,9 @@ check("clip_gradients", clip_gradients)
 # (`BPTT_GRADING=1`) every experiment skips. With the same seed they print the same numbers
 # every time (only wall times vary). The helper modules `charrnn.py` (the character-level
 # model, data, Adam, training loop, sampling) and `bptt_experiments.py` (the experiments and
-# plots) sit next to this notebook; they contain no gradient code. They train with one BLAS
-# thread: the matrices are small, and more threads only compete for the cores.
+# plots) sit next to this notebook. They compute no parameter gradient themselves (experiment 1
+# pushes a gradient through the Jacobians of the recurrence, as described above). They train
+# with one BLAS thread: the matrices are small, and more threads only compete for the cores.
 #
 # ### 1. Vanishing and exploding gradients
 #
