@@ -297,6 +297,14 @@ def test_solved_notebook_runs_top_to_bottom(stem, tmp_path, monkeypatch):
                    resources={"metadata": {"path": str(workdir)}}).execute()   # raises on any error
     printed = {nbgrader_meta(c).get("grade_id"): outcome(c)[1] for c in nb.cells if c.cell_type == "code"}
     assert not any(WAITING.search(t) for t in printed.values())
+    # Every worked example prints its shape; all its dimensions differ (a square W_hh aside),
+    # so that a transposed answer fails on its shape.
+    shapes = re.findall(r"on the worked example, shape (\([A-Z, ]*\)) = \(([\d, ]+)\)", "".join(printed.values()))
+    units = {gid.removeprefix("test_") for gid in printed if gid and gid.startswith("test_")}
+    assert len(shapes) >= len(units) - 1      # the assembly unit is checked by finite differences only
+    for names, sizes in shapes:
+        sizes = [int(n) for n in sizes.split(",") if n.strip()]
+        assert names == "(H, H)" or len(set(sizes)) == len(sizes), (names, sizes)
     if stem == "01_mlp_backprop":
         assert re.search(r"training accuracy 100%", printed["spiral_experiment"]), printed["spiral_experiment"]
     if stem == "02_rnn_bptt":
