@@ -332,3 +332,20 @@ def test_release_names_notebook_7s_menu_item():
     texts = {p.name: p.read_text() for p in RELEASE.glob("*.ipynb")}
     assert not [n for n, t in texts.items() if "Restart & Run All" in t]
     assert all("Restart Kernel and Run All Cells…" in t for t in texts.values())
+
+
+def test_given_code_shared_by_the_notebooks_is_written_once():
+    # Every helper of bptt_tools.py (one rel_error, one numerical_gradient, one rnn_forward...)
+    # is defined there and nowhere else in the release.
+    module = ast.parse((RELEASE / "bptt_tools.py").read_text())
+    shared = {n.name for n in module.body if isinstance(n, ast.FunctionDef) and not n.name.startswith("_")}
+    assert {"rel_error", "numerical_gradient", "grad_check", "softmax", "rnn_forward"} <= shared
+    copies = []
+    for path in sorted(RELEASE.glob("*")):
+        if path.name == "bptt_tools.py" or path.suffix not in (".py", ".ipynb"):
+            continue
+        texts = ([source_of(c) for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+                 if path.suffix == ".ipynb" else [path.read_text()])
+        for text in texts:
+            copies += [(path.name, name) for name in shared if re.search(rf"^\s*def {name}\(", text, re.M)]
+    assert copies == []
