@@ -297,6 +297,14 @@ def test_solved_notebook_runs_top_to_bottom(stem, tmp_path, monkeypatch):
                    resources={"metadata": {"path": str(workdir)}}).execute()   # raises on any error
     printed = {nbgrader_meta(c).get("grade_id"): outcome(c)[1] for c in nb.cells if c.cell_type == "code"}
     assert not any(WAITING.search(t) for t in printed.values())
+    # Every worked example prints its shape; all its dimensions differ (a square W_hh aside),
+    # so that a transposed answer fails on its shape.
+    shapes = re.findall(r"on the worked example, shape (\([A-Z, ]*\)) = \(([\d, ]+)\)", "".join(printed.values()))
+    units = {gid.removeprefix("test_") for gid in printed if gid and gid.startswith("test_")}
+    assert len(shapes) >= len(units) - 1      # the assembly unit is checked by finite differences only
+    for names, sizes in shapes:
+        sizes = [int(n) for n in sizes.split(",") if n.strip()]
+        assert names == "(H, H)" or len(set(sizes)) == len(sizes), (names, sizes)
     if stem == "01_mlp_backprop":
         assert re.search(r"training accuracy 100%", printed["spiral_experiment"]), printed["spiral_experiment"]
     if stem == "02_rnn_bptt":
@@ -324,3 +332,20 @@ def test_release_names_notebook_7s_menu_item():
     texts = {p.name: p.read_text() for p in RELEASE.glob("*.ipynb")}
     assert not [n for n, t in texts.items() if "Restart & Run All" in t]
     assert all("Restart Kernel and Run All Cells…" in t for t in texts.values())
+
+
+def test_given_code_shared_by_the_notebooks_is_written_once():
+    # Every helper of bptt_tools.py (one rel_error, one numerical_gradient, one rnn_forward...)
+    # is defined there and nowhere else in the release.
+    module = ast.parse((RELEASE / "bptt_tools.py").read_text())
+    shared = {n.name for n in module.body if isinstance(n, ast.FunctionDef) and not n.name.startswith("_")}
+    assert {"rel_error", "numerical_gradient", "grad_check", "softmax", "rnn_forward"} <= shared
+    copies = []
+    for path in sorted(RELEASE.glob("*")):
+        if path.name == "bptt_tools.py" or path.suffix not in (".py", ".ipynb"):
+            continue
+        texts = ([source_of(c) for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+                 if path.suffix == ".ipynb" else [path.read_text()])
+        for text in texts:
+            copies += [(path.name, name) for name in shared if re.search(rf"^\s*def {name}\(", text, re.M)]
+    assert copies == []

@@ -457,10 +457,10 @@ check("db_q", db_q)
 #
 # <details><summary>Hint (if you are stuck)</summary>
 #
-# Both uses have the form "(N, H) array times a weight matrix". For each, the gradient with
-# respect to the (N, H) factor is the gradient arriving at the product times the weight
-# matrix, one of them transposed so that the shapes give (N, H). For the path through the
-# future, the gradient arriving at $h\_netIn_{t+1}$ is `dhraw_next`.
+# Both uses are products "(N, H) array `@` weight matrix", the same form as `y_netAct @ z_wts`
+# in notebook 01, whose gradient with respect to `y_netAct` you derived in `dy_netAct`. Reuse
+# that derivation once per use, each time with the gradient that arrives at that product
+# (for the path through the future: `dhraw_next`), and let the shapes confirm each term.
 # </details>
 #
 # **Worked example** (N = 2, Q = 3, H = 4): in the test cell; it also checks the last step
