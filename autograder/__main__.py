@@ -1,8 +1,9 @@
-"""Command line: python -m autograder {grade,release,demo}.
+"""Command line: python -m autograder {grade,release,demo,gradescope}.
 
     python -m autograder grade PATH... --out DIR [--jobs N] [--force] [--gradebook] [--course DIR]
     python -m autograder release [--course DIR]
     python -m autograder demo [--course DIR]
+    python -m autograder gradescope --out autograder.zip [--course DIR] [--assignment NAME]
 
 Exit status 0 when every submission was graded (whatever the scores);
 2 with a message when the command could not run.
@@ -43,6 +44,10 @@ def _parser() -> argparse.ArgumentParser:
     _common(r)
     d = sub.add_parser("demo", help="release, then grade examples/submissions/ into grades/")
     _common(d)
+    gs = sub.add_parser("gradescope", help="write the Gradescope autograder bundle (autograder.gradescope)")
+    gs.add_argument("--out", default="autograder.zip", metavar="ZIP", help="the zip to write (default: autograder.zip)")
+    gs.add_argument("--assignment", default=None, help="assignment name under source/ (default: bptt)")
+    _common(gs)
     return p
 
 
@@ -84,11 +89,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return cmd_grade(grade_args)
 
 
+def cmd_gradescope(args: argparse.Namespace) -> int:
+    from .gradescope.bundle import build_bundle
+
+    plan, names = build_bundle(args.out, args.course, args.assignment)
+    out = Path(args.out).resolve()
+    print(f"wrote {out} ({out.stat().st_size // 1024} KiB, {len(names)} files): {plan.assignment}, "
+          f"{len(plan.units)} units, {plan.max_score:g} points")
+    print("upload it in Gradescope: Programming Assignment > Configure Autograder > Zip file upload "
+          "(base image Ubuntu 24.04). It holds the hidden checks: keep it private.")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from .errors import GraderError
 
     args = _parser().parse_args(argv)
-    handler = {"grade": cmd_grade, "release": cmd_release, "demo": cmd_demo}[args.command]
+    handler = {"grade": cmd_grade, "release": cmd_release, "demo": cmd_demo,
+               "gradescope": cmd_gradescope}[args.command]
     try:
         return handler(args)
     # RuntimeError: course.NbgraderError (a failed nbgrader command) and the sandbox layer's own

@@ -103,7 +103,8 @@ def test_tanh_derivative_uses_the_output_and_relu_the_input():
 def test_default_h0_is_zeros_and_returns_the_cache_keys():
     X, Y, params, _, _ = fd.rnn_problem(7, 3, 5, 4, 6, "tanh", seed=21)
     P, cache = R.rnn_forward(X, params, activation="tanh")
-    assert set(cache) == {"X", "h0", "h_netIn", "h", "o", "p"}
+    assert set(cache) == {"X", "h0", "h_netIn", "h", "o", "p", "activation"}
+    assert cache["activation"] == "tanh"
     assert np.array_equal(cache["h0"], np.zeros((3, 4)))
     assert P.shape == (7, 3, 6) and np.allclose(P.sum(axis=-1), 1.0, rtol=0, atol=1e-15)
     assert abs(R.rnn_loss(X, Y, params, None, "tanh") - fd.rnn_loss(X, Y, params, np.zeros((3, 4)), "tanh")) < 1e-13

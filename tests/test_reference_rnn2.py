@@ -78,7 +78,7 @@ def test_independent_forward_gives_the_reference_loss(activation):
 def test_backward_returns_exactly_the_eight_gradients_with_parameter_shapes():
     X, Y, params, h1_0, h2_0, _ = fd.rnn2_problem(7, 3, 5, 4, 8, 6, "tanh", seed=31)
     _, cache = R.rnn2_forward(X, params, h1_0, h2_0, "tanh")
-    assert set(cache) == {"X", "h1_0", "h2_0", "h1_netIn", "h1", "h2_netIn", "h2", "o", "p"}
+    assert set(cache) == {"X", "h1_0", "h2_0", "h1_netIn", "h1", "h2_netIn", "h2", "o", "p", "activation"}
     grads = R.rnn2_backward(Y, params, cache, "tanh")
     assert {k: grads[k].shape for k in grads} == {k: params[k].shape for k in PARAMS}
 

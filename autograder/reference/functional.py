@@ -1,7 +1,17 @@
 """Numerically stable building blocks: softmax, cross-entropy, one-hot, activations."""
 import numpy as np
 
-from .validate import check_activation
+from .validate import check_activation, real_array
+
+
+def _logits(where, logits):
+    """Validated float64 logits (..., C) with C >= 1 and every entry finite."""
+    z = real_array(where, "logits", logits, " of shape (..., C)")
+    if z.ndim == 0 or z.size == 0:
+        raise ValueError(f"{where}: logits must have shape (..., C) with every size >= 1, got shape {z.shape}")
+    if not np.all(np.isfinite(z)):
+        raise ValueError(f"{where}: logits contains NaN or infinite values")
+    return z
 
 
 def softmax(logits):
@@ -10,12 +20,15 @@ def softmax(logits):
     Subtracting the row maximum first keeps exp() from overflowing, so logits of
     1000 give exact probabilities instead of inf/inf = nan.
     """
+    logits = _logits("softmax", logits)
     shifted = logits - logits.max(axis=-1, keepdims=True)
     e = np.exp(shifted)
     return e / e.sum(axis=-1, keepdims=True)
 
 
 def log_softmax(logits):
+    """Row-wise log(softmax(logits)), computed as shifted - log(sum(exp(shifted)))."""
+    logits = _logits("log_softmax", logits)
     shifted = logits - logits.max(axis=-1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
@@ -34,6 +47,12 @@ def cross_entropy_from_logits(logits, labels):
     confident wrong answer gives a large finite loss rather than inf.
     """
     logp = log_softmax(logits)
+    labels = np.asarray(labels)
+    if labels.dtype.kind not in "iu" or labels.shape != logp.shape[:-1]:
+        raise ValueError(f"cross_entropy_from_logits: labels must be integers of shape {logp.shape[:-1]}, "
+                         f"got {labels.dtype} of shape {labels.shape}")
+    if labels.min() < 0 or labels.max() >= logp.shape[-1]:
+        raise ValueError(f"cross_entropy_from_logits: labels must be in 0..{logp.shape[-1] - 1}")
     picked = np.take_along_axis(logp, labels[..., None], axis=-1)
     return float(-picked.mean())
 

@@ -25,6 +25,11 @@ def _params(where, params, s):
     return check_dict(where, "params", params, PARAM_SPECS, s)
 
 
+def _logits(cache, s):
+    """cache['z_netIn'] (N, C), validated against the dimensions bound in `s`."""
+    return s.array("cache['z_netIn']", cache["z_netIn"], "N C")
+
+
 def mlp_forward(X, params):
     """Forward pass.
 
@@ -37,25 +42,33 @@ def mlp_forward(X, params):
     - cache: dict with X (N, D), y_netIn (N, H), y_netAct (N, H),
       z_netIn (N, C), z_netAct (N, C)
     """
-    s = Shapes("mlp_forward")
+    z_netAct, cache, _ = _forward("mlp_forward", X, params)
+    return z_netAct, cache
+
+
+def _forward(where, X, params):
+    """mlp_forward's work, also returning the validated float64 params (for the L2 term)."""
+    s = Shapes(where)
     X = s.array("X", X, "N D")
-    p = _params("mlp_forward", params, s)
+    p = _params(where, params, s)
     y_netIn = X @ p["y_wts"] + p["y_b"]
     y_netAct = np.maximum(y_netIn, 0.0)
     z_netIn = y_netAct @ p["z_wts"] + p["z_b"]
     z_netAct = softmax(z_netIn)
     cache = dict(X=X, y_netIn=y_netIn, y_netAct=y_netAct, z_netIn=z_netIn, z_netAct=z_netAct)
-    return z_netAct, cache
+    return z_netAct, cache, p
 
 
 def mlp_loss(X, y, params, reg=0.0):
     """Mean cross-entropy plus reg/2 times the squared Frobenius norms of both weight matrices."""
-    _, cache = mlp_forward(X, params)
+    _, cache, p = _forward("mlp_loss", X, params)
     s = Shapes("mlp_loss", N=cache["X"].shape[0], C=cache["z_netIn"].shape[1])
     y = s.labels("y", y, "N", s.dims["C"])
     reg = s.scalar("reg", reg, minimum=0.0)
     data = cross_entropy_from_logits(cache["z_netIn"], y)
-    penalty = 0.5 * reg * (np.sum(params["y_wts"] ** 2) + np.sum(params["z_wts"] ** 2))
+    # On the validated float64 params: a list, int64 (overflowing squares) or float32
+    # weights are penalised exactly as float64 ones.
+    penalty = 0.5 * reg * (np.sum(p["y_wts"] ** 2) + np.sum(p["z_wts"] ** 2))
     return data + float(penalty)
 
 
@@ -158,12 +171,18 @@ def mlp_backward(y, params, cache, reg=0.0):
     # shape implied by the other arguments, not by whichever local rule trips first.
     s = Shapes("mlp_backward")
     # The cache first: it holds what the forward pass really computed.
+    given = cache
     cache = check_dict("mlp_backward", "cache", cache, CACHE_SPECS, s)
     params = _params("mlp_backward", params, s)
     y = s.labels("y", y, "N", s.dims["C"])
     reg = s.scalar("reg", reg, minimum=0.0)
-    g_zAct = dz_netAct(cache["z_netAct"], y)
-    g_zIn = dz_netIn(g_zAct, cache["z_netAct"])
+    # dz_netIn(dz_netAct(z, y), z) simplifies to (softmax(z_netIn) - one_hot(y)) / N.
+    # That form is finite wherever the loss is; the two-step product is not: it
+    # divides by z_netAct at the true class, whose inverse overflows once that logit
+    # is ~710 below the row maximum (the loss is finite there, the gradient bounded by 1/N).
+    # From the logits when the cache has them (mlp_forward's does), else the cached probabilities.
+    z = softmax(_logits(given, s)) if "z_netIn" in given else cache["z_netAct"]
+    g_zIn = (z - one_hot(y, z.shape[1])) / len(y)
     g_yAct = dy_netAct(g_zIn, params["z_wts"])
     g_yIn = dy_netIn(g_yAct, cache["y_netIn"])
     return {

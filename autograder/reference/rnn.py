@@ -15,7 +15,7 @@ step) into dh_t.
 import numpy as np
 
 from .functional import cross_entropy_from_logits, one_hot, phi, phi_prime, softmax
-from .validate import Shapes, check_activation, check_dict
+from .validate import ACTIVATIONS, Shapes, check_activation, check_dict
 
 PARAM_SPECS = {"W_xh": "D H", "W_hh": "H H", "b_h": "H", "W_hq": "H Q", "b_q": "Q"}
 # The cache entries rnn_backward reads (rnn_forward also stores o).
@@ -27,8 +27,32 @@ def check_params(where, params, s, specs=PARAM_SPECS):
     return check_dict(where, "params", params, specs, s)
 
 
-def check_cache(where, cache, s, specs=CACHE_SPECS):
-    return check_dict(where, "cache", cache, specs, s)
+def check_cache(where, cache, s, specs=CACHE_SPECS, activation=None):
+    """The cache's arrays; with `activation`, also refuses a cache made with another one."""
+    arrays = check_dict(where, "cache", cache, specs, s)
+    if activation is not None:
+        check_recorded_activation(where, cache, activation)
+    return arrays
+
+
+def check_recorded_activation(where, cache, activation):
+    """ValueError if the forward pass recorded an activation other than `activation`.
+
+    A cache without the entry (built by hand) is accepted: there is nothing to compare.
+    """
+    recorded = cache.get("activation")
+    if recorded is None or recorded == activation:
+        return
+    if recorded not in ACTIVATIONS:
+        raise ValueError(f"{where}: cache['activation'] must be one of {', '.join(map(repr, ACTIVATIONS))}, "
+                         f"got {recorded!r}")
+    raise ValueError(f"{where}: activation {activation!r} does not match the forward pass, which used "
+                     f"{recorded!r} (cache['activation']); pass activation={recorded!r}")
+
+
+def _sum_outer(A, B):
+    """sum_t A[t].T @ B[t] for A (T, N, I), B (T, N, J): one BLAS matmul over all T*N rows."""
+    return A.reshape(-1, A.shape[-1]).T @ B.reshape(-1, B.shape[-1])
 
 
 def sequence_length(where, cache):
@@ -50,34 +74,44 @@ def rnn_forward(X, params, h0=None, activation="relu"):
     Returns (P, cache):
     - P: (T, N, Q) softmax outputs p_t
     - cache: dict with X (T, N, D), h0 (N, H), h_netIn (T, N, H), h (T, N, H),
-      o (T, N, Q), p (T, N, Q)
+      o (T, N, Q), p (T, N, Q), and activation (the string given)
     """
-    check_activation("rnn_forward", activation)
-    s = Shapes("rnn_forward")
+    P, cache, _ = _forward("rnn_forward", X, params, h0, activation)
+    return P, cache
+
+
+def _forward(where, X, params, h0, activation):
+    """rnn_forward's work, also returning the validated float64 params (for the L2 term)."""
+    check_activation(where, activation)
+    s = Shapes(where)
     X = s.array("X", X, "T N D")
-    p = check_params("rnn_forward", params, s)
+    p = check_params(where, params, s)
     h0 = np.zeros((s.dims["N"], s.dims["H"])) if h0 is None else s.array("h0", h0, "N H")
-    T, N, _ = X.shape
-    h_netIn = np.empty((T, N, s.dims["H"]))
+    T, N, D = X.shape
+    H = s.dims["H"]
+    # The input term of every step in one BLAS call; only h_{t-1} @ W_hh must wait for the loop.
+    h_netIn = (X.reshape(T * N, D) @ p["W_xh"] + p["b_h"]).reshape(T, N, H)
     h = np.empty_like(h_netIn)
     h_prev = h0
     for t in range(T):
-        h_netIn[t] = X[t] @ p["W_xh"] + h_prev @ p["W_hh"] + p["b_h"]
+        h_netIn[t] += h_prev @ p["W_hh"]
         h[t] = phi(h_netIn[t], activation)
         h_prev = h[t]
     o = h @ p["W_hq"] + p["b_q"]
     P = softmax(o)
-    return P, dict(X=X, h0=h0, h_netIn=h_netIn, h=h, o=o, p=P)
+    # The activation is recorded so that a backward pass with another one is refused.
+    return P, dict(X=X, h0=h0, h_netIn=h_netIn, h=h, o=o, p=P, activation=activation), p
 
 
 def rnn_loss(X, Y, params, h0=None, activation="relu", reg=0.0):
     """Mean cross-entropy over all T*N predictions, plus reg/2 times the squared weights."""
-    _, cache = rnn_forward(X, params, h0, activation)
+    _, cache, p = _forward("rnn_loss", X, params, h0, activation)
     T, N, Q = cache["o"].shape
     s = Shapes("rnn_loss", T=T, N=N)
     Y = s.labels("Y", Y, "T N", Q)
     reg = s.scalar("reg", reg, minimum=0.0)
-    penalty = 0.5 * reg * sum(np.sum(params[w] ** 2) for w in WEIGHTS)
+    # On the validated float64 params, never the caller's lists or int/float32 arrays.
+    penalty = 0.5 * reg * sum(np.sum(p[w] ** 2) for w in WEIGHTS)
     return cross_entropy_from_logits(cache["o"], Y) + float(penalty)
 
 
@@ -105,7 +139,7 @@ def dW_hq(h, dy):
     s = Shapes("dW_hq")
     h = s.array("h", h, "T N H")
     dy = s.array("dy", dy, "T N Q")
-    return np.einsum("tnh,tnq->hq", h, dy)
+    return _sum_outer(h, dy)
 
 
 def db_q(dy):
@@ -152,7 +186,7 @@ def dW_hh(h_prev, dhraw):
     s = Shapes("dW_hh")
     h_prev = s.array("h_prev", h_prev, "T N H")
     dhraw = s.array("dhraw", dhraw, "T N H")
-    return np.einsum("tni,tnj->ij", h_prev, dhraw)
+    return _sum_outer(h_prev, dhraw)
 
 
 def dW_xh(X, dhraw):
@@ -163,7 +197,7 @@ def dW_xh(X, dhraw):
     s = Shapes("dW_xh")
     X = s.array("X", X, "T N D")
     dhraw = s.array("dhraw", dhraw, "T N H")
-    return np.einsum("tnd,tnh->dh", X, dhraw)
+    return _sum_outer(X, dhraw)
 
 
 def db_h(dhraw):
@@ -198,29 +232,51 @@ def rnn_backward(Y, params, cache, activation="relu", reg=0.0, carry=None):
     check_activation("rnn_backward", activation)
     s = Shapes("rnn_backward")
     # The cache first: it holds what the forward pass really computed.
-    c = check_cache("rnn_backward", cache, s)
+    c = check_cache("rnn_backward", cache, s, activation=activation)
     p = check_params("rnn_backward", params, s)
-    h, h_netIn, P = c["h"], c["h_netIn"], c["p"]
-    T, N, H = h.shape
     Y = s.labels("Y", Y, "T N", s.dims["Q"])
     reg = s.scalar("reg", reg, minimum=0.0)
-    carry = np.ones(T) if carry is None else s.array("carry", carry, "T")
+    carry = None if carry is None else s.array("carry", carry, "T")
+    g = bptt_kernel(Y, p, c, activation, carry)
+    for w in WEIGHTS:
+        g[w] = g[w] + reg * p[w]
+    return g
 
-    dy = np.empty_like(P)
+
+def output_gradients(P, Y):
+    """dy for every step at once: (P - one_hot(Y)) / (T*N), exactly dy_t's values.  (T, N, Q)."""
+    T, N, Q = P.shape
+    dy = P.copy()
+    dy.reshape(T * N, Q)[np.arange(T * N), Y.reshape(-1)] -= 1.0
+    dy /= T * N
+    return dy
+
+
+def bptt_kernel(Y, p, c, activation, carry=None):
+    """rnn_backward without validation or reg: the local rules, vectorised over time where they can be.
+
+    Only dh_t's future term (dhraw_{t+1} @ W_hh.T) needs the loop; dy_t, the output
+    term dy_t @ W_hq.T and phi'(h_netIn_t) are computed for all steps at once, and
+    the parameter gradients are single matmuls over all T*N rows. Inputs are the
+    validated float64 arrays of rnn_backward; returns the same dict (reg = 0).
+    """
+    h, P, X = c["h"], c["p"], c["X"]
+    T, N, H = h.shape
+    dy = output_gradients(P, Y)
+    dh_out = (dy.reshape(T * N, -1) @ p["W_hq"].T).reshape(T, N, H)
+    dphi = phi_prime(c["h_netIn"], h, activation)
+    W_hhT = np.ascontiguousarray(p["W_hh"].T)
     dhraw = np.empty_like(h)
-    # dhraw_{t+1} as seen from step t, already scaled by carry[t+1]; zero past the end.
-    from_future = np.zeros((N, H))
+    from_future = None   # dhraw_{t+1} as seen from step t, already scaled by carry[t+1]
     for t in reversed(range(T)):
-        dy[t] = dy_t(P[t], Y[t], T)
-        dh = dh_t(dy[t], from_future, p["W_hq"], p["W_hh"])
-        dhraw[t] = dhraw_t(dh, h_netIn[t], h[t], activation)
-        from_future = carry[t] * dhraw[t]
-    h_prev = np.concatenate([c["h0"][None], h[:-1]], axis=0)
+        dh = dh_out[t] if from_future is None else dh_out[t] + from_future @ W_hhT
+        np.multiply(dh, dphi[t], out=dhraw[t])
+        from_future = dhraw[t] if carry is None else carry[t] * dhraw[t]
     return {
-        "W_xh": dW_xh(c["X"], dhraw) + reg * p["W_xh"],
-        "W_hh": dW_hh(h_prev, dhraw) + reg * p["W_hh"],
-        "b_h": db_h(dhraw),
-        "W_hq": dW_hq(h, dy) + reg * p["W_hq"],
-        "b_q": db_q(dy),
-        "h0": dh0(from_future, p["W_hh"]),
+        "W_xh": _sum_outer(X, dhraw),
+        "W_hh": c["h0"].T @ dhraw[0] + _sum_outer(h[:-1], dhraw[1:]),
+        "b_h": dhraw.sum(axis=(0, 1)),
+        "W_hq": _sum_outer(h, dy),
+        "b_q": dy.sum(axis=(0, 1)),
+        "h0": from_future @ W_hhT,
     }

@@ -10,8 +10,8 @@ from layer 2 above and from its own future step (dh1_t).
 """
 import numpy as np
 
-from .functional import phi, softmax
-from .rnn import check_cache, check_params, dh_t, dhraw_t, dW_hh, dW_hq, dW_xh, db_h, db_q, dy_t
+from .functional import phi, phi_prime, softmax
+from .rnn import _sum_outer, check_cache, check_params, output_gradients
 from .validate import Shapes, check_activation
 
 PARAM_SPECS = {
@@ -36,7 +36,8 @@ def rnn2_forward(X, params, h1_0=None, h2_0=None, activation="relu"):
 
     Returns (P, cache):
     - P: (T, N, Q)
-    - cache: X, h1_0, h2_0, h1_netIn, h1 (T, N, H1), h2_netIn, h2 (T, N, H2), o, p (T, N, Q)
+    - cache: X, h1_0, h2_0, h1_netIn, h1 (T, N, H1), h2_netIn, h2 (T, N, H2), o, p (T, N, Q),
+      activation (the string given)
     """
     check_activation("rnn2_forward", activation)
     s = Shapes("rnn2_forward")
@@ -46,18 +47,19 @@ def rnn2_forward(X, params, h1_0=None, h2_0=None, activation="relu"):
     H1, H2 = s.dims["H1"], s.dims["H2"]
     h1_0 = np.zeros((N, H1)) if h1_0 is None else s.array("h1_0", h1_0, "N H1")
     h2_0 = np.zeros((N, H2)) if h2_0 is None else s.array("h2_0", h2_0, "N H2")
-    h1_netIn, h1 = np.empty((T, N, H1)), np.empty((T, N, H1))
+    # Layer 1's input term for every step in one BLAS call.
+    h1_netIn, h1 = (X.reshape(T * N, -1) @ p["W_xh1"] + p["b_h1"]).reshape(T, N, H1), np.empty((T, N, H1))
     h2_netIn, h2 = np.empty((T, N, H2)), np.empty((T, N, H2))
     prev1, prev2 = h1_0, h2_0
     for t in range(T):
-        h1_netIn[t] = X[t] @ p["W_xh1"] + prev1 @ p["W_hh1"] + p["b_h1"]
+        h1_netIn[t] += prev1 @ p["W_hh1"]
         h1[t] = prev1 = phi(h1_netIn[t], activation)
         h2_netIn[t] = h1[t] @ p["W_xh2"] + prev2 @ p["W_hh2"] + p["b_h2"]
         h2[t] = prev2 = phi(h2_netIn[t], activation)
     o = h2 @ p["W_hq"] + p["b_q"]
     P = softmax(o)
     return P, dict(X=X, h1_0=h1_0, h2_0=h2_0, h1_netIn=h1_netIn, h1=h1,
-                   h2_netIn=h2_netIn, h2=h2, o=o, p=P)
+                   h2_netIn=h2_netIn, h2=h2, o=o, p=P, activation=activation)
 
 
 def dh1_t(dhraw2_t, dhraw1_next, W_xh2, W_hh1):
@@ -88,27 +90,38 @@ def rnn2_backward(Y, params, cache, activation="relu", carry1=None, carry2=None)
     check_activation("rnn2_backward", activation)
     s = Shapes("rnn2_backward")
     # The cache first: it holds what the forward pass really computed.
-    cache = check_cache("rnn2_backward", cache, s, CACHE_SPECS)
+    cache = check_cache("rnn2_backward", cache, s, CACHE_SPECS, activation=activation)
     p = check_params("rnn2_backward", params, s, PARAM_SPECS)
     P, h1, h2 = cache["p"], cache["h1"], cache["h2"]
     T, N, Q = P.shape
     Y = s.labels("Y", Y, "T N", Q)
-    carry1 = np.ones(T) if carry1 is None else s.array("carry1", carry1, "T")
-    carry2 = np.ones(T) if carry2 is None else s.array("carry2", carry2, "T")
-    dy = np.empty_like(P)
+    carry1 = None if carry1 is None else s.array("carry1", carry1, "T")
+    carry2 = None if carry2 is None else s.array("carry2", carry2, "T")
+    # Validated once above; the loop applies the local rules (dy_t, dh_t, dhraw_t, dh1_t)
+    # on the validated arrays, with every step-independent term computed for all t at once.
+    dy = output_gradients(P, Y)
+    dh2_out = (dy.reshape(T * N, Q) @ p["W_hq"].T).reshape(h2.shape)
+    dphi1 = phi_prime(cache["h1_netIn"], h1, activation)
+    dphi2 = phi_prime(cache["h2_netIn"], h2, activation)
+    W_hh1T, W_hh2T = np.ascontiguousarray(p["W_hh1"].T), np.ascontiguousarray(p["W_hh2"].T)
+    W_xh2T = np.ascontiguousarray(p["W_xh2"].T)
     dhraw1, dhraw2 = np.empty_like(h1), np.empty_like(h2)
-    next1, next2 = np.zeros_like(h1[0]), np.zeros_like(h2[0])
+    next1 = next2 = None
     for t in reversed(range(T)):
-        dy[t] = dy_t(P[t], Y[t], T)
-        dhraw2[t] = dhraw_t(dh_t(dy[t], next2, p["W_hq"], p["W_hh2"]),
-                            cache["h2_netIn"][t], h2[t], activation)
-        dhraw1[t] = dhraw_t(dh1_t(dhraw2[t], next1, p["W_xh2"], p["W_hh1"]),
-                            cache["h1_netIn"][t], h1[t], activation)
-        next1, next2 = carry1[t] * dhraw1[t], carry2[t] * dhraw2[t]
-    h1_prev = np.concatenate([cache["h1_0"][None], h1[:-1]])
-    h2_prev = np.concatenate([cache["h2_0"][None], h2[:-1]])
+        dh2 = dh2_out[t] if next2 is None else dh2_out[t] + next2 @ W_hh2T
+        np.multiply(dh2, dphi2[t], out=dhraw2[t])
+        dh1 = dhraw2[t] @ W_xh2T
+        if next1 is not None:
+            dh1 += next1 @ W_hh1T
+        np.multiply(dh1, dphi1[t], out=dhraw1[t])
+        next1 = dhraw1[t] if carry1 is None else carry1[t] * dhraw1[t]
+        next2 = dhraw2[t] if carry2 is None else carry2[t] * dhraw2[t]
     return {
-        "W_xh1": dW_xh(cache["X"], dhraw1), "W_hh1": dW_hh(h1_prev, dhraw1), "b_h1": db_h(dhraw1),
-        "W_xh2": dW_xh(h1, dhraw2), "W_hh2": dW_hh(h2_prev, dhraw2), "b_h2": db_h(dhraw2),
-        "W_hq": dW_hq(h2, dy), "b_q": db_q(dy),
+        "W_xh1": _sum_outer(cache["X"], dhraw1),
+        "W_hh1": cache["h1_0"].T @ dhraw1[0] + _sum_outer(h1[:-1], dhraw1[1:]),
+        "b_h1": dhraw1.sum(axis=(0, 1)),
+        "W_xh2": _sum_outer(h1, dhraw2),
+        "W_hh2": cache["h2_0"].T @ dhraw2[0] + _sum_outer(h2[:-1], dhraw2[1:]),
+        "b_h2": dhraw2.sum(axis=(0, 1)),
+        "W_hq": _sum_outer(h2, dy), "b_q": dy.sum(axis=(0, 1)),
     }

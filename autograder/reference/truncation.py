@@ -20,7 +20,7 @@ unbiased; xi all ones is the full computation.
 import numpy as np
 
 from .rnn import rnn_backward, sequence_length
-from .validate import Shapes
+from .validate import Shapes, real_array
 
 
 def regular_carry(T, k):
@@ -33,13 +33,30 @@ def regular_carry(T, k):
 
 
 def sample_xi(T, pi, rng):
-    """(T,) multipliers of randomized truncation: 1/pi with probability pi, else 0."""
+    """(T,) multipliers of randomized truncation: 1/pi with probability pi, else 0.
+
+    Inputs: T >= 1 steps; pi in (0, 1]; rng a numpy Generator or RandomState (used
+    as is), an integer seed or None (a fresh np.random.default_rng(rng)).
+    Returns: (T,) float64.
+    """
     s = Shapes("sample_xi")
     T = s.integer("T", T)
     pi = s.scalar("pi", pi)
     if not 0 < pi <= 1:
         raise ValueError(f"sample_xi: pi must be in (0, 1], got {pi}")
-    return np.where(rng.random(T) < pi, 1.0 / pi, 0.0)
+    return np.where(_uniform("sample_xi", rng, T) < pi, 1.0 / pi, 0.0)
+
+
+def _uniform(where, rng, T):
+    """T uniform draws in [0, 1) from `rng` (see sample_xi)."""
+    if isinstance(rng, np.random.Generator):
+        return rng.random(T)
+    if isinstance(rng, np.random.RandomState):
+        return rng.random_sample(T)
+    if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, (bool, np.bool_)) and rng >= 0):
+        return np.random.default_rng(rng).random(T)
+    raise ValueError(f"{where}: rng must be a numpy Generator or RandomState, a non-negative integer seed "
+                     f"or None, got {rng!r}")
 
 
 def bptt_full(Y, params, cache, activation="relu"):
@@ -62,46 +79,53 @@ def bptt_randomized(Y, params, cache, xi, activation="relu"):
     return rnn_backward(Y, params, cache, activation, carry=xi)
 
 
+def _grad_arrays(where, grads):
+    """{name: float64 array} of a non-empty dict of real, finite arrays (any shapes), or ValueError."""
+    if not isinstance(grads, dict) or not grads:
+        got = "an empty dict" if isinstance(grads, dict) else type(grads).__name__
+        raise ValueError(f"{where}: grads must be a non-empty dict of arrays, got {got}")
+    arrays = {}
+    for name, g in grads.items():
+        a = real_array(where, f"grads['{name}']", g)
+        if not np.all(np.isfinite(a)):
+            raise ValueError(f"{where}: grads['{name}'] contains NaN or infinite values")
+        arrays[name] = a
+    return arrays
+
+
+def _global_norm(arrays):
+    m = max(float(np.max(np.abs(a), initial=0.0)) for a in arrays.values())
+    if m == 0.0:
+        return 0.0
+    with np.errstate(over="ignore"):     # a norm beyond float64 is inf; clip_grad_norm refuses it
+        return float(m * np.sqrt(sum(np.sum((a / m) ** 2) for a in arrays.values())))
+
+
 def global_norm(grads):
     """sqrt of the sum of squares of every entry of every array in the dict grads.
 
+    Inputs: grads, a non-empty dict name -> real finite array (any shape).
+    Returns: float (inf only if the norm itself exceeds float64's range).
     Computed as m * sqrt(sum((g / m)**2)) with m the largest |entry|, so that an
     exploding gradient (entries of 1e160 and more, whose squares overflow) still
     has a finite norm and is clipped instead of being scaled to zero.
     """
-    arrays = [np.asarray(g, dtype=np.float64) for g in grads.values()]
-    m = max((float(np.max(np.abs(a), initial=0.0)) for a in arrays), default=0.0)
-    if m == 0.0 or not np.isfinite(m):
-        return m
-    with np.errstate(over="ignore"):     # a norm beyond float64 is inf; clip_grad_norm refuses it
-        return float(m * np.sqrt(sum(np.sum((a / m) ** 2) for a in arrays)))
+    return _global_norm(_grad_arrays("global_norm", grads))
 
 
 def clip_grad_norm(grads, max_norm):
     """Scale all gradients together so their global L2 norm is at most max_norm.
 
     Inputs: grads dict name -> array; max_norm > 0.
-    Returns (clipped, norm): a new dict with every array scaled by
+    Returns (clipped, norm): a new dict with every array (float64) scaled by
     min(1, max_norm / norm), and the norm before clipping. The direction of
     the update is kept (Dive into Deep Learning's clipping).
     """
-    if not isinstance(grads, dict) or not grads:
-        raise ValueError("clip_grad_norm: grads must be a non-empty dict of arrays")
-    s = Shapes("clip_grad_norm")
-    max_norm = s.scalar("max_norm", max_norm)
+    arrays = _grad_arrays("clip_grad_norm", grads)
+    max_norm = Shapes("clip_grad_norm").scalar("max_norm", max_norm)
     if max_norm <= 0:
         raise ValueError(f"clip_grad_norm: max_norm must be positive, got {max_norm}")
-    arrays = {}
-    for name, g in grads.items():
-        # Any shape is allowed; every entry must be real and finite.
-        try:
-            arrays[name] = np.asarray(g, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"clip_grad_norm: grads['{name}'] must be a real numeric array, got {type(g).__name__}") from None
-        if not np.all(np.isfinite(arrays[name])):
-            raise ValueError(f"clip_grad_norm: grads['{name}'] contains NaN or infinite values")
-    norm = global_norm(arrays)
+    norm = _global_norm(arrays)
     if not np.isfinite(norm):
         raise ValueError("clip_grad_norm: the global norm of grads overflows float64")
     scale = min(1.0, max_norm / norm) if norm > 0 else 1.0
@@ -109,5 +133,13 @@ def clip_grad_norm(grads, max_norm):
 
 
 def clip_grad_value(grads, clip=5.0):
-    """Clip every entry to [-clip, clip] (min-char-rnn's np.clip); changes the direction."""
-    return {name: np.clip(g, -clip, clip) for name, g in grads.items()}
+    """Clip every entry to [-clip, clip] (min-char-rnn's np.clip); changes the direction.
+
+    Inputs: grads, a non-empty dict name -> real finite array; clip > 0.
+    Returns: a new dict of float64 arrays of the same shapes.
+    """
+    arrays = _grad_arrays("clip_grad_value", grads)
+    clip = Shapes("clip_grad_value").scalar("clip", clip)
+    if clip <= 0:
+        raise ValueError(f"clip_grad_value: clip must be positive, got {clip}")
+    return {name: np.clip(g, -clip, clip) for name, g in arrays.items()}

@@ -4,6 +4,8 @@ Every public reference function validates its inputs so that a wrong call fails
 with a ValueError naming the argument and the expected shape, instead of a
 broadcasting surprise deep inside a matrix product.
 """
+import numbers
+
 import numpy as np
 
 ACTIVATIONS = ("relu", "tanh")
@@ -27,15 +29,9 @@ class Shapes:
         ) + ("," if len(spec) == 1 else "") + ")"
 
     def array(self, name, value, spec, finite=True):
-        """Check `value` is a real array whose shape matches `spec` ("N D" or "")."""
+        """Check `value` is a real array whose shape matches `spec` ("N D" or ""); returns float64."""
         spec = spec.split()
-        try:
-            arr = np.asarray(value, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"{self.where}: {name} must be a real numeric array of shape "
-                f"{self._describe(spec)}, got {type(value).__name__}"
-            ) from None
+        arr = real_array(self.where, name, value, f" of shape {self._describe(spec)}")
         if arr.ndim != len(spec):
             raise ValueError(
                 f"{self.where}: {name} must have shape {self._describe(spec)} "
@@ -54,6 +50,13 @@ class Shapes:
                     f"{self.where}: {name} must have shape {self._describe(spec)}, "
                     f"got shape {arr.shape} (axis {axis} is {size}, expected {dim}={expected})"
                 )
+        if arr.size == 0:
+            # T = 0 or N = 0 would make every mean a 0/0 (NaN with a warning): refuse it here.
+            raise ValueError(
+                f"{self.where}: {name} must have shape ({', '.join(spec)}{',' if len(spec) == 1 else ''}) "
+                f"with every size >= 1, "
+                f"got shape {arr.shape}"
+            )
         if finite and not np.all(np.isfinite(arr)):
             raise ValueError(f"{self.where}: {name} contains NaN or infinite values")
         return arr
@@ -80,12 +83,18 @@ class Shapes:
         return arr.astype(np.int64)
 
     def scalar(self, name, value, minimum=None):
-        try:
-            x = float(value)
-        except (TypeError, ValueError):
-            raise ValueError(f"{self.where}: {name} must be a real number, got {value!r}") from None
+        """A finite real number (>= minimum if given) as a float; text and complex are refused."""
+        x = None
+        if not isinstance(value, (str, bytes, complex, np.complexfloating)):
+            try:
+                x = float(value)
+            except (TypeError, ValueError):
+                pass
+        if x is None:
+            raise ValueError(f"{self.where}: {name} must be a real number, got {value!r}")
         if not np.isfinite(x) or (minimum is not None and x < minimum):
-            raise ValueError(f"{self.where}: {name} must be a finite number >= {minimum}, got {value!r}")
+            bound = "" if minimum is None else f" >= {minimum}"
+            raise ValueError(f"{self.where}: {name} must be a finite number{bound}, got {value!r}")
         return x
 
     def integer(self, name, value, minimum=1):
@@ -94,6 +103,30 @@ class Shapes:
         if value < minimum:
             raise ValueError(f"{self.where}: {name} must be >= {minimum}, got {value}")
         return int(value)
+
+
+def real_array(where, name, value, expected=""):
+    """`value` as a float64 array; ValueError for complex, text, None or ragged input.
+
+    `expected` completes the message ("must be a real numeric array<expected>").
+
+    np.asarray(..., dtype=float64) would silently drop an imaginary part (with a
+    warning), parse strings and turn None into NaN: each is refused here instead.
+    """
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError):
+        arr = None                      # ragged nested lists
+    if arr is not None and arr.dtype.kind == "c":
+        raise ValueError(f"{where}: {name} must be a real numeric array{expected}, got complex values "
+                         f"(dtype {arr.dtype})")
+    if arr is not None and arr.dtype.kind == "O" and all(
+            isinstance(v, numbers.Real) for v in arr.ravel()):
+        arr = arr.astype(np.float64)    # Python ints beyond int64, mixed numbers
+    if arr is None or arr.dtype.kind not in "biuf":
+        got = type(value).__name__ if arr is None or arr.dtype.kind == "O" or arr.ndim == 0 else f"dtype {arr.dtype}"
+        raise ValueError(f"{where}: {name} must be a real numeric array{expected}, got {got}")
+    return arr.astype(np.float64, copy=False)
 
 
 def check_dict(where, name, value, specs, s):
