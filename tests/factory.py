@@ -147,7 +147,7 @@ MISTAKES = {
     "dz_netAct_non_finite": ("dz_netAct", '''
         def dz_netAct(z_netAct, y):
             # "keep only the true class" by multiplying by the one-hot in the denominator: 0/0 = nan
-            onehot = one_hot(y, z_netAct.shape[1])
+            onehot = np.eye(z_netAct.shape[1])[y]
             return -onehot / (len(y) * z_netAct * onehot)
         '''),
     "dz_netIn_sigmoid_derivative": ("dz_netIn", '''
@@ -200,7 +200,7 @@ MISTAKES = {
         def dy_t(p_t, y_t, T):
             # mean over the batch only: the loss averages over all T*N predictions
             N, Q = p_t.shape
-            return (p_t - one_hot(y_t, Q)) / N
+            return (p_t - np.eye(Q)[y_t]) / N
         '''),
     "dW_hq_not_summed_over_time": ("dW_hq", '''
         def dW_hq(h, dy):
@@ -271,7 +271,7 @@ MISTAKES = {
             dphi = (lambda netIn, out: netIn > 0) if activation == "relu" else (lambda netIn, out: 1 - out ** 2)
             X, h1, h2, P = cache["X"], cache["h1"], cache["h2"], cache["p"]
             T, N, Q = P.shape
-            dy = (P - one_hot(Y, Q)) / (T * N)
+            dy = (P - np.eye(Q)[Y]) / (T * N)
             dhraw1, dhraw2 = np.zeros(h1.shape), np.zeros(h2.shape)
             next2 = np.zeros(h2[0].shape)
             for t in reversed(range(T)):

@@ -73,10 +73,13 @@ def notebook_namespace(stem, replacements=None):
     """Run a student notebook's definitions (given and solution cells; no tests, no experiments)."""
     nb = factory.student_notebook(stem, replacements)
     namespace = {"__name__": "__student__"}
-    for cell in nb["cells"]:
-        meta = cell["metadata"].get("nbgrader", {})
-        if cell["cell_type"] == "code" and not meta.get("grade") and "experiment" not in cell["metadata"].get("tags", []):
-            exec(compile(cell["source"], f"{stem}:{meta.get('grade_id')}", "exec"), namespace)
+    # The given modules (bptt_tools.py, ...) are importable, as in a kernel started in the folder.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.syspath_prepend(str(factory.SOURCE_DIR))
+        for cell in nb["cells"]:
+            meta = cell["metadata"].get("nbgrader", {})
+            if cell["cell_type"] == "code" and not meta.get("grade") and "experiment" not in cell["metadata"].get("tags", []):
+                exec(compile(cell["source"], f"{stem}:{meta.get('grade_id')}", "exec"), namespace)
     return namespace
 
 

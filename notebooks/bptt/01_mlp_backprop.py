@@ -26,21 +26,42 @@
 #
 # **Learning goals.** After this notebook you can
 #
-# 1. derive the gradient of mean cross-entropy through a softmax, and say why the
-#    result simplifies to `(z_netAct - one_hot) / N`;
+# 1. derive the gradient of mean cross-entropy through a softmax yourself, and explain
+#    why it ends up so simple;
 # 2. write each backward step as a local rule with the shapes of its inputs and output,
 #    and tell from the shapes alone which matrix gets transposed;
 # 3. check any gradient with central finite differences and read a relative error;
 # 4. compose the local rules into a full backward pass.
 #
 # **How to work.** Write your code only between the lines `# YOUR CODE HERE` and the
-# `raise NotImplementedError()` below it (delete that line). Cells with a lock are given code:
-# read them, do not edit them. Run the notebook from the top (*Kernel → Restart & Run All*)
-# before you submit. Each graded function is followed by a test cell: the tests you see are
-# the ones you can learn from (shapes, a tiny case worked by hand in the text above it, and
-# a finite-difference check); the grader adds hidden tests on other inputs. A test cell
-# that prints a warning to stderr scores 0 even when it passes, so keep your code free of
-# NumPy warnings (no `log(0)`, no division by zero).
+# `raise NotImplementedError()` below it (delete that line). Code cells whose first line
+# reads `# Given code — read-only` or `# Tests — read-only` are locked: read them, do not
+# edit them. Each graded function is followed by its test cell. The test runs your function
+# on the worked example of the text and prints the **expected** and **your** answer, then
+# compares your function with finite differences on random inputs. The grader adds
+# hidden tests on other inputs.
+#
+# **What a graded function must return.** Every gradient is a NumPy array (`np.ndarray`)
+# of dtype **float64**, with **exactly the shape of the quantity it is the gradient of**:
+# not a Python list, not an `np.matrix`, not shape (1, H) where (H,) is expected.
+# `mlp_backward` returns a dict of such arrays. A graded function must not change its
+# arguments (no `+=` or slice assignment on an input array, no change to a dict it receives).
+# It must compute its answer itself: a unit scores 0 when its function runs a given helper
+# such as the finite-difference tools, the problem generators or `rel_error` (finite
+# differences check a derivative; they never produce one for you). The conventions the
+# solutions use themselves, such as `one_hot`, remain available, and calling your own
+# graded functions is fine (`mlp_backward` must). A test cell that prints a warning scores 0
+# even when it passes, so keep your code free of NumPy warnings (no `log(0)`, no division by zero).
+#
+# **Running the whole notebook.** *Kernel → Restart Kernel and Run All Cells…* runs the
+# cells in order and **stops at the first cell that fails**. On an unfinished notebook
+# that is the test cell of the first function you have not written yet; its last line reads
+# `NotImplementedError: dz_netAct is not implemented yet` (with that function's name), and
+# the cells below it are not run. So work from the top, one cell at a time (Shift+Enter).
+# An experiment cell whose functions are missing prints `waiting for <function>: not
+# implemented yet` instead of running. nbgrader's **Validate** button runs every cell and
+# lists each test that fails. Before you submit, Restart Kernel and Run All Cells… should
+# reach the end without an error.
 #
 # Conventions (as in the lecture's MLP code `X @ y_wts`): **row vectors**, the batch is the
 # first axis within a step, sequences are **time-major** `(T, N, D)`, everything float64.
@@ -61,150 +82,31 @@
 # The whole assignment has **41 points** across four notebooks (01: 12 + 02: 14 + 03: 7 + 04: 8).
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false}
-import os
-from contextlib import contextmanager
-
+# Given code — read-only. The tools shared by all four notebooks are in bptt_tools.py
+# (open it from Jupyter's file browser to read them).
 import numpy as np
 
+from bptt_tools import TOL, call, check_example, check_shape, experiment_ready, mlp_problem, softmax
+
 np.set_printoptions(precision=4, suppress=True)
-# Set to "1" by the grader: experiment cells then skip themselves.
-GRADING = os.environ.get("BPTT_GRADING") == "1"
-
-
-def check_shape(where, name, value, expected):
-    """Raise a ValueError naming `where`, the argument and its expected shape.
-
-    expected: tuple of (name, size) pairs, size None when any size is allowed.
-    """
-    value = np.asarray(value)
-    want = "(" + ", ".join(n if s is None else f"{n}={s}" for n, s in expected) + ")"
-    if value.ndim != len(expected) or any(s is not None and s != v for (_, s), v in zip(expected, value.shape)):
-        raise ValueError(f"{where}: {name} must have shape {want}, got {value.shape}")
-    return value
-
-
-def softmax(logits):
-    """Row-wise softmax over the last axis; subtracting the row maximum avoids overflow."""
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    e = np.exp(shifted)
-    return e / e.sum(axis=-1, keepdims=True)
-
-
-def one_hot(labels, n_classes):
-    """Integer labels of any shape (...) -> float64 array (..., n_classes) with a single 1 per row."""
-    return np.eye(n_classes)[labels]
-
 
 # %% [markdown]
 # ## Given tools: finite differences
 #
-# A gradient you cannot check is a gradient you should not trust. The next cell gives
-# you `grad_check(f, x, analytic)`: it perturbs every entry of `x` by ±1e-6, evaluates
-# the scalar `f()` twice, and compares the central difference
+# A gradient you cannot check is a gradient you should not trust. The test cells use
+# `grad_check(f, x, analytic)` from `bptt_tools.py`: it perturbs every entry of `x` by
+# ±1e-6, evaluates the scalar `f()` twice, and compares the central difference
 # $\frac{f(x + \epsilon e_i) - f(x - \epsilon e_i)}{2\epsilon}$ with your `analytic`
-# gradient. A correct gradient gives a relative error around 1e-9 to 1e-11; a wrong one
-# gives something like 1e-1. `gradient_table` prints the same check for many derivatives
-# at once, and `local_numeric(forward, x, G)` computes any local rule numerically (slow,
-# but always right), which the tests use to check your rules one at a time.
-
-# %% nbgrader={"grade": false, "grade_id": "gradcheck", "locked": true, "schema_version": 3, "solution": false}
-def rel_error(a, b):
-    """max|a - b| / max(|a|, |b|): scale-free, and safe when some entries are 0."""
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    return float(np.max(np.abs(a - b)) / max(np.max(np.abs(a)), np.max(np.abs(b)), 1e-12))
-
-
-def numerical_gradient(f, x, eps=1e-6):
-    """Central differences of the scalar f() with respect to every entry of x.
-
-    f takes no arguments and reads x, which is changed in place and restored.
-    Error O(eps**2) per entry, so in float64 it agrees with a correct analytic
-    gradient to about 1e-9 (relative).
-    """
-    grad = np.zeros(x.shape)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + eps
-        f_plus = f()
-        x[i] = old - eps
-        f_minus = f()
-        x[i] = old
-        grad[i] = (f_plus - f_minus) / (2 * eps)
-    return grad
-
-
-TOL = 1e-6
-
-
-def _row(name, shape, err):
-    result = "OK" if err < TOL else "FAIL"
-    return f"{name:<16}{str(shape):<14}{err:>11.1e}   {result}"
-
-
-def grad_check(f, x, analytic, name="gradient"):
-    """Compare an analytic gradient with central differences of f() in x.
-
-    - f: function of no arguments returning a scalar; it must read x
-    - x: the float64 array to differentiate with respect to (changed in place, restored)
-    - analytic: your gradient, same shape as x
-    Prints one line and returns the relative error (correct code: below 1e-7).
-    """
-    analytic = np.asarray(analytic, dtype=float)
-    if analytic.shape != x.shape:
-        raise AssertionError(f"{name}: your gradient has shape {analytic.shape}, but the quantity "
-                             f"it is the gradient of has shape {x.shape}")
-    err = rel_error(analytic, numerical_gradient(f, x))
-    print(_row(name, x.shape, err))
-    return err
-
-
-def gradient_table(checks):
-    """Print the gradient-check table: derivative, shape, relative error, OK/FAIL.
-
-    checks: list of (name, f, x, compute_analytic) where compute_analytic() returns
-    your gradient; an exception (e.g. NotImplementedError) is shown in its row.
-    Returns True when every row is OK.
-    """
-    print(f"{'derivative':<16}{'shape':<14}{'rel. error':>11}   result")
-    all_ok = True
-    for name, f, x, compute in checks:
-        try:
-            analytic = np.asarray(compute(), dtype=float)
-            if analytic.shape != x.shape:
-                raise ValueError(f"shape {analytic.shape} != {x.shape}")
-            err = rel_error(analytic, numerical_gradient(f, x))
-            print(_row(name, x.shape, err))
-            all_ok &= err < TOL
-        except Exception as exc:
-            print(f"{name:<16}{str(x.shape):<14}{'-':>11}   {type(exc).__name__}: {exc}")
-            all_ok = False
-    return all_ok
-
-
-def local_numeric(forward, x, upstream):
-    """What every local backprop rule computes, numerically: d sum(upstream * forward(x)) / dx.
-
-    'Meets G from above and x from below' means exactly this: the gradient G
-    arriving from above, pulled back through the local function forward(x).
-    """
-    x = np.array(x, dtype=float)
-    return numerical_gradient(lambda: np.sum(upstream * forward(x)), x)
-
-
-@contextmanager
-def swapped_in(namespace, functions):
-    """Temporarily replace functions in `namespace` (pass globals()), restoring them afterwards."""
-    saved = {name: namespace[name] for name in functions if name in namespace}
-    namespace.update(functions)
-    try:
-        yield
-    finally:
-        for name in functions:
-            if name in saved:
-                namespace[name] = saved[name]
-            else:
-                namespace.pop(name, None)
-
+# gradient through the **relative error**
+#
+# $$\mathrm{rel\_error}(a, b) = \frac{\max_i |a_i - b_i|}{\max\big(\max_i |a_i|,\ \max_i |b_i|\big)},$$
+#
+# the one definition used everywhere in this course (`rel_error` in `bptt_tools.py`).
+# A correct gradient gives about 1e-9 to 1e-11; a wrong one something like 1e-1. The tests
+# accept below `TOL` = 1e-6.
+#
+# Finite differences check a derivative; they never produce one for you: a graded function
+# that calls `numerical_gradient` (or another of these tools) earns 0 for its unit.
 
 # %% [markdown]
 # ## The network
@@ -223,15 +125,18 @@ def swapped_in(namespace, functions):
 # with `X` (N, D), labels `y` (N,) in `0..C-1`, `y_wts` (D, H), `y_b` (H,),
 # `z_wts` (H, C), `z_b` (C,).
 #
-# > **⚠ Note on the lecture notes.** Step 4 in the notes reads
-# > `z_netAct = 1 / (1 + exp(-z_netIn))`, which is the *sigmoid*. The network has a
-# > **softmax** output (each row sums to 1 and cross-entropy picks the true class), and
-# > every derivative below is the softmax one.
+# > **⚠ Where the lecture notes slip.** Step 4 in the notes reads
+# > `z_netAct = 1 / (1 + exp(-z_netIn))`, which is the *sigmoid*: each output would then
+# > depend on its own input only. The network has a **softmax** output (each row sums to 1,
+# > so every output depends on every input of its row), and every derivative below must
+# > be the softmax one.
 #
 # The given forward pass keeps every intermediate value in `cache`; the backward pass
 # reads from it instead of recomputing.
 
 # %% nbgrader={"grade": false, "grade_id": "forward", "locked": true, "schema_version": 3, "solution": false}
+# Given code — read-only: the forward pass and the loss of the MLP.
+
 def mlp_forward(X, params):
     """Forward pass of the MLP.
 
@@ -259,20 +164,11 @@ def mlp_forward(X, params):
 
 
 def mlp_loss(X, y, params, reg=0.0):
-    """Mean cross-entropy of labels y (N,) plus reg/2 * (sum y_wts**2 + sum z_wts**2)."""
+    """Mean cross-entropy of labels y (N,) plus reg/2 * (sum y_wts**2 + sum z_wts**2), a float."""
     z_netAct, _ = mlp_forward(X, params)
     N = z_netAct.shape[0]
     data = -np.mean(np.log(z_netAct[np.arange(N), y]))
     return data + 0.5 * reg * (np.sum(params["y_wts"] ** 2) + np.sum(params["z_wts"] ** 2))
-
-
-def mlp_problem(N=4, D=3, H=5, C=6, seed=0):
-    """A random MLP problem with all dimensions different: X, y, params, reg."""
-    rng = np.random.default_rng(seed)
-    params = dict(y_wts=rng.standard_normal((D, H)) * 0.7, y_b=rng.standard_normal(H) * 0.3,
-                  z_wts=rng.standard_normal((H, C)) * 0.7, z_b=rng.standard_normal(C) * 0.3)
-    return rng.standard_normal((N, D)), rng.integers(0, C, N), params, 0.1
-
 
 # %% [markdown]
 # ## The backward pass as a chain of local rules
@@ -291,33 +187,56 @@ def mlp_problem(N=4, D=3, H=5, C=6, seed=0):
 #                                       └─ dy_b    (meets dy_netIn)
 # ```
 #
-# **A rule you can always use for shapes:** the gradient with respect to a quantity has
-# the shape of that quantity. If `A` (N, H) and `W` (H, C) and `Z = A @ W`, the
-# gradient `dZ` is (N, C), so `dW` must be (H, C): the only product of `A` and `dZ`
-# with that shape is `A.T @ dZ`; likewise `dA = dZ @ W.T` (N, H).
+# **How to derive every rule in this notebook.** Suppose a quantity $u$ is used to compute
+# $v$, and you already hold $\partial L/\partial v$ (same shape as $v$). The chain rule,
+# written for **one entry** of $u$, sums over every entry of $v$ that $u_i$ influences:
+#
+# $$\frac{\partial L}{\partial u_i} = \sum_j \frac{\partial L}{\partial v_j}\,\frac{\partial v_j}{\partial u_i}.$$
+#
+# 1. Write the forward step for one entry of $v$, with explicit indices.
+# 2. Differentiate it with respect to one entry of $u$; most terms are 0.
+# 3. Put the surviving terms into the sum, then write that sum for all entries at once
+#    in NumPy (a sum over a shared index is a matrix product; a sum over an index that
+#    only one side has is `.sum(axis=...)`).
+# 4. Check the shape: **the gradient with respect to a quantity has the shape of that
+#    quantity.** When two arrays can be multiplied in more than one way, only one way
+#    gives that shape; that is how you know which factor is transposed.
 
 # %% [markdown]
 # ### 1. `dz_netAct` — the loss meets the softmax output (1 point)
 #
-# Meets the **loss** from above and **z_netIn** from below. The loss is
-# $L = -\frac{1}{N}\sum_n \log z\_netAct_{n, y_n}$, and only the true-class entry of each
-# row appears in it:
+# **Place in the graph.** `z_netAct → loss`: the top of the graph. Nothing is above the
+# loss, so this rule starts the backward pass. It meets the **loss** from above and
+# **z_netIn** from below.
 #
-# $$\frac{\partial L}{\partial\, z\_netAct_{n,c}} =
-#   \begin{cases} -\dfrac{1}{N\, z\_netAct_{n,c}} & c = y_n \\ 0 & c \ne y_n \end{cases}$$
+# **Forward.** $L = -\frac{1}{N}\sum_n \log z\_netAct_{n, y_n}$ (plus regularization terms,
+# which do not involve `z_netAct`).
 #
 # | argument / result | shape |
 # |---|---|
 # | `z_netAct` | (N, C) |
 # | `y` | (N,) int |
-# | returns `dz_netAct` | (N, C) |
+# | returns `dz_netAct` | (N, C), float64 |
 #
-# > **⚠ Note on the lecture notes.** The notes write `-1/(len(z_netAct)*z_netAct)`.
-# > That expression is right **only at the true class**; every other entry of the
-# > gradient is 0, because those probabilities do not appear in the loss.
+# **The chain-rule step.** There is no step yet: differentiate $L$ directly with respect to
+# one entry $z\_netAct_{n,c}$. Ask first which entries of `z_netAct` the loss reads at all;
+# then treat the two cases $c = y_n$ and $c \ne y_n$ separately.
 #
-# *Worked by hand* (N = 2, C = 3): `z_netAct = [[0.2, 0.5, 0.3], [0.1, 0.1, 0.8]]`,
-# `y = [1, 2]` gives `[[0, -1/(2·0.5), 0], [0, 0, -1/(2·0.8)]] = [[0, -1, 0], [0, 0, -0.625]]`.
+# > **⚠ Where the lecture notes slip.** The notes give one expression, `-1/(len(z_netAct)*z_netAct)`,
+# > for every entry of the array. It is nonzero everywhere, yet the loss reads only one
+# > probability per row: an entry that the loss never reads cannot change the loss, so its
+# > derivative cannot be nonzero. The notes' expression is right at some entries only.
+#
+# <details><summary>Hint (if you are stuck)</summary>
+#
+# For the entries the loss does read, the loss is $-\frac{1}{N}\log p$ in that one entry $p$:
+# a one-variable derivative. Build an array of zeros of the right shape and fill in one entry
+# per row; `arr[np.arange(N), y]` selects exactly those entries (and can be assigned to).
+# </details>
+#
+# **Worked example** (N = 2, C = 3, in the test cell below): `z_netAct = [[0.2, 0.5, 0.3],
+# [0.1, 0.1, 0.8]]`, `y = [1, 2]`. Work out the two nonzero entries by hand, then run the test:
+# it prints the expected answer and yours.
 
 # %% nbgrader={"grade": false, "grade_id": "dz_netAct", "locked": false, "schema_version": 3, "solution": true}
 def dz_netAct(z_netAct, y):
@@ -327,9 +246,10 @@ def dz_netAct(z_netAct, y):
     - z_netAct: (N, C) softmax probabilities
     - y: (N,) int true classes in 0..C-1
     Returns:
-    - dz_netAct: (N, C), -1/(N * z_netAct) at the true class of each row, 0 elsewhere
+    - dz_netAct: (N, C) float64, the gradient of the loss with respect to z_netAct
     """
     ### BEGIN SOLUTION
+    # dL/dp[n, c] = -1/(N p[n, c]) if c = y[n], else 0 (the loss never reads p[n, c]).
     N = z_netAct.shape[0]
     rows = np.arange(N)
     grad = np.zeros(z_netAct.shape)
@@ -339,17 +259,18 @@ def dz_netAct(z_netAct, y):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_dz_netAct", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-z = np.array([[0.2, 0.5, 0.3], [0.1, 0.1, 0.8]])
-out = dz_netAct(z, np.array([1, 2]))
-assert out.shape == (2, 3), f"dz_netAct must have the shape of z_netAct (2, 3), got {np.shape(out)}"
-assert np.allclose(out, [[0, -1, 0], [0, 0, -0.625]]), "the worked example does not match"
+# Tests — read-only: the worked example, then finite differences on random inputs.
+from bptt_tools import grad_check
 
-# Finite differences of the real loss with respect to the probabilities.
+check_example(dz_netAct, (np.array([[0.2, 0.5, 0.3], [0.1, 0.1, 0.8]]), np.array([1, 2])),
+              [[0.0, -1.0, 0.0], [0.0, 0.0, -0.625]], "(N, C)")
+
+# Finite differences of the real loss with respect to the probabilities (N = 4, C = 6).
 rng = np.random.default_rng(1)
 p = softmax(rng.standard_normal((4, 6)))
 labels = rng.integers(0, 6, 4)
 loss_of_p = lambda: -np.mean(np.log(p[np.arange(4), labels]))
-assert grad_check(loss_of_p, p, dz_netAct(p, labels), "dz_netAct") < TOL
+assert grad_check(loss_of_p, p, dz_netAct(p, labels), "dz_netAct") < TOL, "dz_netAct disagrees with finite differences"
 
 ### BEGIN HIDDEN TESTS
 from autograder.checks import check
@@ -359,36 +280,59 @@ check("dz_netAct", dz_netAct)
 # %% [markdown]
 # ### 2. `dz_netIn` — through the softmax (2 points)
 #
-# Meets **dz_netAct** from above and **z_wts** from below (`z_netIn` is what `z_wts`
-# produced). Writing $p$ = `z_netAct` and $g$ = `dz_netAct` for one row, the softmax's
-# Jacobian is $\partial p_i / \partial z_j = p_i(\delta_{ij} - p_j)$, so
+# **Place in the graph.** `z_netIn → softmax → z_netAct → loss`. You receive the gradient
+# at the softmax's output, `dz_netAct`, and return the gradient at its input, `dz_netIn`.
+# It meets **dz_netAct** from above and **z_wts** from below (`z_netIn` is what `z_wts` produced).
 #
-# $$dz\_netIn_{i} = \sum_j g_j\, p_j(\delta_{ji} - p_i) = p_i\Big(g_i - \sum_j g_j p_j\Big),$$
+# **Forward**, row by row (rows do not interact), with $p$ = `z_netAct` and $z$ = `z_netIn`:
 #
-# in NumPy, row by row: `z_netAct * (dz_netAct - (dz_netAct * z_netAct).sum(axis=1, keepdims=True))`.
-#
-# With the cross-entropy gradient from step 1 plugged in ($g$ is $-1/(N p_y)$ at the true
-# class $y$ and 0 elsewhere, so $\sum_j g_j p_j = -1/N$) this collapses to the famous
-#
-# $$dz\_netIn = \frac{z\_netAct - \mathrm{one\_hot}(y)}{N}.$$
-#
-# Your function receives `dz_netAct` (not the labels), so implement the general product;
-# it must work for **any** gradient arriving from above (the finite-difference test uses
-# a random one).
+# $$p_{n,j} = \frac{e^{z_{n,j}}}{\sum_k e^{z_{n,k}}}.$$
 #
 # | argument / result | shape |
 # |---|---|
 # | `dz_netAct` | (N, C) |
 # | `z_netAct` | (N, C) |
-# | returns `dz_netIn` | (N, C) |
+# | returns `dz_netIn` | (N, C), float64 |
 #
-# > **⚠ Note on the lecture notes.** The notes write `dz_netAct * (one_hot - z_netAct)`.
-# > At the true class that is $-\frac{1}{N p_y}(1 - p_y)$, but the correct value is
-# > $\frac{p_y - 1}{N}$: the notes drop a factor $p_y$ (= `z_netAct` at the true class),
-# > and off the true class they give 0 where the gradient is $p_c / N$.
+# **The chain-rule step.** Every output of a row depends on **every** input of that row, so
+# for one entry
 #
-# *Worked by hand*, continuing step 1: the result is `(z_netAct - one_hot)/N =
-# [[0.2, 0.5-1, 0.3], [0.1, 0.1, 0.8-1]] / 2 = [[0.1, -0.25, 0.15], [0.05, 0.05, -0.1]]`.
+# $$\frac{\partial L}{\partial z_{n,i}} = \sum_{j} \frac{\partial L}{\partial p_{n,j}}\;\frac{\partial p_{n,j}}{\partial z_{n,i}} .$$
+#
+# Work out $\partial p_{n,j} / \partial z_{n,i}$ (two cases: $j = i$ and $j \ne i$), express
+# it with $p$ only, substitute, and write the result for all $n, i$ at once.
+#
+# Your function receives `dz_netAct`, **not the labels**: it must work for **any** gradient
+# arriving from above (the finite-difference test uses a random one). Do not use the
+# special form that the gradient of step 1 has.
+#
+# > **⚠ Where the lecture notes slip.** The notes write `dz_netAct * (one_hot(y, num_outputs) - z_netAct)`.
+# > Look at an entry off the true class: the notes' product is 0 there, because step 1's
+# > gradient is 0 there. But raising a wrong class's logit lowers the true class's
+# > probability (the row still sums to 1), so the loss does change: that derivative cannot
+# > be 0. The notes' product treats each output as depending on its own logit only, as a
+# > sigmoid would; for a softmax the sum over $j$ above has more than one term. At the true
+# > class the notes' value is also off, by a factor.
+#
+# <details><summary>Hint 1: the softmax's partial derivatives</summary>
+#
+# Write $p_j = e^{z_j}/S$ with $S = \sum_k e^{z_k}$ and use the quotient rule; note that
+# $\partial S / \partial z_i = e^{z_i}$. Then replace every $e^{z}/S$ by the matching $p$.
+# You should find one expression for $j = i$ and another for $j \ne i$, which a Kronecker
+# delta $\delta_{ij}$ combines into one.
+# </details>
+#
+# <details><summary>Hint 2: from the sum to NumPy</summary>
+#
+# After substituting, the sum over $j$ splits into the term with $j = i$ and a sum over all
+# $j$ that is **the same for every $i$ of the row**. Compute that sum once per row;
+# `keepdims=True` keeps it as an (N, 1) column that broadcasts against (N, C).
+# </details>
+#
+# **Worked example** (N = 2, C = 3): `z_netAct` as in step 1 and `dz_netAct` = the answer of
+# step 1's worked example. A check before you run the test: whatever `dz_netAct` is, each
+# row of your result must sum to 0. Why? Adding the same constant to every logit of a row
+# changes no probability, hence not the loss.
 
 # %% nbgrader={"grade": false, "grade_id": "dz_netIn", "locked": false, "schema_version": 3, "solution": true}
 def dz_netIn(dz_netAct, z_netAct):
@@ -398,26 +342,28 @@ def dz_netIn(dz_netAct, z_netAct):
     - dz_netAct: (N, C) gradient of the loss with respect to z_netAct (from above)
     - z_netAct: (N, C) softmax output of the forward pass
     Returns:
-    - dz_netIn: (N, C) gradient with respect to z_netIn
+    - dz_netIn: (N, C) float64, the gradient with respect to z_netIn
     """
     ### BEGIN SOLUTION
-    # Row by row: p * (g - <g, p>), the softmax Jacobian applied to g.
+    # dp_j/dz_i = p_j (delta_ij - p_i), so dz_i = sum_j g_j p_j (delta_ij - p_i) = p_i (g_i - <g, p>).
+    # With step 1's g this collapses to (p - one_hot(y)) / N.
     inner = np.sum(dz_netAct * z_netAct, axis=1, keepdims=True)
     return z_netAct * (dz_netAct - inner)
     ### END SOLUTION
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_dz_netIn", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-z = np.array([[0.2, 0.5, 0.3], [0.1, 0.1, 0.8]])
-g = np.array([[0, -1, 0], [0, 0, -0.625]])
-out = dz_netIn(g, z)
-assert out.shape == (2, 3), f"dz_netIn must have shape (N, C) = (2, 3), got {np.shape(out)}"
-assert np.allclose(out, [[0.1, -0.25, 0.15], [0.05, 0.05, -0.1]]), "the worked example does not match"
+# Tests — read-only: the worked example, then finite differences on random inputs.
+from bptt_tools import grad_check
 
-# Any gradient from above: finite differences of sum(G * softmax(z_netIn)).
+check_example(dz_netIn, (np.array([[0.0, -1.0, 0.0], [0.0, 0.0, -0.625]]), np.array([[0.2, 0.5, 0.3], [0.1, 0.1, 0.8]])),
+              [[0.1, -0.25, 0.15], [0.05, 0.05, -0.1]], "(N, C)")
+
+# Any gradient from above: finite differences of sum(G * softmax(z_netIn)) (N = 4, C = 6).
 rng = np.random.default_rng(2)
 z_in, G = rng.standard_normal((4, 6)), rng.standard_normal((4, 6))
-assert grad_check(lambda: np.sum(G * softmax(z_in)), z_in, dz_netIn(G, softmax(z_in)), "dz_netIn") < TOL
+assert grad_check(lambda: np.sum(G * softmax(z_in)), z_in, dz_netIn(G, softmax(z_in)), "dz_netIn") < TOL, \
+    "dz_netIn disagrees with finite differences for a random gradient from above"
 
 ### BEGIN HIDDEN TESTS
 from autograder.checks import check
@@ -427,10 +373,12 @@ check("dz_netIn", dz_netIn)
 # %% [markdown]
 # ### 3. `dz_wts` — the output weights (1 point)
 #
-# Meets **dz_netIn** from above and **y_netAct** from below (`z_netIn = y_netAct @ z_wts + z_b`).
-# The regularization term $\frac{reg}{2}\sum z\_wts^2$ adds $reg \cdot z\_wts$:
+# **Place in the graph.** `y_netAct, z_wts → z_netIn → … → loss`, and `z_wts` also appears
+# in the regularization term of the loss. It meets **dz_netIn** from above and
+# **y_netAct** from below.
 #
-# $$dz\_wts = y\_netAct^\top\, dz\_netIn + reg \cdot z\_wts$$
+# **Forward**, one entry: $z\_netIn_{n,c} = \sum_h y\_netAct_{n,h}\, z\_wts_{h,c} + z\_b_c$,
+# and the loss contains $\frac{reg}{2}\sum_{h,c} z\_wts_{h,c}^2$.
 #
 # | argument / result | shape |
 # |---|---|
@@ -438,13 +386,28 @@ check("dz_netIn", dz_netIn)
 # | `y_netAct` | (N, H) |
 # | `z_wts` | (H, C) |
 # | `reg` | scalar ≥ 0 |
-# | returns `dz_wts` | (H, C) |
+# | returns `dz_wts` | (H, C), float64 |
 #
-# The notes' `(dz_netIn.T @ y_netAct).T` is the same matrix written with one extra transpose.
+# **The chain-rule step.** One weight $z\_wts_{h,c}$ is used in the entries
+# $z\_netIn_{n,c}$ of **every** row $n$ (and of column $c$ only). Differentiate the forward
+# entry with respect to it, sum the contributions over $n$ as the chain rule says, and add
+# the derivative of the regularization term. Then turn the sum over $n$ into one matrix
+# product whose result has the shape (H, C).
 #
-# *Worked by hand*: `y_netAct = [[1, 0], [2, 1]]`, `dz_netIn` from step 2, `z_wts` all ones,
-# `reg = 0.5`: `y_netAct.T @ dz_netIn = [[0.2, -0.15, -0.05], [0.05, 0.05, -0.1]]`, plus
-# 0.5 everywhere: `[[0.7, 0.35, 0.45], [0.55, 0.55, 0.4]]`.
+# <details><summary>Hint (if you are stuck)</summary>
+#
+# $\partial z\_netIn_{n,c'} / \partial z\_wts_{h,c}$ is $y\_netAct_{n,h}$ when $c' = c$ and 0
+# otherwise. So the data part is $\sum_n y\_netAct_{n,h}\,(\ldots)_{n,c}$: a product of an
+# (N, H) and an (N, C) array over their shared first axis. Which one must be transposed to
+# get (H, C)? For the regularization term, differentiate $\frac{reg}{2} w^2$.
+# </details>
+#
+# The lecture notes' form of this rule (with two transposes) is correct; if you write it
+# differently, check that yours is the same matrix.
+#
+# **Worked example** (N = 2, H = 4, C = 3; every dimension differs, so a wrongly transposed
+# product fails on its shape): `dz_netIn` = the answer of step 2's example,
+# `y_netAct = [[1, 0, 2, 0], [2, 1, 0, 1]]`, `z_wts` in the test cell, `reg = 0.5`.
 
 # %% nbgrader={"grade": false, "grade_id": "dz_wts", "locked": false, "schema_version": 3, "solution": true}
 def dz_wts(dz_netIn, y_netAct, z_wts, reg=0.0):
@@ -456,7 +419,7 @@ def dz_wts(dz_netIn, y_netAct, z_wts, reg=0.0):
     - z_wts: (H, C) output weights
     - reg: L2 regularization strength (scalar >= 0)
     Returns:
-    - dz_wts: (H, C)
+    - dz_wts: (H, C) float64
     """
     ### BEGIN SOLUTION
     return y_netAct.T @ dz_netIn + reg * z_wts
@@ -464,15 +427,19 @@ def dz_wts(dz_netIn, y_netAct, z_wts, reg=0.0):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_dz_wts", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-g = np.array([[0.1, -0.25, 0.15], [0.05, 0.05, -0.1]])
-out = dz_wts(g, np.array([[1.0, 0.0], [2.0, 1.0]]), np.ones((2, 3)), 0.5)
-assert out.shape == (2, 3), f"dz_wts must have the shape of z_wts (H, C) = (2, 3), got {np.shape(out)}"
-assert np.allclose(out, [[0.7, 0.35, 0.45], [0.55, 0.55, 0.4]]), "the worked example does not match"
+# Tests — read-only: the worked example, then finite differences on random inputs.
+from bptt_tools import grad_check
 
+check_example(dz_wts, (np.array([[0.1, -0.25, 0.15], [0.05, 0.05, -0.1]]),
+                       np.array([[1.0, 0.0, 2.0, 0.0], [2.0, 1.0, 0.0, 1.0]]),
+                       np.array([[1.0, 0.0, -1.0], [2.0, 1.0, 0.0], [0.0, 1.0, 1.0], [1.0, -1.0, 2.0]]), 0.5),
+              [[0.7, -0.15, -0.55], [1.05, 0.55, -0.1], [0.2, 0.0, 0.8], [0.55, -0.45, 0.9]], "(H, C)")
+
+# Finite differences of sum(G * (A @ W)) + reg/2 * sum(W**2) in W (N = 4, H = 5, C = 6).
 rng = np.random.default_rng(3)
 A, W, G = rng.standard_normal((4, 5)), rng.standard_normal((5, 6)), rng.standard_normal((4, 6))
 f = lambda: np.sum(G * (A @ W)) + 0.3 / 2 * np.sum(W ** 2)
-assert grad_check(f, W, dz_wts(G, A, W, 0.3), "dz_wts") < TOL
+assert grad_check(f, W, dz_wts(G, A, W, 0.3), "dz_wts") < TOL, "dz_wts disagrees with finite differences"
 
 ### BEGIN HIDDEN TESTS
 from autograder.checks import check
@@ -482,19 +449,27 @@ check("dz_wts", dz_wts)
 # %% [markdown]
 # ### 4. `dz_b` — the output bias (1 point)
 #
-# Meets **dz_netIn** from above. The bias is added to every row of the batch, so its
-# gradient collects the contributions of all N rows:
+# **Place in the graph.** `z_b → z_netIn → … → loss`. It meets **dz_netIn** from above and
+# nothing from below.
 #
-# $$dz\_b = \sum_n dz\_netIn_{n,:}$$
+# **Forward**, one entry: $z\_netIn_{n,c} = (\ldots)_{n,c} + z\_b_c$: the same bias vector is
+# added to **every row** of the batch (NumPy broadcasting).
 #
 # | argument / result | shape |
 # |---|---|
 # | `dz_netIn` | (N, C) |
-# | returns `dz_b` | (C,) |
+# | returns `dz_b` | (C,), float64 |
 #
-# Sum, do not average: the 1/N of the mean loss is already inside `dz_netIn`.
+# **The chain-rule step.** Which entries of `z_netIn` does $z\_b_c$ influence, and with
+# what derivative? Sum the chain rule over all of them.
 #
-# *Worked by hand*: `[[0.1, -0.25, 0.15], [0.05, 0.05, -0.1]]` gives `[0.15, -0.2, 0.05]`.
+# <details><summary>Hint (if you are stuck)</summary>
+#
+# Broadcasting in the forward pass (one value used N times) becomes a sum in the backward
+# pass. Sum, do not average: the 1/N of the mean loss is already inside `dz_netIn`.
+# </details>
+#
+# **Worked example** (N = 2, C = 3): `dz_netIn` = the answer of step 2's example.
 
 # %% nbgrader={"grade": false, "grade_id": "dz_b", "locked": false, "schema_version": 3, "solution": true}
 def dz_b(dz_netIn):
@@ -503,7 +478,7 @@ def dz_b(dz_netIn):
     Inputs:
     - dz_netIn: (N, C) gradient at z_netIn
     Returns:
-    - dz_b: (C,)
+    - dz_b: (C,) float64
     """
     ### BEGIN SOLUTION
     return np.sum(dz_netIn, axis=0)
@@ -511,13 +486,15 @@ def dz_b(dz_netIn):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_dz_b", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-out = dz_b(np.array([[0.1, -0.25, 0.15], [0.05, 0.05, -0.1]]))
-assert np.shape(out) == (3,), f"dz_b must have the shape of z_b (C,) = (3,), got {np.shape(out)}"
-assert np.allclose(out, [0.15, -0.2, 0.05]), "the worked example does not match"
+# Tests — read-only: the worked example, then finite differences on random inputs.
+from bptt_tools import grad_check
 
+check_example(dz_b, (np.array([[0.1, -0.25, 0.15], [0.05, 0.05, -0.1]]),), [0.15, -0.2, 0.05], "(C,)")
+
+# Finite differences of sum(G * (A @ W + b)) in b (N = 4, C = 6).
 rng = np.random.default_rng(4)
 A, W, b, G = rng.standard_normal((4, 5)), rng.standard_normal((5, 6)), rng.standard_normal(6), rng.standard_normal((4, 6))
-assert grad_check(lambda: np.sum(G * (A @ W + b)), b, dz_b(G), "dz_b") < TOL
+assert grad_check(lambda: np.sum(G * (A @ W + b)), b, dz_b(G), "dz_b") < TOL, "dz_b disagrees with finite differences"
 
 ### BEGIN HIDDEN TESTS
 from autograder.checks import check
@@ -527,18 +504,30 @@ check("dz_b", dz_b)
 # %% [markdown]
 # ### 5. `dy_netAct` — back into the hidden layer (1 point)
 #
-# Meets **dz_netIn** from above and **dy_netIn** from below (through `z_wts`):
+# **Place in the graph.** `y_netAct → z_netIn → … → loss`, through `z_wts`. It meets
+# **dz_netIn** from above and **dy_netIn** from below.
 #
-# $$dy\_netAct = dz\_netIn\; z\_wts^\top$$
+# **Forward**, one entry: $z\_netIn_{n,c} = \sum_h y\_netAct_{n,h}\, z\_wts_{h,c} + z\_b_c$
+# (the same expression as in step 3; now the variable is `y_netAct`).
 #
 # | argument / result | shape |
 # |---|---|
 # | `dz_netIn` | (N, C) |
 # | `z_wts` | (H, C) |
-# | returns `dy_netAct` | (N, H) |
+# | returns `dy_netAct` | (N, H), float64 |
 #
-# *Worked by hand*: `dz_netIn = [[0.1, -0.25, 0.15], [0.05, 0.05, -0.1]]`,
-# `z_wts = [[1, 0, -1], [2, 1, 0]]` gives `[[-0.05, -0.05], [0.15, 0.15]]`.
+# **The chain-rule step.** One activation $y\_netAct_{n,h}$ is used in the entries
+# $z\_netIn_{n,c}$ of its own row $n$, for **every** class $c$. Differentiate, sum over
+# $c$, and write the sum as a matrix product of shape (N, H).
+#
+# <details><summary>Hint (if you are stuck)</summary>
+#
+# The sum runs over $c$, the index that `dz_netIn` (N, C) and `z_wts` (H, C) share. Of the
+# ways to multiply them over that axis, only one gives (N, H).
+# </details>
+#
+# **Worked example** (N = 2, H = 4, C = 3): `dz_netIn` = the answer of step 2's example,
+# `z_wts` as in step 3's example.
 
 # %% nbgrader={"grade": false, "grade_id": "dy_netAct", "locked": false, "schema_version": 3, "solution": true}
 def dy_netAct(dz_netIn, z_wts):
@@ -548,7 +537,7 @@ def dy_netAct(dz_netIn, z_wts):
     - dz_netIn: (N, C) gradient at z_netIn (from above)
     - z_wts: (H, C) output weights
     Returns:
-    - dy_netAct: (N, H)
+    - dy_netAct: (N, H) float64
     """
     ### BEGIN SOLUTION
     return dz_netIn @ z_wts.T
@@ -556,13 +545,18 @@ def dy_netAct(dz_netIn, z_wts):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_dy_netAct", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-out = dy_netAct(np.array([[0.1, -0.25, 0.15], [0.05, 0.05, -0.1]]), np.array([[1.0, 0, -1], [2, 1, 0]]))
-assert np.shape(out) == (2, 2), f"dy_netAct must have the shape of y_netAct (N, H) = (2, 2), got {np.shape(out)}"
-assert np.allclose(out, [[-0.05, -0.05], [0.15, 0.15]]), "the worked example does not match"
+# Tests — read-only: the worked example, then finite differences on random inputs.
+from bptt_tools import grad_check
 
+check_example(dy_netAct, (np.array([[0.1, -0.25, 0.15], [0.05, 0.05, -0.1]]),
+                          np.array([[1.0, 0.0, -1.0], [2.0, 1.0, 0.0], [0.0, 1.0, 1.0], [1.0, -1.0, 2.0]])),
+              [[-0.05, -0.05, -0.1, 0.65], [0.15, 0.15, -0.05, -0.2]], "(N, H)")
+
+# Finite differences of sum(G * (A @ W)) in A (N = 4, H = 5, C = 6).
 rng = np.random.default_rng(5)
 A, W, G = rng.standard_normal((4, 5)), rng.standard_normal((5, 6)), rng.standard_normal((4, 6))
-assert grad_check(lambda: np.sum(G * (A @ W)), A, dy_netAct(G, W), "dy_netAct") < TOL
+assert grad_check(lambda: np.sum(G * (A @ W)), A, dy_netAct(G, W), "dy_netAct") < TOL, \
+    "dy_netAct disagrees with finite differences"
 
 ### BEGIN HIDDEN TESTS
 from autograder.checks import check
@@ -572,22 +566,33 @@ check("dy_netAct", dy_netAct)
 # %% [markdown]
 # ### 6. `dy_netIn` — through the ReLU (1 point)
 #
-# Meets **dy_netAct** from above and **y_wts** from below. ReLU passes the gradient where
-# its **input** was positive and blocks it elsewhere:
+# **Place in the graph.** `y_netIn → ReLU → y_netAct → … → loss`. It meets **dy_netAct**
+# from above and **y_wts** from below.
 #
-# $$dy\_netIn = dy\_netAct \odot \mathbb{1}[y\_netIn > 0]$$
+# **Forward**, elementwise: $y\_netAct_{n,h} = \max(y\_netIn_{n,h}, 0)$.
 #
 # | argument / result | shape |
 # |---|---|
 # | `dy_netAct` | (N, H) |
 # | `y_netIn` | (N, H) |
-# | returns `dy_netIn` | (N, H) |
+# | returns `dy_netIn` | (N, H), float64 |
 #
-# The mask depends on the forward value `y_netIn`, not on the sign of the gradient.
-# (At exactly 0 the ReLU has no derivative; we use 0, like the notes' `np.where(y_netIn <= 0, 0, 1)`.)
+# **The chain-rule step.** Elementwise: each $y\_netAct_{n,h}$ depends on the one entry
+# $y\_netIn_{n,h}$ only, so the sum of the chain rule has a single term. What is the
+# derivative of $\max(u, 0)$, and on **which** array does it depend?
 #
-# *Worked by hand*: `dy_netAct = [[1, -2], [3, 4]]`, `y_netIn = [[0.5, -1], [-0.2, 2]]`
-# gives `[[1, 0], [0, 4]]`. (Masking on the gradient's sign would wrongly keep the 3.)
+# At exactly $u = 0$ the ReLU has no derivative; use 0 there (the lecture's convention, and
+# the grader's: its hidden cases include pre-activations at and within 1e-8 of 0).
+#
+# <details><summary>Hint (if you are stuck)</summary>
+#
+# The derivative of $\max(u, 0)$ is 1 or 0 depending on the sign of $u$, the ReLU's
+# **input** in the forward pass; the sign of the gradient arriving from above plays no
+# role. A boolean array multiplied by a float array gives a float array.
+# </details>
+#
+# **Worked example** (N = 2, H = 4): `dy_netAct = [[1, -2, 3, -4], [-1, 2, -3, 4]]`,
+# `y_netIn = [[0.5, -1, 0, 2], [-0.2, 3, 1, -1]]` (one entry exactly at the kink).
 
 # %% nbgrader={"grade": false, "grade_id": "dy_netIn", "locked": false, "schema_version": 3, "solution": true}
 def dy_netIn(dy_netAct, y_netIn):
@@ -597,7 +602,7 @@ def dy_netIn(dy_netAct, y_netIn):
     - dy_netAct: (N, H) gradient at y_netAct (from above)
     - y_netIn: (N, H) the ReLU's input in the forward pass
     Returns:
-    - dy_netIn: (N, H)
+    - dy_netIn: (N, H) float64
     """
     ### BEGIN SOLUTION
     return dy_netAct * (y_netIn > 0)
@@ -605,16 +610,21 @@ def dy_netIn(dy_netAct, y_netIn):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_dy_netIn", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-out = dy_netIn(np.array([[1.0, -2.0], [3.0, 4.0]]), np.array([[0.5, -1.0], [-0.2, 2.0]]))
-assert np.shape(out) == (2, 2), f"dy_netIn must have shape (N, H) = (2, 2), got {np.shape(out)}"
-assert np.allclose(out, [[1, 0], [0, 4]]), "the worked example does not match"
+# Tests — read-only: the worked example, then finite differences on random inputs.
+from bptt_tools import grad_check
 
-# Kept away from the kink at 0, where finite differences are meaningless.
+check_example(dy_netIn, (np.array([[1.0, -2.0, 3.0, -4.0], [-1.0, 2.0, -3.0, 4.0]]),
+                         np.array([[0.5, -1.0, 0.0, 2.0], [-0.2, 3.0, 1.0, -1.0]])),
+              [[1.0, 0.0, 0.0, -4.0], [0.0, 2.0, -3.0, 0.0]], "(N, H)")
+
+# Finite differences of sum(G * max(z, 0)) in z, kept 0.1 away from the kink at 0,
+# where finite differences are meaningless (N = 4, H = 5).
 rng = np.random.default_rng(6)
 z = rng.standard_normal((4, 5))
 z += np.sign(z) * 0.1
 G = rng.standard_normal((4, 5))
-assert grad_check(lambda: np.sum(G * np.maximum(z, 0)), z, dy_netIn(G, z), "dy_netIn") < TOL
+assert grad_check(lambda: np.sum(G * np.maximum(z, 0)), z, dy_netIn(G, z), "dy_netIn") < TOL, \
+    "dy_netIn disagrees with finite differences"
 
 ### BEGIN HIDDEN TESTS
 from autograder.checks import check
@@ -624,10 +634,11 @@ check("dy_netIn", dy_netIn)
 # %% [markdown]
 # ### 7. `dy_wts` — the hidden weights (1 point)
 #
-# Meets **dy_netIn** from above and the features **X** from below
-# (`y_netIn = X @ y_wts + y_b`), the same pattern as `dz_wts` one layer down:
+# **Place in the graph.** `X, y_wts → y_netIn → … → loss`, and `y_wts` also appears in the
+# regularization term. It meets **dy_netIn** from above and the features **X** from below.
 #
-# $$dy\_wts = X^\top\, dy\_netIn + reg \cdot y\_wts$$
+# **Forward**, one entry: $y\_netIn_{n,h} = \sum_d X_{n,d}\, y\_wts_{d,h} + y\_b_h$, and the
+# loss contains $\frac{reg}{2}\sum_{d,h} y\_wts_{d,h}^2$.
 #
 # | argument / result | shape |
 # |---|---|
@@ -635,11 +646,15 @@ check("dy_netIn", dy_netIn)
 # | `X` | (N, D) |
 # | `y_wts` | (D, H) |
 # | `reg` | scalar ≥ 0 |
-# | returns `dy_wts` | (D, H) |
+# | returns `dy_wts` | (D, H), float64 |
 #
-# *Worked by hand*: `X = [[1, 0, 2], [0, 1, 1]]`, `dy_netIn = [[1, 0], [0, 4]]`,
-# `y_wts` all ones, `reg = 0.1`: `X.T @ dy_netIn = [[1, 0], [0, 4], [2, 4]]`, plus 0.1:
-# `[[1.1, 0.1], [0.1, 4.1], [2.1, 4.1]]`.
+# **The chain-rule step.** The same pattern as step 3, one layer down: find which entries of
+# `y_netIn` one weight $y\_wts_{d,h}$ influences, sum over them, add the regularization
+# term's derivative, and let the shape (D, H) decide which factor is transposed.
+#
+# **Worked example** (N = 2, D = 5, H = 4): `dy_netIn` = the answer of step 6's example,
+# `X = [[1, 0, 2, 0, -1], [0, 1, 1, 3, 0]]`, `y_wts` = `np.arange(20).reshape(5, 4) / 10`,
+# `reg = 0.1`.
 
 # %% nbgrader={"grade": false, "grade_id": "dy_wts", "locked": false, "schema_version": 3, "solution": true}
 def dy_wts(dy_netIn, X, y_wts, reg=0.0):
@@ -651,7 +666,7 @@ def dy_wts(dy_netIn, X, y_wts, reg=0.0):
     - y_wts: (D, H) hidden weights
     - reg: L2 regularization strength (scalar >= 0)
     Returns:
-    - dy_wts: (D, H)
+    - dy_wts: (D, H) float64
     """
     ### BEGIN SOLUTION
     return X.T @ dy_netIn + reg * y_wts
@@ -659,14 +674,20 @@ def dy_wts(dy_netIn, X, y_wts, reg=0.0):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_dy_wts", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-out = dy_wts(np.array([[1.0, 0.0], [0.0, 4.0]]), np.array([[1.0, 0, 2], [0, 1, 1]]), np.ones((3, 2)), 0.1)
-assert np.shape(out) == (3, 2), f"dy_wts must have the shape of y_wts (D, H) = (3, 2), got {np.shape(out)}"
-assert np.allclose(out, [[1.1, 0.1], [0.1, 4.1], [2.1, 4.1]]), "the worked example does not match"
+# Tests — read-only: the worked example, then finite differences on random inputs.
+from bptt_tools import grad_check
 
+check_example(dy_wts, (np.array([[1.0, 0.0, 0.0, -4.0], [0.0, 2.0, -3.0, 0.0]]),
+                       np.array([[1.0, 0.0, 2.0, 0.0, -1.0], [0.0, 1.0, 1.0, 3.0, 0.0]]),
+                       np.arange(20.0).reshape(5, 4) / 10, 0.1),
+              [[1.0, 0.01, 0.02, -3.97], [0.04, 2.05, -2.94, 0.07], [2.08, 2.09, -2.9, -7.89],
+               [0.12, 6.13, -8.86, 0.15], [-0.84, 0.17, 0.18, 4.19]], "(D, H)")
+
+# Finite differences of sum(G * (X @ W)) + reg/2 * sum(W**2) in W (N = 4, D = 3, H = 5).
 rng = np.random.default_rng(7)
 X_, W, G = rng.standard_normal((4, 3)), rng.standard_normal((3, 5)), rng.standard_normal((4, 5))
 f = lambda: np.sum(G * (X_ @ W)) + 0.2 / 2 * np.sum(W ** 2)
-assert grad_check(f, W, dy_wts(G, X_, W, 0.2), "dy_wts") < TOL
+assert grad_check(f, W, dy_wts(G, X_, W, 0.2), "dy_wts") < TOL, "dy_wts disagrees with finite differences"
 
 ### BEGIN HIDDEN TESTS
 from autograder.checks import check
@@ -676,16 +697,19 @@ check("dy_wts", dy_wts)
 # %% [markdown]
 # ### 8. `dy_b` — the hidden bias (1 point)
 #
-# Meets **dy_netIn** from above; summed over the batch like `dz_b`:
+# **Place in the graph.** `y_b → y_netIn → … → loss`. It meets **dy_netIn** from above.
 #
-# $$dy\_b = \sum_n dy\_netIn_{n,:}$$
+# **Forward**, one entry: $y\_netIn_{n,h} = (\ldots)_{n,h} + y\_b_h$, the same vector added to
+# every row.
 #
 # | argument / result | shape |
 # |---|---|
 # | `dy_netIn` | (N, H) |
-# | returns `dy_b` | (H,) |
+# | returns `dy_b` | (H,), float64 |
 #
-# *Worked by hand*: `[[1, 0], [0, 4]]` gives `[1, 4]`.
+# **The chain-rule step.** As in step 4, one layer down.
+#
+# **Worked example** (N = 2, H = 4): `dy_netIn` = the answer of step 6's example.
 
 # %% nbgrader={"grade": false, "grade_id": "dy_b", "locked": false, "schema_version": 3, "solution": true}
 def dy_b(dy_netIn):
@@ -694,7 +718,7 @@ def dy_b(dy_netIn):
     Inputs:
     - dy_netIn: (N, H) gradient at y_netIn
     Returns:
-    - dy_b: (H,)
+    - dy_b: (H,) float64
     """
     ### BEGIN SOLUTION
     return np.sum(dy_netIn, axis=0)
@@ -702,13 +726,15 @@ def dy_b(dy_netIn):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_dy_b", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-out = dy_b(np.array([[1.0, 0.0], [0.0, 4.0]]))
-assert np.shape(out) == (2,), f"dy_b must have the shape of y_b (H,) = (2,), got {np.shape(out)}"
-assert np.allclose(out, [1, 4]), "the worked example does not match"
+# Tests — read-only: the worked example, then finite differences on random inputs.
+from bptt_tools import grad_check
 
+check_example(dy_b, (np.array([[1.0, 0.0, 0.0, -4.0], [0.0, 2.0, -3.0, 0.0]]),), [1.0, 2.0, -3.0, -4.0], "(H,)")
+
+# Finite differences of sum(G * (X @ W + b)) in b (N = 4, H = 5).
 rng = np.random.default_rng(8)
 X_, W, b, G = rng.standard_normal((4, 3)), rng.standard_normal((3, 5)), rng.standard_normal(5), rng.standard_normal((4, 5))
-assert grad_check(lambda: np.sum(G * (X_ @ W + b)), b, dy_b(G), "dy_b") < TOL
+assert grad_check(lambda: np.sum(G * (X_ @ W + b)), b, dy_b(G), "dy_b") < TOL, "dy_b disagrees with finite differences"
 
 ### BEGIN HIDDEN TESTS
 from autograder.checks import check
@@ -718,9 +744,9 @@ check("dy_b", dy_b)
 # %% [markdown]
 # ### 9. `mlp_backward` — composing the rules (3 points)
 #
-# Now chain the eight rules, top of the graph first: `dz_netAct → dz_netIn → (dz_wts,
-# dz_b, dy_netAct) → dy_netIn → (dy_wts, dy_b)`. Take every forward value from `cache`
-# and every weight from `params`; pass `reg` to both weight gradients.
+# **The contract.** `mlp_backward(y, params, cache, reg)` returns the gradient of
+# `mlp_loss(X, y, params, reg)` with respect to every parameter, for the forward pass whose
+# values are in `cache`:
 #
 # | argument / result | shape |
 # |---|---|
@@ -728,41 +754,20 @@ check("dy_b", dy_b)
 # | `params` | dict: `y_wts` (D, H), `y_b` (H,), `z_wts` (H, C), `z_b` (C,) |
 # | `cache` | dict from `mlp_forward`: `X`, `y_netIn`, `y_netAct`, `z_netIn`, `z_netAct` |
 # | `reg` | scalar ≥ 0 |
-# | returns | dict with keys `y_wts`, `y_b`, `z_wts`, `z_b`, each the shape of its parameter |
+# | returns | dict with keys `y_wts`, `y_b`, `z_wts`, `z_b`, each a float64 array of its parameter's shape |
 #
-# **Call your eight functions by name** (`dz_netAct(...)`, `dz_netIn(...)`, ...), do not
-# re-derive them inline. This unit is graded on the composition alone: the grader swaps
-# in correct versions of the eight rules while it checks `mlp_backward`, so a mistake
-# in one derivative costs you that derivative's points, not these three as well. The
-# visible test does the same with numerical versions of the rules (`NUMERIC_RULES`,
-# given below), then compares your gradients with finite differences of the whole loss.
-
-# %% nbgrader={"grade": false, "grade_id": "numeric_rules", "locked": true, "schema_version": 3, "solution": false}
-def _numeric_dz_netAct(z_netAct, y):
-    z = np.array(z_netAct, dtype=float)
-    rows = np.arange(len(y))
-    return numerical_gradient(lambda: -np.mean(np.log(z[rows, y])), z)
-
-
-def _numeric_weight_rule(upstream, inputs, W, reg=0.0):
-    # d/dW of sum(upstream * (inputs @ W)) + reg/2 * sum(W**2)
-    W = np.array(W, dtype=float)
-    return numerical_gradient(lambda: np.sum(upstream * (inputs @ W)) + reg / 2 * np.sum(W ** 2), W)
-
-
-# Numerical stand-ins for the eight rules: slow, but independent of your code.
-NUMERIC_RULES = {
-    "dz_netAct": _numeric_dz_netAct,
-    # softmax(log p) = p, so log(z_netAct) is a valid z_netIn
-    "dz_netIn": lambda g, z_netAct: local_numeric(softmax, np.log(z_netAct), g),
-    "dz_wts": lambda g, y_netAct, z_wts, reg=0.0: _numeric_weight_rule(g, y_netAct, z_wts, reg),
-    "dz_b": lambda g: local_numeric(lambda b: b + np.zeros_like(g), np.zeros(g.shape[1]), g),
-    "dy_netAct": lambda g, z_wts: local_numeric(lambda a: a @ z_wts, np.zeros((g.shape[0], z_wts.shape[0])), g),
-    "dy_netIn": lambda g, y_netIn: local_numeric(lambda z: np.maximum(z, 0), y_netIn, g),
-    "dy_wts": lambda g, X, y_wts, reg=0.0: _numeric_weight_rule(g, X, y_wts, reg),
-    "dy_b": lambda g: local_numeric(lambda b: b + np.zeros_like(g), np.zeros(g.shape[1]), g),
-}
-
+# **The order.** Every rule needs the gradient of the quantity just above it, so the graph
+# fixes the order: start at the loss and walk down the graph one level at a time, computing
+# the gradients of the intermediate values on the way and collecting the four parameter
+# gradients as their inputs become available. Take every forward value from `cache` and
+# every weight from `params`; `reg` belongs to the two weight gradients and nowhere else.
+#
+# **Call your eight functions by name** (`dz_netAct(...)`, `dz_netIn(...)`, ...); do not
+# re-derive them inline. This unit is graded on the composition alone: the grader swaps in
+# correct versions of the eight rules while it checks `mlp_backward`, so a mistake in one
+# derivative costs you that derivative's points, not these three as well. The visible test
+# does the same with numerical stand-ins for the eight rules (from `bptt_tools.py`), then
+# compares your four gradients with finite differences of the whole loss.
 
 # %% nbgrader={"grade": false, "grade_id": "mlp_backward", "locked": false, "schema_version": 3, "solution": true}
 def mlp_backward(y, params, cache, reg=0.0):
@@ -792,15 +797,21 @@ def mlp_backward(y, params, cache, reg=0.0):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_mlp_backward", "locked": true, "points": 3, "schema_version": 3, "solution": false}
+# Tests — read-only: your composition with numerical stand-ins for the eight rules,
+# against finite differences of the whole loss (N = 4, D = 3, H = 5, C = 6).
+from bptt_tools import grad_check, numeric_mlp_rules, swapped_in
+
 X_c, y_c, params_c, reg_c = mlp_problem(seed=10)
 _, cache_c = mlp_forward(X_c, params_c)
-with swapped_in(globals(), NUMERIC_RULES):
-    grads = mlp_backward(y_c, params_c, cache_c, reg_c)
+with swapped_in(globals(), numeric_mlp_rules()):
+    grads = call(mlp_backward, y_c, params_c, cache_c, reg_c)
 assert isinstance(grads, dict), f"mlp_backward must return a dict, got {type(grads).__name__}"
-assert set(grads) == {"y_wts", "y_b", "z_wts", "z_b"}, f"wrong keys: {sorted(grads)}"
-for name in ("y_wts", "y_b", "z_wts", "z_b"):
-    loss = lambda: mlp_loss(X_c, y_c, params_c, reg_c)
-    assert grad_check(loss, params_c[name], grads[name], name) < TOL, f"gradient of {name} is wrong"
+assert set(grads) == {"y_wts", "y_b", "z_wts", "z_b"}, f"mlp_backward returned the keys {sorted(grads)}"
+for name in ("z_wts", "z_b", "y_wts", "y_b"):
+    assert np.shape(grads[name]) == params_c[name].shape, \
+        f"grads['{name}'] has shape {np.shape(grads[name])}; expected the shape of params['{name}'], {params_c[name].shape}"
+    assert grad_check(lambda: mlp_loss(X_c, y_c, params_c, reg_c), params_c[name], grads[name], name) < TOL, \
+        f"the gradient of {name} is wrong"
 
 ### BEGIN HIDDEN TESTS
 from autograder.checks import check
@@ -815,51 +826,60 @@ check("mlp_backward", mlp_backward)
 # should read OK; if a row fails, the unit tests above tell you which rule to fix.
 
 # %% nbgrader={"grade": false, "grade_id": "own_rules_table", "locked": true, "schema_version": 3, "solution": false} tags=["experiment"]
-if GRADING:
-    print("skipped while grading")
-else:
-    X_t, y_t, params_t, reg_t = mlp_problem(N=5, D=4, H=3, C=7, seed=11)
-    def your_gradient(name):
-        return lambda: mlp_backward(y_t, params_t, mlp_forward(X_t, params_t)[1], reg_t)[name]
-    gradient_table([(name, lambda: mlp_loss(X_t, y_t, params_t, reg_t), params_t[name], your_gradient(name))
-                    for name in ("z_wts", "z_b", "y_wts", "y_b")])
+# Given code — read-only: your whole backward pass against finite differences (no points).
+from bptt_tools import gradient_table
+
+X_t, y_t, params_t, reg_t = mlp_problem(N=5, D=4, H=3, C=7, seed=11)
+your_grads = lambda: mlp_backward(y_t, params_t, mlp_forward(X_t, params_t)[1], reg_t)
+if experiment_ready(your_grads):
+    gradient_table([(name, lambda: mlp_loss(X_t, y_t, params_t, reg_t), params_t[name],
+                     lambda name=name: your_grads()[name]) for name in ("z_wts", "z_b", "y_wts", "y_b")])
 
 # %% [markdown]
 # ### Experiment: do your gradients train a network? (no points)
 #
 # A two-class spiral in the plane cannot be separated by a line. With your
-# `mlp_backward` and plain gradient descent, a 32-unit hidden layer learns it in a few
-# hundred steps; the loss curve and the decision regions are plotted below. Try `reg = 0`
-# and `reg = 0.1`, or fewer hidden units.
+# `mlp_backward` and plain gradient descent, a 32-unit hidden layer learns it; the cell
+# below plots the loss curve and the decision regions, and prints the training accuracy.
+#
+# **Try this.** Add a cell below the experiment (the **+** button, or `B` in command mode)
+# and call the experiment with other settings, for instance `spiral_experiment(H=4)` (too
+# few hidden units to bend the boundary around the arms) or `spiral_experiment(reg=0.1)`
+# (strong regularization). The given cell itself is locked.
 
 # %% nbgrader={"grade": false, "grade_id": "spiral_experiment", "locked": true, "schema_version": 3, "solution": false} tags=["experiment"]
-if GRADING:
-    print("skipped while grading")
-else:
+# Given code — read-only: the spiral experiment (no points). Call spiral_experiment(...)
+# from a new cell of your own to try other settings.
+
+def spiral_experiment(H=32, reg=1e-3, lr=1.0, steps=1500, seed=0):
+    """Train the MLP with your mlp_backward on a two-class spiral; plot and print the result."""
+    probe = mlp_problem(N=3, D=2, H=4, C=2, seed=1)
+    if not experiment_ready(lambda: mlp_backward(probe[1], probe[2], mlp_forward(probe[0], probe[2])[1], reg)):
+        return
     import matplotlib.pyplot as plt
 
-    rng = np.random.default_rng(0)
-    n_per_class, H_sp, lr, reg_sp = 100, 32, 1.0, 1e-3
+    rng = np.random.default_rng(seed)
+    n_per_class = 100
     radius = np.linspace(0.1, 1.0, n_per_class)
     X_sp = np.concatenate([np.c_[radius * np.sin(a), radius * np.cos(a)] for a in
                            (np.linspace(0, 4, n_per_class) + rng.normal(0, 0.2, n_per_class),
                             np.linspace(3.14, 7.14, n_per_class) + rng.normal(0, 0.2, n_per_class))])
     y_sp = np.repeat([0, 1], n_per_class)
-    params_sp = dict(y_wts=rng.standard_normal((2, H_sp)), y_b=np.zeros(H_sp),
-                     z_wts=rng.standard_normal((H_sp, 2)) * 0.1, z_b=np.zeros(2))
+    params_sp = dict(y_wts=rng.standard_normal((2, H)), y_b=np.zeros(H),
+                     z_wts=rng.standard_normal((H, 2)) * 0.1, z_b=np.zeros(2))
     losses = []
-    for step in range(1500):
+    for _ in range(steps):
         _, cache_sp = mlp_forward(X_sp, params_sp)
-        grads_sp = mlp_backward(y_sp, params_sp, cache_sp, reg_sp)
+        grads_sp = mlp_backward(y_sp, params_sp, cache_sp, reg)
         for k in params_sp:
             params_sp[k] -= lr * grads_sp[k]
-        losses.append(mlp_loss(X_sp, y_sp, params_sp, reg_sp))
+        losses.append(mlp_loss(X_sp, y_sp, params_sp, reg))
 
     grid = np.stack(np.meshgrid(np.linspace(-1.2, 1.2, 200), np.linspace(-1.2, 1.2, 200)), axis=-1)
     region = mlp_forward(grid.reshape(-1, 2), params_sp)[0][:, 1].reshape(200, 200)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
     ax1.plot(losses)
-    ax1.set(xlabel="gradient step", ylabel="loss", yscale="log", title="training loss")
+    ax1.set(xlabel="gradient step", ylabel="loss", yscale="log", title=f"training loss (H = {H}, reg = {reg:g})")
     ax2.contourf(grid[..., 0], grid[..., 1], region, levels=20, cmap="coolwarm", alpha=0.6)
     ax2.scatter(X_sp[:, 0], X_sp[:, 1], c=y_sp, cmap="coolwarm", edgecolors="k", s=15)
     ax2.set(title="decision regions", aspect="equal")
@@ -867,10 +887,13 @@ else:
     accuracy = np.mean(mlp_forward(X_sp, params_sp)[0].argmax(axis=1) == y_sp)
     print(f"final loss {losses[-1]:.3f}, training accuracy {accuracy:.0%}")
 
+
+spiral_experiment()
+
 # %% [markdown]
 # ## What comes next
 #
-# In notebook 02 the same rules reappear, one time step at a time: `dy_t` plays
-# `dz_netIn`, `dW_hq` plays `dz_wts`, `dh_t` plays `dy_netAct`, and `dhraw_t` plays
-# `dy_netIn`. The one genuinely new thing is that a hidden state receives gradient from
-# **two** places: its own output and the next time step.
+# In notebook 02 the same rules reappear, one time step at a time: `dy_t` plays the part of
+# `dz_netAct` and `dz_netIn` together, `dW_hq` of `dz_wts`, `dh_t` of `dy_netAct`, and
+# `dhraw_t` of `dy_netIn`. The one genuinely new thing is that a hidden state receives
+# gradient from **two** places: its own output and the next time step.

@@ -24,24 +24,45 @@
 #
 # **Learning goals.** After this notebook you can
 #
-# 1. write the local rules of an RNN step and relate each to its MLP counterpart
+# 1. derive the local rules of an RNN step and relate each to its MLP counterpart
 #    from notebook 01;
 # 2. explain why a hidden state gets gradient from **two** places (its own output and
 #    the next step), and why the gradient of a shared weight is a **sum over time**;
 # 3. handle ReLU and tanh in the backward pass, using the cached forward values;
-# 4. assemble BPTT as one backward loop over time and verify it with finite differences.
+# 4. write BPTT yourself as one backward loop over time and verify it with finite differences.
 #
 # **How to work.** Write your code only between the lines `# YOUR CODE HERE` and the
-# `raise NotImplementedError()` below it (delete that line). Cells with a lock are given code:
-# read them, do not edit them. Run the notebook from the top (*Kernel → Restart & Run All*)
-# before you submit. Each graded function is followed by a test cell: the tests you see are
-# the ones you can learn from (shapes, a tiny case worked by hand in the text above it, and
-# a finite-difference check); the grader adds hidden tests on other inputs. A test cell
-# that prints a warning to stderr scores 0 even when it passes, so keep your code free of
-# NumPy warnings (no `log(0)`, no division by zero).
+# `raise NotImplementedError()` below it (delete that line). Code cells whose first line
+# reads `# Given code — read-only` or `# Tests — read-only` are locked: read them, do not
+# edit them. Each graded function is followed by its test cell. The test runs your function
+# on the worked example of the text and prints the **expected** and **your** answer, then
+# compares your function with finite differences on random inputs. The grader adds
+# hidden tests on other inputs.
 #
-# Conventions (as in the lecture's MLP code `X @ y_wts`): **row vectors**, the batch is the
-# first axis within a step, sequences are **time-major** `(T, N, D)`, everything float64.
+# **What a graded function must return.** Every gradient is a NumPy array (`np.ndarray`)
+# of dtype **float64**, with **exactly the shape of the quantity it is the gradient of**:
+# not a Python list, not an `np.matrix`, not shape (1, H) where (H,) is expected.
+# `rnn_backward` returns a dict of such arrays. A graded function must not change its
+# arguments (no `+=` or slice assignment on an input array, no change to a dict it receives).
+# It must compute its answer itself: a unit scores 0 when its function runs a given helper
+# such as the finite-difference tools, the problem generators or `rel_error` (finite
+# differences check a derivative; they never produce one for you). The conventions the
+# solutions use themselves, such as `one_hot`, remain available, and calling your own
+# graded functions is fine (`rnn_backward` must). A test cell that prints a warning scores 0
+# even when it passes, so keep your code free of NumPy warnings (no `log(0)`, no division by zero).
+#
+# **Running the whole notebook.** *Kernel → Restart Kernel and Run All Cells…* runs the
+# cells in order and **stops at the first cell that fails**. On an unfinished notebook
+# that is the test cell of the first function you have not written yet; its last line reads
+# `NotImplementedError: dy_t is not implemented yet` (with that function's name), and the
+# cells below it are not run. So work from the top, one cell at a time (Shift+Enter).
+# An experiment cell whose functions are missing prints `waiting for <function>: not
+# implemented yet` instead of running. nbgrader's **Validate** button runs every cell and
+# lists each test that fails. Before you submit, Restart Kernel and Run All Cells… should
+# reach the end without an error.
+#
+# Conventions (as in notebook 01): **row vectors**, the batch is the first axis within a
+# step, sequences are **time-major** `(T, N, D)`, everything float64.
 #
 # | graded function | points |
 # |---|---|
@@ -59,145 +80,23 @@
 # The whole assignment has **41 points** across four notebooks (01: 12 + 02: 14 + 03: 7 + 04: 8).
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false}
-import os
-from contextlib import contextmanager
+# Given code — read-only. The tools shared by all four notebooks are in bptt_tools.py
+# (open it from Jupyter's file browser to read them).
+import inspect
 
 import numpy as np
 
+from bptt_tools import (TOL, call, check_example, experiment_ready, one_hot, phi, rnn_forward, rnn_loss, rnn_problem,
+                        softmax)
+
 np.set_printoptions(precision=4, suppress=True)
-# Set to "1" by the grader: experiment cells then skip themselves.
-GRADING = os.environ.get("BPTT_GRADING") == "1"
-
-
-def check_shape(where, name, value, expected):
-    """Raise a ValueError naming `where`, the argument and its expected shape.
-
-    expected: tuple of (name, size) pairs, size None when any size is allowed.
-    """
-    value = np.asarray(value)
-    want = "(" + ", ".join(n if s is None else f"{n}={s}" for n, s in expected) + ")"
-    if value.ndim != len(expected) or any(s is not None and s != v for (_, s), v in zip(expected, value.shape)):
-        raise ValueError(f"{where}: {name} must have shape {want}, got {value.shape}")
-    return value
-
-
-def softmax(logits):
-    """Row-wise softmax over the last axis; subtracting the row maximum avoids overflow."""
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    e = np.exp(shifted)
-    return e / e.sum(axis=-1, keepdims=True)
-
-
-def one_hot(labels, n_classes):
-    """Integer labels of any shape (...) -> float64 array (..., n_classes) with a single 1 per row."""
-    return np.eye(n_classes)[labels]
-
-
-# %% nbgrader={"grade": false, "grade_id": "gradcheck", "locked": true, "schema_version": 3, "solution": false}
-def rel_error(a, b):
-    """max|a - b| / max(|a|, |b|): scale-free, and safe when some entries are 0."""
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    return float(np.max(np.abs(a - b)) / max(np.max(np.abs(a)), np.max(np.abs(b)), 1e-12))
-
-
-def numerical_gradient(f, x, eps=1e-6):
-    """Central differences of the scalar f() with respect to every entry of x.
-
-    f takes no arguments and reads x, which is changed in place and restored.
-    Error O(eps**2) per entry, so in float64 it agrees with a correct analytic
-    gradient to about 1e-9 (relative).
-    """
-    grad = np.zeros(x.shape)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + eps
-        f_plus = f()
-        x[i] = old - eps
-        f_minus = f()
-        x[i] = old
-        grad[i] = (f_plus - f_minus) / (2 * eps)
-    return grad
-
-
-TOL = 1e-6
-
-
-def _row(name, shape, err):
-    result = "OK" if err < TOL else "FAIL"
-    return f"{name:<16}{str(shape):<14}{err:>11.1e}   {result}"
-
-
-def grad_check(f, x, analytic, name="gradient"):
-    """Compare an analytic gradient with central differences of f() in x.
-
-    - f: function of no arguments returning a scalar; it must read x
-    - x: the float64 array to differentiate with respect to (changed in place, restored)
-    - analytic: your gradient, same shape as x
-    Prints one line and returns the relative error (correct code: below 1e-7).
-    """
-    analytic = np.asarray(analytic, dtype=float)
-    if analytic.shape != x.shape:
-        raise AssertionError(f"{name}: your gradient has shape {analytic.shape}, but the quantity "
-                             f"it is the gradient of has shape {x.shape}")
-    err = rel_error(analytic, numerical_gradient(f, x))
-    print(_row(name, x.shape, err))
-    return err
-
-
-def gradient_table(checks):
-    """Print the gradient-check table: derivative, shape, relative error, OK/FAIL.
-
-    checks: list of (name, f, x, compute_analytic) where compute_analytic() returns
-    your gradient; an exception (e.g. NotImplementedError) is shown in its row.
-    Returns True when every row is OK.
-    """
-    print(f"{'derivative':<16}{'shape':<14}{'rel. error':>11}   result")
-    all_ok = True
-    for name, f, x, compute in checks:
-        try:
-            analytic = np.asarray(compute(), dtype=float)
-            if analytic.shape != x.shape:
-                raise ValueError(f"shape {analytic.shape} != {x.shape}")
-            err = rel_error(analytic, numerical_gradient(f, x))
-            print(_row(name, x.shape, err))
-            all_ok &= err < TOL
-        except Exception as exc:
-            print(f"{name:<16}{str(x.shape):<14}{'-':>11}   {type(exc).__name__}: {exc}")
-            all_ok = False
-    return all_ok
-
-
-def local_numeric(forward, x, upstream):
-    """What every local backprop rule computes, numerically: d sum(upstream * forward(x)) / dx.
-
-    'Meets G from above and x from below' means exactly this: the gradient G
-    arriving from above, pulled back through the local function forward(x).
-    """
-    x = np.array(x, dtype=float)
-    return numerical_gradient(lambda: np.sum(upstream * forward(x)), x)
-
-
-@contextmanager
-def swapped_in(namespace, functions):
-    """Temporarily replace functions in `namespace` (pass globals()), restoring them afterwards."""
-    saved = {name: namespace[name] for name in functions if name in namespace}
-    namespace.update(functions)
-    try:
-        yield
-    finally:
-        for name in functions:
-            if name in saved:
-                namespace[name] = saved[name]
-            else:
-                namespace.pop(name, None)
-
 
 # %% [markdown]
 # ## The network
 #
 # Parameters (the lecture's list): $W_{xh}$ (D, H), $W_{hh}$ (H, H), $b_h$ (H,),
 # $W_{hq}$ (H, Q), $b_q$ (Q,). With row vectors and the batch first, for
-# $t = 0, \dots, T-1$ and $h_{-1} = h_0$ (zeros by default):
+# $t = 0, \dots, T-1$:
 #
 # | step | forward | shape | MLP counterpart |
 # |---|---|---|---|
@@ -207,89 +106,43 @@ def swapped_in(namespace, functions):
 # | 4 | `p_t = softmax(o_t)` | (N, Q) | `z_netAct` |
 # | 5 | `loss = mean over all T·N predictions of -log p_t[n, Y[t, n]]` | scalar | |
 #
-# > **⚠ Note on the lecture notes.** The notes' forward pass reads
-# > $h_t = W_{xh} x_t + W_{hh} h_{t-1} + b_h$, without the activation. The network has
-# > one: $h_t = \phi(\cdot)$ with ReLU or tanh (as in the "RNN review" part of the same
-# > notes), and the backward pass has to go through it (that is `dhraw_t` below). The
-# > notes also write column vectors ($W_{hq} h_t$); we use row vectors, so every
-# > product appears transposed and in the other order.
+# **Which state is which.** $h_t$ is the state *after* step $t$: `cache["h"][t]`. The first
+# step reads the **initial state $h_{-1}$**, the state *before* step 0, which the code calls
+# `h0` (the argument of `rnn_forward` and `cache["h0"]`; zeros by default). So the code's
+# `h0` is $h_{-1}$, not $h_0$; $h_0$ is `cache["h"][0]`.
+#
+# > **⚠ Where the lecture notes slip.** The notes' forward pass reads
+# > $h_t = W_{xh} x_t + W_{hh} h_{t-1} + b_h$, without an activation. The network has
+# > one, $h_t = \phi(\cdot)$ with ReLU or tanh (as in the "RNN review" part of the same
+# > notes), and the backward pass has to go through it: that is `dhraw_t` below. The notes
+# > also write column vectors ($W_{hq} h_t$); we use row vectors, so every product appears
+# > transposed and in the other order, and the notes' backward expressions cannot be copied
+# > as they stand.
 #
 # The cache keeps both `h_netIn` (before phi) and `h` (after), for all steps, stacked
-# time-major: `cache["h"][t]` is $h_t$.
+# time-major. The forward pass is given code in `bptt_tools.py`, shared with notebook 04;
+# the next cell prints it, so you can see exactly what the cache holds.
 
 # %% nbgrader={"grade": false, "grade_id": "forward", "locked": true, "schema_version": 3, "solution": false}
-def phi(z, activation):
-    """The hidden activation: "relu" -> max(z, 0), "tanh" -> tanh(z)."""
-    if activation == "relu":
-        return np.maximum(z, 0.0)
-    if activation == "tanh":
-        return np.tanh(z)
-    raise ValueError(f"unknown activation {activation!r}; expected 'relu' or 'tanh'")
-
-
-def rnn_forward(X, params, h0=None, activation="relu"):
-    """Forward pass of the one-layer RNN over a whole sequence.
-
-    Inputs:
-    - X: (T, N, D) input sequence, X[t] is step t
-    - params: dict with W_xh (D, H), W_hh (H, H), b_h (H,), W_hq (H, Q), b_q (Q,)
-    - h0: (N, H) initial hidden state, zeros if None
-    - activation: "relu" or "tanh"
-    Returns (P, cache):
-    - P: (T, N, Q) softmax outputs p_t
-    - cache: dict with X (T, N, D), h0 (N, H), h_netIn (T, N, H), h (T, N, H), o (T, N, Q), p (T, N, Q)
-    """
-    X = np.asarray(X, dtype=float)
-    T, N, D = check_shape("rnn_forward", "X", X, (("T", None), ("N", None), ("D", None))).shape
-    H, Q = np.shape(params["W_hh"])[0], np.shape(params["W_hq"])[-1]
-    for name, shape in (("W_xh", (("D", D), ("H", H))), ("W_hh", (("H", H), ("H", H))), ("b_h", (("H", H),)),
-                        ("W_hq", (("H", H), ("Q", Q))), ("b_q", (("Q", Q),))):
-        check_shape("rnn_forward", f"params['{name}']", params[name], shape)
-    h0 = np.zeros((N, H)) if h0 is None else check_shape("rnn_forward", "h0", h0, (("N", N), ("H", H)))
-    h_netIn, h = np.zeros((T, N, H)), np.zeros((T, N, H))
-    h_prev = h0
-    for t in range(T):
-        h_netIn[t] = X[t] @ params["W_xh"] + h_prev @ params["W_hh"] + params["b_h"]
-        h[t] = phi(h_netIn[t], activation)
-        h_prev = h[t]
-    o = h @ params["W_hq"] + params["b_q"]
-    P = softmax(o)
-    return P, dict(X=X, h0=h0, h_netIn=h_netIn, h=h, o=o, p=P)
-
-
-def rnn_loss(X, Y, params, h0=None, activation="relu"):
-    """Mean cross-entropy over all T*N predictions; Y (T, N) int targets."""
-    P, _ = rnn_forward(X, params, h0, activation)
-    T, N = Y.shape
-    picked = P[np.arange(T)[:, None], np.arange(N)[None, :], Y]
-    return -np.mean(np.log(picked))
-
-
-def rnn_problem(T=4, N=2, D=3, H=5, Q=6, activation="tanh", seed=0):
-    """A random RNN problem with all dimensions different: X, Y, params, h0."""
-    rng = np.random.default_rng(seed)
-    params = dict(W_xh=rng.standard_normal((D, H)) * 0.6, W_hh=rng.standard_normal((H, H)) * 0.4,
-                  b_h=rng.standard_normal(H) * 0.2, W_hq=rng.standard_normal((H, Q)) * 0.6,
-                  b_q=rng.standard_normal(Q) * 0.2)
-    X = rng.standard_normal((T, N, D))
-    Y = rng.integers(0, Q, (T, N))
-    h0 = rng.standard_normal((N, H)) * 0.5
-    return X, Y, params, h0
-
+# Given code — read-only: show the forward pass (it lives in bptt_tools.py).
+print(inspect.getsource(rnn_forward))
 
 # %% [markdown]
 # ## Where the gradient flows
 #
 # The figure shows three unrolled steps. Forward (gray), $h_t$ feeds two things: the
 # output $o_t$ (through $W_{hq}$) and the next pre-activation $h\_netIn_{t+1}$ (through
-# $W_{hh}$). So backward (red), the gradient at $h_t$ is the **sum of two paths**: from
-# the loss of step t through $o_t$, and from the future through $W_{hh}$. That second
-# path is what makes backpropagation *through time*: to know `dh_t` you need
-# `dhraw_{t+1}` first, so the backward loop runs from $t = T-1$ down to 0.
+# $W_{hh}$). So backward (red), gradient reaches $h_t$ along **two paths**: from the loss of
+# step t through $o_t$, and from the future through $h\_netIn_{t+1}$. That second path is
+# what makes backpropagation *through time*: to know the gradient at $h_t$ you need the
+# gradient at $h\_netIn_{t+1}$ first, so the backward loop runs from $t = T-1$ down to 0.
 
 # %% nbgrader={"grade": false, "grade_id": "figure", "locked": true, "schema_version": 3, "solution": false} tags=["experiment"]
+# Given code — read-only: draws the unrolled graph (no points).
+from bptt_tools import GRADING
+
 if GRADING:
-    print("skipped while grading")
+    print("skipped while grading (BPTT_GRADING=1)")
 else:
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyBboxPatch
@@ -297,15 +150,18 @@ else:
     fig, ax = plt.subplots(figsize=(11, 5.2))
     steps = ["t-1", "t", "t+1"]
     rows = {"L": 4.0, "o": 3.0, "h": 1.7, "x": 0.3}
+
     def node(x, y, text, color):
         ax.add_patch(FancyBboxPatch((x - 0.42, y - 0.28), 0.84, 0.56, boxstyle="round,pad=0.05",
                                     fc=color, ec="black", lw=1))
         ax.text(x, y, text, ha="center", va="center", fontsize=12)
-    def arrow(p, q, color, text="", dx=0.0, dy=0.0, **kw):
-        ax.annotate("", xy=q, xytext=p, arrowprops=dict(arrowstyle="-|>", color=color, lw=2, **kw))
+
+    def arrow(p, q, color, text="", dx=0.0, dy=0.0):
+        ax.annotate("", xy=q, xytext=p, arrowprops=dict(arrowstyle="-|>", color=color, lw=2))
         if text:
             ax.text((p[0] + q[0]) / 2 + dx, (p[1] + q[1]) / 2 + dy, text, color=color, fontsize=10,
                     ha="center", va="center")
+
     xs = [1.5, 4.5, 7.5]
     node(-0.6, rows["h"], "$h_{t-2}$", "#eeeeee")
     arrow((-0.15, rows["h"] + 0.1), (xs[0] - 0.47, rows["h"] + 0.1), "gray")
@@ -317,22 +173,22 @@ else:
         arrow((x - 0.1, rows["x"] + 0.33), (x - 0.1, rows["h"] - 0.33), "gray", "$W_{xh}$", dx=-0.45)
         arrow((x - 0.1, rows["h"] + 0.33), (x - 0.1, rows["o"] - 0.33), "gray", "$W_{hq}$", dx=-0.45)
         arrow((x - 0.1, rows["o"] + 0.33), (x - 0.1, rows["L"] - 0.33), "gray")
-        # backward: loss -> o_t -> h_t
+        # backward: the loss of step s, then through o_s into h_s
         arrow((x + 0.1, rows["L"] - 0.33), (x + 0.1, rows["o"] + 0.33), "crimson", f"$dy_{{{s}}}$", dx=0.45)
-        arrow((x + 0.1, rows["o"] - 0.33), (x + 0.1, rows["h"] + 0.33), "crimson", r"$\cdot W_{hq}^T$", dx=0.55)
+        arrow((x + 0.1, rows["o"] - 0.33), (x + 0.1, rows["h"] + 0.33), "crimson", "via $W_{hq}$", dx=0.6)
         if i < 2:
             arrow((x + 0.47, rows["h"] + 0.1), (xs[i + 1] - 0.47, rows["h"] + 0.1), "gray", "$W_{hh}$", dy=0.25)
-            # backward: h_{t+1} -> h_t through W_hh.T
+            # backward: from the next step's pre-activation, through W_hh
             arrow((xs[i + 1] - 0.47, rows["h"] - 0.12), (x + 0.47, rows["h"] - 0.12), "crimson",
-                  r"$dhraw_{%s} \cdot W_{hh}^T$" % steps[i + 1], dy=-0.3)
+                  f"$dhraw_{{{steps[i + 1]}}}$ via $W_{{hh}}$", dy=-0.3)
     arrow((xs[2] + 0.47, rows["h"] + 0.1), (xs[2] + 1.3, rows["h"] + 0.1), "gray")
-    ax.text(xs[2] + 1.6, rows["h"] - 0.12, "from $h_{t+2}$: zero if\nt+1 is the last step", color="crimson", fontsize=9, va="center")
+    ax.text(xs[2] + 1.6, rows["h"] - 0.12, "from step t+2: nothing\nif t+1 is the last step",
+            color="crimson", fontsize=9, va="center")
     ax.set_xlim(-1.2, 9.8)
     ax.set_ylim(-0.2, 4.5)
     ax.axis("off")
-    ax.set_title("Unrolled RNN: forward (gray) and the gradient paths into $h_t$ (red)")
+    ax.set_title("Unrolled RNN: forward (gray) and the gradient paths into the hidden states (red)")
     plt.show()
-
 
 # %% [markdown]
 # ## The local rules
@@ -354,33 +210,54 @@ else:
 # | `dW_xh(X, dhraw)` | (T, N, D), (T, N, H) | (D, H) |
 # | `db_h(dhraw)` | (T, N, H) | (H,) |
 #
-# `h_prev` is the sequence of *previous* states: `h_prev[t]` $= h_{t-1}$, with
-# `h_prev[0] = h0`.
+# `h_prev` is the sequence of *previous* states: `h_prev[t]` $= h_{t-1}$, so
+# `h_prev[0]` is the initial state (`cache["h0"]`).
+#
+# Each rule is derived the way notebook 01 did it: write the forward step for one entry,
+# differentiate with respect to one entry of the input, sum over everything that input
+# influences, then check the shape. The new ingredient is **time**: a weight used at every
+# step influences the loss through every step.
 
 # %% [markdown]
 # ### 1. `dy_t` — the loss meets the logits of step t (1 point)
 #
-# Meets the **loss** from above and $o_t$ from below; the analogue of `dz_netIn` in
-# notebook 01 (softmax and cross-entropy together). The loss is a mean over **all T·N
-# predictions**, so each one carries weight $1/(TN)$:
+# **Place in the graph.** `o_t → softmax → p_t → loss`: the top of step t. You return the
+# gradient at the **logits** $o_t$, so this one rule covers what `dz_netAct` and `dz_netIn`
+# did in two steps in notebook 01.
 #
-# $$dy_t = \frac{\partial L}{\partial o_t} = \frac{p_t - \mathrm{one\_hot}(y_t)}{T\,N}$$
+# **Forward.** $p_t$ = softmax($o_t$) row by row, and
+# $L = -\frac{1}{T N}\sum_{t}\sum_{n} \log p_{t,\,n,\,Y[t,n]}$: a mean over **all T·N
+# predictions**, so each one carries the weight $1/(TN)$.
 #
 # | argument / result | shape |
 # |---|---|
 # | `p_t` | (N, Q) softmax output of step t |
 # | `y_t` | (N,) int targets of step t |
 # | `T` | int, number of steps |
-# | returns `dy_t` | (N, Q) |
+# | returns `dy_t` | (N, Q), float64 |
 #
-# > **⚠ Note on the lecture notes.** The notes write `dy = -1/(len(y_t)*y_t)`: that is
-# > the gradient at the softmax *output* (like `dz_netAct`), true class only, and
-# > without the 1/T of the mean over time. Here `dy` is the gradient at the logits,
-# > which already includes the softmax step.
+# **The chain-rule step.** Chain your two notebook-01 rules: the cross-entropy rule (with
+# the weight $1/(TN)$ in place of $1/N$) feeds the softmax rule. Here the gradient arriving
+# at the softmax's output has that special form, so the softmax rule simplifies a lot;
+# carry out the simplification for one entry $(n, q)$, with the two cases $q = y_n$ and
+# $q \ne y_n$.
 #
-# *Worked by hand* (T = 2, N = 2, Q = 3): `p_t = [[0.7, 0.2, 0.1], [0.3, 0.3, 0.4]]`,
-# `y_t = [0, 2]` gives `[[0.7-1, 0.2, 0.1], [0.3, 0.3, 0.4-1]] / 4 =
-# [[-0.075, 0.05, 0.025], [0.075, 0.075, -0.15]]`.
+# > **⚠ Where the lecture notes slip.** The notes write `dy = -1/(len(y_t)*y_t)` and call it
+# > "analogous to dz_netAct". Two things are wrong. First, that is a gradient at the
+# > softmax's *output*, while the next rules (`dW_hq`, `db_q`, `dh_t`) need the gradient at
+# > the *logits* $o_t$, which sit below the softmax. Second, its normalization counts the
+# > predictions of one step only, while the loss averages over all T steps.
+#
+# <details><summary>Hint (if you are stuck)</summary>
+#
+# Your notebook-01 softmax rule contains a sum over $j$ of the gradient from above times
+# $p_j$. For the cross-entropy gradient only one term of that sum is nonzero, and its value
+# does not depend on $p$ at all. Substitute it, and the result needs only `p_t`, the labels
+# and the weight. The given `one_hot(labels, n_classes)` may help (it is one of the allowed conventions).
+# </details>
+#
+# **Worked example** (N = 2, Q = 3, T = 4): `p_t = [[0.7, 0.2, 0.1], [0.3, 0.3, 0.4]]`,
+# `y_t = [0, 2]`.
 
 # %% nbgrader={"grade": false, "grade_id": "dy_t", "locked": false, "schema_version": 3, "solution": true}
 def dy_t(p_t, y_t, T):
@@ -391,25 +268,28 @@ def dy_t(p_t, y_t, T):
     - y_t: (N,) int targets at step t
     - T: number of time steps in the sequence (the loss averages over T*N predictions)
     Returns:
-    - dy_t: (N, Q)
+    - dy_t: (N, Q) float64
     """
     ### BEGIN SOLUTION
+    # Cross-entropy through softmax: (p - one_hot(y)) / (T N), each prediction weighted 1/(T N).
     N, Q = p_t.shape
     return (p_t - one_hot(y_t, Q)) / (T * N)
     ### END SOLUTION
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_dy_t", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-out = dy_t(np.array([[0.7, 0.2, 0.1], [0.3, 0.3, 0.4]]), np.array([0, 2]), 2)
-assert np.shape(out) == (2, 3), f"dy_t must have shape (N, Q) = (2, 3), got {np.shape(out)}"
-assert np.allclose(out, [[-0.075, 0.05, 0.025], [0.075, 0.075, -0.15]]), "the worked example does not match"
+# Tests — read-only: the worked example, then finite differences on random inputs.
+from bptt_tools import grad_check
 
-# Step t's share of the mean loss over T*N predictions, as a function of o_t.
+check_example(dy_t, (np.array([[0.7, 0.2, 0.1], [0.3, 0.3, 0.4]]), np.array([0, 2]), 4),
+              [[-0.0375, 0.025, 0.0125], [0.0375, 0.0375, -0.075]], "(N, Q)")
+
+# Step t's share of the mean loss over T*N predictions, as a function of o_t (T = 5, N = 3, Q = 4).
 rng = np.random.default_rng(1)
 T_, o = 5, rng.standard_normal((3, 4))
 y_ = rng.integers(0, 4, 3)
 share = lambda: -np.sum(np.log(softmax(o)[np.arange(3), y_])) / (T_ * 3)
-assert grad_check(share, o, dy_t(softmax(o), y_, T_), "dy_t") < TOL
+assert grad_check(share, o, dy_t(softmax(o), y_, T_), "dy_t") < TOL, "dy_t disagrees with finite differences"
 
 ### BEGIN HIDDEN TESTS
 from autograder.checks import check
@@ -419,26 +299,36 @@ check("dy_t", dy_t)
 # %% [markdown]
 # ### 2. `dW_hq` — the output weights, summed over time (1 point)
 #
-# Meets $dy_t$ from above and $h_t$ from below, like `dz_wts` meets `dz_netIn` and
-# `y_netAct`. The same $W_{hq}$ is used at every step, so its gradient is the **sum**
-# of the per-step contributions:
+# **Place in the graph.** `h_t, W_hq → o_t → … → loss`, at **every** step t: the same
+# $W_{hq}$ is used T times. It meets $dy_t$ from above and $h_t$ from below, as `dz_wts`
+# met `dz_netIn` and `y_netAct` in notebook 01 (there is no regularization here).
 #
-# $$dW_{hq} = \sum_{t=0}^{T-1} h_t^\top\, dy_t$$
+# **Forward**, one entry: $o_{t,n,q} = \sum_h h_{t,n,h}\, W_{hq,\,h,q} + b_{q,q}$ for every $t$.
 #
 # | argument / result | shape |
 # |---|---|
-# | `h` | (T, N, H) hidden states |
+# | `h` | (T, N, H) hidden states, `h[t]` $= h_t$ |
 # | `dy` | (T, N, Q) output gradients, `dy[t]` $= dy_t$ |
-# | returns `dW_hq` | (H, Q) |
+# | returns `dW_hq` | (H, Q), float64 |
 #
-# > **⚠ Note on the lecture notes.** The notes write `dy_t @ h_netAct_t.T`: in row-vector
-# > form each step's contribution is the product $h_t^\top dy_t$ (an (H, Q) matrix:
-# > for N = 1 an outer product), and the notes leave out the **sum over time steps**.
-# > Every parameter gradient of an RNN is such a sum.
+# **The chain-rule step.** One weight $W_{hq,\,h,q}$ influences $o_{t,n,q}$ for every step t
+# and every row n. The chain rule sums over **all** of them: per step this is exactly your
+# notebook-01 weight rule, and the steps add up.
 #
-# *Worked by hand* (T = 2, N = 1, H = Q = 2): `h = [[[1, 0]], [[0, 2]]]`,
-# `dy = [[[0.5, -0.5]], [[1, 0]]]`: step 0 gives `[[0.5, -0.5], [0, 0]]`, step 1 gives
-# `[[0, 0], [2, 0]]`, the sum is `[[0.5, -0.5], [2, 0]]`.
+# > **⚠ Where the lecture notes slip.** The notes write `dy_t@h_netAct_t.T` for one step.
+# > In our row-vector convention the shapes of that product do not give (H, Q) at all (the
+# > notes use column vectors), and the notes stop at one step: $W_{hq}$ is used at T steps,
+# > so it receives T contributions, and leaving out the sum over time drops all but one of them.
+#
+# <details><summary>Hint (if you are stuck)</summary>
+#
+# Get one step right first: `h[t]` is (N, H) and `dy[t]` is (N, Q); which product gives
+# (H, Q)? Then add the T of them. (A sum over t and n together can also be done in one
+# product after a reshape to (T·N, ·); both are fine.)
+# </details>
+#
+# **Worked example** (T = 2, N = 3, H = 4, Q = 5; every dimension differs, so a transposed
+# product fails on shape): `h` and `dy` in the test cell.
 
 # %% nbgrader={"grade": false, "grade_id": "dW_hq", "locked": false, "schema_version": 3, "solution": true}
 def dW_hq(h, dy):
@@ -448,7 +338,7 @@ def dW_hq(h, dy):
     - h: (T, N, H) hidden states h_t
     - dy: (T, N, Q) gradients at the logits, dy[t] = dy_t
     Returns:
-    - dW_hq: (H, Q)
+    - dW_hq: (H, Q) float64
     """
     ### BEGIN SOLUTION
     # One (H, Q) contribution per step; equivalently h.reshape(-1, H).T @ dy.reshape(-1, Q).
@@ -457,13 +347,20 @@ def dW_hq(h, dy):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_dW_hq", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-out = dW_hq(np.array([[[1.0, 0.0]], [[0.0, 2.0]]]), np.array([[[0.5, -0.5]], [[1.0, 0.0]]]))
-assert np.shape(out) == (2, 2), f"dW_hq must have the shape of W_hq (H, Q) = (2, 2), got {np.shape(out)}"
-assert np.allclose(out, [[0.5, -0.5], [2, 0]]), "the worked example does not match"
+# Tests — read-only: the worked example, then finite differences on random inputs.
+from bptt_tools import grad_check
 
+h_ex = np.array([[[2.0, 1.0, 1.0, 2.0], [1.0, 2.0, 2.0, -1.0], [-1.0, 0.0, 0.0, 2.0]],
+                 [[2.0, -1.0, 0.0, 2.0], [-1.0, 2.0, -1.0, 0.0], [2.0, 0.0, 0.0, 0.0]]])
+dy_ex = np.array([[[1.0, -1.0, 2.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0, 2.0], [2.0, 1.0, 1.0, 1.0, -1.0]],
+                  [[2.0, 0.0, -1.0, 2.0, -2.0], [2.0, 1.0, -2.0, -2.0, 0.0], [-2.0, -2.0, 0.0, 2.0, 0.0]]])
+check_example(dW_hq, (h_ex, dy_ex), [[-2.0, -8.0, 3.0, 9.0, -1.0], [3.0, 1.0, -1.0, -6.0, 6.0],
+                                     [-1.0, -2.0, 4.0, 2.0, 4.0], [10.0, 0.0, 4.0, 6.0, -8.0]], "(H, Q)")
+
+# Finite differences of sum(G * (h @ W)) in W (T = 4, N = 3, H = 5, Q = 6).
 rng = np.random.default_rng(2)
 h_, W, G = rng.standard_normal((4, 3, 5)), rng.standard_normal((5, 6)), rng.standard_normal((4, 3, 6))
-assert grad_check(lambda: np.sum(G * (h_ @ W)), W, dW_hq(h_, G), "dW_hq") < TOL
+assert grad_check(lambda: np.sum(G * (h_ @ W)), W, dW_hq(h_, G), "dW_hq") < TOL, "dW_hq disagrees with finite differences"
 
 ### BEGIN HIDDEN TESTS
 from autograder.checks import check
@@ -473,16 +370,24 @@ check("dW_hq", dW_hq)
 # %% [markdown]
 # ### 3. `db_q` — the output bias (1 point)
 #
-# Meets $dy_t$ from above. Summed over the batch (like `dz_b`) **and** over time:
+# **Place in the graph.** `b_q → o_t → … → loss`, at every step. It meets $dy_t$ from above.
 #
-# $$db_q = \sum_{t}\sum_{n} dy_{t,n,:}$$
+# **Forward**, one entry: $o_{t,n,q} = (\ldots)_{t,n,q} + b_{q,q}$: one vector added to every
+# row of every step.
 #
 # | argument / result | shape |
 # |---|---|
 # | `dy` | (T, N, Q) |
-# | returns `db_q` | (Q,) |
+# | returns `db_q` | (Q,), float64 |
 #
-# *Worked by hand*: `dy = [[[0.5, -0.5]], [[1, 0]]]` gives `[1.5, -0.5]`.
+# **The chain-rule step.** As `dz_b` in notebook 01, but the bias is now shared by the rows
+# of the batch **and** by the steps.
+#
+# > **⚠ Where the lecture notes slip.** The notes write `db_q = dy_t`: that has the shape of
+# > `dy_t` (N, Q), not of $b_q$ (Q,). A gradient has the shape of its parameter; here that
+# > means collecting the contributions of every row and every step.
+#
+# **Worked example** (T = 2, N = 3, Q = 5): `dy` as in step 2's example.
 
 # %% nbgrader={"grade": false, "grade_id": "db_q", "locked": false, "schema_version": 3, "solution": true}
 def db_q(dy):
@@ -491,7 +396,7 @@ def db_q(dy):
     Inputs:
     - dy: (T, N, Q) gradients at the logits
     Returns:
-    - db_q: (Q,)
+    - db_q: (Q,) float64
     """
     ### BEGIN SOLUTION
     return np.sum(dy, axis=(0, 1))
@@ -499,13 +404,18 @@ def db_q(dy):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_db_q", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-out = db_q(np.array([[[0.5, -0.5]], [[1.0, 0.0]]]))
-assert np.shape(out) == (2,), f"db_q must have the shape of b_q (Q,) = (2,), got {np.shape(out)}"
-assert np.allclose(out, [1.5, -0.5]), "the worked example does not match"
+# Tests — read-only: the worked example, then finite differences on random inputs.
+from bptt_tools import grad_check
 
+dy_ex = np.array([[[1.0, -1.0, 2.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0, 2.0], [2.0, 1.0, 1.0, 1.0, -1.0]],
+                  [[2.0, 0.0, -1.0, 2.0, -2.0], [2.0, 1.0, -2.0, -2.0, 0.0], [-2.0, -2.0, 0.0, 2.0, 0.0]]])
+check_example(db_q, (dy_ex,), [5.0, -1.0, 0.0, 3.0, -1.0], "(Q,)")
+
+# Finite differences of sum(G * (0 + b)) in b, broadcast over (T, N) = (4, 3), Q = 6.
 rng = np.random.default_rng(3)
 b, G = rng.standard_normal(6), rng.standard_normal((4, 3, 6))
-assert grad_check(lambda: np.sum(G * (np.zeros((4, 3, 6)) + b)), b, db_q(G), "db_q") < TOL
+assert grad_check(lambda: np.sum(G * (np.zeros((4, 3, 6)) + b)), b, db_q(G), "db_q") < TOL, \
+    "db_q disagrees with finite differences"
 
 ### BEGIN HIDDEN TESTS
 from autograder.checks import check
@@ -515,30 +425,46 @@ check("db_q", db_q)
 # %% [markdown]
 # ### 4. `dh_t` — the two paths into a hidden state (2 points)
 #
-# Meets $dy_t$ from above (through $W_{hq}$) **and** $dhraw_{t+1}$ from the next step
-# (through $W_{hh}$), because $h_t$ is used in $o_t = h_t W_{hq} + b_q$ and in
-# $h\_netIn_{t+1} = x_{t+1} W_{xh} + h_t W_{hh} + b_h$:
+# **Place in the graph.** $h_t$ is used twice (see the figure): in $o_t$ (through
+# $W_{hq}$, towards the loss of step t) and in $h\_netIn_{t+1}$ (through $W_{hh}$,
+# towards every later step). It meets $dy_t$ from above and `dhraw_next` $= dhraw_{t+1}$,
+# the gradient at the next step's pre-activation, from the future.
 #
-# $$dh_t = dy_t\, W_{hq}^\top + dhraw_{t+1}\, W_{hh}^\top, \qquad dhraw_T = 0 \text{ (no step after the last)}$$
+# **Forward**, the two uses of $h_t$:
+#
+# $$o_t = h_t W_{hq} + b_q, \qquad h\_netIn_{t+1} = x_{t+1} W_{xh} + h_t W_{hh} + b_h .$$
 #
 # | argument / result | shape |
 # |---|---|
-# | `dy_t` | (N, Q) |
-# | `dhraw_next` | (N, H), $= dhraw_{t+1}$ (zeros at t = T-1) |
+# | `dy_t` | (N, Q), gradient at $o_t$ |
+# | `dhraw_next` | (N, H), gradient at $h\_netIn_{t+1}$ (all zeros at the last step, t = T-1) |
 # | `W_hq` | (H, Q) |
 # | `W_hh` | (H, H) |
-# | returns `dh_t` | (N, H) |
+# | returns `dh_t` | (N, H), float64 |
 #
-# > **⚠ Note on the lecture notes.** The notes write `dh_t = W_hq.T @ dy_t + h_t`.
-# > Adding the state $h_t$ itself is a slip: the second term is the gradient that
-# > arrives **from the future step**, $dhraw_{t+1} W_{hh}^\top$ (zero at the last step).
-# > Forgetting it turns BPTT into T independent one-step networks: the weights then
-# > never learn that an input influences later outputs.
+# **The chain-rule step.** When a quantity is used in two places, the chain rule **adds**
+# the contributions of both uses. Each use, on its own, is the notebook-01 step "gradient at
+# a layer's input" (`dy_netAct`): work out each one from its forward expression, then add.
+# At the last step nothing comes from the future, and the zeros of `dhraw_next` take care of
+# that without a special case.
 #
-# *Worked by hand* (N = 1, H = Q = 2): `dy_t = [[1, -1]]`, `W_hq = [[1, 2], [3, 4]]` give
-# `dy_t @ W_hq.T = [[-1, -1]]`; `dhraw_next = [[0.5, 1]]`, `W_hh = [[1, 0], [2, 1]]` give
-# `dhraw_next @ W_hh.T = [[0.5, 2]]`; together `[[-0.5, 1]]`. At the last step
-# (`dhraw_next` zero) the answer is `[[-1, -1]]`.
+# > **⚠ Where the lecture notes slip.** The notes write `dh_t = W_hq.T@dy_t + h_t`. The
+# > second term, the state $h_t$ itself, cannot be right: a gradient measures how the loss
+# > changes when $h_t$ changes (double the loss and every gradient doubles; $h_t$ does not),
+# > while $h_t$ is a forward value. What belongs there is the contribution of $h_t$'s
+# > **second use**, in the next step. Without it, BPTT falls apart into T independent
+# > one-step networks, and the weights never learn that an input influences later outputs.
+#
+# <details><summary>Hint (if you are stuck)</summary>
+#
+# Both uses are products "(N, H) array `@` weight matrix", the same form as `y_netAct @ z_wts`
+# in notebook 01, whose gradient with respect to `y_netAct` you derived in `dy_netAct`. Reuse
+# that derivation once per use, each time with the gradient that arrives at that product
+# (for the path through the future: `dhraw_next`), and let the shapes confirm each term.
+# </details>
+#
+# **Worked example** (N = 2, Q = 3, H = 4): in the test cell; it also checks the last step
+# (`dhraw_next` all zeros), where only the output path remains.
 
 # %% nbgrader={"grade": false, "grade_id": "dh_t", "locked": false, "schema_version": 3, "solution": true}
 def dh_t(dy_t, dhraw_next, W_hq, W_hh):
@@ -550,7 +476,7 @@ def dh_t(dy_t, dhraw_next, W_hq, W_hh):
     - W_hq: (H, Q) output weights
     - W_hh: (H, H) recurrent weights
     Returns:
-    - dh_t: (N, H)
+    - dh_t: (N, H) float64
     """
     ### BEGIN SOLUTION
     return dy_t @ W_hq.T + dhraw_next @ W_hh.T
@@ -558,19 +484,25 @@ def dh_t(dy_t, dhraw_next, W_hq, W_hh):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_dh_t", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-W_hq_ex, W_hh_ex = np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[1.0, 0.0], [2.0, 1.0]])
-out = dh_t(np.array([[1.0, -1.0]]), np.array([[0.5, 1.0]]), W_hq_ex, W_hh_ex)
-assert np.shape(out) == (1, 2), f"dh_t must have shape (N, H) = (1, 2), got {np.shape(out)}"
-assert np.allclose(out, [[-0.5, 1]]), "the worked example does not match (is the future term there?)"
-assert np.allclose(dh_t(np.array([[1.0, -1.0]]), np.zeros((1, 2)), W_hq_ex, W_hh_ex), [[-1, -1]]), \
-    "at the last step (dhraw_next = 0) only the output path remains"
+# Tests — read-only: the worked example, then finite differences on random inputs.
+from bptt_tools import grad_check
 
-# h_t feeds o_t and h_netIn_{t+1}; G_o and G_next are the gradients arriving there.
+dy_ex = np.array([[1.0, -1.0, 0.0], [0.0, 2.0, -1.0]])
+dhraw_next_ex = np.array([[0.5, 1.0, 0.0, -1.0], [1.0, 0.0, -1.0, 2.0]])
+W_hq_ex = np.array([[1.0, 2.0, 0.0], [0.0, 1.0, -1.0], [2.0, 0.0, 1.0], [-1.0, 1.0, 1.0]])
+W_hh_ex = np.array([[1.0, 0.0, 0.0, 1.0], [2.0, 1.0, 0.0, 0.0], [0.0, -1.0, 1.0, 0.0], [0.0, 0.0, 2.0, 1.0]])
+check_example(dh_t, (dy_ex, dhraw_next_ex, W_hq_ex, W_hh_ex),
+              [[-1.5, 1.0, 1.0, -3.0], [7.0, 5.0, -2.0, 1.0]], "(N, H)")
+print("\nAt the last step (dhraw_next = 0):")
+check_example(dh_t, (dy_ex, np.zeros((2, 4)), W_hq_ex, W_hh_ex),
+              [[-1.0, -1.0, 2.0, -2.0], [4.0, 3.0, -1.0, 1.0]], "(N, H)")
+
+# h_t feeds o_t and h_netIn_{t+1}; G_o and G_next are the gradients arriving there (N = 3, H = 5, Q = 6).
 rng = np.random.default_rng(4)
 h_, W_hq_, W_hh_ = rng.standard_normal((3, 5)), rng.standard_normal((5, 6)), rng.standard_normal((5, 5))
 G_o, G_next = rng.standard_normal((3, 6)), rng.standard_normal((3, 5))
 f = lambda: np.sum(G_o * (h_ @ W_hq_)) + np.sum(G_next * (h_ @ W_hh_))
-assert grad_check(f, h_, dh_t(G_o, G_next, W_hq_, W_hh_), "dh_t") < TOL
+assert grad_check(f, h_, dh_t(G_o, G_next, W_hq_, W_hh_), "dh_t") < TOL, "dh_t disagrees with finite differences"
 
 ### BEGIN HIDDEN TESTS
 from autograder.checks import check
@@ -580,28 +512,35 @@ check("dh_t", dh_t)
 # %% [markdown]
 # ### 5. `dhraw_t` — through the activation (2 points)
 #
-# Meets $dh_t$ from above and $W_{xh}$, $W_{hh}$, $b_h$ from below; the analogue of
-# `dy_netIn`. Multiply elementwise by $\phi'(h\_netIn_t)$:
+# **Place in the graph.** `h_netIn_t → phi → h_t`. It meets $dh_t$ from above and
+# $W_{xh}$, $W_{hh}$, $b_h$ from below; the analogue of `dy_netIn` in notebook 01.
 #
-# $$dhraw_t = dh_t \odot \phi'(h\_netIn_t), \qquad
-#   \phi'_{\mathrm{ReLU}} = \mathbb{1}[h\_netIn_t > 0], \qquad
-#   \phi'_{\tanh} = 1 - \tanh^2(h\_netIn_t) = 1 - h_t^2$$
-#
-# For tanh use the cached output $h_t$ (`1 - h_t**2`): it is cheaper, and it is the
-# form you will meet in every RNN code base. Careful: `1 - h_netIn_t**2` or
-# `1 - np.tanh(h_t)**2` are both wrong.
+# **Forward**, elementwise: $h_t = \phi(h\_netIn_t)$ with $\phi$ = ReLU or tanh.
 #
 # | argument / result | shape |
 # |---|---|
 # | `dh_t` | (N, H) |
 # | `h_netIn_t` | (N, H) pre-activation of step t |
-# | `h_t` | (N, H) = phi(h_netIn_t) |
+# | `h_t` | (N, H) $= \phi(h\_netIn_t)$ |
 # | `activation` | `"relu"` or `"tanh"`; anything else: raise `ValueError` |
-# | returns `dhraw_t` | (N, H) |
+# | returns `dhraw_t` | (N, H), float64 |
 #
-# *Worked by hand*: `dh_t = [[1, 2, 3]]`. ReLU with `h_netIn_t = [[-1, 0.5, 2]]`:
-# `[[0, 2, 3]]`. tanh with `h_t = [[0, 0.5, -0.5]]`: `1 - h_t**2 = [[1, 0.75, 0.75]]`, so
-# `[[1, 1.5, 2.25]]`.
+# **The chain-rule step.** Elementwise, as for the ReLU in notebook 01: one term, the
+# gradient from above times $\phi'$ at the right place. For ReLU use notebook 01's rule
+# (derivative 0 at exactly 0). For tanh, differentiate $\tanh$ and write the result in terms
+# of $\tanh(h\_netIn_t)$ itself: the forward pass already cached that value, so the backward
+# pass needs no new `tanh` call.
+#
+# <details><summary>Hint (if you are stuck)</summary>
+#
+# $\tanh(u) = \sinh(u)/\cosh(u)$; the quotient rule and $\cosh^2 - \sinh^2 = 1$ give
+# $\tanh'(u)$ as an expression in $\tanh(u)$. Which of the arguments holds $\tanh(u)$ for
+# $u$ = `h_netIn_t`? Be careful to apply it to that array, and not to apply `tanh` twice.
+# </details>
+#
+# **Worked example** (N = 2, H = 3): `dh_t = [[1, 2, 3], [-1, -2, 4]]`. ReLU with
+# `h_netIn_t = [[-1, 0.5, 0], [2, -0.3, 1]]` (one entry at the kink); tanh with
+# `h_t = [[0, 0.5, -0.5], [0.8, -0.2, 0.1]]`.
 
 # %% nbgrader={"grade": false, "grade_id": "dhraw_t", "locked": false, "schema_version": 3, "solution": true}
 def dhraw_t(dh_t, h_netIn_t, h_t, activation):
@@ -611,9 +550,9 @@ def dhraw_t(dh_t, h_netIn_t, h_t, activation):
     - dh_t: (N, H) gradient at h_t
     - h_netIn_t: (N, H) pre-activation at step t
     - h_t: (N, H) hidden state phi(h_netIn_t)
-    - activation: "relu" or "tanh"
+    - activation: "relu" or "tanh" (anything else raises ValueError)
     Returns:
-    - dhraw_t: (N, H) gradient at h_netIn_t
+    - dhraw_t: (N, H) float64, the gradient at h_netIn_t
     """
     ### BEGIN SOLUTION
     if activation == "relu":
@@ -625,20 +564,25 @@ def dhraw_t(dh_t, h_netIn_t, h_t, activation):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_dhraw_t", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-dh_ex = np.array([[1.0, 2.0, 3.0]])
-out = dhraw_t(dh_ex, np.array([[-1.0, 0.5, 2.0]]), np.array([[0.0, 0.5, 2.0]]), "relu")
-assert np.shape(out) == (1, 3), f"dhraw_t must have shape (N, H) = (1, 3), got {np.shape(out)}"
-assert np.allclose(out, [[0, 2, 3]]), "the worked ReLU example does not match"
-h_ex = np.array([[0.0, 0.5, -0.5]])
-assert np.allclose(dhraw_t(dh_ex, np.arctanh(h_ex), h_ex, "tanh"), [[1, 1.5, 2.25]]), \
-    "the worked tanh example does not match"
+# Tests — read-only: the worked examples, then finite differences on random inputs.
+from bptt_tools import grad_check
 
+dh_ex = np.array([[1.0, 2.0, 3.0], [-1.0, -2.0, 4.0]])
+h_netIn_ex = np.array([[-1.0, 0.5, 0.0], [2.0, -0.3, 1.0]])
+check_example(dhraw_t, (dh_ex, h_netIn_ex, np.maximum(h_netIn_ex, 0.0), "relu"),
+              [[0.0, 2.0, 0.0], [-1.0, 0.0, 4.0]], "(N, H)")
+h_ex = np.array([[0.0, 0.5, -0.5], [0.8, -0.2, 0.1]])
+print("\ntanh:")
+check_example(dhraw_t, (dh_ex, np.arctanh(h_ex), h_ex, "tanh"), [[1.0, 1.5, 2.25], [-0.36, -1.92, 3.96]], "(N, H)")
+
+# Finite differences of sum(G * phi(z)) in z, for both activations (N = 3, H = 5).
 rng = np.random.default_rng(5)
 for act in ("relu", "tanh"):
     z = rng.standard_normal((3, 5))
     z += np.sign(z) * 0.1          # away from ReLU's kink at 0
     G = rng.standard_normal((3, 5))
-    assert grad_check(lambda: np.sum(G * phi(z, act)), z, dhraw_t(G, z, phi(z, act), act), f"dhraw_t {act}") < TOL
+    assert grad_check(lambda: np.sum(G * phi(z, act)), z, dhraw_t(G, z, phi(z, act), act), f"dhraw_t {act}") < TOL, \
+        f"dhraw_t ({act}) disagrees with finite differences"
 
 ### BEGIN HIDDEN TESTS
 from autograder.checks import check
@@ -648,35 +592,41 @@ check("dhraw_t", dhraw_t)
 # %% [markdown]
 # ### 6. `dW_hh` — the recurrent weights (1 point)
 #
-# Meets $dhraw_t$ from above and $h_{t-1}$ from below (in $h\_netIn_t$ the recurrent
-# weight multiplies the **previous** state). Summed over time:
+# **Place in the graph.** `h_{t-1}, W_hh → h_netIn_t → … → loss`, at every step. It meets
+# $dhraw_t$ from above and $h_{t-1}$ from below: in $h\_netIn_t$ the recurrent weight
+# multiplies the **previous** state.
 #
-# $$dW_{hh} = \sum_{t=0}^{T-1} h_{t-1}^\top\, dhraw_t \qquad (h_{-1} = h_0)$$
+# **Forward**, one entry: $h\_netIn_{t,n,j} = \ldots + \sum_i h_{t-1,n,i}\, W_{hh,\,i,j} + \ldots$
+# for every $t$, with $h_{-1}$ the initial state.
 #
 # | argument / result | shape |
 # |---|---|
-# | `h_prev` | (T, N, H), `h_prev[t]` $= h_{t-1}$, `h_prev[0] = h0` |
+# | `h_prev` | (T, N, H), `h_prev[t]` $= h_{t-1}$; `h_prev[0]` is the initial state |
 # | `dhraw` | (T, N, H), `dhraw[t]` $= dhraw_t$ |
-# | returns `dW_hh` | (H, H) |
+# | returns `dW_hh` | (H, H), float64 |
 #
-# > **⚠ Note on the lecture notes.** `dW_hh = dhraw_t @ h_{t-1}` is, per step, an outer
-# > product ($h_{t-1}^\top dhraw_t$ with row vectors), and the notes leave out the sum
-# > over time. $W_{hh}$ is square, so a transposed answer has the right shape and only
-# > the values (or the finite-difference check) reveal it.
+# **The chain-rule step.** As for `dW_hq`: per step the notebook-01 weight rule, with the
+# previous state as the layer's input, and a sum over the steps.
 #
-# *Worked by hand* (T = 2, N = 1, H = 2): `h_prev = [[[1, 0]], [[0, 1]]]`,
-# `dhraw = [[[1, 2]], [[3, 4]]]` gives `[[1, 2], [0, 0]] + [[0, 0], [3, 4]] = [[1, 2], [3, 4]]`
-# (the transpose would be `[[1, 3], [2, 4]]`).
+# $W_{hh}$ is **square**, so a transposed answer has the right shape: only the values
+# reveal it. The worked example is not symmetric, so a transposed answer fails on its values.
+#
+# > **⚠ Where the lecture notes slip.** `dW_hh = dhraw_t@h_{t-1}` is written for one step
+# > in column-vector form: per step the contribution is an (H, H) outer-product-like matrix
+# > built from $h_{t-1}$ and $dhraw_t$, and the notes leave out the **sum over time**. Every
+# > parameter gradient of an RNN is such a sum.
+#
+# **Worked example** (T = 3, N = 2, H = 4): `h_prev` and `dhraw` in the test cell.
 
 # %% nbgrader={"grade": false, "grade_id": "dW_hh", "locked": false, "schema_version": 3, "solution": true}
 def dW_hh(h_prev, dhraw):
     """Gradient with respect to the recurrent weights W_hh, summed over time.
 
     Inputs:
-    - h_prev: (T, N, H) previous states, h_prev[t] = h_{t-1}, h_prev[0] = h0
+    - h_prev: (T, N, H) previous states, h_prev[t] = h_{t-1}; h_prev[0] is the initial state
     - dhraw: (T, N, H) gradients at the pre-activations h_netIn_t
     Returns:
-    - dW_hh: (H, H)
+    - dW_hh: (H, H) float64
     """
     ### BEGIN SOLUTION
     return sum(h_prev[t].T @ dhraw[t] for t in range(h_prev.shape[0]))
@@ -684,13 +634,22 @@ def dW_hh(h_prev, dhraw):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_dW_hh", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-out = dW_hh(np.array([[[1.0, 0.0]], [[0.0, 1.0]]]), np.array([[[1.0, 2.0]], [[3.0, 4.0]]]))
-assert np.shape(out) == (2, 2), f"dW_hh must have the shape of W_hh (H, H) = (2, 2), got {np.shape(out)}"
-assert np.allclose(out, [[1, 2], [3, 4]]), "the worked example does not match (transposed?)"
+# Tests — read-only: the worked example, then finite differences on random inputs.
+from bptt_tools import grad_check
 
+h_prev_ex = np.array([[[2.0, 2.0, 2.0, 1.0], [0.0, 1.0, 0.0, 0.0]],
+                      [[0.0, -1.0, 2.0, -1.0], [-1.0, -1.0, 2.0, 1.0]],
+                      [[2.0, -1.0, 1.0, 0.0], [0.0, -1.0, 1.0, 2.0]]])
+dhraw_ex = np.array([[[1.0, -2.0, 0.0, -1.0], [2.0, 2.0, -2.0, 0.0]],
+                     [[2.0, 2.0, 1.0, 1.0], [-2.0, 1.0, 0.0, -2.0]],
+                     [[-1.0, 0.0, 1.0, 0.0], [1.0, 2.0, 1.0, -1.0]]])
+check_example(dW_hh, (h_prev_ex, dhraw_ex), [[2.0, -5.0, 2.0, 0.0], [4.0, -7.0, -5.0, 0.0],
+                                             [2.0, 4.0, 4.0, -5.0], [-1.0, 1.0, 1.0, -6.0]], "(H, H)")
+
+# Finite differences of sum(G * (h_prev @ W)) in W (T = 4, N = 3, H = 5).
 rng = np.random.default_rng(6)
 hp, W, G = rng.standard_normal((4, 3, 5)), rng.standard_normal((5, 5)), rng.standard_normal((4, 3, 5))
-assert grad_check(lambda: np.sum(G * (hp @ W)), W, dW_hh(hp, G), "dW_hh") < TOL
+assert grad_check(lambda: np.sum(G * (hp @ W)), W, dW_hh(hp, G), "dW_hh") < TOL, "dW_hh disagrees with finite differences"
 
 ### BEGIN HIDDEN TESTS
 from autograder.checks import check
@@ -700,22 +659,23 @@ check("dW_hh", dW_hh)
 # %% [markdown]
 # ### 7. `dW_xh` — the input weights (1 point)
 #
-# Meets $dhraw_t$ from above and $x_t$ from below; the analogue of `dy_wts`, summed over time:
+# **Place in the graph.** `x_t, W_xh → h_netIn_t → … → loss`, at every step. It meets
+# $dhraw_t$ from above and $x_t$ from below; the analogue of `dy_wts`.
 #
-# $$dW_{xh} = \sum_{t=0}^{T-1} x_t^\top\, dhraw_t$$
+# **Forward**, one entry: $h\_netIn_{t,n,h} = \sum_d X_{t,n,d}\, W_{xh,\,d,h} + \ldots$ for every $t$.
 #
 # | argument / result | shape |
 # |---|---|
 # | `X` | (T, N, D) |
 # | `dhraw` | (T, N, H) |
-# | returns `dW_xh` | (D, H) |
+# | returns `dW_xh` | (D, H), float64 |
 #
-# > **⚠ Note on the lecture notes.** As for $W_{hh}$: `dhraw_t @ x_t` is per step the
-# > outer product $x_t^\top dhraw_t$, summed over all steps.
+# **The chain-rule step.** As for `dW_hh`, with the input $x_t$ in place of the previous state.
 #
-# *Worked by hand* (T = 2, N = 1, D = 3, H = 2): `X = [[[1, 0, 1]], [[0, 2, 0]]]`,
-# `dhraw = [[[1, 2]], [[3, 4]]]` gives `[[1, 2], [0, 0], [1, 2]] + [[0, 0], [6, 8], [0, 0]]
-# = [[1, 2], [6, 8], [1, 2]]`.
+# > **⚠ Where the lecture notes slip.** As for $W_{hh}$: `dhraw_t@x_t` is one step in
+# > column-vector form, and the contributions of all steps must be summed.
+#
+# **Worked example** (T = 2, N = 3, D = 5, H = 4): `X` and `dhraw` in the test cell.
 
 # %% nbgrader={"grade": false, "grade_id": "dW_xh", "locked": false, "schema_version": 3, "solution": true}
 def dW_xh(X, dhraw):
@@ -725,7 +685,7 @@ def dW_xh(X, dhraw):
     - X: (T, N, D) input sequence
     - dhraw: (T, N, H) gradients at the pre-activations h_netIn_t
     Returns:
-    - dW_xh: (D, H)
+    - dW_xh: (D, H) float64
     """
     ### BEGIN SOLUTION
     return sum(X[t].T @ dhraw[t] for t in range(X.shape[0]))
@@ -733,13 +693,20 @@ def dW_xh(X, dhraw):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_dW_xh", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-out = dW_xh(np.array([[[1.0, 0.0, 1.0]], [[0.0, 2.0, 0.0]]]), np.array([[[1.0, 2.0]], [[3.0, 4.0]]]))
-assert np.shape(out) == (3, 2), f"dW_xh must have the shape of W_xh (D, H) = (3, 2), got {np.shape(out)}"
-assert np.allclose(out, [[1, 2], [6, 8], [1, 2]]), "the worked example does not match"
+# Tests — read-only: the worked example, then finite differences on random inputs.
+from bptt_tools import grad_check
 
+X_ex = np.array([[[0.0, 0.0, -1.0, -1.0, 0.0], [0.0, 0.0, -1.0, -1.0, -1.0], [0.0, 1.0, 0.0, 0.0, 0.0]],
+                 [[1.0, 0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 1.0, 1.0], [-1.0, 0.0, 0.0, 0.0, -1.0]]])
+dhraw_ex = np.array([[[-2.0, 0.0, 2.0, -2.0], [0.0, 2.0, 2.0, -1.0], [-2.0, 1.0, -2.0, -1.0]],
+                     [[0.0, 2.0, -2.0, 1.0], [0.0, -2.0, 2.0, 2.0], [0.0, 2.0, 1.0, 2.0]]])
+check_example(dW_xh, (X_ex, dhraw_ex), [[0.0, 0.0, -3.0, -1.0], [-2.0, 1.0, -2.0, -1.0], [2.0, -2.0, -4.0, 3.0],
+                                        [2.0, -4.0, -2.0, 5.0], [0.0, -6.0, -1.0, 1.0]], "(D, H)")
+
+# Finite differences of sum(G * (X @ W)) in W (T = 4, N = 3, D = 2, H = 5).
 rng = np.random.default_rng(7)
 X_, W, G = rng.standard_normal((4, 3, 2)), rng.standard_normal((2, 5)), rng.standard_normal((4, 3, 5))
-assert grad_check(lambda: np.sum(G * (X_ @ W)), W, dW_xh(X_, G), "dW_xh") < TOL
+assert grad_check(lambda: np.sum(G * (X_ @ W)), W, dW_xh(X_, G), "dW_xh") < TOL, "dW_xh disagrees with finite differences"
 
 ### BEGIN HIDDEN TESTS
 from autograder.checks import check
@@ -749,16 +716,22 @@ check("dW_xh", dW_xh)
 # %% [markdown]
 # ### 8. `db_h` — the hidden bias (1 point)
 #
-# Meets $dhraw_t$ from above. Summed over batch and time:
+# **Place in the graph.** `b_h → h_netIn_t → … → loss`, at every step. It meets $dhraw_t$
+# from above.
 #
-# $$db_h = \sum_t \sum_n dhraw_{t,n,:}$$
+# **Forward**, one entry: $h\_netIn_{t,n,h} = (\ldots)_{t,n,h} + b_{h,h}$.
 #
 # | argument / result | shape |
 # |---|---|
 # | `dhraw` | (T, N, H) |
-# | returns `db_h` | (H,) |
+# | returns `db_h` | (H,), float64 |
 #
-# *Worked by hand*: `dhraw = [[[1, 2]], [[3, 4]]]` gives `[4, 6]`.
+# **The chain-rule step.** As `db_q`, one level down.
+#
+# > **⚠ Where the lecture notes slip.** `db_h = dhraw_t` has the shape (N, H) of one step's
+# > gradient, not the shape (H,) of $b_h$: the contributions of every row and every step are missing.
+#
+# **Worked example** (T = 2, N = 3, H = 4): `dhraw` as in step 7's example.
 
 # %% nbgrader={"grade": false, "grade_id": "db_h", "locked": false, "schema_version": 3, "solution": true}
 def db_h(dhraw):
@@ -767,7 +740,7 @@ def db_h(dhraw):
     Inputs:
     - dhraw: (T, N, H) gradients at the pre-activations
     Returns:
-    - db_h: (H,)
+    - db_h: (H,) float64
     """
     ### BEGIN SOLUTION
     return np.sum(dhraw, axis=(0, 1))
@@ -775,13 +748,18 @@ def db_h(dhraw):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_db_h", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-out = db_h(np.array([[[1.0, 2.0]], [[3.0, 4.0]]]))
-assert np.shape(out) == (2,), f"db_h must have the shape of b_h (H,) = (2,), got {np.shape(out)}"
-assert np.allclose(out, [4, 6]), "the worked example does not match"
+# Tests — read-only: the worked example, then finite differences on random inputs.
+from bptt_tools import grad_check
 
+dhraw_ex = np.array([[[-2.0, 0.0, 2.0, -2.0], [0.0, 2.0, 2.0, -1.0], [-2.0, 1.0, -2.0, -1.0]],
+                     [[0.0, 2.0, -2.0, 1.0], [0.0, -2.0, 2.0, 2.0], [0.0, 2.0, 1.0, 2.0]]])
+check_example(db_h, (dhraw_ex,), [-4.0, 5.0, 3.0, 1.0], "(H,)")
+
+# Finite differences of sum(G * (0 + b)) in b, broadcast over (T, N) = (4, 3), H = 5.
 rng = np.random.default_rng(8)
 b, G = rng.standard_normal(5), rng.standard_normal((4, 3, 5))
-assert grad_check(lambda: np.sum(G * (np.zeros((4, 3, 5)) + b)), b, db_h(G), "db_h") < TOL
+assert grad_check(lambda: np.sum(G * (np.zeros((4, 3, 5)) + b)), b, db_h(G), "db_h") < TOL, \
+    "db_h disagrees with finite differences"
 
 ### BEGIN HIDDEN TESTS
 from autograder.checks import check
@@ -791,17 +769,9 @@ check("db_h", db_h)
 # %% [markdown]
 # ### 9. `rnn_backward` — backpropagation through time (4 points)
 #
-# One loop **backwards in time**, carrying the gradient from the future:
-#
-# ```
-# dhraw_next = zeros (N, H)                       # nothing arrives after the last step
-# for t = T-1, T-2, ..., 0:
-#     dy[t]    = dy_t(p_t, y_t, T)
-#     dh       = dh_t(dy[t], dhraw_next, W_hq, W_hh)
-#     dhraw[t] = dhraw_t(dh, h_netIn_t, h_t, activation)
-#     dhraw_next = dhraw[t]
-# then the parameter gradients from the stacked dy and dhraw (and h_prev)
-# ```
+# **The contract.** `rnn_backward(Y, params, cache, activation)` returns the gradient of
+# `rnn_loss(X, Y, params, h0, activation)` with respect to every parameter, for the forward
+# pass whose values are in `cache`:
 #
 # | argument / result | shape |
 # |---|---|
@@ -809,39 +779,23 @@ check("db_h", db_h)
 # | `params` | dict: `W_xh` (D, H), `W_hh` (H, H), `b_h` (H,), `W_hq` (H, Q), `b_q` (Q,) |
 # | `cache` | dict from `rnn_forward`: `X`, `h0`, `h_netIn`, `h`, `o`, `p` |
 # | `activation` | `"relu"` or `"tanh"` (the one the forward pass used) |
-# | returns | dict with keys `W_xh`, `W_hh`, `b_h`, `W_hq`, `b_q`, each the shape of its parameter |
+# | returns | dict with keys `W_xh`, `W_hh`, `b_h`, `W_hq`, `b_q`, each a float64 array of its parameter's shape |
 #
-# Build `h_prev` from `cache["h0"]` and `cache["h"]`. **Call your eight functions by
-# name**: the grader checks this unit with correct versions of the eight rules swapped
-# in, so a mistake in a rule is charged to that rule only, never twice. The visible test
-# swaps in numerical versions (`NUMERIC_RULES` below) and compares with finite
-# differences of `rnn_loss`, for ReLU and for tanh.
-
-# %% nbgrader={"grade": false, "grade_id": "numeric_rules", "locked": true, "schema_version": 3, "solution": false}
-def _numeric_dy_t(p_t, y_t, T):
-    o = np.log(p_t)            # softmax(log p) = p: a valid o_t
-    rows = np.arange(len(y_t))
-    return numerical_gradient(lambda: -np.sum(np.log(softmax(o)[rows, y_t])) / (T * len(y_t)), o)
-
-
-def _numeric_bias(g):
-    return local_numeric(lambda b: b + np.zeros_like(g), np.zeros(g.shape[-1]), g)
-
-
-# Numerical stand-ins for the eight rules: slow, but independent of your code.
-NUMERIC_RULES = {
-    "dy_t": _numeric_dy_t,
-    "dW_hq": lambda h, dy: local_numeric(lambda W: h @ W, np.zeros((h.shape[-1], dy.shape[-1])), dy),
-    "db_q": _numeric_bias,
-    "dh_t": lambda dy_t, dhraw_next, W_hq, W_hh: (
-        local_numeric(lambda h: h @ W_hq, np.zeros(dhraw_next.shape), dy_t)
-        + local_numeric(lambda h: h @ W_hh, np.zeros(dhraw_next.shape), dhraw_next)),
-    "dhraw_t": lambda dh_t, h_netIn_t, h_t, activation: local_numeric(lambda z: phi(z, activation), h_netIn_t, dh_t),
-    "dW_hh": lambda h_prev, dhraw: local_numeric(lambda W: h_prev @ W, np.zeros((h_prev.shape[-1],) * 2), dhraw),
-    "dW_xh": lambda X, dhraw: local_numeric(lambda W: X @ W, np.zeros((X.shape[-1], dhraw.shape[-1])), dhraw),
-    "db_h": _numeric_bias,
-}
-
+# **The order of the loop.** The per-step rules (`dy_t`, `dh_t`, `dhraw_t`) run inside one
+# loop over time that goes **backwards**, from the last step to the first, because the
+# gradient at $h_t$ needs the gradient at the *next* step's pre-activation, and that must be
+# known before step t is visited. The loop therefore carries one (N, H) array from each
+# iteration to the next: the gradient at the pre-activation just computed, which becomes
+# the "from the future" input of the step before. Before the first iteration (the last time
+# step) nothing has come from the future yet. Keep every step's `dy_t` and `dhraw_t` in
+# arrays stacked time-major. The five parameter rules sum over time themselves, so call
+# each of them **once, after the loop**, on the stacked arrays; the sequence of previous
+# states that `dW_hh` needs is built from `cache["h0"]` and `cache["h"]`.
+#
+# **Call your eight functions by name**: the grader checks this unit with correct versions
+# of the eight rules swapped in, so a mistake in a rule is charged to that rule only, never
+# twice. The visible test swaps in numerical stand-ins (from `bptt_tools.py`) and compares
+# with finite differences of `rnn_loss`, for ReLU and for tanh.
 
 # %% nbgrader={"grade": false, "grade_id": "rnn_backward", "locked": false, "schema_version": 3, "solution": true}
 def rnn_backward(Y, params, cache, activation):
@@ -879,16 +833,22 @@ def rnn_backward(Y, params, cache, activation):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_rnn_backward", "locked": true, "points": 4, "schema_version": 3, "solution": false}
+# Tests — read-only: your loop with numerical stand-ins for the eight rules, against finite
+# differences of the whole loss (T = 4, N = 2, D = 3, H = 5, Q = 6), for ReLU and for tanh.
+from bptt_tools import grad_check, numeric_rnn_rules, swapped_in
+
 for act, seed in (("relu", 20), ("tanh", 21)):
-    X_c, Y_c, params_c, h0_c = rnn_problem(activation=act, seed=seed)
+    X_c, Y_c, params_c, h0_c = rnn_problem(seed=seed)
     _, cache_c = rnn_forward(X_c, params_c, h0_c, act)
-    with swapped_in(globals(), NUMERIC_RULES):
-        grads = rnn_backward(Y_c, params_c, cache_c, act)
+    with swapped_in(globals(), numeric_rnn_rules()):
+        grads = call(rnn_backward, Y_c, params_c, cache_c, act)
     assert isinstance(grads, dict), f"rnn_backward must return a dict, got {type(grads).__name__}"
-    assert set(grads) >= {"W_xh", "W_hh", "b_h", "W_hq", "b_q"}, f"missing keys: {sorted(grads)}"
+    assert set(grads) >= {"W_xh", "W_hh", "b_h", "W_hq", "b_q"}, f"rnn_backward returned the keys {sorted(grads)}"
     for name in ("W_xh", "W_hh", "b_h", "W_hq", "b_q"):
-        loss = lambda: rnn_loss(X_c, Y_c, params_c, h0_c, act)
-        assert grad_check(loss, params_c[name], grads[name], f"{name} {act}") < TOL, f"{name} ({act}) is wrong"
+        assert np.shape(grads[name]) == params_c[name].shape, \
+            f"grads['{name}'] has shape {np.shape(grads[name])}; expected the shape of params['{name}'], {params_c[name].shape}"
+        assert grad_check(lambda: rnn_loss(X_c, Y_c, params_c, h0_c, act), params_c[name], grads[name],
+                          f"{name} {act}") < TOL, f"the gradient of {name} ({act}) is wrong"
 
 ### BEGIN HIDDEN TESTS
 from autograder.checks import check
@@ -902,15 +862,16 @@ check("rnn_backward", rnn_backward)
 # on a longer sequence. All ten rows should read OK.
 
 # %% nbgrader={"grade": false, "grade_id": "own_rules_table", "locked": true, "schema_version": 3, "solution": false} tags=["experiment"]
-if GRADING:
-    print("skipped while grading")
-else:
+# Given code — read-only: your whole BPTT against finite differences (no points).
+from bptt_tools import gradient_table
+
+X_t, Y_t, params_t, h0_t = rnn_problem(T=6, N=3, D=4, H=5, Q=7, seed=31)
+your_grads = lambda act: rnn_backward(Y_t, params_t, rnn_forward(X_t, params_t, h0_t, act)[1], act)
+if experiment_ready(lambda: your_grads("relu")):
     for act in ("relu", "tanh"):
-        X_t, Y_t, params_t, h0_t = rnn_problem(T=6, N=3, D=4, H=5, Q=7, activation=act, seed=31)
-        your = lambda name: lambda: rnn_backward(Y_t, params_t, rnn_forward(X_t, params_t, h0_t, act)[1], act)[name]
         print(f"activation = {act}")
-        gradient_table([(name, lambda: rnn_loss(X_t, Y_t, params_t, h0_t, act), params_t[name], your(name))
-                        for name in ("W_xh", "W_hh", "b_h", "W_hq", "b_q")])
+        gradient_table([(name, lambda: rnn_loss(X_t, Y_t, params_t, h0_t, act), params_t[name],
+                         lambda name=name: your_grads(act)[name]) for name in ("W_xh", "W_hh", "b_h", "W_hq", "b_q")])
         print()
 
 # %% [markdown]
@@ -918,35 +879,62 @@ else:
 #
 # Run your rules on a long sequence (T = 60) where only the **last** step has a loss,
 # and plot $\lVert dh_t \rVert$ for each t: how much the final loss can still "see" of
-# step t. Each step back multiplies by $\mathrm{diag}(\phi') W_{hh}^\top$, so the
-# norm shrinks or grows roughly geometrically, with a rate set by the scale of
-# $W_{hh}$. That is the vanishing/exploding gradient problem, and the reason for the
-# truncation and clipping of notebook 04.
+# step t. Each step back multiplies the gradient by the transposed Jacobian of one step,
+# $\mathrm{diag}(\phi'(h\_netIn_t))$ and $W_{hh}$, so the norm changes roughly geometrically,
+# at a rate set by the scale of $W_{hh}$ and by $\phi'$.
+#
+# What the plot shows, and the cell prints (the ratio $\lVert dh_0 \rVert / \lVert dh_{59} \rVert$
+# for each curve): with **ReLU**, $W_{hh}$ scales 0.5 and 1 make the gradient **vanish**
+# (it shrinks by many orders of magnitude over 60 steps), while scale 2 makes it **explode**
+# (it grows by orders of magnitude). With **tanh**, all three curves shrink, even at scale 2:
+# $\tanh' \le 1$ everywhere and close to 0 for saturated units, which damps the product of
+# Jacobians. Vanishing and exploding gradients are the reason for the truncation and
+# clipping of notebook 04.
+#
+# **Try this.** Add a cell below the experiment (the **+** button, or `B` in command mode)
+# and call `reach_experiment(scales=(1.5, 3.0, 5.0))`, or with `T=120`. The given cell
+# itself is locked.
 
 # %% nbgrader={"grade": false, "grade_id": "reach_experiment", "locked": true, "schema_version": 3, "solution": false} tags=["experiment"]
-if GRADING:
-    print("skipped while grading")
-else:
+# Given code — read-only: the reach experiment (no points). Call reach_experiment(...)
+# from a new cell of your own to try other settings.
+
+def reach_experiment(scales=(0.5, 1.0, 2.0), T=60, N=4, D=3, H=16, Q=5, seed=0):
+    """Plot ||dh_t|| against t when only the last step has a loss, for ReLU and tanh and each W_hh scale."""
+    probe = rnn_problem(T=2, N=2, D=3, H=4, Q=5, seed=1)
+    _, probe_cache = rnn_forward(probe[0], probe[2], probe[3], "tanh")
+    if not experiment_ready(lambda: dhraw_t(dh_t(dy_t(probe_cache["p"][1], probe[1][1], 2), np.zeros((2, 4)),
+                                                 probe[2]["W_hq"], probe[2]["W_hh"]),
+                                            probe_cache["h_netIn"][1], probe_cache["h"][1], "tanh")):
+        return
     import matplotlib.pyplot as plt
 
-    T_l, N_l, D_l, H_l, Q_l = 60, 4, 3, 16, 5
-    rng = np.random.default_rng(0)
-    X_l = rng.standard_normal((T_l, N_l, D_l))
-    fig, ax = plt.subplots(figsize=(7, 4))
-    for scale in (0.5, 1.0, 1.5):
-        params_l = dict(W_xh=rng.standard_normal((D_l, H_l)) * 0.5,
-                        W_hh=rng.standard_normal((H_l, H_l)) * scale / np.sqrt(H_l),
-                        b_h=np.zeros(H_l), W_hq=rng.standard_normal((H_l, Q_l)) * 0.5, b_q=np.zeros(Q_l))
-        _, c = rnn_forward(X_l, params_l, activation="tanh")
-        # Only the last step's loss: dy is zero elsewhere.
-        dy_last = dy_t(c["p"][-1], rng.integers(0, Q_l, N_l), T_l)
-        norms, nxt = [], np.zeros((N_l, H_l))
-        for t in reversed(range(T_l)):
-            g_out = dy_last if t == T_l - 1 else np.zeros_like(dy_last)
-            dh = dh_t(g_out, nxt, params_l["W_hq"], params_l["W_hh"])
-            nxt = dhraw_t(dh, c["h_netIn"][t], c["h"][t], "tanh")
-            norms.append(np.linalg.norm(dh))
-        ax.semilogy(range(T_l)[::-1], norms, label=f"W_hh scale {scale}")
-    ax.set(xlabel="step t", ylabel="||dh_t||  (loss at t = T-1 only)", title="gradient reaching back in time (tanh)")
-    ax.legend()
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
+    for ax, act in zip(axes, ("relu", "tanh")):
+        for scale in scales:
+            rng = np.random.default_rng(seed)
+            X_l = rng.standard_normal((T, N, D))
+            params_l = dict(W_xh=rng.standard_normal((D, H)) * 0.5,
+                            W_hh=rng.standard_normal((H, H)) * scale / np.sqrt(H),
+                            b_h=np.zeros(H), W_hq=rng.standard_normal((H, Q)) * 0.5, b_q=np.zeros(Q))
+            _, c = rnn_forward(X_l, params_l, activation=act)
+            # Only the last step's loss: the gradient at the other steps' outputs is zero.
+            dy_last = dy_t(c["p"][-1], rng.integers(0, Q, N), T)
+            norms, nxt = [], np.zeros((N, H))
+            for t in reversed(range(T)):
+                g_out = dy_last if t == T - 1 else np.zeros_like(dy_last)
+                dh = dh_t(g_out, nxt, params_l["W_hq"], params_l["W_hh"])
+                nxt = dhraw_t(dh, c["h_netIn"][t], c["h"][t], act)
+                norms.append(np.linalg.norm(dh))
+            norms = norms[::-1]                       # norms[t] = ||dh_t||
+            ratio = norms[0] / norms[-1]
+            print(f"{act:>4}, W_hh scale {scale:g}: ||dh_0|| / ||dh_{T - 1}|| = {ratio:.1e} "
+                  f"({'grows' if ratio > 1 else 'shrinks'} going back in time)")
+            ax.semilogy(range(T), norms, label=f"W_hh scale {scale:g}")
+        ax.set(xlabel="step t", title=f"{act}: gradient reaching back from t = {T - 1}")
+        ax.legend()
+    axes[0].set_ylabel("||dh_t||  (loss at the last step only)")
     plt.show()
+
+
+reach_experiment()

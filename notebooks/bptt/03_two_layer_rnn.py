@@ -34,13 +34,33 @@
 # rules from 02 into your solution cell).
 #
 # **How to work.** Write your code only between the lines `# YOUR CODE HERE` and the
-# `raise NotImplementedError()` below it (delete that line). Cells with a lock are given code:
-# read them, do not edit them. Run the notebook from the top (*Kernel → Restart & Run All*)
-# before you submit. Each graded function is followed by a test cell: the tests you see are
-# the ones you can learn from (shapes, a tiny case worked by hand in the text above it, and
-# a finite-difference check); the grader adds hidden tests on other inputs. A test cell
-# that prints a warning to stderr scores 0 even when it passes, so keep your code free of
-# NumPy warnings (no `log(0)`, no division by zero).
+# `raise NotImplementedError()` below it (delete that line). Code cells whose first line
+# reads `# Given code — read-only` or `# Tests — read-only` are locked: read them, do not
+# edit them. Each graded function is followed by its test cell. The test prints the
+# **expected** and **your** answer on a worked example, then compares your function with
+# finite differences on random inputs. The grader adds hidden tests on other inputs.
+#
+# **What a graded function must return.** Every gradient is a **NumPy array (`np.ndarray`) of
+# dtype float64 with exactly the shape of the quantity it is the gradient of** (`rnn2_backward`:
+# a dict of such arrays, one per parameter). A Python list, an `np.matrix`, float32, or the
+# shape (1, H) where (H,) is documented scores 0, and the feedback says what was returned. A
+# graded function must not change its arguments (no `+=` on an input array, no change to
+# `params` or `cache`), and it computes its answer itself, with NumPy: a graded function that
+# runs a given helper (a function of `bptt_tools.py` or of a given cell, such as
+# `numerical_gradient`, `rel_error`, `rnn2_problem` or `rnn2_forward`) earns 0 for its unit.
+# Calling your own graded functions is fine (and `rnn2_backward` must call `dh1_t`). A test
+# cell that prints a warning scores 0 even when it passes, so keep your code free of NumPy
+# warnings.
+#
+# **Running the whole notebook.** *Kernel → Restart Kernel and Run All Cells…* runs the
+# cells in order and **stops at the first cell that fails**. On an unfinished notebook
+# that is the test cell of the first function you have not written yet; its last line reads
+# `NotImplementedError: dh1_t is not implemented yet` (with that function's name), and the
+# cells below it are not run. So work from the top, one cell at a time (Shift+Enter).
+# An experiment cell whose functions are missing prints `waiting for <function>: not
+# implemented yet` instead of running. nbgrader's **Validate** button runs every cell and
+# lists each test that fails. Before you submit, Restart Kernel and Run All Cells… should
+# reach the end without an error.
 #
 # Conventions (as in the lecture's MLP code `X @ y_wts`): **row vectors**, the batch is the
 # first axis within a step, sequences are **time-major** `(T, N, D)`, everything float64.
@@ -54,144 +74,19 @@
 # The whole assignment has **41 points** across four notebooks (01: 12 + 02: 14 + 03: 7 + 04: 8).
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false}
-import os
-from contextlib import contextmanager
-
+# Given code — read-only. The tools shared by all four notebooks are in bptt_tools.py
+# (open it from Jupyter's file browser to read them).
 import numpy as np
 
+from bptt_tools import TOL, call, check_example, check_shape, experiment_ready, phi, rnn2_problem, softmax
+
 np.set_printoptions(precision=4, suppress=True)
-# Set to "1" by the grader: experiment cells then skip themselves.
-GRADING = os.environ.get("BPTT_GRADING") == "1"
-
-
-def check_shape(where, name, value, expected):
-    """Raise a ValueError naming `where`, the argument and its expected shape.
-
-    expected: tuple of (name, size) pairs, size None when any size is allowed.
-    """
-    value = np.asarray(value)
-    want = "(" + ", ".join(n if s is None else f"{n}={s}" for n, s in expected) + ")"
-    if value.ndim != len(expected) or any(s is not None and s != v for (_, s), v in zip(expected, value.shape)):
-        raise ValueError(f"{where}: {name} must have shape {want}, got {value.shape}")
-    return value
-
-
-def softmax(logits):
-    """Row-wise softmax over the last axis; subtracting the row maximum avoids overflow."""
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    e = np.exp(shifted)
-    return e / e.sum(axis=-1, keepdims=True)
-
-
-def one_hot(labels, n_classes):
-    """Integer labels of any shape (...) -> float64 array (..., n_classes) with a single 1 per row."""
-    return np.eye(n_classes)[labels]
-
-
-# %% nbgrader={"grade": false, "grade_id": "gradcheck", "locked": true, "schema_version": 3, "solution": false}
-def rel_error(a, b):
-    """max|a - b| / max(|a|, |b|): scale-free, and safe when some entries are 0."""
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    return float(np.max(np.abs(a - b)) / max(np.max(np.abs(a)), np.max(np.abs(b)), 1e-12))
-
-
-def numerical_gradient(f, x, eps=1e-6):
-    """Central differences of the scalar f() with respect to every entry of x.
-
-    f takes no arguments and reads x, which is changed in place and restored.
-    Error O(eps**2) per entry, so in float64 it agrees with a correct analytic
-    gradient to about 1e-9 (relative).
-    """
-    grad = np.zeros(x.shape)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + eps
-        f_plus = f()
-        x[i] = old - eps
-        f_minus = f()
-        x[i] = old
-        grad[i] = (f_plus - f_minus) / (2 * eps)
-    return grad
-
-
-TOL = 1e-6
-
-
-def _row(name, shape, err):
-    result = "OK" if err < TOL else "FAIL"
-    return f"{name:<16}{str(shape):<14}{err:>11.1e}   {result}"
-
-
-def grad_check(f, x, analytic, name="gradient"):
-    """Compare an analytic gradient with central differences of f() in x.
-
-    - f: function of no arguments returning a scalar; it must read x
-    - x: the float64 array to differentiate with respect to (changed in place, restored)
-    - analytic: your gradient, same shape as x
-    Prints one line and returns the relative error (correct code: below 1e-7).
-    """
-    analytic = np.asarray(analytic, dtype=float)
-    if analytic.shape != x.shape:
-        raise AssertionError(f"{name}: your gradient has shape {analytic.shape}, but the quantity "
-                             f"it is the gradient of has shape {x.shape}")
-    err = rel_error(analytic, numerical_gradient(f, x))
-    print(_row(name, x.shape, err))
-    return err
-
-
-def gradient_table(checks):
-    """Print the gradient-check table: derivative, shape, relative error, OK/FAIL.
-
-    checks: list of (name, f, x, compute_analytic) where compute_analytic() returns
-    your gradient; an exception (e.g. NotImplementedError) is shown in its row.
-    Returns True when every row is OK.
-    """
-    print(f"{'derivative':<16}{'shape':<14}{'rel. error':>11}   result")
-    all_ok = True
-    for name, f, x, compute in checks:
-        try:
-            analytic = np.asarray(compute(), dtype=float)
-            if analytic.shape != x.shape:
-                raise ValueError(f"shape {analytic.shape} != {x.shape}")
-            err = rel_error(analytic, numerical_gradient(f, x))
-            print(_row(name, x.shape, err))
-            all_ok &= err < TOL
-        except Exception as exc:
-            print(f"{name:<16}{str(x.shape):<14}{'-':>11}   {type(exc).__name__}: {exc}")
-            all_ok = False
-    return all_ok
-
-
-def local_numeric(forward, x, upstream):
-    """What every local backprop rule computes, numerically: d sum(upstream * forward(x)) / dx.
-
-    'Meets G from above and x from below' means exactly this: the gradient G
-    arriving from above, pulled back through the local function forward(x).
-    """
-    x = np.array(x, dtype=float)
-    return numerical_gradient(lambda: np.sum(upstream * forward(x)), x)
-
-
-@contextmanager
-def swapped_in(namespace, functions):
-    """Temporarily replace functions in `namespace` (pass globals()), restoring them afterwards."""
-    saved = {name: namespace[name] for name in functions if name in namespace}
-    namespace.update(functions)
-    try:
-        yield
-    finally:
-        for name in functions:
-            if name in saved:
-                namespace[name] = saved[name]
-            else:
-                namespace.pop(name, None)
-
 
 # %% [markdown]
 # ## The network
 #
 # Parameters (the lecture's list): $W_{xh1}, W_{hh1}, b_{h1}, W_{xh2}, W_{hh2}, b_{h2},
-# W_{hq}, b_q$. For $t = 0, \dots, T-1$, with $h1_{-1} = $ `h1_0`, $h2_{-1} = $ `h2_0`:
+# W_{hq}, b_q$. For $t = 0, \dots, T-1$:
 #
 # | step | forward | shape |
 # |---|---|---|
@@ -205,17 +100,15 @@ def swapped_in(namespace, functions):
 # Shapes: `W_xh1` (D, H1), `W_hh1` (H1, H1), `b_h1` (H1,), `W_xh2` (H1, H2) (layer 2's
 # "input" is $h1_t$), `W_hh2` (H2, H2), `b_h2` (H2,), `W_hq` (H2, Q), `b_q` (Q,).
 # Both layers use the same activation phi (ReLU or tanh; the notes use ReLU).
+#
+# **Which state is which.** $h1_t$ is layer 1's state *after* step $t$: `cache["h1"][t]`.
+# Step 0 reads the **initial states** $h1_{-1}$ and $h2_{-1}$, the states *before* step 0,
+# which the code calls `h1_0` and `h2_0` (arguments of `rnn2_forward`, and
+# `cache["h1_0"]`, `cache["h2_0"]`; zeros by default). So `h1_0` is $h1_{-1}$, not
+# $h1_0$ = `cache["h1"][0]`. The tests use non-zero initial states.
 
 # %% nbgrader={"grade": false, "grade_id": "forward", "locked": true, "schema_version": 3, "solution": false}
-def phi(z, activation):
-    """The hidden activation: "relu" -> max(z, 0), "tanh" -> tanh(z)."""
-    if activation == "relu":
-        return np.maximum(z, 0.0)
-    if activation == "tanh":
-        return np.tanh(z)
-    raise ValueError(f"unknown activation {activation!r}; expected 'relu' or 'tanh'")
-
-
+# Given code — read-only: the forward pass and the loss of the two-layer RNN.
 PARAM_SHAPES = {"W_xh1": ("D", "H1"), "W_hh1": ("H1", "H1"), "b_h1": ("H1",), "W_xh2": ("H1", "H2"),
                 "W_hh2": ("H2", "H2"), "b_h2": ("H2",), "W_hq": ("H2", "Q"), "b_q": ("Q",)}
 
@@ -227,7 +120,7 @@ def rnn2_forward(X, params, h1_0=None, h2_0=None, activation="relu"):
     - X: (T, N, D) input sequence
     - params: dict with W_xh1 (D, H1), W_hh1 (H1, H1), b_h1 (H1,), W_xh2 (H1, H2),
       W_hh2 (H2, H2), b_h2 (H2,), W_hq (H2, Q), b_q (Q,)
-    - h1_0: (N, H1), h2_0: (N, H2) initial states, zeros if None
+    - h1_0: (N, H1), h2_0: (N, H2) the initial states h1_{-1}, h2_{-1}; zeros if None
     - activation: "relu" or "tanh" (both layers)
     Returns (P, cache):
     - P: (T, N, Q) softmax outputs
@@ -261,32 +154,10 @@ def rnn2_loss(X, Y, params, h1_0=None, h2_0=None, activation="relu"):
     T, N = Y.shape
     return -np.mean(np.log(P[np.arange(T)[:, None], np.arange(N)[None, :], Y]))
 
-
-def rnn2_problem(T=4, N=2, D=3, H1=5, H2=7, Q=6, activation="tanh", seed=0):
-    """A random two-layer problem with all dimensions different: X, Y, params, h1_0, h2_0."""
-    rng = np.random.default_rng(seed)
-    sizes = dict(D=D, H1=H1, H2=H2, Q=Q)
-    params = {name: rng.standard_normal(tuple(sizes[d] for d in dims)) * (0.2 if name.startswith("b") else 0.5)
-              for name, dims in PARAM_SHAPES.items()}
-    X = rng.standard_normal((T, N, D))
-    Y = rng.integers(0, Q, (T, N))
-    return X, Y, params, rng.standard_normal((N, H1)) * 0.5, rng.standard_normal((N, H2)) * 0.5
-
-
 # %% [markdown]
 # ## Where the gradient flows
 #
 # Read the forward table upwards.
-#
-# * **Layer 2 is exactly the one-layer RNN of notebook 02**, with $h1_t$ in the role of
-#   $x_t$: `dy_t`, then $dh2_t = dy_t W_{hq}^\top + dhraw2_{t+1} W_{hh2}^\top$, then
-#   $dhraw2_t = dh2_t \odot \phi'(h2\_netIn_t)$, and the sums over time for $W_{xh2}$
-#   (with $h1_t$ as input), $W_{hh2}$, $b_{h2}$, $W_{hq}$, $b_q$.
-# * **Layer 1** has no output of its own. Its state $h1_t$ feeds two places: layer 2 at
-#   the same step (through $W_{xh2}$) and layer 1 at the next step (through
-#   $W_{hh1}$). Its gradient `dh1_t` is the sum of the two; after that, layer 1 is again
-#   the one-layer recipe: $dhraw1_t = dh1_t \odot \phi'(h1\_netIn_t)$ and sums over time
-#   for $W_{xh1}$ (input $x_t$), $W_{hh1}$, $b_{h1}$.
 #
 # ```
 #                 o_t
@@ -297,29 +168,61 @@ def rnn2_problem(T=4, N=2, D=3, H1=5, H2=7, Q=6, activation="tanh", seed=0):
 #                  ▲ W_xh1
 #                 x_t
 # ```
-# Backward, $h1_t$ collects gradient from **above** ($dhraw2_t$ through $W_{xh2}$) and
-# from the **future** ($dhraw1_{t+1}$ through $W_{hh1}$).
+#
+# * **Layer 2 is the one-layer RNN of notebook 02**, with $h1_t$ in the role of the input
+#   $x_t$: its state $h2_t$ is used by the output $o_t$ and by its own next step, and its
+#   parameters are used at every step.
+# * **Layer 1** has no output of its own. Its state $h1_t$ is used in two places: by layer 2
+#   at the same step (through $W_{xh2}$) and by layer 1 at the next step (through
+#   $W_{hh1}$). Backward, $h1_t$ therefore collects gradient from **above** and from the
+#   **future**: that is `dh1_t`, the first graded unit. Past $h1_t$, layer 1 is again the
+#   one-layer recipe, with $x_t$ as its input.
+#
+# > **⚠ Where the lecture notes stop.** The notes ask "How would you handle two hidden
+# > layers?" and leave it open; their one-layer rules also carry the slips you met in
+# > notebook 02 (the forward pass without $\phi$, a forward value $h_t$ added where a gradient
+# > from the future belongs, one-step weight gradients without the sum over time). Here every
+# > one of them would be wrong twice, once per layer.
 
 # %% [markdown]
 # ### 1. `dh1_t` — from layer 2 and from the future into layer 1 (2 points)
 #
-# $$dh1_t = dhraw2_t\, W_{xh2}^\top + dhraw1_{t+1}\, W_{hh1}^\top, \qquad dhraw1_T = 0$$
+# **Place in the graph.** $h1_t$ (N, H1) sits between layer 1 and layer 2. It meets
+# $dhraw2_t$, the gradient at layer 2's pre-activation of the same step, from above, and
+# $dhraw1_{t+1}$, the gradient at layer 1's pre-activation of the next step, from the future.
+#
+# **Forward**, the two uses of $h1_t$:
+#
+# $$h2\_netIn_t = h1_t\, W_{xh2} + h2_{t-1} W_{hh2} + b_{h2}, \qquad
+#   h1\_netIn_{t+1} = x_{t+1} W_{xh1} + h1_t\, W_{hh1} + b_{h1} .$$
 #
 # | argument / result | shape |
 # |---|---|
 # | `dhraw2_t` | (N, H2), gradient at $h2\_netIn_t$ (from above) |
-# | `dhraw1_next` | (N, H1), $= dhraw1_{t+1}$ (zeros at the last step) |
+# | `dhraw1_next` | (N, H1), gradient at $h1\_netIn_{t+1}$ (all zeros at the last step, t = T-1) |
 # | `W_xh2` | (H1, H2) |
 # | `W_hh1` | (H1, H1) |
-# | returns `dh1_t` | (N, H1) |
+# | returns `dh1_t` | (N, H1), float64 |
 #
-# Compare with `dh_t` of notebook 02: the output path ($dy_t W_{hq}^\top$) is replaced by
-# the path from the layer above ($dhraw2_t W_{xh2}^\top$). Because H1 ≠ H2, the shapes
-# tell you which side each transpose goes on.
+# **The chain-rule step.** A quantity used in two places gets the **sum** of the
+# contributions of both uses; each use on its own is the step "gradient at a layer's input"
+# of notebook 01 (`dy_netAct`). Compare with `dh_t` of notebook 02: the output path is
+# replaced by the path into the layer above. Because H1 ≠ H2, the shapes tell you on which
+# side each weight matrix goes and whether it is transposed; $W_{hh1}$ is square, so for
+# that term only the values can tell (the worked example's $W_{hh1}$ is not symmetric).
 #
-# *Worked by hand* (N = 1, H1 = 2, H2 = 3): `dhraw2_t = [[1, 0, -1]]`,
-# `W_xh2 = [[1, 2, 3], [0, 1, 0]]` give `[[1 - 3, 0]] = [[-2, 0]]`;
-# `dhraw1_next = [[1, 1]]`, `W_hh1 = [[1, 2], [3, 4]]` give `[[3, 7]]`; together `[[1, 7]]`.
+# <details><summary>Hint (if you are stuck)</summary>
+#
+# Write one entry of the first use: $h2\_netIn_{t,n,j} = \sum_i h1_{t,n,i}\, W_{xh2,\,i,j} + \ldots$
+# Its derivative with respect to $h1_{t,n,i}$ is $W_{xh2,\,i,j}$, for every $j$. The chain rule
+# sums over $j$, weighting each by the gradient arriving at $h2\_netIn_{t,n,j}$. Write that
+# sum for all $n$ and $i$ at once as a matrix product that has shape (N, H1); then do the
+# same for the second use.
+# </details>
+#
+# **Worked example** (N = 1, H1 = 2, H2 = 3): `dhraw2_t = [[1, 0, -1]]`,
+# `dhraw1_next = [[1, 1]]`, `W_xh2 = [[1, 2, 3], [0, 1, 0]]`, `W_hh1 = [[1, 2], [3, 4]]`.
+# Work out `dh1_t` by hand before you run the test: it is `[[1, 7]]`.
 
 # %% nbgrader={"grade": false, "grade_id": "dh1_t", "locked": false, "schema_version": 3, "solution": true}
 def dh1_t(dhraw2_t, dhraw1_next, W_xh2, W_hh1):
@@ -331,7 +234,7 @@ def dh1_t(dhraw2_t, dhraw1_next, W_xh2, W_hh1):
     - W_xh2: (H1, H2) layer-2 input weights
     - W_hh1: (H1, H1) layer-1 recurrent weights
     Returns:
-    - dh1_t: (N, H1)
+    - dh1_t: (N, H1) float64
     """
     ### BEGIN SOLUTION
     return dhraw2_t @ W_xh2.T + dhraw1_next @ W_hh1.T
@@ -339,17 +242,20 @@ def dh1_t(dhraw2_t, dhraw1_next, W_xh2, W_hh1):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_dh1_t", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-out = dh1_t(np.array([[1.0, 0.0, -1.0]]), np.array([[1.0, 1.0]]),
-            np.array([[1.0, 2.0, 3.0], [0.0, 1.0, 0.0]]), np.array([[1.0, 2.0], [3.0, 4.0]]))
-assert np.shape(out) == (1, 2), f"dh1_t must have shape (N, H1) = (1, 2), got {np.shape(out)}"
-assert np.allclose(out, [[1, 7]]), "the worked example does not match"
+# Tests — read-only: the worked example, then finite differences on random inputs.
+from bptt_tools import grad_check
 
-# h1_t feeds h2_netIn_t (through W_xh2) and h1_netIn_{t+1} (through W_hh1).
+check_example(dh1_t, (np.array([[1.0, 0.0, -1.0]]), np.array([[1.0, 1.0]]),
+                      np.array([[1.0, 2.0, 3.0], [0.0, 1.0, 0.0]]), np.array([[1.0, 2.0], [3.0, 4.0]])),
+              [[1.0, 7.0]], "(N, H1)")
+
+# Finite differences in h1 of sum(G2 * (h1 @ W_xh2)) + sum(G1 * (h1 @ W_hh1)): the two uses of h1_t
+# (N = 3, H1 = 5, H2 = 7).
 rng = np.random.default_rng(1)
 h1_, W_xh2_, W_hh1_ = rng.standard_normal((3, 5)), rng.standard_normal((5, 7)), rng.standard_normal((5, 5))
 G2, G1 = rng.standard_normal((3, 7)), rng.standard_normal((3, 5))
 f = lambda: np.sum(G2 * (h1_ @ W_xh2_)) + np.sum(G1 * (h1_ @ W_hh1_))
-assert grad_check(f, h1_, dh1_t(G2, G1, W_xh2_, W_hh1_), "dh1_t") < TOL
+assert grad_check(f, h1_, dh1_t(G2, G1, W_xh2_, W_hh1_), "dh1_t") < TOL, "dh1_t disagrees with finite differences"
 
 ### BEGIN HIDDEN TESTS
 from autograder.checks import check
@@ -359,44 +265,52 @@ check("dh1_t", dh1_t)
 # %% [markdown]
 # ### 2. `rnn2_backward` — BPTT through both layers (5 points)
 #
-# One loop backwards in time; at each step, layer 2 first (it is closer to the loss),
-# then layer 1 (it needs $dhraw2_t$):
-#
-# ```
-# dhraw1_next, dhraw2_next = zeros (N, H1), zeros (N, H2)
-# for t = T-1, ..., 0:
-#     dy[t]     = (p_t - one_hot(y_t)) / (T N)
-#     dh2       = dy[t] @ W_hq.T + dhraw2_next @ W_hh2.T
-#     dhraw2[t] = dh2 * phi'(h2_netIn_t)
-#     dh1       = dh1_t(dhraw2[t], dhraw1_next, W_xh2, W_hh1)      # your function
-#     dhraw1[t] = dh1 * phi'(h1_netIn_t)
-#     carry dhraw1[t], dhraw2[t] to the next iteration
-# parameter gradients: sums over t, e.g. dW_xh2 = sum_t h1_t.T @ dhraw2[t],
-#                      dW_hh1 = sum_t h1_{t-1}.T @ dhraw1[t] (with h1_{-1} = h1_0)
-# ```
-#
-# with $\phi'$ = `(netIn > 0)` for ReLU and `1 - out**2` for tanh (the cached outputs
-# `h1`, `h2`).
+# **The contract.** `rnn2_backward(Y, params, cache, activation)` returns the gradient of
+# `rnn2_loss(X, Y, params, h1_0, h2_0, activation)` with respect to all eight parameters,
+# for the forward pass whose values are in `cache`:
 #
 # | argument / result | shape |
 # |---|---|
 # | `Y` | (T, N) int targets |
 # | `params` | dict with the eight parameters (shapes above) |
 # | `cache` | dict from `rnn2_forward`: `X`, `h1_0`, `h2_0`, `h1_netIn`, `h1`, `h2_netIn`, `h2`, `o`, `p` |
-# | `activation` | `"relu"` or `"tanh"`; anything else: raise `ValueError` |
-# | returns | dict with keys `W_xh1`, `W_hh1`, `b_h1`, `W_xh2`, `W_hh2`, `b_h2`, `W_hq`, `b_q` |
+# | `activation` | `"relu"` or `"tanh"` (the one the forward pass used); anything else: raise `ValueError` |
+# | returns | dict with keys `W_xh1`, `W_hh1`, `b_h1`, `W_xh2`, `W_hh2`, `b_h2`, `W_hq`, `b_q`, each a float64 array of its parameter's shape |
+#
+# **The order of the loop.** One loop runs **backwards** in time, from the last step to
+# the first, because each layer's gradient at step t needs what that layer's step t+1 sent
+# back. Within one step, **layer 2 comes first**: it is closer to the loss, and layer 1's
+# gradient at this step (your `dh1_t`) needs layer 2's gradient at its pre-activation of
+# the same step. So each iteration carries two arrays to the next one, one per layer: the
+# gradient at that layer's pre-activation just computed, which is the "from the future"
+# input of the step before. Before the first iteration (the last time step) nothing has
+# come from the future yet. The derivative of phi is taken on the cached values of the
+# step and layer at hand. Every parameter gradient is a **sum over all steps**; you may
+# accumulate it inside the loop or form it after the loop from the per-step gradients
+# you kept. The weights that multiply a previous state at step 0 see the **initial
+# states** `cache["h1_0"]` and `cache["h2_0"]`.
 #
 # **Call your `dh1_t` by name** for the gradient into layer 1. The grader checks this
 # unit with a correct `dh1_t` swapped in, so a mistake in `dh1_t` costs its 2 points
-# only. The visible test does the same with a numerical `dh1_t` and compares all eight
-# gradients with finite differences of `rnn2_loss`, for ReLU and tanh.
-
-# %% nbgrader={"grade": false, "grade_id": "numeric_rules", "locked": true, "schema_version": 3, "solution": false}
-# A numerical stand-in for dh1_t: slow, but independent of your code.
-NUMERIC_DH1 = {"dh1_t": lambda dhraw2_t, dhraw1_next, W_xh2, W_hh1: (
-    local_numeric(lambda h1: h1 @ W_xh2, np.zeros(dhraw1_next.shape), dhraw2_t)
-    + local_numeric(lambda h1: h1 @ W_hh1, np.zeros(dhraw1_next.shape), dhraw1_next))}
-
+# only. The visible test does the same with a numerical stand-in (from `bptt_tools.py`)
+# and compares all eight gradients with finite differences of `rnn2_loss`, for ReLU and
+# tanh.
+#
+# > **⚠ Where the lecture notes slip.** The notes' loss is $\frac1T\sum_t \ell_t$ for one
+# > sequence; with a batch it is the mean over all T·N predictions, and that normalization
+# > enters the gradient exactly once, where the loss meets the outputs. And their
+# > `dy = -1/(len(y_t)*y_t)` is only the derivative with respect to the probabilities:
+# > what the rest of the loop needs is the gradient at the logits $o_t$, after the softmax.
+#
+# <details><summary>Hints (if you are stuck)</summary>
+#
+# * Start from your notebook-02 `rnn_backward`, applied to layer 2 with `cache["h1"]` as its
+#   input; then add layer 1 inside the same loop.
+# * The previous states of a layer at steps 0, …, T-1 are its initial state followed by its
+#   states at steps 0, …, T-2.
+# * Check shapes as you go: every gradient has the shape of its parameter, and the
+#   gradient at a state has the shape of the state.
+# </details>
 
 # %% nbgrader={"grade": false, "grade_id": "rnn2_backward", "locked": false, "schema_version": 3, "solution": true}
 def rnn2_backward(Y, params, cache, activation):
@@ -411,7 +325,7 @@ def rnn2_backward(Y, params, cache, activation):
     - activation: "relu" or "tanh", as in the forward pass
     Returns:
     - dict with the gradients of rnn2_loss: W_xh1, W_hh1, b_h1, W_xh2, W_hh2, b_h2, W_hq, b_q
-      (each the shape of its parameter)
+      (each a float64 array of the shape of its parameter)
     """
     ### BEGIN SOLUTION
     if activation == "relu":
@@ -422,7 +336,7 @@ def rnn2_backward(Y, params, cache, activation):
         raise ValueError(f"rnn2_backward: unknown activation {activation!r}; expected 'relu' or 'tanh'")
     X, h1, h2, P = cache["X"], cache["h1"], cache["h2"], cache["p"]
     T, N, Q = P.shape
-    dy = (P - one_hot(Y, Q)) / (T * N)         # every step at once
+    dy = (P - np.eye(Q)[Y]) / (T * N)          # every step at once
     dhraw1, dhraw2 = np.zeros(h1.shape), np.zeros(h2.shape)
     next1, next2 = np.zeros(h1[0].shape), np.zeros(h2[0].shape)
     for t in reversed(range(T)):
@@ -443,17 +357,24 @@ def rnn2_backward(Y, params, cache, activation):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_rnn2_backward", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+# Tests — read-only: your loop with a numerical stand-in for dh1_t, against finite differences
+# of the whole loss (T = 4, N = 2, D = 3, H1 = 5, H2 = 7, Q = 6, non-zero initial states),
+# for ReLU and for tanh.
+from bptt_tools import grad_check, numeric_dh1_t, swapped_in
+
 KEYS2 = ("W_xh1", "W_hh1", "b_h1", "W_xh2", "W_hh2", "b_h2", "W_hq", "b_q")
 for act, seed in (("relu", 20), ("tanh", 21)):
-    X_c, Y_c, params_c, h1_c, h2_c = rnn2_problem(activation=act, seed=seed)
+    X_c, Y_c, params_c, h1_c, h2_c = rnn2_problem(seed=seed)
     _, cache_c = rnn2_forward(X_c, params_c, h1_c, h2_c, act)
-    with swapped_in(globals(), NUMERIC_DH1):
-        grads = rnn2_backward(Y_c, params_c, cache_c, act)
+    with swapped_in(globals(), {"dh1_t": numeric_dh1_t}):
+        grads = call(rnn2_backward, Y_c, params_c, cache_c, act)
     assert isinstance(grads, dict), f"rnn2_backward must return a dict, got {type(grads).__name__}"
-    assert set(grads) >= set(KEYS2), f"missing keys: {sorted(set(KEYS2) - set(grads))}"
+    assert set(grads) >= set(KEYS2), f"rnn2_backward returned the keys {sorted(grads)}; missing {sorted(set(KEYS2) - set(grads))}"
     for name in KEYS2:
-        loss = lambda: rnn2_loss(X_c, Y_c, params_c, h1_c, h2_c, act)
-        assert grad_check(loss, params_c[name], grads[name], f"{name} {act}") < TOL, f"{name} ({act}) is wrong"
+        assert np.shape(grads[name]) == params_c[name].shape, \
+            f"grads['{name}'] has shape {np.shape(grads[name])}; expected the shape of params['{name}'], {params_c[name].shape}"
+        assert grad_check(lambda: rnn2_loss(X_c, Y_c, params_c, h1_c, h2_c, act), params_c[name], grads[name],
+                          f"{name} {act}") < TOL, f"the gradient of {name} ({act}) is wrong"
 
 ### BEGIN HIDDEN TESTS
 from autograder.checks import check
@@ -463,52 +384,90 @@ check("rnn2_backward", rnn2_backward)
 # %% [markdown]
 # ### Everything together, with your own `dh1_t`
 #
-# Your `rnn2_backward` with your `dh1_t` on a longer sequence, against finite
-# differences; all sixteen rows should read OK.
+# Your `rnn2_backward` with **your** `dh1_t`, against finite differences of the loss, on a
+# longer sequence. All sixteen rows should read OK.
 
 # %% nbgrader={"grade": false, "grade_id": "own_rules_table", "locked": true, "schema_version": 3, "solution": false} tags=["experiment"]
-if GRADING:
-    print("skipped while grading")
-else:
+# Given code — read-only: your whole two-layer BPTT against finite differences (no points).
+from bptt_tools import gradient_table
+
+X_t, Y_t, params_t, h1_t0, h2_t0 = rnn2_problem(T=6, N=2, D=4, H1=5, H2=3, Q=7, seed=31)
+your_grads = lambda act: rnn2_backward(Y_t, params_t, rnn2_forward(X_t, params_t, h1_t0, h2_t0, act)[1], act)
+if experiment_ready(lambda: your_grads("relu")):
     for act in ("relu", "tanh"):
-        X_t, Y_t, params_t, h1_t0, h2_t0 = rnn2_problem(T=6, N=3, D=4, H1=5, H2=3, Q=7, activation=act, seed=31)
-        your = lambda name: lambda: rnn2_backward(
-            Y_t, params_t, rnn2_forward(X_t, params_t, h1_t0, h2_t0, act)[1], act)[name]
         print(f"activation = {act}")
-        gradient_table([(name, lambda: rnn2_loss(X_t, Y_t, params_t, h1_t0, h2_t0, act), params_t[name], your(name))
+        gradient_table([(name, lambda: rnn2_loss(X_t, Y_t, params_t, h1_t0, h2_t0, act), params_t[name],
+                         lambda name=name: your_grads(act)[name])
                         for name in ("W_xh1", "W_hh1", "b_h1", "W_xh2", "W_hh2", "b_h2", "W_hq", "b_q")])
         print()
 
 # %% [markdown]
 # ### Experiment: which layer gets the larger gradient? (no points)
 #
-# With the same initialization scale in both layers, compare the gradient norm of
-# each parameter as the sequence gets longer (tanh, loss at every step). Layer 1 is one
-# matrix product further from the loss at every step; does that show? Change the scale
-# of `W_hh1` and `W_hh2` in the cell and rerun.
+# Layer 1 is one matrix product further from the loss at every step than layer 2. Does its
+# gradient come out smaller? The cell runs **your** `rnn2_backward` (tanh, loss at every
+# step, 16 units in each layer) on the first T steps of one random sequence, for growing T,
+# and plots the norm of each weight gradient. $W_{hh1}$ and $W_{hh2}$ are random with entries
+# of standard deviation `W_hh_scale`$/\sqrt{16}$, which puts their spectral radius near
+# `W_hh_scale`; the other weights have standard deviation 0.5.
 
 # %% nbgrader={"grade": false, "grade_id": "layers_experiment", "locked": true, "schema_version": 3, "solution": false} tags=["experiment"]
-if GRADING:
-    print("skipped while grading")
-else:
+# Given code — read-only: the layers experiment (no points). Call layers_experiment(...)
+# from a new cell of your own to try other settings.
+
+def layers_experiment(W_hh_scale=0.5, lengths=(2, 5, 10, 20, 40, 80), H=16, seed=5):
+    """Plot ||gradient|| of W_xh1, W_hh1, W_xh2, W_hh2, W_hq against the sequence length T; print the table."""
+    probe = rnn2_problem(T=2, N=2, D=3, H1=4, H2=5, Q=6, seed=1)
+    probe_cache = rnn2_forward(probe[0], probe[2], probe[3], probe[4], "tanh")[1]
+    if not experiment_ready(lambda: rnn2_backward(probe[1], probe[2], probe_cache, "tanh")):
+        return
     import matplotlib.pyplot as plt
 
-    lengths = [2, 5, 10, 20, 40]
+    rng = np.random.default_rng(seed)
+    N, D, Q, T_max = 8, 4, 5, max(lengths)
+    X_e, Y_e = rng.standard_normal((T_max, N, D)), rng.integers(0, Q, (T_max, N))
+    params_e = dict(W_xh1=rng.standard_normal((D, H)) * 0.5, W_hh1=rng.standard_normal((H, H)) * W_hh_scale / np.sqrt(H),
+                    b_h1=np.zeros(H), W_xh2=rng.standard_normal((H, H)) * 0.5,
+                    W_hh2=rng.standard_normal((H, H)) * W_hh_scale / np.sqrt(H), b_h2=np.zeros(H),
+                    W_hq=rng.standard_normal((H, Q)) * 0.5, b_q=np.zeros(Q))
     names = ("W_xh1", "W_hh1", "W_xh2", "W_hh2", "W_hq")
     norms = {name: [] for name in names}
     for T_e in lengths:
-        X_e, Y_e, params_e, h1_e, h2_e = rnn2_problem(T=T_e, N=8, D=4, H1=16, H2=16, Q=5, seed=5)
-        _, cache_e = rnn2_forward(X_e, params_e, h1_e, h2_e, "tanh")
-        grads_e = rnn2_backward(Y_e, params_e, cache_e, "tanh")
+        _, cache_e = rnn2_forward(X_e[:T_e], params_e, activation="tanh")
+        grads_e = rnn2_backward(Y_e[:T_e], params_e, cache_e, "tanh")
         for name in names:
-            norms[name].append(np.linalg.norm(grads_e[name]))
+            norms[name].append(float(np.linalg.norm(grads_e[name])))
+    print(f"W_hh_scale = {W_hh_scale:g}: gradient norms")
+    print(f"{'T':>4} " + " ".join(f"{name:>8}" for name in names))
+    for i, T_e in enumerate(lengths):
+        print(f"{T_e:>4} " + " ".join(f"{norms[name][i]:8.3f}" for name in names))
     fig, ax = plt.subplots(figsize=(7, 4))
     for name in names:
-        ax.plot(lengths, norms[name], marker="o", label=name)
-    ax.set(xlabel="sequence length T", ylabel="gradient norm", yscale="log",
-           title="two-layer RNN, tanh: gradient norm per parameter")
+        ax.plot(lengths, norms[name], marker="o", ls="-" if name.endswith("1") else "--", label=name)
+    ax.set(xlabel="sequence length T", ylabel="gradient norm", xscale="log", yscale="log",
+           title=f"two-layer RNN, tanh, W_hh scale {W_hh_scale:g}: gradient norm per weight")
+    ax.set_xticks(lengths, [str(T_e) for T_e in lengths])
+    ax.set_xticks([], minor=True)
     ax.legend()
     plt.show()
+
+
+layers_experiment()
+
+# %% [markdown]
+# **What it shows** (the table printed above). No: with this initialization, layer 1's
+# gradients are **not** smaller than layer 2's. At every length, `W_xh1` has the larger
+# gradient of the two input weights and `W_hh1` the larger of the two recurrent ones. Being one
+# product further from the loss does not shrink a gradient by itself; what multiplies it on
+# the way down is $W_{xh2}$ and $\tanh'$ of layer 2, and neither is small here. The norms are
+# largest for the shortest sequences and level off from about T = 20 on: the loss is a mean
+# over T steps, and each step's loss reaches back only a few steps before its share vanishes,
+# so a longer sequence adds terms of about the same size and the mean settles.
+#
+# **Try this.** Add a cell below (the **+** button, or `B` in command mode) and run
+# `layers_experiment(W_hh_scale=2.5)`: the recurrent weights are now large enough for the
+# gradient to grow as it goes back in time. Which layer's gradients grow with T, and which
+# stay flat? The given cell itself is locked.
 
 # %% [markdown]
 # ## What comes next
