@@ -86,7 +86,7 @@
 # (open it from Jupyter's file browser to read them).
 import numpy as np
 
-from bptt_tools import TOL, call, check_example, check_shape, experiment_ready, mlp_problem, softmax
+from bptt_tools import TOL, call, check_example, check_shape, experiment_ready, mlp_problem, one_hot, softmax
 
 np.set_printoptions(precision=4, suppress=True)
 
