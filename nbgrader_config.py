@@ -62,3 +62,39 @@ def _autograde_preprocessors(root):
 
 
 c.Autograde.autograde_preprocessors = _autograde_preprocessors(_root)
+
+
+# Locked cells are read-only in the release (nbgrader sets editable: false), but Jupyter shows
+# no lock. MarkReadOnly puts a visible first line into every locked code cell of the release,
+# before nbgrader records the cells and their checksums, so autograde sees the same text.
+READ_ONLY_LINE = "# read-only cell: given by the course; edits are undone when it is graded"
+
+
+def _mark_read_only():
+    from nbgrader.preprocessors import NbGraderPreprocessor
+
+    class MarkReadOnly(NbGraderPreprocessor):
+        """First line READ_ONLY_LINE in every locked code cell that is not a solution."""
+
+        def preprocess_cell(self, cell, resources, index):
+            meta = cell.metadata.get("nbgrader", {})
+            if cell.cell_type == "code" and meta.get("locked") and not meta.get("solution") \
+                    and not cell.source.startswith(READ_ONLY_LINE):
+                cell.source = READ_ONLY_LINE + "\n" + cell.source
+            return cell, resources
+
+    return MarkReadOnly
+
+
+def _generate_preprocessors():
+    from nbgrader.converters import GenerateAssignment
+    from nbgrader.preprocessors import LockCells
+
+    steps = GenerateAssignment.class_traits()["preprocessors"].default()
+    if LockCells not in steps:
+        raise RuntimeError(f"nbgrader_config.py: no LockCells step in GenerateAssignment's preprocessors {steps}")
+    at = steps.index(LockCells) + 1
+    return steps[:at] + [_mark_read_only()] + steps[at:]
+
+
+c.GenerateAssignment.preprocessors = _generate_preprocessors()
