@@ -317,6 +317,10 @@ def test_student_set_up_has_validate_and_no_instructor_tools(page, student_serve
     open_notebook(page, server, "01_mlp_backprop.ipynb")
     shot(page, "student-toolbar")
     assert page.get_by_role("button", name="Validate").count() == 1
+    locked = next(i for i, c in enumerate(release_cells("01_mlp_backprop"))
+                  if c["cell_type"] == "code" and c["metadata"].get("nbgrader", {}).get("locked"))
+    first_line = cells(page).nth(locked).locator(".cm-line").first.inner_text()
+    assert first_line.startswith("# read-only cell"), first_line
     assert page.get_by_role("menuitem", name="Nbgrader", exact=True).count() == 0
     assert page.goto(f"{server.url}/formgrader").status == 404
 
