@@ -349,6 +349,12 @@ def test_formgrader_autograde_button_gives_the_grading_commands_score(page, inst
         page.goto(f"{server.url}/formgrader/manage_submissions/bptt")
         row = page.locator("#main-table tr", has=page.locator("td.student-id", has_text="cai"))
         row.locator("td.autograde a").click()
+        dialog = page.locator(".modal-dialog", has_text="Successfully autograded 'bptt' for student 'cai'")
+        dialog.wait_for(state="visible")
+        page.wait_for_timeout(500)                         # the dialog's fade-in, for the screenshot
+        shot(page, f"formgrader-autograde-log-{app}")
+        dialog.get_by_role("button", name="OK").click()
+        dialog.wait_for(state="hidden")
         page.wait_for_function(
             "() => { const s = document.querySelector('#main-table td.score');"
             " return s && /\\d/.test(s.textContent); }")
