@@ -209,6 +209,9 @@ def test_formulas_are_rendered(page, student_server, stem):
         "  const c = md.cloneNode(true);"
         "  c.querySelectorAll('code, pre, mjx-container, script').forEach(e => e.remove());"
         "  return c.textContent; }).filter(t => /\\$[^$]+\\$/.test(t))")
+    formulas = page.locator(".jp-RenderedMarkdown mjx-container[display='true']")
+    (formulas if formulas.count() else page.locator(".jp-RenderedMarkdown mjx-container")).first \
+        .scroll_into_view_if_needed()
     shot(page, f"formulas-{stem}")
     assert raw == []
     sources = "".join("".join(c["source"]) for c in release_cells(stem) if c["cell_type"] == "markdown")
