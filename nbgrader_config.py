@@ -1,10 +1,10 @@
 """nbgrader configuration of the BPTT course (the repository root is the course root).
 
-nbgrader executes this file two or three times per command, so everything here
-is idempotent.
+nbgrader executes this file two or three times per command (and Formgrader once when
+the Jupyter server starts), so everything here is idempotent and changes nothing
+outside the configuration object: no os.environ, no sys.path.
 """
 import os
-import sys
 
 c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
 
@@ -12,32 +12,107 @@ c.CourseDirectory.course_id = "bptt-course"
 # Gradebook: nbgrader's default, sqlite:///<course root>/gradebook.db. It holds the
 # hidden tests, so it stays private (git-ignored).
 # Per cell. The notebooks' test cells take well under a second; experiment cells
-# shorten themselves when BPTT_GRADING=1 (set below).
+# shorten themselves when BPTT_GRADING=1 (set in the grading kernel, below).
 c.Execute.timeout = 60
 
+# The hidden tests run `from autograder.checks import check` in the kernel that
+# autograde starts. The package is never installed, and nothing else may import it,
+# so only that one kernel gets it: GradingExecute replaces nbgrader's Execute step in
+# Autograde and starts the kernel with PYTHONPATH=<the folder holding autograder/> and
+# BPTT_GRADING=1 in the kernel's own environment. This holds wherever Autograde runs:
+# `nbgrader autograde` on the command line, and Formgrader's Autograde button, which
+# runs Autograde inside the Jupyter server (whose own environment and every other
+# kernel it starts are left untouched). Temporary course copies point
+# BPTT_AUTOGRADER_ROOT at the repository.
+_root = os.path.abspath(os.environ.get("BPTT_AUTOGRADER_ROOT") or os.path.dirname(os.path.abspath(__file__)))
 
-def _subcommand(argv):
-    """The nbgrader subcommand: the first argument after the program that is not an option."""
-    return next((a for a in argv[1:] if not a.startswith("-")), None)
+
+def _grading_execute(root):
+    from nbgrader.preprocessors import Execute
+
+    class GradingExecute(Execute):
+        """nbgrader's Execute, with the hidden checks importable in the kernel it starts."""
+
+        def _grading_env(self, env):
+            env = dict(env or os.environ)
+            paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p != root]
+            env["PYTHONPATH"] = os.pathsep.join([root] + paths)
+            env["BPTT_GRADING"] = "1"  # experiment cells skip or shorten themselves
+            return env
+
+        # nbclient has a sync and an async entry point (the sync one does not call the
+        # async method through self), so both pass the grading environment on.
+        def start_new_kernel(self, **kwargs):
+            return super().start_new_kernel(env=self._grading_env(kwargs.pop("env", None)), **kwargs)
+
+        async def async_start_new_kernel(self, **kwargs):
+            return await super().async_start_new_kernel(env=self._grading_env(kwargs.pop("env", None)), **kwargs)
+
+    return GradingExecute
 
 
-if _subcommand(sys.argv) == "autograde":
-    # The hidden tests run `from autograder.checks import check` in the student's kernel.
-    # The package is never installed; only autograde makes it importable, by putting the
-    # directory that contains it on PYTHONPATH (the kernel inherits this environment).
-    # Temporary course copies point BPTT_AUTOGRADER_ROOT at the repository.
-    _root = os.path.abspath(os.environ.get("BPTT_AUTOGRADER_ROOT") or os.path.dirname(os.path.abspath(__file__)))
-    _paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
-    if _root not in _paths:
-        os.environ["PYTHONPATH"] = os.pathsep.join([_root] + _paths)
-    # Experiment cells skip or shorten themselves when this is set.
-    os.environ["BPTT_GRADING"] = "1"
-    # Each test cell runs its hidden check first, so autograde's feedback names the mistake as
-    # the grading command does (autograder/checks/nbgrader_order.py). nbgrader imports it here.
-    if _root not in sys.path:
-        sys.path.insert(0, _root)
-    from nbgrader.converters.autograde import Autograde as _Autograde
+def _autograde_preprocessors(root):
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import Execute
 
-    _defaults = list(_Autograde.class_traits()["autograde_preprocessors"].default())
-    c.Autograde.autograde_preprocessors = ["autograder.checks.nbgrader_order.HiddenTestsFirst"] + [
-        p for p in _defaults if getattr(p, "__name__", "") != "HiddenTestsFirst"]
+    steps = Autograde.class_traits()["autograde_preprocessors"].default()
+    if Execute not in steps:  # another nbgrader version: fail loudly rather than grade 0 silently
+        raise RuntimeError(f"nbgrader_config.py: no Execute step in Autograde's preprocessors {steps}")
+    return [_grading_execute(root) if step is Execute else step for step in steps]
+
+
+def _hidden_tests_first(root):
+    """autograder/checks/nbgrader_order.py's HiddenTestsFirst, loaded by file path.
+
+    Each test cell then runs its hidden check before its visible asserts, so autograde's
+    feedback names the mistake as the grading command does. Loading the one file by path
+    keeps `autograder` off sys.path in this process (a Jupyter server for Formgrader).
+    """
+    import importlib.util
+
+    path = os.path.join(root, "autograder", "checks", "nbgrader_order.py")
+    spec = importlib.util.spec_from_file_location("bptt_nbgrader_order", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.HiddenTestsFirst
+
+
+c.Autograde.autograde_preprocessors = [_hidden_tests_first(_root)] + _autograde_preprocessors(_root)
+
+
+# Locked cells are read-only in the release (nbgrader sets editable: false), but Jupyter shows
+# no lock. MarkReadOnly puts a visible first line into every locked code cell of the release,
+# before nbgrader records the cells and their checksums, so autograde sees the same text.
+READ_ONLY_LINE = "# read-only cell: given by the course; edits are undone when it is graded"
+
+
+def _mark_read_only():
+    from nbgrader.preprocessors import NbGraderPreprocessor
+
+    class MarkReadOnly(NbGraderPreprocessor):
+        """First line READ_ONLY_LINE in every locked code cell that is not a solution."""
+
+        def preprocess_cell(self, cell, resources, index):
+            meta = cell.metadata.get("nbgrader", {})
+            first = cell.source.split("\n", 1)[0]
+            # The notebooks' own given cells already open with a "read-only" line.
+            if cell.cell_type == "code" and meta.get("locked") and not meta.get("solution") \
+                    and "read-only" not in first:
+                cell.source = READ_ONLY_LINE + "\n" + cell.source
+            return cell, resources
+
+    return MarkReadOnly
+
+
+def _generate_preprocessors():
+    from nbgrader.converters import GenerateAssignment
+    from nbgrader.preprocessors import LockCells
+
+    steps = GenerateAssignment.class_traits()["preprocessors"].default()
+    if LockCells not in steps:
+        raise RuntimeError(f"nbgrader_config.py: no LockCells step in GenerateAssignment's preprocessors {steps}")
+    at = steps.index(LockCells) + 1
+    return steps[:at] + [_mark_read_only()] + steps[at:]
+
+
+c.GenerateAssignment.preprocessors = _generate_preprocessors()

@@ -22,6 +22,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from autograder import notebook_text
@@ -35,14 +36,26 @@ class NbgraderError(RuntimeError):
     """An nbgrader command exited with a non-zero status; the message holds its output."""
 
 
+def tools_env(env=None):
+    """os.environ plus `env`, with this interpreter's scripts folder first on PATH.
+
+    nbgrader runs `alembic` from PATH when it creates a gradebook; with a venv used
+    without activation (venv/bin/python -m autograder ...) that folder is not on PATH.
+    """
+    full_env = dict(os.environ, **(env or {}))
+    scripts = os.path.dirname(sys.executable)
+    paths = [p for p in full_env.get("PATH", "").split(os.pathsep) if p and p != scripts]
+    full_env["PATH"] = os.pathsep.join([scripts] + paths)
+    return full_env
+
+
 def run_nbgrader(args, course_root, env=None, timeout=1800):
-    """Run `python -m nbgrader <args>` in `course_root`; return the CompletedProcess.
+    """Run `python -m nbgrader <args>` in `course_root` with this interpreter; return the CompletedProcess.
 
     env: extra environment variables. Raises NbgraderError (with nbgrader's output)
     when the command fails.
     """
-    full_env = dict(os.environ, **(env or {}))
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course_root, env=full_env,
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course_root, env=tools_env(env),
                           capture_output=True, text=True, timeout=timeout)
     if proc.returncode != 0:
         raise NbgraderError(f"nbgrader {' '.join(args)} failed in {course_root} (exit {proc.returncode}):\n"
@@ -62,16 +75,46 @@ def generate_release(course_root=REPO_ROOT):
     `raise NotImplementedError()`, removes the hidden tests (keeping them in
     `gradebook.db`, which therefore stays private), records the assignment in
     the gradebook and copies every other file of source/bptt/ unchanged.
+    The release and the gradebook are built aside and swapped in only when
+    nbgrader succeeded and the release leaks nothing: on any failure the previous
+    release/ and gradebook.db are left exactly as they were.
     Raises NbgraderError if nbgrader fails, and ValueError if the release
     still contains a solution, a hidden test or the word `autograder`.
     """
     course_root = Path(course_root).resolve()
     notebook_text.sync_notebooks(course_root)  # the paired text files first (jupytext.toml)
-    run_nbgrader(["generate_assignment", ASSIGNMENT, "--force"], course_root)
+    return _build_release_aside(course_root)
+
+
+def _build_release_aside(course_root):
     release = course_root / "release" / ASSIGNMENT
-    leaks = release_leaks(release)
-    if leaks:
-        raise ValueError("the release leaks private content:\n" + "\n".join(leaks))
+    from .gradebook import db_url
+
+    url = db_url(course_root)
+    if not url.startswith("sqlite:///"):
+        # A gradebook server cannot be copied aside: nbgrader records the assignment in it directly.
+        run_nbgrader(["generate_assignment", ASSIGNMENT, "--force"], course_root)
+        return release
+    gradebook = Path(url[len("sqlite:///"):])
+    staging = Path(tempfile.mkdtemp(prefix=".release-build-", dir=course_root))
+    try:
+        staged_db = staging / "gradebook.db"
+        if gradebook.exists():
+            shutil.copy2(gradebook, staged_db)
+        run_nbgrader(["generate_assignment", ASSIGNMENT, "--force",
+                      f"--CourseDirectory.release_directory={staging.name}/release",
+                      f"--CourseDirectory.db_url=sqlite:///{staged_db}"], course_root)
+        staged_release = staging / "release" / ASSIGNMENT
+        leaks = release_leaks(staged_release)
+        if leaks:
+            raise ValueError("the release leaks private content:\n" + "\n".join(leaks))
+        os.replace(staged_db, gradebook)
+        if release.exists():
+            release.rename(staging / "previous")
+        release.parent.mkdir(exist_ok=True)
+        staged_release.rename(release)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return release
 
 

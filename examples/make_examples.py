@@ -1,6 +1,13 @@
 """Regenerate examples/submissions/: a small class for `python -m autograder demo`.
 
-    python examples/make_examples.py
+    python examples/make_examples.py          (about 30 s)
+
+The class goes through nbgrader's own student workflow, from the committed release:
+the instructor runs `nbgrader release_assignment` into a temporary exchange, each
+student runs `nbgrader fetch_assignment`, edits the solution cells of the fetched
+notebooks (nothing else), runs `nbgrader submit`, and the instructor runs
+`nbgrader collect`. The notebooks therefore keep the release's metadata and
+checksums, and `nbgrader autograde` logs no checksum warning for them.
 
 Students (expected totals out of 41 are asserted in tests/test_grade_examples.py):
     ada    everything right                                                  41
@@ -12,16 +19,22 @@ Students (expected totals out of 41 are asserted in tests/test_grade_examples.py
            dz_wts raises inside                                             26
     fay    never submitted notebook 04, renamed dh1_t                        31
 
-Built with tests/factory.py from the source notebooks; only the notebooks are
-kept (students hand in notebooks, not the data).
+Only the notebooks are kept (students hand in notebooks, not the data).
 """
+import json
+import os
 import shutil
+import subprocess
 import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+REPO = HERE.parent
+sys.path.insert(0, str(REPO))
 
+from autograder import course  # noqa: E402
 from tests import factory  # noqa: E402
 
 DEST = HERE / "submissions"
@@ -40,34 +53,83 @@ def dh1_t_step(dhraw2_t, dhraw1_next, W_xh2, W_hh1):
 '''
 
 
-def main():
-    shutil.rmtree(DEST, ignore_errors=True)
-    release = HERE.parent / "release" / "bptt"
+def class_plan():
+    """{student: (replacements {unit: source} or None for an untouched release, stems handed in)}."""
     M = factory.MISTAKES
-    factory.write_submission(DEST, "ada")
-    factory.write_release_as_is(DEST, "ben", release_dir=release)
-    factory.write_submission(DEST, "cai", {"dh_t": M["dh_t_missing_future"][1], "dz_b": M["dz_b_averaged"][1]})
-    factory.write_submission(DEST, "dee", {"rnn_backward": M["rnn_backward_missing_future"][1],
-                                           "dy_t": M["dy_t_missing_1_over_T"][1],
-                                           "dhraw_t": M["dhraw_t_tanh_on_input"][1]})
-    eli = factory.write_submission(DEST, "eli", {"dz_wts": RAISING_DZ_WTS})
-    nb02 = eli / "02_rnn_bptt.ipynb"
-    nb02.write_bytes(nb02.read_bytes()[:5000])            # the upload was cut off
-    nb01 = eli / "01_mlp_backprop.ipynb"
-    text = nb01.read_text()
-    # A scratch cell that fails (NameError); later cells still run, as under nbgrader.
-    marker = '"cell_type": "code",'
-    at = text.index(marker)
-    start = text.rindex("{", 0, at)
-    cell = ('{"cell_type": "code", "execution_count": null, "metadata": {}, "outputs": [], '
-            '"source": "print(undefined_variable)"},\n  ')
-    nb01.write_text(text[:start] + cell + text[start:])
-    factory.write_submission(DEST, "fay", {"dh1_t": RENAMED_DH1},
-                             stems=[s for s in factory.notebook_stems() if s != "04_long_histories"])
-    for student in DEST.iterdir():
-        for path in (student / "bptt").iterdir():
-            if path.suffix != ".ipynb":
-                shutil.rmtree(path) if path.is_dir() else path.unlink()
+    every = factory.notebook_stems()
+    return {
+        "ada": ({}, every),
+        "ben": (None, every),
+        "cai": ({"dh_t": M["dh_t_missing_future"][1], "dz_b": M["dz_b_averaged"][1]}, every),
+        "dee": ({"rnn_backward": M["rnn_backward_missing_future"][1], "dy_t": M["dy_t_missing_1_over_T"][1],
+                 "dhraw_t": M["dhraw_t_tanh_on_input"][1]}, every),
+        "eli": ({"dz_wts": RAISING_DZ_WTS}, every),
+        "fay": ({"dh1_t": RENAMED_DH1}, [s for s in every if s != "04_long_histories"]),
+    }
+
+
+def nbgrader(args, cwd, exchange):
+    """Run nbgrader with this interpreter against the temporary exchange."""
+    course.run_nbgrader([*args, f"--Exchange.root={exchange}", f"--CourseDirectory.course_id={course.COURSE_ID}"],
+                        cwd, timeout=600)
+
+
+def solve(path, replacements):
+    """Fill the solution cells of a fetched release notebook, as the student types them."""
+    nb = json.loads(path.read_text())
+    answers = {c["metadata"]["nbgrader"]["grade_id"]: c["source"]
+               for c in factory.student_notebook(path.stem, replacements)["cells"]
+               if c["metadata"].get("nbgrader", {}).get("solution")}
+    for cell in nb["cells"]:
+        meta = cell["metadata"].get("nbgrader", {})
+        if meta.get("solution"):
+            cell["source"] = answers[meta["grade_id"]]
+    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+
+
+def student_work(name, replacements, stems, home, exchange):
+    home.mkdir()
+    nbgrader(["fetch_assignment", course.ASSIGNMENT], home, exchange)
+    work = home / course.ASSIGNMENT
+    for path in work.glob("*.ipynb"):
+        if path.stem not in stems:
+            path.unlink()                                   # never handed in
+        elif replacements is not None:
+            solve(path, replacements)
+    if name == "eli":
+        # A scratch cell that fails (NameError); later cells still run, as under nbgrader.
+        nb01 = work / "01_mlp_backprop.ipynb"
+        nb = json.loads(nb01.read_text())
+        first_code = next(i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code")
+        nb["cells"].insert(first_code, {"cell_type": "code", "execution_count": None, "metadata": {},
+                                        "outputs": [], "source": "print(undefined_variable)"})
+        nb01.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+    nbgrader(["submit", course.ASSIGNMENT, f"--student={name}"], home, exchange)
+
+
+def main():
+    with tempfile.TemporaryDirectory(prefix="bptt-examples-") as tmp:
+        tmp = Path(tmp)
+        exchange = tmp / "exchange"
+        exchange.mkdir()
+        root = course.make_course_copy(tmp, release=True)
+        # release_assignment needs the assignment in the gradebook; record it from the committed release.
+        nbgrader(["db", "assignment", "add", course.ASSIGNMENT], root, exchange)
+        nbgrader(["release_assignment", course.ASSIGNMENT], root, exchange)
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+            jobs = [pool.submit(student_work, name, repl, stems, tmp / f"home-{name}",
+                                exchange) for name, (repl, stems) in class_plan().items()]
+            for job in jobs:
+                job.result()
+        nbgrader(["collect", course.ASSIGNMENT], root, exchange)
+        shutil.rmtree(DEST, ignore_errors=True)
+        for name in class_plan():
+            out = DEST / name / course.ASSIGNMENT
+            out.mkdir(parents=True)
+            for path in sorted((root / "submitted" / name / course.ASSIGNMENT).glob("*.ipynb")):
+                shutil.copy2(path, out / path.name)
+    nb02 = DEST / "eli" / course.ASSIGNMENT / "02_rnn_bptt.ipynb"
+    nb02.write_bytes(nb02.read_bytes()[:5000])              # the upload was cut off
     print(f"wrote {', '.join(sorted(p.name for p in DEST.iterdir()))} into {DEST}")
 
 

@@ -2,6 +2,8 @@
 import json
 import os
 import re
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -104,7 +106,7 @@ def test_assignment_total_is_the_declared_total():
 # ---- nbgrader_config.py ---------------------------------------------------------------------
 
 def load_config(monkeypatch, argv, env=None):
-    """Execute nbgrader_config.py the way traitlets does, with the given argv; return (config, env)."""
+    """Execute nbgrader_config.py the way traitlets does, with the given argv; return the config."""
     monkeypatch.setattr(sys, "argv", argv)
     for key in ("PYTHONPATH", "BPTT_GRADING", "BPTT_AUTOGRADER_ROOT"):
         monkeypatch.delenv(key, raising=False)
@@ -116,23 +118,41 @@ def load_config(monkeypatch, argv, env=None):
     return config
 
 
-def test_config_course_and_timeout(monkeypatch):
-    config = load_config(monkeypatch, ["nbgrader", "generate_assignment", "bptt"])
+@pytest.mark.parametrize("argv", [["nbgrader", "generate_assignment", "bptt"], ["nbgrader", "autograde", "bptt"],
+                                  ["jupyter-notebook"]])
+def test_config_course_and_timeout_and_no_side_effects(monkeypatch, argv):
+    before = (dict(os.environ), list(sys.path))
+    config = load_config(monkeypatch, argv)
     assert config.CourseDirectory.course_id == "bptt-course"
     assert config.Execute.timeout == 60
-    assert "PYTHONPATH" not in os.environ and "BPTT_GRADING" not in os.environ
+    # The server process (Formgrader) and every kernel it starts for a user see nothing of the checks.
+    assert (dict(os.environ), list(sys.path)) == before
 
 
-def test_config_exposes_the_checks_only_under_autograde(monkeypatch):
-    load_config(monkeypatch, ["nbgrader", "autograde", "bptt", "--force"], {"PYTHONPATH": "/elsewhere"})
-    assert os.environ["PYTHONPATH"].split(os.pathsep) == [str(REPO), "/elsewhere"]
-    assert os.environ["BPTT_GRADING"] == "1"
-    # nbgrader executes the file several times per command: idempotent.
-    exec(compile((REPO / "nbgrader_config.py").read_text(), "cfg", "exec"),
-         {"get_config": Config, "__file__": str(REPO / "nbgrader_config.py")})
-    assert os.environ["PYTHONPATH"].split(os.pathsep) == [str(REPO), "/elsewhere"]
+def grading_kernel_output(config):
+    """Run a one-cell notebook through the configured Autograde Execute step, in a real kernel."""
+    import nbformat
+    from nbgrader.preprocessors import Execute
+
+    steps = config.Autograde.autograde_preprocessors
+    grading = [s for s in steps if issubclass(s, Execute)]
+    assert len(grading) == 1 and grading[0] is not Execute
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import os, autograder.checks\n"
+        "print(os.environ.get('BPTT_GRADING'), os.path.dirname(os.path.dirname(autograder.__file__)))")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    out, _ = grading[0](config=config).preprocess(nb, {"metadata": {"path": str(REPO / "source")}})
+    return "".join(o.get("text", "") for o in out.cells[0].outputs) or out.cells[0].outputs
+
+
+def test_the_grading_kernel_alone_gets_the_checks_and_BPTT_GRADING(monkeypatch):
+    config = load_config(monkeypatch, ["jupyter-notebook"], {"PYTHONPATH": "/elsewhere"})
+    assert grading_kernel_output(config) == f"1 {REPO}\n"
+    assert os.environ["PYTHONPATH"] == "/elsewhere" and "BPTT_GRADING" not in os.environ
 
 
 def test_config_override_root_for_course_copies(monkeypatch, tmp_path):
-    load_config(monkeypatch, ["nbgrader", "autograde", "bptt"], {"BPTT_AUTOGRADER_ROOT": str(tmp_path)})
-    assert os.environ["PYTHONPATH"] == str(tmp_path)
+    shutil.copytree(REPO / "autograder", tmp_path / "autograder",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    config = load_config(monkeypatch, ["nbgrader", "autograde", "bptt"], {"BPTT_AUTOGRADER_ROOT": str(tmp_path)})
+    assert grading_kernel_output(config) == f"1 {tmp_path}\n"

@@ -1,0 +1,109 @@
+"""Formgrader in a real Jupyter server grades the sample class exactly as `python -m autograder grade` does.
+
+The server is started the ordinary way (at the course root, no PYTHONPATH, no
+BPTT_GRADING), so the scores prove that nbgrader_config.py's grading kernel gets
+the hidden checks when Autograde runs inside the server process.
+"""
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograder import course
+from tests.live_server import JupyterServer
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO / "examples" / "submissions"
+# eli handed in a truncated 02_rnn_bptt.ipynb (not JSON). nbgrader cannot read it and fails
+# her whole submission; the grading command grades her other notebooks (see the README).
+UNREADABLE = {"eli": "02_rnn_bptt.ipynb"}
+HIDDEN_TEST_CELLS = {c["metadata"]["nbgrader"]["grade_id"]
+                     for nb in (REPO / "source" / "bptt").glob("*.ipynb") for c in json.loads(nb.read_text())["cells"]
+                     if "BEGIN HIDDEN TESTS" in "".join(c["source"])}
+
+
+@pytest.fixture(scope="module")
+def class_course(tmp_path_factory):
+    """A released course copy with the sample class under submitted/, and the grading command's grades.json."""
+    tmp = tmp_path_factory.mktemp("formgrader")
+    root = course.make_course_copy(tmp)
+    course.generate_release(root)
+    shutil.copytree(EXAMPLES, root / "submitted")
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(root / "submitted"), "--out",
+                           str(tmp / "out"), "--course", str(root), "--quiet"],
+                          cwd=REPO, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr
+    graded = json.loads((tmp / "out" / "grades.json").read_text())["submissions"]
+    return root, {s["student"]: s for s in graded}
+
+
+@pytest.fixture(scope="module")
+def server(class_course):
+    root, _ = class_course
+    with JupyterServer(root, app="server", env={"PYTHONPATH": ""}) as srv:
+        yield srv
+
+
+def units_by_unit(server, student, grade_ids):
+    """{(notebook stem, grade_id): auto_score} of one student, read through Formgrader's API.
+
+    grade_ids: {notebook stem: [grade_id, ...]}. A notebook that nbgrader could not
+    autograde (missing, or not a notebook) has no id; Formgrader shows it at 0.
+    """
+    scores = {}
+    for nb in server.get(f"/formgrader/api/student_notebook_submissions/{student}/bptt"):
+        if nb["id"] is None:
+            assert nb["score"] == 0, nb
+            scores.update({(nb["name"], g): 0.0 for g in grade_ids[nb["name"]]})
+            continue
+        for grade in server.get(f"/formgrader/api/grades?submission_id={nb['id']}"):
+            scores[(nb["name"], grade["name"])] = grade["auto_score"] or 0.0
+    return scores
+
+
+def test_formgrader_autograde_matches_the_grading_command_unit_by_unit(class_course, server):
+    _, expected = class_course
+    assert sorted(expected) == sorted(p.name for p in EXAMPLES.iterdir())
+    for student in sorted(expected):
+        reply = server.post(f"/formgrader/api/submission/bptt/{student}/autograde", timeout=900)
+        if student in UNREADABLE:
+            assert reply["success"] is False and UNREADABLE[student] in reply["log"], reply
+            assert server.get(f"/formgrader/api/submission/bptt/{student}")["score"] == 0
+            assert 0 < expected[student]["score"] < expected[student]["max_score"]
+            continue
+        assert reply["success"], reply
+        # Made from the current release through nbgrader's student workflow, so nbgrader restores
+        # nothing. It still notes a changed checksum for each test cell with hidden tests: the
+        # gradebook's checksum covers the hidden tests, which the release never has (stock nbgrader).
+        changed = set(re.findall(r"Attribute '(\w+)' for cell (\w+) has changed!", reply["log"]))
+        assert changed <= {("checksum", g) for g in HIDDEN_TEST_CELLS}, sorted(changed)
+        assert "Missing" not in reply["log"] and "does not exist in the database" not in reply["log"]
+        want = {(t["notebook"], "test_" + t["name"]): float(t["score"]) for t in expected[student]["tests"]}
+        grade_ids = {}
+        for stem, grade_id in want:
+            grade_ids.setdefault(stem, []).append(grade_id)
+        assert units_by_unit(server, student, grade_ids) == want, (student, reply.get("log", "")[-3000:])
+        submission = server.get(f"/formgrader/api/submission/bptt/{student}")
+        assert submission["score"] == pytest.approx(expected[student]["score"]), student
+    assert expected["ada"]["score"] == expected["ada"]["max_score"] == 41
+
+
+def test_formgrader_feedback_shows_the_autograded_score(class_course, server):
+    root, expected = class_course
+    server.post("/formgrader/api/submission/bptt/ada/autograde", timeout=900)
+    reply = server.post("/formgrader/api/assignment/bptt/ada/generate_feedback", timeout=600)
+    assert reply["success"], reply
+    html = (root / "feedback" / "ada" / "bptt" / "02_rnn_bptt.html").read_text()
+    points = sum(t["max_score"] for t in expected["ada"]["tests"] if t["notebook"] == "02_rnn_bptt")
+    assert f"Score: {points:.1f} / {points:.1f}" in html
+    assert "from autograder" not in html, "feedback does not show the hidden tests"
+
+
+def test_a_users_kernel_in_the_grading_server_cannot_import_the_checks(server):
+    out = server.execute("import os, importlib.util\n"
+                         "print(importlib.util.find_spec('autograder'), os.environ.get('BPTT_GRADING'))")
+    assert out == "None None\n"
