@@ -62,22 +62,29 @@ def _autograde_preprocessors(root):
 
 
 def _hidden_tests_first(root):
-    """autograder/checks/nbgrader_order.py's HiddenTestsFirst, loaded by file path.
+    """autograder/checks/nbgrader_order.py's HiddenTestsFirst, loaded by file path, or None.
 
     Each test cell then runs its hidden check before its visible asserts, so autograde's
-    feedback names the mistake as the grading command does. Loading the one file by path
-    keeps `autograder` off sys.path in this process (a Jupyter server for Formgrader).
+    feedback names the mistake as the grading command does. The package is looked up where
+    the grading kernel will look (root, then PYTHONPATH), and the one file is loaded by path,
+    which keeps `autograder` off sys.path in this process (a Jupyter server for Formgrader).
     """
+    import importlib.machinery
     import importlib.util
 
-    path = os.path.join(root, "autograder", "checks", "nbgrader_order.py")
+    paths = [root] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    package = importlib.machinery.PathFinder.find_spec("autograder", paths)
+    if package is None or not package.submodule_search_locations:
+        return None  # a course copy that only releases; autograde then fails in the hidden tests' import
+    path = os.path.join(list(package.submodule_search_locations)[0], "checks", "nbgrader_order.py")
     spec = importlib.util.spec_from_file_location("bptt_nbgrader_order", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.HiddenTestsFirst
 
 
-c.Autograde.autograde_preprocessors = [_hidden_tests_first(_root)] + _autograde_preprocessors(_root)
+_first = _hidden_tests_first(_root)
+c.Autograde.autograde_preprocessors = ([_first] if _first else []) + _autograde_preprocessors(_root)
 
 
 # Locked cells are read-only in the release (nbgrader sets editable: false), but Jupyter shows
