@@ -136,44 +136,27 @@ def index_of(stem, grade_id):
                 if c["metadata"].get("nbgrader", {}).get("grade_id") == grade_id)
 
 
-def menu(page, item):
-    page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.get_by_role("menuitem", name=item, exact=True).click()
-
-
-def counts(page):
-    """Execution count of every cell (None: markdown, never run, or queued)."""
-    return page.evaluate(
-        "() => [...document.querySelectorAll('.jp-Notebook .jp-Cell')].map(c => {"
-        "  const p = c.querySelector('.jp-InputPrompt'); const m = p && p.textContent.match(/\\[(\\d+)\\]/);"
-        "  return m ? Number(m[1]) : null; })")
-
-
 def run_everything(page):
-    """Run the notebook top to bottom as a student does; return {cell index: output of a cell that failed}.
+    """Run every code cell once, top to bottom, past failures, as a student does with Ctrl+Enter;
+    return {cell index: output of a cell that raised}.
 
-    Notebook 7, like JupyterLab, stops "Run All" at the first cell that raises; the
-    student then runs on from the next cell (Run Selected Cell and All Below).
+    Cell by cell rather than Run All: Notebook 7 stops Run All at the first cell that raises,
+    and telling from the prompts where a stopped run ended races with the page's updates on a
+    loaded machine. Each cell here is waited for by its own new execution count.
     """
     code = [i for i, c in enumerate(page.evaluate(
         "() => [...document.querySelectorAll('.jp-Notebook .jp-Cell')].map(c => c.classList.contains('jp-CodeCell'))"))
         if c]
-    failed, item = {}, "Run All Cells"
-    while True:
-        before = max([n for n in counts(page) if n] or [0])
-        menu(page, item)
-        page.wait_for_function(  # this run is over: nothing queued, and something ran
-            "(before) => { const ps = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]"
-            "  .map(p => p.textContent);"
-            "  return !ps.some(t => t.includes('*')) && ps.some(t => { const m = t.match(/\\[(\\d+)\\]/);"
-            "  return m && Number(m[1]) > before; }); }", arg=before)
-        now = counts(page)
-        last = max((i for i in code if now[i]), key=lambda i: now[i])
-        if last == code[-1]:
-            return failed
-        failed[last] = output_text(page, last)
-        cells(page).nth(last + 1).locator(".jp-InputPrompt").click()
-        item = "Run Selected Cell and All Below"
+    failed = {}
+    for i in code:
+        before = prompt(page, i)
+        cells(page).nth(i).locator(".jp-InputPrompt").click()
+        page.keyboard.press("Control+Enter")
+        wait_for_new_count(page, i, before)
+        text = output_text(page, i)
+        if "Traceback (most recent call last)" in text:
+            failed[i] = text
+    return failed
 
 
 def prompt(page, index):
