@@ -149,14 +149,34 @@ def run_everything(page):
         if c]
     failed = {}
     for i in code:
-        before = prompt(page, i)
-        cells(page).nth(i).locator(".jp-InputPrompt").click()
-        page.keyboard.press("Control+Enter")
-        wait_for_new_count(page, i, before)
+        run_one_cell(page, i)
         text = output_text(page, i)
         if "Traceback (most recent call last)" in text:
             failed[i] = text
     return failed
+
+
+def run_one_cell(page, index, attempts=5):
+    """Select cell `index` and run it (Ctrl+Enter); wait until it has run.
+
+    A busy page can drop the key press (focus not yet on the cell): when the prompt has
+    neither turned to [*] nor to a new count after a while, select and press again.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    before = prompt(page, index)
+    for attempt in range(attempts):
+        cells(page).nth(index).locator(".jp-InputPrompt").click()
+        page.keyboard.press("Control+Enter")
+        try:
+            page.wait_for_function(
+                "([i, before]) => document.querySelectorAll('.jp-Notebook .jp-Cell')[i]"
+                ".querySelector('.jp-InputPrompt').textContent.trim() !== before", arg=[index, before], timeout=20_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
+    wait_for_new_count(page, index, before)
 
 
 def prompt(page, index):

@@ -465,13 +465,17 @@ def test_a_grader_that_is_not_root_sandboxes_in_a_user_namespace():
     top = Path(tempfile.mkdtemp(prefix="bptt-nonroot-"))
     try:
         course = minicourse.write_course(top / "course")
+        # The grader's own copy: the checkout may sit where nobody cannot reach (a 0700 mktemp folder in CI).
+        repo = top / "repo"
+        for part in ("autograder", "tests"):
+            shutil.copytree(REPO / part, repo / part, ignore=shutil.ignore_patterns("__pycache__"))
         for p in [top] + list(top.rglob("*")):
             os.chown(p, 65534, 65534)
         spec = {"mode": "auto", "course": str(course), "out": str(top / "out"),
-                "calls": [["identity", []], ["read", ["/etc/shadow\n" + str(REPO / "autograder" / "reference" / "mlp.py")]]]}
+                "calls": [["identity", []], ["read", ["/etc/shadow\n" + str(repo / "autograder" / "reference" / "mlp.py")]]]}
         proc = subprocess.run(hostview.prefix(top) + ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                                                       sys.executable, "-m", "tests.adversarial.probe", json.dumps(spec)],
-                              cwd=REPO, capture_output=True, text=True, check=False, timeout=300)
+                              cwd=repo, capture_output=True, text=True, check=False, timeout=300)
     finally:
         shutil.rmtree(top)
     if "bubblewrap cannot start here" in proc.stderr:
