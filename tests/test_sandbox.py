@@ -503,3 +503,21 @@ def test_a_hidden_folder_inside_the_allow_list_is_empty(course, tmp_path):
     finally:
         worker.close()
         release_config(cfg)
+
+
+def test_a_uid_sweep_spares_bubblewrap_sandboxes_of_the_same_user(course, tmp_path):
+    """Process mode without a cgroup kills the sandbox user's processes; a bwrap sandbox of another
+    grader on the machine runs as that user too, in its own PID namespace, and must survive."""
+    from autograder.sandbox.jail import kill_user_processes
+
+    cfg = make_config(read_plan(course), tmp_path / "out", [course])
+    worker = Worker(cfg)
+    try:
+        worker.start()
+        assert cfg.isolation.mode == "bwrap"
+        kill_user_processes(cfg.isolation.uid)
+        assert worker.proc.poll() is None
+        assert worker.load("probe", [("probe", probe.PROBE)]) == [("ok", "")]
+    finally:
+        worker.close()
+        release_config(cfg)

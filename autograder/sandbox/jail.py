@@ -123,8 +123,20 @@ def _remove_stale_cgroups():
     cgroups.remove_stale()
 
 
+def _pid_namespace(pid):
+    try:
+        return os.readlink(f"/proc/{pid}/ns/pid")
+    except OSError:
+        return None
+
+
 def kill_user_processes(uid):
-    """SIGKILL every process whose real uid is the sandbox user's (process mode, no cgroup)."""
+    """SIGKILL every process of the sandbox user in the grader's own PID namespace (process mode, no cgroup).
+
+    A bubblewrap sandbox runs as the same user but in a PID namespace of its own: another
+    grader's bwrap sandboxes on the same machine are not this grader's to kill.
+    """
+    own = _pid_namespace("self")
     for _ in range(5):
         found = False
         for pid in os.listdir("/proc"):
@@ -135,7 +147,7 @@ def kill_user_processes(uid):
                     uids = next(line for line in f if line.startswith("Uid:")).split()[1:]
             except (OSError, StopIteration):
                 continue
-            if str(uid) in uids[:1]:
+            if str(uid) in uids[:1] and _pid_namespace(pid) == own:
                 found = True
                 try:
                     os.kill(int(pid), signal.SIGKILL)
