@@ -166,8 +166,8 @@ HOST_THIEF = r'''def dz_b(dz_netIn):
             for name in files:
                 if not name.endswith(".py"):
                     continue
-                try:
-                    text = open(os.path.join(folder, name)).read()
+                try:   # a venv inside the checkout is visible (Python's own files): some are not UTF-8
+                    text = open(os.path.join(folder, name), errors="ignore").read()
                 except OSError:
                     continue
                 if "def dz_b(" in text and "walks host folders" not in text:
