@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from autograder.course import tools_env
 from tests.adversarial import minicourse
 
 REPO = Path(__file__).resolve().parent.parent
@@ -11,7 +12,9 @@ WRONG_DZ_B = {"01_mlp_backprop": {"dz_b": "def dz_b(g):\n    return g.mean(axis=
 
 
 def nbgrader(course, *args):
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, capture_output=True, text=True, timeout=300)
+    # tools_env: nbgrader calls `alembic` from PATH, which a venv used without activation lacks.
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=tools_env(), capture_output=True,
+                          text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
