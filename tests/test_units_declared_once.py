@@ -15,7 +15,7 @@ import pytest
 from autograder import checks, units
 from autograder.plan import ConfigError, read_plan
 from tests.factory import REPO_ROOT
-from tests.unit_places import PROSE, disagreements, heading_points, table_row
+from tests.unit_places import PROSE, disagreements, heading_points, plain, table_row
 
 NB02 = "02_rnn_bptt (notebooks/bptt/02_rnn_bptt.py)"
 DECL = "autograder/units.py declares"
@@ -105,7 +105,7 @@ def edit_markdown_line(root, stem, select, replace):
 
 
 def set_points(line, n):
-    return re.sub(r"\d+(?=\s+points?\))", str(n), line)
+    return re.sub(r"\d+(?=\s+points?\))", str(n), plain(line))
 
 
 def test_test_cell_points(course):
@@ -242,16 +242,17 @@ def test_a_check_that_calls_with_the_wrong_number_of_arguments(course):
 
 
 def test_a_sentence_stating_a_units_points(course):
-    stem = next((s for s in units.notebook_points() if _has(s, lambda line: bool(PROSE.search(line)))), None)
+    stem = next((s for s in units.notebook_points() if _has(s, lambda line: bool(PROSE.search(plain(line))))), None)
     if stem is None:
         pytest.skip("no sentence of the form '`unit` ... its N points' any more")
     name = []
 
     def perturb(line):
+        line = plain(line)
         m = PROSE.search(line)
         name.append(m.group("name"))
         return line[:m.start("n")] + "9" + line[m.end("n"):]
-    edit_markdown_line(course, stem, lambda s: bool(PROSE.search(s)) and not heading_points(s), perturb)
+    edit_markdown_line(course, stem, lambda s: bool(PROSE.search(plain(s))) and not heading_points(s), perturb)
     declared = units.BY_NAME[name[0]]
     assert disagreements(course) == [
         f"unit {name[0]}: a sentence of {stem} (notebooks/bptt/{stem}.py) says 9 points; {DECL} {declared.points}"]

@@ -41,6 +41,14 @@ README_TOTAL = re.compile(r"assignment is worth (?P<n>\d+) points", re.I)
 README_HEADER = re.compile(r'"grade_id":\s*"test_(?P<name>\w+)"[^}\n]*?"points":\s*(?P<n>\d+(?:\.\d+)?)')
 
 
+MARKER = re.compile(r"<!-- (?:generated: [^>]*?|end generated) -->")
+
+
+def plain(line):
+    """A line without the markers of generated regions (autograder/generated.py): what a reader sees."""
+    return MARKER.sub("", line)
+
+
 def _num(text):
     value = float(text)
     return int(value) if value.is_integer() else value
@@ -74,7 +82,7 @@ class Audit:
 
 def heading_points(line):
     """(unit names in backticks, points) of a markdown heading that states "(N points)", else None."""
-    m = HEADING.match(line)
+    m = HEADING.match(plain(line))
     if not m:
         return None
     p = HEADING_POINTS.search(m.group("text"))
@@ -85,7 +93,7 @@ def heading_points(line):
 
 def table_row(line):
     """('unit', name, params, points) or ('notebook', None, None, points) for a points-table row, else None."""
-    m = TABLE_ROW.match(line)
+    m = TABLE_ROW.match(plain(line))
     if not m:
         return None
     cells = [c.strip() for c in m.group("cells").split("|")]
@@ -106,7 +114,7 @@ def table_row(line):
 def _markdown(audit, stem, place, text, notebook_points, total):
     stated = set()
     for line in text.splitlines():
-        line = line.rstrip()
+        line = plain(line).rstrip()
         heading = heading_points(line)
         if heading:
             names, points = heading
