@@ -13,7 +13,8 @@ The places, in a course root:
   ("**41 points**", "the assignment: 41") and per-notebook sums ("01: 12 + 02: 14 + ...");
   sentences "`unit` ... its N points" (points written as words are not read);
 - autograder/plan.py: the plan it reads from source/ (it raises ConfigError itself);
-- autograder.checks.UNITS: names, notebooks, signatures, and the number of arguments a case passes;
+- autograder.checks.UNITS: names, and the number of arguments a case passes (a check's
+  notebook and signature are read from units.py itself);
 - README.md: the per-notebook "N pts" of the layout, "worth N points", any unit table row,
   and the example test-cell header with its points.
 Notebooks are read as plain JSON (importing nbformat costs ~1 s).
@@ -244,10 +245,7 @@ def _checks(audit, checks):
         if unit is None:
             audit.unit(name, "autograder.checks.UNITS", "no check", f"`{declared.signature}`")
             continue
-        if unit.notebook != declared.notebook:
-            audit.unit(name, "autograder.checks.UNITS", f"notebook {unit.notebook}", f"notebook {declared.notebook}")
-        if _params(unit.signature) != (name, declared.params):
-            audit.unit(name, "autograder.checks.UNITS", f"`{unit.signature}`", f"`{declared.signature}`")
+        # A check's notebook and signature are read from the declaration (checks.base.Unit.declared).
         n_args = len(unit.cases()[0].args)
         if n_args != len(declared.params):
             audit.unit(name, "autograder.checks.UNITS (its cases)", f"calls it with {n_args} arguments",
