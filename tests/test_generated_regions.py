@@ -57,3 +57,19 @@ def test_a_declared_unit_without_its_test_cell_is_refused():
 def test_a_malformed_region_is_refused_with_its_place(text, message):
     with pytest.raises(ConfigError, match=message):
         fill_text(text, Where("README.md"))
+
+
+def test_the_feedback_states_each_units_own_number_of_cases():
+    import re
+
+    from autograder.plan import read_plan
+    from autograder.report import feedback_html
+    from autograder.results import StudentResult, UnitResult
+
+    plan = read_plan(REPO_ROOT)
+    tests = tuple(UnitResult(u.name, u.notebook, u.points, u.points, "ok") for u in plan.units)
+    entry = StudentResult("ada", "ada", {}, plan.max_score, plan.max_score, tests)
+    page = feedback_html(entry, "bptt", plan.case_counts())
+    shown = dict(re.findall(r"<td><code>(\w+)</code></td><td>(\d+)</td>", page))
+    assert shown == {u.name: str(len(u.check.cases())) for u in plan.units}
+    assert {shown["dz_b"], shown["bptt_truncated"], shown["clip_gradients"]} == {"3", "5", "4"}
