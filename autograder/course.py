@@ -19,6 +19,7 @@ way an instructor runs it), with the course root as working directory.
 import csv
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -26,13 +27,14 @@ import tempfile
 from pathlib import Path
 
 from autograder import generated
+from autograder.errors import ConfigError, ToolError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "bptt"
 COURSE_ID = "bptt-course"
 
 
-class NbgraderError(RuntimeError):
+class NbgraderError(ToolError):
     """An nbgrader command exited with a non-zero status; the message holds its output."""
 
 
@@ -58,9 +60,19 @@ def run_nbgrader(args, course_root, env=None, timeout=1800):
     proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course_root, env=tools_env(env),
                           capture_output=True, text=True, timeout=timeout)
     if proc.returncode != 0:
-        raise NbgraderError(f"nbgrader {' '.join(args)} failed in {course_root} (exit {proc.returncode}):\n"
-                            f"{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}")
+        log = proc.stdout + "\n" + proc.stderr
+        raise NbgraderError(f"nbgrader {args[0]} failed (exit {proc.returncode}){_failure_summary(log)}\n"
+                            f"nbgrader {' '.join(args)} in {course_root}:\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}")
     return proc
+
+
+def _failure_summary(log):
+    """': on <notebook>: <the exception's last line>' from an nbgrader log, as far as it tells."""
+    notebooks = re.findall(r"Converting notebook (\S+)", log)
+    causes = [c.strip() for c in re.findall(r"^\s*[\w.]+(?:Error|Exception): .*$", log, re.M)]
+    where = f" on {Path(notebooks[-1]).name}" if notebooks else ""
+    cause = f": {causes[-1][:200]}" if causes else ""
+    return where + cause
 
 
 def generate_release(course_root=REPO_ROOT):
@@ -79,7 +91,7 @@ def generate_release(course_root=REPO_ROOT):
     The release and the gradebook are built aside and swapped in only when
     nbgrader succeeded and the release leaks nothing: on any failure the previous
     release/ and gradebook.db are left exactly as they were.
-    Raises NbgraderError if nbgrader fails, and ValueError if the release
+    Raises NbgraderError if nbgrader fails, and ConfigError if the release
     still contains a solution, a hidden test or the word `autograder`.
     """
     course_root = Path(course_root).resolve()
@@ -110,7 +122,7 @@ def _build_release_aside(course_root):
         staged_release = staging / "release" / ASSIGNMENT
         leaks = release_leaks(staged_release)
         if leaks:
-            raise ValueError("the release leaks private content:\n" + "\n".join(leaks))
+            raise ConfigError("the release leaks private content:\n" + "\n".join(leaks))
         os.replace(staged_db, gradebook)
         if release.exists():
             release.rename(staging / "previous")

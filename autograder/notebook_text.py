@@ -17,11 +17,13 @@ from pathlib import Path
 
 import nbformat
 
+from .errors import ToolError
+
 TEXT_DIR = Path("notebooks") / "bptt"
 SOURCE_DIR = Path("source") / "bptt"
 
 
-class NotebookSyncError(RuntimeError):
+class NotebookSyncError(ToolError):
     """jupytext could not sync a pair; the message holds its output."""
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from autograder import course
+from autograder.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -63,7 +64,7 @@ def test_a_leaking_release_is_not_swapped_in(released):
     text = given.read_text()
     given.write_text(text + "\n# from autograder.reference import mlp\n")
     try:
-        with pytest.raises(ValueError, match="bptt_experiments.py: autograder"):
+        with pytest.raises(ConfigError, match="bptt_experiments.py: autograder"):
             course.generate_release(root)
     finally:
         given.write_text(text)
