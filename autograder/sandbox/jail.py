@@ -32,6 +32,10 @@ GRADER_DIR = "/tmp/.grader"
 WORK_DIR = "/tmp/assignment"
 STARTUP_SECONDS = 30.0  # python + numpy start; generous for a loaded machine
 MESSAGE_CHARS = 300     # of any text that comes from student code
+# What the grader reads from the sandbox in one message: student code can write onto the
+# channel, so these bound what one student can make the grader allocate.
+REPLY_HEADER_BYTES = 1 << 20
+REPLY_BYTES = 64 << 20
 
 
 def clean_text(text, limit=MESSAGE_CHARS):
@@ -335,7 +339,7 @@ class Worker:
         if self.hard_deadline is not None:
             deadline = min(deadline, self.hard_deadline)
         try:
-            return wire.unpack_from(lambda n: self._read_exact(n, deadline))
+            return wire.unpack_from(lambda n: self._read_exact(n, deadline), REPLY_HEADER_BYTES, REPLY_BYTES)
         except wire.WireError as exc:
             self.kill_only()
             raise WorkerGone(f"worker sent a malformed message ({exc})") from None
@@ -361,7 +365,7 @@ class Worker:
                 raise
             if header.get("op") == "loaded":
                 return outcomes
-            if header.get("op") != "cell":
+            if header.get("op") != "cell" or len(outcomes) >= len(cells):
                 self.kill_only()
                 unexpected = WorkerGone("worker sent an unexpected message while running cells")
                 unexpected.cell = len(outcomes)
