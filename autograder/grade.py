@@ -340,11 +340,15 @@ def make_config(plan: Plan, out_dir: str | Path, paths: Iterable[str | Path],
                                                          else Path(p).resolve().parent) for p in paths]
     hide += [str(Path(p).resolve()) for p in extra_hide]
     cfg = JailConfig(hide=default_hidden(hide), public_files=[str(p) for p in plan.public_files()], **limits)
-    iso = cfg.isolation = iso_mod.resolve(isolation, sandbox_user or iso_mod.DEFAULT_USER, cfg.max_processes)
+    iso = cfg.isolation = iso_mod.resolve(isolation, sandbox_user or iso_mod.DEFAULT_USER, cfg.max_processes,
+                                          memory_mb=cfg.memory_mb)
     try:
-        if iso.mode == "process":
-            from .sandbox import protect
+        from .sandbox import protect
 
+        if iso.mode == "bwrap":
+            grader_dir, work_dir = protect.stage_files(iso, cfg.public_files, check=False)
+            iso.extra.update(grader_dir=grader_dir, work_dir=work_dir)
+        if iso.mode == "process":
             grader_dir, work_dir = protect.stage_files(iso, cfg.public_files)
             changed = protect.protect(iso, cfg.hide)
             iso.extra.update(grader_dir=grader_dir, work_dir=work_dir, protected=changed)
