@@ -114,7 +114,7 @@ def test_notes_name_the_cells_that_failed(graded):
         "outcome of cell 2 of 7); it was skipped"]
     many = notes["many_failing_cells"]
     assert len(many) == 20 and many[-1] == "... and 1981 more notes like these"
-    assert many[0] == "02_rnn_bptt: code cell 2: ValueError: again"
+    assert many[0] == "02_rnn_bptt: code cell 3: ValueError: again"
 
 
 def test_nothing_on_the_grader_side_changed(graded):
