@@ -131,7 +131,7 @@ def filter_program(machine):
             continue
         here = len(out)
 
-        def rel(target):
+        def rel(target, here=here):
             return 0 if target is None else labels[target[2:]] - here - 1
 
         if item[0] == "ld":
