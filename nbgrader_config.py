@@ -27,16 +27,89 @@ c.Execute.timeout = 60
 _root = os.path.abspath(os.environ.get("BPTT_AUTOGRADER_ROOT") or os.path.dirname(os.path.abspath(__file__)))
 
 
+def _snapshot(root):
+    """{relative path: bytes} of the autograder package's .py files, read once when autograde starts."""
+    package = os.path.join(root, "autograder")
+    files = {}
+    for folder, dirs, names in os.walk(package):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        for name in names:
+            if name.endswith(".py"):
+                path = os.path.join(folder, name)
+                with open(path, "rb") as f:
+                    files[os.path.relpath(path, root)] = f.read()
+    return files
+
+
 def _grading_execute(root):
+    import shutil
+    import tempfile
+
     from nbgrader.preprocessors import Execute
 
     class GradingExecute(Execute):
-        """nbgrader's Execute, with the hidden checks importable in the kernel it starts."""
+        """nbgrader's Execute, with the hidden checks importable in the kernel it starts.
+
+        Each notebook's kernel imports the checks from a fresh, read-only copy written from
+        the snapshot taken at this autograde run's first notebook (kept on the exporter, which
+        lives as long as the run), never from the course's own files: a solution cell that
+        rewrites the checks it imported changes only its own copy, and the next notebook (the
+        next student's) gets the checks the instructor wrote. The course's package is compared
+        with the snapshot after every notebook and put back if a kernel changed it. This guards
+        the checks only: the kernel still runs with the grader's own permissions (see
+        docs/isolation.md).
+        """
+
+        checks_root = root
+
+        def _snapshot(self):
+            holder = self.parent if self.parent is not None else GradingExecute
+            if getattr(holder, "_bptt_checks", None) is None:
+                found = os.path.isdir(os.path.join(root, "autograder"))
+                holder._bptt_checks = _snapshot(root) if found else {}
+            return holder._bptt_checks
+
+        def preprocess(self, nb, resources=None, km=None):
+            snapshot = self._snapshot()
+            if not snapshot:
+                return super().preprocess(nb, resources, km)
+            copy = tempfile.mkdtemp(prefix="bptt-checks-")
+            try:
+                for rel, data in snapshot.items():
+                    path = os.path.join(copy, rel)
+                    os.makedirs(os.path.dirname(path), exist_ok=True)
+                    with open(path, "wb") as f:
+                        f.write(data)
+                for folder, _dirs, names in os.walk(copy, topdown=False):
+                    for name in names:
+                        os.chmod(os.path.join(folder, name), 0o444)
+                    os.chmod(folder, 0o555)
+                self.checks_root = copy
+                return super().preprocess(nb, resources, km)
+            finally:
+                self.checks_root = root
+                for folder, _dirs, _names in os.walk(copy):
+                    os.chmod(folder, 0o755)
+                shutil.rmtree(copy, ignore_errors=True)
+                self._restore_course(snapshot)
+
+        def _restore_course(self, snapshot):
+            for rel, data in snapshot.items():
+                path = os.path.join(root, rel)
+                try:
+                    with open(path, "rb") as f:
+                        same = f.read() == data
+                except OSError:
+                    same = False
+                if not same:
+                    self.log.warning("a graded notebook changed %s; restored it", path)
+                    with open(path, "wb") as f:
+                        f.write(data)
 
         def _grading_env(self, env):
             env = dict(env or os.environ)
             paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p != root]
-            env["PYTHONPATH"] = os.pathsep.join([root] + paths)
+            env["PYTHONPATH"] = os.pathsep.join([self.checks_root] + paths)
             env["BPTT_GRADING"] = "1"  # experiment cells skip or shorten themselves
             return env
 

@@ -11,9 +11,11 @@ Every subcommand takes -v/--verbose (details, e.g. nbgrader's output on a failur
 -q/--quiet (only warnings, errors and the results). Progress goes to stderr through `logging`;
 results (the class table) go to stdout.
 
-Exit status 0 when the command did its job (whatever the scores); 2 with a one-line
-message on stderr when it could not (a configuration, sandbox or nbgrader problem);
-`sync --check` exits 1 when a generated region is out of date.
+Exit status 0 when the command did its job (for grade: every submission was graded, whatever
+the scores); 1 when some student could not be graded (their row in grades.json has zeros,
+"graded": false and a note saying why), or when `sync --check` finds a generated region out
+of date; 2 with a one-line message on stderr when it could not run (a configuration, sandbox
+or nbgrader problem).
 """
 from __future__ import annotations
 
@@ -38,7 +40,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="a submitted notebook, a folder of notebooks, or an nbgrader submitted/ folder")
     g.add_argument("--out", required=True, metavar="DIR", help="where grades.json, grades.csv, ... go")
     g.add_argument("--jobs", type=int, default=None, help="parallel sandboxes (default: CPU count)")
-    g.add_argument("--force", action="store_true", help="regrade even unchanged submissions")
+    g.add_argument("--force", action="store_true", help="regrade even unchanged submissions; replace results in --out that cannot be kept")
     g.add_argument("--gradebook", action="store_true", help="also write the scores into nbgrader's gradebook")
     _common(g)
     g.add_argument("--assignment", default=None, help="assignment name under source/ (default: bptt)")
@@ -99,9 +101,14 @@ def cmd_grade(args: argparse.Namespace) -> int:
         from .gradebook import write_scores
 
         write_scores(plan, entries)
+    failed = [e.student for e in entries if not e.graded]
     if not args.quiet:
         print(summary_table(plan, entries))
-        print(f"\n{len(entries)} submission(s) graded; results in {Path(args.out).resolve()}")
+        print(f"\n{len(entries) - len(failed)} submission(s) graded; results in {Path(args.out).resolve()}")
+    if failed:
+        print(f"python -m autograder grade: {len(failed)} student(s) could not be graded (their rows say why): "
+              f"{', '.join(failed[:20])}{' ...' if len(failed) > 20 else ''}", file=sys.stderr)
+        return 1
     return 0
 
 

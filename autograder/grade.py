@@ -24,20 +24,21 @@ from typing import Any, Protocol
 import numpy as np
 
 from . import plan as plan_module
-from . import report
+from . import outputs, report
 from .checks import ORACLES
 from .checks.base import Case, Unit, with_case
-from .errors import BatchError, ConfigError, GraderError, SandboxError
+from .errors import ConfigError, GraderError, SandboxError
 from .plan import GradedUnit, Plan
 from .replies import ErrorKind, Raised, call_reply, cell_outcomes
 from .results import ALL_PASS_NOTE, GradingFailure, StudentResult, UnitResult
 from .sandbox import wire
 from .sandbox.jail import JailConfig, OracleRefused, Worker, WorkerGone, clean_text, default_hidden, sweep_cgroups
-from .submission import CodeCell, Submission, UnusableNotebook, cells_to_run, discover
+from .submission import CodeCell, Submission, UnusableNotebook, cells_to_run, discover, read_notebook
 
 __all__ = ["ALL_PASS_NOTE", "Grader", "grade_batch", "load_plan", "make_config", "release_config"]
 
 MAX_ORACLE_ELEMENTS = 1_000_000   # per oracle request: the reference runs in the grader's process
+MAX_NOTES = 20                    # per student: the rest are counted in the last note
 
 
 def load_plan(course_root: str | Path, assignment: str | None = None) -> Plan:
@@ -57,27 +58,52 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
-def _elements(value: object) -> int:
+def _sizes(value: object, dims: list[int]) -> int:
+    """Elements of every array (and container slot) in `value`; each array dimension goes into `dims`."""
     if isinstance(value, np.ndarray):
+        dims.extend(value.shape)
         return value.size
     if isinstance(value, dict):
-        return sum(_elements(v) for v in value.values())
+        return sum(_sizes(v, dims) for v in value.values())
     if isinstance(value, (tuple, list)):
-        return sum(_elements(v) for v in value) + len(value)
+        return sum(_sizes(v, dims) for v in value) + len(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        dims.append(value)
     return 1
 
 
-def oracle_answerer(unit: GradedUnit) -> Callable[[str, object], object]:
-    """Answers helper calls during `unit` only, for its own helper names only."""
+def oracle_bounds(case_args: object) -> tuple[int, int]:
+    """(largest dimension, most numbers) a helper call may carry while `case_args` is graded.
+
+    A solution calls helpers with arrays made from the case's inputs (slices, transposes, the
+    steps of a history stacked): no dimension beyond the product of the case's two largest
+    (N*T), no more numbers than a few times the case's. The reference rules compute outer
+    products (y_netAct.T @ dz_netIn), so a bound on the numbers alone would still let one call of
+    (1, 10^6) arrays make the grader build a 10^12-element matrix.
+    """
+    dims: list[int] = []
+    elements = _sizes(case_args, dims)
+    top = sorted(dims)[-2:] or [1]
+    return max(16, int(np.prod(top))), min(MAX_ORACLE_ELEMENTS, 8 * elements + 1000)
+
+
+def oracle_answerer(unit: GradedUnit, case_args: object = None) -> Callable[[str, object], object]:
+    """Answers helper calls during `unit` only, for its own helper names only, within oracle_bounds."""
     allowed = set(_check_of(unit).oracles)
+    max_dim, max_elements = oracle_bounds(case_args) if case_args is not None else (1 << 31, MAX_ORACLE_ELEMENTS)
 
     def answer(name: str, args: object) -> object:
         if name not in allowed or name not in ORACLES:
             raise OracleRefused(f"{name} is not available while grading {unit.name}")
         if not isinstance(args, tuple):
             raise OracleRefused("malformed arguments")
-        if _elements(args) > MAX_ORACLE_ELEMENTS:
-            raise OracleRefused(f"{name} called with more than {MAX_ORACLE_ELEMENTS} numbers")
+        dims: list[int] = []
+        if _sizes(args, dims) > max_elements:
+            raise OracleRefused(f"{name} called with more than {max_elements} numbers (this case's inputs "
+                                f"hold far fewer)")
+        if any(d > max_dim for d in dims):
+            raise OracleRefused(f"{name} called with an array dimension of {max(dims)}, larger than any "
+                                f"this case's inputs can make ({max_dim})")
         try:
             with np.errstate(all="ignore"):
                 return wire.to_data(ORACLES[name](*args))
@@ -126,9 +152,7 @@ class Grader:
                     results[u.name] = _zero(u, f"notebook {stem}.ipynb is missing from the submission")
                 continue
             try:
-                cells[stem] = cells_to_run(sub.files[stem].read_bytes(), plan.notebooks[stem])
-            except OSError as exc:
-                problem = f"notebook {stem}.ipynb could not be read ({exc.strerror})"
+                cells[stem] = cells_to_run(read_notebook(sub.files[stem]), plan.notebooks[stem])
             except UnusableNotebook as exc:
                 problem = str(exc)
             else:
@@ -146,6 +170,8 @@ class Grader:
                 self.state.worker.close()
         for stem, msgs in self.state.cell_notes.items():
             notes += [f"{stem}: {m}" for m in msgs]
+        if len(notes) > MAX_NOTES:    # 40,000 failing cells must not make a 13 MB grades.json
+            notes = notes[:MAX_NOTES - 1] + [f"... and {len(notes) - MAX_NOTES + 1} more notes like these"]
         # Verdicts may quote what the student's code returned (a type name, a key): bound them too.
         tests = tuple(replace(results[u.name], output=clean_text(results[u.name].output, 1000)) for u in plan.units)
         iso = self.cfg.isolation
@@ -226,9 +252,9 @@ class Grader:
         worker = st.worker
         check = _check_of(unit)
         cases = self.cases[unit.name]
-        answer = oracle_answerer(unit)
         for i, case in enumerate(cases, 1):
             where = f"case {i} of {len(cases)}: {case.describe()}"
+            answer = oracle_answerer(unit, case.args)
             try:
                 reply = call_reply(worker.call(unit.notebook, unit.name, case.args, check.oracles, answer,
                                                self.cfg.call_timeout))
@@ -314,11 +340,15 @@ def make_config(plan: Plan, out_dir: str | Path, paths: Iterable[str | Path],
                                                          else Path(p).resolve().parent) for p in paths]
     hide += [str(Path(p).resolve()) for p in extra_hide]
     cfg = JailConfig(hide=default_hidden(hide), public_files=[str(p) for p in plan.public_files()], **limits)
-    iso = cfg.isolation = iso_mod.resolve(isolation, sandbox_user or iso_mod.DEFAULT_USER, cfg.max_processes)
+    iso = cfg.isolation = iso_mod.resolve(isolation, sandbox_user or iso_mod.DEFAULT_USER, cfg.max_processes,
+                                          memory_mb=cfg.memory_mb)
     try:
-        if iso.mode == "process":
-            from .sandbox import protect
+        from .sandbox import protect
 
+        if iso.mode == "bwrap":
+            grader_dir, work_dir = protect.stage_files(iso, cfg.public_files, check=False)
+            iso.extra.update(grader_dir=grader_dir, work_dir=work_dir)
+        if iso.mode == "process":
             grader_dir, work_dir = protect.stage_files(iso, cfg.public_files)
             changed = protect.protect(iso, cfg.hide)
             iso.extra.update(grader_dir=grader_dir, work_dir=work_dir, protected=changed)
@@ -346,24 +376,28 @@ def grade_batch(paths: Sequence[str | Path], out_dir: str | Path, course_root: s
                 sandbox_user: str | None = None) -> tuple[Plan, list[StudentResult]]:
     """Grade every submission under `paths` into `out_dir`; returns (plan, results in student order).
 
-    Re-uses cached results for unchanged submissions unless `force`. Raises a
-    GraderError subclass when the course, the paths or the output folder are
-    unusable, and BatchError when a submission could not be graded at all.
+    Every student gets exactly one entry, whatever they submitted: one that could not be graded
+    (the sandbox failed, a grader bug) gets zeros, `graded=False` and a note saying why, and the
+    batch goes on. Students already in out_dir's grades.json and not graded now are kept there.
+    Re-uses cached results for unchanged submissions unless `force`. Raises a GraderError
+    subclass when the course, the paths or the output folder are unusable.
     """
     plan = load_plan(course_root, assignment)
-    subs = discover(paths, plan)
     out = Path(out_dir).resolve()
+    subs = discover(paths, plan)
+    outputs.refuse_inside_course(out, plan, paths)
     report.prepare_out_dir(out)
+    earlier = outputs.earlier_entries(out, plan, force)
     cfg = make_config(plan, out, paths, extra_hide=hide, isolation=isolation, sandbox_user=sandbox_user,
                       **(limits or {}))
     try:
-        return _grade_all(plan, subs, out, cfg, jobs, force, progress)
+        return _grade_all(plan, subs, out, cfg, jobs, force, progress, earlier)
     finally:
         release_config(cfg)
 
 
 def _grade_all(plan: Plan, subs: list[Submission], out: Path, cfg: JailConfig, jobs: int | None, force: bool,
-               progress: bool) -> tuple[Plan, list[StudentResult]]:
+               progress: bool, earlier: Sequence[StudentResult] = ()) -> tuple[Plan, list[StudentResult]]:
     global _CONTEXT
     code = code_digest()
     entries: dict[str, StudentResult] = {}
@@ -391,26 +425,48 @@ def _grade_all(plan: Plan, subs: list[Submission], out: Path, cfg: JailConfig, j
         subs_todo = [sub for sub, _ in todo]
         results: Iterator[StudentResult | GradingFailure] = (
             pool.imap_unordered(_grade_in_worker, subs_todo) if pool else map(_grade_in_worker, subs_todo))
-        _collect(results, entries, keys, out, plan, bar)
+        _collect(results, entries, keys, subs_by_id, out, plan, bar, cfg)
     finally:
         bar.close()
         if pool is not None:
             pool.terminate()   # on an interruption, workers die; their sandboxes die with them
             pool.join()
             sweep_cgroups(cfg)
-    ordered = [entries[s.student] for s in subs if s.student in entries]
-    missing = [s.student for s in subs if s.student not in entries and s.student in subs_by_id]
-    if missing:
-        raise BatchError(f"not graded: {', '.join(missing)}")
-    report.write_batch(out, plan, ordered, isolation=iso.mode if iso else None, detail=iso.describe() if iso else None)
+    ordered = [entries[s.student] for s in subs]
+    graded_now = {e.student for e in ordered}
+    kept = [e for e in earlier if e.student not in graded_now]
+    everyone = sorted(ordered + kept, key=lambda e: e.student)
+    report.write_batch(out, plan, everyone, isolation=iso.mode if iso else None,
+                       detail=iso.describe() if iso else None)
     return plan, ordered
 
 
+def failure_entry(sub: Submission, plan: Plan, message: str, cfg: JailConfig | None = None) -> StudentResult:
+    """The row of a student the grader could not grade: every unit 0, the reason in the notes."""
+    why = clean_text(message, 1000)
+    tests = tuple(_zero(u, f"not graded: {clean_text(message, 300)}") for u in plan.units)
+    iso = cfg.isolation if cfg is not None else None
+    return StudentResult(student=sub.student, notebook=sub.path,
+                         notebooks={stem: (sub.files[stem].name if stem in sub.files else None)
+                                    for stem in plan.notebooks},
+                         score=0.0, max_score=plan.max_score, tests=tests,
+                         notes=tuple(clean_text(n, 1000) for n in sub.problems[:MAX_NOTES - 1])
+                         + (f"not graded: {why}",),
+                         isolation=iso.mode if iso else None, isolation_detail=iso.describe() if iso else None,
+                         graded=False)
+
+
 def _collect(results: Iterable[StudentResult | GradingFailure], entries: dict[str, StudentResult],
-             keys: dict[str, str], out_dir: Path, plan: Plan, bar: _Bar) -> None:
+             keys: dict[str, str], subs: dict[str, Submission], out_dir: Path, plan: Plan, bar: _Bar,
+             cfg: JailConfig | None = None) -> None:
     for entry in results:
         if isinstance(entry, GradingFailure):
-            raise BatchError(f"{entry.student}: {entry.message}")
+            # Not cached: the next run tries this student again.
+            entry = failure_entry(subs[entry.student], plan, entry.message, cfg)
+            entries[entry.student] = entry
+            report.write_student(out_dir, plan, entry)
+            bar.update(1)
+            continue
         entries[entry.student] = entry
         report.write_student(out_dir, plan, entry)
         report.write_cache(out_dir, entry.student, keys[entry.student], entry)

@@ -149,17 +149,37 @@ def write_batch(out_dir: str | Path, plan: Plan, entries: Sequence[StudentResult
     writer.writerow(["student"] + [u.name for u in plan.units] + ["total", "max_score"])
     for entry in entries:
         scores = {t.name: t.score for t in entry.tests}
-        writer.writerow([entry.student] + [_num(scores[u.name]) for u in plan.units]
+        writer.writerow([csv_cell(entry.student)] + [_num(scores[u.name]) for u in plan.units]
                         + [_num(entry.score), _num(plan.max_score)])
     atomic_write(out_dir / "grades.csv", buf.getvalue())
 
 
+def csv_cell(text: str) -> str:
+    """A text cell that a spreadsheet shows as text: a leading = + - @ (or tab, CR) would start a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+SHOWN_NOTES = 3   # per student, under the summary table (grades.json has them all)
+
+
 def summary_table(plan: Plan, entries: Sequence[StudentResult]) -> str:
-    """A plain-text table: student, score, and the units that lost points."""
+    """A plain-text table: student, score, the units that lost points; then each student's first notes.
+
+    The notes name what the instructor must know about the files: a second copy not graded, a link
+    refused, a folder with nothing to grade, a student the grader could not grade.
+    """
     width = max([len("student")] + [len(e.student) for e in entries])
     lines = [f"{'student':<{width}}  {'score':>9}  lost points in", "-" * (width + 40)]
     for e in entries:
         lost = [t.name for t in e.tests if t.score < t.max_score]
         lost_text = ", ".join(lost) if len(lost) <= 6 else f"{len(lost)} units"
-        lines.append(f"{e.student:<{width}}  {_num(e.score):>4}/{_num(e.max_score):<4}  {lost_text or '-'}")
+        flag = "  NOT GRADED" if not e.graded else ""
+        lines.append(f"{e.student:<{width}}  {_num(e.score):>4}/{_num(e.max_score):<4}  {lost_text or '-'}{flag}")
+    noted = [e for e in entries if e.notes]
+    if noted:
+        lines += ["", "notes:"]
+        for e in noted:
+            lines += [f"  {e.student}: {n[:200]}" for n in e.notes[:SHOWN_NOTES]]
+            if len(e.notes) > SHOWN_NOTES:
+                lines.append(f"  {e.student}: ... {len(e.notes) - SHOWN_NOTES} more in grades.json")
     return "\n".join(lines)

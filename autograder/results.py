@@ -54,6 +54,7 @@ class StudentResult:
     seconds: float = 0.0                # wall time spent grading (0 for a cached result)
     isolation: str | None = None        # how student code was isolated: "bwrap" or "process"
     isolation_detail: str | None = None  # one line: the mode, the user that ran student code, the process limit
+    graded: bool = True                 # False: the grader could not grade this student (notes say why)
 
     @property
     def lost(self) -> list[str]:
@@ -64,7 +65,7 @@ class StudentResult:
         return dict(student=self.student, notebook=self.notebook, notebooks=dict(self.notebooks),
                     score=self.score, max_score=self.max_score, tests=[t.to_json() for t in self.tests],
                     notes=list(self.notes), seconds=self.seconds, isolation=self.isolation,
-                    isolation_detail=self.isolation_detail)
+                    isolation_detail=self.isolation_detail, graded=self.graded)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> StudentResult:
@@ -78,7 +79,8 @@ class StudentResult:
                    tests=tuple(UnitResult.from_json(t) for t in data["tests"]),
                    notes=tuple(str(n) for n in data.get("notes", ())), seconds=float(data.get("seconds", 0.0)),
                    isolation=_optional_str(data.get("isolation")),
-                   isolation_detail=_optional_str(data.get("isolation_detail")))
+                   isolation_detail=_optional_str(data.get("isolation_detail")),
+                   graded=bool(data.get("graded", True)))
 
 
 def _optional_str(value: object) -> str | None:
@@ -87,7 +89,7 @@ def _optional_str(value: object) -> str | None:
 
 @dataclass(frozen=True)
 class GradingFailure:
-    """A submission that could not be graded at all; grade_batch turns it into a BatchError."""
+    """A submission that could not be graded at all; grade_batch gives it a row of zeros saying why."""
 
     student: str
     message: str

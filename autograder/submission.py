@@ -9,21 +9,28 @@ notebook. Accepted layouts (PATH as given on the command line):
     <folder>/<student>_<stem>.ipynb                 a flat folder of several students' files
     <student>.ipynb                                 a notebook recognised by its grade_ids
 
-The student id is made safe for use as a folder name.
+Every student folder of a class folder gets a row, even with nothing gradable in it (the row
+says why). Files are read only through read_notebook (no link followed, regular files only,
+bounded); links, FIFOs and archives are named in the student's notes. The student id is the
+name with unsafe characters %-escaped (safe_id), unique within a batch.
 """
 from __future__ import annotations
 
+import errno
+import hashlib
 import json
-import re
+import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
+from urllib.parse import quote
 
 from .errors import SubmissionError
 from .plan import NotebookSpec, Plan
 
-__all__ = ["CodeCell", "Submission", "SubmissionError", "UnusableNotebook", "cells_to_run", "discover", "safe_id"]
+__all__ = ["CodeCell", "Submission", "SubmissionError", "UnusableNotebook", "cells_to_run", "discover", "read_notebook", "safe_id"]
 
 MAX_NOTEBOOK_BYTES = 20 << 20
 
@@ -53,51 +60,293 @@ class Submission:
         out = {}
         for stem, path in sorted(self.files.items()):
             try:
-                out[stem] = path.read_bytes()[:MAX_NOTEBOOK_BYTES + 1]
-            except OSError as exc:
+                out[stem] = read_notebook(path)
+            except UnusableNotebook as exc:
                 out[stem] = f"unreadable: {exc}".encode()
         return out
 
 
+def read_notebook(path: str | Path) -> bytes:
+    """A submitted file's bytes, at most MAX_NOTEBOOK_BYTES + 1: never through a link, only a regular file.
+
+    O_NOFOLLOW: a link planted in place of the notebook (to the course's solutions) is refused, not
+    read; O_NONBLOCK: a FIFO cannot make the grader wait. UnusableNotebook says what was wrong.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UnusableNotebook("the file is a symbolic link; links are never followed") from None
+        raise UnusableNotebook(f"the file could not be opened ({exc.strerror})") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise UnusableNotebook("not a regular file")
+        chunks, left = [], MAX_NOTEBOOK_BYTES + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise UnusableNotebook(f"the file could not be read ({exc.strerror})") from None
+    finally:
+        os.close(fd)
+
+
+# Characters kept as they are in a student id; every other one is %XX-escaped (UTF-8 bytes),
+# so an id is a safe folder name, distinct names give distinct ids, and unquote() gives the name back.
+# Letters and digits of any script are kept: 李明 stays 李明.
+_KEEP = set("._@+-")
+RESERVED = {"grades.json", "grades.csv", ".cache"}    # outputs that share the output folder with students
+MAX_ID_BYTES = 200
+
+
 def safe_id(name: str) -> str:
-    name = re.sub(r"[^A-Za-z0-9._@+-]", "_", name).strip(".") or "student"
-    return name[:100]
+    """The student id of a name: reversible (unquote_to_bytes + os.fsdecode), never a reserved or hidden name.
+
+    Distinct names give distinct ids ("#" is always escaped in a name, so grade.py's "#2" suffix for a
+    name met twice, and the "#<hash>" of a name too long for a folder, cannot collide with one).
+    """
+    out = "".join(ch if (ch.isalnum() and ch.isprintable()) or ch in _KEEP
+                  else quote(ch.encode("utf-8", "surrogateescape"), safe="") for ch in name)
+    if not out:
+        return "student"
+    if out[0] == "." or out.lower() in RESERVED:
+        out = f"%{ord(out[0]):02X}{out[1:]}"     # grades.json -> %67rades.json, .cache -> %2Ecache
+    if len(out.encode()) > MAX_ID_BYTES:
+        digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:12]
+        out = out.encode()[: MAX_ID_BYTES - 13].decode(errors="ignore") + "#" + digest
+    return out
 
 
-def _notebooks_under(root: Path) -> list[Path]:
-    if root.is_file():
-        return [root]
-    return sorted(p for p in root.rglob("*.ipynb")
-                  if not any(part.startswith(".") for part in p.relative_to(root).parts))
+def _is_hidden(name: str) -> bool:
+    return name.startswith(".") or name == "__MACOSX" or name == "__pycache__"
 
 
-def _identify(path: Path, plan: Plan) -> tuple[str | None, str | None]:
-    """(stem, student-or-None) from the file name; stem None if the name says nothing."""
+class _Found(NamedTuple):
+    notebooks: list[Path]      # regular files named *.ipynb
+    problems: list[str]        # links, special files, archives: what was seen and not used
+
+
+def _scan(folder: Path, rel: str = "") -> _Found:
+    """Every regular *.ipynb below `folder`, never through a link; what was skipped, in words."""
+    found = _Found([], [])
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as exc:
+        found.problems.append(f"{rel or folder.name}/: could not be listed ({exc.strerror})")
+        return found
+    for entry in entries:
+        name = f"{rel}{entry.name}"
+        if _is_hidden(entry.name):
+            continue
+        try:
+            st = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if stat.S_ISLNK(st.st_mode):
+            if entry.name.lower().endswith((".ipynb", ".zip")) or _link_is_dir(entry.path):
+                found.problems.append(f"{name}: a symbolic link; links are never followed, not graded")
+        elif stat.S_ISDIR(st.st_mode):
+            inner = _scan(Path(entry.path), name + "/")
+            found.notebooks.extend(inner.notebooks)
+            found.problems.extend(inner.problems)
+        elif entry.name.lower().endswith(".ipynb"):
+            if stat.S_ISREG(st.st_mode) and entry.name.endswith(".ipynb"):
+                found.notebooks.append(Path(entry.path))
+            elif stat.S_ISREG(st.st_mode):
+                found.problems.append(f"{name}: rename it to end in .ipynb (lower case); not graded")
+            else:
+                found.problems.append(f"{name}: not a regular file (a FIFO, socket or device); not graded")
+        elif entry.name.lower().endswith(".zip") and stat.S_ISREG(st.st_mode):
+            found.problems.append(f"{name}: an archive; the grading command does not open archives "
+                                  f"(unpack it into the student's folder; the Gradescope bundle opens zips)")
+    return found
+
+
+def _link_is_dir(path: str) -> bool:
+    try:
+        return stat.S_ISDIR(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _identify(path: Path, plan: Plan) -> tuple[str | None, str | None, str]:
+    """(stem, owner-or-None, separator) from the file name; stem None if the name says nothing.
+
+    `<owner><sep><stem>.ipynb` names its owner (flat layout); `<stem>.ipynb` names only the notebook.
+    """
     stems = sorted(plan.notebooks, key=len, reverse=True)
     if path.stem in plan.notebooks:
-        return path.stem, None
+        return path.stem, None, ""
     for stem in stems:
-        for sep in ("_", "-", "."):
-            if path.stem.endswith(sep + stem):
-                return stem, path.stem[: -len(stem) - 1]
-    return None, path.stem
+        for sep in SEPARATORS:
+            if path.stem.endswith(sep + stem) and len(path.stem) > len(stem) + 1:
+                return stem, path.stem[: -len(stem) - 1], sep
+    return None, None, ""
+
+
+SEPARATORS = ("_", "-", ".")
 
 
 def _stem_by_content(path: Path, plan: Plan) -> str | None:
     """Which source notebook a file is, from the grade_ids it carries."""
     try:
-        nb = json.loads(path.read_bytes()[:MAX_NOTEBOOK_BYTES])
-        ids = {((c.get("metadata") or {}).get("nbgrader") or {}).get("grade_id") for c in nb["cells"]}
-    except Exception:
+        nb = json.loads(read_notebook(path)[:MAX_NOTEBOOK_BYTES])
+        ids = {gid for c in nb["cells"] if isinstance(c, dict)
+               for gid in [_dict(_dict(c.get("metadata")).get("nbgrader")).get("grade_id")] if isinstance(gid, str)}
+    except (UnusableNotebook, ValueError, RecursionError, TypeError, KeyError, UnicodeDecodeError):
         return None
     best = max(plan.notebooks.values(), key=lambda spec: len(spec.grade_ids & ids))
     return best.stem if best.grade_ids & ids else None
 
 
-def _student_folder(path: Path, root: Path, assignment: str) -> str | None:
-    """The student's folder name when `path` sits in one below `root` (else None)."""
-    parts = [p for p in path.relative_to(root).parts[:-1] if p != assignment] if path != root else []
-    return parts[0] if parts else None
+class _Candidate(NamedTuple):
+    rank: int          # 0: the exact name (01_mlp_backprop.ipynb); 1: <prefix><sep><stem>; 2: known by content
+    path: Path
+
+
+def _assign(sub: Submission, candidates: dict[str, list[_Candidate]]) -> None:
+    """For each notebook the best-named file; every other copy is named in a note."""
+    for stem, cands in candidates.items():
+        cands = sorted(cands, key=lambda c: (c.rank, c.path.name, str(c.path)))
+        sub.files[stem] = cands[0].path
+        for other in cands[1:]:
+            sub.problems.append(f"{other.path.name}: a second copy of {stem}.ipynb; graded {cands[0].path.name}, "
+                                f"not this one")
+
+
+def _folder_submission(student: str, folder: Path, plan: Plan, shown: str) -> tuple[str, Submission]:
+    """One student's folder (its notebooks anywhere below it, links never followed)."""
+    found = _scan(folder)
+    sub = Submission(student, shown, problems=list(found.problems))
+    candidates: dict[str, list[_Candidate]] = {}
+    for path in found.notebooks:
+        stem, named, _ = _identify(path, plan)
+        rank = 0 if named is None and stem else 1
+        if stem is None:
+            stem, rank = _stem_by_content(path, plan), 2
+        if stem is None:
+            sub.problems.append(f"{path.name}: not recognised as any of {', '.join(plan.notebooks)}; not graded")
+            continue
+        candidates.setdefault(stem, []).append(_Candidate(rank, path))
+    _assign(sub, candidates)
+    if not sub.files and not found.notebooks:
+        sub.problems.append("nothing to grade: no Jupyter notebook (.ipynb) in this folder")
+    return student, sub
+
+
+def _layout(root: Path, assignment: str) -> tuple[list[Path], list[Path]]:
+    """(student folders, loose files) of a folder given on the command line."""
+    folders, files = [], []
+    for entry in sorted(os.scandir(root), key=lambda e: e.name):
+        if _is_hidden(entry.name):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            folders.append(Path(entry.path))
+        else:
+            files.append(Path(entry.path))
+    return folders, files
+
+
+def _flat(files: list[Path], root: Path, plan: Plan) -> list[tuple[str, Submission]]:
+    """Loose files of a folder: <owner><sep><stem>.ipynb is the owner's; <stem>.ipynb is the folder's own
+    student's (the folder names them); any other <name>.ipynb is <name>'s, graded if its grade_ids say
+    which notebook it is. A file that cannot be used still gives its owner a row that says why.
+
+    When two files claim the same owner and notebook (alice_01_mlp_backprop.ipynb and a planted
+    alice-01_mlp_backprop.ipynb), the one written with the folder's usual separator is graded and
+    the other is named in a note: a file's name is all a flat folder says about whose it is.
+    """
+    folder_owner = _root_student(root, plan.assignment)
+    kept = [p for p in files if p.name.lower().endswith((".ipynb", ".zip"))]
+    seps = [_identify(p, plan)[2] for p in kept]
+    usual = max(SEPARATORS, key=lambda sep: (seps.count(sep), -SEPARATORS.index(sep)))
+    by_owner: dict[str, tuple[Submission, dict[str, list[_Candidate]]]] = {}
+    for path in kept:
+        stem, owner, sep = _identify(path, plan)
+        owner = owner or (folder_owner if stem else path.name.rsplit(".", 1)[0])
+        sub, cands = by_owner.setdefault(owner, (Submission(owner, str(root)), {}))
+        try:
+            mode = path.lstat().st_mode
+        except OSError:
+            continue
+        if stat.S_ISLNK(mode):
+            sub.problems.append(f"{path.name}: a symbolic link; links are never followed, not graded")
+        elif not stat.S_ISREG(mode):
+            sub.problems.append(f"{path.name}: not a regular file (a FIFO, socket or device); not graded")
+        elif path.suffix.lower() == ".zip":
+            sub.problems.append(f"{path.name}: an archive; the grading command does not open archives "
+                                f"(unpack it; the Gradescope bundle opens zips)")
+        elif path.suffix != ".ipynb":
+            sub.problems.append(f"{path.name}: rename it to end in .ipynb (lower case); not graded")
+        else:
+            rank = 0 if sep in ("", usual) else 1
+            if stem is None:
+                stem, rank = _stem_by_content(path, plan), 2
+            if stem is None:
+                sub.problems.append(f"{path.name}: not recognised as any of {', '.join(plan.notebooks)}; "
+                                    f"not graded")
+            else:
+                cands.setdefault(stem, []).append(_Candidate(rank, path))
+    out = []
+    for owner, (sub, cands) in sorted(by_owner.items()):
+        _assign(sub, cands)
+        if not sub.files and not any("not graded" in p or "archive" in p for p in sub.problems):
+            sub.problems.append("nothing to grade: no usable Jupyter notebook")
+        out.append((owner, sub))
+    return out
+
+
+def discover(paths: Iterable[str | Path], plan: Plan) -> list[Submission]:
+    """One Submission per student under `paths`, each with a unique id (SubmissionError if a path names nobody).
+
+    A folder given on the command line whose subfolders are students (nbgrader's submitted/) gives
+    every subfolder a row, even one with nothing gradable in it (the row says why); its loose files
+    are a flat layout. A folder holding only <assignment>/ or notebooks is one student's.
+    """
+    named: list[tuple[str, Submission]] = []
+    for raw in paths:
+        root = Path(raw)
+        try:
+            st = root.lstat()
+        except OSError:
+            raise SubmissionError(f"{raw}: no such file or folder") from None
+        root = root.resolve()    # the instructor's own paths may be links; nothing below them is followed
+        if not root.is_dir():
+            if not stat.S_ISREG(os.stat(root).st_mode) or not root.name.endswith(".ipynb"):
+                raise SubmissionError(f"{raw}: not a notebook (.ipynb) or a folder")
+            stem = _identify(root, plan)[0]
+            student = _root_student(root, plan.assignment)
+            sub = Submission(student, str(root.parent))
+            stem = stem or _stem_by_content(root, plan)
+            if stem is None:
+                sub.problems.append(f"{root.name}: not recognised as any of {', '.join(plan.notebooks)}; not graded")
+            else:
+                sub.files[stem] = root
+            named.append((student, sub))
+            continue
+        del st
+        folders, files = _layout(root, plan.assignment)
+        own = [f for f in folders if f.name == plan.assignment]
+        if own and len(folders) == 1 and not any(f.name.endswith(".ipynb") for f in files):
+            named.append(_folder_submission(_root_student(root, plan.assignment), root, plan, str(root)))
+            continue
+        if not folders:
+            flat = _flat(files, root, plan)
+            if not flat:
+                raise SubmissionError(f"{raw}: no .ipynb notebooks found")
+            # A folder of exactly-named notebooks is one student's (the folder names them).
+            named.extend(flat)
+            continue
+        for folder in folders:
+            named.append(_folder_submission(folder.name, folder, plan, str(folder)))
+        named.extend(_flat(files, root, plan))
+    if not named:
+        raise SubmissionError("no .ipynb notebooks found")
+    return _unique(named)
 
 
 def _root_student(root: Path, assignment: str) -> str:
@@ -108,37 +357,28 @@ def _root_student(root: Path, assignment: str) -> str:
     return folder.name or "student"
 
 
-def discover(paths: Iterable[str | Path], plan: Plan) -> list[Submission]:
-    """Group the notebooks under `paths` into Submissions, one per student (SubmissionError if none)."""
-    by_student: dict[str, Submission] = {}
-    for raw in paths:
-        root = Path(raw)
-        if not root.exists():
-            raise SubmissionError(f"{raw}: no such file or folder")
-        files = _notebooks_under(root.resolve())
-        if not files:
-            raise SubmissionError(f"{raw}: no .ipynb notebooks found")
-        root = root.resolve()
-        for path in files:
-            stem, named = _identify(path, plan)
-            # A student folder names the student; only loose files are named after their owner.
-            student = _student_folder(path, root, plan.assignment)
-            if student is None:
-                student = named if named is not None else _root_student(root, plan.assignment)
-            if stem is None:
-                stem = _stem_by_content(path, plan)
-            sid = safe_id(student)
-            sub = by_student.get(sid)
-            if sub is None:
-                folder = path.parent if root.is_dir() else root.parent
-                sub = by_student[sid] = Submission(sid, str(folder))
-            if stem is None:
-                sub.problems.append(f"{path.name}: not recognised as any of {', '.join(plan.notebooks)}; not graded")
-            elif stem in sub.files and sub.files[stem] != path:
-                sub.problems.append(f"{path.name}: a second copy of {stem}.ipynb; graded {sub.files[stem].name}")
-            else:
-                sub.files[stem] = path
-    return [by_student[k] for k in sorted(by_student)]
+def _unique(named: list[tuple[str, Submission]]) -> list[Submission]:
+    """Ids from names; a name met twice (two folders given, a folder and a flat file) is disambiguated, noted."""
+    out: dict[str, Submission] = {}
+    first: dict[str, str] = {}
+    for name, sub in named:
+        base = safe_id(name)
+        if base != name:
+            sub.problems.insert(0, f"the name {name!r} is stored as the id {base!r} (unsafe or reserved "
+                                   f"characters %-escaped; urllib.parse.unquote gives the name back)")
+        sid, n = base, 1
+        while sid in out:
+            n += 1
+            sid = f"{base}#{n}"
+        if n > 1:
+            note = (f"two submissions are named {name!r} ({first[base]} and {sub.path}): this one is graded "
+                    f"as {sid!r}")
+            sub.problems.insert(0, note)
+            out[base].problems.insert(0, note)
+        first.setdefault(base, sub.path)
+        sub.student = sid
+        out[sid] = sub
+    return [out[k] for k in sorted(out)]
 
 
 def _dict(value: object) -> dict[str, Any]:
@@ -159,6 +399,8 @@ def cells_to_run(data: bytes, spec: NotebookSpec) -> list[CodeCell]:
         nb = json.loads(data)
     except (ValueError, UnicodeDecodeError):
         raise UnusableNotebook("notebook is not valid JSON") from None
+    except RecursionError:
+        raise UnusableNotebook("notebook JSON is nested too deeply to read") from None
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         raise UnusableNotebook("file is not a Jupyter notebook (no cell list)")
     sources = []
@@ -169,6 +411,7 @@ def cells_to_run(data: bytes, spec: NotebookSpec) -> list[CodeCell]:
         n_code += 1
         meta = _dict(cell.get("metadata"))
         gid = _dict(meta.get("nbgrader")).get("grade_id")
+        gid = gid if isinstance(gid, str) else None      # a list or an object here is not an id
         tags = meta["tags"] if isinstance(meta.get("tags"), list) else []
         if gid in spec.test_ids or gid in spec.experiment_ids or "experiment" in tags:
             continue
@@ -176,6 +419,6 @@ def cells_to_run(data: bytes, spec: NotebookSpec) -> list[CodeCell]:
         if isinstance(src, list):
             src = "".join(s for s in src if isinstance(s, str))
         if isinstance(src, str):
-            label = f"cell {gid!r}" if isinstance(gid, str) and gid else f"code cell {n_code}"
+            label = f"cell {gid!r}" if gid else f"code cell {n_code}"
             sources.append(CodeCell(label[:80], src))
     return sources

@@ -38,7 +38,7 @@ def test_grades_json_has_its_schema_version_and_a_cached_rerun_writes_the_same_f
                          "units", "submissions"]
     bob = doc["submissions"][1]
     assert list(bob) == ["student", "notebook", "notebooks", "score", "max_score", "tests", "notes", "seconds",
-                         "isolation", "isolation_detail"]
+                         "isolation", "isolation_detail", "graded"]
     assert bob["isolation"] == doc["isolation"] == "bwrap" and bob["isolation_detail"] == doc["isolation_detail"]
     assert (bob["student"], bob["score"], bob["max_score"]) == ("bob", 7, 8)
     assert [t["score"] for t in bob["tests"]] == [1, 2, 0, 3, 1]

@@ -251,3 +251,16 @@ def test_setup_sh_installs_a_self_contained_grader_in_a_fresh_venv(bundle, expec
     got = json.loads((root / "results" / "results.json").read_text())
     assert [(t["name"], t["score"], t["output"]) for t in got["tests"]] == \
         [(t["name"], t["score"], t["output"]) for t in expected["cai"]["tests"]]
+
+
+def test_a_file_and_a_folder_of_the_same_name_in_an_upload_zip(bundle, tmp_path):
+    """x.ipynb and x.ipynb/y.ipynb in one zip: the first is graded, the second is named in a note."""
+    from autograder.plan import read_plan
+
+    upload = {"hw.zip": zipped({"x.ipynb": notebook("ada", STEMS[0]), "x.ipynb/y.ipynb": notebook("ada", STEMS[1])})}
+    got, _ = run_autograder(bundle, tmp_path, upload)
+    first = sum(u.points for u in read_plan(ROOT).units if u.notebook == STEMS[0])
+    assert got["score"] == first
+    assert "- 01_mlp_backprop.ipynb: graded x.ipynb" in got["output"]
+    assert ("hw.zip: x.ipynb/y.ipynb not extracted: a file and a folder of the upload share its name "
+            "(or a part of it)") in got["output"]

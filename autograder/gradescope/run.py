@@ -102,17 +102,23 @@ def _unzip(archive, dest, notes, budget, depth=1):
                              f"{info.filename} and the rest not opened")
                 return
             target = dest / rel.with_suffix(suffix)   # the grader looks for *.ipynb, case-sensitively
-            target.parent.mkdir(parents=True, exist_ok=True)
             try:
-                with zf.open(info) as src, open(target, "wb") as out:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                # "x": never over a file or folder already there (x.ipynb and x.ipynb/y.ipynb in one zip).
+                with zf.open(info) as src, open(target, "xb") as out:
                     # Read at most the budget: a member may lie about its size.
                     data = src.read(budget[0] + 1)
                     if len(data) > budget[0]:
                         raise ValueError("too large")
                     out.write(data)
+            except (FileExistsError, NotADirectoryError, IsADirectoryError):
+                notes.append(f"{label}: {info.filename} not extracted: a file and a folder of the upload share "
+                             f"its name (or a part of it)")
+                continue
             except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, EOFError) as exc:
                 notes.append(f"{label}: {info.filename} could not be extracted ({exc})")
-                target.unlink(missing_ok=True)
+                if target.is_file():
+                    target.unlink(missing_ok=True)
                 continue
             budget[0] -= len(data)
             if suffix == ".zip":
@@ -137,8 +143,11 @@ def stage_upload(submission, stage):
         suffix = path.suffix.lower()
         if suffix == ".ipynb":
             target = student / rel.with_suffix(suffix)   # the grader looks for *.ipynb, case-sensitively
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, target)
+            except OSError as exc:
+                notes.append(f"{rel.as_posix()}: not staged ({exc.strerror})")
         elif suffix == ".zip":
             _unzip(path, student / (rel.as_posix().replace("/", "_") + ".d"), notes, budget)
     return uploaded, notes
@@ -187,7 +196,11 @@ def run(root, source=None):
     status = 0
     with tempfile.TemporaryDirectory(prefix="bptt-gradescope-") as tmp:
         stage, out = Path(tmp) / "upload", Path(tmp) / "out"
-        uploaded, notes = stage_upload(root / "submission", stage)
+        try:
+            uploaded, notes = stage_upload(root / "submission", stage)
+        except Exception as exc:  # an upload no rule above foresaw: still a results.json that says so
+            (stage / STUDENT).mkdir(parents=True, exist_ok=True)
+            uploaded, notes = [], [f"the upload could not be unpacked ({type(exc).__name__}: {exc})"[:300]]
         shown = uploaded[:50] + ([f"... {len(uploaded) - 50} more"] if len(uploaded) > 50 else [])
         print(f"uploaded: {', '.join(shown) or 'nothing'}")
         for n in notes:

@@ -190,7 +190,7 @@ def remove(path, wait=0.0):
 
 def sweep(limit):
     """Remove leftover sandbox cgroups of grader processes that no longer exist (killed pool workers)."""
-    if limit is None or limit.kind == "rlimit-nproc":
+    if limit is None or limit.kind in ("rlimit-nproc", "none") or not limit.parent:
         return
     try:
         names = os.listdir(limit.parent)
@@ -198,7 +198,7 @@ def sweep(limit):
         return
     for name in names:
         parts = name[len(PREFIX):].split("-")
-        if (name.startswith(PREFIX) and len(parts) == 2 and parts[0].isdigit() and parts[1].isdigit()
+        if (name.startswith(PREFIX) and len(parts) == 2 and parts[0].isdigit() and parts[1].lstrip("m").isdigit()
                 and not os.path.exists(f"/proc/{parts[0]}")):
             kill(os.path.join(limit.parent, name))
             remove(os.path.join(limit.parent, name), wait=0.5)

@@ -52,16 +52,40 @@ def drop_to(uid, gid):
         raise SystemExit("sandbox: the root group is still a supplementary group")
 
 
-# seccomp: refuse new user namespaces (unshare/clone with CLONE_NEWUSER; clone3, whose flags a
-# filter cannot read, gets ENOSYS so the C library falls back to clone) and internet sockets
-# (process isolation has the host's network; under bwrap there is none anyway). A nested user
-# namespace would give the student capabilities over a namespace of its own: nothing more of the
-# host to see, but the kernel's largest attack surface. x32 and i386 system calls are refused on x86_64.
-_ARCH = {"x86_64": (0xC000003E, 272, 56, 435, 41), "aarch64": (0xC00000B7, 97, 220, 435, 198)}
+# seccomp: the kernel's surface beyond what Python, NumPy and a notebook use. Refused:
+# - new user namespaces (unshare/clone with CLONE_NEWUSER; clone3, whose flags a filter cannot
+#   read, gets ENOSYS so the C library falls back to clone): a nested user namespace would give
+#   the student capabilities over a namespace of its own, the kernel's largest attack surface;
+# - every socket family but AF_UNIX (socket and socketpair): no internet, vsock or netlink
+#   socket, even in process isolation, which has the host's network;
+# - io_uring (its socket operation makes sockets without the socket call);
+# - the kernel keyrings (add_key, keyctl, request_key: they belong to the uid and outlive the
+#   sandbox, so one student could leave data for the next);
+# - SysV and POSIX message-queue IPC (in process isolation the host's IPC namespace is shared);
+# - memfd_create and memfd_secret (memory outside the file system's and the limit's reach),
+#   userfaultfd, perf_event_open, bpf, ptrace and process_vm_* (the relay's memory), pidfd_getfd,
+#   setns, and the mount, module, reboot, swap, kexec and handle calls (also refused for lack of
+#   capabilities: refused here too, so a kernel bug in their permission checks is unreachable).
+# x32 and i386 system calls are refused whole on x86_64 (a foreign ABI would bypass the numbers).
+_ARCH = {
+    "x86_64": dict(audit=0xC000003E, unshare=272, clone=56, clone3=435, socket=41, socketpair=53,
+                   enosys=(425, 426, 427),
+                   eperm=(248, 249, 250, 319, 447, 323, 298, 321, 101, 310, 311, 438, 308,
+                          29, 30, 31, 64, 65, 66, 220, 68, 69, 70, 71, 240, 241, 242, 243, 244, 245,
+                          165, 166, 155, 167, 168, 169, 246, 320, 175, 313, 176, 163, 179, 303, 304, 300, 103,
+                          428, 429, 430, 431, 432, 433, 442)),
+    "aarch64": dict(audit=0xC00000B7, unshare=97, clone=220, clone3=435, socket=198, socketpair=199,
+                    enosys=(425, 426, 427),
+                    eperm=(217, 218, 219, 279, 447, 282, 241, 280, 117, 270, 271, 438, 268,
+                           194, 195, 196, 190, 191, 193, 192, 186, 187, 188, 189, 180, 181, 182, 183, 184, 185,
+                           40, 39, 41, 224, 225, 142, 104, 294, 105, 273, 106, 89, 60, 264, 265, 262, 116,
+                           428, 429, 430, 431, 432, 433, 442)),
+}
 PR_SET_NO_NEW_PRIVS = 38
 PR_SET_SECCOMP = 22
 SECCOMP_MODE_FILTER = 2
 CLONE_NEWUSER = 0x10000000
+AF_UNIX = 1
 
 
 class _Filter(ctypes.Structure):
@@ -72,27 +96,63 @@ class _Prog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_Filter))]
 
 
+def filter_program(machine):
+    """The seccomp program for `machine` as (code, jt, jf, k) tuples; None on an unknown architecture.
+
+    Written with labels ("->name") that are resolved into the relative jumps BPF wants.
+    """
+    if machine not in _ARCH:
+        return None
+    a = _ARCH[machine]
+    ld, jeq, jset, jge, ret = 0x20, 0x15, 0x45, 0x35, 0x06
+    allow, eperm, enosys = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38
+    nr, arg0 = 0, 16   # offsets in seccomp_data: the call number, the first argument (low half)
+    prog = [("ld", 4), ("jeq", a["audit"], None, "->enosys"), ("ld", nr)]
+    if machine == "x86_64":
+        prog.append(("jge", 0x40000000, "->enosys", None))
+    prog += [("jeq", n, "->enosys", None) for n in a["enosys"] + (a["clone3"],)]
+    prog += [("jeq", n, "->eperm", None) for n in a["eperm"]]
+    prog += [("jeq", a["unshare"], "->flags", None), ("jeq", a["clone"], "->flags", None),
+             ("jeq", a["socket"], "->domain", None), ("jeq", a["socketpair"], "->domain", None),
+             ("ret", allow),
+             ("label", "flags"), ("ld", arg0), ("jset", CLONE_NEWUSER, "->eperm", None), ("ret", allow),
+             ("label", "domain"), ("ld", arg0), ("jeq", AF_UNIX, None, "->eperm"), ("ret", allow),
+             ("label", "eperm"), ("ret", eperm),
+             ("label", "enosys"), ("ret", enosys)]
+    labels, index = {}, 0
+    for item in prog:
+        if item[0] == "label":
+            labels[item[1]] = index
+        else:
+            index += 1
+    out = []
+    for item in prog:
+        if item[0] == "label":
+            continue
+        here = len(out)
+
+        def rel(target, here=here):
+            return 0 if target is None else labels[target[2:]] - here - 1
+
+        if item[0] == "ld":
+            out.append((ld, 0, 0, item[1]))
+        elif item[0] == "ret":
+            out.append((ret, 0, 0, item[1]))
+        else:
+            code = {"jeq": jeq, "jset": jset, "jge": jge}[item[0]]
+            out.append((code, rel(item[2]), rel(item[3]), item[1]))
+    assert all(0 <= jt <= 255 and 0 <= jf <= 255 for _, jt, jf, _ in out)
+    return out
+
+
 def refuse_user_namespaces():
     """no_new_privs (setuid programs of the host stay powerless) and the seccomp filter above."""
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         raise SystemExit("sandbox: could not set no_new_privs")
-    machine = os.uname().machine
-    if machine not in _ARCH:
+    prog = filter_program(os.uname().machine)
+    if prog is None:
         return False
-    arch, unshare, clone, clone3, socket = _ARCH[machine]
-    ld, jeq, jset, jge, ret = 0x20, 0x15, 0x45, 0x35, 0x06
-    allow, eperm, enosys = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38
-    x32 = 0x40000000 if machine == "x86_64" else 0xFFFFFFFF
-    af_inet, af_inet6 = 2, 10
-    # A foreign ABI (i386's int 0x80 on x86_64) would bypass the numbers below: refused whole.
-    prog = [(ld, 0, 0, 4), (jeq, 1, 0, arch), (ret, 0, 0, enosys),                       # 0-2
-            (ld, 0, 0, 0), (jge, 13, 0, x32), (jeq, 12, 0, clone3),                     # 3-5
-            (jeq, 3, 0, unshare), (jeq, 2, 0, clone), (jeq, 4, 0, socket),             # 6-8
-            (ret, 0, 0, allow),                                                         # 9
-            (ld, 0, 0, 16), (jset, 5, 0, CLONE_NEWUSER), (ret, 0, 0, allow),            # 10-12 flags
-            (ld, 0, 0, 16), (jeq, 2, 0, af_inet), (jeq, 1, 0, af_inet6), (ret, 0, 0, allow),  # 13-16 domain
-            (ret, 0, 0, eperm), (ret, 0, 0, enosys)]                                    # 17-18
     filters = (_Filter * len(prog))(*[_Filter(*i) for i in prog])
     program = _Prog(len(prog), filters)
     if libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(program), 0, 0) != 0:

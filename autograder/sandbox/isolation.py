@@ -20,13 +20,13 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import cgroups
+from . import cgroups, memcg
 from .allowlist import linker_files, mount_args, read_only_dirs
 
 MODES = ("auto", "bwrap", "process")
 # The grader's only code inside the sandbox (standalone modules): bound read-only under bwrap,
 # copied to the stage folder for process isolation. A new standalone module of runner.py goes here.
-SCRIPTS = ("enter.py", "runner.py", "wire.py")
+SCRIPTS = ("enter.py", "runner.py", "wire.py", "relay.py")
 DEFAULT_USER = "bptt-student"
 HERE = Path(__file__).resolve().parent
 CREATE_USER = "useradd --system --no-create-home --shell /usr/sbin/nologin {user}"
@@ -48,6 +48,8 @@ class Isolation:
     gid: int
     pids: cgroups.PidsLimit
     max_processes: int = 64
+    memory: memcg.MemoryLimit = field(default_factory=lambda: memcg.MemoryLimit("none"))
+    memory_mb: int = 2048
     bwrap: str = ""           # path of the bwrap binary (bwrap mode)
     stage: str = ""           # private folder of generated files (passwd, process-mode copies)
     extra: dict = field(default_factory=dict)
@@ -65,7 +67,8 @@ class Isolation:
                     f"no capabilities, {who}")
         else:
             what = f"process: separate process, host file system behind file permissions, {who}"
-        return f"{what}; processes: {self.pids.describe(self.max_processes)}"
+        return (f"{what}; processes: {self.pids.describe(self.max_processes)}; "
+                f"memory: {self.memory.describe(self.memory_mb)}")
 
 
 def bwrap_path():
@@ -167,14 +170,15 @@ def _bwrap_fix():
 
 
 def resolve(requested="auto", user=DEFAULT_USER, max_processes=64, cgroup_root=cgroups.CGROUP_ROOT,
-            self_cgroup=cgroups.SELF_CGROUP):
+            self_cgroup=cgroups.SELF_CGROUP, memory_mb=2048):
     """The Isolation to grade with (stage folder written); IsolationError when it cannot run."""
     if requested not in MODES:
         raise IsolationError(f"unknown isolation {requested!r}", f"use one of {', '.join(MODES)}")
     mode = "process" if requested == "process" else "bwrap"
     name, uid, gid = sandbox_user(user, mode)
     pids = cgroups.setup(cgroups.detect(cgroup_root, self_cgroup))
-    iso = Isolation(mode=mode, user=name, uid=uid, gid=gid, pids=pids, max_processes=max_processes)
+    iso = Isolation(mode=mode, user=name, uid=uid, gid=gid, pids=pids, max_processes=max_processes,
+                    memory=memcg.detect(pids, cgroup_root, self_cgroup), memory_mb=memory_mb)
     if mode == "bwrap":
         try:
             iso.bwrap = bwrap_path()

@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import cgroups, wire
+from . import cgroups, memcg, wire
 from .allowlist import mount_args, read_only_dirs, site_packages
 from .isolation import SCRIPTS, Isolation, etc_files, namespace_args
 
@@ -32,6 +32,10 @@ GRADER_DIR = "/tmp/.grader"
 WORK_DIR = "/tmp/assignment"
 STARTUP_SECONDS = 30.0  # python + numpy start; generous for a loaded machine
 MESSAGE_CHARS = 300     # of any text that comes from student code
+# What the grader reads from the sandbox in one message: student code can write onto the
+# channel, so these bound what one student can make the grader allocate.
+REPLY_HEADER_BYTES = 16 << 20
+REPLY_BYTES = 64 << 20
 
 
 def clean_text(text, limit=MESSAGE_CHARS):
@@ -93,11 +97,15 @@ def bwrap_command(cfg, fd_in, fd_out):
     iso = cfg.isolation
     args = [iso.bwrap] + mount_args(read_only_dirs(), etc_files(iso), 64 << 20, cfg.hide)
     args += ["--proc", "/proc", "--dev", "/dev", "--perms", "0755", "--dir", GRADER_DIR]
+    # Bound from the stage's copies (protect.stage_files), not from the course: a bind mount's source
+    # path shows in /proc/self/mountinfo, and the course's location is none of the student's business.
+    grader_dir, work_dir = iso.extra.get("grader_dir"), iso.extra.get("work_dir")
     for name in SCRIPTS:
-        args += ["--ro-bind", str(HERE / name), f"{GRADER_DIR}/{name}"]
+        args += ["--ro-bind", str(Path(grader_dir) / name if grader_dir else HERE / name), f"{GRADER_DIR}/{name}"]
     args += ["--perms", "0755", "--dir", WORK_DIR]
     for item in cfg.public_files:
-        args += ["--ro-bind", str(item), f"{WORK_DIR}/{Path(item).name}"]
+        source = Path(work_dir) / Path(item).name if work_dir else Path(item)
+        args += ["--ro-bind", str(source), f"{WORK_DIR}/{Path(item).name}"]
     args += namespace_args()
     for k, v in _environment("/tmp").items():
         args += ["--setenv", k, v]
@@ -116,6 +124,7 @@ def sweep_cgroups(cfg=None):
     """Remove leftover sandbox cgroups of grader processes that no longer exist (killed pool workers)."""
     if cfg is not None and cfg.isolation is not None:
         cgroups.sweep(cfg.isolation.pids)
+        cgroups.sweep(cfg.isolation.memory)
 
 
 @atexit.register
@@ -179,6 +188,7 @@ class Worker:
         self.cfg = cfg
         self.proc = None
         self.cgroup = None
+        self.memory_cgroup = self.oom_events = None
         self.home = None
         self.hard_deadline = None   # time.monotonic() past which nothing is waited for (whole submission)
         self.buffer = bytearray()
@@ -199,9 +209,14 @@ class Worker:
             cmd, cwd = _runner_args(self.cfg, grader_dir, to_child_r, from_child_w), work_dir
             env = dict(_environment(self.home), TMPDIR=self.home, MPLCONFIGDIR=self.home)
         self.cgroup = cgroups.create(iso.pids, self.cfg.max_processes)
-        if self.cgroup:
-            # Enter the cgroup before the sandbox starts, so every process of it counts.
-            cmd = ["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', self.cgroup] + cmd
+        self.memory_cgroup, self.oom_events = memcg.create(iso.memory, self.cfg.memory_mb, self.cgroup)
+        # Enter the cgroups before the sandbox starts, so every process and page of it counts.
+        enter = [c for c in (self.cgroup, self.memory_cgroup) if c]
+        if len(enter) == 1:
+            cmd = ["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', enter[0]] + cmd
+        elif enter:
+            cmd = ["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && echo $$ > "$1/cgroup.procs" && shift && exec "$@"',
+                   *enter] + cmd
         # A bare environment and cwd for bwrap itself: inside the PID namespace its
         # /proc/1/environ and /proc/1/cwd are visible to the student.
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -241,11 +256,16 @@ class Worker:
         self.stderr.close()
         self.proc = None
         cgroups.remove(self.cgroup)
+        cgroups.remove(self.memory_cgroup)
+        self.memory_cgroup = self.oom_events = None
         if self.home:
             import shutil
 
+            from .protect import remove_left_behind
+
             shutil.rmtree(self.home, ignore_errors=True)
             self.home = None
+            remove_left_behind(self.cfg.isolation.uid)
 
     def _kill_all(self):
         try:
@@ -274,6 +294,8 @@ class Worker:
         code = self.proc.wait() if self.proc is not None else None
         if code is None:
             return "worker ended"
+        if memcg.oom_killed(self.oom_events):
+            return "memory limit exceeded (the sandbox's memory cgroup, files in memory included)"
         # bwrap reports the child's death by signal as exit status 128 + signal.
         if code < 0 or code > 128:
             sig = -code if code < 0 else code - 128
@@ -335,10 +357,14 @@ class Worker:
         if self.hard_deadline is not None:
             deadline = min(deadline, self.hard_deadline)
         try:
-            return wire.unpack_from(lambda n: self._read_exact(n, deadline))
+            header, value = wire.unpack_from(lambda n: self._read_exact(n, deadline), REPLY_HEADER_BYTES, REPLY_BYTES)
         except wire.WireError as exc:
             self.kill_only()
             raise WorkerGone(f"worker sent a malformed message ({exc})") from None
+        if header.get("op") == "violation":     # relay.py: the student's process broke the protocol
+            self.kill_only()
+            raise WorkerGone(clean_text(header.get("message", "protocol violation")))
+        return header, value
 
     # ---- requests ---------------------------------------------------------
     def load(self, stem, cells):
@@ -361,7 +387,7 @@ class Worker:
                 raise
             if header.get("op") == "loaded":
                 return outcomes
-            if header.get("op") != "cell":
+            if header.get("op") != "cell" or len(outcomes) >= len(cells):
                 self.kill_only()
                 unexpected = WorkerGone("worker sent an unexpected message while running cells")
                 unexpected.cell = len(outcomes)

@@ -46,8 +46,11 @@ print(json.dumps(out))
 '''
 
 
-def stage_files(iso, public_files):
-    """Copy the sandbox scripts and public files into the stage; returns (grader_dir, work_dir)."""
+def stage_files(iso, public_files, check=True):
+    """Copy the sandbox scripts and public files into the stage; returns (grader_dir, work_dir).
+
+    check: probe that the sandbox user can reach them (process isolation; bwrap binds them in).
+    """
     grader = Path(iso.stage, "grader")
     work = Path(iso.stage, "assignment")
     grader.mkdir(mode=0o755)
@@ -66,7 +69,7 @@ def stage_files(iso, public_files):
             for f in files:
                 os.chmod(os.path.join(root, f), 0o644)
     needed = [str(grader / name) for name in SCRIPTS] + [str(work)]
-    if sorted(reachable(iso, needed)) != sorted(needed):
+    if check and sorted(reachable(iso, needed)) != sorted(needed):
         raise IsolationError(f"the sandbox user {iso.user!r} cannot reach the stage folder {iso.stage}",
                              "set TMPDIR to a folder other users may traverse (e.g. /tmp)")
     return str(grader), str(work)
@@ -161,3 +164,38 @@ def protect(iso, roots):
         raise IsolationError(f"the sandbox user {iso.user!r} can still read {still[0]} (group membership or an ACL)",
                              f"remove {iso.user!r} from the groups that own it (or its ACL), or use --isolation bwrap")
     return changed
+
+
+# Folders every user may write on a Linux host: in process isolation a student could leave a file
+# there for the next student (all sandboxes run as the same user), or hold memory in a tmpfs.
+SHARED_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/dev/mqueue")
+
+
+def remove_left_behind(uid, folders=SHARED_WRITABLE):
+    """Delete what the sandbox user left in the shared writable folders; returns the paths removed.
+
+    Called after each process-isolation sandbox ends (its processes are dead by then), so nothing
+    one student wrote there survives into the next student's sandbox.
+    """
+    removed = []
+    for folder in folders:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if st.st_uid != uid:
+                continue
+            try:
+                if stat.S_ISDIR(st.st_mode):
+                    shutil.rmtree(entry.path)
+                else:
+                    os.unlink(entry.path)
+                removed.append(entry.path)
+            except OSError:
+                pass
+    return removed

@@ -1,14 +1,17 @@
 """The worker inside the sandbox: runs a student's notebooks and calls their functions.
 
 This is the ONLY code of the grader that runs in the sandbox. It is standalone
-(standard library + NumPy + wire.py, imported by path) and holds no reference
-answers: the parent sends inputs, this process sends back what the student's
-function returned, and the parent judges.
+(standard library + NumPy + wire.py and relay.py, imported by path) and holds no
+reference answers: the parent sends inputs, this process sends back what the
+student's function returned, and the parent judges. After its setup it forks
+(relay.py): student code runs in the child, and only the relay, a process student
+code never runs in, holds the channel to the grader.
 
 Usage (started by jail.py inside bwrap):
     python -I -S runner.py IN_FD OUT_FD MEM_BYTES CPU_SECONDS SITE_PACKAGES
 
-The runner first sends {"op": "ready"}. Requests (parent -> runner), one wire message each:
+The relay first sends {"op": "ready"}; a message the protocol does not allow ends the sandbox
+with {"op": "violation", "message"} (relay.py). Requests (parent -> runner), one wire message each:
     {"op": "load", "notebook": stem, "cells": [[label, source], ...], "timeout": s}
         run the cells in a fresh namespace; answers one {"op": "cell", "index": i,
         "status": "ok"|"error"|"timeout", "error": text} per cell, then {"op": "loaded"}
@@ -43,10 +46,10 @@ class HelperCallError(Exception):
     """A helper function the grader supplies (for an assembly unit) refused a call."""
 
 
-def _load_wire():
+def _load(name):
     # Imported by path: the runner's folder is not on sys.path (python -I).
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "wire.py")
-    spec = importlib.util.spec_from_file_location("bptt_wire", path)
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"bptt_{name}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -441,9 +444,7 @@ def main(argv):
     # Started with -S (no site module: .pth start-up hooks cost ~40 ms per sandbox);
     # the interpreter's site-packages folders come as the last argument.
     sys.path.extend(p for p in argv[5].split(os.pathsep) if p and p not in sys.path)
-    for fd in (fd_in, fd_out):
-        os.set_inheritable(fd, False)  # subprocesses the student starts do not get the channel
-    wire = _load_wire()
+    wire, relay = _load("wire"), _load("relay")
     import numpy  # noqa: F401 -- imported before the limits: its start-up is not the student's cost
     _limit(mem_bytes, cpu_seconds)
     _silence_output()
@@ -451,9 +452,14 @@ def main(argv):
     sys.path.insert(0, os.getcwd())
     # Like a Jupyter kernel: IPython's display and get_ipython exist (and do nothing here).
     builtins.display, builtins.get_ipython = display, get_ipython
-    runner = Runner(wire, fd_in, fd_out)
-    runner.send({"op": "ready"})
-    runner.serve()
+
+    def serve(child_in, child_out):
+        for fd in (child_in, child_out):
+            os.set_inheritable(fd, False)  # programs the student starts do not get the pipes
+        Runner(wire, child_in, child_out).serve()
+
+    # Student code runs only in the child; the grader's channel stays in this process (relay.py).
+    relay.start(wire, fd_in, fd_out, serve, GIVEN_DIRECTIVE)
 
 
 if __name__ == "__main__":

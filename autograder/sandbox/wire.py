@@ -22,6 +22,10 @@ import struct
 import numpy as np
 
 MAX_FRAME = 256 * 1024 * 1024  # larger frames are refused rather than read into memory
+MAX_HEADER = 8 * 1024 * 1024   # a header's JSON (cell sources travel in it, towards the sandbox)
+MAX_NODES = 100_000            # values in one message's tree
+MAX_DEPTH = 32                 # nesting of a value tree (and of a header's JSON)
+MAX_DIM = 1 << 31              # one dimension of an array
 
 
 class WireError(Exception):
@@ -114,19 +118,23 @@ def _encode(value, arrays):
     raise WireError(f"cannot send a {type(value).__name__}")
 
 
-def _decode(tree, arrays, depth=0):
-    if depth > 32 or not isinstance(tree, dict):
+def _decode(tree, arrays, depth=0, budget=None):
+    budget = [MAX_NODES] if budget is None else budget
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise WireError("too many values in one message")
+    if depth > MAX_DEPTH or not isinstance(tree, dict):
         raise WireError("malformed value tree")
     kind = tree.get("t")
     if kind == "a":
         i = tree.get("i")
-        if not isinstance(i, int) or not 0 <= i < len(arrays):
+        if not isinstance(i, int) or isinstance(i, bool) or not 0 <= i < len(arrays):
             raise WireError("array index out of range")
         return arrays[i]
     if kind == "d" and isinstance(tree.get("v"), dict):
-        return {str(k): _decode(v, arrays, depth + 1) for k, v in tree["v"].items()}
+        return {str(k): _decode(v, arrays, depth + 1, budget) for k, v in tree["v"].items()}
     if kind == "l" and isinstance(tree.get("v"), list):
-        return tuple(_decode(v, arrays, depth + 1) for v in tree["v"])
+        return tuple(_decode(v, arrays, depth + 1, budget) for v in tree["v"])
     if kind == "s" and (tree.get("v") is None or isinstance(tree.get("v"), (str, bool, int, float))):
         return tree["v"]
     raise WireError("malformed value tree")
@@ -176,22 +184,37 @@ def _array_spec(spec):
     shape = spec[1]
     if len(shape) > 32 or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape):
         raise WireError("malformed array shape")
-    nbytes = dtype.itemsize
+    if any(n > MAX_DIM for n in shape):
+        raise WireError("array too large")
+    nbytes, elements = dtype.itemsize, 1
     for n in shape:
         nbytes *= n
-        if nbytes > MAX_FRAME:
+        elements *= max(n, 1)      # an empty array may not hide an absurd shape either
+        if nbytes > MAX_FRAME or elements > MAX_FRAME:
             raise WireError("array too large")
     return dtype, tuple(shape), nbytes
 
 
-def unpack_from(read_exact):
-    """Read one message with `read_exact(n) -> bytes`; returns (header, value)."""
+def unpack_from(read_exact, max_header=MAX_HEADER, max_bytes=MAX_FRAME):
+    """Read one message with `read_exact(n) -> bytes`; returns (header, value).
+
+    Anything malformed, too deep, too many or too large raises WireError (and only WireError;
+    read_exact's own exceptions pass through), before more than the bounded sizes are read.
+    """
+    try:
+        return _unpack(read_exact, max_header, max_bytes)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError, RecursionError,
+            struct.error) as exc:
+        raise WireError(f"malformed message ({type(exc).__name__})") from None
+
+
+def _unpack(read_exact, max_header, max_bytes):
     (n,) = struct.unpack(">Q", read_exact(8))
-    if n > MAX_FRAME:
+    if n > max_header:
         raise WireError("header too large")
     try:
-        header = json.loads(read_exact(n))
-    except ValueError:
+        header = json.loads(read_exact(n))   # deep nesting: RecursionError, refused like any bad JSON
+    except (ValueError, RecursionError):
         raise WireError("header is not JSON") from None
     if not isinstance(header, dict) or not isinstance(header.get("n_arrays"), int):
         raise WireError("malformed header")
@@ -201,12 +224,18 @@ def unpack_from(read_exact):
     arrays, total = [], 0
     for spec in specs:
         dtype, shape, nbytes = _array_spec(spec)
+        total += nbytes
+        if total > max_bytes:
+            raise WireError("message too large")
         (m,) = struct.unpack(">Q", read_exact(8))
         if m != nbytes:
             raise WireError("array length does not match its shape")
-        total += m
-        if total > MAX_FRAME:
-            raise WireError("message too large")
-        arrays.append(np.frombuffer(bytearray(read_exact(m)), dtype=dtype).reshape(shape))
-    value = _decode(header["value"], arrays) if "value" in header else None
+        try:
+            arrays.append(np.frombuffer(bytearray(read_exact(m)), dtype=dtype).reshape(shape))
+        except (TypeError, ValueError) as exc:
+            raise WireError(f"malformed array ({exc})"[:200]) from None
+    try:
+        value = _decode(header["value"], arrays) if "value" in header else None
+    except RecursionError:
+        raise WireError("malformed value tree") from None
     return header, value

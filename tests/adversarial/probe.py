@@ -116,6 +116,108 @@ def memory_peak():
         if line.startswith("VmPeak"):
             return np.array(float(line.split()[1]) / 1024)
 
+# x86_64 numbers of the calls kernel_surface tries (the filter's own table is enter._ARCH).
+_NR = {"io_uring_setup": 425, "add_key": 248, "request_key": 249, "keyctl": 250, "memfd_create": 319,
+       "userfaultfd": 323, "perf_event_open": 298, "bpf": 321, "shmget": 29, "msgget": 68, "semget": 64,
+       "mq_open": 240, "ptrace": 101, "process_vm_readv": 310, "pidfd_getfd": 438, "setns": 308}
+
+def kernel_surface():
+    """What each call that reaches state outside the sandbox answered: "allowed" or the errno's name."""
+    import errno
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    out = {}
+    def attempt(name, *args):
+        ctypes.set_errno(0)
+        result = libc.syscall(_NR[name], *args)
+        out[name] = "allowed" if result >= 0 else errno.errorcode.get(ctypes.get_errno(), str(ctypes.get_errno()))
+    if os.uname().machine == "x86_64":
+        params = ctypes.create_string_buffer(120)
+        attempt("io_uring_setup", 8, params)
+        attempt("add_key", b"user", b"bptt-left-for-the-next", b"secret", 6, ctypes.c_long(-4))
+        attempt("request_key", b"user", b"bptt-left-for-the-next", None, 0)
+        attempt("keyctl", 0, ctypes.c_long(-4), 0)          # KEYCTL_GET_KEYRING_ID of the user keyring
+        attempt("memfd_create", b"hoard", 0)
+        attempt("userfaultfd", 0)
+        attempt("perf_event_open", ctypes.create_string_buffer(128), 0, -1, -1, 0)
+        attempt("bpf", 0, ctypes.create_string_buffer(64), 64)
+        attempt("shmget", 0, 1 << 20, 0o1600)                # IPC_PRIVATE | IPC_CREAT | 0600
+        attempt("msgget", 0, 0o1600)
+        attempt("semget", 0, 1, 0o1600)
+        attempt("mq_open", b"bptt-queue", 0o100 | 2, 0o600, None)
+        attempt("ptrace", 16, os.getppid(), 0, 0)             # PTRACE_ATTACH to the relay
+        attempt("process_vm_readv", os.getppid(), ctypes.create_string_buffer(16), 1,
+                ctypes.create_string_buffer(16), 1, 0)
+        attempt("setns", 0, 0)
+    families = {"AF_INET": socket.AF_INET, "AF_INET6": socket.AF_INET6, "AF_VSOCK": 40, "AF_NETLINK": 16,
+                "AF_PACKET": 17, "AF_UNIX": socket.AF_UNIX}
+    for name, family in families.items():
+        kind = socket.SOCK_RAW if name == "AF_NETLINK" else socket.SOCK_STREAM
+        try:
+            socket.socket(family, kind).close()
+            out["socket " + name] = "allowed"
+        except OSError as exc:
+            out["socket " + name] = errno.errorcode.get(exc.errno, str(exc.errno))
+    for name, family in (("AF_UNIX", socket.AF_UNIX), ("AF_INET", socket.AF_INET)):
+        try:
+            for s in socket.socketpair(family, socket.SOCK_STREAM):
+                s.close()
+            out["socketpair " + name] = "allowed"
+        except OSError as exc:
+            out["socketpair " + name] = errno.errorcode.get(exc.errno, str(exc.errno))
+    return out
+
+def send_to(port):
+    """Send bytes to a listener of the host on 127.0.0.1 (process isolation shares the host's network)."""
+    try:
+        with socket.create_connection(("127.0.0.1", int(port)), timeout=3) as s:
+            s.sendall(b"stolen answers")
+        return "sent"
+    except OSError as exc:
+        return type(exc).__name__
+
+def mountinfo():
+    return _read("/proc/self/mountinfo")
+
+def leave_files(marker):
+    """Write a file into every folder this sandbox can write, for the next sandbox to find."""
+    out = {}
+    for folder in ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", os.environ.get("TMPDIR", "/tmp"), os.getcwd()):
+        try:
+            with open(os.path.join(folder, marker), "w") as f:
+                f.write("left behind")
+            out[folder] = "written"
+        except OSError as exc:
+            out[folder] = type(exc).__name__
+    return out
+
+def find_files(marker):
+    found = []
+    for folder in ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", os.environ.get("TMPDIR", "/tmp"), os.getcwd()):
+        if os.path.exists(os.path.join(folder, marker)):
+            found.append(folder)
+    return repr(found)
+
+def hold_memory(mb):
+    """Write `mb` MiB into files (of at most 32 MiB each) in every writable folder: pages a tmpfs
+    holds outside RLIMIT_AS."""
+    out, chunk = {}, b"x" * (4 << 20)
+    for folder in dict.fromkeys(("/dev/shm", "/tmp", os.environ.get("TMPDIR", "/tmp"))):
+        written, n = 0, 0
+        try:
+            while written < int(mb):
+                with open(os.path.join(folder, f"hoard-{n}"), "wb") as f:
+                    for _ in range(8):
+                        f.write(chunk)
+                        f.flush()
+                        written += 4
+                n += 1
+        except OSError as exc:
+            out[folder] = f"{written} MiB, then {type(exc).__name__}"
+            continue
+        out[folder] = f"{written} MiB"
+    return out
+
 def loud(n):
     raise ValueError("\x1b[31mred\x07" + "\n".join(["line"] * int(n)) + "\u202e" + "x" * int(n))
 '''
@@ -129,23 +231,46 @@ def config(mode, course, out, **limits):
     return make_config(read_plan(course), out, [course], isolation=mode, **limits)
 
 
-def run(mode, course, out, calls, pids=None):
+def run(mode, course, out, calls, pids=None, limits=None):
     """[(name, args)] -> [reply] from one Worker with the PROBE loaded.
 
     pids="rlimit-nproc" makes the sandbox use RLIMIT_NPROC as on a host without a usable cgroup.
+    A call named "restart" closes the sandbox and starts a new one (replying ("restarted",)); a
+    call whose sandbox dies replies ("gone", message).
     """
     from autograder.grade import release_config
     from autograder.sandbox.cgroups import PidsLimit
     from autograder.sandbox.jail import Worker
 
-    cfg = config(mode, course, out)
+    from autograder.sandbox.jail import WorkerGone
+
+    cfg = config(mode, course, out, **(limits or {}))
     if pids == "rlimit-nproc":
         cfg.isolation.pids = PidsLimit("rlimit-nproc", note="forced by the test")
-    worker = Worker(cfg)
+
+    def started():
+        w = Worker(cfg)
+        w.start()
+        assert w.load("probe", [("probe", PROBE)]) == [("ok", "")]
+        return w
+
+    worker = started()
+    replies = []
     try:
-        worker.start()
-        assert worker.load("probe", [("probe", PROBE)]) == [("ok", "")]
-        return [worker.call("probe", name, tuple(args), (), None, 60) for name, args in calls]
+        for name, args in calls:
+            if name == "restart":
+                worker.close()
+                worker = started()
+                replies.append(("restarted",))
+                continue
+            try:
+                replies.append(worker.call("probe", name, tuple(args), (), None, 60))
+            except WorkerGone as gone:
+                replies.append(("gone", gone.message))
+                worker.kill()
+                worker = started()
+        replies.append(("isolation", cfg.isolation.describe()))
+        return replies
     finally:
         worker.close()
         release_config(cfg)
@@ -154,5 +279,5 @@ def run(mode, course, out, calls, pids=None):
 if __name__ == "__main__":
     spec = json.loads(sys.argv[1])
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent))
-    replies = run(spec["mode"], spec["course"], spec["out"], spec["calls"], spec.get("pids"))
+    replies = run(spec["mode"], spec["course"], spec["out"], spec["calls"], spec.get("pids"), spec.get("limits"))
     print(json.dumps([list(r) for r in replies], default=lambda a: a.tolist()))

@@ -191,6 +191,51 @@ EXFILTRATE = r'''def dz_netAct(z_netAct, y):
     raise RuntimeError(text)
 '''
 
+# Forged frames on the sandbox's channel: the student writes protocol messages onto every pipe
+# the process holds (the grader's channel was one of them before the relay, relay.py).
+FORGE = r'''import json, os, stat, struct
+
+def _frame(header, arrays=b""):
+    data = json.dumps(header).encode()
+    return struct.pack(">Q", len(data)) + data + arrays
+
+def _forge(data):
+    for fd in range(3, 256):
+        try:
+            if stat.S_ISFIFO(os.fstat(fd).st_mode):
+                os.write(fd, data)
+        except OSError:
+            pass
+'''
+
+FORGE_CELLS = FORGE + r'''
+_forge(b"".join(_frame({"op": "cell", "index": i, "status": "ok", "error": "", "n_arrays": 0, "arrays": []})
+                for i in range(50)))
+'''
+
+FORGE_DEEP = r'''def dz_b(dz_netIn):
+    deep = b"[" * 50000 + b"]" * 50000
+    _forge(struct.pack(">Q", len(deep)) + deep)
+    return dz_netIn.sum(axis=0)
+'''
+
+FORGE_SHAPE = r'''def dz_netIn(dz_netAct, z_netAct):
+    header = {"op": "result", "value": {"t": "a", "i": 0}, "n_arrays": 1, "arrays": [["<f8", [0, 1 << 62]]]}
+    _forge(_frame(header, struct.pack(">Q", 0)))
+    return z_netAct * (dz_netAct - np.sum(dz_netAct * z_netAct, axis=1, keepdims=True))
+'''
+
+# One helper call whose answer would be a 15,000 x 15,000 matrix (1.8 GB) built in the grader's process.
+HUGE_HELPER_CALL = r'''def mlp_backward(y, params, cache, reg):
+    dz_wts(np.ones((1, 15000)), np.ones((1, 15000)), np.zeros(1), 0.0)
+    g_zAct = dz_netAct(cache["z_netAct"], y)
+    g_zIn = dz_netIn(g_zAct, cache["z_netAct"])
+    g_yAct = dy_netAct(g_zIn, params["z_wts"])
+    g_yIn = dy_netIn(g_yAct, cache["y_netIn"])
+    return {"z_wts": dz_wts(g_zIn, cache["y_netAct"], params["z_wts"], reg), "z_b": dz_b(g_zIn),
+            "y_wts": dy_wts(g_yIn, cache["X"], params["y_wts"], reg), "y_b": dy_b(g_yIn)}
+'''
+
 ADVERSARIAL = {
     "perfect": dict(build={}, score=8, lost={}),
     "untouched_release": dict(build=dict(solved=False), score=0,
@@ -246,6 +291,16 @@ ADVERSARIAL = {
                        process=dict(score=8, lost={})),
     "exfiltrate": dict(build=dict(edits={MLP: {"dz_netAct": EXFILTRATE}}), score=7,
                        lost={"dz_netAct": "dz_netAct raised RuntimeError"}),
+    # The forging cell is skipped with a note; the forging functions lose only their own points.
+    "forged_cell_outcomes": dict(build=dict(extra={MLP: [FORGE_CELLS]}), score=8, lost={}),
+    "forged_deep_header": dict(build=dict(extra={MLP: [FORGE]}, edits={MLP: {"dz_b": FORGE_DEEP}}), score=7,
+                               lost={"dz_b": "the student's process broke the protocol: a malformed message"}),
+    "forged_absurd_shape": dict(build=dict(extra={MLP: [FORGE]}, edits={MLP: {"dz_netIn": FORGE_SHAPE}}), score=6,
+                                lost={"dz_netIn": "the student's process broke the protocol: a malformed message "
+                                                  "(array too large)"}),
+    "huge_helper_call": dict(build=dict(edits={MLP: {"mlp_backward": HUGE_HELPER_CALL}}), score=5,
+                             lost={"mlp_backward": "mlp_backward raised HelperCallError: dz_wts called with more than 2096 numbers"}),
+    "many_failing_cells": dict(build=dict(extra={RNN: ["raise ValueError('again')"] * 2000}), score=8, lost={}),
 }
 
 
