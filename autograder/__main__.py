@@ -1,7 +1,8 @@
-"""Command line: python -m autograder {grade,release,demo,gradescope}.
+"""Command line: python -m autograder {grade,report,release,demo,gradescope}.
 
     python -m autograder grade PATH... --out DIR [--jobs N] [--force] [--gradebook] [--course DIR]
                                [--isolation {auto,bwrap,process}] [--sandbox-user NAME]
+    python -m autograder report DIR
     python -m autograder release [--course DIR]
     python -m autograder demo [--course DIR]
     python -m autograder gradescope --out autograder.zip [--course DIR] [--assignment NAME]
@@ -47,6 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--sandbox-user", default="bptt-student", metavar="NAME",
                    help="unprivileged user that runs student code (default: bptt-student)")
     g.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
+    rp = sub.add_parser("report", help="write DIR/class_report.html and .json from DIR/grades.json")
+    rp.add_argument("out", metavar="DIR", help="the output folder of a grade run (holds grades.json)")
     r = sub.add_parser("release", help="generate release/ with nbgrader (autograder.course.generate_release)")
     _common(r)
     d = sub.add_parser("demo", help="release, then grade examples/submissions/ into grades/")
@@ -63,6 +66,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
+    from .class_report import write_report
     from .grade import grade_batch
     from .report import summary_table
 
@@ -75,9 +79,18 @@ def cmd_grade(args: argparse.Namespace) -> int:
         from .gradebook import write_scores
 
         write_scores(plan, entries)
+    page = write_report(args.out)
     if not args.quiet:
         print(summary_table(plan, entries))
-        print(f"\n{len(entries)} submission(s) graded; results in {Path(args.out).resolve()}")
+        print(f"\n{len(entries)} submission(s) graded; results in {Path(args.out).resolve()}; class report {page}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .class_report import write_report
+
+    page = write_report(args.out)
+    print(f"class report: {page.resolve()} (figures for scripts: {page.with_suffix('.json').name})")
     return 0
 
 
@@ -112,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .errors import GraderError
 
     args = _parser().parse_args(argv)
-    handler = {"grade": cmd_grade, "release": cmd_release, "demo": cmd_demo,
+    handler = {"grade": cmd_grade, "report": cmd_report, "release": cmd_release, "demo": cmd_demo,
                "gradescope": cmd_gradescope}[args.command]
     try:
         return handler(args)
