@@ -129,6 +129,14 @@ start() {
     if pid=$(hub_pid); then say "already running (pid $pid) at http://127.0.0.1:$PORT/"; return 0; fi
     install
     make_course
+    # The hub copies the course (with the hidden checks) into the instructor's private home; the
+    # checkout it came from must be just as private, or every student could read the checks there.
+    for user in $STUDENTS; do
+        if runuser -u "$user" -- test -r "$REPO/autograder/checks/__init__.py"; then
+            die "student $user can read $REPO/autograder/checks: keep the course's checkout private \
+(e.g. chmod 700 $REPO) before starting the hub"
+        fi
+    done
     printf 'BPTT_HUB_PORT=%q\nBPTT_HUB_INSTRUCTOR=%q\nBPTT_HUB_STUDENTS=%q\n' "$PORT" "$INSTRUCTOR" "$STUDENTS" \
         > "$STATE/hub.env"
     # Detached (own session, no terminal): nothing of it holds this script's output open.
