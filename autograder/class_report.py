@@ -127,8 +127,11 @@ def render(summary: dict[str, Any]) -> str:
         unit_rows.append(f"<tr><td>{e(u['notebook'])}</td><td><code>{e(u['name'])}</code></td>"
                          f"<td class=\"full\">{u['full_marks']} ({_pct(u['full_marks_share'])})</td>"
                          f"<td class=\"unfinished\">{u['unfinished']}</td><td><ul>{items}</ul></td></tr>")
-    unfinished = "".join(f"<li><code>{e(u['name'])}</code>: {u['count']} of {n} ({_pct(u['share'])})</li>"
-                         for u in summary["unfinished"]) or "<li>none: every unit was attempted by everyone</li>"
+    by_count: dict[int, list[str]] = {}       # most unfinished first; units with the same count on one line
+    for u in summary["unfinished"]:
+        by_count.setdefault(u["count"], []).append(f"<code>{e(u['name'])}</code>")
+    unfinished = "".join(f"<li><strong>{count} of {n} ({_pct(count / n)})</strong>: {', '.join(names)}</li>"
+                         for count, names in by_count.items()) or "<li>none: every unit was attempted by everyone</li>"
     students = "".join(f"<tr><td><a href=\"{e(quote(s['feedback']))}\">{e(s['student'])}</a></td>"
                        f"<td>{s['score']} / {s['max_score']}</td><td>{e(', '.join(s['lost'])) or '-'}</td></tr>"
                        for s in summary["submissions"])

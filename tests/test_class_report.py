@@ -96,7 +96,9 @@ def test_page_shows_the_counts_and_escapes_student_text(graded):
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt; &amp; co" in rows["dz_b"]
     assert '<td><a href="s10/feedback.html">s10</a></td><td>40 / 41</td><td>dz_b</td>' in page
     assert re.search(r'<img id="histogram" alt="[^"]+" src="data:image/png;base64,iVBOR', page)
-    assert "<li><code>dz_netAct</code>: 2 of 10 (20 %)</li>" in page
+    unfinished = re.search(r'<ul id="unfinished">(.*?)</ul>', page, re.S).group(1)
+    assert unfinished.count("<li>") == 1 and unfinished.startswith("<li><strong>2 of 10 (20 %)</strong>: <code>dz_netAct</code>, ")
+    assert unfinished.count("<code>") == 23
 
 
 def test_report_command_rebuilds_the_same_figures(graded):
