@@ -1,7 +1,8 @@
-"""Command line: python -m autograder {grade,release,sync,demo,gradescope}.
+"""Command line: python -m autograder {grade,report,release,sync,demo,gradescope}.
 
     python -m autograder grade PATH... --out DIR [--jobs N] [--force] [--gradebook] [--course DIR]
                                [--isolation {auto,bwrap,process}] [--sandbox-user NAME]
+    python -m autograder report DIR
     python -m autograder release [--course DIR]
     python -m autograder sync [--check] [--course DIR]
     python -m autograder demo [--course DIR] [--sandbox-user NAME]
@@ -57,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
                         "cannot start); process = a separate process as --sandbox-user, protected by file "
                         "permissions only (weaker; only when asked)")
     _sandbox_user(g)
+    rp = sub.add_parser("report", help="write DIR/class_report.html and .json from DIR/grades.json")
+    rp.add_argument("out", metavar="DIR", help="the output folder of a grade run (holds grades.json)")
+    _common(rp)
     r = sub.add_parser("release", help="generate release/ with nbgrader (autograder.course.generate_release)")
     _common(r)
     sy = sub.add_parser("sync", help="rewrite the generated regions of the notebooks and docs from autograder/units.py "
@@ -87,6 +91,7 @@ def _sandbox_user(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
+    from .class_report import write_report
     from .grade import grade_batch
     from .report import summary_table
     from .sandbox_account import ensure_sandbox_user
@@ -101,14 +106,24 @@ def cmd_grade(args: argparse.Namespace) -> int:
         from .gradebook import write_scores
 
         write_scores(plan, entries)
+    page = write_report(args.out)
     failed = [e.student for e in entries if not e.graded]
     if not args.quiet:
         print(summary_table(plan, entries))
-        print(f"\n{len(entries) - len(failed)} submission(s) graded; results in {Path(args.out).resolve()}")
+        print(f"\n{len(entries) - len(failed)} submission(s) graded; results in {Path(args.out).resolve()}; "
+              f"class report {page}")
     if failed:
         print(f"python -m autograder grade: {len(failed)} student(s) could not be graded (their rows say why): "
               f"{', '.join(failed[:20])}{' ...' if len(failed) > 20 else ''}", file=sys.stderr)
         return 1
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .class_report import write_report
+
+    page = write_report(args.out)
+    print(f"class report: {page.resolve()} (figures for scripts: {page.with_suffix('.json').name})")
     return 0
 
 
@@ -179,7 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = _parser().parse_args(argv)
     _configure_logging(args)
-    handler = {"grade": cmd_grade, "release": cmd_release, "sync": cmd_sync, "demo": cmd_demo,
+    handler = {"grade": cmd_grade, "report": cmd_report, "release": cmd_release, "sync": cmd_sync, "demo": cmd_demo,
                "gradescope": cmd_gradescope}[args.command]
     try:
         return handler(args)

@@ -1,0 +1,150 @@
+"""The class report: what the class got wrong, read from grades.json.
+
+    python -m autograder report DIR        (also written by every `grade` run)
+
+writes DIR/class_report.html (one self-contained page: the histogram is an embedded PNG)
+and DIR/class_report.json (the same figures for scripts). Diagnoses are grouped by their
+text with the case-specific parts (numbers, sizes, the case's parameters) masked, so the
+same mistake found in different cases, or with different shapes, counts once per student;
+no message wording is assumed here, so rewording a check does not break the grouping.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import math
+import re
+from collections import Counter, defaultdict
+from pathlib import Path
+from string import Template
+from typing import Any
+from urllib.parse import quote
+
+from .errors import OutputError
+from .report import _num, atomic_write
+from .results import StudentResult
+from .sandbox.runner import not_implemented_message
+
+TEMPLATE = Path(__file__).with_name("class_report.html")
+_KEY_VALUE = re.compile(r"\b(\w+)=[\w.+-]+")            # activation=tanh, T=7: the case's parameters
+_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
+
+
+def diagnosis_key(message: str) -> str:
+    """The message with everything case-specific masked: two students with the same mistake get one key."""
+    text = _KEY_VALUE.sub(r"\1=#", " ".join(message.split()))
+    return _NUMBER.sub("#", text)
+
+
+def load(out_dir: str | Path) -> tuple[dict[str, Any], list[StudentResult]]:
+    path = Path(out_dir) / "grades.json"
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        return doc, [StudentResult.from_json(s) for s in doc["submissions"]]
+    except OSError as exc:
+        raise OutputError(f"cannot read {path} ({exc.strerror}); run `python -m autograder grade` first") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise OutputError(f"{path} is not a grades.json of this grader ({type(exc).__name__}: {exc})") from None
+
+
+def _share(count: int, total: int) -> float:
+    return round(count / total, 4) if total else 0.0
+
+
+def histogram(scores: list[float], max_score: float) -> dict[str, list[int]]:
+    """At most 10 bins of one whole width each, [a, b) except the last, which holds max_score."""
+    width = max(1, math.ceil(max_score / 10))
+    bins = max(1, math.ceil(max_score / width))
+    counts = [0] * bins
+    for s in scores:
+        counts[min(bins - 1, max(0, int(s // width)))] += 1
+    return dict(edges=[i * width for i in range(bins + 1)], counts=counts)
+
+
+def summarise(doc: dict[str, Any], entries: list[StudentResult]) -> dict[str, Any]:
+    """class_report.json's content: per unit full marks, unfinished and diagnoses; the score histogram."""
+    n = len(entries)
+    units: list[dict[str, Any]] = []
+    for u in doc["units"]:
+        name = u["name"]
+        results = [(e.student, t) for e in entries for t in e.tests if t.name == name]
+        full = sum(t.passed for _, t in results)
+        unfinished = [s for s, t in results if not t.passed and t.output == not_implemented_message(name)]
+        groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for student, t in results:
+            if not t.passed and student not in unfinished:
+                groups[diagnosis_key(t.output)].append((student, t.output))
+        diagnoses: list[dict[str, Any]] = [dict(diagnosis=key, example=Counter(m for _, m in members).most_common(1)[0][0],
+                                                count=len(members), share=_share(len(members), n),
+                                                students=sorted(s for s, _ in members))
+                                           for key, members in groups.items()]
+        diagnoses.sort(key=lambda d: (-d["count"], d["diagnosis"]))
+        units.append(dict(name=name, notebook=u["notebook"], max_score=u["max_score"], full_marks=full,
+                          full_marks_share=_share(full, n), unfinished=len(unfinished),
+                          unfinished_share=_share(len(unfinished), n), diagnoses=diagnoses))
+    scores = [e.score for e in entries]
+    return dict(assignment=doc["assignment"], max_score=doc["max_score"], students=n,
+                mean=round(sum(scores) / n, 3) if n else None,
+                histogram=histogram(scores, float(doc["max_score"])), units=units,
+                unfinished=[dict(name=u["name"], count=u["unfinished"], share=u["unfinished_share"])
+                            for u in sorted(units, key=lambda u: -u["unfinished"]) if u["unfinished"]],
+                submissions=[dict(student=e.student, score=_num(e.score), max_score=_num(e.max_score),
+                                  feedback=f"{e.student}/feedback.html", lost=e.lost) for e in entries])
+
+
+def _histogram_png(summary: dict[str, Any]) -> str:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    h = summary["histogram"]
+    fig, ax = plt.subplots(figsize=(6.4, 2.8), dpi=100)
+    ax.stairs(h["counts"], h["edges"], fill=True, color="#4a78b0")
+    ax.set_xlabel(f"score (of {summary['max_score']})")
+    ax.set_ylabel("students")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _pct(share: float) -> str:
+    return f"{share * 100:.0f} %"
+
+
+def render(summary: dict[str, Any]) -> str:
+    e = html.escape
+    n = summary["students"]
+    unit_rows = []
+    for u in summary["units"]:
+        items = "".join(f"<li><span class=\"count\">{d['count']} ({_pct(d['share'])})</span> {e(d['example'])}</li>"
+                        for d in u["diagnoses"])
+        unit_rows.append(f"<tr><td>{e(u['notebook'])}</td><td><code>{e(u['name'])}</code></td>"
+                         f"<td class=\"full\">{u['full_marks']} ({_pct(u['full_marks_share'])})</td>"
+                         f"<td class=\"unfinished\">{u['unfinished']}</td><td><ul>{items}</ul></td></tr>")
+    by_count: dict[int, list[str]] = {}       # most unfinished first; units with the same count on one line
+    for u in summary["unfinished"]:
+        by_count.setdefault(u["count"], []).append(f"<code>{e(u['name'])}</code>")
+    unfinished = "".join(f"<li><strong>{count} of {n} ({_pct(count / n)})</strong>: {', '.join(names)}</li>"
+                         for count, names in by_count.items()) or "<li>none: every unit was attempted by everyone</li>"
+    students = "".join(f"<tr><td><a href=\"{e(quote(s['feedback']))}\">{e(s['student'])}</a></td>"
+                       f"<td>{s['score']} / {s['max_score']}</td><td>{e(', '.join(s['lost'])) or '-'}</td></tr>"
+                       for s in summary["submissions"])
+    return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
+        assignment=e(summary["assignment"]), students=n, mean=summary["mean"], max_score=summary["max_score"],
+        histogram=_histogram_png(summary), unit_rows="\n".join(unit_rows), unfinished=unfinished,
+        student_rows=students)
+
+
+def write_report(out_dir: str | Path) -> Path:
+    """Write DIR/class_report.html and DIR/class_report.json from DIR/grades.json; return the page's path."""
+    out_dir = Path(out_dir)
+    summary = summarise(*load(out_dir))
+    atomic_write(out_dir / "class_report.json", json.dumps(summary, indent=1))
+    atomic_write(out_dir / "class_report.html", render(summary))
+    return out_dir / "class_report.html"

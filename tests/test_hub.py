@@ -1,0 +1,332 @@
+"""The whole nbgrader loop of a real classroom, in a real browser, on the JupyterHub of deploy/jupyterhub/.
+
+hub.sh starts the hub as its README says (system accounts, nbgrader's exchange in
+/srv/nbgrader/exchange) from a private copy of this checkout. Then, in Debian's chromium:
+the instructor releases the assignment in Formgrader; student A fetches it from the
+Assignment List, writes one unit right and one wrong, runs their visible tests, presses
+Validate and submits; student B submits the untouched release; the instructor collects,
+autogrades (the scores must equal `python -m autograder grade` on the same files),
+generates and releases feedback; A fetches the feedback, which names the mistake.
+What a student cannot reach is checked by running commands as that student.
+
+Runs only with BPTT_HUB_TEST=1 (.ci/run sets it). Needs root (it creates the accounts bptt-instructor, bptt-student-a, bptt-student-b and
+removes them at the end), chromium, npm and Debian's /usr/bin/python3; skipped with the
+reason otherwise. Screenshots: artifacts/screenshots/hub-*.png.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests import factory
+from tests.live_server import free_port
+from tests.test_browser import (CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, WAIT, _skip_reason, cells, index_of,
+                                output_text, run_cells, run_one_cell, textwrap_dedent, type_into_cell)
+
+REPO = Path(__file__).resolve().parents[1]
+INSTRUCTOR, A, B = "bptt-instructor", "bptt-student-a", "bptt-student-b"
+EXCHANGE = Path("/srv/nbgrader/exchange/bptt-course")
+COURSE = Path(f"/home/{INSTRUCTOR}/bptt-course")
+STEM, RIGHT, WRONG = "01_mlp_backprop", "dz_netAct", "dz_b"
+
+
+def _hub_skip_reason():
+    if os.environ.get("BPTT_HUB_TEST") != "1":
+        return ("set BPTT_HUB_TEST=1 to run it (as root: it creates system accounts, /srv/nbgrader/exchange "
+                "and /opt/bptt-hub; .ci/run does)")
+    if os.geteuid() != 0:
+        return "the hub test needs root (it creates system accounts and starts servers as them)"
+    for tool in ("npm", "useradd", "runuser", "chpasswd"):
+        if not shutil.which(tool):
+            return f"{tool} is missing (the hub's start script needs it)"
+    if not Path("/usr/bin/python3").exists():
+        return "no /usr/bin/python3 for the hub's venv"
+    return _skip_reason()
+
+
+if _hub_skip_reason():
+    print(f"\ntests/test_hub.py skipped: {_hub_skip_reason()}")
+pytestmark = pytest.mark.skipif(bool(_hub_skip_reason()), reason=str(_hub_skip_reason()))
+
+
+def hub_sh(checkout, command, env, check=True):
+    proc = subprocess.run(["bash", str(checkout / "deploy" / "jupyterhub" / "hub.sh"), command],
+                          env=dict(os.environ, **env), capture_output=True, text=True, timeout=900)
+    if check:
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc
+
+
+def as_user(user, *cmd):
+    return subprocess.run(["runuser", "-u", user, "--", *cmd], capture_output=True, text=True, timeout=60, cwd="/")
+
+
+def free_ports(n=3):
+    """A port p with p+1 .. p+n-1 free as well (the hub's API and the proxy's API use them)."""
+    import socket
+
+    for _ in range(50):
+        p = free_port()
+        try:
+            for q in range(p, p + n):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", q))
+            return p
+        except OSError:
+            continue
+    raise RuntimeError("no three consecutive free ports")
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory):
+    """The hub started by hub.sh from a private copy of this checkout (students cannot read it)."""
+    tmp = tmp_path_factory.mktemp("hub")
+    checkout = tmp / "checkout"
+    shutil.copytree(REPO, checkout, ignore=shutil.ignore_patterns(".git", "__pycache__", "artifacts", "grades"))
+    os.chmod(tmp, 0o700)
+    env = {"BPTT_HUB_PORT": str(free_ports()), "BPTT_HUB_STUDENTS": f"{A} {B}"}
+    hub_sh(checkout, "purge", env)                     # a clean classroom
+    started = time.monotonic()
+    proc = hub_sh(checkout, "start", env)
+    print(f"\nhub.sh start: {time.monotonic() - started:.0f} s\n{proc.stdout}")
+    passwords = dict(line.split(" ", 1) for line in Path("/opt/bptt-hub/state/passwords").read_text().splitlines())
+    # Test harness only: notebooks render every cell (no windowing), so cells far down are in the DOM.
+    for user in (A, B):
+        settings = Path(f"/home/{user}/.jupyter/lab/user-settings/@jupyterlab/notebook-extension")
+        settings.mkdir(parents=True, exist_ok=True)
+        (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+        subprocess.run(["chown", "-R", f"{user}:", f"/home/{user}/.jupyter"], check=True)
+    try:
+        yield dict(url=f"http://127.0.0.1:{env['BPTT_HUB_PORT']}", passwords=passwords, tmp=tmp,
+                   checkout=checkout, env=env)
+    finally:
+        stopped = hub_sh(checkout, "stop", env, check=False)
+        hub_sh(checkout, "purge", env, check=False)
+    assert stopped.returncode == 0 and "stopped: the hub, every user's server and the proxy" in stopped.stdout, \
+        stopped.stdout + stopped.stderr
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def shot(page, name):
+    page.wait_for_timeout(300)    # dialogs fade in
+    page.screenshot(path=str(SCREENSHOTS / f"hub-{name}.png"))
+
+
+def login(browser, hub, user):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(WAIT)
+    page.goto(f"{hub['url']}/hub/login")
+    page.fill("#username_input", user)
+    page.fill("#password_input", hub["passwords"][user])
+    page.click("#login_submit")
+    page.wait_for_url(f"**/user/{user}/tree**")
+    page.wait_for_selector(".jp-DirListing")
+    return page
+
+
+def formgrader_action(page, column, success):
+    """Click the Formgrader button in `column` of the assignment's row; wait for its success dialog."""
+    page.locator(f"#main-table td.{column} a").click()
+    dialog = page.locator(".modal-dialog", has_text=success)
+    dialog.wait_for(state="visible")
+    shot(page, f"instructor-{column}")
+    dialog.get_by_role("button", name="OK").click()
+    dialog.wait_for(state="hidden")
+
+
+def manage_assignments(page, hub):
+    page.goto(f"{hub['url']}/user/{INSTRUCTOR}/formgrader/manage_assignments")
+    page.wait_for_selector("#main-table td.name")
+
+
+def assignment_list(page):
+    """Open the Assignment List from the Nbgrader menu of the student's tree page."""
+    page.get_by_role("menuitem", name="Nbgrader", exact=True).click()
+    page.get_by_role("menuitem", name="Assignment List").click()
+    page.locator("#released_assignments_list").wait_for()
+    page.locator("#refresh_assignments_list").click()
+
+
+def rows(page, which, n):
+    page.wait_for_function(f"document.querySelectorAll('#{which}_assignments_list > .list_item').length >= {n}")
+    return page.locator(f"#{which}_assignments_list > .list_item")
+
+
+def fetch_assignment(page, student):
+    assignment_list(page)
+    released = rows(page, "released", 1)
+    shot(page, f"{student}-assignment-list")
+    released.first.locator(".item_status button").click()
+    fetched = rows(page, "fetched", 1)
+    assert fetched.first.locator(".item_name").first.inner_text().strip() == "bptt"
+    shot(page, f"{student}-fetched")
+    return fetched
+
+
+def submit(page, student):
+    assignment_list(page)
+    rows(page, "fetched", 1).first.locator('.item_status button:text("Submit")').click()
+    submitted = rows(page, "submitted", 1)
+    shot(page, f"{student}-submitted")
+    return submitted
+
+
+def open_notebook(page, hub, user, path):
+    page.goto(f"{hub['url']}/user/{user}/notebooks/{path}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell")
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']")
+
+
+def unit_source(unit):
+    return next(c["source"] for c in factory.student_notebook(STEM)["cells"]
+                if c["metadata"].get("nbgrader", {}).get("grade_id") == unit)
+
+
+def test_the_whole_loop_on_the_hub(hub, browser):
+    started = time.monotonic()
+    # 1. The instructor releases the assignment in Formgrader.
+    teacher = login(browser, hub, INSTRUCTOR)
+    manage_assignments(teacher, hub)
+    shot(teacher, "instructor-formgrader")
+    formgrader_action(teacher, "release", "Successfully released 'bptt'")
+    assert sorted(p.stem for p in (EXCHANGE / "outbound" / "bptt").glob("*.ipynb")) == factory.notebook_stems()
+
+    # 2. Student A fetches, writes dz_netAct right and dz_b wrong, runs their tests, validates, submits.
+    a = login(browser, hub, A)
+    fetch_assignment(a, "a")
+    open_notebook(a, hub, A, f"bptt/{STEM}.ipynb")
+    right, wrong = index_of(STEM, RIGHT), index_of(STEM, WRONG)
+    for i in range(wrong):                                    # the given cells above (imports, tools)
+        if "jp-CodeCell" in (cells(a).nth(i).get_attribute("class") or "") and i not in (right, right + 1):
+            run_one_cell(a, i)
+    type_into_cell(a, right, unit_source(RIGHT))
+    run_cells(a, right, 2)
+    type_into_cell(a, wrong, textwrap_dedent(factory.MISTAKES["dz_b_averaged"][1]))
+    run_cells(a, wrong, 2)
+    assert "Error" not in output_text(a, right + 1)
+    assert "AssertionError" in output_text(a, wrong + 1)
+    shot(a, "a-visible-tests")
+    a.keyboard.press("Control+s")
+    a.wait_for_function("!document.title.startsWith('*')")
+    a.get_by_role("button", name="Validate").click()
+    dialog = a.locator(".jp-Dialog-content")
+    dialog.wait_for()
+    a.wait_for_function("!document.querySelector('.jp-Dialog-content').textContent.includes('Validating')")
+    shot(a, "a-validate")
+    text = dialog.inner_text()
+    assert "The following cell failed" in text and "AssertionError" in text, text
+    a.keyboard.press("Escape")
+    a.goto(f"{hub['url']}/user/{A}/tree")
+    submit(a, "a")
+
+    # 3. Student B submits the untouched release.
+    b = login(browser, hub, B)
+    fetch_assignment(b, "b")
+    submit(b, "b")
+
+    # 4. The instructor collects and autogrades each submission in Formgrader.
+    manage_assignments(teacher, hub)
+    formgrader_action(teacher, "collect", "Successfully collected submissions of 'bptt'")
+    assert sorted(p.name for p in (COURSE / "submitted").iterdir()) == [A, B]
+    teacher.goto(f"{hub['url']}/user/{INSTRUCTOR}/formgrader/manage_submissions/bptt")
+    formgrader = {}
+    for student in (A, B):
+        row = teacher.locator("#main-table tr", has=teacher.locator("td.student-id", has_text=student))
+        row.locator("td.autograde a").click()
+        dialog = teacher.locator(".modal-dialog", has_text=f"Successfully autograded 'bptt' for student '{student}'")
+        dialog.wait_for(state="visible")
+        dialog.get_by_role("button", name="OK").click()
+        dialog.wait_for(state="hidden")
+        teacher.wait_for_function(
+            "(s) => [...document.querySelectorAll('#main-table tr')].some(r => r.textContent.includes(s)"
+            " && /\\d+(\\.\\d+)? \\/ \\d+/.test(r.querySelector('td.score').textContent))", arg=student)
+        formgrader[student] = row.locator("td.score").inner_text().strip()
+    shot(teacher, "instructor-autograded")
+
+    # The grading command on the same collected files gives the same scores.
+    out = hub["tmp"] / "grades"
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(COURSE / "submitted"), "--out", str(out),
+                           "--quiet"], cwd=REPO, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr
+    graded = {s["student"]: s for s in json.loads((out / "grades.json").read_text())["submissions"]}
+    points = {u["name"]: u["max_score"] for u in json.loads((out / "grades.json").read_text())["units"]}
+    assert graded[A]["score"] == points[RIGHT] and graded[B]["score"] == 0
+    assert formgrader == {s: f"{graded[s]['score']:g} / {graded[s]['max_score']:g}" for s in (A, B)}, formgrader
+
+    # 5. Feedback: generated and released in Formgrader, fetched by A; it names the mistake.
+    manage_assignments(teacher, hub)
+    formgrader_action(teacher, "generate-feedback", "Successfully generated feedback of 'bptt'")
+    formgrader_action(teacher, "release-feedback", "Successfully released feedback of 'bptt'")
+    a.goto(f"{hub['url']}/user/{A}/tree")
+    assignment_list(a)
+    submitted = rows(a, "submitted", 1)
+    submitted.first.locator('.item_status button:text("Fetch Feedback")').click()
+    a.wait_for_function("document.querySelector('#submitted_assignments_list').textContent.includes('view feedback')")
+    shot(a, "a-feedback-fetched")
+    feedback = sorted(Path(f"/home/{A}/bptt/feedback").glob(f"*/{STEM}.html"))
+    assert len(feedback) == 1, feedback
+    a.goto(f"{hub['url']}/user/{A}/files/bptt/feedback/{feedback[0].parent.name}/{STEM}.html")
+    a.wait_for_selector("body")
+    # Both grading paths run the same checks: nbgrader's feedback shows the grading command's diagnosis.
+    diagnosis = next(t["output"] for t in graded[A]["tests"] if t["name"] == WRONG)
+    a.get_by_text(f"AssertionError: {diagnosis}").first.scroll_into_view_if_needed()
+    shot(a, "a-feedback")
+    assert f"AssertionError: {diagnosis}" in a.locator("body").inner_text()
+    print(f"\nhub loop in the browser: {time.monotonic() - started:.0f} s")
+
+
+def test_a_student_cannot_reach_other_students_the_course_or_the_checks(hub):
+    """Run as student B after the loop (A's submission and feedback exist)."""
+    denied = {
+        "A's home (fetched notebooks, feedback)": ["ls", f"/home/{A}"],
+        "the list of submissions in the exchange": ["ls", str(EXCHANGE / "inbound")],
+        "the list of released feedback": ["ls", str(EXCHANGE / "feedback")],
+        "the course directory": ["ls", str(COURSE)],
+        "the hidden checks": ["cat", str(COURSE / "autograder" / "checks" / "mlp.py")],
+        "the gradebook (hidden tests, grades)": ["cat", str(COURSE / "gradebook.db")],
+        "the checkout the hub was started from": ["ls", str(hub["checkout"])],
+        "writing into the released assignment": ["touch", str(EXCHANGE / "outbound" / "bptt" / "x.ipynb")],
+    }
+    for what, cmd in denied.items():
+        proc = as_user(B, *cmd)
+        assert proc.returncode != 0 and "Permission denied" in proc.stderr, (what, proc.stdout, proc.stderr)
+    # A's submission has an unguessable name (nbgrader adds a random string); without the
+    # listing, B cannot find it. Its name is only known to root here:
+    (submission,) = [p for p in (EXCHANGE / "inbound").iterdir() if p.name.startswith(f"{A}+bptt+")]
+    assert len(submission.name.rsplit("+", 1)[1]) >= 12
+    # B can still do B's own work: read the release, submit into inbound (write-only).
+    assert as_user(B, "ls", str(EXCHANGE / "outbound" / "bptt")).returncode == 0
+    assert as_user(B, "test", "-w", str(EXCHANGE / "inbound")).returncode == 0
+
+
+def test_the_class_report_of_the_hub_submissions_renders(hub, browser):
+    out = hub["tmp"] / "grades"
+    if not (out / "class_report.html").exists():
+        pytest.skip("the loop test did not grade the class")
+    report = json.loads((out / "class_report.json").read_text())
+    dz_b = next(u for u in report["units"] if u["name"] == WRONG)
+    assert [(d["count"], d["students"]) for d in dz_b["diagnoses"]] == [(1, [A])]
+    assert dz_b["unfinished"] == 1 and report["students"] == 2
+    page = browser.new_page(viewport={"width": 1200, "height": 1000})
+    page.goto((out / "class_report.html").as_uri())
+    page.wait_for_function("document.querySelector('#histogram').naturalWidth > 0")
+    page.screenshot(path=str(SCREENSHOTS / "hub-class-report.png"), full_page=True)
+    page.close()
