@@ -25,7 +25,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from autograder import notebook_text
+from autograder import generated, notebook_text
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "bptt"
@@ -82,6 +82,7 @@ def generate_release(course_root=REPO_ROOT):
     still contains a solution, a hidden test or the word `autograder`.
     """
     course_root = Path(course_root).resolve()
+    generated.fill_regions(course_root)        # the given-helper rule, from its declaration
     notebook_text.sync_notebooks(course_root)  # the paired text files first (jupytext.toml)
     return _build_release_aside(course_root)
 

@@ -239,6 +239,10 @@ class Grader:
                 if self._over_budget():
                     return self._out_of_time(unit)
                 return _zero(unit, f"{unit.name}: {gone.message} ({where})")
+            if isinstance(reply, Raised) and reply.kind is ErrorKind.EXCEPTION and case.raises is not None:
+                raised = reply.message.removeprefix(f"{unit.name} raised ").split(":")[0]
+                if check.judge_raised(case, raised, "") is None:
+                    continue          # the exception the contract promises
             if isinstance(reply, Raised):
                 if reply.kind in (ErrorKind.UNDEFINED, ErrorKind.NOT_IMPLEMENTED, ErrorKind.GRADED_CALL):
                     return _zero(unit, reply.message)

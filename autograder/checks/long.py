@@ -72,6 +72,9 @@ def _clip_gradients(rng, d):
     H, D, Q = d["H"], d["D"], d["Q"]
     shapes = dict(W_xh=(D, H), W_hh=(H, H), b_h=(H,), W_hq=(H, Q), b_q=(Q,))
     grads = {k: rng.standard_normal(s) for k, s in shapes.items()}
+    if d["ratio"] == 0:                   # all gradients zero (global norm 0): returned unchanged, norm 0
+        grads = {k: np.zeros(s) for k, s in shapes.items()}
+        return Case((grads, 1.0), ({k: g.copy() for k, g in grads.items()}, np.float64(0.0)), d)
     norm = R.global_norm(grads)
     max_norm = norm * d["ratio"]          # ratio < 1: the norm is above the threshold and is clipped
     clipped, n = R.clip_grad_norm(grads, max_norm)
@@ -101,5 +104,5 @@ UNITS = [
          dims_used=tuple(k for k in DIMS if k != "k"), variants=(dict(pi=0.5), dict(pi=0.25), dict(pi=0.8), dict(pi="any"))),
     Unit("clip_gradients", NOTEBOOK, "clip_gradients(grads, max_norm)", _clip_gradients,
          dims_used=("D", "H", "Q"), labels=("clipped", "norm"),
-         variants=(dict(ratio=0.4), dict(ratio=0.7), dict(ratio=2.0), dict(ratio=1.3))),
+         variants=(dict(ratio=0.4), dict(ratio=0.7), dict(ratio=2.0), dict(ratio=1.3), dict(ratio=0))),
 ]

@@ -213,22 +213,33 @@ def helper_name(frame, prefer=None):
 def call_graded(func, args, classify=None, arg_names=()):
     """Call func(*args) as a graded call: (result, problem), problem None or a sentence's end.
 
-    problem names a given helper the call ran, a switched-off monitor, or an input the
-    call changed in place (checked in this order).
+    problem names a given helper the call ran, a switched-off monitor, a warning the call
+    emitted, or an input the call changed in place (checked in this order).
     """
+    import numpy as np
+
     before = snapshot(args)
     monitor = GivenMonitor(classify, getattr(func, "__name__", None)) if classify is not None else None
-    if monitor is not None:
-        monitor.start()
-    try:
-        result = func(*args)
-    finally:
+    # NumPy's defaults in a fresh kernel: a warning is what a notebook would print on stderr.
+    with warnings.catch_warnings(record=True) as caught, np.errstate(divide="warn", over="warn",
+                                                                     invalid="warn", under="ignore"):
+        warnings.simplefilter("always")
         if monitor is not None:
-            monitor.stop()
+            monitor.start()
+        try:
+            result = func(*args)
+        finally:
+            if monitor is not None:
+                monitor.stop()
     if monitor is not None and monitor.offender:
         return result, ("given", monitor.offender)
     if monitor is not None and monitor.tampered:
         return result, ("tampered", "sys.settrace")
+    caught = [w for w in caught if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning,
+                                                                 ImportWarning))]
+    if caught:
+        first = caught[0]
+        return result, ("warning", f"{first.category.__name__}: {str(first.message)[:200]}")
     for i, (b, a) in enumerate(zip(before, args)):
         name = arg_names[i] if i < len(arg_names) else f"argument {i + 1}"
         where = changed_input(b, a, name)
@@ -242,6 +253,9 @@ def problem_message(unit, problem):
     kind, detail = problem
     if kind == "given":
         return f"{unit} calls the given helper {detail}; a graded function must compute its answer itself"
+    if kind == "warning":
+        return (f"{unit} emitted a warning ({detail}); a graded function must run without warnings "
+                f"(no division by zero, no log(0), no overflow)")
     if kind == "tampered":
         return f"{unit} switched off the grader's call monitor ({detail}); a graded function must not change tracing"
     return (f"{unit} modified its input {detail} in place; a graded function must leave its inputs unchanged "
@@ -288,7 +302,7 @@ class Runner:
         self.wire, self.fd_in, self.fd_out = wire, fd_in, fd_out
         self.namespaces = {}
         self.given_files = set()      # compiled file names of given cells ("<stem: cell 'setup'>")
-        self.allowed = set()          # names of given functions the instructor's solutions call
+        self.allowed = set()          # qualified names of the given building blocks (checks/given.py)
         self.arg_names = {}           # graded function -> its parameter names, to name a changed input
         self.cwd = os.getcwd()        # the assignment folder, before any student code runs
         self.given_modules = set()    # paths of the given .py modules there
@@ -366,8 +380,10 @@ class Runner:
     def classify(self, code):
         name = code.co_filename
         if name in self.given_files or (name.endswith(".py") and name in self.given_modules):
-            # A module's own body only defines names (a first import inside a graded function).
-            return "allowed" if code.co_name in self.allowed or code.co_name == "<module>" else "forbidden"
+            # A module's own body only defines names (a first import inside a graded function);
+            # a building block is allowed by its qualified name (a nested stand-in `dy_t` is not `dy_t`).
+            allowed = code.co_name == "<module>" or getattr(code, "co_qualname", code.co_name) in self.allowed
+            return "allowed" if allowed else "forbidden"
         return ""
 
     def _proxy(self, name):
