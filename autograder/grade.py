@@ -67,8 +67,14 @@ def _elements(value: object) -> int:
     return 1
 
 
-def oracle_answerer(unit: GradedUnit) -> Callable[[str, object], object]:
-    """Answers helper calls during `unit` only, for its own helper names only."""
+def oracle_answerer(unit: GradedUnit, calls: list | None = None) -> Callable[[str, object], object]:
+    """Answers helper calls during `unit` only, for its own helper names only.
+
+    calls: if given, each answered call is appended as a trace.Call (the unit's call trace:
+    the sandbox sends every helper call here as plain data).
+    """
+    from .checks.trace import Call
+
     allowed = set(_check_of(unit).oracles)
 
     def answer(name: str, args: object) -> object:
@@ -80,9 +86,12 @@ def oracle_answerer(unit: GradedUnit) -> Callable[[str, object], object]:
             raise OracleRefused(f"{name} called with more than {MAX_ORACLE_ELEMENTS} numbers")
         try:
             with np.errstate(all="ignore"):
-                return wire.to_data(ORACLES[name](*args))
+                result = wire.to_data(ORACLES[name](*args))
         except Exception as exc:  # the reference validates shapes: pass its message on
             raise OracleRefused(f"{name} was called with bad arguments: {str(exc)[:300]}") from None
+        if calls is not None:
+            calls.append(Call(name, args, result))
+        return result
 
     return answer
 
@@ -226,9 +235,10 @@ class Grader:
         worker = st.worker
         check = _check_of(unit)
         cases = self.cases[unit.name]
-        answer = oracle_answerer(unit)
         for i, case in enumerate(cases, 1):
             where = f"case {i} of {len(cases)}: {case.describe()}"
+            calls: list = []
+            answer = oracle_answerer(unit, calls)
             try:
                 reply = call_reply(worker.call(unit.notebook, unit.name, case.args, check.oracles, answer,
                                                self.cfg.call_timeout))
@@ -246,7 +256,7 @@ class Grader:
                     return _zero(unit, f"{unit.name}: memory limit exceeded ({where})")
                 return _zero(unit, with_case(reply.message, i, len(cases), case))
             try:
-                verdict = check.judge(case, reply.value)
+                verdict = check.judge(case, reply.value, calls)
             except Exception as exc:
                 verdict = f"{unit.name} returned a value that could not be checked ({type(exc).__name__})"
             if verdict:

@@ -84,10 +84,27 @@ class Unit:
             out.append(case)
         return out
 
-    def judge(self, case, got):
-        """None if `got` (plain data, as from the sandbox) is right, else the diagnosis."""
-        return judge_value(got, case.expected, case.dims, f"{self.name} output", case.mistakes,
-                           self.labels, case.factors)
+    def judge(self, case, got, calls=None):
+        """None if `got` (plain data, as from the sandbox) is right, else the diagnosis.
+
+        calls: the trace of an assembly unit's calls to its local rules (trace.Call list); its
+        first divergence from the instructor's trace leads the diagnosis.
+        """
+        verdict = judge_value(got, case.expected, case.dims, f"{self.name} output", case.mistakes,
+                              self.labels, case.factors)
+        if verdict and calls:
+            from .trace import diagnose
+            try:
+                first = diagnose(self.name, case.args, calls)
+            except Exception:     # a trace the analysis cannot read never costs the output's verdict
+                first = None
+            if first:
+                # The trace names the cause; a catalogued explanation of the output could contradict
+                # it (two slips can give the same numbers), so the output part only says what is wrong.
+                plain = judge_value(got, case.expected, case.dims, f"{self.name} output", (), self.labels,
+                                    case.factors)
+                verdict = f"{self.name}: {first}. {plain}"
+        return verdict
 
 
 def _plain(value):
@@ -239,11 +256,14 @@ def run_check(unit, func, oracles, classify=None):
 
     if not callable(func):
         raise AssertionError(f"{unit.name} is not a function")
+    from .trace import recorder
+
     namespace = getattr(func, "__globals__", {})
     cases = unit.cases()
     for i, case in enumerate(cases, 1):
         saved = {name: namespace.get(name) for name in unit.oracles}
-        namespace.update({name: oracles[name] for name in unit.oracles})
+        calls = []
+        namespace.update(recorder({name: oracles[name] for name in unit.oracles}, calls))
         try:
             # numpy warnings would go to stderr, and nbgrader scores a test cell
             # that writes to stderr as 0 even when it passes.
@@ -262,6 +282,6 @@ def run_check(unit, func, oracles, classify=None):
                     namespace[name] = value
         if problem:
             raise AssertionError(problem_message(unit.name, problem))
-        message = unit.judge(case, to_data(got))
+        message = unit.judge(case, to_data(got), calls)
         if message:
             raise AssertionError(with_case(message, i, len(cases), case))
