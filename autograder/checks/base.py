@@ -37,6 +37,7 @@ class Case:
     mistakes: list = field(default_factory=list)   # (message, wrong answer) pairs
     factors: list = field(default_factory=list)    # (form, value): constant factors named by their form
     props: set = field(default_factory=set)        # promised input properties this case exercises
+    made_from: dict = field(default_factory=dict)  # all the sizes and switches it was made from (for probes)
 
     def describe(self):
         d = self.dims
@@ -76,6 +77,7 @@ class Unit:
             rng = np.random.default_rng(dims["seed"])
             case = self.make_case(rng, dims)
             case.dims = {k: v for k, v in dims.items() if k in self.dims_used}
+            case.made_from = dict(dims)
             if self.upstream and not any(prop.startswith("upstream:") for prop in case.props):
                 case.props.add("upstream:arbitrary" if arbitrary(dims) else "upstream:true")
             # A catalogued mistake can coincide with the right answer in one case (below the
@@ -232,12 +234,45 @@ def judge_value(got, expected, dims, what, mistakes=(), labels=(), factors=()):
     return " ".join(s if s.endswith((".", "?")) else s + "." for s in sentences)
 
 
+def with_probes(unit, case, verdict, run):
+    """The verdict, followed by what the property probes found (checks/probes.py)."""
+    from .probes import diagnose
+    found = diagnose(unit, case, run, traced=verdict.startswith(f"{unit.name}: "))
+    return f"{verdict.rstrip('.')}. Probes: {found}." if found else verdict
+
+
 def with_case(verdict, i, n, case):
     """The verdict of case i of n, with the case's sizes, as one sentence."""
     return f"{verdict.rstrip('.')} (case {i} of {n}: {case.describe()})."
 
 
 # ---- in-kernel path (nbgrader hidden tests) ------------------------------------------
+
+def _kernel_runner(unit, func, namespace, oracles, classify):
+    """run(args) -> the student's answer as plain data, or None: the probes' way to call in the kernel."""
+    import warnings
+
+    from ..sandbox.runner import call_graded
+    from ..sandbox.wire import to_data
+
+    def run(args):
+        saved = {name: namespace.get(name) for name in unit.oracles}
+        namespace.update({name: oracles[name] for name in unit.oracles})
+        try:
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                got, problem = call_graded(func, copy.deepcopy(args), classify, unit.arg_names)
+            return None if problem else to_data(got)
+        except Exception:
+            return None
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    namespace.pop(name, None)
+                else:
+                    namespace[name] = value
+    return run
+
 
 def run_check(unit, func, oracles, classify=None):
     """Check `func` on every case of `unit` inside the student's kernel.
@@ -284,4 +319,5 @@ def run_check(unit, func, oracles, classify=None):
             raise AssertionError(problem_message(unit.name, problem))
         message = unit.judge(case, to_data(got), calls)
         if message:
+            message = with_probes(unit, case, message, _kernel_runner(unit, func, namespace, oracles, classify))
             raise AssertionError(with_case(message, i, len(cases), case))
