@@ -26,7 +26,7 @@ import numpy as np
 from . import plan as plan_module
 from . import report
 from .checks import ORACLES
-from .checks.base import Case, Unit, with_case
+from .checks.base import Case, Unit, with_case, with_probes
 from .errors import BatchError, ConfigError, GraderError, SandboxError
 from .plan import GradedUnit, Plan
 from .replies import ErrorKind, Raised, call_reply, cell_outcomes
@@ -260,8 +260,27 @@ class Grader:
             except Exception as exc:
                 verdict = f"{unit.name} returned a value that could not be checked ({type(exc).__name__})"
             if verdict:
+                verdict = with_probes(check, case, verdict, self._probe_runner(worker, unit))
                 return _zero(unit, with_case(verdict, i, len(cases), case))
         return UnitResult(unit.name, unit.notebook, unit.points, unit.points, f"passed {len(cases)}/{len(cases)} cases")
+
+
+    def _probe_runner(self, worker: Worker, unit: GradedUnit) -> Callable[[tuple], object]:
+        """run(args): the student's answer on a probe's inputs, as plain data, or None (checks/probes.py)."""
+        check = _check_of(unit)
+
+        def run(args: tuple) -> object:
+            if self._over_budget() or not worker.alive:
+                return None
+            try:
+                reply = call_reply(worker.call(unit.notebook, unit.name, args, check.oracles, oracle_answerer(unit),
+                                               self.cfg.call_timeout))
+            except WorkerGone:
+                worker.kill()
+                self.state.worker = None
+                return None
+            return None if isinstance(reply, Raised) else reply.value
+        return run
 
 
 def _zero(unit: GradedUnit, message: str) -> UnitResult:
