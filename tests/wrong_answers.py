@@ -89,3 +89,21 @@ TEMPLATES = {"rnn_backward": (RNN, RNN_RIGHT), "bptt_truncated": (LONG, TRUNC_RI
 def body(unit, **slip):
     template, right = TEMPLATES[unit]
     return textwrap.dedent(template.format(**dict(right, **slip))).strip() + "\n"
+
+# Notebook 04's solution cell of bptt_truncated also defines the helper bptt_randomized calls:
+# a replacement of that cell keeps it (a correct one, written here).
+WITH_CARRY = """
+def bptt_with_carry(Y, params, cache, carry, activation, where):
+    X, h, h_netIn, P = cache["X"], cache["h"], cache["h_netIn"], cache["p"]
+    T, N, H = h.shape
+    dy = (P - np.eye(P.shape[2])[Y]) / (T * N)
+    dphi = (h_netIn > 0) * 1.0 if activation == "relu" else 1.0 - h ** 2
+    dhraw = np.zeros_like(h)
+    nxt = np.zeros((N, H))
+    for t in reversed(range(T)):
+        dhraw[t] = (dy[t] @ params["W_hq"].T + nxt @ params["W_hh"].T) * dphi[t]
+        nxt = carry[t] * dhraw[t]
+    h_prev = np.concatenate([cache["h0"][None], h[:-1]])
+    return {"W_xh": np.einsum("tni,tnj->ij", X, dhraw), "W_hh": np.einsum("tni,tnj->ij", h_prev, dhraw),
+            "b_h": dhraw.sum((0, 1)), "W_hq": np.einsum("tni,tnj->ij", h, dy), "b_q": dy.sum((0, 1))}
+"""

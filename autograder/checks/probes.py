@@ -126,9 +126,10 @@ def _steps_text(bad, T):
     if len(bad) == T:
         return "every step"
     if bad == list(range(min(bad), T)):
-        return f"t = {min(bad)}..{T - 1}" if min(bad) < T - 1 else f"t = {T - 1} (the last step) only"
+        return f"t = {min(bad)}..{T - 1} (the last {T - min(bad)} steps)" if min(bad) < T - 1 else \
+            f"t = {T - 1} (the last step) only"
     if bad == list(range(0, max(bad) + 1)):
-        return f"t = 0..{max(bad)} (every step but t > {max(bad)})" if max(bad) else "t = 0 (the first step) only"
+        return f"t = 0..{max(bad)} (every step before t = {max(bad) + 1})" if max(bad) else "t = 0 (the first step) only"
     return "t = " + ", ".join(map(str, bad))
 
 

@@ -30,7 +30,12 @@ def recorder(functions, calls):
     def wrap(name, func):
         def recorded(*args, **kwargs):
             result = func(*args, **kwargs)
-            calls.append(Call(name, _copy(args + tuple(kwargs.values())), _copy(result)))
+            try:      # keyword arguments in the rule's own order
+                bound = inspect.signature(func).bind(*args, **kwargs)
+                ordered = tuple(bound.arguments.values())
+            except TypeError:
+                ordered = args + tuple(kwargs.values())
+            calls.append(Call(name, _copy(ordered), _copy(result)))
             return result
         recorded.__name__ = name
         return recorded
