@@ -26,7 +26,8 @@ import numpy as np
 from . import plan as plan_module
 from . import report
 from .checks import ORACLES
-from .checks.base import Case, Unit, with_case
+from .checks.base import Case, Unit, with_case, with_probes
+from .checks.compare import AMBIGUOUS
 from .errors import BatchError, ConfigError, GraderError, SandboxError
 from .plan import GradedUnit, Plan
 from .replies import ErrorKind, Raised, call_reply, cell_outcomes
@@ -67,8 +68,14 @@ def _elements(value: object) -> int:
     return 1
 
 
-def oracle_answerer(unit: GradedUnit) -> Callable[[str, object], object]:
-    """Answers helper calls during `unit` only, for its own helper names only."""
+def oracle_answerer(unit: GradedUnit, calls: list | None = None) -> Callable[[str, object], object]:
+    """Answers helper calls during `unit` only, for its own helper names only.
+
+    calls: if given, each answered call is appended as a trace.Call (the unit's call trace:
+    the sandbox sends every helper call here as plain data).
+    """
+    from .checks.trace import Call
+
     allowed = set(_check_of(unit).oracles)
 
     def answer(name: str, args: object) -> object:
@@ -80,9 +87,12 @@ def oracle_answerer(unit: GradedUnit) -> Callable[[str, object], object]:
             raise OracleRefused(f"{name} called with more than {MAX_ORACLE_ELEMENTS} numbers")
         try:
             with np.errstate(all="ignore"):
-                return wire.to_data(ORACLES[name](*args))
+                result = wire.to_data(ORACLES[name](*args))
         except Exception as exc:  # the reference validates shapes: pass its message on
             raise OracleRefused(f"{name} was called with bad arguments: {str(exc)[:300]}") from None
+        if calls is not None:
+            calls.append(Call(name, args, result))
+        return result
 
     return answer
 
@@ -226,9 +236,11 @@ class Grader:
         worker = st.worker
         check = _check_of(unit)
         cases = self.cases[unit.name]
-        answer = oracle_answerer(unit)
+        unclear = None
         for i, case in enumerate(cases, 1):
             where = f"case {i} of {len(cases)}: {case.describe()}"
+            calls: list = []
+            answer = oracle_answerer(unit, calls)
             try:
                 reply = call_reply(worker.call(unit.notebook, unit.name, case.args, check.oracles, answer,
                                                self.cfg.call_timeout))
@@ -250,12 +262,38 @@ class Grader:
                     return _zero(unit, f"{unit.name}: memory limit exceeded ({where})")
                 return _zero(unit, with_case(reply.message, i, len(cases), case))
             try:
-                verdict = check.judge(case, reply.value)
+                verdict = check.judge(case, reply.value, calls)
             except Exception as exc:
                 verdict = f"{unit.name} returned a value that could not be checked ({type(exc).__name__})"
+            if verdict and AMBIGUOUS in verdict and i < len(cases):
+                unclear = unclear or (verdict, i, case)
+                continue      # a later case, with other sizes, may tell the readings apart
             if verdict:
+                verdict = with_probes(check, case, verdict, self._probe_runner(worker, unit))
                 return _zero(unit, with_case(verdict, i, len(cases), case))
+        if unclear:
+            verdict, i, case = unclear
+            verdict = with_probes(check, case, verdict, self._probe_runner(worker, unit))
+            return _zero(unit, with_case(verdict, i, len(cases), case))
         return UnitResult(unit.name, unit.notebook, unit.points, unit.points, f"passed {len(cases)}/{len(cases)} cases")
+
+
+    def _probe_runner(self, worker: Worker, unit: GradedUnit) -> Callable[[tuple], object]:
+        """run(args): the student's answer on a probe's inputs, as plain data, or None (checks/probes.py)."""
+        check = _check_of(unit)
+
+        def run(args: tuple) -> object:
+            if self._over_budget() or not worker.alive:
+                return None
+            try:
+                reply = call_reply(worker.call(unit.notebook, unit.name, args, check.oracles, oracle_answerer(unit),
+                                               self.cfg.call_timeout))
+            except WorkerGone:
+                worker.kill()
+                self.state.worker = None
+                return None
+            return None if isinstance(reply, Raised) else reply.value
+        return run
 
 
 def _zero(unit: GradedUnit, message: str) -> UnitResult:
