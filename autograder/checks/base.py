@@ -115,7 +115,7 @@ class Unit:
     def not_raised(self, case):
         bad = dict(zip(self.arg_names, case.args)).get("activation")
         what = f"activation {bad!r}" if bad is not None else "these arguments"
-        return f"{self.name} returned a value for {what}; it must raise {case.raises.__name__}"
+        return f"{self.name} returned a value for {what}; it must raise {case.raises.__name__}."
 
     def judge_raised(self, case, exc_name, message):
         """None if the exception `exc_name` is the one the case expects, else the verdict."""

@@ -109,7 +109,7 @@ def at_kink(netIn, act, *more):
     central difference gives half the upstream gradient."""
     netIn, more = netIn.copy(), [m.copy() for m in more]
     if act == "relu":
-        where = (netIn.shape[0] // 2,) + tuple(s // 2 for s in netIn.shape[1:])
+        where = (netIn.shape[0] - 1, 0)      # apart from the KINK entries (rows 0, 1 / corners)
         netIn[where] = 0.0
         for m in more:
             m[where] = 0.0
