@@ -48,9 +48,8 @@ class Case:
 
 @dataclass
 class Unit:
-    name: str                   # the student function, also the graded unit's name
-    notebook: str               # notebook stem, e.g. "01_mlp_backprop"
-    signature: str              # as the notebook states it, for messages
+    """How one graded unit is checked; its notebook, signature and points are declared in autograder/units.py."""
+    name: str                   # the student function, also the graded unit's name (declared in units.py)
     make_case: Callable[[np.random.Generator, dict], Case]
     oracles: tuple = ()         # student functions replaced by the reference while checking
     dims_used: tuple = ("T", "N", "D", "H", "Q", "activation")
@@ -59,9 +58,26 @@ class Unit:
     upstream: tuple = ()        # arguments that are upstream gradients (arbitrary in some cases)
 
     @property
+    def declared(self):
+        from ..units import BY_NAME
+        return BY_NAME[self.name]
+
+    @property
+    def notebook(self):
+        return self.declared.notebook
+
+    @property
+    def signature(self):
+        return self.declared.signature
+
+    @property
     def arg_names(self):
-        inside = self.signature[self.signature.index("(") + 1:self.signature.rindex(")")]
-        return tuple(a.split("=")[0].strip() for a in inside.split(",") if a.strip())
+        return self.declared.params
+
+    @property
+    def n_cases(self):
+        """How many seeded cases the unit is called on (three, or one per variant)."""
+        return len(self.variants) if self.variants else len(CASE_DIMS)
 
     def case_dims(self):
         if not self.variants:

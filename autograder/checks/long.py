@@ -5,7 +5,6 @@ from .. import reference as R
 from .base import Case, Unit
 from .rnn import GRAD_KEYS, backward_mistakes, rnn_problem
 
-NOTEBOOK = "04_long_histories"
 DIMS = ("T", "N", "D", "H", "Q", "k", "activation")
 
 
@@ -98,11 +97,11 @@ def _clip_gradients(rng, d):
 
 
 UNITS = [
-    Unit("bptt_truncated", NOTEBOOK, "bptt_truncated(Y, params, cache, k, activation)", _bptt_truncated,
+    Unit("bptt_truncated", _bptt_truncated,
          dims_used=DIMS, variants=(dict(k=3), dict(k=2), dict(k=5), dict(k=1), dict(k=5))),
-    Unit("bptt_randomized", NOTEBOOK, "bptt_randomized(Y, params, cache, xi, activation)", _bptt_randomized,
+    Unit("bptt_randomized", _bptt_randomized,
          dims_used=tuple(k for k in DIMS if k != "k"), variants=(dict(pi=0.5), dict(pi=0.25), dict(pi=0.8), dict(pi="any"))),
-    Unit("clip_gradients", NOTEBOOK, "clip_gradients(grads, max_norm)", _clip_gradients,
+    Unit("clip_gradients", _clip_gradients,
          dims_used=("D", "H", "Q"), labels=("clipped", "norm"),
          variants=(dict(ratio=0.4), dict(ratio=0.7), dict(ratio=2.0), dict(ratio=1.3), dict(ratio=0))),
 ]

@@ -8,7 +8,6 @@ import numpy as np
 from .. import reference as R
 from .base import Case, Unit, arbitrary
 
-NOTEBOOK = "01_mlp_backprop"
 DIMS = ("N", "D", "H", "C")
 
 
@@ -174,14 +173,14 @@ def _mlp_backward(rng, d):
 MLP_ORACLES = ("dz_netAct", "dz_netIn", "dz_wts", "dz_b", "dy_netAct", "dy_netIn", "dy_wts", "dy_b")
 
 UNITS = [
-    Unit("dz_netAct", NOTEBOOK, "dz_netAct(z_netAct, y)", _dz_netAct, dims_used=DIMS),
-    Unit("dz_netIn", NOTEBOOK, "dz_netIn(dz_netAct, z_netAct)", _dz_netIn, dims_used=DIMS, upstream=("dz_netAct",)),
-    Unit("dz_wts", NOTEBOOK, "dz_wts(dz_netIn, y_netAct, z_wts, reg)", _dz_wts, dims_used=DIMS, upstream=("dz_netIn",)),
-    Unit("dz_b", NOTEBOOK, "dz_b(dz_netIn)", _dz_b, dims_used=DIMS, upstream=("dz_netIn",)),
-    Unit("dy_netAct", NOTEBOOK, "dy_netAct(dz_netIn, z_wts)", _dy_netAct, dims_used=DIMS, upstream=("dz_netIn",)),
-    Unit("dy_netIn", NOTEBOOK, "dy_netIn(dy_netAct, y_netIn)", _dy_netIn, dims_used=DIMS, upstream=("dy_netAct",)),
-    Unit("dy_wts", NOTEBOOK, "dy_wts(dy_netIn, X, y_wts, reg)", _dy_wts, dims_used=DIMS, upstream=("dy_netIn",)),
-    Unit("dy_b", NOTEBOOK, "dy_b(dy_netIn)", _dy_b, dims_used=DIMS, upstream=("dy_netIn",)),
-    Unit("mlp_backward", NOTEBOOK, "mlp_backward(y, params, cache, reg)", _mlp_backward,
+    Unit("dz_netAct", _dz_netAct, dims_used=DIMS),
+    Unit("dz_netIn", _dz_netIn, dims_used=DIMS, upstream=("dz_netAct",)),
+    Unit("dz_wts", _dz_wts, dims_used=DIMS, upstream=("dz_netIn",)),
+    Unit("dz_b", _dz_b, dims_used=DIMS, upstream=("dz_netIn",)),
+    Unit("dy_netAct", _dy_netAct, dims_used=DIMS, upstream=("dz_netIn",)),
+    Unit("dy_netIn", _dy_netIn, dims_used=DIMS, upstream=("dy_netAct",)),
+    Unit("dy_wts", _dy_wts, dims_used=DIMS, upstream=("dy_netIn",)),
+    Unit("dy_b", _dy_b, dims_used=DIMS, upstream=("dy_netIn",)),
+    Unit("mlp_backward", _mlp_backward,
          oracles=MLP_ORACLES, dims_used=DIMS),
 ]

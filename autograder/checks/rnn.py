@@ -9,7 +9,6 @@ from .. import reference as R
 from .base import Case, Unit, arbitrary
 from .mlp import KINK, at_kink
 
-NOTEBOOK = "02_rnn_bptt"
 
 
 def rnn_problem(rng, d, activation=None):
@@ -216,15 +215,14 @@ STEP_ORACLES = ("dy_t", "dW_hq", "db_q", "dh_t", "dhraw_t", "dW_hh", "dW_xh", "d
 DIMS = ("T", "N", "D", "H", "Q", "activation")
 
 UNITS = [
-    Unit("dy_t", NOTEBOOK, "dy_t(p_t, y_t, T)", _dy_t, dims_used=DIMS),
-    Unit("dW_hq", NOTEBOOK, "dW_hq(h, dy)", _dW_hq, dims_used=DIMS, upstream=("dy",)),
-    Unit("db_q", NOTEBOOK, "db_q(dy)", _db_q, dims_used=DIMS, upstream=("dy",)),
-    Unit("dh_t", NOTEBOOK, "dh_t(dy_t, dhraw_next, W_hq, W_hh)", _dh_t, dims_used=DIMS, upstream=("dy_t", "dhraw_next",)),
-    Unit("dhraw_t", NOTEBOOK, "dhraw_t(dh_t, h_netIn_t, h_t, activation)", _dhraw_t, dims_used=DIMS, upstream=("dh_t",),
-         variants=({}, {}, {}, dict(activation="sigmoid"))),
-    Unit("dW_hh", NOTEBOOK, "dW_hh(h_prev, dhraw)", _dW_hh, dims_used=DIMS, upstream=("dhraw",)),
-    Unit("dW_xh", NOTEBOOK, "dW_xh(X, dhraw)", _dW_xh, dims_used=DIMS, upstream=("dhraw",)),
-    Unit("db_h", NOTEBOOK, "db_h(dhraw)", _db_h, dims_used=DIMS, upstream=("dhraw",)),
-    Unit("rnn_backward", NOTEBOOK, "rnn_backward(Y, params, cache, activation)", _rnn_backward,
+    Unit("dy_t", _dy_t, dims_used=DIMS),
+    Unit("dW_hq", _dW_hq, dims_used=DIMS, upstream=("dy",)),
+    Unit("db_q", _db_q, dims_used=DIMS, upstream=("dy",)),
+    Unit("dh_t", _dh_t, dims_used=DIMS, upstream=("dy_t", "dhraw_next",)),
+    Unit("dhraw_t", _dhraw_t, dims_used=DIMS, upstream=("dh_t",), variants=({}, {}, {}, dict(activation="sigmoid"))),
+    Unit("dW_hh", _dW_hh, dims_used=DIMS, upstream=("dhraw",)),
+    Unit("dW_xh", _dW_xh, dims_used=DIMS, upstream=("dhraw",)),
+    Unit("db_h", _db_h, dims_used=DIMS, upstream=("dhraw",)),
+    Unit("rnn_backward", _rnn_backward,
          oracles=STEP_ORACLES, dims_used=DIMS),
 ]

@@ -5,7 +5,6 @@ from .. import reference as R
 from .base import Case, Unit
 from .mlp import KINK
 
-NOTEBOOK = "03_two_layer_rnn"
 DIMS = ("T", "N", "D", "H1", "H2", "Q", "activation")
 KEYS = ("W_xh1", "W_hh1", "b_h1", "W_xh2", "W_hh2", "b_h2", "W_hq", "b_q")
 
@@ -69,8 +68,8 @@ def _rnn2_backward(rng, d):
 
 
 UNITS = [
-    Unit("dh1_t", NOTEBOOK, "dh1_t(dhraw2_t, dhraw1_next, W_xh2, W_hh1)", _dh1_t, dims_used=DIMS,
+    Unit("dh1_t", _dh1_t, dims_used=DIMS,
          upstream=("dhraw2_t", "dhraw1_next")),
-    Unit("rnn2_backward", NOTEBOOK, "rnn2_backward(Y, params, cache, activation)", _rnn2_backward,
+    Unit("rnn2_backward", _rnn2_backward,
          oracles=("dh1_t",), dims_used=DIMS, variants=({}, {}, {}, dict(activation="sigmoid"))),
 ]

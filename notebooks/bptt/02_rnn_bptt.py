@@ -48,7 +48,7 @@
 # `rnn_backward` must). A graded function that emits a warning on a hidden case scores 0,
 # so keep your code free of NumPy warnings (no `log(0)`, no division by zero).
 #
-# <!-- generated: given-helper rule -->
+# <!-- generated: given-helper-rule -->
 # **The given-helper rule.** A graded function may call your own functions and these given
 # building blocks: `softmax`, `one_hot`, `phi`, `check_shape` and the forward passes
 # `mlp_forward`, `rnn_forward`, `rnn2_forward`. Every other given function computes (part of)
@@ -81,6 +81,7 @@
 # Conventions (as in notebook 01): **row vectors**, the batch is the first axis within a
 # step, sequences are **time-major** `(T, N, D)`, everything float64.
 #
+# <!-- generated: points-table -->
 # | graded function | points |
 # |---|---|
 # | `dy_t(p_t, y_t, T)` | 1 |
@@ -95,6 +96,7 @@
 # | **this notebook** | **14** |
 #
 # The whole assignment has **41 points** across four notebooks (01: 12 + 02: 14 + 03: 7 + 04: 8).
+# <!-- end generated -->
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false}
 # Given code — read-only. The tools shared by all four notebooks are in bptt_tools.py
@@ -236,7 +238,7 @@ else:
 # step influences the loss through every step.
 
 # %% [markdown]
-# ### 1. `dy_t` — the loss meets the logits of step t (1 point)
+# ### 1. `dy_t` — the loss meets the logits of step t (<!-- generated: points dy_t -->1 point<!-- end generated -->)
 #
 # **Place in the graph.** `o_t → softmax → p_t → loss`: the top of step t. You return the
 # gradient at the **logits** $o_t$, so this one rule covers what `dz_netAct` and `dz_netIn`
@@ -314,7 +316,7 @@ check("dy_t", dy_t)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### 2. `dW_hq` — the output weights, summed over time (1 point)
+# ### 2. `dW_hq` — the output weights, summed over time (<!-- generated: points dW_hq -->1 point<!-- end generated -->)
 #
 # **Place in the graph.** `h_t, W_hq → o_t → … → loss`, at **every** step t: the same
 # $W_{hq}$ is used T times. It meets $dy_t$ from above and $h_t$ from below, as `dz_wts`
@@ -385,7 +387,7 @@ check("dW_hq", dW_hq)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### 3. `db_q` — the output bias (1 point)
+# ### 3. `db_q` — the output bias (<!-- generated: points db_q -->1 point<!-- end generated -->)
 #
 # **Place in the graph.** `b_q → o_t → … → loss`, at every step. It meets $dy_t$ from above.
 #
@@ -440,7 +442,7 @@ check("db_q", db_q)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### 4. `dh_t` — the two paths into a hidden state (2 points)
+# ### 4. `dh_t` — the two paths into a hidden state (<!-- generated: points dh_t -->2 points<!-- end generated -->)
 #
 # **Place in the graph.** $h_t$ is used twice (see the figure): in $o_t$ (through
 # $W_{hq}$, towards the loss of step t) and in $h\_netIn_{t+1}$ (through $W_{hh}$,
@@ -527,7 +529,7 @@ check("dh_t", dh_t)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### 5. `dhraw_t` — through the activation (2 points)
+# ### 5. `dhraw_t` — through the activation (<!-- generated: points dhraw_t -->2 points<!-- end generated -->)
 #
 # **Place in the graph.** `h_netIn_t → phi → h_t`. It meets $dh_t$ from above and
 # $W_{xh}$, $W_{hh}$, $b_h$ from below; the analogue of `dy_netIn` in notebook 01.
@@ -607,7 +609,7 @@ check("dhraw_t", dhraw_t)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### 6. `dW_hh` — the recurrent weights (1 point)
+# ### 6. `dW_hh` — the recurrent weights (<!-- generated: points dW_hh -->1 point<!-- end generated -->)
 #
 # **Place in the graph.** `h_{t-1}, W_hh → h_netIn_t → … → loss`, at every step. It meets
 # $dhraw_t$ from above and $h_{t-1}$ from below: in $h\_netIn_t$ the recurrent weight
@@ -674,7 +676,7 @@ check("dW_hh", dW_hh)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### 7. `dW_xh` — the input weights (1 point)
+# ### 7. `dW_xh` — the input weights (<!-- generated: points dW_xh -->1 point<!-- end generated -->)
 #
 # **Place in the graph.** `x_t, W_xh → h_netIn_t → … → loss`, at every step. It meets
 # $dhraw_t$ from above and $x_t$ from below; the analogue of `dy_wts`.
@@ -731,7 +733,7 @@ check("dW_xh", dW_xh)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### 8. `db_h` — the hidden bias (1 point)
+# ### 8. `db_h` — the hidden bias (<!-- generated: points db_h -->1 point<!-- end generated -->)
 #
 # **Place in the graph.** `b_h → h_netIn_t → … → loss`, at every step. It meets $dhraw_t$
 # from above.
@@ -784,7 +786,7 @@ check("db_h", db_h)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### 9. `rnn_backward` — backpropagation through time (4 points)
+# ### 9. `rnn_backward` — backpropagation through time (<!-- generated: points rnn_backward -->4 points<!-- end generated -->)
 #
 # **The contract.** `rnn_backward(Y, params, cache, activation)` returns the gradient of
 # `rnn_loss(X, Y, params, h0, activation)` with respect to every parameter, for the forward

@@ -32,12 +32,16 @@
 # whether truncation can learn a dependency longer than its window, and plot how
 # the gradient vanishes or explodes with the lag.
 #
+# <!-- generated: points-table -->
 # | graded function | points |
 # |---|---|
 # | `bptt_truncated(Y, params, cache, k, activation)` | 3 |
 # | `bptt_randomized(Y, params, cache, xi, activation)` | 3 |
 # | `clip_gradients(grads, max_norm)` | 2 |
-# | **this notebook** | **8** (the assignment: 41 over four notebooks) |
+# | **this notebook** | **8** |
+#
+# The whole assignment has **41 points** across four notebooks (01: 12 + 02: 14 + 03: 7 + 04: 8).
+# <!-- end generated -->
 #
 # **How to work.** Write your code only between the lines `# YOUR CODE HERE` and the
 # `raise NotImplementedError()` below it (delete that line). Code cells whose first line
@@ -60,7 +64,7 @@
 # function that emits a warning on a hidden case scores 0, so keep your code free of NumPy
 # warnings.
 #
-# <!-- generated: given-helper rule -->
+# <!-- generated: given-helper-rule -->
 # **The given-helper rule.** A graded function may call your own functions and these given
 # building blocks: `softmax`, `one_hot`, `phi`, `check_shape` and the forward passes
 # `mlp_forward`, `rnn_forward`, `rnn2_forward`. Every other given function computes (part of)
@@ -237,7 +241,7 @@ def probes():
 # The experiments below test these claims.
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_bptt_truncated", "locked": true, "schema_version": 3, "solution": false}
-# ## `bptt_truncated` (3 points)
+# ## `bptt_truncated` (<!-- generated: points bptt_truncated -->3 points<!-- end generated -->)
 #
 # **Place in the graph.** The whole backward pass of the one-layer RNN, as in notebook 02's
 # `rnn_backward`, with one change on the recurrent edge $h_{t-1} \to h^{netIn}_t$ (through
@@ -375,7 +379,7 @@ check("bptt_truncated", bptt_truncated)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_bptt_randomized", "locked": true, "schema_version": 3, "solution": false}
-# ## `bptt_randomized` (3 points)
+# ## `bptt_randomized` (<!-- generated: points bptt_randomized -->3 points<!-- end generated -->)
 #
 # **The contract.** The same backward pass and the same return value as `bptt_truncated`,
 # with given multipliers instead of chunk boundaries: `xi[t]` scales the gradient passed from
@@ -470,7 +474,7 @@ check("bptt_randomized", bptt_randomized)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_clip_gradients", "locked": true, "schema_version": 3, "solution": false}
-# ## `clip_gradients` (2 points)
+# ## `clip_gradients` (<!-- generated: points clip_gradients -->2 points<!-- end generated -->)
 #
 # **Place in the graph.** Not a derivative: clipping sits between the backward pass and
 # the parameter update, and changes the step that the update takes.
