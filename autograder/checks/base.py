@@ -56,6 +56,8 @@ class Unit:
     variants: tuple = ()        # per-case overrides of CASE_DIMS (more cases than three when longer)
     labels: tuple = ()          # names of the items of a tuple answer, for messages
     upstream: tuple = ()        # arguments that are upstream gradients (arbitrary in some cases)
+    shares_with: tuple = ()     # graded units whose grading covers a helper this unit may share with them
+    shared: Callable = None     # shared(arguments by name) -> the reference answer of such a helper, or None
 
     @property
     def declared(self):
@@ -316,8 +318,37 @@ def _kernel_runner(unit, func, namespace, oracles, classify):
     return run
 
 
-def run_check(unit, func, oracles, classify=None):
+def _failed_siblings(unit, namespace, siblings, oracles, classify):
+    """The units of unit.shares_with (given as {name: Unit}) whose own check fails on the student's code."""
+    import warnings
+
+    failed = []
+    for name, sibling in (siblings or {}).items():
+        if name in unit.shares_with and callable(namespace.get(name)):
+            with warnings.catch_warnings():
+                try:
+                    run_check(sibling, namespace[name], oracles, classify)
+                except AssertionError:
+                    failed.append(name)
+    return failed
+
+
+def _swap_shared(unit, namespace, failed, graded, classify):
+    """Swap the student's helpers shared with the failed siblings for runner.shared_proxy; the saved ones."""
+    from ..sandbox.runner import shared_helpers, shared_proxy
+
+    is_given = (lambda code: classify(code) != "") if classify is not None else (lambda code: False)
+    names = shared_helpers(namespace, unit.name, failed, graded, is_given)
+    saved = {h: namespace[h] for h in names}
+    namespace.update({h: shared_proxy(namespace[h], unit.shared) for h in names})
+    return saved
+
+
+def run_check(unit, func, oracles, classify=None, siblings=None):
     """Check `func` on every case of `unit` inside the student's kernel.
+
+    siblings: {name: Unit} of the units in unit.shares_with; a helper shared with one whose check
+    fails is answered by the reference (unit.shared), as in the grading command.
 
     Raises AssertionError with the diagnosis of the first failing case. For an
     assembly unit, the functions named in unit.oracles are swapped in the
@@ -336,9 +367,13 @@ def run_check(unit, func, oracles, classify=None):
     from .trace import recorder
 
     namespace = getattr(func, "__globals__", {})
+    failed = _failed_siblings(unit, namespace, siblings, oracles, classify) if unit.shared else []
+    from . import UNITS
+    graded = set(UNITS) | {unit.name}      # as the sandbox: every graded function is never a helper
     cases = unit.cases()
     first_unclear = None
     for i, case in enumerate(cases, 1):
+        shared_saved = _swap_shared(unit, namespace, failed, graded, classify) if failed else {}
         saved = {name: namespace.get(name) for name in unit.oracles}
         calls = []
         namespace.update(recorder({name: oracles[name] for name in unit.oracles}, calls))
@@ -360,6 +395,7 @@ def run_check(unit, func, oracles, classify=None):
                     namespace.pop(name, None)
                 else:
                     namespace[name] = value
+            namespace.update(shared_saved)
         if problem:
             raise AssertionError(problem_message(unit.name, problem))
         message = unit.judge(case, to_data(got), calls)
