@@ -26,7 +26,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from autograder import generated
+from autograder import generated, given_text
 from autograder.errors import ConfigError, ToolError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -97,6 +97,7 @@ def generate_release(course_root=REPO_ROOT):
     course_root = Path(course_root).resolve()
     # The paired text files first (jupytext.toml), with every generated region rewritten
     # from its declaration (autograder/generated.py): the release states the declared points.
+    given_text.fill_tools(course_root)   # the building blocks the visible tests allow
     generated.sync_course(course_root)
     return _build_release_aside(course_root)
 

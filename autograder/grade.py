@@ -26,13 +26,15 @@ import numpy as np
 from . import plan as plan_module
 from . import outputs, report
 from .checks import ORACLES
-from .checks.base import Case, Unit, with_case
+from .checks.base import Case, Unit, with_case, with_probes
+from .checks.compare import AMBIGUOUS
 from .errors import ConfigError, GraderError, SandboxError
 from .plan import GradedUnit, Plan
 from .replies import ErrorKind, Raised, call_reply, cell_outcomes
 from .results import ALL_PASS_NOTE, GradingFailure, StudentResult, UnitResult
 from .sandbox import wire
 from .sandbox.jail import JailConfig, OracleRefused, Worker, WorkerGone, clean_text, default_hidden, sweep_cgroups
+from .sandbox.runner import SHARED
 from .submission import CodeCell, Submission, UnusableNotebook, cells_to_run, discover, read_notebook
 
 __all__ = ["ALL_PASS_NOTE", "Grader", "grade_batch", "load_plan", "make_config", "release_config"]
@@ -87,12 +89,32 @@ def oracle_bounds(case_args: object) -> tuple[int, int]:
     return max(16, int(np.prod(top))), min(MAX_ORACLE_ELEMENTS, 8 * elements + 1000)
 
 
-def oracle_answerer(unit: GradedUnit, case_args: object = None) -> Callable[[str, object], object]:
-    """Answers helper calls during `unit` only, for its own helper names only, within oracle_bounds."""
-    allowed = set(_check_of(unit).oracles)
+def oracle_answerer(unit: GradedUnit, case_args: object = None, calls: list | None = None) -> Callable[[str, object], object]:
+    """Answers helper calls during `unit` only, for its own helper names only, within oracle_bounds.
+
+    calls: if given, each answered call is appended as a trace.Call (the unit's call trace:
+    the sandbox sends every helper call here as plain data).
+    """
+    from .checks.trace import Call
+
+    check = _check_of(unit)
+    allowed = set(check.oracles)
     max_dim, max_elements = oracle_bounds(case_args) if case_args is not None else (1 << 31, MAX_ORACLE_ELEMENTS)
 
     def answer(name: str, args: object) -> object:
+        if name.startswith(SHARED) and check.shared is not None:
+            if not isinstance(args, tuple) or len(args) != 1 or not isinstance(args[0], dict):
+                raise OracleRefused("malformed arguments")
+            if _sizes(args, []) > max_elements:
+                raise OracleRefused(f"{name} called with more than {max_elements} numbers")
+            try:
+                with np.errstate(all="ignore"):
+                    ref = check.shared(args[0])
+            except Exception:
+                ref = None
+            if ref is None:
+                raise OracleRefused(f"{name} is not the helper {unit.name} shares")
+            return wire.to_data(ref)
         if name not in allowed or name not in ORACLES:
             raise OracleRefused(f"{name} is not available while grading {unit.name}")
         if not isinstance(args, tuple):
@@ -106,9 +128,12 @@ def oracle_answerer(unit: GradedUnit, case_args: object = None) -> Callable[[str
                                 f"this case's inputs can make ({max_dim})")
         try:
             with np.errstate(all="ignore"):
-                return wire.to_data(ORACLES[name](*args))
+                result = wire.to_data(ORACLES[name](*args))
         except Exception as exc:  # the reference validates shapes: pass its message on
             raise OracleRefused(f"{name} was called with bad arguments: {str(exc)[:300]}") from None
+        if calls is not None:
+            calls.append(Call(name, args, result))
+        return result
 
     return answer
 
@@ -252,11 +277,17 @@ class Grader:
         worker = st.worker
         check = _check_of(unit)
         cases = self.cases[unit.name]
+        unclear = None
+        # One mistake, one charge: a helper shared with a unit that already lost its points answers
+        # with the reference while this unit is graded (checks/long.py, runner.shared_helpers).
+        shared = tuple(SHARED + s for s in check.shares_with
+                       if s in results and results[s].score < results[s].max_score)
         for i, case in enumerate(cases, 1):
             where = f"case {i} of {len(cases)}: {case.describe()}"
-            answer = oracle_answerer(unit, case.args)
+            calls: list = []
+            answer = oracle_answerer(unit, case.args, calls)
             try:
-                reply = call_reply(worker.call(unit.notebook, unit.name, case.args, check.oracles, answer,
+                reply = call_reply(worker.call(unit.notebook, unit.name, case.args, check.oracles + shared, answer,
                                                self.cfg.call_timeout))
             except WorkerGone as gone:
                 worker.kill()
@@ -265,6 +296,10 @@ class Grader:
                 if self._over_budget():
                     return self._out_of_time(unit)
                 return _zero(unit, f"{unit.name}: {gone.message} ({where})")
+            if isinstance(reply, Raised) and reply.kind is ErrorKind.EXCEPTION and case.raises is not None:
+                raised = reply.message.removeprefix(f"{unit.name} raised ").split(":")[0]
+                if check.judge_raised(case, raised, "") is None:
+                    continue          # the exception the contract promises
             if isinstance(reply, Raised):
                 if reply.kind in (ErrorKind.UNDEFINED, ErrorKind.NOT_IMPLEMENTED, ErrorKind.GRADED_CALL):
                     return _zero(unit, reply.message)
@@ -272,12 +307,38 @@ class Grader:
                     return _zero(unit, f"{unit.name}: memory limit exceeded ({where})")
                 return _zero(unit, with_case(reply.message, i, len(cases), case))
             try:
-                verdict = check.judge(case, reply.value)
+                verdict = check.judge(case, reply.value, calls)
             except Exception as exc:
                 verdict = f"{unit.name} returned a value that could not be checked ({type(exc).__name__})"
+            if verdict and AMBIGUOUS in verdict and i < len(cases):
+                unclear = unclear or (verdict, i, case)
+                continue      # a later case, with other sizes, may tell the readings apart
             if verdict:
+                verdict = with_probes(check, case, verdict, self._probe_runner(worker, unit))
                 return _zero(unit, with_case(verdict, i, len(cases), case))
+        if unclear:
+            verdict, i, case = unclear
+            verdict = with_probes(check, case, verdict, self._probe_runner(worker, unit))
+            return _zero(unit, with_case(verdict, i, len(cases), case))
         return UnitResult(unit.name, unit.notebook, unit.points, unit.points, f"passed {len(cases)}/{len(cases)} cases")
+
+
+    def _probe_runner(self, worker: Worker, unit: GradedUnit) -> Callable[[tuple], object]:
+        """run(args): the student's answer on a probe's inputs, as plain data, or None (checks/probes.py)."""
+        check = _check_of(unit)
+
+        def run(args: tuple) -> object:
+            if self._over_budget() or not worker.alive:
+                return None
+            try:
+                reply = call_reply(worker.call(unit.notebook, unit.name, args, check.oracles, oracle_answerer(unit),
+                                               self.cfg.call_timeout))
+            except WorkerGone:
+                worker.kill()
+                self.state.worker = None
+                return None
+            return None if isinstance(reply, Raised) else reply.value
+        return run
 
 
 def _zero(unit: GradedUnit, message: str) -> UnitResult:

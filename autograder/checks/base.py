@@ -12,7 +12,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..sandbox.wire import TYPE_MARK
-from .compare import as_float_array, close, diagnose_array, leaf_predicate
+from .compare import AMBIGUOUS, as_float_array, close, diagnose_array, leaf_predicate
 
 # Three cases per unit; in each, every dimension differs from every other one so
 # a transposed product cannot pass by accident. H1/H2 are the two-layer sizes.
@@ -37,6 +37,8 @@ class Case:
     mistakes: list = field(default_factory=list)   # (message, wrong answer) pairs
     factors: list = field(default_factory=list)    # (form, value): constant factors named by their form
     props: set = field(default_factory=set)        # promised input properties this case exercises
+    raises: type = None         # the exception the function must raise instead of returning (ValueError)
+    made_from: dict = field(default_factory=dict)  # all the sizes and switches it was made from (for probes)
 
     def describe(self):
         d = self.dims
@@ -54,6 +56,8 @@ class Unit:
     variants: tuple = ()        # per-case overrides of CASE_DIMS (more cases than three when longer)
     labels: tuple = ()          # names of the items of a tuple answer, for messages
     upstream: tuple = ()        # arguments that are upstream gradients (arbitrary in some cases)
+    shares_with: tuple = ()     # graded units whose grading covers a helper this unit may share with them
+    shared: Callable = None     # shared(arguments by name) -> the reference answer of such a helper, or None
 
     @property
     def declared(self):
@@ -92,6 +96,7 @@ class Unit:
             rng = np.random.default_rng(dims["seed"])
             case = self.make_case(rng, dims)
             case.dims = {k: v for k, v in dims.items() if k in self.dims_used}
+            case.made_from = dict(dims)
             if self.upstream and not any(prop.startswith("upstream:") for prop in case.props):
                 case.props.add("upstream:arbitrary" if arbitrary(dims) else "upstream:true")
             # A catalogued mistake can coincide with the right answer in one case (below the
@@ -100,10 +105,41 @@ class Unit:
             out.append(case)
         return out
 
-    def judge(self, case, got):
-        """None if `got` (plain data, as from the sandbox) is right, else the diagnosis."""
-        return judge_value(got, case.expected, case.dims, f"{self.name} output", case.mistakes,
-                           self.labels, case.factors)
+    def judge(self, case, got, calls=None):
+        """None if `got` (plain data, as from the sandbox) is right, else the diagnosis.
+
+        calls: the trace of an assembly unit's calls to its local rules (trace.Call list); its
+        first divergence from the instructor's trace leads the diagnosis.
+        """
+        if case.raises is not None:
+            return self.not_raised(case)
+        verdict = judge_value(got, case.expected, case.dims, f"{self.name} output", case.mistakes,
+                              self.labels, case.factors)
+        if verdict and calls:
+            from .trace import diagnose
+            try:
+                first = diagnose(self.name, case.args, calls)
+            except Exception:     # a trace the analysis cannot read never costs the output's verdict
+                first = None
+            if first:
+                # The trace names the cause; a catalogued explanation of the output could contradict
+                # it (two slips can give the same numbers), so the output part only says what is wrong.
+                plain = judge_value(got, case.expected, case.dims, f"{self.name} output", (), self.labels,
+                                    case.factors)
+                verdict = f"{self.name}: {first}. {plain}"
+        return verdict
+
+
+    def not_raised(self, case):
+        bad = dict(zip(self.arg_names, case.args)).get("activation")
+        what = f"activation {bad!r}" if bad is not None else "these arguments"
+        return f"{self.name} returned a value for {what}; it must raise {case.raises.__name__}."
+
+    def judge_raised(self, case, exc_name, message):
+        """None if the exception `exc_name` is the one the case expects, else the verdict."""
+        if case.raises is not None and exc_name == case.raises.__name__:
+            return None
+        return message
 
 
 def _plain(value):
@@ -183,6 +219,12 @@ def _names(paths, labels):
     return texts[0] if len(texts) == 1 else ", ".join(texts[:-1]) + " and " + texts[-1]
 
 
+def _whole_ambiguous(got, mistakes, message):
+    """True when `got` as a whole equals the wrong answers of two differently worded mistakes."""
+    fits = {m for m, w in mistakes if _matches(got, w)}
+    return message in fits and len(fits) > 1
+
+
 def judge_value(got, expected, dims, what, mistakes=(), labels=(), factors=()):
     """None if `got` (plain data) equals `expected`, else the diagnosis.
 
@@ -205,14 +247,17 @@ def judge_value(got, expected, dims, what, mistakes=(), labels=(), factors=()):
             continue
         if close(arr, exp):
             continue
+        matched = []
         for message, wrong in mistakes:
             try:
                 w = np.asarray(_get(wrong, path), dtype=np.float64)
             except (KeyError, IndexError, TypeError):
                 continue
-            if not close(w, exp) and close(arr, w):
-                reasons.setdefault(("mistake", message), []).append(path)
-                break
+            if not close(w, exp) and close(arr, w) and message not in matched:
+                matched.append(message)
+        # A catalogued explanation only when it is the only one that fits (two slips can coincide in a case).
+        if len(matched) == 1 and not _whole_ambiguous(got, mistakes, matched[0]):
+            reasons.setdefault(("mistake", matched[0]), []).append(path)
         else:
             reasons.setdefault(("generic", leaf_predicate(arr, exp, dims, factors)), []).append(path)
     if not reasons:
@@ -231,6 +276,15 @@ def judge_value(got, expected, dims, what, mistakes=(), labels=(), factors=()):
     return " ".join(s if s.endswith((".", "?")) else s + "." for s in sentences)
 
 
+def with_probes(unit, case, verdict, run):
+    """The verdict, followed by what the property probes found (checks/probes.py)."""
+    if case.raises is not None:       # nothing to probe: the function had to raise, not answer
+        return verdict
+    from .probes import diagnose
+    found = diagnose(unit, case, run, traced=verdict.startswith(f"{unit.name}: "))
+    return f"{verdict.rstrip('.')}. Probes: {found}." if found else verdict
+
+
 def with_case(verdict, i, n, case):
     """The verdict of case i of n, with the case's sizes, as one sentence."""
     return f"{verdict.rstrip('.')} (case {i} of {n}: {case.describe()})."
@@ -238,8 +292,63 @@ def with_case(verdict, i, n, case):
 
 # ---- in-kernel path (nbgrader hidden tests) ------------------------------------------
 
-def run_check(unit, func, oracles, classify=None):
+def _kernel_runner(unit, func, namespace, oracles, classify):
+    """run(args) -> the student's answer as plain data, or None: the probes' way to call in the kernel."""
+    import warnings
+
+    from ..sandbox.runner import call_graded
+    from ..sandbox.wire import to_data
+
+    def run(args):
+        saved = {name: namespace.get(name) for name in unit.oracles}
+        namespace.update({name: oracles[name] for name in unit.oracles})
+        try:
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                got, problem = call_graded(func, copy.deepcopy(args), classify, unit.arg_names)
+            return None if problem else to_data(got)
+        except Exception:
+            return None
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    namespace.pop(name, None)
+                else:
+                    namespace[name] = value
+    return run
+
+
+def _failed_siblings(unit, namespace, siblings, oracles, classify):
+    """The units of unit.shares_with (given as {name: Unit}) whose own check fails on the student's code."""
+    import warnings
+
+    failed = []
+    for name, sibling in (siblings or {}).items():
+        if name in unit.shares_with and callable(namespace.get(name)):
+            with warnings.catch_warnings():
+                try:
+                    run_check(sibling, namespace[name], oracles, classify)
+                except AssertionError:
+                    failed.append(name)
+    return failed
+
+
+def _swap_shared(unit, namespace, failed, graded, classify):
+    """Swap the student's helpers shared with the failed siblings for runner.shared_proxy; the saved ones."""
+    from ..sandbox.runner import shared_helpers, shared_proxy
+
+    is_given = (lambda code: classify(code) != "") if classify is not None else (lambda code: False)
+    names = shared_helpers(namespace, unit.name, failed, graded, is_given)
+    saved = {h: namespace[h] for h in names}
+    namespace.update({h: shared_proxy(namespace[h], unit.shared) for h in names})
+    return saved
+
+
+def run_check(unit, func, oracles, classify=None, siblings=None):
     """Check `func` on every case of `unit` inside the student's kernel.
+
+    siblings: {name: Unit} of the units in unit.shares_with; a helper shared with one whose check
+    fails is answered by the reference (unit.shared), as in the grading command.
 
     Raises AssertionError with the diagnosis of the first failing case. For an
     assembly unit, the functions named in unit.oracles are swapped in the
@@ -255,20 +364,30 @@ def run_check(unit, func, oracles, classify=None):
 
     if not callable(func):
         raise AssertionError(f"{unit.name} is not a function")
+    from .trace import recorder
+
     namespace = getattr(func, "__globals__", {})
+    failed = _failed_siblings(unit, namespace, siblings, oracles, classify) if unit.shared else []
+    from . import UNITS
+    graded = set(UNITS) | {unit.name}      # as the sandbox: every graded function is never a helper
     cases = unit.cases()
+    first_unclear = None
     for i, case in enumerate(cases, 1):
+        shared_saved = _swap_shared(unit, namespace, failed, graded, classify) if failed else {}
         saved = {name: namespace.get(name) for name in unit.oracles}
-        namespace.update({name: oracles[name] for name in unit.oracles})
+        calls = []
+        namespace.update(recorder({name: oracles[name] for name in unit.oracles}, calls))
         try:
-            # numpy warnings would go to stderr, and nbgrader scores a test cell
-            # that writes to stderr as 0 even when it passes.
+            # call_graded records the call's own warnings; nothing may reach stderr, which
+            # nbgrader scores 0 even when the test passes.
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")
                 got, problem = call_graded(func, copy.deepcopy(case.args), classify, unit.arg_names)
         except NotImplementedError:
             raise AssertionError(f"{unit.name} is not implemented yet") from None
         except Exception as exc:
+            if unit.judge_raised(case, type(exc).__name__, "") is None:
+                continue      # the exception the contract promises (by name, as the sandbox reports it)
             raise AssertionError(with_case(f"{unit.name} raised {type(exc).__name__}: {exc}", i, len(cases), case)) from None
         finally:
             for name, value in saved.items():
@@ -276,8 +395,21 @@ def run_check(unit, func, oracles, classify=None):
                     namespace.pop(name, None)
                 else:
                     namespace[name] = value
+            namespace.update(shared_saved)
         if problem:
             raise AssertionError(problem_message(unit.name, problem))
-        message = unit.judge(case, to_data(got))
+        message = unit.judge(case, to_data(got), calls)
+        if message and AMBIGUOUS in message and i < len(cases):
+            first_unclear = first_unclear or (message, i, case)
+            continue      # a later case, with other sizes, may tell the readings apart
         if message:
+            message = with_probes(unit, case, message, _kernel_runner(unit, func, namespace, oracles, classify))
             raise AssertionError(with_case(message, i, len(cases), case))
+    if first_unclear:
+        message, i, case = first_unclear
+        message = with_probes(unit, case, message, _kernel_runner(unit, func, namespace, oracles, classify))
+        raise AssertionError(with_case(message, i, len(cases), case))
+    # The grading command judges warnings on the hidden cases only (call_graded): the rest of
+    # this test cell (its visible part) must not print one on stderr, which nbgrader scores 0.
+    warnings.simplefilter("ignore")
+    np.seterr(all="ignore")

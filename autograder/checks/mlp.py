@@ -12,6 +12,7 @@ DIMS = ("N", "D", "H", "C")
 
 
 KINK = 1e-9   # pre-activations this close to the ReLU's kink: finite differences get them wrong
+# (and at_kink puts one exactly at 0, where the derivative is 0 and a central difference is 1/2)
 
 
 def place_at_kink(X, W, b, rows, units, signs=(1, -1)):
@@ -101,9 +102,22 @@ def _dy_netAct(rng, d):
     return Case((g, w), R.dy_netAct(g, w), d)
 
 
+def at_kink(netIn, act, *more):
+    """Copies of the pre-activations `netIn` (and of the arrays `more` of its shape, such as
+    its output h) with one entry set to exactly 0 for ReLU: the derivative there is 0, and a
+    central difference gives half the upstream gradient."""
+    netIn, more = netIn.copy(), [m.copy() for m in more]
+    if act == "relu":
+        where = (netIn.shape[0] - 1, 0)      # apart from the KINK entries (rows 0, 1 / corners)
+        netIn[where] = 0.0
+        for m in more:
+            m[where] = 0.0
+    return (netIn, *more) if more else netIn
+
+
 def _dy_netIn(rng, d):
     f = _forward(rng, d)
-    g, netIn = f["dy_netAct"], f["cache"]["y_netIn"]
+    g, netIn = f["dy_netAct"], at_kink(f["cache"]["y_netIn"], "relu")
     return Case((g, netIn), R.dy_netIn(g, netIn), d, [
         ("applies the ReLU mask to the wrong quantity: the mask is (y_netIn > 0), not (dy_netAct > 0).", g * (g > 0)),
         ("multiplies by y_netIn (or the ReLU output) instead of by the ReLU's derivative (y_netIn > 0).", g * np.maximum(netIn, 0)),

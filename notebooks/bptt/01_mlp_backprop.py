@@ -46,12 +46,29 @@
 # not a Python list, not an `np.matrix`, not shape (1, H) where (H,) is expected.
 # `mlp_backward` returns a dict of such arrays. A graded function must not change its
 # arguments (no `+=` or slice assignment on an input array, no change to a dict it receives).
-# It must compute its answer itself: a unit scores 0 when its function runs a given helper
-# such as the finite-difference tools, the problem generators or `rel_error` (finite
-# differences check a derivative; they never produce one for you). The conventions the
-# solutions use themselves, such as `one_hot`, remain available, and calling your own
-# graded functions is fine (`mlp_backward` must). A test cell that prints a warning scores 0
-# even when it passes, so keep your code free of NumPy warnings (no `log(0)`, no division by zero).
+# It must compute its answer itself (calling your own graded functions is fine, and
+# `mlp_backward` must). A graded function that emits a warning on a hidden case scores 0,
+# so keep your code free of NumPy warnings (no `log(0)`, no division by zero).
+#
+# <!-- generated: given-helper-rule -->
+# **The given-helper rule.** A graded function may call your own functions and these given
+# building blocks: `softmax`, `one_hot`, `phi`, `check_shape` and the forward passes
+# `mlp_forward`, `rnn_forward`, `rnn2_forward`. Every other given function computes (part of)
+# an answer or serves the tests: the finite differences (`numerical_gradient`, `grad_check`,
+# `gradient_table`, `local_numeric`); the numerical stand-ins (`numeric_mlp_rules`,
+# `numeric_rnn_rules`, `numeric_dh1_t`); the losses the tests differentiate (`mlp_loss`,
+# `rnn_loss`, `rnn2_loss`, `truncated_loss`); the error measure (`rel_error`); the problem
+# generators (`mlp_problem`, `rnn_problem`, `rnn2_problem`, `random_problem`); the tests' and
+# experiments' tools (`call`, `check_example`, `swapped_in`, `experiment_ready`, `probes`);
+# and everything in `charrnn.py` and `bptt_experiments.py`. A graded function that runs one of
+# them scores 0 for its unit on both grading paths, and its visible test fails with the
+# grader's sentence, `<function> calls the given helper <name>; a graded function must compute
+# its answer itself`, so Validate shows it before you submit. The answers show the rule too:
+# the hidden cases put ReLU pre-activations exactly at 0 and accept a relative error of 1e-11,
+# which finite differences do not reach, so an answer produced by a numerical tool fails there
+# for every nonlinear rule; for the rules that are products and sums (where central
+# differences are exact up to rounding) the monitor of the call alone enforces it.
+# <!-- end generated -->
 #
 # **Running the whole notebook.** *Kernel → Restart Kernel and Run All Cells…* runs the
 # cells in order and **stops at the first cell that fails**. On an unfinished notebook

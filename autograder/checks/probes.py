@@ -1,0 +1,377 @@
+"""Property probes: re-run a wrong answer on inputs that switch one thing off or on.
+
+Which properties hold and which break tells where the mistake is, without a list of wrong
+answers: correct with W_hh = 0 but wrong otherwise means the future term is wrong; correct
+for one example but wrong for a batch means the rows are combined wrongly. For the BPTT loops
+one probe also reads the student's own pre-activation gradient of every step: with X[t] a
+block of the identity (D = T*N), dW_xh's rows of block t are exactly the dhraw_t the function
+used, so the first step (from the end) where it differs, and how, is derived from what the
+student's code did, inlined or not. Messages name properties and steps, never values.
+
+`run(args)` is supplied by the grading path: it calls the student's function on `args` (in the
+kernel, or in the sandbox) and returns its answer as plain data, or None if the call failed.
+"""
+import numpy as np
+
+from .. import reference as R
+from .compare import close, relative_error
+from .rnn import GRAD_KEYS, upstream
+
+RNN_UNITS = ("rnn_backward", "bptt_truncated", "bptt_randomized")
+OTHER = {"relu": "tanh", "tanh": "relu"}
+
+
+def _right(got, expected):
+    """True when plain `got` equals `expected` (array, or dict/tuple of arrays)."""
+    from .base import judge_value
+    try:
+        return judge_value(got, expected, {}, "") is None
+    except Exception:
+        return False
+
+
+# ---- the BPTT loops: fresh problems with one thing switched -----------------------------------
+
+def _carry(unit, extra, T):
+    if unit == "bptt_truncated":
+        return R.regular_carry(T, int(extra))
+    if unit == "bptt_randomized":
+        return np.asarray(extra, dtype=np.float64)
+    return np.ones(T)
+
+
+def _rnn_args(unit, params, X, Y, h0, act, extra):
+    _, cache = R.rnn_forward(X, params, h0, act)
+    args = (Y, params, cache, act) if unit == "rnn_backward" else (Y, params, cache, extra, act)
+    expected = {k: v for k, v in R.rnn_backward(Y, params, cache, act, carry=_carry(unit, extra, len(Y))).items()
+                if k in GRAD_KEYS}
+    return args, expected, cache
+
+
+def _split(unit, args):
+    if unit == "rnn_backward":
+        Y, params, cache, act = args
+        extra = None
+    else:
+        Y, params, cache, extra, act = args
+    return Y, params, cache, act, extra
+
+
+def _fresh(unit, args, seed, T=None, N=None, H=None, block=False, act=None, extra=None, **zero):
+    """A new problem like the case's (same activation, k or xi) with sizes or inputs switched."""
+    Y0, params0, cache0, act0, extra0 = _split(unit, args)
+    rng = np.random.default_rng(seed)
+    T0, N0, H0 = cache0["h"].shape
+    T, N, H = T or T0, N or N0, H or H0
+    Q = params0["W_hq"].shape[1]
+    D = T * N if block else cache0["X"].shape[2]
+    params = dict(W_xh=rng.standard_normal((D, H)) * 0.5, W_hh=rng.standard_normal((H, H)) * 0.5,
+                  b_h=rng.standard_normal(H) * 0.2, W_hq=rng.standard_normal((H, Q)) * 0.5,
+                  b_q=rng.standard_normal(Q) * 0.2)
+    for name in zero:
+        if name in params:
+            params[name] = np.zeros_like(params[name])
+    if block:
+        X = np.zeros((T, N, D))
+        for t in range(T):
+            X[t, np.arange(N), t * N + np.arange(N)] = 1.0
+    else:
+        X = rng.standard_normal((T, N, D))
+    Y = rng.integers(0, Q, (T, N))
+    h0 = np.zeros((N, H)) if "h0" in zero else rng.standard_normal((N, H)) * 0.5
+    if extra is None:
+        extra = extra0
+        if unit == "bptt_randomized" and T != T0:
+            extra = np.resize(np.asarray(extra0, dtype=np.float64), T)
+    return _rnn_args(unit, params, X, Y, h0, act or act0, extra)
+
+
+def _stepwise(unit, args, run):
+    """The student's dhraw_t of every step (from the block probe), compared with the reference's."""
+    Y, params, cache, act, extra = _split(unit, args)
+    T, N, _ = cache["h"].shape
+    # Distinct non-zero multipliers: every ξ[j], 1/ξ[j] and ξ[j]² names one number only.
+    xi = np.linspace(0.6, 2.9, T)[np.random.default_rng(5).permutation(T)] if unit == "bptt_randomized" else None
+    probe_args, expected, pcache = _fresh(unit, args, seed=17, H=T + 2, block=True, extra=xi)
+    got = run(probe_args)
+    if not isinstance(got, dict) or _right(got, expected):
+        return None
+    Wx = got.get("W_xh")
+    if not isinstance(Wx, np.ndarray) or Wx.shape != expected["W_xh"].shape:
+        return None
+    s = np.stack([Wx[t * N:(t + 1) * N] for t in range(T)]).astype(np.float64)
+    Yp, pp, _, _, ex = _split(unit, probe_args)
+    carry = _carry(unit, ex, T)
+    up = upstream(pp, Yp, pcache, act, carry=carry)
+    d = up["dhraw"]
+    # The recovered s is the student's dhraw only if their b_h is its sum (else dW_xh itself is wrong).
+    bh = got.get("b_h")
+    if not (isinstance(bh, np.ndarray) and bh.shape == expected["b_h"].shape and close(bh, s.sum(axis=(0, 1)))):
+        wrong = [k for k in GRAD_KEYS if not _right(got.get(k), expected[k])]
+        if wrong == ["W_xh"]:
+            return "only W_xh is wrong (b_h and W_hh are right): look at how X[t] is paired with dhraw_t in dW_xh"
+        return None
+    bad = [t for t in range(T) if not close(s[t], d[t], 1e-6)]
+    if not bad:
+        return _pairing(got, expected, pcache, s, d)
+    t = max(bad)
+    steps = _steps_text(bad, T)
+    why = _explain_step(unit, t, s, up, pp, pcache, act, carry, ex)
+    head = f"the pre-activation gradient dhraw_t is wrong at {steps}"
+    return f"{head}; the first wrong step from the end is t = {t}: {why}" if why else \
+        f"{head}; it is right for every step after t = {t}, so the mistake enters at step t = {t}"
+
+
+def _steps_text(bad, T):
+    if len(bad) == T:
+        return "every step"
+    if bad == list(range(min(bad), T)):
+        return f"t = {min(bad)}..{T - 1} (the last {T - min(bad)} steps)" if min(bad) < T - 1 else \
+            f"t = {T - 1} (the last step) only"
+    if bad == list(range(0, max(bad) + 1)):
+        return f"t = 0..{max(bad)} (every step before t = {max(bad) + 1})" if max(bad) else "t = 0 (the first step) only"
+    return "t = " + ", ".join(map(str, bad))
+
+
+def _scalar_names(unit, extra, t, T):
+    names = [(0.0, "0"), (1.0, "1"), (2.0, "2"), (0.5, "1/2")]
+    if unit == "bptt_randomized":
+        xi = np.asarray(extra, dtype=np.float64)
+        names = [(float(xi[t + 1]), f"ξ[{t + 1}]") if t + 1 < T else (None, "")] + \
+            [(float(x), f"ξ[{j}]") for j, x in enumerate(xi)] + \
+            [(1 / float(x), f"1/ξ[{j}]") for j, x in enumerate(xi) if x] + \
+            [(float(x) ** 2, f"ξ[{j}]²") for j, x in enumerate(xi)] + names
+    return [(v, n) for v, n in names if v is not None]
+
+
+def _name_of(value, names):
+    for v, n in names:
+        if abs(value - v) <= 1e-6 * max(1.0, abs(v)):
+            return n
+    return None
+
+
+def _explain_step(unit, t, s, up, params, cache, act, carry, extra):
+    """How s[t] is built, when every later step is right: fit s_t = a*φ′⊙(dy_t W_hq.T) + b*φ′⊙(G W)."""
+    T = s.shape[0]
+    A = up["dy"][t] @ params["W_hq"].T
+    h_netIn, h = cache["h_netIn"][t], cache["h"][t]
+    phis = [(act, R.phi_prime(h_netIn, h, act)), (OTHER[act], R.phi_prime(h_netIn, h, OTHER[act])),
+            ("none", np.ones_like(h))]
+    sources = [("right", None)]
+    if t + 1 < T:
+        sources = [("dhraw", up["dhraw"][t + 1]), ("dh", up["dh"][t + 1])]
+        if t + 2 < T:
+            sources.append(("dhraw+2", up["dhraw"][t + 2]))
+    if t > 0:
+        sources.append(("own t-1", s[t - 1]))
+    Ws = [("T", params["W_hh"].T), ("plain", params["W_hh"])]
+    target = s[t]
+    for phi_name, phi in phis:
+        u = (phi * A).ravel()
+        for src_name, G in sources:
+            for w_name, W in (Ws if G is not None else [("T", None)]):
+                v = (phi * (G @ W)).ravel() if G is not None else np.zeros_like(u)
+                basis = np.stack([u, v], axis=1) if np.any(v) else u[:, None]
+                coef, *_ = np.linalg.lstsq(basis, target.ravel(), rcond=None)
+                fit = basis @ coef
+                if relative_error(fit, target.ravel()) > 1e-6:
+                    continue
+                a = float(coef[0])
+                b = float(coef[1]) if len(coef) > 1 else 0.0
+                return _words(unit, t, T, phi_name, act, src_name, w_name, a, b, carry, extra)
+    return None
+
+
+def _words(unit, t, T, phi_name, act, src, w, a, b, carry, extra):
+    out = []
+    names = _scalar_names(unit, extra, t, T)
+    if abs(a) < 1e-9 and abs(b) < 1e-9:
+        return f"dhraw_{t} is zero: the loop never computes step t = {t}"
+    if src == "own t-1" and abs(b) > 1e-9:
+        out.append(f"step {t} receives the gradient of step {t - 1}: the loop visits the steps in increasing t; "
+                   f"BPTT goes from t = {T - 1} down to 0")
+    if phi_name == "none":
+        out.append("dh_t is not multiplied by φ′(h_netIn_t) (the activation's derivative is skipped)")
+    elif phi_name != act:
+        out.append(f"φ′ is that of '{phi_name}'; the forward pass used '{act}'")
+    if abs(a - 1) > 1e-6:
+        name = _name_of(a, names)
+        if unit == "bptt_randomized" and name == f"ξ[{t}]":
+            out.append(f"ξ[{t}] multiplied the stored dhraw_t instead of the gradient passed back to step {t - 1}")
+        else:
+            out.append(f"step t's own term dy_t @ W_hq.T is scaled by {name or 'a wrong constant'}")
+    if t + 1 < T:
+        want = float(carry[t + 1])
+        if src == "dh" and abs(b) > 1e-9:
+            out.append(f"the gradient passed back from step {t + 1} is dh (before φ′); it must be dhraw of step {t + 1}")
+        elif src == "dhraw+2" and abs(b) > 1e-9:
+            out.append(f"step {t} receives the pre-activation gradient of step {t + 2}; it should be that of step {t + 1}")
+        if w == "plain" and abs(b) > 1e-9:
+            out.append(f"the gradient from step {t + 1} goes through W_hh instead of W_hh.T")
+        if abs(b - want) > 1e-6 * max(1.0, abs(want)) and src in ("dhraw", "dh", "dhraw+2"):
+            out.append(_carry_words(unit, t, b, want, names))
+    return "; ".join(o for o in out if o) or None
+
+
+def _carry_words(unit, t, b, want, names):
+    if unit == "bptt_truncated":
+        if want == 0 and abs(b - 1) < 1e-6:
+            return f"the carried gradient crossed the boundary between steps {t} and {t + 1} (step {t + 1} starts a chunk)"
+        if want == 1 and abs(b) < 1e-9:
+            return f"the gradient is cut between steps {t} and {t + 1}, which lie in the same chunk"
+    if unit == "rnn_backward" and abs(b) < 1e-9:
+        return f"no gradient arrives from step {t + 1}: the future term dhraw_{{t+1}} @ W_hh.T is missing"
+    if unit == "bptt_randomized":
+        name = _name_of(b, names[1:]) if names else None
+        if abs(b) < 1e-9:
+            return f"no gradient arrives from step {t + 1}, although ξ[{t + 1}] > 0"
+        return (f"the gradient passed back from step {t + 1} is multiplied by {name or 'a wrong factor'}; "
+                f"it should be multiplied by ξ[{t + 1}]")
+    name = _name_of(b, names)
+    return f"the gradient passed back from step {t + 1} is scaled by {name or 'a wrong factor'}"
+
+
+def _pairing(got, expected, cache, s, d):
+    """dhraw is right at every step: which state does dW_hh pair with dhraw_t? (least squares over h0, h[j])."""
+    W = got.get("W_hh")
+    if not isinstance(W, np.ndarray) or W.shape != expected["W_hh"].shape or _right(W, expected["W_hh"]):
+        return None
+    T = s.shape[0]
+    states = [cache["h0"]] + [cache["h"][j] for j in range(T)]       # index 0 is h0, j+1 is h[j]
+    cols = [(states[i].T @ s[t]).ravel() for t in range(T) for i in range(T + 1)]
+    coef, *_ = np.linalg.lstsq(np.stack(cols, axis=1), W.ravel(), rcond=None)
+    if relative_error(np.stack(cols, axis=1) @ coef, W.ravel()) > 1e-6:
+        return None
+    c = coef.reshape(T, T + 1)
+    name = lambda i: "cache['h0']" if i == 0 else f"h[{i - 1}]"  # noqa: E731
+    single = [np.flatnonzero(np.abs(c[t]) > 1e-6) for t in range(T)]
+    if all(len(u) == 1 and abs(c[t, u[0]] - 1) < 1e-6 for t, u in enumerate(single)):
+        shifts = {int(u[0]) - t for t, u in enumerate(single)}
+        if len(shifts) == 1 and shifts != {0}:
+            shift = shifts.pop() - 1
+            return (f"dW_hh pairs dhraw_t with h[t{shift:+d}] at every step where h_prev[t] = h_{{t-1}} belongs"
+                    if shift else "dW_hh pairs dhraw_t with h[t] at every step where h_prev[t] = h_{t-1} belongs")
+    for t in range(T):
+        want = np.zeros(T + 1)
+        want[t] = 1.0           # h_prev[t]: h0 at t = 0, h[t-1] after
+        if np.allclose(c[t], want, atol=1e-6):
+            continue
+        used = [i for i in range(T + 1) if abs(c[t, i]) > 1e-6]
+        if not used:
+            return f"dW_hh has no term for step t = {t}: h_prev[{t}].T @ dhraw_{t} ({name(t)}) is missing"
+        held = " + ".join(name(i) if abs(c[t, i] - 1) < 1e-6 else f"a multiple of {name(i)}" for i in used)
+        return f"dW_hh pairs dhraw_{t} with {held} where h_prev[{t}] = {name(t)} belongs"
+    return None
+
+
+# ---- properties that hold or break ------------------------------------------------------------
+
+def _rnn_properties(unit, args, run):
+    Y, params, cache, act, extra = _split(unit, args)
+    T = cache["h"].shape[0]
+    probes = [
+        ("W_hh = 0 (no gradient from the future)", dict(W_hh=True),
+         "correct when no gradient comes from the future (W_hh = 0): the future term is wrong"),
+        ("h0 = 0", dict(h0=True), "correct when the initial state is zero: the initial state's term is wrong "
+                                  "(h_prev[0] = cache['h0'])"),
+        ("T = 1", dict(T=1), "correct for a single step (T = 1): what passes between steps is wrong"),
+        ("N = 1", dict(N=1), "correct for one example, wrong for a batch: look at how rows are combined"),
+        ("other activation", dict(act=OTHER[act]),
+         f"correct for {OTHER[act]}, wrong for {act}: check φ′ of {act}"),
+    ]
+    if unit == "bptt_truncated":
+        probes.append(("k >= T", dict(extra=T), "correct when k ≥ T (no cut): the cut is wrong"))
+    if unit == "bptt_randomized":
+        probes.append(("xi = 1", dict(extra=np.ones(T)), "correct when every ξ[t] = 1 (π = 1): the use of ξ is wrong"))
+    held, broke = [], []
+    for i, (_, switch, text) in enumerate(probes):
+        sizes = {k: v for k, v in switch.items() if k in ("T", "N", "act", "extra")}
+        zero = {k: True for k in switch if k in ("W_hh", "h0")}
+        probe_args, expected, _ = _fresh(unit, args, seed=1000 + i, **sizes, **zero)
+        got = run(probe_args)
+        if got is None:
+            continue
+        (held if _right(got, expected) else broke).append(text)
+    if unit == "bptt_truncated" and probes[-1][2] not in held:
+        broke_all = "wrong even without any cut (k ≥ T): the mistake is in the BPTT loop itself, not in the cut"
+        return held + ([broke_all] if len(held) < len(probes) else [])
+    if unit == "bptt_randomized" and probes[-1][2] not in held:
+        return held + ["wrong even with every ξ[t] = 1 (full BPTT): the mistake is in the BPTT loop itself, not in ξ"]
+    return held
+
+
+def _dims_properties(unit, case, run):
+    """Local rules and the other units: the unit's own case maker with one size or switch changed."""
+    d = dict(case.dims)
+    out = []
+    base = dict(case.made_from)
+    if not base:
+        return out
+    switches = [
+        (dict(N=1), "correct for one example, wrong for a batch: look at how rows are combined"),
+        (dict(T=1), "correct for a single step (T = 1), wrong for longer sequences: look at the sum over time"),
+    ]
+    if "activation" in d:
+        other = OTHER[d["activation"]]
+        switches.append((dict(activation=other), f"correct for {other}, wrong for {d['activation']}: "
+                                                 f"check φ′ of {d['activation']}"))
+    if unit_upstream(unit):
+        switches.append((dict(seed=101), "correct when the upstream gradient is the loss's own, wrong for an arbitrary "
+                                         "one: the rule must hold for any upstream gradient"))
+    for change, text in switches:
+        if all(base.get(k) == v for k, v in change.items()):
+            continue
+        try:
+            rng = np.random.default_rng(change.get("seed", base["seed"]) + 7)
+            probe = unit.make_case(rng, dict(base, **change))
+        except Exception:
+            continue
+        got = run(probe.args)
+        if got is not None and _right(got, probe.expected):
+            out.append(text)
+    return out
+
+
+def unit_upstream(unit):
+    return bool(unit.upstream)
+
+
+def _clip_properties(case, run):
+    grads, max_norm = case.args
+    norm = float(R.global_norm(grads))
+    out = []
+    for ratio, text in ((2.0, "correct when the norm is below max_norm (nothing to clip), wrong above it: "
+                              "look at the scaling by max_norm / norm"),
+                        (0.5, "correct when the norm is above max_norm, wrong below it: below the threshold the "
+                              "gradients must come back unchanged")):
+        args = (grads, norm * ratio)
+        clipped, n = R.clip_grad_norm(grads, norm * ratio)
+        got = run(args)
+        if got is not None and _right(got, (clipped, np.float64(n))):
+            out.append(text)
+    zero = {k: np.zeros_like(v) for k, v in grads.items()}
+    got = run((zero, max_norm))
+    if got is None:
+        out.append("it fails for all-zero gradients (norm 0): never divide by the norm when it is 0")
+    return out
+
+
+def diagnose(unit, case, run, traced=False):
+    """traced: the call trace already named the cause (the step-by-step probe is then not needed).
+
+    Sentences on which properties hold (and, for the BPTT loops, at which steps dhraw is wrong)."""
+    parts = []
+    try:
+        if unit.name in RNN_UNITS:
+            step = None if traced else _stepwise(unit.name, case.args, run)
+            if step:
+                parts.append(step)
+            parts += _rnn_properties(unit.name, case.args, run)
+        elif unit.name == "clip_gradients":
+            parts += _clip_properties(case, run)
+        else:
+            parts += _dims_properties(unit, case, run)
+    except Exception:       # a probe that cannot be built or read never hides the verdict
+        pass
+    return "; ".join(parts[:3]) or None

@@ -1,0 +1,130 @@
+"""Property probes name what holds and what breaks, and the BPTT loops' first wrong step.
+
+The loops of notebook 04 call no local rule, so their trace is read from what they return:
+with X[t] a block of the identity, dW_xh holds the dhraw_t that the function used at every
+step. Exact feedback in the kernel (the nbgrader path), and the same words from the
+sandboxed grading command for a class of wrong answers.
+"""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests import factory
+from tests.factory import REPO_ROOT
+from tests.test_diagnosis_trace import verdict
+from tests.wrong_answers import WITH_CARRY, body
+
+TRUNC1 = "(case 1 of 5: T=7, N=3, D=5, H=4, Q=6, k=3, activation=relu)."
+RAND1 = "(case 1 of 4: T=7, N=3, D=5, H=4, Q=6, activation=relu)."
+FUTURE = ("correct when no gradient comes from the future (W_hh = 0): the future term is wrong; correct for a single "
+          "step (T = 1): what passes between steps is wrong ")
+BEFORE6 = "the pre-activation gradient dhraw_t is wrong at t = 0..5 (every step before t = 6); the first wrong step from the end is t = 5: "
+LOOP_WRONG = "W_xh, W_hh and b_h each has the wrong values. Probes: "
+
+PROBED = {
+    "cut one step early": ("bptt_truncated", dict(CARRY="carry = np.ones(T); carry[k - 1::k] = 0"),
+        "bptt_truncated output: W_xh, W_hh and b_h are wrong: the cut is one step early: chunks are [0, k), [k, 2k), "
+        "..., so the cut is between steps k-1 and k. Probes: " + BEFORE6 + "the carried gradient crossed the boundary "
+        "between steps 5 and 6 (step 6 starts a chunk); " + FUTURE + TRUNC1),
+    "future through W_hh": ("bptt_truncated", dict(WT=""),
+        "bptt_truncated output: W_xh, W_hh and b_h are wrong: the future gradient goes through W_hh instead of "
+        "W_hh.T. Probes: the pre-activation gradient dhraw_t is wrong at t = 0, 1, 3, 4; the first wrong step from "
+        "the end is t = 4: the gradient from step 5 goes through W_hh instead of W_hh.T; " + FUTURE + TRUNC1),
+    "truncated loop with a fixed activation": ("bptt_truncated", dict(ACT='"relu"'),
+        "bptt_truncated output: " + LOOP_WRONG + "the pre-activation gradient dhraw_t is wrong at every step; the "
+        "first wrong step from the end is t = 4: φ′ is that of 'relu'; the forward pass used 'tanh'; correct for "
+        "relu, wrong for tanh: check φ′ of tanh; wrong even without any cut (k ≥ T): the mistake is in the BPTT "
+        "loop itself, not in the cut (case 2 of 5: T=5, N=4, D=3, H=6, Q=7, k=2, activation=tanh)."),
+    "truncated loop forwards": ("bptt_truncated", dict(LOOP="range(T)"),
+        "bptt_truncated output: " + LOOP_WRONG + "the pre-activation gradient dhraw_t is wrong at every step; the "
+        "first wrong step from the end is t = 6: step 6 receives the gradient of step 5: the loop visits the steps "
+        "in increasing t; BPTT goes from t = 6 down to 0; " + FUTURE + TRUNC1),
+    "ξ on the stored dhraw": ("bptt_randomized", dict(STORE="dhraw[t] = dhraw[t] * carry[t]", PASS="dhraw[t]"),
+        "bptt_randomized output: " + LOOP_WRONG + "the pre-activation gradient dhraw_t is wrong at every step; the "
+        "first wrong step from the end is t = 6: ξ[6] multiplied the stored dhraw_t instead of the gradient passed "
+        "back to step 5; correct when every ξ[t] = 1 (π = 1): the use of ξ is wrong " + RAND1),
+    "one ξ for every step": ("bptt_randomized", dict(PASS="carry[0] * dhraw[t]"),
+        "bptt_randomized output: " + LOOP_WRONG + BEFORE6 + "the gradient passed back from step 6 is multiplied by "
+        "ξ[0]; it should be multiplied by ξ[6]; " + FUTURE + RAND1),
+    "1/ξ instead of ξ": ("bptt_randomized", dict(PASS="(1 / carry[t] if carry[t] else 0.0) * dhraw[t]"),
+        "bptt_randomized output: " + LOOP_WRONG + BEFORE6 + "the gradient passed back from step 6 is multiplied by "
+        "1/ξ[6]; it should be multiplied by ξ[6]; " + FUTURE + RAND1),
+}
+
+LOCAL = {
+    "dhraw_t": ("""
+def dhraw_t(dh_t, h_netIn_t, h_t, activation):
+    if activation == "relu":
+        return dh_t * (h_netIn_t > 0)
+    return dh_t * (1 - np.tanh(h_t) ** 2)
+""", "dhraw_t output: applies tanh twice: 1 - tanh(h_t)**2; h_t is already tanh(h_netIn_t). Probes: correct for relu, "
+     "wrong for tanh: check φ′ of tanh (case 2 of 4: T=5, N=4, D=3, H=6, Q=7, activation=tanh)."),
+    "dW_hh": ("""
+def dW_hh(h_prev, dhraw):
+    return sum(h_prev[t, 0][:, None] * dhraw[t].sum(0)[None, :] for t in range(h_prev.shape[0]))
+""", "dW_hh output has the wrong values. Probes: correct for one example, wrong for a batch: look at how rows are "
+     "combined (case 1 of 3: T=7, N=3, D=5, H=4, Q=6, activation=relu)."),
+    "dy_t": ("""
+def dy_t(p_t, y_t, T):
+    return (p_t - np.eye(p_t.shape[1])[y_t]) / (T * p_t.shape[1])
+""", "dy_t output is N/Q times the right value: is N used where Q belongs (or the reverse)? "
+     "(case 2 of 3: T=5, N=4, D=3, H=6, Q=7, activation=tanh)."),
+    "clip_gradients": ("""
+def clip_gradients(grads, max_norm):
+    norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
+    return {k: np.clip(g, -max_norm, max_norm) for k, g in grads.items()}, norm
+""", "clip_gradients output: clipped is norm / max_norm times too large: is a division by norm / max_norm missing?. "
+     "Probes: correct when the norm is below max_norm (nothing to clip), wrong above it: look at the scaling by "
+     "max_norm / norm (case 1 of 5: D=5, H=4, Q=6)."),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PROBED))
+def test_the_loops_first_wrong_step_and_properties_are_named(name):
+    unit, slip, message = PROBED[name]
+    assert verdict(unit, body(unit, **slip)) == message
+
+
+@pytest.mark.parametrize("unit", sorted(LOCAL))
+def test_local_rules_say_which_property_breaks(unit):
+    source, message = LOCAL[unit]
+    assert verdict(unit, source) == message
+
+
+# ---- the same words from the sandboxed grading command -----------------------------------------
+
+SANDBOXED = {
+    "trunc_early": ("bptt_truncated", body("bptt_truncated", **PROBED["cut one step early"][1]) + WITH_CARRY),
+    "rand_stored": ("bptt_randomized", body("bptt_randomized", **PROBED["ξ on the stored dhraw"][1])),
+    "rnn_carry_dh": ("rnn_backward", body("rnn_backward", CARRY="dh")),
+    "rnn_forward_loop": ("rnn_backward", body("rnn_backward", LOOP="range(T)")),
+    "mlp_relu_skipped": ("mlp_backward", body("mlp_backward", YUP="g_y_act")),
+    "rnn2_phi2_skipped": ("rnn2_backward", body("rnn2_backward", PHI2="1.0")),
+    "dhraw_tanh_twice": ("dhraw_t", LOCAL["dhraw_t"][0].strip() + "\n"),
+    "clip_entrywise": ("clip_gradients", LOCAL["clip_gradients"][0].strip() + "\n"),
+}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("probes")
+    stems = factory.unit_notebooks()
+    for student, (unit, source) in SANDBOXED.items():
+        factory.write_submission(tmp / "submitted", student, {unit: source}, stems=[stems[unit]])
+    run = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp / "submitted"), "--out",
+                          str(tmp / "out"), "--quiet"], cwd=REPO_ROOT, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    return {e["student"]: e for e in json.loads((tmp / "out" / "grades.json").read_text())["submissions"]}
+
+
+@pytest.mark.parametrize("student", sorted(SANDBOXED))
+def test_the_sandboxed_command_gives_the_kernels_words(graded, student):
+    unit, source = SANDBOXED[student]
+    test = next(t for t in graded[student]["tests"] if t["name"] == unit)
+    assert test["score"] == 0
+    assert test["output"] == verdict(unit, source)
+    stem = factory.unit_notebooks()[unit]
+    others = [t for t in graded[student]["tests"] if factory.unit_notebooks()[t["name"]] == stem and t["name"] != unit]
+    assert others and all(t["score"] == t["max_score"] for t in others)

@@ -1,0 +1,123 @@
+"""The call trace of an assembly unit names the first call that differs from the instructor's.
+
+Each wrong answer (tests/wrong_answers.py) is checked in the kernel (autograder.checks.check,
+the nbgrader path) with the exact feedback it must get; the sandboxed grading command gives the
+same words (tests/test_diagnosis_probes.py grades a class through it). Correct rewrites keep
+full marks.
+"""
+import re
+
+import pytest
+
+from autograder.checks import check
+from tests.wrong_answers import body
+
+
+def verdict(unit, source):
+    namespace = {}
+    exec("import numpy as np\n" + source, namespace)
+    try:
+        check(unit, namespace[unit])
+    except AssertionError as exc:
+        return str(exc)
+    return None
+
+
+CASE1 = "(case 1 of 3: T=7, N=3, D=5, H=4, Q=6, activation=relu)."
+FUTURE_PROBES = ("Probes: correct when no gradient comes from the future (W_hh = 0): the future term is wrong; correct "
+                 "for a single step (T = 1): what passes between steps is wrong ")
+LOOP_OUTPUT = "rnn_backward output: W_xh, W_hh and b_h each has the wrong values. "
+
+TRACED = {
+    "loop in increasing t": ("rnn_backward", dict(LOOP="range(T)"),
+        "rnn_backward: the loop visits the steps in increasing t (`dh_t` at t = 0, 1, ...); BPTT goes from t = 6 down "
+        "to 0, so that the gradient of step t+1 is known when step t needs it: at step t = 0, `dh_t` received "
+        "`dhraw_next` = zeros; it should be the pre-activation gradient of step 1 (dhraw[1]). "
+        + LOOP_OUTPUT + FUTURE_PROBES + CASE1),
+    "carries dh instead of dhraw": ("rnn_backward", dict(CARRY="dh"),
+        "rnn_backward: at step t = 5, `dh_t` received `dhraw_next` = dh of step 6 (the gradient at h[6], before φ′); "
+        "it should be the pre-activation gradient of step 6 (dhraw[6]). " + LOOP_OUTPUT + FUTURE_PROBES + CASE1),
+    "activation hard-coded": ("rnn_backward", dict(ACT='"relu"'),
+        "rnn_backward: at step t = 4, `dhraw_t` was called with activation = 'relu'; the forward pass used 'tanh'. "
+        + LOOP_OUTPUT + "Probes: correct for relu, wrong for tanh: check φ′ of tanh "
+        "(case 2 of 3: T=5, N=4, D=3, H=6, Q=7, activation=tanh)."),
+    "h_prev is h": ("rnn_backward", dict(HPREV="h"),
+        "rnn_backward: `dW_hh` received `h_prev` holding h[t] where h_prev[t] = h_{t-1} belongs (at every step). "
+        "rnn_backward output: W_hh has the wrong values " + CASE1),
+    "h_prev from np.roll": ("rnn_backward", dict(HPREV="np.roll(h, 1, axis=0)"),
+        "rnn_backward: `dW_hh` received `h_prev` holding h[6] at t = 0, where cache['h0'] belongs. "
+        "rnn_backward output: W_hh has the wrong values " + CASE1),
+    "loop stops before t = 0": ("rnn_backward", dict(LOOP="range(T - 1, 0, -1)"),
+        "rnn_backward: `dh_t` is never called for step t = 0: the loop must visit every step from t = 6 down to 0. "
+        "rnn_backward output: W_xh, W_hh, b_h, W_hq and b_q each has the wrong values " + CASE1),
+    "dz_wts gets y_netIn": ("mlp_backward", dict(ZIN='"y_netIn"'),
+        "mlp_backward: `dz_wts` received `y_netAct` = y_netIn (the pre-activation); it should be y_netAct (the ReLU "
+        "output). mlp_backward output: z_wts has the wrong values (case 1 of 3: N=3, D=5, H=4, C=6)."),
+    "reg not passed on": ("mlp_backward", dict(REGZ="0.0"),
+        "mlp_backward: `dz_wts` received `reg` = 0.0; it should be the reg passed in. mlp_backward output: z_wts has "
+        "the wrong values (case 1 of 3: N=3, D=5, H=4, C=6)."),
+    "ReLU skipped": ("mlp_backward", dict(YUP="g_y_act"),
+        "mlp_backward: `dy_wts` received `dy_netIn` = dy_netAct; it should be dy_netIn. mlp_backward output: y_wts "
+        "and y_b each has the wrong values (case 1 of 3: N=3, D=5, H=4, C=6)."),
+    "layer-2 φ′ skipped": ("rnn2_backward", dict(PHI2="1.0"),
+        "rnn2_backward: at step t = 6, `dh1_t` received `dhraw2_t` = dh2 of step 6 (layer 2's gradient before φ′); "
+        "it should be layer 2's pre-activation gradient of step 6 (dhraw2[6]). rnn2_backward output: W_xh1, W_hh1, "
+        "b_h1, W_xh2, W_hh2 and b_h2 each has the wrong values "
+        "(case 1 of 4: T=7, N=3, D=5, Q=6, H1=4, H2=8, activation=relu)."),
+    "layer 1 without its future": ("rnn2_backward", dict(NEXT1="np.zeros_like(next1)"),
+        "rnn2_backward: at step t = 5, `dh1_t` received `dhraw1_next` = zeros; it should be layer 1's pre-activation "
+        "gradient of step 6 (dhraw1[6]). rnn2_backward output: W_xh1, W_hh1 and b_h1 each has the wrong values "
+        "(case 1 of 4: T=7, N=3, D=5, Q=6, H1=4, H2=8, activation=relu)."),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TRACED))
+def test_the_first_divergent_call_is_named(name):
+    unit, slip, message = TRACED[name]
+    assert verdict(unit, body(unit, **slip)) == message
+
+
+REWRITES = {
+    "rnn_backward": [
+        {},
+        dict(LOOP="range(T - 1, -1, -1)"),
+        dict(LOOP="[T - 1 - i for i in range(T)]"),
+        dict(HPREV='np.stack([cache["h0"]] + [h[t - 1] for t in range(1, T)])'),
+    ],
+    "mlp_backward": [{}],
+    "rnn2_backward": [{}, dict(XH2="np.stack([h1[t] for t in range(T)])")],
+    "bptt_truncated": [{}, dict(LOOP="range(T - 1, -1, -1)",
+                                CARRY="carry = np.array([0.0 if t % k == 0 and t > 0 else 1.0 for t in range(T)])")],
+    "bptt_randomized": [{}, dict(LOOP="range(T)[::-1]")],
+}
+
+# dy for every step first, in a forward loop, then the backward loop; the sums inlined with einsum.
+RNN_EINSUM = """
+def rnn_backward(Y, params, cache, activation):
+    T, N, H = cache["h"].shape
+    dy = np.stack([dy_t(cache["p"][t], Y[t], T) for t in range(T)])
+    dhraw = np.zeros((T, N, H))
+    nxt = np.zeros((N, H))
+    for t in range(T - 1, -1, -1):
+        nxt = dhraw[t] = dhraw_t(dh_t(dy[t], dhraw_next=nxt, W_hq=params["W_hq"], W_hh=params["W_hh"]),
+                                 cache["h_netIn"][t], cache["h"][t], activation)
+    h_prev = np.concatenate([cache["h0"][None], cache["h"][:-1]])
+    return {"W_xh": np.einsum("tnd,tnh->dh", cache["X"], dhraw), "W_hh": np.einsum("tni,tnj->ij", h_prev, dhraw),
+            "b_h": dhraw.sum(axis=(0, 1)), "W_hq": np.einsum("tnh,tnq->hq", cache["h"], dy), "b_q": dy.sum(axis=(0, 1))}
+"""
+
+
+@pytest.mark.parametrize("unit", sorted(REWRITES))
+def test_correct_rewrites_keep_full_marks(unit):
+    for slip in REWRITES[unit]:
+        assert verdict(unit, body(unit, **slip)) is None, slip
+    if unit == "rnn_backward":
+        assert verdict(unit, RNN_EINSUM) is None
+
+
+def test_no_trace_message_shows_a_number_of_the_case():
+    # Steps and sizes only: never a value of an array (those come from the hidden case).
+    for unit, slip, _ in TRACED.values():
+        message = verdict(unit, body(unit, **slip))
+        numbers = re.findall(r"\d+\.\d+", message.replace("0.0;", ""))
+        assert numbers == [], (unit, slip, numbers)
