@@ -192,7 +192,11 @@ def dy_netIn(dy_netAct, y_netIn):
         unit="dy_netIn",
         kind="wrong",
         cause="Applies the ReLU to the incoming gradient (np.maximum(dy_netAct, 0)) instead of masking with the sign of y_netIn.",
-        cause_words=[r"sign of (the )?(incoming )?gradient|gradient'?s sign", r"on the gradient|of the gradient|dy_netAct", r"y_netIn|wrong (quantity|array)"],
+        cause_words=[
+            r"sign of (the )?(incoming )?gradient|gradient'?s sign",
+            r"on the gradient|of the gradient|dy_netAct",
+            r"y_netIn|wrong (quantity|array)",
+        ],
         source='''
 def dy_netIn(dy_netAct, y_netIn):
     return np.maximum(dy_netAct, 0.0)
@@ -226,7 +230,10 @@ def dy_wts(dy_netIn, X, y_wts, reg=0.0):
         id="dy_wts-sums-rows-first",
         unit="dy_wts",
         kind="wrong",
-        cause="Sums X and dy_netIn over the batch before multiplying (an outer product of row sums), which mixes different examples; right only for N = 1.",
+        cause=(
+            "Sums X and dy_netIn over the batch before multiplying (an outer product of row sums), which mixes different "
+            "examples; right only for N = 1."
+        ),
         cause_words=[r"outer", r"rows?|examples?|batch", r"N ?= ?1|mix|cross"],
         source='''
 def dy_wts(dy_netIn, X, y_wts, reg=0.0):
@@ -306,7 +313,10 @@ def mlp_backward(y, params, cache, reg=0.0):
         id="mlp_backward-skips-softmax-for-hidden",
         unit="mlp_backward",
         kind="wrong",
-        cause="dy_netAct receives dz_netAct (the gradient at the probabilities) instead of dz_netIn, skipping the softmax on the way to the hidden layer.",
+        cause=(
+            "dy_netAct receives dz_netAct (the gradient at the probabilities) instead of dz_netIn, skipping the softmax on "
+            "the way to the hidden layer."
+        ),
         cause_words=[r"dz_netAct", r"softmax", r"probabilit"],
         source='''
 def mlp_backward(y, params, cache, reg=0.0):

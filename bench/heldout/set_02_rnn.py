@@ -50,7 +50,11 @@ def dy_t(p_t, y_t, T):
         unit="dW_hq",
         kind="wrong",
         cause="Uses only the last step's h and dy; W_hq is used at every step, so the contributions must be summed over time.",
-        cause_words=[r"sum(med)? over (time|steps|t\b|all steps)", r"last step|one step|only (the )?(last|final)", r"every step|each step"],
+        cause_words=[
+            r"sum(med)? over (all )?(T )?(time|steps|t\b)",
+            r"last step|one step|single (time )?step|only (the )?(last|final)",
+            r"every step|each step",
+        ],
         source='''
 def dW_hq(h, dy):
     return h[-1].T @ dy[-1]
@@ -300,8 +304,15 @@ def rnn_backward(Y, params, cache, activation):
         id="rnn_backward-assigns-per-step",
         unit="rnn_backward",
         kind="wrong",
-        cause="The parameter gradients are assigned inside the loop from one step each, so only step 0's contribution survives instead of the sum over all steps.",
-        cause_words=[r"sum(med)? over (all )?(the )?(time|steps)|accumulat", r"overwrit|assign", r"only (one|the first|step 0|t ?= ?0)|first step|single step"],
+        cause=(
+            "The parameter gradients are assigned inside the loop from one step each, so only step 0's contribution "
+            "survives instead of the sum over all steps."
+        ),
+        cause_words=[
+            r"sum(med)? over (all )?(the )?(time|steps)|accumulat",
+            r"overwrit|assign",
+            r"only (one|the first|step 0|t ?= ?0)|first step|single step",
+        ],
         source='''
 def rnn_backward(Y, params, cache, activation):
     X, h, h_netIn, P = cache["X"], cache["h"], cache["h_netIn"], cache["p"]

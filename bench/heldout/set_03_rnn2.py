@@ -189,7 +189,7 @@ def dh1_t(dhraw2_t, dhraw1_next, W_xh2, W_hh1):
         unit="rnn2_backward",
         kind="wrong",
         cause="tanh's derivative is computed as 1 - netIn**2 from the pre-activation instead of 1 - h**2 from the cached output.",
-        cause_words=[r"tanh", r"netIn|pre-?activation", r"output"],
+        cause_words=[r"tanh", r"netIn|pre-?activation", r"cached output|1 ?- ?h\*\*2|1 - h2"],
         source=_rnn2(head=_HEAD.replace("1.0 - out ** 2", "1.0 - netIn ** 2")),
     ),
     dict(

@@ -93,8 +93,15 @@ ENTRIES = [
         id="bptt_truncated-cut-sums-not-carry",
         unit="bptt_truncated",
         kind="wrong",
-        cause="The cut is applied to the parameter sums (the boundary steps' dhraw left out of the sums) but the carried gradient still crosses the boundary.",
-        cause_words=[r"carried|carry", r"cross(es|ed)? the boundar|still (flows|crosses|passes)|not cut", r"parameter sums?|left out of the sums?"],
+        cause=(
+            "The cut is applied to the parameter sums (the boundary steps' dhraw left out of the sums) but the carried "
+            "gradient still crosses the boundary."
+        ),
+        cause_words=[
+            r"carried|carry",
+            r"cross(es|ed)? (the )?(chunk )?boundar|still (flows|crosses|passes)|not cut",
+            r"parameter sums?|left out of the sums?",
+        ],
         source='''
 def bptt_truncated(Y, params, cache, k, activation="relu"):
     X, h, h_netIn, P = cache["X"], cache["h"], cache["h_netIn"], cache["p"]
@@ -125,7 +132,10 @@ def bptt_truncated(Y, params, cache, k, activation="relu"):
         id="bptt_truncated-drops-boundary-W_hh-term",
         unit="bptt_truncated",
         kind="wrong",
-        cause="At a boundary step t = k, 2k, ... the W_hh contribution h_{t-1}^T dhraw_t is dropped, although step t still uses W_hh on the frozen state.",
+        cause=(
+            "At a boundary step t = k, 2k, ... the W_hh contribution h_{t-1}^T dhraw_t is dropped, although step t still "
+            "uses W_hh on the frozen state."
+        ),
         cause_words=[r"frozen|boundary state|h_\{?k-1\}?", r"still (uses|counts)|contribution|term of (the )?boundary", r"dropped|missing"],
         source=_sub(_TRUNC, '        grads["W_hh"] += h_prev[t].T @ dhraw[t]\n',
                     '        if t == 0 or t % k != 0:     # the state before a chunk is frozen\n'
@@ -163,7 +173,11 @@ def bptt_truncated(Y, params, cache, k, activation="relu"):
         unit="bptt_truncated",
         kind="wrong",
         cause="At a boundary the stored dhraw_t itself is zeroed (before the parameter sums) instead of only the gradient passed back to step t-1.",
-        cause_words=[r"stored|dhraw_t itself|own (gradient|contribution)", r"instead of (only )?the (carried|passed)|passed back", r"zero(e[sd])? (at|the) (boundary|step)"],
+        cause_words=[
+            r"stored|dhraw_t itself|own (gradient|contribution)",
+            r"instead of (only )?the (carried|passed)|passed back",
+            r"zero(e[sd])? (at|the) (boundary|step)",
+        ],
         source='''
 def bptt_truncated(Y, params, cache, k, activation="relu"):
     X, h, h_netIn, P = cache["X"], cache["h"], cache["h_netIn"], cache["p"]
@@ -297,7 +311,10 @@ def bptt_truncated(Y, params, cache, k, activation="relu"):
         id="bptt_randomized-xi-on-stored-dhraw",
         unit="bptt_randomized",
         kind="wrong",
-        cause="xi multiplies the stored dhraw_t (so also its own contribution to the parameter sums) instead of only the gradient passed back to step t-1.",
+        cause=(
+            "xi multiplies the stored dhraw_t (so also its own contribution to the parameter sums) instead of only the "
+            "gradient passed back to step t-1."
+        ),
         cause_words=[r"stored|dhraw_t itself|own (gradient|contribution)", r"passed back|carried|instead of (only )?the"],
         source=_sub(_RAND, "        dhraw[t] = dh * dphi[t]\n        carried = xi[t] * dhraw[t]",
                     "        dhraw[t] = xi[t] * dh * dphi[t]\n        carried = dhraw[t]"),
@@ -314,7 +331,10 @@ def bptt_truncated(Y, params, cache, k, activation="relu"):
         id="bptt_randomized-xi-one-step-late",
         unit="bptt_randomized",
         kind="wrong",
-        cause="xi[t] scales the gradient arriving at step t from step t+1 instead of the one leaving step t for t-1 (one step late; xi[0] never used).",
+        cause=(
+            "xi[t] scales the gradient arriving at step t from step t+1 instead of the one leaving step t for t-1 (one step"
+            " late; xi[0] never used)."
+        ),
         cause_words=[r"one step (late|early|off)|off[- ]by[- ]one", r"xi\[t ?\+ ?1\]|ξ_\{?t\+1\}?|arriving|t ?\+ ?1", r"xi\[0\]|ξ_0"],
         source=_sub(_sub(_RAND, "        dh = dy[t] @ W_hq.T + carried @ W_hh.T", "        dh = dy[t] @ W_hq.T + xi[t] * (carried @ W_hh.T)"),
                     "        carried = xi[t] * dhraw[t]", "        carried = dhraw[t]"),
@@ -323,7 +343,10 @@ def bptt_truncated(Y, params, cache, k, activation="relu"):
         id="bptt_randomized-xi-reversed",
         unit="bptt_randomized",
         kind="wrong",
-        cause="xi is indexed by the loop's iteration count (xi[T-1-t]) rather than by the step t, so the multipliers are applied in reversed time order.",
+        cause=(
+            "xi is indexed by the loop's iteration count (xi[T-1-t]) rather than by the step t, so the multipliers are "
+            "applied in reversed time order."
+        ),
         cause_words=[r"revers", r"xi\[T ?- ?1 ?- ?t\]|iteration|index", r"time order|wrong step"],
         source='''
 def bptt_randomized(Y, params, cache, xi, activation="relu"):
@@ -423,7 +446,7 @@ def clip_gradients(grads, max_norm):
         unit="clip_gradients",
         kind="wrong",
         cause="Each array is scaled by its own norm instead of all arrays by the one global norm.",
-        cause_words=[r"each array|per array|own norm|separately|array by array", r"global|all arrays together|together|one factor|same factor"],
+        cause_words=[r"each array|per array|own norm|separately|array by array", r"(all|every) (the )?(arrays|gradients) together|global norm"],
         source='''
 def clip_gradients(grads, max_norm):
     clipped = {}
