@@ -121,8 +121,9 @@ def nbgrader_outputs(course_root, student, stem, unit):
         if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == f"test_{unit}":
             parts = []
             for out in cell.get("outputs", []):
-                if out.get("output_type") == "error":
-                    parts.append(f"{out.get('ename')}: {out.get('evalue')}")
+                if out.get("output_type") == "error":     # a failed check is an AssertionError with the feedback
+                    ename, evalue = out.get("ename"), out.get("evalue") or ""
+                    parts.append(evalue if ename == "AssertionError" else f"{ename}: {evalue}")
                 elif out.get("output_type") == "stream":
                     text = out.get("text")
                     parts.append(text if isinstance(text, str) else "".join(text))
