@@ -219,3 +219,21 @@ def test_entry_applies_and_is_what_its_kind_says(entry):
         assert any(outcomes), f"{entry.id} agrees with the reference on every case: it is not a mistake"
     else:
         assert not any(outcomes), f"{entry.id} is meant to be correct but: {[o for o in outcomes if o]}"
+
+
+def test_bench_sorts_feedback_into_named_generic_and_other():
+    """bench/bench_diagnosis.py's reading of a message: the case's sizes never name a cause."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    import bench_diagnosis as B
+
+    over_T = next(e for e in ENTRIES if e.id == "bptt_randomized-dy-over-T")        # cause word \bN\b
+    suffix = " (case 1 of 4: T=7, N=3, D=5, H=4, Q=6, activation=relu)."
+    assert B.feedback_kind(over_T, "bptt_randomized output: W_xh, W_hh and b_h each has the wrong values" + suffix) \
+        == ("generic", False)
+    assert B.feedback_kind(over_T, "bptt_randomized output: W_xh and b_q each is N times too large" + suffix) \
+        == ("named", False)
+    assert B.feedback_kind(over_T, "bptt_randomized output: xi is applied one step late" + suffix) == ("other", False)
+    per_array = next(e for e in ENTRIES if e.id == "clip_gradients-per-array-norm")
+    two_parts = ("clip_gradients output: clipped['W_xh'] is wrong: each array is clipped by its own norm. "
+                 "clip_gradients output: clipped['b_h'] is wrong: each entry is clipped with np.clip")
+    assert B.feedback_kind(per_array, two_parts) == ("named", True)
