@@ -113,7 +113,7 @@ def test_same_mistake_in_different_cases_is_one_diagnosis():
     """The real check's verdicts for one wrong function, found in two different cases (other sizes,
     other activation), group together; a different mistake does not."""
     check = UNITS["dhraw_t"]
-    cases = check.cases()
+    cases = [c for c in check.cases() if c.raises is None]   # the cases that return an answer
     doubled = [with_case(check.judge(c, np.asarray(c.expected) * 2), i, len(cases), c) for i, c in enumerate(cases, 1)]
     assert doubled[0] != doubled[1] and diagnosis_key(doubled[0]) == diagnosis_key(doubled[1])
     negated = with_case(check.judge(cases[0], -np.asarray(cases[0].expected)), 1, len(cases), cases[0])
