@@ -316,6 +316,7 @@ def test_a_student_cannot_reach_other_students_the_course_or_the_checks(hub):
         "the hidden checks": ["cat", str(COURSE / "autograder" / "checks" / "mlp.py")],
         "the gradebook (hidden tests, grades)": ["cat", str(COURSE / "gradebook.db")],
         "the checkout the hub was started from": ["ls", str(hub["checkout"])],
+        "the hub's state (passwords, cookie secret, database)": ["cat", "/opt/bptt-hub/state/passwords"],
         "writing into the released assignment": ["touch", str(EXCHANGE / "outbound" / "bptt" / "x.ipynb")],
     }
     for what, cmd in denied.items():
