@@ -29,7 +29,8 @@ from .sandbox.runner import not_implemented_message
 
 TEMPLATE = Path(__file__).with_name("class_report.html")
 _KEY_VALUE = re.compile(r"\b(\w+)=[\w.+-]+")            # activation=tanh, T=7: the case's parameters
-_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
+# A number on its own; digits inside a name (dh1_t, W_hh1) are part of what the message says.
+_NUMBER = re.compile(r"(?<!\w)[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?!\w)")
 
 
 def diagnosis_key(message: str) -> str:

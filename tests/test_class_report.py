@@ -118,3 +118,9 @@ def test_same_mistake_in_different_cases_is_one_diagnosis():
     assert doubled[0] != doubled[1] and diagnosis_key(doubled[0]) == diagnosis_key(doubled[1])
     negated = with_case(check.judge(cases[0], -np.asarray(cases[0].expected)), 1, len(cases), cases[0])
     assert diagnosis_key(negated) != diagnosis_key(doubled[0])
+
+
+def test_digits_inside_names_are_kept_and_numbers_are_masked():
+    key = diagnosis_key("dh1_t output: is missing dhraw1_next @ W_hh1.T, max error 2.5e-03 (case 2 of 3: T=5, N=4).")
+    assert key == "dh1_t output: is missing dhraw1_next @ W_hh1.T, max error # (case # of #: T=#, N=#)."
+    assert diagnosis_key("layer 1 is missing W_hh2") != diagnosis_key("layer 1 is missing W_hh1")

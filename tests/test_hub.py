@@ -201,6 +201,16 @@ def unit_source(unit):
 
 
 def test_the_whole_loop_on_the_hub(hub, browser):
+    try:
+        walk_the_loop(hub, browser)
+    except Exception:
+        for i, context in enumerate(browser.contexts):      # where each user was when it failed
+            for j, page in enumerate(context.pages):
+                page.screenshot(path=str(SCREENSHOTS / f"hub-failure-{i}-{j}.png"))
+        raise
+
+
+def walk_the_loop(hub, browser):
     started = time.monotonic()
     # 1. The instructor releases the assignment in Formgrader.
     teacher = login(browser, hub, INSTRUCTOR)
@@ -211,6 +221,9 @@ def test_the_whole_loop_on_the_hub(hub, browser):
 
     # 2. Student A fetches, writes dz_netAct right and dz_b wrong, runs their tests, validates, submits.
     a = login(browser, hub, A)
+    assert a.goto(f"{hub['url']}/user/{A}/formgrader").status == 404     # the students' set-up: no Formgrader
+    a.goto(f"{hub['url']}/user/{A}/tree")
+    a.wait_for_selector(".jp-DirListing")
     fetch_assignment(a, "a")
     open_notebook(a, hub, A, f"bptt/{STEM}.ipynb")
     right, wrong = index_of(STEM, RIGHT), index_of(STEM, WRONG)
@@ -303,6 +316,7 @@ def test_a_student_cannot_reach_other_students_the_course_or_the_checks(hub):
         "the hidden checks": ["cat", str(COURSE / "autograder" / "checks" / "mlp.py")],
         "the gradebook (hidden tests, grades)": ["cat", str(COURSE / "gradebook.db")],
         "the checkout the hub was started from": ["ls", str(hub["checkout"])],
+        "the hub's state (passwords, cookie secret, database)": ["cat", "/opt/bptt-hub/state/passwords"],
         "writing into the released assignment": ["touch", str(EXCHANGE / "outbound" / "bptt" / "x.ipynb")],
     }
     for what, cmd in denied.items():

@@ -114,6 +114,8 @@ make_course() {
         make_account "$student"
         enable_for "$student" @jupyter/nbgrader:assignment-list @jupyter/nbgrader:menu -- \
             nbgrader.server_extensions.assignment_list
+        # matplotlib's font cache, built now rather than during the student's first cell
+        as_user "$student" python -c "import matplotlib.font_manager" >/dev/null 2>&1 || true
     done
     # The exchange: nbgrader's usual shared folder, writable by all (nbgrader's own mode, plus the
     # sticky bit). The course's folder in it is made now, owned by the instructor, so that no student
