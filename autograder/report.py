@@ -162,19 +162,27 @@ def csv_cell(text: str) -> str:
 SHOWN_NOTES = 3   # per student, under the summary table (grades.json has them all)
 
 
+def _width(text: str) -> int:
+    """Columns a terminal gives `text`: wide (CJK) characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def summary_table(plan: Plan, entries: Sequence[StudentResult]) -> str:
     """A plain-text table: student, score, the units that lost points; then each student's first notes.
 
     The notes name what the instructor must know about the files: a second copy not graded, a link
     refused, a folder with nothing to grade, a student the grader could not grade.
     """
-    width = max([len("student")] + [len(e.student) for e in entries])
+    width = max([len("student")] + [_width(e.student) for e in entries])
     lines = [f"{'student':<{width}}  {'score':>9}  lost points in", "-" * (width + 40)]
     for e in entries:
         lost = [t.name for t in e.tests if t.score < t.max_score]
         lost_text = ", ".join(lost) if len(lost) <= 6 else f"{len(lost)} units"
         flag = "  NOT GRADED" if not e.graded else ""
-        lines.append(f"{e.student:<{width}}  {_num(e.score):>4}/{_num(e.max_score):<4}  {lost_text or '-'}{flag}")
+        name = e.student + " " * (width - _width(e.student))
+        lines.append(f"{name}  {_num(e.score):>4}/{_num(e.max_score):<4}  {lost_text or '-'}{flag}")
     noted = [e for e in entries if e.notes]
     if noted:
         lines += ["", "notes:"]

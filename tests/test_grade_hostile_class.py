@@ -120,3 +120,37 @@ def test_an_output_folder_inside_the_course_is_refused(graded, where):
     assert proc.returncode == 2
     assert f"--out {out} is inside" in proc.stderr
     assert not (out / "grades.json").exists()
+
+
+def test_a_student_the_grader_cannot_grade_gets_a_row_and_exit_status_1(tmp_path):
+    """The sandbox fails for one student only (here bubblewrap's third start): the batch goes on."""
+    import os
+
+    from autograder.sandbox.isolation import bwrap_path
+
+    course = minicourse.write_course(tmp_path / "course")
+    for name in ("alice", "bob", "carol"):
+        minicourse.student(course / "submitted", name)
+    fake = tmp_path / "bwrap"
+    count = tmp_path / "count"
+    count.write_text("0")
+    fake.write_text(f'#!/bin/sh\nn=$(cat {count}); echo $((n+1)) > {count}\n'
+                    f'if [ "$n" = 2 ]; then echo "bwrap: simulated failure" >&2; exit 1; fi\n'
+                    f'exec {bwrap_path()} "$@"\n')
+    fake.chmod(0o755)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "autograder", "grade", str(course / "submitted"), "--out", str(out),
+           "--course", str(course), "--jobs", "1", "--quiet"]
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=600,
+                          env=dict(os.environ, BPTT_BWRAP=str(fake)))
+    assert proc.returncode == 1, proc.stderr
+    assert "1 student(s) could not be graded (their rows say why): bob" in proc.stderr
+    doc = json.loads((out / "grades.json").read_text())
+    rows = {s["student"]: s for s in doc["submissions"]}
+    assert {k: (v["score"], v["graded"]) for k, v in rows.items()} == {
+        "alice": (8, True), "bob": (0, False), "carol": (8, True)}
+    assert rows["bob"]["notes"] == ["not graded: sandbox problem: sandbox failed to start: bwrap: simulated failure"]
+    assert not (out / ".cache" / "bob.json").exists()          # tried again next time
+    again = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    assert [s["score"] for s in json.loads((out / "grades.json").read_text())["submissions"]] == [8, 8, 8]

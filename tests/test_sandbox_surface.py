@@ -107,7 +107,8 @@ def test_nothing_a_sandbox_leaves_reaches_the_next(mode, tmp_path):
 
 @pytest.mark.parametrize("mode", MODES)
 def test_memory_held_in_files_counts_against_the_limit(mode, tmp_path):
-    _, replies = _probe(mode, tmp_path, [["hold_memory", [600]], ["identity", []]], limits={"memory_mb": 256})
+    _, replies = _probe(mode, tmp_path, [["hold_memory", [600]], ["identity", []], ["isolation", []]],
+                        limits={"memory_mb": 256})
     detail = replies[-1][1]
     held = replies[0]
     if held[0] == "gone":

@@ -387,9 +387,10 @@ class Worker:
                 raise
             if header.get("op") == "loaded":
                 return outcomes
-            if header.get("op") != "cell" or len(outcomes) >= len(cells):
+            if header.get("op") != "cell" or header.get("index") != len(outcomes) or len(outcomes) >= len(cells):
+                # Student code can write well-formed replies of its own (relay.py): order is checked here.
                 self.kill_only()
-                unexpected = WorkerGone("worker sent an unexpected message while running cells")
+                unexpected = WorkerGone("the student's process broke the protocol: a cell outcome out of order")
                 unexpected.cell = len(outcomes)
                 raise unexpected
             outcomes.append((clean_text(header.get("status"), 20), clean_text(header.get("error", ""))))

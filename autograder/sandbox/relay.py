@@ -1,15 +1,17 @@
-"""The grader's end of the channel inside the sandbox: a process that student code never runs in.
+"""The grader's end of the reply channel inside the sandbox: a process that student code never runs in.
 
 runner.py forks once, before any student code: the child runs the student's cells and calls
-(runner.Runner) on a pipe pair of its own; this parent, the relay, holds the only copies of the
-channel to the grader. Student code can write anything onto the child's pipes, and the relay
-reads that as what it is, the student process talking: it checks every message against the
-request it answers (one `cell` outcome per cell in order, then `loaded`; `oracle` requests
-while a call runs, then one `result` or `error`), bounded in size and depth by wire.py, and
-passes on only fields it rebuilt itself. Anything else ends the sandbox with one
-{"op": "violation", "message"} to the grader, which the grader turns into that student's note.
-The relay is not dumpable, so the child, though it runs as the same user, cannot trace it,
-read its memory or open its file descriptors through /proc.
+(runner.Runner), reading the grader's requests directly (they hold only what the student's own
+code is given) and writing its replies on a pipe to this parent, the relay, which holds the only
+copy of the channel back to the grader. Student code can write anything onto that pipe, and the
+relay reads it as what it is, the student process talking: each message is parsed with wire.py's
+bounds (size, depth, count) and only a known reply (`cell`, `loaded`, `result`, `error`,
+`oracle`) is passed on, rebuilt field by field from checked values; the grader checks their order
+against its request (jail.Worker). Anything else ends the sandbox with one {"op": "violation",
+"message"} to the grader, which becomes that student's note. The relay is not dumpable, so the
+child, though it runs as the same user, cannot trace it, read its memory or open its file
+descriptors through /proc. (Requests go to the child without a relay: one process hop per
+round trip instead of two.)
 
 Standalone (standard library + wire.py, which runner.py passes in).
 """
@@ -48,28 +50,17 @@ def _text(value):
 
 
 class Relay:
-    def __init__(self, wire, grader_in, grader_out, child_in, child_out, child_pid, given_label):
-        self.wire, self.pid, self.given_label = wire, child_pid, given_label
-        self.grader_out, self.child_in = grader_out, child_in
-        self.read_grader, self.read_child = _reader(grader_in), _reader(child_out)
+    def __init__(self, wire, grader_out, child_out, child_pid):
+        self.wire, self.pid = wire, child_pid
+        self.grader_out = grader_out
+        self.read_child = _reader(child_out)
 
-    # ---- messages -----------------------------------------------------------
-    def _write(self, fd, header, value=None, has_value=False):
+    def to_grader(self, header, value=None, has_value=False):
         if has_value:
             header = dict(header, value=None)
         view = memoryview(self.wire.pack(header, value))
         while view:
-            view = view[os.write(fd, view):]
-
-    def to_grader(self, header, value=None, has_value=False):
-        self._write(self.grader_out, header, value, has_value)
-
-    def from_grader(self):
-        return self.wire.unpack_from(self.read_grader)
-
-    def to_child(self, header, value):
-        header = {k: v for k, v in header.items() if k not in ("n_arrays", "arrays", "value")}
-        self._write(self.child_in, header, value, has_value=value is not None)
+            view = view[os.write(self.grader_out, view):]
 
     def from_child(self):
         try:
@@ -77,26 +68,12 @@ class Relay:
         except self.wire.WireError as exc:
             raise Violation(f"a malformed message ({exc})") from None
 
-    # ---- the protocol -------------------------------------------------------
     def run(self):
         self.to_grader({"op": "ready"})
         while True:
             try:
-                header, value = self.from_grader()
-            except EOFError:
-                self.child_gone(kill=True)
-            op = header.get("op")
-            try:
-                self.to_child(header, value)
-            except BrokenPipeError:
-                self.child_gone()
-            try:
-                if op == "exit":
-                    self.child_gone()
-                elif op == "load":
-                    self.load(header)
-                elif op == "call":
-                    self.call()
+                reply, value = self.from_child()
+                self.forward(reply, value)
             except EOFError:
                 self.child_gone()
             except Violation as exc:
@@ -104,39 +81,27 @@ class Relay:
                 self.to_grader({"op": "violation", "message": f"the student's process broke the protocol: {exc}"})
                 os._exit(3)
 
-    def load(self, header):
-        cells = header.get("cells") or []
-        n = len(cells) - (1 if cells and cells[-1][0] == self.given_label else 0)
-        for i in range(n):
-            reply, _ = self.from_child()
-            if reply.get("op") != "cell" or reply.get("index") != i or reply.get("status") not in STATUSES:
-                raise Violation(f"expected the outcome of cell {i + 1} of {n}")
-            self.to_grader({"op": "cell", "index": i, "status": reply["status"], "error": _text(reply.get("error", ""))})
-        reply, _ = self.from_child()
-        if reply.get("op") != "loaded":
-            raise Violation(f"more messages than the {n} cells it was given")
-        self.to_grader({"op": "loaded"})
-
-    def call(self):
-        while True:
-            reply, value = self.from_child()
-            op = reply.get("op")
-            if op == "result" and "value" in reply:
-                self.to_grader({"op": "result"}, value, has_value=True)
-                return
-            if op == "error":
-                self.to_grader({"op": "error", "kind": _text(reply.get("kind")), "message": _text(reply.get("message"))})
-                return
-            if op != "oracle" or "value" not in reply:
-                raise Violation(f"an unexpected message while a function ran ({str(op)[:40]!r})")
+    def forward(self, reply, value):
+        """Pass on one reply, rebuilt from checked fields (Violation for anything else)."""
+        op = reply.get("op")
+        if op == "cell":
+            index, status = reply.get("index"), reply.get("status")
+            if not isinstance(index, int) or isinstance(index, bool) or status not in STATUSES:
+                raise Violation("a malformed cell outcome")
+            self.to_grader({"op": "cell", "index": index, "status": status, "error": _text(reply.get("error", ""))})
+        elif op == "loaded":
+            self.to_grader({"op": "loaded"})
+        elif op == "result" and "value" in reply:
+            self.to_grader({"op": "result"}, value, has_value=True)
+        elif op == "error":
+            self.to_grader({"op": "error", "kind": _text(reply.get("kind")), "message": _text(reply.get("message"))})
+        elif op == "oracle" and "value" in reply:
             self.to_grader({"op": "oracle", "name": _text(reply.get("name"))}, value, has_value=True)
-            answer, value = self.from_grader()
-            self.to_child(answer, value)
+        else:
+            raise Violation(f"an unknown message ({str(op)[:40]!r})")
 
-    def child_gone(self, kill=False):
+    def child_gone(self):
         """End as the child ended (its exit code, or its signal), so the grader can say why."""
-        if kill:
-            os.kill(self.pid, signal.SIGKILL)
         _, status = os.waitpid(self.pid, 0)
         if os.WIFSIGNALED(status):
             sig = os.WTERMSIG(status)
@@ -151,21 +116,20 @@ def not_dumpable():
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
 
 
-def start(wire, fd_in, fd_out, serve_child, given_label):
-    """Fork: the child runs serve_child(child_in, child_out) without the grader's fds; this process relays."""
-    to_child_r, to_child_w = os.pipe()
+def start(wire, fd_in, fd_out, serve_child):
+    """Fork: the child runs serve_child(fd_in, reply_pipe) without the grader's reply fd; this process relays."""
     from_child_r, from_child_w = os.pipe()
     pid = os.fork()
     if pid == 0:
-        for fd in (fd_in, fd_out, to_child_w, from_child_r):
-            os.close(fd)
+        os.close(fd_out)
+        os.close(from_child_r)
         code = 1
         try:
-            serve_child(to_child_r, from_child_w)
+            serve_child(fd_in, from_child_w)
             code = 0
         finally:
             os._exit(code)
-    os.close(to_child_r)
+    os.close(fd_in)
     os.close(from_child_w)
     not_dumpable()
-    Relay(wire, fd_in, fd_out, to_child_w, from_child_r, pid, given_label).run()
+    Relay(wire, fd_out, from_child_r, pid).run()

@@ -542,7 +542,7 @@ def main(argv):
         Runner(wire, child_in, child_out).serve()
 
     # Student code runs only in the child; the grader's channel stays in this process (relay.py).
-    relay.start(wire, fd_in, fd_out, serve, GIVEN_DIRECTIVE)
+    relay.start(wire, fd_in, fd_out, serve)
 
 
 if __name__ == "__main__":

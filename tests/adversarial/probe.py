@@ -235,8 +235,9 @@ def run(mode, course, out, calls, pids=None, limits=None):
     """[(name, args)] -> [reply] from one Worker with the PROBE loaded.
 
     pids="rlimit-nproc" makes the sandbox use RLIMIT_NPROC as on a host without a usable cgroup.
-    A call named "restart" closes the sandbox and starts a new one (replying ("restarted",)); a
-    call whose sandbox dies replies ("gone", message).
+    A call named "restart" closes the sandbox and starts a new one (replying ("restarted",)), one
+    named "isolation" replies ("isolation", its detail line); a call whose sandbox dies replies
+    ("gone", message).
     """
     from autograder.grade import release_config
     from autograder.sandbox.cgroups import PidsLimit
@@ -258,6 +259,9 @@ def run(mode, course, out, calls, pids=None, limits=None):
     replies = []
     try:
         for name, args in calls:
+            if name == "isolation":
+                replies.append(("isolation", cfg.isolation.describe()))
+                continue
             if name == "restart":
                 worker.close()
                 worker = started()
@@ -269,7 +273,6 @@ def run(mode, course, out, calls, pids=None, limits=None):
                 replies.append(("gone", gone.message))
                 worker.kill()
                 worker = started()
-        replies.append(("isolation", cfg.isolation.describe()))
         return replies
     finally:
         worker.close()
