@@ -27,7 +27,6 @@ def solution():
 def _einsum_carry(Y, params, cache, carry, activation):
     X, h, P = cache["X"], cache["h"], cache["p"]
     T, N, H = h.shape
-    Q = P.shape[2]
     dy = P.copy()
     np.put_along_axis(dy, Y[..., None], np.take_along_axis(P, Y[..., None], axis=-1) - 1.0, axis=-1)
     dy = dy / (T * N)

@@ -11,11 +11,9 @@ shows before submission). The whole class is graded by one batch on each path.
 import json
 import linecache
 import os
-import re
 import subprocess
 import sys
 
-import numpy as np
 import pytest
 
 from autograder import course

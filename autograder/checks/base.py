@@ -359,21 +359,48 @@ def run_check(unit, func, oracles, classify=None, siblings=None):
     """
     import warnings
 
-    from ..sandbox.runner import call_graded, problem_message
-    from ..sandbox.wire import to_data
+    from . import UNITS
 
     if not callable(func):
         raise AssertionError(f"{unit.name} is not a function")
-    from .trace import recorder
-
     namespace = getattr(func, "__globals__", {})
     failed = _failed_siblings(unit, namespace, siblings, oracles, classify) if unit.shared else []
-    from . import UNITS
     graded = set(UNITS) | {unit.name}      # as the sandbox: every graded function is never a helper
     cases = unit.cases()
+    shared_saved = _swap_shared(unit, namespace, failed, graded, classify) if failed else {}
+    try:
+        _check_cases(unit, func, oracles, classify, namespace, cases)
+    except BaseException:
+        namespace.update(shared_saved)
+        raise
+    # The rest of this test cell (its visible part) runs with the same helpers as the hidden cases,
+    # as the grading command judges: restored when the next check starts (restore_shared).
+    if shared_saved:
+        _PENDING.append((namespace, shared_saved))
+    # The grading command judges warnings on the hidden cases only (call_graded): the rest of
+    # this test cell (its visible part) must not print one on stderr, which nbgrader scores 0.
+    warnings.simplefilter("ignore")
+    np.seterr(all="ignore")
+
+
+_PENDING = []     # (namespace, helpers) swapped by a passing check, to restore at the next check
+
+
+def restore_shared():
+    while _PENDING:
+        namespace, saved = _PENDING.pop()
+        namespace.update(saved)
+
+
+def _check_cases(unit, func, oracles, classify, namespace, cases):
+    import warnings
+
+    from ..sandbox.runner import call_graded, problem_message
+    from ..sandbox.wire import to_data
+    from .trace import recorder
+
     first_unclear = None
     for i, case in enumerate(cases, 1):
-        shared_saved = _swap_shared(unit, namespace, failed, graded, classify) if failed else {}
         saved = {name: namespace.get(name) for name in unit.oracles}
         calls = []
         namespace.update(recorder({name: oracles[name] for name in unit.oracles}, calls))
@@ -395,7 +422,6 @@ def run_check(unit, func, oracles, classify=None, siblings=None):
                     namespace.pop(name, None)
                 else:
                     namespace[name] = value
-            namespace.update(shared_saved)
         if problem:
             raise AssertionError(problem_message(unit.name, problem))
         message = unit.judge(case, to_data(got), calls)
@@ -409,7 +435,3 @@ def run_check(unit, func, oracles, classify=None, siblings=None):
         message, i, case = first_unclear
         message = with_probes(unit, case, message, _kernel_runner(unit, func, namespace, oracles, classify))
         raise AssertionError(with_case(message, i, len(cases), case))
-    # The grading command judges warnings on the hidden cases only (call_graded): the rest of
-    # this test cell (its visible part) must not print one on stderr, which nbgrader scores 0.
-    warnings.simplefilter("ignore")
-    np.seterr(all="ignore")
