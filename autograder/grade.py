@@ -277,7 +277,7 @@ class Grader:
     def _probe_runner(self, worker: Worker, unit: GradedUnit) -> Callable[[tuple], object]:
         """run(args): the student's answer on a probe's inputs, as plain data, or None (checks/probes.py)."""
         check = _check_of(unit)
-        gone = []
+        gone: list[bool] = []
 
         def run(args: tuple) -> object:
             if gone or self._over_budget() or not worker.alive:
