@@ -12,7 +12,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..sandbox.wire import TYPE_MARK
-from .compare import AMBIGUOUS, as_float_array, close, diagnose_array, leaf_predicate
+from .compare import COINCIDE, as_float_array, close, diagnose_array, leaf_predicate, only_the_fact, unclear
 
 # Three cases per unit; in each, every dimension differs from every other one so
 # a transposed product cannot pass by accident. H1/H2 are the two-layer sizes.
@@ -116,12 +116,14 @@ class Unit:
         verdict = judge_value(got, case.expected, case.dims, f"{self.name} output", case.mistakes,
                               self.labels, case.factors)
         if verdict and calls:
-            from .trace import diagnose
+            from .trace import RIGHT_CALLS, diagnose
             try:
                 first = diagnose(self.name, case.args, calls)
             except Exception:     # a trace the analysis cannot read never costs the output's verdict
                 first = None
-            if first:
+            if first == RIGHT_CALLS:
+                verdict = f"{self.name}: {first}. {verdict}"
+            elif first:
                 # The trace names the cause; a catalogued explanation of the output could contradict
                 # it (two slips can give the same numbers), so the output part only says what is wrong.
                 plain = judge_value(got, case.expected, case.dims, f"{self.name} output", (), self.labels,
@@ -259,7 +261,10 @@ def judge_value(got, expected, dims, what, mistakes=(), labels=(), factors=()):
         if len(matched) == 1 and not _whole_ambiguous(got, mistakes, matched[0]):
             reasons.setdefault(("mistake", matched[0]), []).append(path)
         else:
-            reasons.setdefault(("generic", leaf_predicate(arr, exp, dims, factors)), []).append(path)
+            text = leaf_predicate(arr, exp, dims, factors)
+            if matched:
+                text = f"{only_the_fact(text)} ({COINCIDE})."
+            reasons.setdefault(("generic", text), []).append(path)
     if not reasons:
         return None
     sentences = []
@@ -425,7 +430,7 @@ def _check_cases(unit, func, oracles, classify, namespace, cases):
         if problem:
             raise AssertionError(problem_message(unit.name, problem))
         message = unit.judge(case, to_data(got), calls)
-        if message and AMBIGUOUS in message and i < len(cases):
+        if unclear(message) and i < len(cases):
             first_unclear = first_unclear or (message, i, case)
             continue      # a later case, with other sizes, may tell the readings apart
         if message:

@@ -818,7 +818,7 @@ def mlp_backward(y, params, cache, reg=0.0):
 # %% nbgrader={"grade": true, "grade_id": "test_mlp_backward", "locked": true, "points": 3, "schema_version": 3, "solution": false}
 # Tests — read-only: your composition with numerical stand-ins for the eight rules,
 # against finite differences of the whole loss (N = 4, D = 3, H = 5, C = 6).
-from bptt_tools import grad_check, numeric_mlp_rules, swapped_in
+from bptt_tools import grad_check, numeric_mlp_rules, swapped_in, why_mlp_backward
 
 X_c, y_c, params_c, reg_c = mlp_problem(seed=10)
 _, cache_c = mlp_forward(X_c, params_c)
@@ -830,7 +830,7 @@ for name in ("z_wts", "z_b", "y_wts", "y_b"):
     assert np.shape(grads[name]) == params_c[name].shape, \
         f"grads['{name}'] has shape {np.shape(grads[name])}; expected the shape of params['{name}'], {params_c[name].shape}"
     assert grad_check(lambda: mlp_loss(X_c, y_c, params_c, reg_c), params_c[name], grads[name], name) < TOL, \
-        f"the gradient of {name} is wrong"
+        f"the gradient of {name} is wrong{why_mlp_backward(mlp_backward, X_c, y_c, params_c, cache_c, reg_c)}"
 
 ### BEGIN HIDDEN TESTS
 from autograder.checks import check

@@ -347,7 +347,7 @@ def bptt_with_carry(Y, params, cache, carry, activation, where):
 # Tests — read-only: shapes; k >= T is the full gradient (finite differences of rnn_loss); k < T is
 # the exact gradient of truncated_loss (finite differences). T = 7, N = 3, D = 5, H = 4, Q = 6.
 from bptt_tools import TOL, grad_check
-from truncation_tools import truncated_loss
+from truncation_tools import truncated_loss, why_steps
 
 for seed, activation, k in ((1, "tanh", 3), (2, "relu", 2)):
     X, Y, params, h0, cache = random_problem(seed, activation=activation)
@@ -364,7 +364,8 @@ for seed, activation, k in ((1, "tanh", 3), (2, "relu", 2)):
     print(f"{activation}, k = T = {T}: your gradient against finite differences of rnn_loss")
     for name in PARAM_NAMES:
         assert grad_check(lambda: rnn_loss(X, Y, params, h0, activation), params[name], full[name],
-                          name) < TOL, f"k = T: grads['{name}'] is not the full gradient"
+                          name) < TOL, f"k = T: grads['{name}'] is not the full gradient" + \
+            why_steps(bptt_truncated, T, T, activation, T)
         assert np.allclose(longer[name], full[name]), f"k > T must give the same as k = T ('{name}')"
     print(f"{activation}, k = {k}: your gradient against finite differences of truncated_loss")
     wrong = [name for name in PARAM_NAMES
@@ -376,7 +377,7 @@ for seed, activation, k in ((1, "tanh", 3), (2, "relu", 2)):
                                "in the gradient of W_hh")
     assert not wrong, (f"k = {k}: {', '.join(f'grads[{n!r}]' for n in wrong)} "
                        f"{'is' if len(wrong) == 1 else 'are'} not the gradient of truncated_loss; "
-                       "are the chunks [0, k), [k, 2k), ...?")
+                       "are the chunks [0, k), [k, 2k), ...?" + why_steps(bptt_truncated, k, k, activation, T))
 print("bptt_truncated: visible tests passed.")
 
 ### BEGIN HIDDEN TESTS
@@ -435,7 +436,7 @@ def bptt_randomized(Y, params, cache, xi, activation="relu"):
 from itertools import product
 
 from bptt_tools import TOL, grad_check, rel_error
-from truncation_tools import truncated_loss
+from truncation_tools import truncated_loss, why_steps
 
 for seed, activation in ((3, "tanh"), (4, "relu")):
     X, Y, params, h0, cache = random_problem(seed, T=5, N=2, D=3, H=4, Q=6, activation=activation)
@@ -447,7 +448,8 @@ for seed, activation in ((3, "tanh"), (4, "relu")):
         assert np.shape(full[name]) == params[name].shape, \
             f"grads['{name}'] has shape {np.shape(full[name])}, expected {params[name].shape}"
         assert grad_check(lambda: rnn_loss(X, Y, params, h0, activation), params[name], full[name],
-                          name) < TOL, f"xi = ones: grads['{name}'] is not the full gradient"
+                          name) < TOL, f"xi = ones: grads['{name}'] is not the full gradient" + \
+            why_steps(bptt_randomized, np.ones(T), T, activation, T)
 
     k = 2
     cut = np.ones(T)
@@ -456,7 +458,8 @@ for seed, activation in ((3, "tanh"), (4, "relu")):
     print(f"{activation}, xi = {cut}: your gradient against finite differences of truncated_loss, k = {k}")
     for name in PARAM_NAMES:
         assert grad_check(lambda: truncated_loss(X, Y, params, h0, cache["h"], k, activation), params[name],
-                          regular[name], name) < TOL, f"xi = 0 at t = 2, 4: grads['{name}'] is not regular truncation"
+                          regular[name], name) < TOL, f"xi = 0 at t = 2, 4: grads['{name}'] is not regular truncation" + \
+            why_steps(bptt_randomized, cut, k, activation, T)
 
     pi = 0.4
     expected = {name: np.zeros_like(params[name]) for name in PARAM_NAMES}
