@@ -38,4 +38,4 @@ def test_each_visible_message_names_the_cause(tmp_path):
     for student, (unit, source, message) in CASES.items():
         folder = factory.write_submission(tmp_path, student, {unit: source}, stems=[STEM])
         outcome = run_visible(folder, STEM)
-        assert outcome[unit] == message, student
+        assert outcome[unit].startswith(message), student      # (the steps where dhraw_t is wrong may follow)
