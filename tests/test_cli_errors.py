@@ -32,8 +32,10 @@ def broken(tmp_path_factory):
 @pytest.mark.parametrize("command, args, which, names", [
     ("grade", ["{root}/source/bptt", "--out", "{root}/out"], "notebook", "02_rnn_bptt.ipynb: not valid JSON"),
     ("gradescope", ["--out", "{root}/bundle.zip"], "notebook", "02_rnn_bptt.ipynb: not valid JSON"),
-    ("release", [], "notebook", "nbgrader generate_assignment failed (exit 1) on 02_rnn_bptt.ipynb: "),
-    ("demo", [], "notebook", "nbgrader generate_assignment failed (exit 1) on 02_rnn_bptt.ipynb: "),
+    pytest.param("release", [], "notebook", "nbgrader generate_assignment failed (exit 1) on 02_rnn_bptt.ipynb: ",
+                 marks=pytest.mark.slow),
+    pytest.param("demo", [], "notebook", "nbgrader generate_assignment failed (exit 1) on 02_rnn_bptt.ipynb: ",
+                 marks=pytest.mark.slow),
     ("sync", [], "region", "README.md, line 3: no generator named 'no-such-table'"),
     ("release", [], "region", "README.md, line 3: no generator named 'no-such-table'"),
 ])
@@ -47,6 +49,7 @@ def test_a_broken_course_is_one_line_and_exit_2(broken, command, args, which, na
     assert "Traceback" not in proc.stderr
 
 
+@pytest.mark.slow   # a real nbgrader release
 def test_verbose_adds_the_tools_output(broken):
     proc = run("release", "--course", broken["notebook"], "-v")
     assert proc.returncode == 2

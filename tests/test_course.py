@@ -10,6 +10,8 @@ import pytest
 from autograder import course
 from autograder.errors import ConfigError
 
+pytestmark = pytest.mark.slow   # real nbgrader releases
+
 REPO = Path(__file__).resolve().parents[1]
 
 

@@ -16,6 +16,8 @@ import pytest
 from autograder import course, units
 from tests.live_server import JupyterServer
 
+pytestmark = pytest.mark.slow   # a real Jupyter server and Formgrader's Autograde
+
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples" / "submissions"
 # eli handed in a truncated 02_rnn_bptt.ipynb (not JSON). nbgrader cannot read it and fails

@@ -21,6 +21,7 @@ from autograder.grade import make_config, release_config
 from autograder.plan import read_plan
 from autograder.sandbox.jail import Worker
 from autograder.sandbox.runner import GIVEN_DIRECTIVE
+from autograder.units import DeclaredUnit
 from tests.adversarial import minicourse
 
 MODULE = '''
@@ -110,7 +111,7 @@ def test_the_spec_is_read_from_the_notebook(source_dir):
 
 def unit(name):
     x = np.arange(3.0) + 0.5
-    return Unit(name, "nb", f"{name}(x)", lambda rng, d: Case((x,), 2 * x, {}))
+    return Unit(name, lambda rng, d: Case((x,), 2 * x, {}), declaration=DeclaredUnit("nb", f"{name}(x)", 1))
 
 
 # ---- in a kernel: cells compiled as IPython does (their text in linecache) ---------------------

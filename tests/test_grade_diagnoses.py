@@ -15,6 +15,8 @@ from autograder import units
 from tests import factory
 from tests.factory import REPO_ROOT
 
+pytestmark = pytest.mark.slow   # one sandboxed batch of every catalogued mistake
+
 # mistake -> a phrase the unit's feedback must contain. The student's exact total is the submitted
 # notebook's declared points minus the mistaken unit's (autograder/units.py); the other notebooks
 # are missing (0).

@@ -5,8 +5,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from autograder import course, units
 from examples.make_examples import EXPECTED
+
+pytestmark = pytest.mark.slow   # sandboxed batches and a real release
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -19,6 +19,8 @@ from autograder.checks import UNITS
 from tests import factory
 from tests.factory import REPO_ROOT
 
+pytestmark = pytest.mark.slow   # sandboxed batches
+
 OWNER = factory.unit_notebooks()
 KEEP = "a graded function must leave its inputs unchanged (build a new array instead of using +=, *= or slice assignment on an input)"
 TYPE = "expected a NumPy array (np.ndarray) of dtype float64 of shape"

@@ -20,9 +20,13 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 from autograder import units
 from tests import factory
 from tests.factory import REPO_ROOT
+
+pytestmark = pytest.mark.slow   # real releases and sandboxed grading in copies of the repository
 
 # Correct while H <= Q (the slice keeps every column); wrong shape when H > Q.
 SLICED_DH_T = '''

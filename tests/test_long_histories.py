@@ -145,6 +145,7 @@ def quick_runs():
     return [run_notebook(SOURCE / f"{STEM}.ipynb", env) for _ in range(2)]
 
 
+@pytest.mark.slow   # runs notebook 04 (or nbgrader)
 def test_solution_notebook_runs_and_repeats_exactly(quick_runs):
     first, second = quick_runs
     for nb in quick_runs:
@@ -164,6 +165,7 @@ def _table(text, pattern):
     return {m.group(1): tuple(float(x) for x in m.groups()[1:]) for m in re.finditer(pattern, text, re.M)}
 
 
+@pytest.mark.slow   # runs notebook 04 (or nbgrader)
 def test_full_budget_run_supports_what_the_text_says():
     """The markdown after each experiment states results; with the full budget they must hold."""
     nb = run_notebook(SOURCE / f"{STEM}.ipynb", {"PYTHONPATH": str(ROOT)})
@@ -194,6 +196,7 @@ def test_full_budget_run_supports_what_the_text_says():
     assert "(mean distance between cuts 2.00)" in out["exp-lag"] and "(mean distance between cuts 1.33)" in out["exp-lag"]
 
 
+@pytest.mark.slow   # runs notebook 04 (or nbgrader)
 def test_grading_mode_skips_every_experiment():
     nb = run_notebook(SOURCE / f"{STEM}.ipynb", {"BPTT_GRADING": "1", "PYTHONPATH": str(ROOT)})
     assert errors_by_cell(nb) == {}
@@ -203,6 +206,7 @@ def test_grading_mode_skips_every_experiment():
         assert images(nb, cell) == 0
 
 
+@pytest.mark.slow   # runs notebook 04 (or nbgrader)
 def test_release_notebook_runs_top_to_bottom_and_names_what_is_missing(tmp_path):
     shutil.copytree(RELEASE, tmp_path / "bptt")
     nb = run_notebook(tmp_path / "bptt" / f"{STEM}.ipynb", {}, allow_errors=True)
@@ -233,6 +237,7 @@ MISTAKES = {
 }
 
 
+@pytest.mark.slow   # runs notebook 04 (or nbgrader)
 def test_nbgrader_autograde_scores_exactly(tmp_path):
     """Real nbgrader on a course copy (autograder.course helpers): 8/8, 0/8, one unit lost per mistake."""
     from autograder import course

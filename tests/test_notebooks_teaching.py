@@ -243,6 +243,7 @@ def check_run(nb, unfinished):
     return problems
 
 
+@pytest.mark.slow   # runs notebooks cell by cell
 @pytest.mark.parametrize("stem", STEMS)
 def test_untouched_release_notebook_fails_only_in_visible_tests(stem, tmp_path, monkeypatch):
     workdir = tmp_path / "bptt"
@@ -268,6 +269,7 @@ def stub(unit, signature_source):
     return head + "    # YOUR CODE HERE\n    raise NotImplementedError()\n"
 
 
+@pytest.mark.slow   # runs notebooks cell by cell
 @pytest.mark.parametrize("stem", sorted(HALF_DONE))
 def test_half_finished_notebook_fails_exactly_in_its_unfinished_units(stem, tmp_path, monkeypatch):
     cells = json.loads((SOURCE / f"{stem}.ipynb").read_text())["cells"]
@@ -285,6 +287,7 @@ def test_half_finished_notebook_fails_exactly_in_its_unfinished_units(stem, tmp_
 
 # ---- 4. the solved notebooks run top to bottom ------------------------------------------------
 
+@pytest.mark.slow   # runs notebooks top to bottom
 @pytest.mark.parametrize("stem", ["01_mlp_backprop", "02_rnn_bptt"])
 def test_solved_notebook_runs_top_to_bottom(stem, tmp_path, monkeypatch):
     workdir = tmp_path / "bptt"

@@ -105,6 +105,7 @@ def edit_notebook(root):
     nbformat.write(nb, path)
 
 
+@pytest.mark.slow   # two real releases
 def test_editing_the_text_or_the_notebook_gives_the_same_release(tmp_path):
     by_text, by_notebook = course_with_text(tmp_path, "text"), course_with_text(tmp_path, "notebook")
     edit_text(by_text)

@@ -54,11 +54,12 @@ class Unit:
     variants: tuple = ()        # per-case overrides of CASE_DIMS (more cases than three when longer)
     labels: tuple = ()          # names of the items of a tuple answer, for messages
     upstream: tuple = ()        # arguments that are upstream gradients (arbitrary in some cases)
+    declaration: Any = None     # a units.DeclaredUnit for a unit outside autograder/units.py (tests' toy units)
 
     @property
     def declared(self):
         from ..units import BY_NAME
-        return BY_NAME[self.name]
+        return self.declaration if self.declaration is not None else BY_NAME[self.name]
 
     @property
     def notebook(self):
