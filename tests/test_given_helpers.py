@@ -1,4 +1,4 @@
-"""The given-helper rule (CONTRACTS.md item 3) on a made-up assignment, on both paths.
+"""The given-helper rule (docs/type_rules.md) on a made-up assignment, on both paths.
 
 Given code is whatever the notebooks say is given: a locked given cell, or a .py module
 of the assignment folder. A graded function that runs given code the instructor's

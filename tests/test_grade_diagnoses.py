@@ -49,7 +49,7 @@ EXPECTED = {
     "bptt_truncated_not_truncated": "the gradient crosses the chunk boundaries",
     "bptt_randomized_xi_as_mask": "xi is used as a 0/1 mask",
     "clip_gradients_entrywise": "each entry is clipped",
-    # issue 10 (exact messages on both paths: tests/test_grade_issue10.py)
+    # exact messages on both paths: tests/test_same_message_on_both_grading_paths.py
     "dz_netIn_ce_shortcut": "the rule must hold for any upstream gradient",
     "dz_netIn_modifies_input": "modified its input dz_netAct in place",
     "dy_t_modifies_input": "modified its input p_t in place",

@@ -174,7 +174,7 @@ def test_the_search_finds_an_expression_when_it_is_there():
     # A release that printed the solution of dz_wts in its text would be caught, as code ...
     expr = next(iter(EXPRESSIONS["dz_wts"]))
     assert expr in normalise("Hint: the answer is  " + expr.replace("@", " @ ") + " .")
-    # ... or as LaTeX (the text of the release before issue 8).
+    # ... or as LaTeX (as an earlier release wrote it).
     latex = r"$$dz\_wts = y\_netAct^\top\, dz\_netIn + reg \cdot z\_wts$$"
     assert any(p in tokens(latex) for p in PRODUCTS["dz_wts"])
     latex = r"$$dh_t = dy_t\, W_{hq}^\top + dhraw_{t+1}\, W_{hh}^\top$$"

@@ -1,4 +1,4 @@
-"""Issue 10 and the grading side of issue 8, on BOTH grading paths, unit by unit.
+"""Mistakes that used to be misgraded, and given-helper loopholes, on BOTH grading paths, unit by unit.
 
 Every submission below is built from the current source notebooks (tests/factory.py): one
 notebook each, with the mistake, the correct rewrite or the given-helper loophole in place.
@@ -145,7 +145,7 @@ def expected_units(student, points):
 
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("issue10")
+    tmp = tmp_path_factory.mktemp("both-paths")
     write_class(tmp / "submitted")
     out = tmp / "out"
     run = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp / "submitted"), "--out", str(out),
@@ -178,7 +178,7 @@ def test_grading_command(sandbox, student):
 
 @pytest.fixture(scope="module")
 def nbgrader(tmp_path_factory):
-    root = course.make_course_copy(tmp_path_factory.mktemp("issue10nb"))
+    root = course.make_course_copy(tmp_path_factory.mktemp("both-paths-nb"))
     course.generate_release(root)
     write_class(root / "submitted")
     course.autograde(root)
