@@ -29,7 +29,7 @@ SCREENSHOTS = REPO / "artifacts" / "screenshots"
 CHROMIUM = os.environ.get("BPTT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-# The README's student set-up: every nbgrader extension but Validate is disabled.
+# The students' set-up (students/setup.sh): every nbgrader extension but Validate is disabled and locked.
 STUDENT_LAB_DISABLE = ["@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
                        "@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:course-list", "@jupyter/nbgrader:menu"]
 STUDENT_SERVER_DISABLE = ["nbgrader.server_extensions.formgrader", "nbgrader.server_extensions.assignment_list",
@@ -96,8 +96,9 @@ def student_server(tmp_path_factory):
     env = dict(jupyter_settings(tmp), PYTHONPATH="", BPTT_QUICK="1")
     # The README's commands use --sys-prefix (a student's own venv); the test must not change this
     # machine's installation, so it writes the same settings at the user level of a private config dir.
-    subprocess.run([sys.executable, "-m", "jupyter", "labextension", "disable", "--level=user",
-                    *STUDENT_LAB_DISABLE], env=dict(os.environ, **env), check=True, capture_output=True, timeout=120)
+    for verb in ("disable", "lock"):         # students/setup.sh disables and locks them
+        subprocess.run([sys.executable, "-m", "jupyter", "labextension", verb, "--level=user",
+                        *STUDENT_LAB_DISABLE], env=dict(os.environ, **env), check=True, capture_output=True, timeout=120)
     (tmp / "config" / "jupyter_server_config.json").write_text(json.dumps(
         {"ServerApp": {"jpserver_extensions": {ext: False for ext in STUDENT_SERVER_DISABLE}}}))
     with JupyterServer(folder, app="notebook", env=env) as server:
