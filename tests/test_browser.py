@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 
 from autograder import course
-from tests import factory
+from tools import course_tools
+from tools import factory
 from tests.live_server import JupyterServer
 
 REPO = Path(__file__).resolve().parents[1]
@@ -337,7 +338,7 @@ def test_student_set_up_has_validate_and_no_instructor_tools(page, student_serve
 @pytest.fixture(scope="module")
 def instructor_course(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("instructor")
-    root = course.make_course_copy(tmp)
+    root = course_tools.make_course_copy(tmp)
     course.generate_release(root)
     shutil.copytree(REPO / "examples" / "submissions" / "cai", root / "submitted" / "cai")
     out = tmp / "out"
@@ -377,5 +378,5 @@ def test_formgrader_autograde_button_gives_the_grading_commands_score(page, inst
         want = {}
         for t in expected["tests"]:
             want[t["notebook"]] = want.get(t["notebook"], 0) + t["score"]
-        maxes = {stem: sum(p.values()) for stem, p in course.source_points(root).items()}
+        maxes = {stem: sum(p.values()) for stem, p in course_tools.source_points(root).items()}
         assert shown == {stem: f"{want[stem]:g} / {maxes[stem]:g}" for stem in maxes}, shown

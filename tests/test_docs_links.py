@@ -12,7 +12,7 @@ LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)")
 FENCE = re.compile(r"^```.*?^```", re.M | re.S)
 COMMAND = re.compile(r"python -m autograder (?P<sub>[a-z]+)(?P<rest>[^`\n|&)]*)")
 # A path in backticks under a top-level folder of the repository, or a top-level file.
-PATH = re.compile(r"`(?P<path>(?:autograder|tests|examples|bench|docs|notebooks|source|release|students|\.ci)/[\w./-]*"
+PATH = re.compile(r"`(?P<path>(?:autograder|tests|tools|examples|bench|docs|notebooks|source|release|students|\.ci)/[\w./-]*"
                   r"|requirements[\w-]*\.txt|constraints\.txt|jupytext\.toml|nbgrader_config\.py|pyproject\.toml)`")
 
 

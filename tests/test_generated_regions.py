@@ -4,7 +4,7 @@ import pytest
 from autograder import units
 from autograder.errors import ConfigError
 from autograder.generated import Where, fill_files, fill_text
-from tests.factory import REPO_ROOT
+from tools.factory import REPO_ROOT
 
 NB02 = Where("notebooks/bptt/02_rnn_bptt.py", "02_rnn_bptt")
 P = units.BY_NAME["dh_t"].points

@@ -1,6 +1,6 @@
 """Each diagnosis, shown on a submission that makes that mistake, through the real command.
 
-Every catalogue mistake (tests/factory.py) is submitted as its own student, with
+Every catalogue mistake (tools/factory.py) is submitted as its own student, with
 only the notebook the mistake lives in, and the whole class is graded in one
 sandboxed batch. Each student must score exactly that notebook's points minus the
 mistaken unit's, and the unit's feedback must name the mistake.
@@ -12,8 +12,8 @@ import sys
 import pytest
 
 from autograder import units
-from tests import factory
-from tests.factory import REPO_ROOT
+from tools import factory
+from tools.factory import REPO_ROOT
 
 pytestmark = pytest.mark.slow   # one sandboxed batch of every catalogued mistake
 

@@ -17,6 +17,7 @@ import pytest
 from nbclient import NotebookClient
 
 from autograder import reference as R
+from tools import course_tools
 from tests.fd import num_grad, rel_error
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -242,7 +243,7 @@ def test_nbgrader_autograde_scores_exactly(tmp_path):
     """Real nbgrader on a course copy (autograder.course helpers): 8/8, 0/8, one unit lost per mistake."""
     from autograder import course
 
-    root = course.make_course_copy(tmp_path)
+    root = course_tools.make_course_copy(tmp_path)
     release = course.generate_release(root)
     generated = json.loads((release / f"{STEM}.ipynb").read_text())
     committed = json.loads((RELEASE / f"{STEM}.ipynb").read_text())
@@ -260,13 +261,13 @@ def test_nbgrader_autograde_scores_exactly(tmp_path):
         folder.mkdir(parents=True)
         (folder / f"{STEM}.ipynb").write_text(text)
 
-    course.autograde(root)          # one nbgrader command for all four students
+    course_tools.autograde(root)          # one nbgrader command for all four students
 
-    cells = course.gradebook_scores(root, cells=True)
+    cells = course_tools.gradebook_scores(root, cells=True)
     got = {student: {grade_id[len("test_"):]: score for grade_id, score in cells[student][STEM].items()}
            for student in submissions}
     assert got == expected
-    totals = {student: course.gradebook_scores(root)[student][STEM] for student in submissions}
+    totals = {student: course_tools.gradebook_scores(root)[student][STEM] for student in submissions}
     assert totals == {"solution": 8, "release": 0, "early_cut": 5, "entry_clip": 6}
 
 

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from tests import factory
+from tools import factory
 from tests.test_notebooks_teaching import ROOT, SOURCE, WAITING, check_run, nbgrader_meta, outcome, run_cell_by_cell, \
     source_of, stub
 

@@ -24,7 +24,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from tests import factory
+from tools import factory
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "source" / "bptt"

@@ -14,6 +14,7 @@ import nbformat
 import pytest
 
 from autograder import course, notebook_text, units
+from tools import course_tools
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = REPO / "source" / "bptt"
@@ -24,8 +25,8 @@ SYNC_HINT = "run `jupytext --sync notebooks/bptt/*.py`"
 
 
 def course_with_text(tmp_path, name="course"):
-    """A temporary course (autograder.course.make_course_copy) plus jupytext.toml and notebooks/."""
-    root = course.make_course_copy(tmp_path / name)
+    """A temporary course (autograder.course_tools.make_course_copy) plus jupytext.toml and notebooks/."""
+    root = course_tools.make_course_copy(tmp_path / name)
     shutil.copy2(REPO / "jupytext.toml", root / "jupytext.toml")
     shutil.copytree(REPO / "notebooks", root / "notebooks")
     return root

@@ -1,6 +1,6 @@
 """Mistakes that used to be misgraded, and given-helper loopholes, on BOTH grading paths, unit by unit.
 
-Every submission below is built from the current source notebooks (tests/factory.py): one
+Every submission below is built from the current source notebooks (tools/factory.py): one
 notebook each, with the mistake, the correct rewrite or the given-helper loophole in place.
 The whole class is graded by ONE `python -m autograder grade` batch (sandbox) and ONE real
 `nbgrader autograde` batch (kernel), and each unit must get the same exact score and the same
@@ -15,9 +15,10 @@ import sys
 import pytest
 
 from autograder import course
+from tools import course_tools
 from autograder.checks import UNITS
-from tests import factory
-from tests.factory import REPO_ROOT
+from tools import factory
+from tools.factory import REPO_ROOT
 
 pytestmark = pytest.mark.slow   # sandboxed batches
 
@@ -158,7 +159,7 @@ def sandbox(tmp_path_factory):
 
 def unit_points():
     points = {}
-    for stem, cells in course.source_points().items():
+    for stem, cells in course_tools.source_points().items():
         points[stem] = {gid[len("test_"):]: float(p) for gid, p in cells.items()}
     return points
 
@@ -178,11 +179,11 @@ def test_grading_command(sandbox, student):
 
 @pytest.fixture(scope="module")
 def nbgrader(tmp_path_factory):
-    root = course.make_course_copy(tmp_path_factory.mktemp("both-paths-nb"))
+    root = course_tools.make_course_copy(tmp_path_factory.mktemp("both-paths-nb"))
     course.generate_release(root)
     write_class(root / "submitted")
-    course.autograde(root)
-    cells = course.gradebook_scores(root, cells=True)
+    course_tools.autograde(root)
+    cells = course_tools.gradebook_scores(root, cells=True)
     messages = {}
     for student, (stem, _, _) in SUBMISSIONS.items():
         nb = json.loads((root / "autograded" / student / course.ASSIGNMENT / f"{stem}.ipynb").read_text())

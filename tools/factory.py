@@ -6,7 +6,7 @@ cleared, nbgrader metadata kept) with every solution cell filled from source,
 except the units given in `replacements`, whose solution cell is replaced by
 the student code given for them.
 
-    from tests.factory import MISTAKES, write_submission
+    from tools.factory import MISTAKES, write_submission
     write_submission(tmp / "submitted", "alice")                       # all correct
     write_submission(tmp / "submitted", "bob", {"dh_t": MISTAKES["dh_t_missing_future"][1]})
     write_submission(tmp / "submitted", "eve", mistake("dW_hh_transposed"), stems=["02_rnn_bptt"])
