@@ -10,7 +10,7 @@ import json
 
 import numpy as np
 
-from tests.factory import SOURCE_DIR, _nbgrader, _source
+from tools.factory import SOURCE_DIR, _nbgrader, _source
 
 STEM = "04_long_histories"
 

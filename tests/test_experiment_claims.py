@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from autograder.experiment_claims import LAG_CLAIMS, broken_claims
-from tests.factory import REPO_ROOT, SOURCE_DIR
+from tools.factory import REPO_ROOT, SOURCE_DIR
 from tests.lag_implementations import IMPLEMENTATIONS
 
 

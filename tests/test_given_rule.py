@@ -17,10 +17,11 @@ import sys
 import pytest
 
 from autograder import course
+from tools import course_tools
 from autograder.checks.given import ANSWER_HELPERS, BUILDING_BLOCKS, TOOL_MODULES
 from autograder.sandbox.runner import display, get_ipython, strip_magics
-from tests import factory
-from tests.factory import REPO_ROOT, _solution_edit
+from tools import factory
+from tools.factory import REPO_ROOT, _solution_edit
 
 OWNER = factory.unit_notebooks()
 
@@ -147,7 +148,7 @@ def test_the_tools_module_states_the_declared_building_blocks():
 
 def unit_points():
     return {stem: {gid[len("test_"):]: float(p) for gid, p in cells.items()}
-            for stem, cells in course.source_points().items()}
+            for stem, cells in course_tools.source_points().items()}
 
 
 def expected_units(student):
@@ -182,11 +183,11 @@ def test_grading_command(sandbox, student):
 
 @pytest.fixture(scope="module")
 def nbgrader(tmp_path_factory):
-    root = course.make_course_copy(tmp_path_factory.mktemp("given_rule_nb"))
+    root = course_tools.make_course_copy(tmp_path_factory.mktemp("given_rule_nb"))
     course.generate_release(root)
     write_class(root / "submitted")
-    course.autograde(root)
-    cells = course.gradebook_scores(root, cells=True)
+    course_tools.autograde(root)
+    cells = course_tools.gradebook_scores(root, cells=True)
     messages = {}
     for student, (stem, _, _) in SUBMISSIONS.items():
         nb = json.loads((root / "autograded" / student / course.ASSIGNMENT / f"{stem}.ipynb").read_text())

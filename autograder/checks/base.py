@@ -58,11 +58,12 @@ class Unit:
     upstream: tuple = ()        # arguments that are upstream gradients (arbitrary in some cases)
     shares_with: tuple = ()     # graded units whose grading covers a helper this unit may share with them
     shared: Callable = None     # shared(arguments by name) -> the reference answer of such a helper, or None
+    declaration: Any = None     # a units.DeclaredUnit for a unit outside autograder/units.py (tests' toy units)
 
     @property
     def declared(self):
         from ..units import BY_NAME
-        return BY_NAME[self.name]
+        return self.declaration if self.declaration is not None else BY_NAME[self.name]
 
     @property
     def notebook(self):
