@@ -27,8 +27,8 @@ from . import plan as plan_module
 from . import outputs, report
 from .checks import ORACLES
 from .checks.base import Case, Unit, with_case, with_probes
-from .checks.compare import AMBIGUOUS
 from .errors import ConfigError, GraderError, SandboxError
+from .checks.compare import unclear
 from .plan import GradedUnit, Plan
 from .replies import ErrorKind, Raised, call_reply, cell_outcomes
 from .results import ALL_PASS_NOTE, GradingFailure, StudentResult, UnitResult
@@ -277,7 +277,7 @@ class Grader:
         worker = st.worker
         check = _check_of(unit)
         cases = self.cases[unit.name]
-        unclear = None
+        held_back = None
         # One mistake, one charge: a helper shared with a unit that already lost its points answers
         # with the reference while this unit is graded (checks/long.py, runner.shared_helpers).
         shared = tuple(SHARED + s for s in check.shares_with
@@ -310,14 +310,14 @@ class Grader:
                 verdict = check.judge(case, reply.value, calls)
             except Exception as exc:
                 verdict = f"{unit.name} returned a value that could not be checked ({type(exc).__name__})"
-            if verdict and AMBIGUOUS in verdict and i < len(cases):
-                unclear = unclear or (verdict, i, case)
+            if unclear(verdict) and i < len(cases):
+                held_back = held_back or (verdict, i, case)
                 continue      # a later case, with other sizes, may tell the readings apart
             if verdict:
                 verdict = with_probes(check, case, verdict, self._probe_runner(worker, unit))
                 return _zero(unit, with_case(verdict, i, len(cases), case))
-        if unclear:
-            verdict, i, case = unclear
+        if held_back:
+            verdict, i, case = held_back
             verdict = with_probes(check, case, verdict, self._probe_runner(worker, unit))
             return _zero(unit, with_case(verdict, i, len(cases), case))
         return UnitResult(unit.name, unit.notebook, unit.points, unit.points, f"passed {len(cases)}/{len(cases)} cases")
@@ -326,14 +326,16 @@ class Grader:
     def _probe_runner(self, worker: Worker, unit: GradedUnit) -> Callable[[tuple], object]:
         """run(args): the student's answer on a probe's inputs, as plain data, or None (checks/probes.py)."""
         check = _check_of(unit)
+        gone: list[bool] = []
 
         def run(args: tuple) -> object:
-            if self._over_budget() or not worker.alive:
+            if gone or self._over_budget() or not worker.alive:
                 return None
             try:
                 reply = call_reply(worker.call(unit.notebook, unit.name, args, check.oracles, oracle_answerer(unit),
                                                self.cfg.call_timeout))
-            except WorkerGone:
+            except WorkerGone:     # a probe that kills the worker ends the probing (the verdict stands)
+                gone.append(True)
                 worker.kill()
                 self.state.worker = None
                 return None

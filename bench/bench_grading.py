@@ -35,14 +35,15 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from autograder import course  # noqa: E402
-from tests import factory  # noqa: E402
+from tools import course_tools  # noqa: E402
+from tools import factory  # noqa: E402
 
 ASSIGNMENT = "bptt"
 
 
 def make_course(root):
     """A released copy of the course under `root` (source/, nbgrader_config.py, gradebook, release/)."""
-    course_root = course.make_course_copy(root, source_root=GRADER)   # the grader's own nbgrader_config.py
+    course_root = course_tools.make_course_copy(root, source_root=GRADER)   # the grader's own nbgrader_config.py
     course.generate_release(course_root)
     return course_root
 
@@ -95,11 +96,11 @@ def grade_with_nbgrader(course_root):
     """Stock `nbgrader autograde` on course_root/submitted; returns ({student: {unit: score}}, seconds)."""
     start = time.perf_counter()
     try:
-        course.autograde(course_root, autograder_root=GRADER)           # one command for the whole class
+        course_tools.autograde(course_root, autograder_root=GRADER)           # one command for the whole class
     except course.NbgraderError as exc:   # a kernel that did not start on a loaded machine: its scores differ below
         print(f"nbgrader autograde reported an error: {str(exc).splitlines()[0][:200]}", flush=True)
     seconds = time.perf_counter() - start
-    cells = course.gradebook_scores(course_root, cells=True)
+    cells = course_tools.gradebook_scores(course_root, cells=True)
     return {student: {grade_id[len("test_"):]: float(score)
                       for per_cell in notebooks.values() for grade_id, score in per_cell.items()
                       if grade_id.startswith("test_")}

@@ -8,8 +8,9 @@ import sys
 
 import pytest
 
-from autograder import course, units
-from tests.factory import REPO_ROOT
+from autograder import units
+from tools import course_tools
+from tools.factory import REPO_ROOT
 
 
 def run(*args, cwd=REPO_ROOT, timeout=600):
@@ -21,10 +22,10 @@ def run(*args, cwd=REPO_ROOT, timeout=600):
 def broken(tmp_path_factory):
     """{"notebook": a course whose notebook 02 was cut off (invalid JSON),
         "region": a course whose README names no generator}."""
-    root = course.make_course_copy(tmp_path_factory.mktemp("broken"))
+    root = course_tools.make_course_copy(tmp_path_factory.mktemp("broken"))
     nb02 = root / "source" / "bptt" / "02_rnn_bptt.ipynb"
     nb02.write_bytes(nb02.read_bytes()[:4000])
-    region = course.make_course_copy(tmp_path_factory.mktemp("region"))
+    region = course_tools.make_course_copy(tmp_path_factory.mktemp("region"))
     (region / "README.md").write_text("# course\n\n<!-- generated: no-such-table -->\n<!-- end generated -->\n")
     return {"notebook": root, "region": region}
 
@@ -32,8 +33,10 @@ def broken(tmp_path_factory):
 @pytest.mark.parametrize("command, args, which, names", [
     ("grade", ["{root}/source/bptt", "--out", "{root}/out"], "notebook", "02_rnn_bptt.ipynb: not valid JSON"),
     ("gradescope", ["--out", "{root}/bundle.zip"], "notebook", "02_rnn_bptt.ipynb: not valid JSON"),
-    ("release", [], "notebook", "nbgrader generate_assignment failed (exit 1) on 02_rnn_bptt.ipynb: "),
-    ("demo", [], "notebook", "nbgrader generate_assignment failed (exit 1) on 02_rnn_bptt.ipynb: "),
+    pytest.param("release", [], "notebook", "nbgrader generate_assignment failed (exit 1) on 02_rnn_bptt.ipynb: ",
+                 marks=pytest.mark.slow),
+    pytest.param("demo", [], "notebook", "nbgrader generate_assignment failed (exit 1) on 02_rnn_bptt.ipynb: ",
+                 marks=pytest.mark.slow),
     ("sync", [], "region", "README.md, line 3: no generator named 'no-such-table'"),
     ("release", [], "region", "README.md, line 3: no generator named 'no-such-table'"),
 ])
@@ -47,6 +50,7 @@ def test_a_broken_course_is_one_line_and_exit_2(broken, command, args, which, na
     assert "Traceback" not in proc.stderr
 
 
+@pytest.mark.slow   # a real nbgrader release
 def test_verbose_adds_the_tools_output(broken):
     proc = run("release", "--course", broken["notebook"], "-v")
     assert proc.returncode == 2
@@ -76,7 +80,7 @@ def test_demo_as_root_creates_a_missing_sandbox_user(tmp_path):
     user = f"bptt-probe-{os.getpid()}"
     if shutil.which("userdel") is None:
         pytest.skip("no userdel to clean up with")
-    root = course.make_course_copy(tmp_path)
+    root = course_tools.make_course_copy(tmp_path)
     try:
         proc = run("demo", "--course", root, "--sandbox-user", user, timeout=900)
         assert proc.returncode == 0, proc.stderr

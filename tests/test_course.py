@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 
 from autograder import course
+from tools import course_tools
 from autograder.errors import ConfigError
+
+pytestmark = pytest.mark.slow   # real nbgrader releases
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -23,7 +26,7 @@ def snapshot(root):
 def released(tmp_path_factory):
     """A course copy without gradebook, released by `python -m autograder release` with a PATH
     that does not hold this interpreter's scripts (a venv used without activation)."""
-    root = course.make_course_copy(tmp_path_factory.mktemp("release"))
+    root = course_tools.make_course_copy(tmp_path_factory.mktemp("release"))
     # No folder that holds an `alembic` script (nbgrader runs it when it creates a gradebook).
     path = os.pathsep.join(p for p in os.environ.get("PATH", "").split(os.pathsep)
                            if p and not (Path(p) / "alembic").exists())

@@ -11,8 +11,8 @@ import sys
 
 import pytest
 
-from tests import factory
-from tests.factory import REPO_ROOT
+from tools import factory
+from tools.factory import REPO_ROOT
 from tests.test_diagnosis_trace import verdict
 from tests.wrong_answers import WITH_CARRY, body
 
@@ -75,8 +75,8 @@ def dy_t(p_t, y_t, T):
 def clip_gradients(grads, max_norm):
     norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
     return {k: np.clip(g, -max_norm, max_norm) for k, g in grads.items()}, norm
-""", "clip_gradients output: clipped is norm / max_norm times too large: is a division by norm / max_norm missing?. "
-     "Probes: correct when the norm is below max_norm (nothing to clip), wrong above it: look at the scaling by "
+""", "clip_gradients output: clipped is norm / max_norm times too large (two different slips give these numbers in "
+     "this case). Probes: correct when the norm is below max_norm (nothing to clip), wrong above it: look at the scaling by "
      "max_norm / norm (case 1 of 5: D=5, H=4, Q=6)."),
 }
 

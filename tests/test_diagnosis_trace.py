@@ -55,7 +55,8 @@ TRACED = {
         "output). mlp_backward output: z_wts has the wrong values (case 1 of 3: N=3, D=5, H=4, C=6)."),
     "reg not passed on": ("mlp_backward", dict(REGZ="0.0"),
         "mlp_backward: `dz_wts` received `reg` = 0.0; it should be the reg passed in. mlp_backward output: z_wts has "
-        "the wrong values (case 1 of 3: N=3, D=5, H=4, C=6)."),
+        "the wrong values. Probes: correct when reg = 0, wrong when reg > 0: the regularization term is wrong "
+        "(case 1 of 3: N=3, D=5, H=4, C=6)."),
     "ReLU skipped": ("mlp_backward", dict(YUP="g_y_act"),
         "mlp_backward: `dy_wts` received `dy_netIn` = dy_netAct; it should be dy_netIn. mlp_backward output: y_wts "
         "and y_b each has the wrong values (case 1 of 3: N=3, D=5, H=4, C=6)."),

@@ -12,7 +12,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..sandbox.wire import TYPE_MARK
-from .compare import AMBIGUOUS, as_float_array, close, diagnose_array, leaf_predicate
+from .compare import COINCIDE, as_float_array, close, diagnose_array, leaf_predicate, only_the_fact, unclear
 
 # Three cases per unit; in each, every dimension differs from every other one so
 # a transposed product cannot pass by accident. H1/H2 are the two-layer sizes.
@@ -37,7 +37,7 @@ class Case:
     mistakes: list = field(default_factory=list)   # (message, wrong answer) pairs
     factors: list = field(default_factory=list)    # (form, value): constant factors named by their form
     props: set = field(default_factory=set)        # promised input properties this case exercises
-    raises: type = None         # the exception the function must raise instead of returning (ValueError)
+    raises: type | None = None  # the exception the function must raise instead of returning (ValueError)
     made_from: dict = field(default_factory=dict)  # all the sizes and switches it was made from (for probes)
 
     def describe(self):
@@ -57,12 +57,13 @@ class Unit:
     labels: tuple = ()          # names of the items of a tuple answer, for messages
     upstream: tuple = ()        # arguments that are upstream gradients (arbitrary in some cases)
     shares_with: tuple = ()     # graded units whose grading covers a helper this unit may share with them
-    shared: Callable = None     # shared(arguments by name) -> the reference answer of such a helper, or None
+    shared: Callable | None = None   # shared(arguments by name) -> the reference answer of such a helper, or None
+    declaration: Any = None     # a units.DeclaredUnit for a unit outside autograder/units.py (tests' toy units)
 
     @property
     def declared(self):
         from ..units import BY_NAME
-        return BY_NAME[self.name]
+        return self.declaration if self.declaration is not None else BY_NAME[self.name]
 
     @property
     def notebook(self):
@@ -116,12 +117,14 @@ class Unit:
         verdict = judge_value(got, case.expected, case.dims, f"{self.name} output", case.mistakes,
                               self.labels, case.factors)
         if verdict and calls:
-            from .trace import diagnose
+            from .trace import RIGHT_CALLS, diagnose
             try:
                 first = diagnose(self.name, case.args, calls)
             except Exception:     # a trace the analysis cannot read never costs the output's verdict
                 first = None
-            if first:
+            if first == RIGHT_CALLS:
+                verdict = f"{self.name}: {first}. {verdict}"
+            elif first:
                 # The trace names the cause; a catalogued explanation of the output could contradict
                 # it (two slips can give the same numbers), so the output part only says what is wrong.
                 plain = judge_value(got, case.expected, case.dims, f"{self.name} output", (), self.labels,
@@ -259,7 +262,10 @@ def judge_value(got, expected, dims, what, mistakes=(), labels=(), factors=()):
         if len(matched) == 1 and not _whole_ambiguous(got, mistakes, matched[0]):
             reasons.setdefault(("mistake", matched[0]), []).append(path)
         else:
-            reasons.setdefault(("generic", leaf_predicate(arr, exp, dims, factors)), []).append(path)
+            text = leaf_predicate(arr, exp, dims, factors)
+            if matched:
+                text = f"{only_the_fact(text)} ({COINCIDE})."
+            reasons.setdefault(("generic", text), []).append(path)
     if not reasons:
         return None
     sentences = []
@@ -359,21 +365,48 @@ def run_check(unit, func, oracles, classify=None, siblings=None):
     """
     import warnings
 
-    from ..sandbox.runner import call_graded, problem_message
-    from ..sandbox.wire import to_data
+    from . import UNITS
 
     if not callable(func):
         raise AssertionError(f"{unit.name} is not a function")
-    from .trace import recorder
-
     namespace = getattr(func, "__globals__", {})
     failed = _failed_siblings(unit, namespace, siblings, oracles, classify) if unit.shared else []
-    from . import UNITS
     graded = set(UNITS) | {unit.name}      # as the sandbox: every graded function is never a helper
     cases = unit.cases()
+    shared_saved = _swap_shared(unit, namespace, failed, graded, classify) if failed else {}
+    try:
+        _check_cases(unit, func, oracles, classify, namespace, cases)
+    except BaseException:
+        namespace.update(shared_saved)
+        raise
+    # The rest of this test cell (its visible part) runs with the same helpers as the hidden cases,
+    # as the grading command judges: restored when the next check starts (restore_shared).
+    if shared_saved:
+        _PENDING.append((namespace, shared_saved))
+    # The grading command judges warnings on the hidden cases only (call_graded): the rest of
+    # this test cell (its visible part) must not print one on stderr, which nbgrader scores 0.
+    warnings.simplefilter("ignore")
+    np.seterr(all="ignore")
+
+
+_PENDING: list[tuple[dict, dict]] = []     # (namespace, helpers) swapped by a passing check, to restore at the next check
+
+
+def restore_shared():
+    while _PENDING:
+        namespace, saved = _PENDING.pop()
+        namespace.update(saved)
+
+
+def _check_cases(unit, func, oracles, classify, namespace, cases):
+    import warnings
+
+    from ..sandbox.runner import call_graded, problem_message
+    from ..sandbox.wire import to_data
+    from .trace import recorder
+
     first_unclear = None
     for i, case in enumerate(cases, 1):
-        shared_saved = _swap_shared(unit, namespace, failed, graded, classify) if failed else {}
         saved = {name: namespace.get(name) for name in unit.oracles}
         calls = []
         namespace.update(recorder({name: oracles[name] for name in unit.oracles}, calls))
@@ -395,11 +428,10 @@ def run_check(unit, func, oracles, classify=None, siblings=None):
                     namespace.pop(name, None)
                 else:
                     namespace[name] = value
-            namespace.update(shared_saved)
         if problem:
             raise AssertionError(problem_message(unit.name, problem))
         message = unit.judge(case, to_data(got), calls)
-        if message and AMBIGUOUS in message and i < len(cases):
+        if unclear(message) and i < len(cases):
             first_unclear = first_unclear or (message, i, case)
             continue      # a later case, with other sizes, may tell the readings apart
         if message:
@@ -409,7 +441,3 @@ def run_check(unit, func, oracles, classify=None, siblings=None):
         message, i, case = first_unclear
         message = with_probes(unit, case, message, _kernel_runner(unit, func, namespace, oracles, classify))
         raise AssertionError(with_case(message, i, len(cases), case))
-    # The grading command judges warnings on the hidden cases only (call_graded): the rest of
-    # this test cell (its visible part) must not print one on stderr, which nbgrader scores 0.
-    warnings.simplefilter("ignore")
-    np.seterr(all="ignore")

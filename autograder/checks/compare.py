@@ -22,6 +22,17 @@ def close(got, expected, rtol=RTOL):
 
 
 AMBIGUOUS = "the case's sizes allow more than one reading"
+COINCIDE = "two different slips give these numbers in this case"
+
+
+def only_the_fact(predicate):
+    """A predicate without its guess at the cause ("is T times too large: is a division ... missing?")."""
+    return predicate.split(": is ")[0].split("? ")[0].rstrip(".?")
+
+
+def unclear(verdict):
+    """True for a verdict that could not tell two explanations apart (a later case may)."""
+    return bool(verdict) and (AMBIGUOUS in verdict or COINCIDE in verdict)
 SIZE_NAMES = ("T", "N", "D", "H", "Q", "C", "H1", "H2", "k")
 
 
@@ -195,4 +206,5 @@ def diagnose_array(got, expected, dims, what, candidates=(), factors=()):
     # Two catalogued slips giving the same numbers in this case: naming either could be wrong.
     if len(set(matched)) == 1:
         return f"{what}: {matched[0]}"
-    return f"{what} {leaf_predicate(arr, expected, dims, factors)}"
+    predicate = leaf_predicate(arr, expected, dims, factors)
+    return f"{what} {only_the_fact(predicate)} ({COINCIDE})." if matched else f"{what} {predicate}"

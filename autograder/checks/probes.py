@@ -319,6 +319,15 @@ def _dims_properties(unit, case, run):
     if unit_upstream(unit):
         switches.append((dict(seed=101), "correct when the upstream gradient is the loss's own, wrong for an arbitrary "
                                          "one: the rule must hold for any upstream gradient"))
+    if "reg" in unit.arg_names and hasattr(R, unit.name):
+        at = unit.arg_names.index("reg")
+        args = case.args[:at] + (0.0,) + case.args[at + 1:]
+        want = getattr(R, unit.name)(*args)
+        if isinstance(case.expected, dict):
+            want = {k: want[k] for k in case.expected}
+        got = run(args)
+        if got is not None and _right(got, want):
+            out.append("correct when reg = 0, wrong when reg > 0: the regularization term is wrong")
     for change, text in switches:
         if all(base.get(k) == v for k, v in change.items()):
             continue

@@ -59,8 +59,9 @@
 # `numeric_rnn_rules`, `numeric_dh1_t`); the losses the tests differentiate (`mlp_loss`,
 # `rnn_loss`, `rnn2_loss`, `truncated_loss`); the error measure (`rel_error`); the problem
 # generators (`mlp_problem`, `rnn_problem`, `rnn2_problem`, `random_problem`); the tests' and
-# experiments' tools (`call`, `check_example`, `swapped_in`, `experiment_ready`, `probes`);
-# and everything in `charrnn.py` and `bptt_experiments.py`. A graded function that runs one of
+# experiments' tools (`call`, `check_example`, `swapped_in`, `experiment_ready`, `probes`,
+# `why_mlp_backward`, `why_rnn_backward`, `why_rnn2_backward`, `why_steps`); and everything in
+# `trace_tools.py`, `charrnn.py` and `bptt_experiments.py`. A graded function that runs one of
 # them scores 0 for its unit on both grading paths, and its visible test fails with the
 # grader's sentence, `<function> calls the given helper <name>; a graded function must compute
 # its answer itself`, so Validate shows it before you submit. The answers show the rule too:
@@ -818,7 +819,7 @@ def mlp_backward(y, params, cache, reg=0.0):
 # %% nbgrader={"grade": true, "grade_id": "test_mlp_backward", "locked": true, "points": 3, "schema_version": 3, "solution": false}
 # Tests — read-only: your composition with numerical stand-ins for the eight rules,
 # against finite differences of the whole loss (N = 4, D = 3, H = 5, C = 6).
-from bptt_tools import grad_check, numeric_mlp_rules, swapped_in
+from bptt_tools import grad_check, numeric_mlp_rules, swapped_in, why_mlp_backward
 
 X_c, y_c, params_c, reg_c = mlp_problem(seed=10)
 _, cache_c = mlp_forward(X_c, params_c)
@@ -830,7 +831,7 @@ for name in ("z_wts", "z_b", "y_wts", "y_b"):
     assert np.shape(grads[name]) == params_c[name].shape, \
         f"grads['{name}'] has shape {np.shape(grads[name])}; expected the shape of params['{name}'], {params_c[name].shape}"
     assert grad_check(lambda: mlp_loss(X_c, y_c, params_c, reg_c), params_c[name], grads[name], name) < TOL, \
-        f"the gradient of {name} is wrong"
+        f"the gradient of {name} is wrong{why_mlp_backward(mlp_backward, X_c, y_c, params_c, cache_c, reg_c)}"
 
 ### BEGIN HIDDEN TESTS
 from autograder.checks import check

@@ -57,8 +57,9 @@
 # `numeric_rnn_rules`, `numeric_dh1_t`); the losses the tests differentiate (`mlp_loss`,
 # `rnn_loss`, `rnn2_loss`, `truncated_loss`); the error measure (`rel_error`); the problem
 # generators (`mlp_problem`, `rnn_problem`, `rnn2_problem`, `random_problem`); the tests' and
-# experiments' tools (`call`, `check_example`, `swapped_in`, `experiment_ready`, `probes`);
-# and everything in `charrnn.py` and `bptt_experiments.py`. A graded function that runs one of
+# experiments' tools (`call`, `check_example`, `swapped_in`, `experiment_ready`, `probes`,
+# `why_mlp_backward`, `why_rnn_backward`, `why_rnn2_backward`, `why_steps`); and everything in
+# `trace_tools.py`, `charrnn.py` and `bptt_experiments.py`. A graded function that runs one of
 # them scores 0 for its unit on both grading paths, and its visible test fails with the
 # grader's sentence, `<function> calls the given helper <name>; a graded function must compute
 # its answer itself`, so Validate shows it before you submit. The answers show the rule too:
@@ -854,7 +855,7 @@ def rnn_backward(Y, params, cache, activation):
 # %% nbgrader={"grade": true, "grade_id": "test_rnn_backward", "locked": true, "points": 4, "schema_version": 3, "solution": false}
 # Tests — read-only: your loop with numerical stand-ins for the eight rules, against finite
 # differences of the whole loss (T = 4, N = 2, D = 3, H = 5, Q = 6), for ReLU and for tanh.
-from bptt_tools import grad_check, numeric_rnn_rules, swapped_in
+from bptt_tools import grad_check, numeric_rnn_rules, swapped_in, why_rnn_backward
 
 for act, seed in (("relu", 20), ("tanh", 21)):
     X_c, Y_c, params_c, h0_c = rnn_problem(seed=seed)
@@ -867,7 +868,8 @@ for act, seed in (("relu", 20), ("tanh", 21)):
         assert np.shape(grads[name]) == params_c[name].shape, \
             f"grads['{name}'] has shape {np.shape(grads[name])}; expected the shape of params['{name}'], {params_c[name].shape}"
         assert grad_check(lambda: rnn_loss(X_c, Y_c, params_c, h0_c, act), params_c[name], grads[name],
-                          f"{name} {act}") < TOL, f"the gradient of {name} ({act}) is wrong"
+                          f"{name} {act}") < TOL, \
+            f"the gradient of {name} ({act}) is wrong{why_rnn_backward(rnn_backward, X_c, Y_c, params_c, h0_c, act)}"
 
 ### BEGIN HIDDEN TESTS
 from autograder.checks import check

@@ -58,8 +58,9 @@
 # `numeric_rnn_rules`, `numeric_dh1_t`); the losses the tests differentiate (`mlp_loss`,
 # `rnn_loss`, `rnn2_loss`, `truncated_loss`); the error measure (`rel_error`); the problem
 # generators (`mlp_problem`, `rnn_problem`, `rnn2_problem`, `random_problem`); the tests' and
-# experiments' tools (`call`, `check_example`, `swapped_in`, `experiment_ready`, `probes`);
-# and everything in `charrnn.py` and `bptt_experiments.py`. A graded function that runs one of
+# experiments' tools (`call`, `check_example`, `swapped_in`, `experiment_ready`, `probes`,
+# `why_mlp_backward`, `why_rnn_backward`, `why_rnn2_backward`, `why_steps`); and everything in
+# `trace_tools.py`, `charrnn.py` and `bptt_experiments.py`. A graded function that runs one of
 # them scores 0 for its unit on both grading paths, and its visible test fails with the
 # grader's sentence, `<function> calls the given helper <name>; a graded function must compute
 # its answer itself`, so Validate shows it before you submit. The answers show the rule too:
@@ -379,7 +380,7 @@ def rnn2_backward(Y, params, cache, activation):
 # Tests — read-only: your loop with a numerical stand-in for dh1_t, against finite differences
 # of the whole loss (T = 4, N = 2, D = 3, H1 = 5, H2 = 7, Q = 6, non-zero initial states),
 # for ReLU and for tanh.
-from bptt_tools import grad_check, numeric_dh1_t, swapped_in
+from bptt_tools import grad_check, numeric_dh1_t, swapped_in, why_rnn2_backward
 
 KEYS2 = ("W_xh1", "W_hh1", "b_h1", "W_xh2", "W_hh2", "b_h2", "W_hq", "b_q")
 for act, seed in (("relu", 20), ("tanh", 21)):
@@ -393,7 +394,8 @@ for act, seed in (("relu", 20), ("tanh", 21)):
         assert np.shape(grads[name]) == params_c[name].shape, \
             f"grads['{name}'] has shape {np.shape(grads[name])}; expected the shape of params['{name}'], {params_c[name].shape}"
         assert grad_check(lambda: rnn2_loss(X_c, Y_c, params_c, h1_c, h2_c, act), params_c[name], grads[name],
-                          f"{name} {act}") < TOL, f"the gradient of {name} ({act}) is wrong"
+                          f"{name} {act}") < TOL, f"the gradient of {name} ({act}) is wrong" + \
+            why_rnn2_backward(rnn2_backward, X_c, Y_c, params_c, h1_c, h2_c, cache_c, act)
 
 ### BEGIN HIDDEN TESTS
 from autograder.checks import check

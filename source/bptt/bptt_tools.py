@@ -11,7 +11,9 @@ What is here, and what it is for:
 - gradient checking: rel_error (the only definition used anywhere in the course),
   numerical_gradient, grad_check, gradient_table, local_numeric, TOL;
 - the visible tests' helpers: call, check_example, swapped_in, and the numerical
-  stand-ins numeric_mlp_rules, numeric_rnn_rules, numeric_dh1_t;
+  stand-ins numeric_mlp_rules, numeric_rnn_rules, numeric_dh1_t; why_mlp_backward,
+  why_rnn_backward, why_rnn2_backward: when an assembly's test fails, the first call to a
+  rule that received the wrong array (compared by trace_tools.py with finite differences);
 - the experiments' guard: experiment_ready, GRADING.
 
 A graded function must compute its answer itself. It may call the building blocks in
@@ -60,6 +62,9 @@ __all__ = [
     "rnn_problem",
     "softmax",
     "swapped_in",
+    "why_mlp_backward",
+    "why_rnn2_backward",
+    "why_rnn_backward",
 ]
 
 
@@ -467,11 +472,13 @@ def numeric_mlp_rules():
         # softmax(log p) = p, so log(z_netAct) is a valid z_netIn
         "dz_netIn": lambda dz_netAct, z_netAct: local_numeric(softmax, np.log(z_netAct), dz_netAct),
         "dz_wts": lambda dz_netIn, y_netAct, z_wts, reg=0.0: _numeric_weight_rule(dz_netIn, y_netAct, z_wts, reg),
-        "dz_b": _numeric_bias_rule,
-        "dy_netAct": _numeric_input_rule,
-        "dy_netIn": lambda dy_netAct, y_netIn: local_numeric(lambda z: np.maximum(z, 0.0), y_netIn, dy_netAct),
+        "dz_b": lambda dz_netIn: _numeric_bias_rule(dz_netIn),
+        "dy_netAct": lambda dz_netIn, z_wts: _numeric_input_rule(dz_netIn, z_wts),
+        # At exactly 0 a central difference gives 1/2; the course's convention (and the hidden cases) say 0.
+        "dy_netIn": lambda dy_netAct, y_netIn: local_numeric(lambda z: np.maximum(z, 0.0), y_netIn, dy_netAct)
+        * (np.asarray(y_netIn) != 0),
         "dy_wts": lambda dy_netIn, X, y_wts, reg=0.0: _numeric_weight_rule(dy_netIn, X, y_wts, reg),
-        "dy_b": _numeric_bias_rule,
+        "dy_b": lambda dy_netIn: _numeric_bias_rule(dy_netIn),
     }
 
 
@@ -486,23 +493,134 @@ def numeric_rnn_rules():
         return _numeric_input_rule(dy_t, W_hq) + _numeric_input_rule(dhraw_next, W_hh)
 
     def dhraw_t(dh_t, h_netIn_t, h_t, activation):
-        return local_numeric(lambda z: phi(z, activation), h_netIn_t, dh_t)
+        numeric = local_numeric(lambda z: phi(z, activation), h_netIn_t, dh_t)
+        return numeric * (np.asarray(h_netIn_t) != 0) if activation == "relu" else numeric   # ReLU'(0) = 0
 
     return {
         "dy_t": dy_t,
         "dW_hq": lambda h, dy: _numeric_weight_rule(dy, h, np.zeros((h.shape[-1], dy.shape[-1]))),
-        "db_q": _numeric_bias_rule,
+        "db_q": lambda dy: _numeric_bias_rule(dy),
         "dh_t": dh_t,
         "dhraw_t": dhraw_t,
         "dW_hh": lambda h_prev, dhraw: _numeric_weight_rule(dhraw, h_prev, np.zeros((h_prev.shape[-1],) * 2)),
         "dW_xh": lambda X, dhraw: _numeric_weight_rule(dhraw, X, np.zeros((X.shape[-1], dhraw.shape[-1]))),
-        "db_h": _numeric_bias_rule,
+        "db_h": lambda dhraw: _numeric_bias_rule(dhraw),
     }
 
 
 def numeric_dh1_t(dhraw2_t, dhraw1_next, W_xh2, W_hh1):
     """Numerical stand-in for notebook 03's dh1_t (same signature): (N, H1)."""
     return _numeric_input_rule(dhraw2_t, W_xh2) + _numeric_input_rule(dhraw1_next, W_hh1)
+
+
+# ---- why a visible test of an assembly failed -------------------------------------------------
+# Your loop runs again with recording stand-ins; what each call received is compared, by
+# trace_tools, with what the rule's parameters mean, computed here by finite differences of the
+# loss (dy_t, dh_t, dhraw_t of every step), never from a solution.
+
+def _rnn_nudged_loss(X, Y, params, h0, activation, where, t, nudge):
+    """rnn_loss with `nudge` added at step t to h_netIn_t ("h_netIn"), h_t ("h") or o_t ("o")."""
+    T, N = np.shape(Y)
+    h_prev, total = np.asarray(h0, dtype=np.float64), 0.0
+    for s in range(T):
+        z = X[s] @ params["W_xh"] + h_prev @ params["W_hh"] + params["b_h"] + (nudge if (s, where) == (t, "h_netIn") else 0)
+        h = phi(z, activation) + (nudge if (s, where) == (t, "h") else 0)
+        o = h @ params["W_hq"] + params["b_q"] + (nudge if (s, where) == (t, "o") else 0)
+        total -= np.sum(np.log(softmax(o)[np.arange(N), np.asarray(Y)[s]]))
+        h_prev = h
+    return total / (T * N)
+
+
+def _recording(functions, calls):
+    from trace_tools import Call
+
+    def wrap(name, func):
+        def recorded(*args):
+            result = func(*args)
+            calls.append(Call(name, tuple(np.array(a) if isinstance(a, np.ndarray) else a for a in args), result))
+            return result
+        return recorded
+    return {name: wrap(name, f) for name, f in functions.items()}
+
+
+def why_rnn_backward(rnn_backward, X, Y, params, h0, activation):
+    """': <the first call to a rule that received the wrong array>' for rnn_backward on this example, or ''.
+
+    Runs rnn_backward again with recording numerical stand-ins; finite differences of the loss give
+    each step's dy_t (at o_t), dh_t (at h_t) and dhraw_t (at h_netIn_t).
+    """
+    X = np.asarray(X, dtype=np.float64)
+    _, cache = rnn_forward(X, params, h0, activation)
+    T = cache["h"].shape[0]
+    arrays = dict(h=cache["h"], h_netIn=cache["h_netIn"], p=cache["p"], X=X, Y=np.asarray(Y), h0=cache["h0"],
+                  h_prev=np.concatenate([cache["h0"][None], cache["h"][:-1]]), W_hq=params["W_hq"],
+                  W_hh=params["W_hh"], W_xh=params["W_xh"], T=T, activation=activation)
+    for kind, where in (("dy", "o"), ("dh", "h"), ("dhraw", "h_netIn")):
+        arrays[kind] = np.zeros(cache[where].shape)
+        for t in range(T):
+            nudge = np.zeros(cache[where][t].shape)
+            arrays[kind][t] = numerical_gradient(
+                lambda w=where, t=t, n=nudge: _rnn_nudged_loss(X, Y, params, h0, activation, w, t, n), nudge)
+    return _why(rnn_backward, (Y, params, cache, activation), numeric_rnn_rules(), arrays,
+                ("dhraw", "dh", "dy", "h", "h_netIn", "p", "X", "Y"))
+
+
+def _why(func, args, rules, arrays, per_step):
+    from trace_tools import first_divergence, parameters
+
+    calls = []
+    try:
+        with swapped_in(func.__globals__, _recording(rules, calls)):
+            func(*args)
+    except Exception:  # noqa: BLE001 -- the test's own message says what went wrong
+        return ""
+    text = first_divergence(arrays, per_step, calls, {name: parameters(f) for name, f in rules.items()}, rtol=1e-5)
+    return f": {text}" if text else ""
+
+
+def _mlp_nudged_loss(X, y, params, where, nudge):
+    """The data loss of the MLP with `nudge` added to y_netIn, y_netAct, z_netIn or z_netAct."""
+    add = lambda name, v: v + nudge if name == where else v  # noqa: E731
+    y_netIn = add("y_netIn", X @ params["y_wts"] + params["y_b"])
+    y_netAct = add("y_netAct", np.maximum(y_netIn, 0.0))
+    z_netIn = add("z_netIn", y_netAct @ params["z_wts"] + params["z_b"])
+    z_netAct = add("z_netAct", softmax(z_netIn))
+    return -np.mean(np.log(z_netAct[np.arange(len(y)), y]))
+
+
+def why_mlp_backward(mlp_backward, X, y, params, cache, reg):
+    """': <the first call to a rule that received the wrong array>' for mlp_backward on this example, or ''."""
+    arrays = dict(cache, y=np.asarray(y), z_wts=params["z_wts"], y_wts=params["y_wts"], reg=reg)
+    for where in ("z_netAct", "z_netIn", "y_netAct", "y_netIn"):
+        nudge = np.zeros(cache[where].shape)
+        arrays["d" + where[0] + where[1:]] = numerical_gradient(lambda w=where, n=nudge: _mlp_nudged_loss(X, y, params, w, n), nudge)
+    return _why(mlp_backward, (y, params, cache, reg), numeric_mlp_rules(), arrays, ())
+
+
+def _rnn2_nudged_loss(X, Y, params, h1_0, h2_0, activation, where, t, nudge):
+    """rnn2_loss with `nudge` added at step t to h1_netIn, h1, h2_netIn or h2."""
+    T, N = np.shape(Y)
+    h1, h2, total = np.asarray(h1_0, dtype=np.float64), np.asarray(h2_0, dtype=np.float64), 0.0
+    for s in range(T):
+        add = lambda name, v, s=s: v + nudge if (s, where) == (t, name) else v  # noqa: E731
+        h1 = add("h1", phi(add("h1_netIn", X[s] @ params["W_xh1"] + h1 @ params["W_hh1"] + params["b_h1"]), activation))
+        h2 = add("h2", phi(add("h2_netIn", h1 @ params["W_xh2"] + h2 @ params["W_hh2"] + params["b_h2"]), activation))
+        total -= np.sum(np.log(softmax(h2 @ params["W_hq"] + params["b_q"])[np.arange(N), np.asarray(Y)[s]]))
+    return total / (T * N)
+
+
+def why_rnn2_backward(rnn2_backward, X, Y, params, h1_0, h2_0, cache, activation):
+    """': <the first call to dh1_t that received the wrong array>' for rnn2_backward on this example, or ''."""
+    T = np.shape(Y)[0]
+    arrays = dict(h1=cache["h1"], h2=cache["h2"], **{w: params[w] for w in ("W_xh2", "W_hh1", "W_hh2", "W_xh1")})
+    for kind, where in (("dhraw1", "h1_netIn"), ("dhraw2", "h2_netIn"), ("dh1", "h1"), ("dh2", "h2")):
+        arrays[kind] = np.zeros(cache[where].shape)
+        for t in range(T):
+            nudge = np.zeros(cache[where][t].shape)
+            arrays[kind][t] = numerical_gradient(
+                lambda w=where, t=t, n=nudge: _rnn2_nudged_loss(X, Y, params, h1_0, h2_0, activation, w, t, n), nudge)
+    return _why(rnn2_backward, (Y, params, cache, activation), {"dh1_t": numeric_dh1_t}, arrays,
+                ("dhraw1", "dhraw2", "dh1", "dh2", "h1", "h2"))
 
 
 # ---- the experiments' guard -------------------------------------------------------------

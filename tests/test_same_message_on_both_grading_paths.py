@@ -1,6 +1,6 @@
-"""Issue 10 and the grading side of issue 8, on BOTH grading paths, unit by unit.
+"""Mistakes that used to be misgraded, and given-helper loopholes, on BOTH grading paths, unit by unit.
 
-Every submission below is built from the current source notebooks (tests/factory.py): one
+Every submission below is built from the current source notebooks (tools/factory.py): one
 notebook each, with the mistake, the correct rewrite or the given-helper loophole in place.
 The whole class is graded by ONE `python -m autograder grade` batch (sandbox) and ONE real
 `nbgrader autograde` batch (kernel), and each unit must get the same exact score and the same
@@ -15,9 +15,12 @@ import sys
 import pytest
 
 from autograder import course
+from tools import course_tools
 from autograder.checks import UNITS
-from tests import factory
-from tests.factory import REPO_ROOT
+from tools import factory
+from tools.factory import REPO_ROOT
+
+pytestmark = pytest.mark.slow   # sandboxed batches
 
 OWNER = factory.unit_notebooks()
 KEEP = "a graded function must leave its inputs unchanged (build a new array instead of using +=, *= or slice assignment on an input)"
@@ -29,14 +32,23 @@ MISTAKE_MESSAGES = {
     # hidden cases narrower than the notebook's promises
     "dz_netIn_ce_shortcut": (
         "dz_netIn output: assumes dz_netAct is the cross-entropy gradient ((z_netAct - one_hot) / N); the rule must "
-        "hold for any upstream gradient dz_netAct: multiply it by the softmax Jacobian (case 2 of 3: N=4, D=3, H=6, C=7)."),
+        "hold for any upstream gradient dz_netAct: multiply it by the softmax Jacobian. Probes: correct when the "
+        "upstream gradient is the loss's own, wrong for an arbitrary one: the rule must hold for any upstream gradient "
+        "(case 2 of 3: N=4, D=3, H=6, C=7)."),
     "rnn2_backward_ignores_initial_states": (
-        "rnn2_backward output: W_hh1 is wrong: layer 1's initial state is left out: at t = 0 the previous state is "
-        "cache['h1_0'], not zeros. rnn2_backward output: W_hh2 is wrong: layer 2's initial state is left out: at t = 0 "
-        "the previous state is cache['h2_0'], not zeros (case 1 of 4: T=7, N=3, D=5, Q=6, H1=4, H2=8, activation=relu)."),
+        'rnn2_backward: every call to the local rules received the right arguments, so the mistake is in what'
+        " the function computes itself. rnn2_backward output: W_hh1 is wrong: layer 1's initial state is left"
+        " out: at t = 0 the previous state is cache['h1_0'], not zeros. rnn2_backward output: W_hh2 is wrong:"
+        " layer 2's initial state is left out: at t = 0 the previous state is cache['h2_0'], not zeros (case "
+        '1 of 4: T=7, N=3, D=5, Q=6, H1=4, H2=8, activation=relu).'),
     "bptt_randomized_fixed_half": (
-        "bptt_randomized output: W_xh, W_hh and b_h are wrong: the keep probability is fixed at 0.5 (the gradient is "
-        "doubled where xi > 0): multiply by xi[t] itself (case 2 of 4: T=5, N=4, D=3, H=6, Q=7, activation=tanh)."),
+        'bptt_randomized output: W_xh, W_hh and b_h are wrong: the keep probability is fixed at 0.5 (the '
+        'gradient is doubled where xi > 0): multiply by xi[t] itself. Probes: the pre-activation gradient '
+        'dhraw_t is wrong at t = 0..3 (every step before t = 4); the first wrong step from the end is t = 3: '
+        'the gradient passed back from step 4 is multiplied by 2; it should be multiplied by ξ[4]; correct '
+        'when no gradient comes from the future (W_hh = 0): the future term is wrong; correct for a single '
+        'step (T = 1): what passes between steps is wrong (case 2 of 4: T=5, N=4, D=3, H=6, Q=7, '
+        'activation=tanh).'),
     # inputs changed in place
     "clip_gradients_modifies_input": f"clip_gradients modified its input grads['W_xh'] in place; {KEEP}",
     "dz_netIn_modifies_input": f"dz_netIn modified its input dz_netAct in place; {KEEP}",
@@ -54,26 +66,45 @@ MISTAKE_MESSAGES = {
     "db_q_matrix": (f"db_q output is an np.matrix of shape (1, 6); {TYPE} (6,) (np.matrix always keeps two axes; "
                     f"use np.ndarray (np.asarray) and plain products) {RNN1}"),
     # feedback that names the mistake (assembly and long-history units), no number of the case
-    "mlp_backward_reg_doubled_z": ("mlp_backward output: z_wts is wrong: the regularization term reg * z_wts is "
-                                   "counted twice: dz_wts already adds it (case 1 of 3: N=3, D=5, H=4, C=6)."),
-    "mlp_backward_no_reg_y": ("mlp_backward output: y_wts is wrong: the regularization term reg * y_wts is missing: "
-                              "pass reg to dy_wts (case 1 of 3: N=3, D=5, H=4, C=6)."),
-    "rnn_backward_ignores_h0": ("rnn_backward output: W_hh is wrong: the initial state is left out: at t = 0 the "
-                                f"previous state is cache['h0'], not zeros {RNN1}"),
+    "mlp_backward_reg_doubled_z": (
+        'mlp_backward: every call to the local rules received the right arguments, so the mistake is in what '
+        'the function computes itself. mlp_backward output: z_wts is wrong: the regularization term reg * '
+        'z_wts is counted twice: dz_wts already adds it. Probes: correct when reg = 0, wrong when reg > 0: '
+        'the regularization term is wrong (case 1 of 3: N=3, D=5, H=4, C=6).'),
+    "mlp_backward_no_reg_y": (
+        'mlp_backward: `dy_wts` was called without `reg` (its default is 0.0); it should receive the reg '
+        'passed in. mlp_backward output: y_wts has the wrong values. Probes: correct when reg = 0, wrong when'
+        ' reg > 0: the regularization term is wrong (case 1 of 3: N=3, D=5, H=4, C=6).'),
+    "rnn_backward_ignores_h0": (
+        "rnn_backward: `dW_hh` received `h_prev` holding zeros at t = 0, where cache['h0'] belongs. "
+        'rnn_backward output: W_hh has the wrong values. Probes: correct when the initial state is zero: the '
+        "initial state's term is wrong (h_prev[0] = cache['h0']) (case 1 of 3: T=7, N=3, D=5, H=4, Q=6, "
+        'activation=relu).'),
     "clip_gradients_no_sqrt": (
-        "clip_gradients output: clipped and norm are wrong: the norm is the sum of squares without its square root "
+        "clip_gradients output: clipped and norm are wrong: the norm is the sum of squares without its square root. "
+        "Probes: it fails for all-zero gradients (norm 0): never divide by the norm when it is 0 "
         "(case 1 of 5: D=5, H=4, Q=6)."),
     "clip_gradients_inverted_ratio": (
-        "clip_gradients output: clipped is wrong: the scale is inverted: the factor is max_norm / norm, not "
-        "norm / max_norm (case 1 of 5: D=5, H=4, Q=6)."),
+        'clip_gradients output: clipped is wrong: the scale is inverted: the factor is max_norm / norm, not '
+        'norm / max_norm. Probes: correct when the norm is below max_norm (nothing to clip), wrong above it: '
+        'look at the scaling by max_norm / norm (case 1 of 5: D=5, H=4, Q=6).'),
     "bptt_truncated_late_cut": (
-        "bptt_truncated output: W_xh, W_hh and b_h are wrong: the cut is one step late: chunks are [0, k), [k, 2k), "
-        "..., so the cut is between steps k-1 and k (case 1 of 5: T=7, N=3, D=5, H=4, Q=6, k=3, activation=relu)."),
-    "rnn_backward_missing_future": ("rnn_backward output: W_xh, W_hh and b_h are wrong: the gradient from the future "
-                                    f"step is missing: dh_t must include dhraw_{{t+1}} @ W_hh.T {RNN1}"),
-    "mlp_backward_no_reg": ("mlp_backward output: z_wts is wrong: the regularization term reg * z_wts is missing: pass "
-                            "reg to dz_wts. mlp_backward output: y_wts is wrong: the regularization term reg * y_wts is "
-                            "missing: pass reg to dy_wts (case 1 of 3: N=3, D=5, H=4, C=6)."),
+        'bptt_truncated output: W_xh, W_hh and b_h are wrong: the cut is one step late: chunks are [0, k), '
+        '[k, 2k), ..., so the cut is between steps k-1 and k. Probes: the pre-activation gradient dhraw_t is '
+        'wrong at t = 0..5 (every step before t = 6); the first wrong step from the end is t = 5: the carried'
+        ' gradient crossed the boundary between steps 5 and 6 (step 6 starts a chunk); correct when no '
+        'gradient comes from the future (W_hh = 0): the future term is wrong; correct for a single step (T = '
+        '1): what passes between steps is wrong (case 1 of 5: T=7, N=3, D=5, H=4, Q=6, k=3, activation=relu).'),
+    "rnn_backward_missing_future": (
+        'rnn_backward: at step t = 5, `dh_t` received `dhraw_next` = zeros; it should be the pre-activation '
+        'gradient of step 6 (dhraw[6]). rnn_backward output: W_xh, W_hh and b_h each has the wrong values. '
+        'Probes: correct when no gradient comes from the future (W_hh = 0): the future term is wrong; correct'
+        ' for a single step (T = 1): what passes between steps is wrong (case 1 of 3: T=7, N=3, D=5, H=4, '
+        'Q=6, activation=relu).'),
+    "mlp_backward_no_reg": (
+        'mlp_backward: `dz_wts` received `reg` = 0.0; it should be the reg passed in. mlp_backward output: '
+        'z_wts and y_wts each has the wrong values. Probes: correct when reg = 0, wrong when reg > 0: the '
+        'regularization term is wrong (case 1 of 3: N=3, D=5, H=4, C=6).'),
 }
 assert set(MISTAKE_MESSAGES) - {"rnn_backward_missing_future", "mlp_backward_no_reg"} == set(factory.ISSUE10_MISTAKES)
 
@@ -143,7 +174,7 @@ def expected_units(student, points):
 
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("issue10")
+    tmp = tmp_path_factory.mktemp("both-paths")
     write_class(tmp / "submitted")
     out = tmp / "out"
     run = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp / "submitted"), "--out", str(out),
@@ -156,7 +187,7 @@ def sandbox(tmp_path_factory):
 
 def unit_points():
     points = {}
-    for stem, cells in course.source_points().items():
+    for stem, cells in course_tools.source_points().items():
         points[stem] = {gid[len("test_"):]: float(p) for gid, p in cells.items()}
     return points
 
@@ -176,11 +207,11 @@ def test_grading_command(sandbox, student):
 
 @pytest.fixture(scope="module")
 def nbgrader(tmp_path_factory):
-    root = course.make_course_copy(tmp_path_factory.mktemp("issue10nb"))
+    root = course_tools.make_course_copy(tmp_path_factory.mktemp("both-paths-nb"))
     course.generate_release(root)
     write_class(root / "submitted")
-    course.autograde(root)
-    cells = course.gradebook_scores(root, cells=True)
+    course_tools.autograde(root)
+    cells = course_tools.gradebook_scores(root, cells=True)
     messages = {}
     for student, (stem, _, _) in SUBMISSIONS.items():
         nb = json.loads((root / "autograded" / student / course.ASSIGNMENT / f"{stem}.ipynb").read_text())
