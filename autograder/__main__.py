@@ -1,8 +1,9 @@
-"""Command line: python -m autograder {grade,release,demo,gradescope}.
+"""Command line: python -m autograder {grade,release,sync,demo,gradescope}.
 
     python -m autograder grade PATH... --out DIR [--jobs N] [--force] [--gradebook] [--course DIR]
                                [--isolation {auto,bwrap,process}] [--sandbox-user NAME]
     python -m autograder release [--course DIR]
+    python -m autograder sync [--check] [--course DIR]
     python -m autograder demo [--course DIR]
     python -m autograder gradescope --out autograder.zip [--course DIR] [--assignment NAME]
 
@@ -49,6 +50,11 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
     r = sub.add_parser("release", help="generate release/ with nbgrader (autograder.course.generate_release)")
     _common(r)
+    sy = sub.add_parser("sync", help="rewrite the generated regions of the notebooks and docs from autograder/units.py "
+                                     "(release does it first)")
+    sy.add_argument("--check", action="store_true",
+                    help="write nothing; exit 1 and name the files if any generated region is out of date")
+    _common(sy)
     d = sub.add_parser("demo", help="release, then grade examples/submissions/ into grades/")
     _common(d)
     gs = sub.add_parser("gradescope", help="write the Gradescope autograder bundle (autograder.gradescope)")
@@ -89,6 +95,18 @@ def cmd_release(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sync(args: argparse.Namespace) -> int:
+    from .generated import sync_course
+
+    changed = sync_course(Path(args.course), check=args.check)
+    if args.check:
+        for path in changed:
+            print(f"out of date: {path} (run `python -m autograder sync`)")
+        return 1 if changed else 0
+    print("\n".join(f"rewrote {path}" for path in changed) or "every generated region is up to date")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     cmd_release(args)
     grade_args = _parser().parse_args(["grade", str(EXAMPLES), "--out", str(Path(args.course) / "grades"),
@@ -112,7 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .errors import GraderError
 
     args = _parser().parse_args(argv)
-    handler = {"grade": cmd_grade, "release": cmd_release, "demo": cmd_demo,
+    handler = {"grade": cmd_grade, "release": cmd_release, "sync": cmd_sync, "demo": cmd_demo,
                "gradescope": cmd_gradescope}[args.command]
     try:
         return handler(args)

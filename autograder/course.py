@@ -25,7 +25,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from autograder import notebook_text
+from autograder import generated, given_text
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "bptt"
@@ -68,7 +68,8 @@ def generate_release(course_root=REPO_ROOT):
 
     Inputs: course_root, the nbgrader course root (default: the repository root),
     which holds nbgrader_config.py and source/bptt/. The notebooks' paired text
-    files (notebooks/bptt/*.py) are synced into source/bptt/*.ipynb first.
+    files (notebooks/bptt/*.py) get their generated regions filled from the
+    declarations (units.py) and are synced into source/bptt/*.ipynb first.
     Returns: the Path of the generated `release/bptt/` directory.
 
     nbgrader replaces every solution region with `# YOUR CODE HERE` /
@@ -82,7 +83,10 @@ def generate_release(course_root=REPO_ROOT):
     still contains a solution, a hidden test or the word `autograder`.
     """
     course_root = Path(course_root).resolve()
-    notebook_text.sync_notebooks(course_root)  # the paired text files first (jupytext.toml)
+    # The paired text files first (jupytext.toml), with every generated region rewritten
+    # from its declaration (autograder/generated.py): the release states the declared points.
+    given_text.fill_tools(course_root)   # the building blocks the visible tests allow
+    generated.sync_course(course_root)
     return _build_release_aside(course_root)
 
 

@@ -34,6 +34,7 @@ from .replies import ErrorKind, Raised, call_reply, cell_outcomes
 from .results import ALL_PASS_NOTE, GradingFailure, StudentResult, UnitResult
 from .sandbox import wire
 from .sandbox.jail import JailConfig, OracleRefused, Worker, WorkerGone, clean_text, default_hidden, sweep_cgroups
+from .sandbox.runner import SHARED
 from .submission import CodeCell, Submission, UnusableNotebook, cells_to_run, discover
 
 __all__ = ["ALL_PASS_NOTE", "Grader", "grade_batch", "load_plan", "make_config", "release_config"]
@@ -76,9 +77,23 @@ def oracle_answerer(unit: GradedUnit, calls: list | None = None) -> Callable[[st
     """
     from .checks.trace import Call
 
-    allowed = set(_check_of(unit).oracles)
+    check = _check_of(unit)
+    allowed = set(check.oracles)
 
     def answer(name: str, args: object) -> object:
+        if name.startswith(SHARED) and check.shared is not None:
+            if not isinstance(args, tuple) or len(args) != 1 or not isinstance(args[0], dict):
+                raise OracleRefused("malformed arguments")
+            if _elements(args) > MAX_ORACLE_ELEMENTS:
+                raise OracleRefused(f"{name} called with more than {MAX_ORACLE_ELEMENTS} numbers")
+            try:
+                with np.errstate(all="ignore"):
+                    ref = check.shared(args[0])
+            except Exception:
+                ref = None
+            if ref is None:
+                raise OracleRefused(f"{name} is not the helper {unit.name} shares")
+            return wire.to_data(ref)
         if name not in allowed or name not in ORACLES:
             raise OracleRefused(f"{name} is not available while grading {unit.name}")
         if not isinstance(args, tuple):
@@ -237,12 +252,16 @@ class Grader:
         check = _check_of(unit)
         cases = self.cases[unit.name]
         held_back = None
+        # One mistake, one charge: a helper shared with a unit that already lost its points answers
+        # with the reference while this unit is graded (checks/long.py, runner.shared_helpers).
+        shared = tuple(SHARED + s for s in check.shares_with
+                       if s in results and results[s].score < results[s].max_score)
         for i, case in enumerate(cases, 1):
             where = f"case {i} of {len(cases)}: {case.describe()}"
             calls: list = []
             answer = oracle_answerer(unit, calls)
             try:
-                reply = call_reply(worker.call(unit.notebook, unit.name, case.args, check.oracles, answer,
+                reply = call_reply(worker.call(unit.notebook, unit.name, case.args, check.oracles + shared, answer,
                                                self.cfg.call_timeout))
             except WorkerGone as gone:
                 worker.kill()
@@ -251,6 +270,10 @@ class Grader:
                 if self._over_budget():
                     return self._out_of_time(unit)
                 return _zero(unit, f"{unit.name}: {gone.message} ({where})")
+            if isinstance(reply, Raised) and reply.kind is ErrorKind.EXCEPTION and case.raises is not None:
+                raised = reply.message.removeprefix(f"{unit.name} raised ").split(":")[0]
+                if check.judge_raised(case, raised, "") is None:
+                    continue          # the exception the contract promises
             if isinstance(reply, Raised):
                 if reply.kind in (ErrorKind.UNDEFINED, ErrorKind.NOT_IMPLEMENTED, ErrorKind.GRADED_CALL):
                     return _zero(unit, reply.message)
@@ -265,16 +288,15 @@ class Grader:
                 held_back = held_back or (verdict, i, case)
                 continue      # a later case, with other sizes, may tell the readings apart
             if verdict:
-                verdict = with_probes(check, case, verdict, self._probe_runner(worker, unit))
+                verdict = with_probes(check, case, verdict, self._probe_runner(worker, unit, shared))
                 return _zero(unit, with_case(verdict, i, len(cases), case))
         if held_back:
             verdict, i, case = held_back
-            verdict = with_probes(check, case, verdict, self._probe_runner(worker, unit))
+            verdict = with_probes(check, case, verdict, self._probe_runner(worker, unit, shared))
             return _zero(unit, with_case(verdict, i, len(cases), case))
         return UnitResult(unit.name, unit.notebook, unit.points, unit.points, f"passed {len(cases)}/{len(cases)} cases")
 
-
-    def _probe_runner(self, worker: Worker, unit: GradedUnit) -> Callable[[tuple], object]:
+    def _probe_runner(self, worker: Worker, unit: GradedUnit, shared: tuple = ()) -> Callable[[tuple], object]:
         """run(args): the student's answer on a probe's inputs, as plain data, or None (checks/probes.py)."""
         check = _check_of(unit)
         gone: list[bool] = []
@@ -283,8 +305,8 @@ class Grader:
             if gone or self._over_budget() or not worker.alive:
                 return None
             try:
-                reply = call_reply(worker.call(unit.notebook, unit.name, args, check.oracles, oracle_answerer(unit),
-                                               self.cfg.call_timeout))
+                reply = call_reply(worker.call(unit.notebook, unit.name, args, check.oracles + shared,
+                                               oracle_answerer(unit), self.cfg.call_timeout))
             except WorkerGone:     # a probe that kills the worker ends the probing (the verdict stands)
                 gone.append(True)
                 worker.kill()

@@ -6,16 +6,22 @@ unit must exist in `autograder.checks.UNITS` and belong to that notebook, and
 its notebook and points must be those declared in `autograder.units`.
 Cells tagged `experiment` are recorded by grade_id so the grader skips them.
 """
+from __future__ import annotations
+
 import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import ConfigError
+
+if TYPE_CHECKING:
+    from .checks.base import Unit
 
 DEFAULT_ASSIGNMENT = "bptt"
 
-
-class ConfigError(Exception):
-    """The course itself is inconsistent (not the student's fault)."""
+__all__ = ["ConfigError", "DEFAULT_ASSIGNMENT", "GradedUnit", "NotebookSpec", "Plan", "check_declared", "read_plan"]
 
 
 @dataclass
@@ -24,38 +30,42 @@ class GradedUnit:
     notebook: str      # notebook stem
     points: float
     grade_id: str      # "test_<name>"
-    check: object      # checks.Unit
+    check: Unit        # how it is checked (autograder.checks)
 
     @property
-    def is_assembly(self):
+    def is_assembly(self) -> bool:
         return bool(self.check.oracles)
 
 
 @dataclass
 class NotebookSpec:
     stem: str
-    test_ids: set = field(default_factory=set)
-    experiment_ids: set = field(default_factory=set)
-    grade_ids: set = field(default_factory=set)   # every grade_id, to recognise a renamed file
+    test_ids: set[str] = field(default_factory=set)
+    experiment_ids: set[str] = field(default_factory=set)
+    grade_ids: set[str] = field(default_factory=set)   # every grade_id, to recognise a renamed file
 
 
 @dataclass
 class Plan:
     course_root: Path
     assignment: str
-    notebooks: dict     # stem -> NotebookSpec, in file order
-    units: list         # GradedUnit, in notebook order
-    digest: str         # hash of source/<assignment>/ (for the results cache)
+    notebooks: dict[str, NotebookSpec]   # by stem, in file order
+    units: list[GradedUnit]              # in notebook order
+    digest: str                          # hash of source/<assignment>/ (for the results cache)
 
     @property
-    def max_score(self):
+    def max_score(self) -> float:
         return sum(u.points for u in self.units)
 
-    def grading_order(self):
+    def case_counts(self) -> dict[str, int]:
+        """{unit: how many seeded cases it is called on}, for the feedback."""
+        return {u.name: u.check.n_cases for u in self.units}
+
+    def grading_order(self) -> list[GradedUnit]:
         """Units that call no helpers first: no oracle is ever served before they are graded."""
         return [u for u in self.units if not u.is_assembly] + [u for u in self.units if u.is_assembly]
 
-    def public_files(self):
+    def public_files(self) -> list[Path]:
         """Non-notebook files of the release (data, helper modules), for the sandbox's cwd."""
         for root in (self.course_root / "release" / self.assignment, self.course_root / "source" / self.assignment):
             if root.is_dir():
@@ -64,17 +74,22 @@ class Plan:
         return []
 
 
-def _cells(path):
+def _cells(path: Path) -> list[dict[str, Any]]:
     try:
         nb = json.loads(path.read_bytes())
     except ValueError as exc:
         raise ConfigError(f"{path}: not valid JSON ({exc})") from None
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         raise ConfigError(f"{path}: not a Jupyter notebook (no cell list)")
-    return nb["cells"]
+    cells: list[dict[str, Any]] = nb["cells"]
+    return cells
 
 
-def check_declared(name, notebook, points):
+def _dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def check_declared(name: str, notebook: str, points: float) -> None:
     """ConfigError, naming both values, if a source test cell disagrees with autograder/units.py.
 
     A course may grade fewer units than declared (the tests' small courses do), never other ones.
@@ -92,7 +107,7 @@ def check_declared(name, notebook, points):
                           f"autograder/units.py declares {declared.points:g}")
 
 
-def read_plan(course_root, assignment=None):
+def read_plan(course_root: str | Path, assignment: str | None = None) -> Plan:
     """Parse source/<assignment>/*.ipynb into a Plan; ConfigError if inconsistent."""
     from .checks import UNITS
 
@@ -111,28 +126,33 @@ def read_plan(course_root, assignment=None):
     for p in sorted(folder.rglob("*")):
         if p.is_file() and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts:
             digest.update(str(p.relative_to(folder)).encode() + b"\0" + p.read_bytes() + b"\0")
-    notebooks, units = {}, []
+    notebooks: dict[str, NotebookSpec] = {}
+    units: list[GradedUnit] = []
     for path in paths:
         spec = NotebookSpec(path.stem)
         for cell in _cells(path):
-            meta = cell.get("metadata", {}) or {}
-            nbg = meta.get("nbgrader", {}) or {}
-            gid = nbg.get("grade_id")
+            meta = _dict(cell.get("metadata")) if isinstance(cell, dict) else {}
+            nbg = _dict(meta.get("nbgrader"))
+            raw_gid = nbg.get("grade_id")
+            gid = raw_gid if isinstance(raw_gid, str) else ""
             if gid:
                 spec.grade_ids.add(gid)
             if gid and "experiment" in (meta.get("tags") or []):
                 spec.experiment_ids.add(gid)
             if not nbg.get("grade"):
                 continue
-            if cell.get("cell_type") != "code" or not str(gid).startswith("test_"):
-                raise ConfigError(f"{path.name}: graded cell {gid!r} is not a code cell named test_<unit>")
+            if cell.get("cell_type") != "code" or not gid.startswith("test_"):
+                raise ConfigError(f"{path.name}: graded cell {raw_gid!r} is not a code cell named test_<unit>")
             name = gid[len("test_"):]
             if name not in UNITS:
                 raise ConfigError(f"{path.name}: test cell {gid!r} names no unit in autograder.checks.UNITS")
             if UNITS[name].notebook != path.stem:
                 raise ConfigError(f"{path.name}: unit {name!r} belongs to {UNITS[name].notebook}.ipynb")
             spec.test_ids.add(gid)
-            points = float(nbg.get("points", 0))
+            try:
+                points = float(nbg.get("points", 0))
+            except (TypeError, ValueError):
+                raise ConfigError(f"{path.name}: test cell {gid!r} has points {nbg.get('points')!r}, not a number") from None
             check_declared(name, path.stem, points)
             units.append(GradedUnit(name, path.stem, points, gid, UNITS[name]))
         notebooks[path.stem] = spec

@@ -21,7 +21,7 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -93,11 +93,13 @@ def gradescope(entry: StudentResult) -> dict[str, Any]:
                 extra_data={"isolation": entry.isolation_detail})
 
 
-def feedback_html(entry: StudentResult, assignment: str) -> str:
+def feedback_html(entry: StudentResult, assignment: str, cases: Mapping[str, int]) -> str:
+    """The student's feedback page; cases: {unit: how many hidden cases it was called on} (plan.case_counts())."""
     e = html.escape
     rows = "\n".join(
         f"<tr class=\"{'pass' if t.passed else 'fail'}\"><td>{e(t.notebook)}</td>"
-        f"<td><code>{e(t.name)}</code></td><td>{_num(t.score)} / {_num(t.max_score)}</td>"
+        f"<td><code>{e(t.name)}</code></td><td>{cases.get(t.name, '')}</td>"
+        f"<td>{_num(t.score)} / {_num(t.max_score)}</td>"
         f"<td>{e(t.output)}</td></tr>" for t in entry.tests)
     notes = "".join(f"<li>{e(n)}</li>" for n in entry.notes)
     notes = f"<h2>Notes on your notebooks</h2><ul>{notes}</ul>" if notes else ""
@@ -108,8 +110,9 @@ td,th{{border:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:to
 tr.pass td:nth-child(3){{color:#176e17}}tr.fail td:nth-child(3){{color:#a31515}}</style></head>
 <body><h1>{e(assignment)}: {e(entry.student)}</h1>
 <p><strong>Score: {_num(entry.score)} / {_num(entry.max_score)}</strong></p>
-<p>{e(ALL_PASS_NOTE)} Each function was called on 3 test cases with different sizes.</p>
-<table><tr><th>notebook</th><th>unit</th><th>points</th><th>result</th></tr>
+<p>{e(ALL_PASS_NOTE)} Each function was called on the number of test cases in its row
+(column <em>cases</em>), each with different sizes.</p>
+<table><tr><th>notebook</th><th>unit</th><th>cases</th><th>points</th><th>result</th></tr>
 {rows}
 </table>
 {notes}
@@ -121,7 +124,7 @@ tr.pass td:nth-child(3){{color:#176e17}}tr.fail td:nth-child(3){{color:#a31515}}
 def write_student(out_dir: str | Path, plan: Plan, entry: StudentResult) -> None:
     folder = Path(out_dir) / entry.student
     atomic_write(folder / "results.json", json.dumps(gradescope(entry), indent=1))
-    atomic_write(folder / "feedback.html", feedback_html(entry, plan.assignment))
+    atomic_write(folder / "feedback.html", feedback_html(entry, plan.assignment, plan.case_counts()))
 
 
 def grades_document(plan: Plan, entries: Sequence[StudentResult], isolation: str | None = None,

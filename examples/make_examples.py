@@ -9,15 +9,15 @@ notebooks (nothing else), runs `nbgrader submit`, and the instructor runs
 `nbgrader collect`. The notebooks therefore keep the release's metadata and
 checksums, and `nbgrader autograde` logs no checksum warning for them.
 
-Students (expected totals out of 41 are asserted in tests/test_grade_examples.py):
-    ada    everything right                                                  41
-    ben    hands in the untouched release                                     0
-    cai    two typical slips: dh_t without the future term, dz_b averaged   38
+Students (their exact totals, EXPECTED below, are asserted in tests/test_grade_examples.py):
+    ada    everything right
+    ben    hands in the untouched release
+    cai    two typical slips: dh_t without the future term, dz_b averaged
     dee    rnn_backward without the future term, dy_t without 1/T,
-           the tanh derivative on the wrong quantity                        34
+           the tanh derivative on the wrong quantity
     eli    broken: 02 is truncated (invalid JSON), a cell of 01 raises,
-           dz_wts raises inside                                             26
-    fay    never submitted notebook 04, renamed dh1_t                        31
+           dz_wts raises inside
+    fay    never submitted notebook 04, renamed dh1_t
 
 Only the notebooks are kept (students hand in notebooks, not the data).
 """
@@ -34,11 +34,23 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
-from autograder import course  # noqa: E402
+from autograder import course, units  # noqa: E402
 from tests import factory  # noqa: E402
 
 DEST = HERE / "submissions"
-EXPECTED = {"ada": 41, "ben": 0, "cai": 38, "dee": 34, "eli": 26, "fay": 31}
+
+
+def _without(*lost_units: str, lost_notebooks: tuple[str, ...] = ()) -> int:
+    """The assignment's points minus those of the units and notebooks a student loses (autograder/units.py)."""
+    return (units.total_points() - sum(units.BY_NAME[u].points for u in lost_units)
+            - sum(units.notebook_points()[stem] for stem in lost_notebooks))
+
+
+# Each student's exact total, derived from the declared points.
+EXPECTED = {"ada": _without(), "ben": 0, "cai": _without("dh_t", "dz_b"),
+            "dee": _without("rnn_backward", "dy_t", "dhraw_t"),
+            "eli": _without("dz_wts", lost_notebooks=("02_rnn_bptt",)),
+            "fay": _without("dh1_t", lost_notebooks=("04_long_histories",))}
 
 RAISING_DZ_WTS = '''
 def dz_wts(dz_netIn, y_netAct, z_wts, reg):

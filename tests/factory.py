@@ -465,7 +465,9 @@ REWRITES = {
         def dhraw_t(dh_t, h_netIn_t, h_t, activation):
             if activation is "relu":            # works in a kernel: the literal is interned
                 return dh_t * (h_netIn_t > 0)
-            return dh_t * (1 - h_t ** 2)
+            if activation is "tanh":
+                return dh_t * (1 - h_t ** 2)
+            raise ValueError(f"unknown activation {activation!r}")
         '''),
     "db_h_display": ("db_h", '''
         def db_h(dhraw):

@@ -60,7 +60,7 @@ def dhraw_t(dh_t, h_netIn_t, h_t, activation):
         return dh_t * (h_netIn_t > 0)
     return dh_t * (1 - np.tanh(h_t) ** 2)
 """, "dhraw_t output: applies tanh twice: 1 - tanh(h_t)**2; h_t is already tanh(h_netIn_t). Probes: correct for relu, "
-     "wrong for tanh: check φ′ of tanh (case 2 of 3: T=5, N=4, D=3, H=6, Q=7, activation=tanh)."),
+     "wrong for tanh: check φ′ of tanh (case 2 of 4: T=5, N=4, D=3, H=6, Q=7, activation=tanh)."),
     "dW_hh": ("""
 def dW_hh(h_prev, dhraw):
     return sum(h_prev[t, 0][:, None] * dhraw[t].sum(0)[None, :] for t in range(h_prev.shape[0]))
@@ -77,7 +77,7 @@ def clip_gradients(grads, max_norm):
     return {k: np.clip(g, -max_norm, max_norm) for k, g in grads.items()}, norm
 """, "clip_gradients output: clipped is norm / max_norm times too large (two different slips give these numbers in "
      "this case). Probes: correct when the norm is below max_norm (nothing to clip), wrong above it: look at the scaling by "
-     "max_norm / norm (case 1 of 4: D=5, H=4, Q=6)."),
+     "max_norm / norm (case 1 of 5: D=5, H=4, Q=6)."),
 }
 
 

@@ -64,11 +64,11 @@ TRACED = {
         "rnn2_backward: at step t = 6, `dh1_t` received `dhraw2_t` = dh2 of step 6 (layer 2's gradient before φ′); "
         "it should be layer 2's pre-activation gradient of step 6 (dhraw2[6]). rnn2_backward output: W_xh1, W_hh1, "
         "b_h1, W_xh2, W_hh2 and b_h2 each has the wrong values "
-        "(case 1 of 3: T=7, N=3, D=5, Q=6, H1=4, H2=8, activation=relu)."),
+        "(case 1 of 4: T=7, N=3, D=5, Q=6, H1=4, H2=8, activation=relu)."),
     "layer 1 without its future": ("rnn2_backward", dict(NEXT1="np.zeros_like(next1)"),
         "rnn2_backward: at step t = 5, `dh1_t` received `dhraw1_next` = zeros; it should be layer 1's pre-activation "
         "gradient of step 6 (dhraw1[6]). rnn2_backward output: W_xh1, W_hh1 and b_h1 each has the wrong values "
-        "(case 1 of 3: T=7, N=3, D=5, Q=6, H1=4, H2=8, activation=relu)."),
+        "(case 1 of 4: T=7, N=3, D=5, Q=6, H1=4, H2=8, activation=relu)."),
 }
 
 

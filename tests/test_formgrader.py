@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import course
+from autograder import course, units
 from tests.live_server import JupyterServer
 
 REPO = Path(__file__).resolve().parents[1]
@@ -89,7 +89,7 @@ def test_formgrader_autograde_matches_the_grading_command_unit_by_unit(class_cou
         assert units_by_unit(server, student, grade_ids) == want, (student, reply.get("log", "")[-3000:])
         submission = server.get(f"/formgrader/api/submission/bptt/{student}")
         assert submission["score"] == pytest.approx(expected[student]["score"]), student
-    assert expected["ada"]["score"] == expected["ada"]["max_score"] == 41
+    assert expected["ada"]["score"] == expected["ada"]["max_score"] == units.total_points()
 
 
 def test_formgrader_feedback_shows_the_autograded_score(class_course, server):

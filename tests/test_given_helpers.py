@@ -1,10 +1,10 @@
 """The given-helper rule (CONTRACTS.md item 3) on a made-up assignment, on both paths.
 
 Given code is whatever the notebooks say is given: a locked given cell, or a .py module
-of the assignment folder. A graded function that runs given code the instructor's
-solutions never call scores 0 with "<unit> calls the given helper <name>; ...";
-given code the solutions call (here `conv`) stays usable. Nothing here depends on a
-name list: the same notebook with other names behaves the same.
+of the assignment folder. A graded function that runs given code other than a declared
+building block scores 0 with "<unit> calls the given helper <name>; ..."; a building
+block (here `conv`, declared by the test as checks/given.py declares the assignment's)
+stays usable. The real assignment's names are tested in tests/test_given_rule.py.
 """
 import hashlib
 import json
@@ -52,6 +52,7 @@ def given_twice(x):
     return 2 * x
 '''
 
+BLOCKS = ("conv",)
 SOLUTION = "def twice(x):\n    return 2 * conv(x)\n"
 
 STUDENT = {
@@ -103,14 +104,20 @@ def source_dir(tmp_path_factory):
 
 
 def test_the_spec_is_read_from_the_notebook(source_dir):
-    spec = given_spec(str(source_dir))
+    spec = given_spec(str(source_dir), BLOCKS)
     assert spec.given_ids == ["given"] and spec.modules == {"helpers_mod.py"}
     assert "conv" in spec.allowed and "fd" not in spec.allowed and "given_twice" not in spec.allowed
 
 
+class MadeUpUnit(Unit):
+    """A unit of the made-up notebook (autograder/units.py declares only the real ones)."""
+    notebook = "nb"
+    arg_names = ("x",)
+
+
 def unit(name):
     x = np.arange(3.0) + 0.5
-    return Unit(name, "nb", f"{name}(x)", lambda rng, d: Case((x,), 2 * x, {}))
+    return MadeUpUnit(name, lambda rng, d: Case((x,), 2 * x, {}))
 
 
 # ---- in a kernel: cells compiled as IPython does (their text in linecache) ---------------------
@@ -133,7 +140,7 @@ def test_in_the_kernel(source_dir, tmp_path, monkeypatch, name):
     monkeypatch.syspath_prepend(str(work))
     monkeypatch.delitem(__import__("sys").modules, "helpers_mod", raising=False)
     ns = kernel_namespace([GIVEN_CELL, STUDENT[name]])
-    classify = kernel_classifier(str(source_dir))
+    classify = kernel_classifier(str(source_dir), BLOCKS)
     if EXPECTED[name] is None:
         run_check(unit(name), ns[name], ORACLES, classify)
     else:
@@ -157,7 +164,7 @@ def worker(tmp_path_factory, source_dir):
         w.start()
         cells = [("cell 'given'", GIVEN_CELL)] + [(f"cell {n!r}", STUDENT[n]) for n in STUDENT]
         units = [unit(n) for n in STUDENT]
-        outcomes = w.load("nb", cells + [[GIVEN_DIRECTIVE, directive("nb", source_dir, units)]])
+        outcomes = w.load("nb", cells + [[GIVEN_DIRECTIVE, directive("nb", source_dir, units, BLOCKS)]])
         assert all(status == "ok" for status, _ in outcomes), outcomes
         yield w
     finally:

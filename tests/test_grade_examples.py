@@ -1,10 +1,11 @@
 """The sample class in examples/submissions/ and the README's `python -m autograder demo`."""
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
-from autograder import course
+from autograder import course, units
 from examples.make_examples import EXPECTED
 
 REPO = Path(__file__).resolve().parent.parent
@@ -34,4 +35,5 @@ def test_demo_releases_then_grades_the_examples(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert (root / "release" / "bptt" / "01_mlp_backprop.ipynb").exists()
     assert totals(root / "grades" / "grades.json") == EXPECTED
-    assert "ada        41/41" in proc.stdout and "6 submission(s) graded" in proc.stdout
+    total = units.total_points()
+    assert re.search(rf"^ada +{total}/{total} ", proc.stdout, re.M), proc.stdout and "6 submission(s) graded" in proc.stdout

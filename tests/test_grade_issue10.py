@@ -35,7 +35,7 @@ MISTAKE_MESSAGES = {
         " the function computes itself. rnn2_backward output: W_hh1 is wrong: layer 1's initial state is left"
         " out: at t = 0 the previous state is cache['h1_0'], not zeros. rnn2_backward output: W_hh2 is wrong:"
         " layer 2's initial state is left out: at t = 0 the previous state is cache['h2_0'], not zeros (case "
-        '1 of 3: T=7, N=3, D=5, Q=6, H1=4, H2=8, activation=relu).'),
+        '1 of 4: T=7, N=3, D=5, Q=6, H1=4, H2=8, activation=relu).'),
     "bptt_randomized_fixed_half": (
         'bptt_randomized output: W_xh, W_hh and b_h are wrong: the keep probability is fixed at 0.5 (the '
         'gradient is doubled where xi > 0): multiply by xi[t] itself. Probes: the pre-activation gradient '
@@ -76,12 +76,13 @@ MISTAKE_MESSAGES = {
         "initial state's term is wrong (h_prev[0] = cache['h0']) (case 1 of 3: T=7, N=3, D=5, H=4, Q=6, "
         'activation=relu).'),
     "clip_gradients_no_sqrt": (
-        "clip_gradients output: clipped and norm are wrong: the norm is the sum of squares without its square root "
-        "(case 1 of 4: D=5, H=4, Q=6)."),
+        'clip_gradients output: clipped and norm are wrong: the norm is the sum of squares without its square'
+        ' root. Probes: it fails for all-zero gradients (norm 0): never divide by the norm when it is 0 (case'
+        ' 1 of 5: D=5, H=4, Q=6).'),
     "clip_gradients_inverted_ratio": (
         'clip_gradients output: clipped is wrong: the scale is inverted: the factor is max_norm / norm, not '
         'norm / max_norm. Probes: correct when the norm is below max_norm (nothing to clip), wrong above it: '
-        'look at the scaling by max_norm / norm (case 1 of 4: D=5, H=4, Q=6).'),
+        'look at the scaling by max_norm / norm (case 1 of 5: D=5, H=4, Q=6).'),
     "bptt_truncated_late_cut": (
         'bptt_truncated output: W_xh, W_hh and b_h are wrong: the cut is one step late: chunks are [0, k), '
         '[k, 2k), ..., so the cut is between steps k-1 and k. Probes: the pre-activation gradient dhraw_t is '

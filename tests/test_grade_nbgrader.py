@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from autograder import units
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -29,4 +31,4 @@ def test_scores_agree_with_nbgrader_unit_by_unit(graded_course, tmp_path):
     totals = {s["student"]: (float(s["score"]), float(s["max_score"])) for s in doc["submissions"]}
     assert totals == graded_course.export
     # The points themselves come from source/, as nbgrader's do.
-    assert doc["max_score"] == sum(p for stem in graded_course.points.values() for p in stem.values()) == 41
+    assert doc["max_score"] == sum(p for stem in graded_course.points.values() for p in stem.values()) == units.total_points()

@@ -9,11 +9,13 @@ arbitrary one is recorded by the case builder).
     parameter or docstring says         property a hidden case must have
     an upstream gradient dX             dX arbitrary (not the true chain's value)
     activation                          each of "relu" and "tanh"
-    ReLU / relu                         a pre-activation within 1e-8 of the kink
+    ReLU / relu                         a pre-activation within 1e-8 of the kink, and one exactly at 0
+    activation ... ValueError           an activation other than "relu" and "tanh", which must raise
+    (in the docstring or the unit's markdown)
     cache with h0 / h1_0 / h2_0         that initial state non-zero
     k                                   k = 1, 1 < k < T, k >= T, and T not a multiple of k
     xi                                  zeros, and at least three different non-zero values
-    max_norm                            the global norm above the threshold, and below it
+    max_norm                            the global norm above the threshold, below it, and 0
     reg                                 reg > 0
 """
 import ast
@@ -42,6 +44,27 @@ def notebook_def(unit):
     raise AssertionError(f"no def {unit} in {UNITS[unit].notebook}")
 
 
+def unit_markdown(unit):
+    """The markdown cells between the previous graded cell and `unit`'s solution cell."""
+    nb = json.loads((SOURCE_DIR / f"{UNITS[unit].notebook}.ipynb").read_text())
+    texts = []
+    for cell in nb["cells"]:
+        meta = _nbgrader(cell)
+        if meta.get("grade_id") == unit:
+            return "\n".join(texts)
+        if meta.get("solution") or meta.get("grade"):
+            texts = []
+        elif cell["cell_type"] == "markdown":
+            texts.append(_source(cell))
+    raise AssertionError(f"no solution cell {unit}")
+
+
+def promises_value_error(unit):
+    _, doc = notebook_def(unit)
+    return any("ValueError" in line and "activation" in line.lower() or "anything else" in line and "ValueError" in line
+               for line in (doc + "\n" + unit_markdown(unit)).split("\n"))
+
+
 def promised(unit):
     params, doc = notebook_def(unit)
     props = set()
@@ -50,7 +73,9 @@ def promised(unit):
     if "activation" in params:
         props |= {"activation relu", "activation tanh"}
     if "relu" in doc.lower() or "activation" in params:
-        props.add("kink")
+        props |= {"kink", "kink at 0"}
+    if promises_value_error(unit):
+        props.add("ValueError for an unknown activation")
     for state in ("h0", "h1_0", "h2_0"):
         if "cache" in params and state in doc:
             props.add(f"non-zero {state}")
@@ -59,7 +84,7 @@ def promised(unit):
     if "xi" in params:
         props |= {"xi has zeros", "xi takes three non-zero values"}
     if "max_norm" in params:
-        props |= {"norm above max_norm", "norm below max_norm"}
+        props |= {"norm above max_norm", "norm below max_norm", "norm 0"}
     if "reg" in params:
         props.add("reg > 0")
     return props
@@ -89,6 +114,10 @@ def exercised(unit, case):
     relu = args.get("activation", "relu") == "relu"
     if relu and any(np.any((np.abs(a) <= KINK) & (a != 0)) for a in netIns):
         props.add("kink")
+    if relu and any(np.any(a == 0) for a in netIns):
+        props.add("kink at 0")
+    if case.raises is ValueError and args.get("activation") not in (None, "relu", "tanh"):
+        props.add("ValueError for an unknown activation")
     for state in ("h0", "h1_0", "h2_0"):
         if state in cache and np.any(cache[state] != 0):
             props.add(f"non-zero {state}")
@@ -101,7 +130,7 @@ def exercised(unit, case):
             props.add("xi has zeros")
     if "max_norm" in args:
         norm = R.global_norm(args["grads"])
-        props.add("norm above max_norm" if norm > args["max_norm"] else "norm below max_norm")
+        props.add("norm 0" if norm == 0 else "norm above max_norm" if norm > args["max_norm"] else "norm below max_norm")
     if args.get("reg", 0) > 0:
         props.add("reg > 0")
     return props
@@ -125,6 +154,13 @@ def test_the_derivation_finds_the_promises_issue_10_names():
     assert {"k = 1", "k >= T"} <= promised("bptt_truncated")
     assert {"norm above max_norm", "norm below max_norm"} <= promised("clip_gradients")
     assert "kink" in promised("dy_netIn") and "kink" in promised("dhraw_t")
+
+
+def test_the_derivation_finds_the_promises_issue_16_names():
+    assert {"kink", "kink at 0"} <= promised("dy_netIn") and "kink at 0" in promised("dhraw_t")
+    assert "ValueError for an unknown activation" in promised("dhraw_t")
+    assert "ValueError for an unknown activation" in promised("rnn2_backward")
+    assert "norm 0" in promised("clip_gradients")
 
 
 def test_each_upstream_argument_is_declared_by_its_unit():

@@ -1,8 +1,10 @@
 """The README's "Changing the course" recipes, walked through on a temporary copy of the repository.
 
-Change the points of dh_t: the declaration first, then every place the unit
-audit names, then the text synced into the notebooks; the audit is then clean,
-and the grading command (run in the copy) gives dh_t its new points.
+Change the points of dh_t: one line of autograder/units.py, then
+`python -m autograder release`, which rewrites every generated statement of the
+points (autograder/generated.py); the unit audit is then clean, the tests that
+state points pass unchanged in the copy, and its grading command gives dh_t its
+new points.
 
 Add a hidden case: one more entry in CASE_DIMS (autograder/checks/base.py). Both
 grading paths draw their cases from there, so a dh_t that passed every case
@@ -21,7 +23,6 @@ import sys
 from autograder import units
 from tests import factory
 from tests.factory import REPO_ROOT
-from tests.unit_places import heading_points, table_row
 
 # Correct while H <= Q (the slice keeps every column); wrong shape when H > Q.
 SLICED_DH_T = '''
@@ -92,59 +93,47 @@ def test_add_a_hidden_case(tmp_path):
 def audit(root):
     """The unit audit of the copy, run with the copy's own autograder/units.py."""
     code = "from tests.unit_places import disagreements; print('\\n'.join(disagreements('.')))"
-    proc = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    return [line for line in proc.stdout.splitlines() if line]
+    return [line for line in run_in(root, "-c", code).splitlines() if line]
 
 
-def replace_once(path, pattern, repl, count=1):
+def replace_once(path, pattern, repl):
     text = path.read_text()
     new, n = re.subn(pattern, repl, text, flags=re.M)
-    assert n == count, f"{path.name}: {pattern!r} found {n} times, expected {count}"
+    assert n == 1, f"{path.name}: {pattern!r} found {n} times, expected once"
     path.write_text(new)
 
 
-def test_change_the_points_of_dh_t(tmp_path):
-    from autograder import notebook_text
+def run_in(root, *args, timeout=900):
+    proc = subprocess.run([sys.executable, *args], cwd=root, capture_output=True, text=True, timeout=timeout)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout
 
+
+def test_change_the_points_of_dh_t(tmp_path):
+    """The recipe: one line of autograder/units.py, then `python -m autograder release`."""
     root = repo_copy(tmp_path)
-    for name in ("notebooks", "jupytext.toml", "README.md", "tests/unit_places.py"):
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (shutil.copytree if (REPO_ROOT / name).is_dir() else shutil.copy2)(REPO_ROOT / name, root / name)
+    for name in ("notebooks", "jupytext.toml", "README.md", "docs", "tests", "examples"):
+        (shutil.copytree if (REPO_ROOT / name).is_dir() else shutil.copy2)(
+            REPO_ROOT / name, root / name, **({"ignore": shutil.ignore_patterns("__pycache__")}
+                                              if (REPO_ROOT / name).is_dir() else {}))
     p, n02, total = units.BY_NAME["dh_t"].points, units.notebook_points()["02_rnn_bptt"], units.total_points()
 
-    # 1. The declaration.
+    # 1. The one edit: the declaration.
     replace_once(root / "autograder" / "units.py", r'("dh_t\(dy_t, dhraw_next, W_hq, W_hh\)", )\d+\)', rf"\g<1>{p + 1})")
-    # 2. The audit names every place that now disagrees; each is edited.
-    found = audit(root)
-    assert f"unit dh_t: heading of 02_rnn_bptt (notebooks/bptt/02_rnn_bptt.py) says {p} points; " \
-           f"autograder/units.py declares {p + 1}" in found
-    assert f"notebook 02_rnn_bptt: README.md says {n02} pts; autograder/units.py declares {n02 + 1}" in found
-    nb02 = root / "notebooks" / "bptt" / "02_rnn_bptt.py"
-    replace_once(nb02, r'("grade_id": "test_dh_t",[^\n]*"points": )\d+', rf"\g<1>{p + 1}")
-    lines = nb02.read_text().split("\n")
-    for i, line in enumerate(lines):          # markdown lines, found by the audit's own parsers
-        md = line[2:] if line.startswith("# ") else ""
-        heading, row = heading_points(md), table_row(md)
-        if heading and heading[0][:1] == ["dh_t"]:
-            lines[i] = re.sub(rf"\b{p}(?=\**\s+points?\b)", str(p + 1), line)
-        elif row and row[:2] == ("unit", "dh_t"):
-            lines[i] = re.sub(rf"\|\s*\**{p}\**\s*\|\s*$", f"| {p + 1} |", line)
-        elif row and row[0] == "notebook":
-            lines[i] = line.replace(str(n02), str(n02 + 1))
-    nb02.write_text("\n".join(lines))
-    for text in sorted((root / "notebooks" / "bptt").glob("*.py")):
-        content = text.read_text()
-        content = content.replace(f"**{total} points**", f"**{total + 1} points**")
-        content = content.replace(f"02: {n02} +", f"02: {n02 + 1} +").replace(f"assignment: {total}", f"assignment: {total + 1}")
-        text.write_text(content)
-    readme = root / "README.md"
-    replace_once(readme, rf"^(  02_rnn_bptt\.ipynb .*){n02} pts$", rf"\g<1>{n02 + 1} pts")
-    replace_once(readme, rf"worth {total} points", f"worth {total + 1} points")
-    replace_once(readme, r'("grade_id": "test_dh_t", "locked": true, "points": )\d+', rf"\g<1>{p + 1}")
-    # 3. The text reaches the notebooks (what `python -m autograder release` does first); all agree.
-    notebook_text.sync_notebooks(root)
+    # 2. The release writes the new points everywhere they are stated.
+    run_in(root, "-m", "autograder", "release", "--course", str(root))
+    assert run_in(root, "-m", "autograder", "sync", "--check", "--course", str(root)).strip() == ""
     assert audit(root) == []
+    text = (root / "notebooks" / "bptt" / "02_rnn_bptt.py").read_text()
+    assert f'"grade_id": "test_dh_t", "locked": true, "points": {p + 1},' in text
+    assert f"| `dh_t(dy_t, dhraw_next, W_hq, W_hh)` | {p + 1} |" in text
+    assert f"**{total + 1} points**" in text and f"02: {n02 + 1} +" in text
+    released = json.loads((root / "release" / "bptt" / "02_rnn_bptt.ipynb").read_text())
+    header = next(c for c in released["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "test_dh_t")
+    assert header["metadata"]["nbgrader"]["points"] == p + 1
+    # 3. The tests that state points read them from the declaration: they pass in the copy, unchanged.
+    run_in(root, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_units_declared_once.py",
+           "tests/test_generated_regions.py")
     # 4. The grading command gives dh_t its new points.
     submitted = tmp_path / "submitted"
     factory.write_submission(submitted, "ada", stems=["02_rnn_bptt"])

@@ -1,35 +1,42 @@
 """The instructor notebooks graded by the real `nbgrader autograde` (one batched command).
 
-Expected scores are stated per notebook: 01_mlp_backprop 12, 02_rnn_bptt 14,
-03_two_layer_rnn 7; the assignment total is the sum of the points in source/.
+Expected scores are the declared points (autograder/units.py): a notebook's total,
+minus the one mistaken unit's points.
 """
 import pytest
 
+from autograder import units
 from autograder.checks import UNITS, check
 from tests import factory
 from tests.nbgrader_course import NBGRADER_MISTAKES, student_id
 
-FULL = {"01_mlp_backprop": 12.0, "02_rnn_bptt": 14.0, "03_two_layer_rnn": 7.0}
+FULL = {stem: float(units.notebook_points()[stem]) for stem in ("01_mlp_backprop", "02_rnn_bptt", "03_two_layer_rnn")}
 
-# mistake -> (notebook, that notebook's expected score, the one grade cell that scores 0)
+# mistake -> (notebook, the one grade cell that scores 0); the notebook scores FULL minus that unit's points
 EXPECTED = {
-    "dW_hh_transposed": ("02_rnn_bptt", 13.0, "test_dW_hh"),
-    "dy_netAct_sign_flipped": ("01_mlp_backprop", 11.0, "test_dy_netAct"),
-    "dy_t_missing_1_over_T": ("02_rnn_bptt", 13.0, "test_dy_t"),
-    "dz_wts_missing_reg": ("01_mlp_backprop", 11.0, "test_dz_wts"),
-    "dh_t_missing_future": ("02_rnn_bptt", 12.0, "test_dh_t"),
-    "dy_netIn_mask_on_gradient": ("01_mlp_backprop", 11.0, "test_dy_netIn"),
-    "dW_hq_not_summed_over_time": ("02_rnn_bptt", 13.0, "test_dW_hq"),
-    "dy_b_not_summed_over_batch": ("01_mlp_backprop", 11.0, "test_dy_b"),
-    "dz_netAct_non_finite": ("01_mlp_backprop", 11.0, "test_dz_netAct"),
-    "dh1_t_missing_future": ("03_two_layer_rnn", 5.0, "test_dh1_t"),
-    "rnn_backward_missing_future": ("02_rnn_bptt", 10.0, "test_rnn_backward"),
+    "dW_hh_transposed": ("02_rnn_bptt", "test_dW_hh"),
+    "dy_netAct_sign_flipped": ("01_mlp_backprop", "test_dy_netAct"),
+    "dy_t_missing_1_over_T": ("02_rnn_bptt", "test_dy_t"),
+    "dz_wts_missing_reg": ("01_mlp_backprop", "test_dz_wts"),
+    "dh_t_missing_future": ("02_rnn_bptt", "test_dh_t"),
+    "dy_netIn_mask_on_gradient": ("01_mlp_backprop", "test_dy_netIn"),
+    "dW_hq_not_summed_over_time": ("02_rnn_bptt", "test_dW_hq"),
+    "dy_b_not_summed_over_batch": ("01_mlp_backprop", "test_dy_b"),
+    "dz_netAct_non_finite": ("01_mlp_backprop", "test_dz_netAct"),
+    "dh1_t_missing_future": ("03_two_layer_rnn", "test_dh1_t"),
+    "rnn_backward_missing_future": ("02_rnn_bptt", "test_rnn_backward"),
 }
+
+
+def expected_score(mistake):
+    """The notebook's declared points minus those of the unit the mistake is in."""
+    stem, failed_cell = EXPECTED[mistake]
+    return FULL[stem] - units.BY_NAME[failed_cell[len("test_"):]].points
 
 
 def test_expected_table_covers_the_batch():
     assert set(EXPECTED) == set(NBGRADER_MISTAKES)
-    assert len({EXPECTED[m][2] for m in EXPECTED}) == 11  # eleven different units
+    assert len({EXPECTED[m][1] for m in EXPECTED}) == 11  # eleven different units
 
 
 def test_points_in_source_match_the_unit_table(graded_course):
@@ -52,9 +59,9 @@ def test_unmodified_release_scores_zero(graded_course):
 
 @pytest.mark.parametrize("mistake", NBGRADER_MISTAKES)
 def test_one_mistake_loses_exactly_that_units_points(graded_course, mistake):
-    stem, expected_score, failed_cell = EXPECTED[mistake]
+    stem, failed_cell = EXPECTED[mistake]
     cells = graded_course.cells[student_id(mistake)][stem]
-    assert graded_course.scores[student_id(mistake)][stem] == expected_score
+    assert graded_course.scores[student_id(mistake)][stem] == expected_score(mistake)
     assert cells[failed_cell] == 0.0
     points = graded_course.points[stem]
     assert {g: s for g, s in cells.items() if g != failed_cell} == {g: p for g, p in points.items() if g != failed_cell}
@@ -63,7 +70,7 @@ def test_one_mistake_loses_exactly_that_units_points(graded_course, mistake):
 def test_export_csv_has_the_expected_totals(graded_course):
     max_score = sum(sum(p.values()) for p in graded_course.points.values())
     expected = {"source-as-is": max_score, "factory-full": max_score, "release-blank": 0.0}
-    expected.update({student_id(m): EXPECTED[m][1] for m in NBGRADER_MISTAKES})
+    expected.update({student_id(m): expected_score(m) for m in NBGRADER_MISTAKES})
     assert graded_course.export == {s: (total, max_score) for s, total in expected.items()}
 
 

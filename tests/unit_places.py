@@ -13,7 +13,8 @@ The places, in a course root:
   ("**41 points**", "the assignment: 41") and per-notebook sums ("01: 12 + 02: 14 + ...");
   sentences "`unit` ... its N points" (points written as words are not read);
 - autograder/plan.py: the plan it reads from source/ (it raises ConfigError itself);
-- autograder.checks.UNITS: names, notebooks, signatures, and the number of arguments a case passes;
+- autograder.checks.UNITS: names, and the number of arguments a case passes (a check's
+  notebook and signature are read from units.py itself);
 - README.md: the per-notebook "N pts" of the layout, "worth N points", any unit table row,
   and the example test-cell header with its points.
 Notebooks are read as plain JSON (importing nbformat costs ~1 s).
@@ -39,6 +40,14 @@ PROSE = re.compile(r"`(?P<name>[A-Za-z_]\w*)`[^`.|]{0,40}?\bits (?P<n>\d+) point
 README_NOTEBOOK = re.compile(r"^\s*(?P<nb>\d\d_\w+)\.ipynb\b.*?\b(?P<n>\d+)\s*pts?\b")
 README_TOTAL = re.compile(r"assignment is worth (?P<n>\d+) points", re.I)
 README_HEADER = re.compile(r'"grade_id":\s*"test_(?P<name>\w+)"[^}\n]*?"points":\s*(?P<n>\d+(?:\.\d+)?)')
+
+
+MARKER = re.compile(r"<!-- (?:generated: [^>]*?|end generated) -->")
+
+
+def plain(line):
+    """A line without the markers of generated regions (autograder/generated.py): what a reader sees."""
+    return MARKER.sub("", line)
 
 
 def _num(text):
@@ -74,7 +83,7 @@ class Audit:
 
 def heading_points(line):
     """(unit names in backticks, points) of a markdown heading that states "(N points)", else None."""
-    m = HEADING.match(line)
+    m = HEADING.match(plain(line))
     if not m:
         return None
     p = HEADING_POINTS.search(m.group("text"))
@@ -85,7 +94,7 @@ def heading_points(line):
 
 def table_row(line):
     """('unit', name, params, points) or ('notebook', None, None, points) for a points-table row, else None."""
-    m = TABLE_ROW.match(line)
+    m = TABLE_ROW.match(plain(line))
     if not m:
         return None
     cells = [c.strip() for c in m.group("cells").split("|")]
@@ -106,7 +115,7 @@ def table_row(line):
 def _markdown(audit, stem, place, text, notebook_points, total):
     stated = set()
     for line in text.splitlines():
-        line = line.rstrip()
+        line = plain(line).rstrip()
         heading = heading_points(line)
         if heading:
             names, points = heading
@@ -236,10 +245,7 @@ def _checks(audit, checks):
         if unit is None:
             audit.unit(name, "autograder.checks.UNITS", "no check", f"`{declared.signature}`")
             continue
-        if unit.notebook != declared.notebook:
-            audit.unit(name, "autograder.checks.UNITS", f"notebook {unit.notebook}", f"notebook {declared.notebook}")
-        if _params(unit.signature) != (name, declared.params):
-            audit.unit(name, "autograder.checks.UNITS", f"`{unit.signature}`", f"`{declared.signature}`")
+        # A check's notebook and signature are read from the declaration (checks.base.Unit.declared).
         n_args = len(unit.cases()[0].args)
         if n_args != len(declared.params):
             audit.unit(name, "autograder.checks.UNITS (its cases)", f"calls it with {n_args} arguments",

@@ -61,6 +61,8 @@ MLP_RIGHT = dict(ZIN='"y_netAct"', REGZ="reg", YUP="g_y_in")
 
 RNN2 = """
 def rnn2_backward(Y, params, cache, activation):
+    if activation not in ("relu", "tanh"):
+        raise ValueError("unknown activation")
     dphi = (lambda netIn, out: netIn > 0) if activation == "relu" else (lambda netIn, out: 1.0 - out ** 2)
     X, h1, h2, P = cache["X"], cache["h1"], cache["h2"], cache["p"]
     T, N, Q = P.shape

@@ -37,6 +37,7 @@ class Case:
     mistakes: list = field(default_factory=list)   # (message, wrong answer) pairs
     factors: list = field(default_factory=list)    # (form, value): constant factors named by their form
     props: set = field(default_factory=set)        # promised input properties this case exercises
+    raises: type = None         # the exception the function must raise instead of returning (ValueError)
     made_from: dict = field(default_factory=dict)  # all the sizes and switches it was made from (for probes)
 
     def describe(self):
@@ -47,20 +48,38 @@ class Case:
 
 @dataclass
 class Unit:
-    name: str                   # the student function, also the graded unit's name
-    notebook: str               # notebook stem, e.g. "01_mlp_backprop"
-    signature: str              # as the notebook states it, for messages
+    """How one graded unit is checked; its notebook, signature and points are declared in autograder/units.py."""
+    name: str                   # the student function, also the graded unit's name (declared in units.py)
     make_case: Callable[[np.random.Generator, dict], Case]
     oracles: tuple = ()         # student functions replaced by the reference while checking
     dims_used: tuple = ("T", "N", "D", "H", "Q", "activation")
     variants: tuple = ()        # per-case overrides of CASE_DIMS (more cases than three when longer)
     labels: tuple = ()          # names of the items of a tuple answer, for messages
     upstream: tuple = ()        # arguments that are upstream gradients (arbitrary in some cases)
+    shares_with: tuple = ()     # graded units whose grading covers a helper this unit may share with them
+    shared: Callable = None     # shared(arguments by name) -> the reference answer of such a helper, or None
+
+    @property
+    def declared(self):
+        from ..units import BY_NAME
+        return BY_NAME[self.name]
+
+    @property
+    def notebook(self):
+        return self.declared.notebook
+
+    @property
+    def signature(self):
+        return self.declared.signature
 
     @property
     def arg_names(self):
-        inside = self.signature[self.signature.index("(") + 1:self.signature.rindex(")")]
-        return tuple(a.split("=")[0].strip() for a in inside.split(",") if a.strip())
+        return self.declared.params
+
+    @property
+    def n_cases(self):
+        """How many seeded cases the unit is called on (three, or one per variant)."""
+        return len(self.variants) if self.variants else len(CASE_DIMS)
 
     def case_dims(self):
         if not self.variants:
@@ -92,6 +111,8 @@ class Unit:
         calls: the trace of an assembly unit's calls to its local rules (trace.Call list); its
         first divergence from the instructor's trace leads the diagnosis.
         """
+        if case.raises is not None:
+            return self.not_raised(case)
         verdict = judge_value(got, case.expected, case.dims, f"{self.name} output", case.mistakes,
                               self.labels, case.factors)
         if verdict and calls:
@@ -109,6 +130,18 @@ class Unit:
                                     case.factors)
                 verdict = f"{self.name}: {first}. {plain}"
         return verdict
+
+
+    def not_raised(self, case):
+        bad = dict(zip(self.arg_names, case.args)).get("activation")
+        what = f"activation {bad!r}" if bad is not None else "these arguments"
+        return f"{self.name} returned a value for {what}; it must raise {case.raises.__name__}."
+
+    def judge_raised(self, case, exc_name, message):
+        """None if the exception `exc_name` is the one the case expects, else the verdict."""
+        if case.raises is not None and exc_name == case.raises.__name__:
+            return None
+        return message
 
 
 def _plain(value):
@@ -250,6 +283,8 @@ def judge_value(got, expected, dims, what, mistakes=(), labels=(), factors=()):
 
 def with_probes(unit, case, verdict, run):
     """The verdict, followed by what the property probes found (checks/probes.py)."""
+    if case.raises is not None:       # nothing to probe: the function had to raise, not answer
+        return verdict
     from .probes import diagnose
     found = diagnose(unit, case, run, traced=verdict.startswith(f"{unit.name}: "))
     return f"{verdict.rstrip('.')}. Probes: {found}." if found else verdict
@@ -288,8 +323,37 @@ def _kernel_runner(unit, func, namespace, oracles, classify):
     return run
 
 
-def run_check(unit, func, oracles, classify=None):
+def _failed_siblings(unit, namespace, siblings, oracles, classify):
+    """The units of unit.shares_with (given as {name: Unit}) whose own check fails on the student's code."""
+    import warnings
+
+    failed = []
+    for name, sibling in (siblings or {}).items():
+        if name in unit.shares_with and callable(namespace.get(name)):
+            with warnings.catch_warnings():
+                try:
+                    run_check(sibling, namespace[name], oracles, classify)
+                except AssertionError:
+                    failed.append(name)
+    return failed
+
+
+def _swap_shared(unit, namespace, failed, graded, classify):
+    """Swap the student's helpers shared with the failed siblings for runner.shared_proxy; the saved ones."""
+    from ..sandbox.runner import shared_helpers, shared_proxy
+
+    is_given = (lambda code: classify(code) != "") if classify is not None else (lambda code: False)
+    names = shared_helpers(namespace, unit.name, failed, graded, is_given)
+    saved = {h: namespace[h] for h in names}
+    namespace.update({h: shared_proxy(namespace[h], unit.shared) for h in names})
+    return saved
+
+
+def run_check(unit, func, oracles, classify=None, siblings=None):
     """Check `func` on every case of `unit` inside the student's kernel.
+
+    siblings: {name: Unit} of the units in unit.shares_with; a helper shared with one whose check
+    fails is answered by the reference (unit.shared), as in the grading command.
 
     Raises AssertionError with the diagnosis of the first failing case. For an
     assembly unit, the functions named in unit.oracles are swapped in the
@@ -300,29 +364,62 @@ def run_check(unit, func, oracles, classify=None):
     """
     import warnings
 
-    from ..sandbox.runner import call_graded, problem_message
-    from ..sandbox.wire import to_data
+    from . import UNITS
 
     if not callable(func):
         raise AssertionError(f"{unit.name} is not a function")
+    namespace = getattr(func, "__globals__", {})
+    failed = _failed_siblings(unit, namespace, siblings, oracles, classify) if unit.shared else []
+    graded = set(UNITS) | {unit.name}      # as the sandbox: every graded function is never a helper
+    cases = unit.cases()
+    shared_saved = _swap_shared(unit, namespace, failed, graded, classify) if failed else {}
+    try:
+        _check_cases(unit, func, oracles, classify, namespace, cases)
+    except BaseException:
+        namespace.update(shared_saved)
+        raise
+    # The rest of this test cell (its visible part) runs with the same helpers as the hidden cases,
+    # as the grading command judges: restored when the next check starts (restore_shared).
+    if shared_saved:
+        _PENDING.append((namespace, shared_saved))
+    # The grading command judges warnings on the hidden cases only (call_graded): the rest of
+    # this test cell (its visible part) must not print one on stderr, which nbgrader scores 0.
+    warnings.simplefilter("ignore")
+    np.seterr(all="ignore")
+
+
+_PENDING = []     # (namespace, helpers) swapped by a passing check, to restore at the next check
+
+
+def restore_shared():
+    while _PENDING:
+        namespace, saved = _PENDING.pop()
+        namespace.update(saved)
+
+
+def _check_cases(unit, func, oracles, classify, namespace, cases):
+    import warnings
+
+    from ..sandbox.runner import call_graded, problem_message
+    from ..sandbox.wire import to_data
     from .trace import recorder
 
-    namespace = getattr(func, "__globals__", {})
-    cases = unit.cases()
     first_unclear = None
     for i, case in enumerate(cases, 1):
         saved = {name: namespace.get(name) for name in unit.oracles}
         calls = []
         namespace.update(recorder({name: oracles[name] for name in unit.oracles}, calls))
         try:
-            # numpy warnings would go to stderr, and nbgrader scores a test cell
-            # that writes to stderr as 0 even when it passes.
+            # call_graded records the call's own warnings; nothing may reach stderr, which
+            # nbgrader scores 0 even when the test passes.
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")
                 got, problem = call_graded(func, copy.deepcopy(case.args), classify, unit.arg_names)
         except NotImplementedError:
             raise AssertionError(f"{unit.name} is not implemented yet") from None
         except Exception as exc:
+            if unit.judge_raised(case, type(exc).__name__, "") is None:
+                continue      # the exception the contract promises (by name, as the sandbox reports it)
             raise AssertionError(with_case(f"{unit.name} raised {type(exc).__name__}: {exc}", i, len(cases), case)) from None
         finally:
             for name, value in saved.items():

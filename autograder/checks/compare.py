@@ -9,7 +9,7 @@ import numpy as np
 
 from ..sandbox.wire import TYPE_MARK
 
-RTOL = 1e-6
+RTOL = 1e-11   # below what finite differences reach (checks/given.py: HIDDEN_RTOL_TEXT); analytic answers agree to ~1e-15
 
 
 def relative_error(got, expected):

@@ -1,22 +1,28 @@
-"""Which code is given: locked given cells of the source notebooks and the assignment's .py modules.
+"""The given-helper rule, declared once, and which code is given.
 
-A graded function must compute its answer itself: one that runs given code which the
-instructor's own solutions never call (finite differences, numerical gradients, the
-problem generators, rel_error...) earns 0 for its unit, on both grading paths. The rule
-is by code object, read from the notebooks themselves, so it needs no list of names:
+A graded function must compute its answer itself. The instructor declares here which
+given functions are BUILDING_BLOCKS a graded function may call (the forward pieces a
+student naturally reuses); every other given function computes (part of) an answer or
+serves the tests (ANSWER_HELPERS lists them by kind, for the notebooks' text), and a
+graded function that runs one earns 0 for its unit, on both grading paths. The same
+sentence fails the visible test (bptt_tools.call, generated from this declaration), so
+Validate reports it before submission. Default deny: a given function in neither list
+is forbidden, and tests/test_given_helpers.py checks that every given function is listed.
 
 - given cells: code cells whose nbgrader metadata is locked, and neither a solution
   nor a test (grade) cell; given modules: the .py files of source/<assignment>/, which
   the release ships and the kernel (or sandbox) imports from its working directory;
-- allowed: the names the solution cells of the source notebooks use (one_hot,
-  softmax, check_shape...): given code reached through them is part of the
-  conventions, not a stand-in for the answer.
+- allowed: a top-level given function named in BUILDING_BLOCKS, by its qualified name
+  (a function nested in a given function, such as the stand-in `dy_t` inside
+  numeric_rnn_rules, is not `dy_t`); given code reached through one is allowed too.
 
 The sandbox learns the given cells' labels and the allowed names from the grader
 (grade.py); in a kernel (nbgrader autograde) a code object is matched to a given
 cell through the cell text IPython keeps in linecache.
+
+The monitor is the friendly early message, not the guarantee: student code can hide a
+call from any monitor in its own process. What the answers show is in RULE_TEXT.
 """
-import ast
 import json
 import linecache
 import os
@@ -24,8 +30,48 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from .compare import RTOL
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SOURCE = REPO_ROOT / "source" / "bptt"
+
+# Given functions a graded function may call: the forward pieces.
+BUILDING_BLOCKS = ("softmax", "one_hot", "phi", "check_shape", "mlp_forward", "rnn_forward", "rnn2_forward")
+
+# Given functions that compute (part of) an answer or serve the tests, by kind.
+ANSWER_HELPERS = {
+    "the finite differences": ("numerical_gradient", "grad_check", "gradient_table", "local_numeric"),
+    "the numerical stand-ins": ("numeric_mlp_rules", "numeric_rnn_rules", "numeric_dh1_t"),
+    "the losses the tests differentiate": ("mlp_loss", "rnn_loss", "rnn2_loss", "truncated_loss"),
+    "the error measure": ("rel_error",),
+    "the problem generators": ("mlp_problem", "rnn_problem", "rnn2_problem", "random_problem"),
+    "the tests' and experiments' tools": ("call", "check_example", "swapped_in", "experiment_ready", "probes"),
+}
+EXPERIMENT_MODULES = ("charrnn.py", "bptt_experiments.py")     # every function of these, too
+
+HIDDEN_RTOL_TEXT = f"{RTOL:g}"      # the relative error the hidden cases accept, as the text states it
+
+
+def _code(name):
+    return f"`{name}`"
+
+
+def rule_text():
+    """The given-helper rule as every notebook states it (markdown, generated into the notebooks)."""
+    blocks = ", ".join(_code(n) for n in BUILDING_BLOCKS[:4]) + " and the forward passes " + \
+        ", ".join(_code(n) for n in BUILDING_BLOCKS[4:])
+    kinds = "; ".join(f"{kind} ({', '.join(_code(n) for n in names)})" for kind, names in ANSWER_HELPERS.items())
+    return (
+        f"**The given-helper rule.** A graded function may call your own functions and these given building "
+        f"blocks: {blocks}. Every other given function computes (part of) an answer or serves the tests: {kinds}; "
+        f"and everything in {' and '.join(_code(m) for m in EXPERIMENT_MODULES)}. "
+        f"A graded function that runs one of them scores 0 for its unit on both grading paths, and its visible "
+        f"test fails with the grader's sentence, `<function> calls the given helper <name>; a graded function "
+        f"must compute its answer itself`, so Validate shows it before you submit. The answers show the rule "
+        f"too: the hidden cases put ReLU pre-activations exactly at 0 and accept a relative error of "
+        f"{HIDDEN_RTOL_TEXT}, which finite differences do not reach, so an answer produced by a numerical tool "
+        f"fails there for every nonlinear rule; for the rules that are products and sums (where central "
+        f"differences are exact up to rounding) the monitor of the call alone enforces it.")
 
 
 def _meta(cell):
@@ -46,40 +92,29 @@ def normalized(text):
 class GivenSpec:
     given_ids: list = field(default_factory=list)       # grade_ids of the given cells
     given_sources: set = field(default_factory=set)     # their normalized text
-    allowed: set = field(default_factory=set)           # given names the solutions use
+    allowed: set = field(default_factory=set)           # BUILDING_BLOCKS (qualified names)
     modules: set = field(default_factory=set)           # file names of the given .py modules
 
 
-def _used_names(source):
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return set()
-    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-    return names | {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
-
-
 @cache
-def given_spec(source_dir=str(DEFAULT_SOURCE)):
+def given_spec(source_dir=str(DEFAULT_SOURCE), blocks=BUILDING_BLOCKS):
     """The GivenSpec of every notebook of the assignment (allowed names are shared by all)."""
     source_dir = Path(source_dir)
-    spec = GivenSpec(modules={p.name for p in source_dir.glob("*.py")})
+    spec = GivenSpec(modules={p.name for p in source_dir.glob("*.py")}, allowed=set(blocks))
     for path in sorted(source_dir.glob("*.ipynb")):
         for cell in json.loads(path.read_text())["cells"]:
             meta = _meta(cell)
             if cell.get("cell_type") != "code":
                 continue
-            if meta.get("solution"):
-                spec.allowed |= _used_names(_text(cell))
-            elif meta.get("locked") and not meta.get("grade") and "experiment" not in (cell["metadata"].get("tags") or []):
+            if not meta.get("solution") and meta.get("locked") and not meta.get("grade") and "experiment" not in (cell["metadata"].get("tags") or []):
                 spec.given_ids.append(meta.get("grade_id"))
                 spec.given_sources.add(normalized(_text(cell)))
     return spec
 
 
-def directive(stem, source_dir, units):
+def directive(stem, source_dir, units, blocks=BUILDING_BLOCKS):
     """The sandbox's given-code directive for notebook `stem` (see runner.GIVEN_DIRECTIVE)."""
-    spec = given_spec(str(source_dir))
+    spec = given_spec(str(source_dir), tuple(blocks))
     nb = json.loads((Path(source_dir) / f"{stem}.ipynb").read_text())
     ids = {_meta(c).get("grade_id") for c in nb["cells"]} & set(spec.given_ids)
     return json.dumps({"cells": sorted(f"cell {gid!r}" for gid in ids if gid),
@@ -87,9 +122,15 @@ def directive(stem, source_dir, units):
                        "arg_names": {u.name: list(u.arg_names) for u in units}})
 
 
-def kernel_classifier(source_dir=str(DEFAULT_SOURCE)):
+def allowed_code(code, allowed):
+    """Given code that a graded function may run: a building block (by qualified name) or a
+    module's body (a first import inside a graded function only defines names)."""
+    return code.co_name == "<module>" or getattr(code, "co_qualname", code.co_name) in allowed
+
+
+def kernel_classifier(source_dir=str(DEFAULT_SOURCE), blocks=BUILDING_BLOCKS):
     """classify(code) for the in-kernel check: given cells by their text, given modules by file."""
-    spec = given_spec(source_dir)
+    spec = given_spec(source_dir, tuple(blocks))
     cwd = os.path.realpath(os.getcwd())
 
     def classify(code):
@@ -101,7 +142,6 @@ def kernel_classifier(source_dir=str(DEFAULT_SOURCE)):
             given = bool(lines) and normalized("".join(lines[2])) in spec.given_sources
         if not given:
             return ""
-        # A module's own body only defines names (a first import inside a graded function).
-        return "allowed" if code.co_name in spec.allowed or code.co_name == "<module>" else "forbidden"
+        return "allowed" if allowed_code(code, spec.allowed) else "forbidden"
 
     return classify

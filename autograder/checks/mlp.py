@@ -8,11 +8,11 @@ import numpy as np
 from .. import reference as R
 from .base import Case, Unit, arbitrary
 
-NOTEBOOK = "01_mlp_backprop"
 DIMS = ("N", "D", "H", "C")
 
 
 KINK = 1e-9   # pre-activations this close to the ReLU's kink: finite differences get them wrong
+# (and at_kink puts one exactly at 0, where the derivative is 0 and a central difference is 1/2)
 
 
 def place_at_kink(X, W, b, rows, units, signs=(1, -1)):
@@ -102,9 +102,22 @@ def _dy_netAct(rng, d):
     return Case((g, w), R.dy_netAct(g, w), d)
 
 
+def at_kink(netIn, act, *more):
+    """Copies of the pre-activations `netIn` (and of the arrays `more` of its shape, such as
+    its output h) with one entry set to exactly 0 for ReLU: the derivative there is 0, and a
+    central difference gives half the upstream gradient."""
+    netIn, more = netIn.copy(), [m.copy() for m in more]
+    if act == "relu":
+        where = (netIn.shape[0] - 1, 0)      # apart from the KINK entries (rows 0, 1 / corners)
+        netIn[where] = 0.0
+        for m in more:
+            m[where] = 0.0
+    return (netIn, *more) if more else netIn
+
+
 def _dy_netIn(rng, d):
     f = _forward(rng, d)
-    g, netIn = f["dy_netAct"], f["cache"]["y_netIn"]
+    g, netIn = f["dy_netAct"], at_kink(f["cache"]["y_netIn"], "relu")
     return Case((g, netIn), R.dy_netIn(g, netIn), d, [
         ("applies the ReLU mask to the wrong quantity: the mask is (y_netIn > 0), not (dy_netAct > 0).", g * (g > 0)),
         ("multiplies by y_netIn (or the ReLU output) instead of by the ReLU's derivative (y_netIn > 0).", g * np.maximum(netIn, 0)),
@@ -160,14 +173,14 @@ def _mlp_backward(rng, d):
 MLP_ORACLES = ("dz_netAct", "dz_netIn", "dz_wts", "dz_b", "dy_netAct", "dy_netIn", "dy_wts", "dy_b")
 
 UNITS = [
-    Unit("dz_netAct", NOTEBOOK, "dz_netAct(z_netAct, y)", _dz_netAct, dims_used=DIMS),
-    Unit("dz_netIn", NOTEBOOK, "dz_netIn(dz_netAct, z_netAct)", _dz_netIn, dims_used=DIMS, upstream=("dz_netAct",)),
-    Unit("dz_wts", NOTEBOOK, "dz_wts(dz_netIn, y_netAct, z_wts, reg)", _dz_wts, dims_used=DIMS, upstream=("dz_netIn",)),
-    Unit("dz_b", NOTEBOOK, "dz_b(dz_netIn)", _dz_b, dims_used=DIMS, upstream=("dz_netIn",)),
-    Unit("dy_netAct", NOTEBOOK, "dy_netAct(dz_netIn, z_wts)", _dy_netAct, dims_used=DIMS, upstream=("dz_netIn",)),
-    Unit("dy_netIn", NOTEBOOK, "dy_netIn(dy_netAct, y_netIn)", _dy_netIn, dims_used=DIMS, upstream=("dy_netAct",)),
-    Unit("dy_wts", NOTEBOOK, "dy_wts(dy_netIn, X, y_wts, reg)", _dy_wts, dims_used=DIMS, upstream=("dy_netIn",)),
-    Unit("dy_b", NOTEBOOK, "dy_b(dy_netIn)", _dy_b, dims_used=DIMS, upstream=("dy_netIn",)),
-    Unit("mlp_backward", NOTEBOOK, "mlp_backward(y, params, cache, reg)", _mlp_backward,
+    Unit("dz_netAct", _dz_netAct, dims_used=DIMS),
+    Unit("dz_netIn", _dz_netIn, dims_used=DIMS, upstream=("dz_netAct",)),
+    Unit("dz_wts", _dz_wts, dims_used=DIMS, upstream=("dz_netIn",)),
+    Unit("dz_b", _dz_b, dims_used=DIMS, upstream=("dz_netIn",)),
+    Unit("dy_netAct", _dy_netAct, dims_used=DIMS, upstream=("dz_netIn",)),
+    Unit("dy_netIn", _dy_netIn, dims_used=DIMS, upstream=("dy_netAct",)),
+    Unit("dy_wts", _dy_wts, dims_used=DIMS, upstream=("dy_netIn",)),
+    Unit("dy_b", _dy_b, dims_used=DIMS, upstream=("dy_netIn",)),
+    Unit("mlp_backward", _mlp_backward,
          oracles=MLP_ORACLES, dims_used=DIMS),
 ]

@@ -7,26 +7,31 @@ import numpy as np
 
 from .. import reference as R
 from .base import Case, Unit, arbitrary
-from .mlp import KINK
+from .mlp import KINK, at_kink
 
-NOTEBOOK = "02_rnn_bptt"
 
 
 def rnn_problem(rng, d, activation=None):
     """Parameters, a sequence, targets and the forward cache for one case.
 
-    The initial state h0 is never zero. With ReLU, two pre-activations of step 1 (the step
-    the local rules are checked at) sit within 1e-8 of the kink, where finite differences
-    are wrong.
+    The initial state h0 is never zero (one row is, under ReLU). With ReLU, two pre-activations
+    of step 1 (the step the local rules are checked at) sit within 1e-8 of the kink, and one of
+    step 0 is exactly at it: finite differences are wrong there.
     """
     T, N, D, H, Q = d["T"], d["N"], d["D"], d["H"], d["Q"]
     activation = activation or d["activation"]
+    if activation not in ("relu", "tanh"):
+        activation = "tanh"     # a case of the ValueError promise: the forward pass ran with tanh
     params = dict(W_xh=rng.standard_normal((D, H)) * 0.5, W_hh=rng.standard_normal((H, H)) * 0.5,
                   b_h=rng.standard_normal(H) * 0.2, W_hq=rng.standard_normal((H, Q)) * 0.5,
                   b_q=rng.standard_normal(Q) * 0.2)
     X = rng.standard_normal((T, N, D))
     Y = rng.integers(0, Q, (T, N))
     h0 = rng.standard_normal((N, H)) * 0.5
+    if activation == "relu":
+        # A pre-activation exactly at the kink, in the real forward pass: step 0, last row, unit 1
+        # (zero input, zero initial state in that row, zero bias of that unit; other rows keep h0).
+        X[0, N - 1], h0[N - 1], params["b_h"][1] = 0.0, 0.0, 0.0
     _, cache = R.rnn_forward(X, params, h0, activation)
     if activation == "relu":
         for t, n, j, sign in ((1, 0, 0, 1), (1, N - 1, H - 1, -1)):
@@ -116,7 +121,11 @@ def _dhraw_t(rng, d):
     params, X, Y, cache, act = rnn_problem(rng, d)
     up = _up(rng, d, params, Y, cache, act)
     t = 1
-    dh, netIn, h = up["dh"][t], cache["h_netIn"][t], cache["h"][t]
+    if d["activation"] != act:          # the promised ValueError for any other activation
+        dh, netIn, h = up["dh"][t], cache["h_netIn"][t], cache["h"][t]
+        return Case((dh, netIn, h, d["activation"]), None, d, raises=ValueError)
+    dh = up["dh"][t]
+    netIn, h = at_kink(cache["h_netIn"][t], act, cache["h"][t])
     args = (dh, netIn, h, act)
     wrong = [("skips the activation: dh_t must be multiplied by phi'(h_netIn_t).", dh)]
     if act == "relu":
@@ -206,14 +215,14 @@ STEP_ORACLES = ("dy_t", "dW_hq", "db_q", "dh_t", "dhraw_t", "dW_hh", "dW_xh", "d
 DIMS = ("T", "N", "D", "H", "Q", "activation")
 
 UNITS = [
-    Unit("dy_t", NOTEBOOK, "dy_t(p_t, y_t, T)", _dy_t, dims_used=DIMS),
-    Unit("dW_hq", NOTEBOOK, "dW_hq(h, dy)", _dW_hq, dims_used=DIMS, upstream=("dy",)),
-    Unit("db_q", NOTEBOOK, "db_q(dy)", _db_q, dims_used=DIMS, upstream=("dy",)),
-    Unit("dh_t", NOTEBOOK, "dh_t(dy_t, dhraw_next, W_hq, W_hh)", _dh_t, dims_used=DIMS, upstream=("dy_t", "dhraw_next",)),
-    Unit("dhraw_t", NOTEBOOK, "dhraw_t(dh_t, h_netIn_t, h_t, activation)", _dhraw_t, dims_used=DIMS, upstream=("dh_t",)),
-    Unit("dW_hh", NOTEBOOK, "dW_hh(h_prev, dhraw)", _dW_hh, dims_used=DIMS, upstream=("dhraw",)),
-    Unit("dW_xh", NOTEBOOK, "dW_xh(X, dhraw)", _dW_xh, dims_used=DIMS, upstream=("dhraw",)),
-    Unit("db_h", NOTEBOOK, "db_h(dhraw)", _db_h, dims_used=DIMS, upstream=("dhraw",)),
-    Unit("rnn_backward", NOTEBOOK, "rnn_backward(Y, params, cache, activation)", _rnn_backward,
+    Unit("dy_t", _dy_t, dims_used=DIMS),
+    Unit("dW_hq", _dW_hq, dims_used=DIMS, upstream=("dy",)),
+    Unit("db_q", _db_q, dims_used=DIMS, upstream=("dy",)),
+    Unit("dh_t", _dh_t, dims_used=DIMS, upstream=("dy_t", "dhraw_next",)),
+    Unit("dhraw_t", _dhraw_t, dims_used=DIMS, upstream=("dh_t",), variants=({}, {}, {}, dict(activation="sigmoid"))),
+    Unit("dW_hh", _dW_hh, dims_used=DIMS, upstream=("dhraw",)),
+    Unit("dW_xh", _dW_xh, dims_used=DIMS, upstream=("dhraw",)),
+    Unit("db_h", _db_h, dims_used=DIMS, upstream=("dhraw",)),
+    Unit("rnn_backward", _rnn_backward,
          oracles=STEP_ORACLES, dims_used=DIMS),
 ]

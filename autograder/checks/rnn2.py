@@ -5,7 +5,6 @@ from .. import reference as R
 from .base import Case, Unit
 from .mlp import KINK
 
-NOTEBOOK = "03_two_layer_rnn"
 DIMS = ("T", "N", "D", "H1", "H2", "Q", "activation")
 KEYS = ("W_xh1", "W_hh1", "b_h1", "W_xh2", "W_hh2", "b_h2", "W_hq", "b_q")
 
@@ -19,15 +18,20 @@ def rnn2_problem(rng, d):
     Y = rng.integers(0, Q, (T, N))
     # Non-zero initial states: a backward pass that ignores h1_0 or h2_0 is wrong.
     h1_0, h2_0 = rng.standard_normal((N, H1)) * 0.5, rng.standard_normal((N, H2)) * 0.5
-    _, cache = R.rnn2_forward(X, params, h1_0, h2_0, activation=d["activation"])
-    if d["activation"] == "relu":
+    act = d["activation"] if d["activation"] in ("relu", "tanh") else "tanh"   # (the ValueError case)
+    if act == "relu":
+        # A layer-1 pre-activation exactly at the kink in the real forward pass (step 0, last row,
+        # unit 0: zero input, zero initial state in that row, zero bias of that unit).
+        X[0, N - 1], h1_0[N - 1], params["b_h1"][0] = 0.0, 0.0, 0.0
+    _, cache = R.rnn2_forward(X, params, h1_0, h2_0, activation=act)
+    if act == "relu":
         # Two layer-1 pre-activations within 1e-8 of the kink (moving X[t, n] along W_xh1[:, j]
         # changes only step t's pre-activations of row n).
         for t, n, j, sign in ((1, 0, 0, 1), (T - 2, N - 1, H1 - 1, -1)):
             w = params["W_xh1"][:, j]
             X[t, n] += (sign * KINK - cache["h1_netIn"][t, n, j]) * w / (w @ w)
-            _, cache = R.rnn2_forward(X, params, h1_0, h2_0, activation=d["activation"])
-    return params, Y, cache, d["activation"]
+            _, cache = R.rnn2_forward(X, params, h1_0, h2_0, activation=act)
+    return params, Y, cache, act
 
 
 def _dh1_t(rng, d):
@@ -46,6 +50,8 @@ def _dh1_t(rng, d):
 
 def _rnn2_backward(rng, d):
     params, Y, cache, act = rnn2_problem(rng, d)
+    if d["activation"] != act:          # the promised ValueError for any other activation
+        return Case((Y, params, cache, d["activation"]), None, d, raises=ValueError)
     zeros = np.zeros(d["T"])
     full = R.rnn2_backward(Y, params, cache, act)
     pick = lambda g: {k: g[k] for k in KEYS}  # noqa: E731
@@ -62,8 +68,8 @@ def _rnn2_backward(rng, d):
 
 
 UNITS = [
-    Unit("dh1_t", NOTEBOOK, "dh1_t(dhraw2_t, dhraw1_next, W_xh2, W_hh1)", _dh1_t, dims_used=DIMS,
+    Unit("dh1_t", _dh1_t, dims_used=DIMS,
          upstream=("dhraw2_t", "dhraw1_next")),
-    Unit("rnn2_backward", NOTEBOOK, "rnn2_backward(Y, params, cache, activation)", _rnn2_backward,
-         oracles=("dh1_t",), dims_used=DIMS),
+    Unit("rnn2_backward", _rnn2_backward,
+         oracles=("dh1_t",), dims_used=DIMS, variants=({}, {}, {}, dict(activation="sigmoid"))),
 ]

@@ -213,22 +213,33 @@ def helper_name(frame, prefer=None):
 def call_graded(func, args, classify=None, arg_names=()):
     """Call func(*args) as a graded call: (result, problem), problem None or a sentence's end.
 
-    problem names a given helper the call ran, a switched-off monitor, or an input the
-    call changed in place (checked in this order).
+    problem names a given helper the call ran, a switched-off monitor, a warning the call
+    emitted, or an input the call changed in place (checked in this order).
     """
+    import numpy as np
+
     before = snapshot(args)
     monitor = GivenMonitor(classify, getattr(func, "__name__", None)) if classify is not None else None
-    if monitor is not None:
-        monitor.start()
-    try:
-        result = func(*args)
-    finally:
+    # NumPy's defaults in a fresh kernel: a warning is what a notebook would print on stderr.
+    with warnings.catch_warnings(record=True) as caught, np.errstate(divide="warn", over="warn",
+                                                                     invalid="warn", under="ignore"):
+        warnings.simplefilter("always")
         if monitor is not None:
-            monitor.stop()
+            monitor.start()
+        try:
+            result = func(*args)
+        finally:
+            if monitor is not None:
+                monitor.stop()
     if monitor is not None and monitor.offender:
         return result, ("given", monitor.offender)
     if monitor is not None and monitor.tampered:
         return result, ("tampered", "sys.settrace")
+    caught = [w for w in caught if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning,
+                                                                 ImportWarning))]
+    if caught:
+        first = caught[0]
+        return result, ("warning", f"{first.category.__name__}: {str(first.message)[:200]}")
     for i, (b, a) in enumerate(zip(before, args)):
         name = arg_names[i] if i < len(arg_names) else f"argument {i + 1}"
         where = changed_input(b, a, name)
@@ -237,11 +248,62 @@ def call_graded(func, args, classify=None, arg_names=()):
     return result, None
 
 
+SHARED = "shared:"     # an oracle entry "shared:<sibling>": swap the helpers the unit shares with <sibling>
+
+
+def shared_helpers(ns, unit, siblings, graded, is_given):
+    """Names of the student's own functions that graded function `unit` and one of `siblings` both
+    call by name (one helper behind two units: its mistake is charged to the sibling only).
+
+    graded: every graded function's name (never a helper); is_given(code): given code (never a helper).
+    """
+    def calls(name):
+        return set(getattr(getattr(ns.get(name), "__code__", None), "co_names", ()))
+
+    def own(name):
+        code = getattr(ns.get(name), "__code__", None)
+        return code is not None and name not in graded and not is_given(code)
+
+    theirs = set().union(*(calls(s) for s in siblings)) if siblings else set()
+    return sorted(n for n in calls(unit) & theirs if own(n))
+
+
+def shared_proxy(func, reference):
+    """The student's helper `func`, answered with the reference where `reference` recognises the call.
+
+    reference(arguments) gets the call's arguments by parameter name (defaults applied) and returns
+    a dict of reference values, or None. The student's own helper runs first (its answer gives the
+    shape of the result: extra keys are kept); a helper that returns no dict is left alone.
+    """
+    import inspect
+
+    def helper(*args, **kwargs):
+        try:
+            own = func(*args, **kwargs)
+        except Exception:
+            own = {}
+        if not isinstance(own, dict):
+            return own
+        try:
+            bound = inspect.signature(func).bind(*args, **kwargs)
+            bound.apply_defaults()
+            ref = reference(dict(bound.arguments))
+        except Exception:
+            ref = None
+        return {**own, **ref} if isinstance(ref, dict) else own
+
+    helper.__name__ = getattr(func, "__name__", "helper")
+    return helper
+
+
 def problem_message(unit, problem):
     """The feedback sentence for a problem reported by call_graded (identical on both paths)."""
     kind, detail = problem
     if kind == "given":
         return f"{unit} calls the given helper {detail}; a graded function must compute its answer itself"
+    if kind == "warning":
+        return (f"{unit} emitted a warning ({detail}); a graded function must run without warnings "
+                f"(no division by zero, no log(0), no overflow)")
     if kind == "tampered":
         return f"{unit} switched off the grader's call monitor ({detail}); a graded function must not change tracing"
     return (f"{unit} modified its input {detail} in place; a graded function must leave its inputs unchanged "
@@ -288,7 +350,7 @@ class Runner:
         self.wire, self.fd_in, self.fd_out = wire, fd_in, fd_out
         self.namespaces = {}
         self.given_files = set()      # compiled file names of given cells ("<stem: cell 'setup'>")
-        self.allowed = set()          # names of given functions the instructor's solutions call
+        self.allowed = set()          # qualified names of the given building blocks (checks/given.py)
         self.arg_names = {}           # graded function -> its parameter names, to name a changed input
         self.cwd = os.getcwd()        # the assignment folder, before any student code runs
         self.given_modules = set()    # paths of the given .py modules there
@@ -366,9 +428,19 @@ class Runner:
     def classify(self, code):
         name = code.co_filename
         if name in self.given_files or (name.endswith(".py") and name in self.given_modules):
-            # A module's own body only defines names (a first import inside a graded function).
-            return "allowed" if code.co_name in self.allowed or code.co_name == "<module>" else "forbidden"
+            # A module's own body only defines names (a first import inside a graded function);
+            # a building block is allowed by its qualified name (a nested stand-in `dy_t` is not `dy_t`).
+            allowed = code.co_name == "<module>" or getattr(code, "co_qualname", code.co_name) in self.allowed
+            return "allowed" if allowed else "forbidden"
         return ""
+
+    def _reference(self, name):
+        """reference(arguments) for shared_proxy: the parent's answer, or None when it declines."""
+        def ask(arguments):
+            self.send({"op": "oracle", "name": name}, self._to_args((arguments,)), has_value=True)
+            header, value = self.receive()
+            return value if header.get("op") == "oracle_result" else None
+        return ask
 
     def _proxy(self, name):
         def oracle(*args):
@@ -389,8 +461,14 @@ class Runner:
                        "message": f"function {name} is not defined (was it renamed or deleted?)"})
             return
         oracles = header.get("oracles") or []
+        siblings = [o[len(SHARED):] for o in oracles if o.startswith(SHARED)]
+        oracles = [o for o in oracles if not o.startswith(SHARED)]
+        shared = shared_helpers(ns, name, siblings, set(self.arg_names), lambda c: self.classify(c) != "")
+        swapped = {h: shared_proxy(ns[h], self._reference(SHARED + h)) for h in shared}
+        oracles += list(swapped)
         saved = {o: ns[o] for o in oracles if o in ns}
-        ns.update({o: self._proxy(o) for o in oracles})
+        ns.update({o: self._proxy(o) for o in oracles if o not in swapped})
+        ns.update(swapped)
         args = intern_strings(args)
         try:
             with warnings.catch_warnings():

@@ -46,12 +46,29 @@
 # not a Python list, not an `np.matrix`, not shape (1, H) where (H,) is expected.
 # `mlp_backward` returns a dict of such arrays. A graded function must not change its
 # arguments (no `+=` or slice assignment on an input array, no change to a dict it receives).
-# It must compute its answer itself: a unit scores 0 when its function runs a given helper
-# such as the finite-difference tools, the problem generators or `rel_error` (finite
-# differences check a derivative; they never produce one for you). The conventions the
-# solutions use themselves, such as `one_hot`, remain available, and calling your own
-# graded functions is fine (`mlp_backward` must). A test cell that prints a warning scores 0
-# even when it passes, so keep your code free of NumPy warnings (no `log(0)`, no division by zero).
+# It must compute its answer itself (calling your own graded functions is fine, and
+# `mlp_backward` must). A graded function that emits a warning on a hidden case scores 0,
+# so keep your code free of NumPy warnings (no `log(0)`, no division by zero).
+#
+# <!-- generated: given-helper-rule -->
+# **The given-helper rule.** A graded function may call your own functions and these given
+# building blocks: `softmax`, `one_hot`, `phi`, `check_shape` and the forward passes
+# `mlp_forward`, `rnn_forward`, `rnn2_forward`. Every other given function computes (part of)
+# an answer or serves the tests: the finite differences (`numerical_gradient`, `grad_check`,
+# `gradient_table`, `local_numeric`); the numerical stand-ins (`numeric_mlp_rules`,
+# `numeric_rnn_rules`, `numeric_dh1_t`); the losses the tests differentiate (`mlp_loss`,
+# `rnn_loss`, `rnn2_loss`, `truncated_loss`); the error measure (`rel_error`); the problem
+# generators (`mlp_problem`, `rnn_problem`, `rnn2_problem`, `random_problem`); the tests' and
+# experiments' tools (`call`, `check_example`, `swapped_in`, `experiment_ready`, `probes`);
+# and everything in `charrnn.py` and `bptt_experiments.py`. A graded function that runs one of
+# them scores 0 for its unit on both grading paths, and its visible test fails with the
+# grader's sentence, `<function> calls the given helper <name>; a graded function must compute
+# its answer itself`, so Validate shows it before you submit. The answers show the rule too:
+# the hidden cases put ReLU pre-activations exactly at 0 and accept a relative error of 1e-11,
+# which finite differences do not reach, so an answer produced by a numerical tool fails there
+# for every nonlinear rule; for the rules that are products and sums (where central
+# differences are exact up to rounding) the monitor of the call alone enforces it.
+# <!-- end generated -->
 #
 # **Running the whole notebook.** *Kernel → Restart Kernel and Run All Cells…* runs the
 # cells in order and **stops at the first cell that fails**. On an unfinished notebook
@@ -66,6 +83,7 @@
 # Conventions (as in the lecture's MLP code `X @ y_wts`): **row vectors**, the batch is the
 # first axis within a step, sequences are **time-major** `(T, N, D)`, everything float64.
 #
+# <!-- generated: points-table -->
 # | graded function | points |
 # |---|---|
 # | `dz_netAct(z_netAct, y)` | 1 |
@@ -80,6 +98,7 @@
 # | **this notebook** | **12** |
 #
 # The whole assignment has **41 points** across four notebooks (01: 12 + 02: 14 + 03: 7 + 04: 8).
+# <!-- end generated -->
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false}
 # Given code — read-only. The tools shared by all four notebooks are in bptt_tools.py
@@ -203,7 +222,7 @@ def mlp_loss(X, y, params, reg=0.0):
 #    gives that shape; that is how you know which factor is transposed.
 
 # %% [markdown]
-# ### 1. `dz_netAct` — the loss meets the softmax output (1 point)
+# ### 1. `dz_netAct` — the loss meets the softmax output (<!-- generated: points dz_netAct -->1 point<!-- end generated -->)
 #
 # **Place in the graph.** `z_netAct → loss`: the top of the graph. Nothing is above the
 # loss, so this rule starts the backward pass. It meets the **loss** from above and
@@ -278,7 +297,7 @@ check("dz_netAct", dz_netAct)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### 2. `dz_netIn` — through the softmax (2 points)
+# ### 2. `dz_netIn` — through the softmax (<!-- generated: points dz_netIn -->2 points<!-- end generated -->)
 #
 # **Place in the graph.** `z_netIn → softmax → z_netAct → loss`. You receive the gradient
 # at the softmax's output, `dz_netAct`, and return the gradient at its input, `dz_netIn`.
@@ -371,7 +390,7 @@ check("dz_netIn", dz_netIn)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### 3. `dz_wts` — the output weights (1 point)
+# ### 3. `dz_wts` — the output weights (<!-- generated: points dz_wts -->1 point<!-- end generated -->)
 #
 # **Place in the graph.** `y_netAct, z_wts → z_netIn → … → loss`, and `z_wts` also appears
 # in the regularization term of the loss. It meets **dz_netIn** from above and
@@ -447,7 +466,7 @@ check("dz_wts", dz_wts)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### 4. `dz_b` — the output bias (1 point)
+# ### 4. `dz_b` — the output bias (<!-- generated: points dz_b -->1 point<!-- end generated -->)
 #
 # **Place in the graph.** `z_b → z_netIn → … → loss`. It meets **dz_netIn** from above and
 # nothing from below.
@@ -502,7 +521,7 @@ check("dz_b", dz_b)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### 5. `dy_netAct` — back into the hidden layer (1 point)
+# ### 5. `dy_netAct` — back into the hidden layer (<!-- generated: points dy_netAct -->1 point<!-- end generated -->)
 #
 # **Place in the graph.** `y_netAct → z_netIn → … → loss`, through `z_wts`. It meets
 # **dz_netIn** from above and **dy_netIn** from below.
@@ -564,7 +583,7 @@ check("dy_netAct", dy_netAct)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### 6. `dy_netIn` — through the ReLU (1 point)
+# ### 6. `dy_netIn` — through the ReLU (<!-- generated: points dy_netIn -->1 point<!-- end generated -->)
 #
 # **Place in the graph.** `y_netIn → ReLU → y_netAct → … → loss`. It meets **dy_netAct**
 # from above and **y_wts** from below.
@@ -632,7 +651,7 @@ check("dy_netIn", dy_netIn)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### 7. `dy_wts` — the hidden weights (1 point)
+# ### 7. `dy_wts` — the hidden weights (<!-- generated: points dy_wts -->1 point<!-- end generated -->)
 #
 # **Place in the graph.** `X, y_wts → y_netIn → … → loss`, and `y_wts` also appears in the
 # regularization term. It meets **dy_netIn** from above and the features **X** from below.
@@ -695,7 +714,7 @@ check("dy_wts", dy_wts)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### 8. `dy_b` — the hidden bias (1 point)
+# ### 8. `dy_b` — the hidden bias (<!-- generated: points dy_b -->1 point<!-- end generated -->)
 #
 # **Place in the graph.** `y_b → y_netIn → … → loss`. It meets **dy_netIn** from above.
 #
@@ -742,7 +761,7 @@ check("dy_b", dy_b)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### 9. `mlp_backward` — composing the rules (3 points)
+# ### 9. `mlp_backward` — composing the rules (<!-- generated: points mlp_backward -->3 points<!-- end generated -->)
 #
 # **The contract.** `mlp_backward(y, params, cache, reg)` returns the gradient of
 # `mlp_loss(X, y, params, reg)` with respect to every parameter, for the forward pass whose
@@ -765,7 +784,7 @@ check("dy_b", dy_b)
 # **Call your eight functions by name** (`dz_netAct(...)`, `dz_netIn(...)`, ...); do not
 # re-derive them inline. This unit is graded on the composition alone: the grader swaps in
 # correct versions of the eight rules while it checks `mlp_backward`, so a mistake in one
-# derivative costs you that derivative's points, not these three as well. The visible test
+# derivative costs you that derivative's points, not this unit's as well. The visible test
 # does the same with numerical stand-ins for the eight rules (from `bptt_tools.py`), then
 # compares your four gradients with finite differences of the whole loss.
 

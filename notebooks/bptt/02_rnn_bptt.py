@@ -44,12 +44,29 @@
 # not a Python list, not an `np.matrix`, not shape (1, H) where (H,) is expected.
 # `rnn_backward` returns a dict of such arrays. A graded function must not change its
 # arguments (no `+=` or slice assignment on an input array, no change to a dict it receives).
-# It must compute its answer itself: a unit scores 0 when its function runs a given helper
-# such as the finite-difference tools, the problem generators or `rel_error` (finite
-# differences check a derivative; they never produce one for you). The conventions the
-# solutions use themselves, such as `one_hot`, remain available, and calling your own
-# graded functions is fine (`rnn_backward` must). A test cell that prints a warning scores 0
-# even when it passes, so keep your code free of NumPy warnings (no `log(0)`, no division by zero).
+# It must compute its answer itself (calling your own graded functions is fine, and
+# `rnn_backward` must). A graded function that emits a warning on a hidden case scores 0,
+# so keep your code free of NumPy warnings (no `log(0)`, no division by zero).
+#
+# <!-- generated: given-helper-rule -->
+# **The given-helper rule.** A graded function may call your own functions and these given
+# building blocks: `softmax`, `one_hot`, `phi`, `check_shape` and the forward passes
+# `mlp_forward`, `rnn_forward`, `rnn2_forward`. Every other given function computes (part of)
+# an answer or serves the tests: the finite differences (`numerical_gradient`, `grad_check`,
+# `gradient_table`, `local_numeric`); the numerical stand-ins (`numeric_mlp_rules`,
+# `numeric_rnn_rules`, `numeric_dh1_t`); the losses the tests differentiate (`mlp_loss`,
+# `rnn_loss`, `rnn2_loss`, `truncated_loss`); the error measure (`rel_error`); the problem
+# generators (`mlp_problem`, `rnn_problem`, `rnn2_problem`, `random_problem`); the tests' and
+# experiments' tools (`call`, `check_example`, `swapped_in`, `experiment_ready`, `probes`);
+# and everything in `charrnn.py` and `bptt_experiments.py`. A graded function that runs one of
+# them scores 0 for its unit on both grading paths, and its visible test fails with the
+# grader's sentence, `<function> calls the given helper <name>; a graded function must compute
+# its answer itself`, so Validate shows it before you submit. The answers show the rule too:
+# the hidden cases put ReLU pre-activations exactly at 0 and accept a relative error of 1e-11,
+# which finite differences do not reach, so an answer produced by a numerical tool fails there
+# for every nonlinear rule; for the rules that are products and sums (where central
+# differences are exact up to rounding) the monitor of the call alone enforces it.
+# <!-- end generated -->
 #
 # **Running the whole notebook.** *Kernel → Restart Kernel and Run All Cells…* runs the
 # cells in order and **stops at the first cell that fails**. On an unfinished notebook
@@ -64,6 +81,7 @@
 # Conventions (as in notebook 01): **row vectors**, the batch is the first axis within a
 # step, sequences are **time-major** `(T, N, D)`, everything float64.
 #
+# <!-- generated: points-table -->
 # | graded function | points |
 # |---|---|
 # | `dy_t(p_t, y_t, T)` | 1 |
@@ -78,6 +96,7 @@
 # | **this notebook** | **14** |
 #
 # The whole assignment has **41 points** across four notebooks (01: 12 + 02: 14 + 03: 7 + 04: 8).
+# <!-- end generated -->
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false}
 # Given code — read-only. The tools shared by all four notebooks are in bptt_tools.py
@@ -219,7 +238,7 @@ else:
 # step influences the loss through every step.
 
 # %% [markdown]
-# ### 1. `dy_t` — the loss meets the logits of step t (1 point)
+# ### 1. `dy_t` — the loss meets the logits of step t (<!-- generated: points dy_t -->1 point<!-- end generated -->)
 #
 # **Place in the graph.** `o_t → softmax → p_t → loss`: the top of step t. You return the
 # gradient at the **logits** $o_t$, so this one rule covers what `dz_netAct` and `dz_netIn`
@@ -253,7 +272,7 @@ else:
 # Your notebook-01 softmax rule contains a sum over $j$ of the gradient from above times
 # $p_j$. For the cross-entropy gradient only one term of that sum is nonzero, and its value
 # does not depend on $p$ at all. Substitute it, and the result needs only `p_t`, the labels
-# and the weight. The given `one_hot(labels, n_classes)` may help (it is one of the allowed conventions).
+# and the weight. The given `one_hot(labels, n_classes)` may help (it is one of the given building blocks).
 # </details>
 #
 # **Worked example** (N = 2, Q = 3, T = 4): `p_t = [[0.7, 0.2, 0.1], [0.3, 0.3, 0.4]]`,
@@ -297,7 +316,7 @@ check("dy_t", dy_t)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### 2. `dW_hq` — the output weights, summed over time (1 point)
+# ### 2. `dW_hq` — the output weights, summed over time (<!-- generated: points dW_hq -->1 point<!-- end generated -->)
 #
 # **Place in the graph.** `h_t, W_hq → o_t → … → loss`, at **every** step t: the same
 # $W_{hq}$ is used T times. It meets $dy_t$ from above and $h_t$ from below, as `dz_wts`
@@ -368,7 +387,7 @@ check("dW_hq", dW_hq)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### 3. `db_q` — the output bias (1 point)
+# ### 3. `db_q` — the output bias (<!-- generated: points db_q -->1 point<!-- end generated -->)
 #
 # **Place in the graph.** `b_q → o_t → … → loss`, at every step. It meets $dy_t$ from above.
 #
@@ -423,7 +442,7 @@ check("db_q", db_q)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### 4. `dh_t` — the two paths into a hidden state (2 points)
+# ### 4. `dh_t` — the two paths into a hidden state (<!-- generated: points dh_t -->2 points<!-- end generated -->)
 #
 # **Place in the graph.** $h_t$ is used twice (see the figure): in $o_t$ (through
 # $W_{hq}$, towards the loss of step t) and in $h\_netIn_{t+1}$ (through $W_{hh}$,
@@ -510,7 +529,7 @@ check("dh_t", dh_t)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### 5. `dhraw_t` — through the activation (2 points)
+# ### 5. `dhraw_t` — through the activation (<!-- generated: points dhraw_t -->2 points<!-- end generated -->)
 #
 # **Place in the graph.** `h_netIn_t → phi → h_t`. It meets $dh_t$ from above and
 # $W_{xh}$, $W_{hh}$, $b_h$ from below; the analogue of `dy_netIn` in notebook 01.
@@ -590,7 +609,7 @@ check("dhraw_t", dhraw_t)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### 6. `dW_hh` — the recurrent weights (1 point)
+# ### 6. `dW_hh` — the recurrent weights (<!-- generated: points dW_hh -->1 point<!-- end generated -->)
 #
 # **Place in the graph.** `h_{t-1}, W_hh → h_netIn_t → … → loss`, at every step. It meets
 # $dhraw_t$ from above and $h_{t-1}$ from below: in $h\_netIn_t$ the recurrent weight
@@ -657,7 +676,7 @@ check("dW_hh", dW_hh)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### 7. `dW_xh` — the input weights (1 point)
+# ### 7. `dW_xh` — the input weights (<!-- generated: points dW_xh -->1 point<!-- end generated -->)
 #
 # **Place in the graph.** `x_t, W_xh → h_netIn_t → … → loss`, at every step. It meets
 # $dhraw_t$ from above and $x_t$ from below; the analogue of `dy_wts`.
@@ -714,7 +733,7 @@ check("dW_xh", dW_xh)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### 8. `db_h` — the hidden bias (1 point)
+# ### 8. `db_h` — the hidden bias (<!-- generated: points db_h -->1 point<!-- end generated -->)
 #
 # **Place in the graph.** `b_h → h_netIn_t → … → loss`, at every step. It meets $dhraw_t$
 # from above.
@@ -767,7 +786,7 @@ check("db_h", db_h)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### 9. `rnn_backward` — backpropagation through time (4 points)
+# ### 9. `rnn_backward` — backpropagation through time (<!-- generated: points rnn_backward -->4 points<!-- end generated -->)
 #
 # **The contract.** `rnn_backward(Y, params, cache, activation)` returns the gradient of
 # `rnn_loss(X, Y, params, h0, activation)` with respect to every parameter, for the forward

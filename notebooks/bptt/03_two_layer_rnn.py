@@ -45,12 +45,29 @@
 # a dict of such arrays, one per parameter). A Python list, an `np.matrix`, float32, or the
 # shape (1, H) where (H,) is documented scores 0, and the feedback says what was returned. A
 # graded function must not change its arguments (no `+=` on an input array, no change to
-# `params` or `cache`), and it computes its answer itself, with NumPy: a graded function that
-# runs a given helper (a function of `bptt_tools.py` or of a given cell, such as
-# `numerical_gradient`, `rel_error`, `rnn2_problem` or `rnn2_forward`) earns 0 for its unit.
-# Calling your own graded functions is fine (and `rnn2_backward` must call `dh1_t`). A test
-# cell that prints a warning scores 0 even when it passes, so keep your code free of NumPy
-# warnings.
+# `params` or `cache`), and it computes its answer itself, with NumPy. Calling your own graded
+# functions is fine (and `rnn2_backward` must call `dh1_t`). A graded function that emits a
+# warning on a hidden case scores 0, so keep your code free of NumPy warnings.
+#
+# <!-- generated: given-helper-rule -->
+# **The given-helper rule.** A graded function may call your own functions and these given
+# building blocks: `softmax`, `one_hot`, `phi`, `check_shape` and the forward passes
+# `mlp_forward`, `rnn_forward`, `rnn2_forward`. Every other given function computes (part of)
+# an answer or serves the tests: the finite differences (`numerical_gradient`, `grad_check`,
+# `gradient_table`, `local_numeric`); the numerical stand-ins (`numeric_mlp_rules`,
+# `numeric_rnn_rules`, `numeric_dh1_t`); the losses the tests differentiate (`mlp_loss`,
+# `rnn_loss`, `rnn2_loss`, `truncated_loss`); the error measure (`rel_error`); the problem
+# generators (`mlp_problem`, `rnn_problem`, `rnn2_problem`, `random_problem`); the tests' and
+# experiments' tools (`call`, `check_example`, `swapped_in`, `experiment_ready`, `probes`);
+# and everything in `charrnn.py` and `bptt_experiments.py`. A graded function that runs one of
+# them scores 0 for its unit on both grading paths, and its visible test fails with the
+# grader's sentence, `<function> calls the given helper <name>; a graded function must compute
+# its answer itself`, so Validate shows it before you submit. The answers show the rule too:
+# the hidden cases put ReLU pre-activations exactly at 0 and accept a relative error of 1e-11,
+# which finite differences do not reach, so an answer produced by a numerical tool fails there
+# for every nonlinear rule; for the rules that are products and sums (where central
+# differences are exact up to rounding) the monitor of the call alone enforces it.
+# <!-- end generated -->
 #
 # **Running the whole notebook.** *Kernel → Restart Kernel and Run All Cells…* runs the
 # cells in order and **stops at the first cell that fails**. On an unfinished notebook
@@ -65,6 +82,7 @@
 # Conventions (as in the lecture's MLP code `X @ y_wts`): **row vectors**, the batch is the
 # first axis within a step, sequences are **time-major** `(T, N, D)`, everything float64.
 #
+# <!-- generated: points-table -->
 # | graded function | points |
 # |---|---|
 # | `dh1_t(dhraw2_t, dhraw1_next, W_xh2, W_hh1)` | 2 |
@@ -72,6 +90,7 @@
 # | **this notebook** | **7** |
 #
 # The whole assignment has **41 points** across four notebooks (01: 12 + 02: 14 + 03: 7 + 04: 8).
+# <!-- end generated -->
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false}
 # Given code — read-only. The tools shared by all four notebooks are in bptt_tools.py
@@ -185,7 +204,7 @@ def rnn2_loss(X, Y, params, h1_0=None, h2_0=None, activation="relu"):
 # > one of them would be wrong twice, once per layer.
 
 # %% [markdown]
-# ### 1. `dh1_t` — from layer 2 and from the future into layer 1 (2 points)
+# ### 1. `dh1_t` — from layer 2 and from the future into layer 1 (<!-- generated: points dh1_t -->2 points<!-- end generated -->)
 #
 # **Place in the graph.** $h1_t$ (N, H1) sits between layer 1 and layer 2. It meets
 # $dhraw2_t$, the gradient at layer 2's pre-activation of the same step, from above, and
@@ -263,7 +282,7 @@ check("dh1_t", dh1_t)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### 2. `rnn2_backward` — BPTT through both layers (5 points)
+# ### 2. `rnn2_backward` — BPTT through both layers (<!-- generated: points rnn2_backward -->5 points<!-- end generated -->)
 #
 # **The contract.** `rnn2_backward(Y, params, cache, activation)` returns the gradient of
 # `rnn2_loss(X, Y, params, h1_0, h2_0, activation)` with respect to all eight parameters,
@@ -291,7 +310,7 @@ check("dh1_t", dh1_t)
 # states** `cache["h1_0"]` and `cache["h2_0"]`.
 #
 # **Call your `dh1_t` by name** for the gradient into layer 1. The grader checks this
-# unit with a correct `dh1_t` swapped in, so a mistake in `dh1_t` costs its 2 points
+# unit with a correct `dh1_t` swapped in, so a mistake in `dh1_t` costs its <!-- generated: points dh1_t -->2 points<!-- end generated -->
 # only. The visible test does the same with a numerical stand-in (from `bptt_tools.py`)
 # and compares all eight gradients with finite differences of `rnn2_loss`, for ReLU and
 # tanh.

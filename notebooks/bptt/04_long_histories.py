@@ -32,12 +32,16 @@
 # whether truncation can learn a dependency longer than its window, and plot how
 # the gradient vanishes or explodes with the lag.
 #
+# <!-- generated: points-table -->
 # | graded function | points |
 # |---|---|
 # | `bptt_truncated(Y, params, cache, k, activation)` | 3 |
 # | `bptt_randomized(Y, params, cache, xi, activation)` | 3 |
 # | `clip_gradients(grads, max_norm)` | 2 |
-# | **this notebook** | **8** (the assignment: 41 over four notebooks) |
+# | **this notebook** | **8** |
+#
+# The whole assignment has **41 points** across four notebooks (01: 12 + 02: 14 + 03: 7 + 04: 8).
+# <!-- end generated -->
 #
 # **How to work.** Write your code only between the lines `# YOUR CODE HERE` and the
 # `raise NotImplementedError()` below it (delete that line). Code cells whose first line
@@ -53,14 +57,32 @@
 # shape, and the norm as a number. A Python list, an `np.matrix`, float32, or the shape (1, H)
 # where (H,) is documented scores 0, and the feedback says what was returned. A graded
 # function must not change its arguments (no `+=` on an input array, no change to `params`,
-# `cache` or `grads`), and it computes its answer itself, with NumPy: a graded function that
-# runs a given helper (a function of `bptt_tools.py`, `truncation_tools.py` or a given cell,
-# such as `numerical_gradient`, `truncated_loss`, `rel_error` or `rnn_forward`) earns 0 for
-# its unit. Your own helper functions in your solution cells are fine. Keep the function
-# names and argument order: the grader calls them positionally. This notebook cannot import
-# your notebook 02 code, so each BPTT function writes the whole backward loop (copy your own
-# 02 code if you like). A test cell that prints a warning scores 0 even when it passes, so
-# keep your code free of NumPy warnings.
+# `cache` or `grads`), and it computes its answer itself, with NumPy. Your own helper functions
+# in your solution cells are fine. Keep the function names and argument order: the grader
+# calls them positionally. This notebook cannot import your notebook 02 code, so each BPTT
+# function writes the whole backward loop (copy your own 02 code if you like). A graded
+# function that emits a warning on a hidden case scores 0, so keep your code free of NumPy
+# warnings.
+#
+# <!-- generated: given-helper-rule -->
+# **The given-helper rule.** A graded function may call your own functions and these given
+# building blocks: `softmax`, `one_hot`, `phi`, `check_shape` and the forward passes
+# `mlp_forward`, `rnn_forward`, `rnn2_forward`. Every other given function computes (part of)
+# an answer or serves the tests: the finite differences (`numerical_gradient`, `grad_check`,
+# `gradient_table`, `local_numeric`); the numerical stand-ins (`numeric_mlp_rules`,
+# `numeric_rnn_rules`, `numeric_dh1_t`); the losses the tests differentiate (`mlp_loss`,
+# `rnn_loss`, `rnn2_loss`, `truncated_loss`); the error measure (`rel_error`); the problem
+# generators (`mlp_problem`, `rnn_problem`, `rnn2_problem`, `random_problem`); the tests' and
+# experiments' tools (`call`, `check_example`, `swapped_in`, `experiment_ready`, `probes`);
+# and everything in `charrnn.py` and `bptt_experiments.py`. A graded function that runs one of
+# them scores 0 for its unit on both grading paths, and its visible test fails with the
+# grader's sentence, `<function> calls the given helper <name>; a graded function must compute
+# its answer itself`, so Validate shows it before you submit. The answers show the rule too:
+# the hidden cases put ReLU pre-activations exactly at 0 and accept a relative error of 1e-11,
+# which finite differences do not reach, so an answer produced by a numerical tool fails there
+# for every nonlinear rule; for the rules that are products and sums (where central
+# differences are exact up to rounding) the monitor of the call alone enforces it.
+# <!-- end generated -->
 #
 # **Running the whole notebook.** *Kernel → Restart Kernel and Run All Cells…* runs the
 # cells in order and **stops at the first cell that fails**. On an unfinished notebook
@@ -219,7 +241,7 @@ def probes():
 # The experiments below test these claims.
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_bptt_truncated", "locked": true, "schema_version": 3, "solution": false}
-# ## `bptt_truncated` (3 points)
+# ## `bptt_truncated` (<!-- generated: points bptt_truncated -->3 points<!-- end generated -->)
 #
 # **Place in the graph.** The whole backward pass of the one-layer RNN, as in notebook 02's
 # `rnn_backward`, with one change on the recurrent edge $h_{t-1} \to h^{netIn}_t$ (through
@@ -346,11 +368,16 @@ for seed, activation, k in ((1, "tanh", 3), (2, "relu", 2)):
             why_steps(bptt_truncated, T, T, activation, T)
         assert np.allclose(longer[name], full[name]), f"k > T must give the same as k = T ('{name}')"
     print(f"{activation}, k = {k}: your gradient against finite differences of truncated_loss")
-    for name in PARAM_NAMES:
-        assert grad_check(lambda: truncated_loss(X, Y, params, h0, cache["h"], k, activation), params[name],
-                          grads[name], name) < TOL, \
-            f"k = {k}: grads['{name}'] is not the gradient of truncated_loss; are the chunks [0, k), [k, 2k), ...?" + \
-            why_steps(bptt_truncated, k, k, activation, T)
+    wrong = [name for name in PARAM_NAMES
+             if not grad_check(lambda: truncated_loss(X, Y, params, h0, cache["h"], k, activation), params[name],
+                               grads[name], name) < TOL]
+    # Which gradients are wrong says where to look: W_hh alone is the boundary step's own use of W_hh.
+    assert wrong != ["W_hh"], (f"k = {k}: only grads['W_hh'] is not the gradient of truncated_loss: the first step "
+                               "of a chunk still uses W_hh on the frozen state before it, and that use counts "
+                               "in the gradient of W_hh")
+    assert not wrong, (f"k = {k}: {', '.join(f'grads[{n!r}]' for n in wrong)} "
+                       f"{'is' if len(wrong) == 1 else 'are'} not the gradient of truncated_loss; "
+                       "are the chunks [0, k), [k, 2k), ...?" + why_steps(bptt_truncated, k, k, activation, T))
 print("bptt_truncated: visible tests passed.")
 
 ### BEGIN HIDDEN TESTS
@@ -359,7 +386,7 @@ check("bptt_truncated", bptt_truncated)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_bptt_randomized", "locked": true, "schema_version": 3, "solution": false}
-# ## `bptt_randomized` (3 points)
+# ## `bptt_randomized` (<!-- generated: points bptt_randomized -->3 points<!-- end generated -->)
 #
 # **The contract.** The same backward pass and the same return value as `bptt_truncated`,
 # with given multipliers instead of chunk boundaries: `xi[t]` scales the gradient passed from
@@ -456,7 +483,7 @@ check("bptt_randomized", bptt_randomized)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_clip_gradients", "locked": true, "schema_version": 3, "solution": false}
-# ## `clip_gradients` (2 points)
+# ## `clip_gradients` (<!-- generated: points clip_gradients -->2 points<!-- end generated -->)
 #
 # **Place in the graph.** Not a derivative: clipping sits between the backward pass and
 # the parameter update, and changes the step that the update takes.
@@ -508,6 +535,10 @@ before = {name: g.copy() for name, g in grads.items()}
 norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
 
 result = call(clip_gradients, grads, 0.5 * norm)
+for name in grads:      # first: a changed input would make every comparison below misleading
+    assert np.array_equal(grads[name], before[name]), \
+        (f"clip_gradients modified its input grads[{name!r}] in place; a graded function must leave its inputs "
+         "unchanged (build a new array instead of using +=, *= or slice assignment on an input)")
 assert isinstance(result, (tuple, list)) and len(result) == 2, "clip_gradients must return a pair (clipped, norm)"
 clipped, n = result
 print(f"max_norm = {0.5 * norm:.4f}: norm before clipping expected {norm:.4f}, yours {float(n):.4f}")
@@ -521,7 +552,6 @@ for name in grads:
     print(f"  {name:<5} scaled by: expected 0.5000, yours {factor:.4f}")
     assert np.allclose(clipped[name], 0.5 * grads[name]), \
         f"'{name}' is not scaled by max_norm / norm: every array gets the same factor (global norm)"
-    assert np.array_equal(grads[name], before[name]), "clip_gradients must not modify its input"
 
 same, n = clip_gradients(grads, 2 * norm)
 print(f"max_norm = {2 * norm:.4f}: norm before clipping expected {norm:.4f}, yours {float(n):.4f}; "

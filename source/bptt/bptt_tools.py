@@ -16,13 +16,17 @@ What is here, and what it is for:
   rule that received the wrong array (compared by trace_tools.py with finite differences);
 - the experiments' guard: experiment_ready, GRADING.
 
-A graded function must compute its answer itself. A unit scores 0 when its function
-runs a given helper (the finite-difference tools, the numerical stand-ins, the problem
-generators, rel_error, ...), on both grading paths: finite differences are how the tests
-check your derivative, never a way to produce it. The conventions the instructor's
-solutions use themselves (such as one_hot) remain available.
+A graded function must compute its answer itself. It may call the building blocks in
+BUILDING_BLOCKS below (softmax, one_hot, phi, check_shape, the forward passes); a unit
+scores 0 when its function runs any other given function (the finite-difference tools,
+the numerical stand-ins, the losses, the problem generators, rel_error, ...), on both
+grading paths, and `call` (which every visible test uses) fails the visible test with the
+grader's sentence: finite differences are how the tests check your derivative, never a
+way to produce it.
 """
+import linecache
 import os
+import sys
 from contextlib import contextmanager
 
 import numpy as np
@@ -34,6 +38,7 @@ GRADING = os.environ.get("BPTT_GRADING") == "1"
 TOL = 1e-6
 
 __all__ = [
+    "BUILDING_BLOCKS",
     "GRADING",
     "TOL",
     "call",
@@ -281,6 +286,80 @@ def local_numeric(forward, x, upstream):
     return numerical_gradient(lambda: np.sum(upstream * forward(x)), x)
 
 
+# ---- the given-helper rule: the visible tests' early message --------------------------------
+
+# <generated: given-helper rule>
+BUILDING_BLOCKS = ('softmax', 'one_hot', 'phi', 'check_shape', 'mlp_forward', 'rnn_forward', 'rnn2_forward')
+# </generated>
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+_SWAPPED = set()        # code of the stand-ins swapped_in() put in place: the visible test's own
+
+
+def _is_given(code):
+    """Code of a given module (a .py file next to this one) or of a given notebook cell."""
+    filename = code.co_filename
+    if filename.endswith(".py") and os.path.dirname(os.path.abspath(filename)) == _HERE:
+        return True
+    lines = linecache.getlines(filename)
+    return bool(lines) and lines[0].startswith("# Given code")
+
+
+def _allowed(code):
+    return (code in _SWAPPED or code.co_name == "<module>"
+            or getattr(code, "co_qualname", code.co_name) in BUILDING_BLOCKS)
+
+
+def _helper_name(frame, prefer=None):
+    """How the student reaches the given code of `frame` (the grader names it the same way)."""
+    code = frame.f_code
+    named = None
+    for name, value in list(frame.f_globals.items()):
+        if isinstance(value, dict) and not name.startswith("_"):
+            if getattr(value.get(prefer), "__code__", None) is code:
+                return f"{name}[{prefer!r}]"
+            for key, item in list(value.items()):
+                if getattr(item, "__code__", None) is code:
+                    return f"{name}[{key!r}]"
+        elif getattr(value, "__code__", None) is code and named is None:
+            named = name
+    if not code.co_name.startswith("<"):
+        return getattr(code, "co_qualname", code.co_name)
+    return named or f"(a lambda on line {code.co_firstlineno} of the given code)"
+
+
+def _watched(func, args):
+    """func(*args); AssertionError with the grader's sentence if it ran a forbidden given function."""
+    found, root = [], []
+
+    def trace(frame, event, arg):
+        if event != "call" or found:
+            return None
+        if not root:
+            root.append(frame)
+            return None
+        code = frame.f_code
+        if _is_given(code) and not _allowed(code):
+            caller = frame.f_back
+            while caller is not None and caller is not root[0] and not (_is_given(caller.f_code)
+                                                                        and _allowed(caller.f_code)):
+                caller = caller.f_back
+            if caller is root[0]:
+                found.append(_helper_name(frame, func.__name__))
+        return None
+
+    previous = sys.gettrace()
+    sys.settrace(trace)
+    try:
+        result = func(*args)
+    finally:
+        sys.settrace(previous)
+    if found:
+        raise AssertionError(f"{func.__name__} calls the given helper {found[0]}; a graded function must "
+                             "compute its answer itself")
+    return result
+
+
 # ---- helpers of the visible tests -------------------------------------------------------
 
 def _raised_by(exc, func):
@@ -293,9 +372,10 @@ def _raised_by(exc, func):
 
 def call(func, *args):
     """func(*args); a stub still raising NotImplementedError becomes
-    `NotImplementedError: <name> is not implemented yet`, so the test names the unit."""
+    `NotImplementedError: <name> is not implemented yet`, so the test names the unit, and a
+    call of a given function outside BUILDING_BLOCKS fails with the grader's sentence."""
     try:
-        return func(*args)
+        return _watched(func, args)
     except NotImplementedError as exc:
         if _raised_by(exc, func):
             raise NotImplementedError(f"{func.__name__} is not implemented yet") from None
@@ -349,9 +429,12 @@ def swapped_in(namespace, functions):
     """
     saved = {name: namespace[name] for name in functions if name in namespace}
     namespace.update(functions)
+    codes = {f.__code__ for f in functions.values() if hasattr(f, "__code__")} - _SWAPPED
+    _SWAPPED.update(codes)
     try:
         yield
     finally:
+        _SWAPPED.difference_update(codes)
         for name in functions:
             if name in saved:
                 namespace[name] = saved[name]

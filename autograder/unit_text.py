@@ -1,0 +1,113 @@
+"""What the notebooks and the docs say about the graded units, generated from autograder/units.py.
+
+Generators (see autograder/generated.py for the markers):
+
+    <!-- generated: points NAME -->           "2 points" / "1 point": unit NAME's points
+    <!-- generated: points-table -->          a notebook's table of graded functions and points,
+                                              its total and the assignment's total
+    <!-- generated: assignment-points -->     "41": the whole assignment
+    <!-- generated: notebook-points STEM -->  "14": one notebook
+    <!-- generated: notebooks-table -->       notebook | graded functions | points, for the docs
+
+and one rewriter: the nbgrader `points` of each `test_<unit>` cell of a notebook's text.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+from .errors import ConfigError
+from .generated import Where, generator, rewriter
+from .units import BY_NAME, UNITS, notebook_points, total_points
+
+
+NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def count_words(n: int) -> str:
+    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else str(n)
+
+
+def points_words(n: int) -> str:
+    return f"{n} point" if n == 1 else f"{n} points"
+
+
+def _notebook(args: list[str], where: Where) -> str:
+    stem = args[0] if args else where.notebook
+    if stem is None:
+        raise ValueError("name the notebook (outside a notebook's text)")
+    if stem not in notebook_points():
+        raise ValueError(f"no unit is declared in notebook {stem!r} (autograder/units.py)")
+    return stem
+
+
+@generator("points")
+def unit_points(args: list[str], where: Where) -> str:
+    if len(args) != 1:
+        raise ValueError("usage: points UNIT")
+    if args[0] not in BY_NAME:
+        raise ValueError(f"no unit {args[0]!r} is declared in autograder/units.py")
+    return points_words(BY_NAME[args[0]].points)
+
+
+@generator("assignment-points")
+def assignment_points(args: list[str], where: Where) -> str:
+    return str(total_points())
+
+
+@generator("notebook-points")
+def one_notebook_points(args: list[str], where: Where) -> str:
+    return str(notebook_points()[_notebook(args, where)])
+
+
+@generator("points-table")
+def points_table(args: list[str], where: Where) -> str:
+    stem = _notebook(args, where)
+    totals = notebook_points()
+    rows = ["| graded function | points |", "|---|---|"]
+    rows += [f"| `{u.signature}` | {u.points} |" for u in UNITS if u.notebook == stem]
+    rows.append(f"| **this notebook** | **{totals[stem]}** |")
+    parts = " + ".join(f"{s[:2]}: {n}" for s, n in totals.items())
+    return "\n".join(rows) + "\n\n" + (f"The whole assignment has **{total_points()} points** across "
+                                       f"{count_words(len(totals))} notebooks ({parts}).")
+
+
+@generator("notebooks-table")
+def notebooks_table(args: list[str], where: Where) -> str:
+    rows = ["| notebook | graded functions | points |", "|---|---|---:|"]
+    for stem, n in notebook_points().items():
+        names = ", ".join(f"`{u.name}`" for u in UNITS if u.notebook == stem)
+        rows.append(f"| `{stem}.ipynb` | {names} | {n} |")
+    rows.append(f"| **assignment** | {len(UNITS)} units | **{total_points()}** |")
+    return "\n".join(rows)
+
+
+CELL_HEADER = re.compile(r'^(?P<head># %%.*?\bnbgrader=)(?P<meta>\{[^\n]*?\})(?P<tail>[^\n]*)$', re.M)
+
+
+@rewriter
+def test_cell_points(text: str, where: Where) -> str:
+    """Set the nbgrader `points` of each declared unit's test cell `test_<unit>` in a notebook's text."""
+    if where.notebook not in notebook_points():
+        return text
+    declared = {f"test_{u.name}": u for u in UNITS if u.notebook == where.notebook}
+    seen: set[str] = set()
+
+    def fix(m: re.Match[str]) -> str:
+        meta = json.loads(m.group("meta"))
+        unit = declared.get(meta.get("grade_id", ""))
+        if unit is None or not meta.get("grade"):
+            return m.group(0)
+        seen.add(meta["grade_id"])
+        if meta.get("points") == unit.points:
+            return m.group(0)
+        meta["points"] = unit.points
+        return m.group("head") + json.dumps(meta, sort_keys=True, ensure_ascii=False) + m.group("tail")
+
+    text = CELL_HEADER.sub(fix, text)
+    missing = sorted(set(declared) - seen)
+    if missing:
+        raise ConfigError(f"{where.path}: no graded test cell (nbgrader grade: true) {', '.join(missing)}, "
+                          f"but autograder/units.py declares {', '.join(m[5:] for m in missing)} in "
+                          f"{where.notebook}")
+    return text
