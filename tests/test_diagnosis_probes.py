@@ -13,7 +13,7 @@ import pytest
 
 from tests import factory
 from tests.factory import REPO_ROOT
-from tests.test_diagnosis_trace import verdict
+from tests.test_diagnosis_trace import RNN_EINSUM, verdict
 from tests.wrong_answers import WITH_CARRY, body
 
 TRUNC1 = "(case 1 of 5: T=7, N=3, D=5, H=4, Q=6, k=3, activation=relu)."
@@ -107,11 +107,23 @@ SANDBOXED = {
 }
 
 
+# Correct answers that call the rules with keyword arguments: full marks on both paths.
+MLP_KEYWORDS = """
+def mlp_backward(y, params, cache, reg=0.0):
+    g_z_in = dz_netIn(dz_netAct=dz_netAct(cache["z_netAct"], y=y), z_netAct=cache["z_netAct"])
+    g_y_in = dy_netIn(dy_netAct(dz_netIn=g_z_in, z_wts=params["z_wts"]), y_netIn=cache["y_netIn"])
+    return {"z_wts": dz_wts(g_z_in, y_netAct=cache["y_netAct"], z_wts=params["z_wts"], reg=reg),
+            "z_b": dz_b(dz_netIn=g_z_in), "y_wts": dy_wts(g_y_in, cache["X"], y_wts=params["y_wts"], reg=reg),
+            "y_b": dy_b(dy_netIn=g_y_in)}
+"""
+RIGHT = {"mlp_keywords": ("mlp_backward", MLP_KEYWORDS.strip() + "\n"), "rnn_keywords": ("rnn_backward", RNN_EINSUM)}
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("probes")
     stems = factory.unit_notebooks()
-    for student, (unit, source) in SANDBOXED.items():
+    for student, (unit, source) in {**SANDBOXED, **RIGHT}.items():
         factory.write_submission(tmp / "submitted", student, {unit: source}, stems=[stems[unit]])
     run = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp / "submitted"), "--out",
                           str(tmp / "out"), "--quiet"], cwd=REPO_ROOT, capture_output=True, text=True)
@@ -128,3 +140,11 @@ def test_the_sandboxed_command_gives_the_kernels_words(graded, student):
     stem = factory.unit_notebooks()[unit]
     others = [t for t in graded[student]["tests"] if factory.unit_notebooks()[t["name"]] == stem and t["name"] != unit]
     assert others and all(t["score"] == t["max_score"] for t in others)
+
+
+@pytest.mark.parametrize("student", sorted(RIGHT))
+def test_keyword_calls_of_the_rules_keep_full_marks_on_both_paths(graded, student):
+    unit, source = RIGHT[student]
+    assert verdict(unit, source) is None
+    test = next(t for t in graded[student]["tests"] if t["name"] == unit)
+    assert (test["score"], test["output"]) == (test["max_score"], test["output"]) and test["output"].startswith("passed")
