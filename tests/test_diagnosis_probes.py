@@ -53,6 +53,33 @@ PROBED = {
         "1/ξ[6]; it should be multiplied by ξ[6]; " + FUTURE + RAND1),
 }
 
+RNN2 = body("rnn2_backward")
+RNN2_SUMS = "rnn2_backward: every call to the local rules received the right arguments, so the mistake is in what the function computes itself. "
+RNN2_CASE1 = "(case 1 of 4: T=7, N=3, D=5, Q=6, H1=4, H2=8, activation=relu)."
+# The sums over time of rnn2_backward are inlined (no rule is called for them): which arrays they pair is read
+# from the output by trying every pairing of the computation's arrays of the right widths.
+PAIRED = {
+    "W_hh1 with h1[t]": (RNN2.replace('"W_hh1": s(h1_prev, dhraw1)', '"W_hh1": s(h1, dhraw1)'),
+        RNN2_SUMS + "rnn2_backward output: W_hh1 has the wrong values. Probes: W_hh1 is Σ_t h1[t].T @ dhraw1[t]; it "
+        "should be Σ_t h1[t-1].T @ dhraw1[t] with cache['h1_0'] at t = 0 " + RNN2_CASE1),
+    "W_xh2 with h1[t-1]": (RNN2.replace('"W_xh2": s(h1, dhraw2)', '"W_xh2": s(h1_prev, dhraw2)'),
+        RNN2_SUMS + "rnn2_backward output: W_xh2 has the wrong values. Probes: W_xh2 is Σ_t h1[t-1].T @ dhraw2[t] "
+        "with cache['h1_0'] at t = 0; it should be Σ_t h1[t].T @ dhraw2[t] " + RNN2_CASE1),
+    # layer 1's rule called before layer 2's gradient of the step exists: the first call already differs
+    "layer order in the step": (RNN2.replace('dh1 = dh1_t(dhraw2[t], next1,', 'dh1 = dh1_t(next2, next1,'),
+        "rnn2_backward: at step t = 6, `dh1_t` received `dhraw2_t` = zeros; it should be layer 2's pre-activation "
+        "gradient of step 6 (dhraw2[6]). rnn2_backward output: W_xh1, W_hh1 and b_h1 each has the wrong values "
+        + RNN2_CASE1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PAIRED))
+def test_the_pairings_of_the_sums_over_time_are_named(name):
+    source, message = PAIRED[name]
+    assert source != RNN2
+    assert verdict("rnn2_backward", source) == message
+
+
 LOCAL = {
     "dhraw_t": ("""
 def dhraw_t(dh_t, h_netIn_t, h_t, activation):
