@@ -4,25 +4,34 @@
                                [--isolation {auto,bwrap,process}] [--sandbox-user NAME]
     python -m autograder release [--course DIR]
     python -m autograder sync [--check] [--course DIR]
-    python -m autograder demo [--course DIR]
+    python -m autograder demo [--course DIR] [--sandbox-user NAME]
     python -m autograder gradescope --out autograder.zip [--course DIR] [--assignment NAME]
 
-Exit status 0 when every submission was graded (whatever the scores);
-2 with a message when the command could not run.
+Every subcommand takes -v/--verbose (details, e.g. nbgrader's output on a failure) and
+-q/--quiet (only warnings, errors and the results). Progress goes to stderr through `logging`;
+results (the class table) go to stdout.
+
+Exit status 0 when the command did its job (whatever the scores); 2 with a one-line
+message on stderr when it could not (a configuration, sandbox or nbgrader problem);
+`sync --check` exits 1 when a generated region is out of date.
 """
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "submissions"
+DEFAULT_SANDBOX_USER = "bptt-student"
+
+log = logging.getLogger("autograder")
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m autograder", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="python -m autograder", description=(__doc__ or "").split("\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
     g = sub.add_parser("grade", help="grade submissions in a sandbox, in parallel")
     g.add_argument("paths", nargs="+", metavar="PATH",
@@ -45,9 +54,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="how student code is isolated: auto = bwrap (refuses with the cause and the fix if bwrap "
                         "cannot start); process = a separate process as --sandbox-user, protected by file "
                         "permissions only (weaker; only when asked)")
-    g.add_argument("--sandbox-user", default="bptt-student", metavar="NAME",
-                   help="unprivileged user that runs student code (default: bptt-student)")
-    g.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
+    _sandbox_user(g)
     r = sub.add_parser("release", help="generate release/ with nbgrader (autograder.course.generate_release)")
     _common(r)
     sy = sub.add_parser("sync", help="rewrite the generated regions of the notebooks and docs from autograder/units.py "
@@ -57,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     _common(sy)
     d = sub.add_parser("demo", help="release, then grade examples/submissions/ into grades/")
     _common(d)
+    _sandbox_user(d)
     gs = sub.add_parser("gradescope", help="write the Gradescope autograder bundle (autograder.gradescope)")
     gs.add_argument("--out", default="autograder.zip", metavar="ZIP", help="the zip to write (default: autograder.zip)")
     gs.add_argument("--assignment", default=None, help="assignment name under source/ (default: bptt)")
@@ -66,12 +74,22 @@ def _parser() -> argparse.ArgumentParser:
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--course", default=str(ROOT), metavar="DIR", help="nbgrader course root (default: the repo)")
+    p.add_argument("-v", "--verbose", action="store_true", help="more detail (e.g. a failed tool's whole output)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress: only warnings, errors and results")
+
+
+def _sandbox_user(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--sandbox-user", default=DEFAULT_SANDBOX_USER, metavar="NAME",
+                   help=f"unprivileged user that runs student code when the grader is root; created when missing "
+                        f"(default: {DEFAULT_SANDBOX_USER})")
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
     from .grade import grade_batch
     from .report import summary_table
+    from .sandbox_account import ensure_sandbox_user
 
+    ensure_sandbox_user(args.sandbox_user)
     limits = dict(memory_mb=args.memory_mb, cell_timeout=args.cell_timeout, call_timeout=args.call_timeout,
                   submission_timeout=args.submission_timeout, grace=args.grace)
     plan, entries = grade_batch(args.paths, args.out, course_root=args.course, jobs=args.jobs, force=args.force,
@@ -91,7 +109,7 @@ def cmd_release(args: argparse.Namespace) -> int:
     from .course import generate_release
 
     generate_release(Path(args.course))
-    print(f"released into {Path(args.course).resolve() / 'release'}")
+    log.info("released into %s", Path(args.course).resolve() / "release")
     return 0
 
 
@@ -101,16 +119,20 @@ def cmd_sync(args: argparse.Namespace) -> int:
     changed = sync_course(Path(args.course), check=args.check)
     if args.check:
         for path in changed:
-            print(f"out of date: {path} (run `python -m autograder sync`)")
+            log.error("out of date: %s (run `python -m autograder sync`)", path)
         return 1 if changed else 0
-    print("\n".join(f"rewrote {path}" for path in changed) or "every generated region is up to date")
+    for path in changed:
+        log.info("rewrote %s", path)
+    if not changed:
+        log.info("every generated region is up to date")
     return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     cmd_release(args)
     grade_args = _parser().parse_args(["grade", str(EXAMPLES), "--out", str(Path(args.course) / "grades"),
-                                       "--course", args.course, "--force"])
+                                       "--course", args.course, "--force", "--sandbox-user", args.sandbox_user]
+                                      + ["--quiet"] * args.quiet + ["--verbose"] * args.verbose)
     return cmd_grade(grade_args)
 
 
@@ -119,25 +141,48 @@ def cmd_gradescope(args: argparse.Namespace) -> int:
 
     plan, names = build_bundle(args.out, args.course, args.assignment)
     out = Path(args.out).resolve()
-    print(f"wrote {out} ({out.stat().st_size // 1024} KiB, {len(names)} files): {plan.assignment}, "
-          f"{len(plan.units)} units, {plan.max_score:g} points")
-    print("upload it in Gradescope: Programming Assignment > Configure Autograder > Zip file upload "
-          "(base image Ubuntu 24.04). It holds the hidden checks: keep it private.")
+    log.info("wrote %s (%d KiB, %d files): %s, %d units, %g points", out, out.stat().st_size // 1024, len(names),
+             plan.assignment, len(plan.units), plan.max_score)
+    log.info("upload it in Gradescope: Programming Assignment > Configure Autograder > Zip file upload "
+             "(base image Ubuntu 24.04). It holds the hidden checks: keep it private.")
     return 0
+
+
+def one_line(exc: BaseException) -> tuple[str, str]:
+    """(the message on one line, the details left out of it): short multi-line messages are joined."""
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    if not lines:
+        return type(exc).__name__, ""
+    if len(lines) <= 3 and sum(map(len, lines)) <= 400:
+        return "; ".join(lines), ""
+    return lines[0] + " (run with -v for the details)", "\n".join(lines[1:])
+
+
+def _configure_logging(args: argparse.Namespace) -> None:
+    level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    log.handlers[:] = [handler]
+    log.setLevel(level)
+    log.propagate = False
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     from .errors import GraderError
 
     args = _parser().parse_args(argv)
+    _configure_logging(args)
     handler = {"grade": cmd_grade, "release": cmd_release, "sync": cmd_sync, "demo": cmd_demo,
                "gradescope": cmd_gradescope}[args.command]
     try:
         return handler(args)
-    # RuntimeError: course.NbgraderError (a failed nbgrader command) and the sandbox layer's own
-    # errors; sandbox/ is standalone and does not derive from GraderError.
+    # RuntimeError: the sandbox layer's own errors (sandbox/ is standalone and does not derive
+    # from GraderError). OSError: a file or folder the command was given cannot be used.
     except (GraderError, OSError, RuntimeError) as exc:
-        print(f"python -m autograder {args.command}: error: {exc}", file=sys.stderr)
+        message, details = one_line(exc)
+        print(f"python -m autograder {args.command}: error: {message}", file=sys.stderr)
+        if details:
+            log.debug("%s", details)
         return 2
     except KeyboardInterrupt:
         print("interrupted; students graded so far are kept in the output folder's cache", file=sys.stderr)

@@ -3,40 +3,40 @@
 The repository root is the nbgrader course root: `source/bptt/` (instructor
 notebooks), `release/bptt/` (student version, committed), `nbgrader_config.py`.
 `gradebook.db`, `submitted/`, `autograded/` are created there by nbgrader and
-are git-ignored; tests work in temporary copies made by `make_course_copy`.
+are git-ignored. The helpers of the tests, examples and benchmarks (a course copy,
+autograde, export, gradebook scores) are in tools/course_tools.py.
 
 Every nbgrader step runs the real `nbgrader` command line in a subprocess (the
 way an instructor runs it), with the course root as working directory.
 
-    generate_release(root)            nbgrader generate_assignment bptt --force
-    make_course_copy(tmpdir)          a throw-away course with source/ and the config
-    autograde(root, student=None)     nbgrader autograde bptt --force [--student ID]
-    export_grades(root)               nbgrader export -> CSV path
-    read_export(csv_path)             {student: (score, max_score)}
-    gradebook_scores(root)            {student: {notebook stem: score}} from gradebook.db
-    source_points(root)               {notebook stem: {grade_id: points}} from source/
+    generate_release(root)            nbgrader generate_assignment bptt --force (aside, then swapped in)
+    run_nbgrader(args, root)          python -m nbgrader <args> in the course, NbgraderError on failure
+    release_leaks(release_dir)        forbidden strings found in a release
 """
-import csv
-import json
+from __future__ import annotations
+
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from autograder import generated, given_text
+from autograder.errors import ConfigError, ToolError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "bptt"
 COURSE_ID = "bptt-course"
 
 
-class NbgraderError(RuntimeError):
+class NbgraderError(ToolError):
     """An nbgrader command exited with a non-zero status; the message holds its output."""
 
 
-def tools_env(env=None):
+def tools_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
     """os.environ plus `env`, with this interpreter's scripts folder first on PATH.
 
     nbgrader runs `alembic` from PATH when it creates a gradebook; with a venv used
@@ -49,7 +49,8 @@ def tools_env(env=None):
     return full_env
 
 
-def run_nbgrader(args, course_root, env=None, timeout=1800):
+def run_nbgrader(args: Sequence[str], course_root: str | Path, env: Mapping[str, str] | None = None,
+                 timeout: float = 1800) -> subprocess.CompletedProcess[str]:
     """Run `python -m nbgrader <args>` in `course_root` with this interpreter; return the CompletedProcess.
 
     env: extra environment variables. Raises NbgraderError (with nbgrader's output)
@@ -58,12 +59,22 @@ def run_nbgrader(args, course_root, env=None, timeout=1800):
     proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course_root, env=tools_env(env),
                           capture_output=True, text=True, timeout=timeout)
     if proc.returncode != 0:
-        raise NbgraderError(f"nbgrader {' '.join(args)} failed in {course_root} (exit {proc.returncode}):\n"
-                            f"{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}")
+        log = proc.stdout + "\n" + proc.stderr
+        raise NbgraderError(f"nbgrader {args[0]} failed (exit {proc.returncode}){_failure_summary(log)}\n"
+                            f"nbgrader {' '.join(args)} in {course_root}:\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}")
     return proc
 
 
-def generate_release(course_root=REPO_ROOT):
+def _failure_summary(log: str) -> str:
+    """': on <notebook>: <the exception's last line>' from an nbgrader log, as far as it tells."""
+    notebooks = re.findall(r"Converting notebook (\S+)", log)
+    causes = [c.strip() for c in re.findall(r"^\s*[\w.]+(?:Error|Exception): .*$", log, re.M)]
+    where = f" on {Path(notebooks[-1]).name}" if notebooks else ""
+    cause = f": {causes[-1][:200]}" if causes else ""
+    return where + cause
+
+
+def generate_release(course_root: str | Path = REPO_ROOT) -> Path:
     """Regenerate the student release with the real `nbgrader generate_assignment bptt --force`.
 
     Inputs: course_root, the nbgrader course root (default: the repository root),
@@ -79,7 +90,7 @@ def generate_release(course_root=REPO_ROOT):
     The release and the gradebook are built aside and swapped in only when
     nbgrader succeeded and the release leaks nothing: on any failure the previous
     release/ and gradebook.db are left exactly as they were.
-    Raises NbgraderError if nbgrader fails, and ValueError if the release
+    Raises NbgraderError if nbgrader fails, and ConfigError if the release
     still contains a solution, a hidden test or the word `autograder`.
     """
     course_root = Path(course_root).resolve()
@@ -90,7 +101,7 @@ def generate_release(course_root=REPO_ROOT):
     return _build_release_aside(course_root)
 
 
-def _build_release_aside(course_root):
+def _build_release_aside(course_root: Path) -> Path:
     release = course_root / "release" / ASSIGNMENT
     from .gradebook import db_url
 
@@ -111,7 +122,7 @@ def _build_release_aside(course_root):
         staged_release = staging / "release" / ASSIGNMENT
         leaks = release_leaks(staged_release)
         if leaks:
-            raise ValueError("the release leaks private content:\n" + "\n".join(leaks))
+            raise ConfigError("the release leaks private content:\n" + "\n".join(leaks))
         os.replace(staged_db, gradebook)
         if release.exists():
             release.rename(staging / "previous")
@@ -125,7 +136,7 @@ def _build_release_aside(course_root):
 FORBIDDEN = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "autograder")
 
 
-def release_leaks(release_dir):
+def release_leaks(release_dir: str | Path) -> list[str]:
     """Lines 'file: forbidden string' for every forbidden string found in a release directory."""
     found = []
     for path in sorted(Path(release_dir).rglob("*")):
@@ -133,93 +144,3 @@ def release_leaks(release_dir):
             text = path.read_text(errors="replace")
             found += [f"{path.relative_to(release_dir)}: {s}" for s in FORBIDDEN if s.lower() in text.lower()]
     return found
-
-
-def make_course_copy(tmpdir, source_root=REPO_ROOT, release=False):
-    """Make a throw-away nbgrader course in `tmpdir`/course; return its Path.
-
-    Copies nbgrader_config.py and source/ (and release/ when release=True),
-    never a gradebook or submissions. The autograder package is not copied:
-    autograde(...) points BPTT_AUTOGRADER_ROOT at the repository instead.
-    """
-    course = Path(tmpdir) / "course"
-    course.mkdir(parents=True)
-    source_root = Path(source_root)
-    shutil.copy2(source_root / "nbgrader_config.py", course / "nbgrader_config.py")
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
-    shutil.copytree(source_root / "source", course / "source", ignore=ignore)
-    if release:
-        shutil.copytree(source_root / "release", course / "release", ignore=ignore)
-    return course
-
-
-def autograde(course_root, student=None, autograder_root=REPO_ROOT, timeout=1800):
-    """Run `nbgrader autograde bptt --force` on submitted/<student>/bptt/.
-
-    student: one student id, or None for every student under submitted/ in ONE
-    nbgrader command (nbgrader's start-up costs ~2 s per command, so batch).
-    autograder_root: the directory that contains the autograder package; the
-    course's nbgrader_config.py puts it on the kernels' PYTHONPATH.
-    The assignment must be in the gradebook (generate_release first).
-    Returns the CompletedProcess.
-    """
-    args = ["autograde", ASSIGNMENT, "--force"]
-    if student:
-        args.append(f"--student={student}")
-    return run_nbgrader(args, course_root, env={"BPTT_AUTOGRADER_ROOT": str(autograder_root)}, timeout=timeout)
-
-
-def export_grades(course_root, out_name="grades.csv"):
-    """Run `nbgrader export` and return the Path of the CSV it wrote in the course root."""
-    course_root = Path(course_root)
-    run_nbgrader(["export", f"--to={out_name}"], course_root)
-    return course_root / out_name
-
-
-def read_export(csv_path):
-    """{student_id: (score, max_score)} from the CSV of `nbgrader export` (assignment bptt)."""
-    with open(csv_path, newline="") as f:
-        return {row["student_id"]: (float(row["score"]), float(row["max_score"]))
-                for row in csv.DictReader(f) if row["assignment"] == ASSIGNMENT}
-
-
-def gradebook_scores(course_root, cells=False):
-    """Scores in the course's gradebook.db.
-
-    Returns {student: {notebook stem: score}}, or with cells=True
-    {student: {notebook stem: {grade_id: score}}} (grade cells only).
-    """
-    from nbgrader.api import Gradebook  # imported late: nbgrader takes ~1 s to import
-
-    url = "sqlite:///" + str(Path(course_root).resolve() / "gradebook.db")
-    out = {}
-    with Gradebook(url) as gb:
-        assignment = gb.find_assignment(ASSIGNMENT)
-        for student in gb.students:
-            try:
-                submission = gb.find_submission(ASSIGNMENT, student.id)
-            except Exception:  # MissingEntry: this student did not submit
-                continue
-            per_nb = {}
-            for nb in assignment.notebooks:
-                snb = gb.find_submission_notebook(nb.name, ASSIGNMENT, student.id)
-                if cells:
-                    per_nb[nb.name] = {g.name: g.score for g in snb.grades}
-                else:
-                    per_nb[nb.name] = snb.score
-            out[student.id] = per_nb
-            del submission
-    return out
-
-
-def source_points(course_root=REPO_ROOT):
-    """{notebook stem: {grade_id: points}} of every grade cell in source/bptt/*.ipynb.
-
-    Read as plain JSON: this is the instructor's own statement of the points.
-    """
-    points = {}
-    for path in sorted((Path(course_root) / "source" / ASSIGNMENT).glob("*.ipynb")):
-        cells = json.loads(path.read_text())["cells"]
-        meta = [c.get("metadata", {}).get("nbgrader", {}) for c in cells]
-        points[path.stem] = {m["grade_id"]: float(m.get("points", 0)) for m in meta if m.get("grade")}
-    return points

@@ -4,7 +4,9 @@ A GraderError means the command could not do its job (the course, the command
 line, the gradebook or the sandbox is wrong), never that a student's code is
 wrong: a student's mistake costs points and is reported in the feedback, it is
 not an exception. `python -m autograder` prints any GraderError as
-`python -m autograder <command>: error: <message>` and exits with status 2.
+`python -m autograder <command>: error: <message>` (one line; the details with -v) and exits
+with status 2. This module is the only place the grader's exception classes are defined
+(autograder/sandbox/ is standalone and raises its own IsolationError, a RuntimeError).
 """
 
 
@@ -30,6 +32,10 @@ class SandboxError(GraderError):
 
 class GradebookError(GraderError):
     """nbgrader's gradebook does not match the course (run `python -m autograder release`)."""
+
+
+class ToolError(GraderError, RuntimeError):
+    """An external tool the command runs (nbgrader, jupytext) failed; the message holds its output."""
 
 
 class BatchError(GraderError):

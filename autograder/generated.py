@@ -7,6 +7,7 @@ A file listed in FILES (the instructor notebooks' text, README.md, docs/) may ho
     <!-- end generated -->                     the end marker sits on a line of its own
 
 or, inside one line, `(<!-- generated: points dh_t -->2 points<!-- end generated -->)`.
+Markers inside a code span or a fenced code block are examples, left alone (as here).
 In a jupytext notebook the markers sit in markdown cells, behind the `# ` that starts each
 line; generated lines get the same prefix. Markdown renders the markers as nothing.
 
@@ -34,7 +35,7 @@ OPEN = re.compile(r"<!-- generated: (?P<spec>[^>]*?) -->")
 END = "<!-- end generated -->"
 
 # Modules that register generators (each is imported once, before the first fill).
-PROVIDERS: tuple[str, ...] = ("autograder.unit_text", "autograder.given_text")
+PROVIDERS: tuple[str, ...] = ("autograder.unit_text", "autograder.given_text", "autograder.experiment_claims")
 
 # The files whose regions are filled, as globs relative to the course root.
 FILES: tuple[str, ...] = ("notebooks/bptt/*.py", "README.md", "docs/*.md")
@@ -83,6 +84,17 @@ def _line_of(text: str, index: int) -> int:
     return text.count("\n", 0, index) + 1
 
 
+FENCE = re.compile(r"^[ \t]*(?:# )?(?:```|~~~)", re.M)
+
+
+def _in_code(text: str, index: int) -> bool:
+    """True if `index` is inside a fenced code block or an inline code span: markers there are examples."""
+    if len(FENCE.findall(text, 0, index)) % 2 == 1:
+        return True
+    line_start = text.rfind("\n", 0, index) + 1
+    return text.count("`", line_start, index) % 2 == 1
+
+
 def fill_text(text: str, where: Where) -> str:
     """`text` with every generated region rewritten from its declaration.
 
@@ -93,10 +105,14 @@ def fill_text(text: str, where: Where) -> str:
     out: list[str] = []
     pos = 0
     while (m := OPEN.search(text, pos)) is not None:
+        if _in_code(text, m.start()):
+            out.append(text[pos:m.end()])
+            pos = m.end()
+            continue
         line = _line_of(text, m.start())
         place = f"{where.path}, line {line}"
         end = text.find(END, m.end())
-        nested = OPEN.search(text, m.end())
+        nested = next((n for n in OPEN.finditer(text, m.end()) if not _in_code(text, n.start())), None)
         if end < 0 or (nested is not None and nested.start() < end):
             raise ConfigError(f"{place}: generated region {m.group(0)!r} has no {END!r} before the next region")
         args = shlex.split(m.group("spec"))

@@ -11,21 +11,27 @@ source/bptt/ into the student release.
     sync_notebooks(course_root)    jupytext --sync every pair, then normalize the .ipynb
     stable_cell_id(cell, index)    the id a cell gets: from its nbgrader grade_id, else its position
 """
+from __future__ import annotations
+
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import nbformat
+
+from .errors import ToolError
 
 TEXT_DIR = Path("notebooks") / "bptt"
 SOURCE_DIR = Path("source") / "bptt"
 
 
-class NotebookSyncError(RuntimeError):
+class NotebookSyncError(ToolError):
     """jupytext could not sync a pair; the message holds its output."""
 
 
-def stable_cell_id(cell, index):
+def stable_cell_id(cell: Mapping[str, Any], index: int) -> str:
     """The id of a cell, a function of the notebook's content only (reproducible releases).
 
     Inputs: cell, an nbformat cell; index, its position in the notebook.
@@ -37,7 +43,7 @@ def stable_cell_id(cell, index):
     return grade_id.replace("_", "-") if grade_id else f"cell-{index:02d}"
 
 
-def normalize_notebook(ipynb_path):
+def normalize_notebook(ipynb_path: str | Path) -> bool:
     """Give one .ipynb stable cell ids and drop jupytext's notebook metadata; True if it changed.
 
     jupytext.toml and the text header hold the pairing options, so the .ipynb (and
@@ -57,7 +63,7 @@ def normalize_notebook(ipynb_path):
     return True
 
 
-def sync_notebooks(course_root, timeout=300):
+def sync_notebooks(course_root: str | Path, timeout: float = 300) -> list[Path]:
     """Sync every pair text <-> .ipynb under course_root, then normalize each .ipynb.
 
     Inputs: course_root, a directory holding jupytext.toml, notebooks/bptt/*.py

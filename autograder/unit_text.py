@@ -7,6 +7,7 @@ Generators (see autograder/generated.py for the markers):
                                               its total and the assignment's total
     <!-- generated: assignment-points -->     "41": the whole assignment
     <!-- generated: notebook-points STEM -->  "14": one notebook
+    <!-- generated: unit-count -->            "23": how many graded units
     <!-- generated: notebooks-table -->       notebook | graded functions | points, for the docs
 
 and one rewriter: the nbgrader `points` of each `test_<unit>` cell of a notebook's text.
@@ -53,6 +54,11 @@ def unit_points(args: list[str], where: Where) -> str:
 @generator("assignment-points")
 def assignment_points(args: list[str], where: Where) -> str:
     return str(total_points())
+
+
+@generator("unit-count")
+def unit_count(args: list[str], where: Where) -> str:
+    return str(len(UNITS))
 
 
 @generator("notebook-points")

@@ -1,20 +1,21 @@
 """Every graded unit of the assignment, declared once: its notebook, its signature, its points.
 
-This table is the one statement of the unit facts. Everything else that states
-them is checked against it, and disagrees at its peril:
+This table is the one statement of the unit facts. The rest is derived from it:
 
-- plan.py refuses to grade (ConfigError) when a source notebook's test cell
-  `test_<unit>` carries other points, or sits in another notebook;
-- tests/test_units_declared_once.py fails when a notebook's heading, points
-  table or solution `def`, the checks in autograder.checks, or the README
-  say something else.
+- the notebooks' test-cell points, headings, points tables and totals, and the docs'
+  numbers, are generated regions rewritten from it at release (autograder/unit_text.py,
+  autograder/generated.py; `python -m autograder sync`);
+- autograder.checks reads each unit's notebook and signature from it;
+- plan.py refuses to grade (ConfigError) a source notebook whose test cell `test_<unit>`
+  carries other points or sits in another notebook (a release not made since an edit);
+- the tests read expected totals from it; tests/test_units_declared_once.py audits what
+  is still written by hand (a solution's `def`, a number typed outside a generated region).
 
-To change a unit's points, change them here first, then follow the failures
-(README, "Changing the course").
+To change a unit's points: edit its line here, run `python -m autograder release`
+(docs/changing-the-course.md).
 
-A Python module rather than a TOML file: Python 3.10 has no TOML reader in its
-standard library (tomllib is 3.11+), the table is type-checked with the
-package, and plan.py and the tests import it without a parsing step.
+A Python module rather than a TOML file: the table is type-checked with the
+package, and plan.py, the generators and the tests import it without a parsing step.
 """
 import ast
 from dataclasses import dataclass

@@ -4,7 +4,7 @@
 
 Builds a temporary copy of the course (source/ + nbgrader_config.py), releases
 it with `nbgrader generate_assignment`, writes N submissions with
-tests/factory.py (a third correct, a few untouched releases, the rest with one
+tools/factory.py (a third correct, a few untouched releases, the rest with one
 to three plausible mistakes), then grades the class both ways and prints the
 seconds per submission of each, their ratio, and whether every unit's score
 agrees. Exits non-zero when any score differs.
@@ -24,14 +24,15 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from autograder import course  # noqa: E402
-from tests import factory  # noqa: E402
+from tools import course_tools  # noqa: E402
+from tools import factory  # noqa: E402
 
 ASSIGNMENT = "bptt"
 
 
 def make_course(root):
     """A released copy of the course under `root` (source/, nbgrader_config.py, gradebook, release/)."""
-    course_root = course.make_course_copy(root)
+    course_root = course_tools.make_course_copy(root)
     course.generate_release(course_root)
     return course_root
 
@@ -80,9 +81,9 @@ def grade_with_command(course_root, out, jobs=None):
 def grade_with_nbgrader(course_root):
     """Stock `nbgrader autograde` on course_root/submitted; returns ({student: {unit: score}}, seconds)."""
     start = time.perf_counter()
-    course.autograde(course_root)           # one command for the whole class
+    course_tools.autograde(course_root)           # one command for the whole class
     seconds = time.perf_counter() - start
-    cells = course.gradebook_scores(course_root, cells=True)
+    cells = course_tools.gradebook_scores(course_root, cells=True)
     return {student: {grade_id[len("test_"):]: float(score)
                       for per_cell in notebooks.values() for grade_id, score in per_cell.items()
                       if grade_id.startswith("test_")}

@@ -35,7 +35,8 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
 from autograder import course, units  # noqa: E402
-from tests import factory  # noqa: E402
+from tools import course_tools  # noqa: E402
+from tools import factory  # noqa: E402
 
 DEST = HERE / "submissions"
 
@@ -124,7 +125,7 @@ def main():
         tmp = Path(tmp)
         exchange = tmp / "exchange"
         exchange.mkdir()
-        root = course.make_course_copy(tmp, release=True)
+        root = course_tools.make_course_copy(tmp, release=True)
         # release_assignment needs the assignment in the gradebook; record it from the committed release.
         nbgrader(["db", "assignment", "add", course.ASSIGNMENT], root, exchange)
         nbgrader(["release_assignment", course.ASSIGNMENT], root, exchange)

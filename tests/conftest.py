@@ -4,6 +4,13 @@ import pytest
 from tests.nbgrader_course import build_graded_course
 
 
+def pytest_collection_modifyitems(items):
+    """A test that needs the autograded course runs real nbgrader commands: it is slow."""
+    for item in items:
+        if "graded_course" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def graded_course(tmp_path_factory):
     """A temporary course, released and autograded with the real nbgrader (see tests/nbgrader_course.py)."""

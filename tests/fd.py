@@ -1,6 +1,6 @@
 """Central finite differences, and independent forward passes to differentiate numerically.
 
-Relative error (used by every finite-difference test and by bench/fd_report.py):
+Relative error (used by every finite-difference test and by tests/fd_report.py):
 
     rel_error(a, b) = max_i |a_i - b_i| / max(max_i |a_i|, max_i |b_i|)
 
@@ -207,7 +207,7 @@ def rnn2_problem(T, N, D, H1, H2, Q, activation, seed):
     raise AssertionError("no seed keeps the ReLU away from its kink")
 
 
-# ---- configurations shared by the tests and bench/fd_report.py ------------------------------
+# ---- configurations shared by the tests and tests/fd_report.py ------------------------------
 
 # Every dimension differs from every other one, so a transposed product cannot pass;
 # T = 1 and N = 1 are the edge cases (no recurrence; a batch of one).

@@ -1,6 +1,7 @@
 """Three correct implementations of notebook 04's bptt_truncated / bptt_randomized / clip_gradients.
 
-The solution of the source notebook, an einsum rewrite and an explicit loop over steps and rows:
+The solution of the source notebook (sums over time as one reshaped product), a rewrite whose
+sums are einsums (tanh' from h_netIn) and an explicit loop over steps and rows:
 all agree with the reference to rounding, and differ in the last digits, which a long training
 run amplifies. Experiment 3's text states what every one of them reproduces
 (tests/test_long_histories.py runs the experiment with them).
@@ -9,7 +10,7 @@ import json
 
 import numpy as np
 
-from tests.factory import SOURCE_DIR, _nbgrader, _source
+from tools.factory import SOURCE_DIR, _nbgrader, _source
 
 STEM = "04_long_histories"
 
@@ -34,7 +35,7 @@ def _einsum_carry(Y, params, cache, carry, activation):
     dhraw = np.zeros_like(h)
     nxt = np.zeros((N, H))
     for t in range(T - 1, -1, -1):
-        dh = np.einsum("nq,hq->nh", dy[t], params["W_hq"]) + np.einsum("nj,ij->ni", nxt, params["W_hh"])
+        dh = dy[t] @ params["W_hq"].T + nxt @ params["W_hh"].T
         dhraw[t] = dh * dphi[t]
         nxt = carry[t] * dhraw[t]
     h_prev = np.concatenate([cache["h0"][None], h[:-1]])

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder import course
-from tests import factory
+from tools import course_tools
+from tools import factory
 
 # Mistakes run through nbgrader: one per category of the catalogue, over eleven
 # different units in all three notebooks. The whole catalogue is also checked
@@ -67,16 +68,16 @@ def write_submissions(course_root):
 
 
 def build_graded_course(tmpdir):
-    root = course.make_course_copy(tmpdir)
+    root = course_tools.make_course_copy(tmpdir)
     course.generate_release(root)
     roster = write_submissions(root)
     start = time.perf_counter()
-    course.autograde(root)
+    course_tools.autograde(root)
     seconds = time.perf_counter() - start
     return GradedCourse(
         root=root, seconds=seconds, n_notebooks=sum(len(v) for v in roster.values()),
-        scores=course.gradebook_scores(root), cells=course.gradebook_scores(root, cells=True),
-        export=course.read_export(course.export_grades(root)), points=course.source_points(root))
+        scores=course_tools.gradebook_scores(root), cells=course_tools.gradebook_scores(root, cells=True),
+        export=course_tools.read_export(course_tools.export_grades(root)), points=course_tools.source_points(root))
 
 
 def notebook_json(path):

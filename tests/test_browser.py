@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 
 from autograder import course
-from tests import factory
+from tools import course_tools
+from tools import factory
 from tests.live_server import JupyterServer
 
 REPO = Path(__file__).resolve().parents[1]
@@ -29,7 +30,7 @@ SCREENSHOTS = REPO / "artifacts" / "screenshots"
 CHROMIUM = os.environ.get("BPTT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-# The README's student set-up: every nbgrader extension but Validate is disabled.
+# The students' set-up (students/setup.sh): every nbgrader extension but Validate is disabled and locked.
 STUDENT_LAB_DISABLE = ["@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
                        "@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:course-list", "@jupyter/nbgrader:menu"]
 STUDENT_SERVER_DISABLE = ["nbgrader.server_extensions.formgrader", "nbgrader.server_extensions.assignment_list",
@@ -49,7 +50,7 @@ def _skip_reason():
 
 if _skip_reason():
     print(f"\ntests/test_browser.py skipped: {_skip_reason()}")
-pytestmark = pytest.mark.skipif(bool(_skip_reason()), reason=str(_skip_reason()))
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(bool(_skip_reason()), reason=str(_skip_reason()))]  # slow: drives chromium against a real Jupyter server
 
 
 @pytest.fixture(scope="module")
@@ -96,8 +97,9 @@ def student_server(tmp_path_factory):
     env = dict(jupyter_settings(tmp), PYTHONPATH="", BPTT_QUICK="1")
     # The README's commands use --sys-prefix (a student's own venv); the test must not change this
     # machine's installation, so it writes the same settings at the user level of a private config dir.
-    subprocess.run([sys.executable, "-m", "jupyter", "labextension", "disable", "--level=user",
-                    *STUDENT_LAB_DISABLE], env=dict(os.environ, **env), check=True, capture_output=True, timeout=120)
+    for verb in ("disable", "lock"):         # students/setup.sh disables and locks them
+        subprocess.run([sys.executable, "-m", "jupyter", "labextension", verb, "--level=user",
+                        *STUDENT_LAB_DISABLE], env=dict(os.environ, **env), check=True, capture_output=True, timeout=120)
     (tmp / "config" / "jupyter_server_config.json").write_text(json.dumps(
         {"ServerApp": {"jpserver_extensions": {ext: False for ext in STUDENT_SERVER_DISABLE}}}))
     with JupyterServer(folder, app="notebook", env=env) as server:
@@ -336,7 +338,7 @@ def test_student_set_up_has_validate_and_no_instructor_tools(page, student_serve
 @pytest.fixture(scope="module")
 def instructor_course(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("instructor")
-    root = course.make_course_copy(tmp)
+    root = course_tools.make_course_copy(tmp)
     course.generate_release(root)
     shutil.copytree(REPO / "examples" / "submissions" / "cai", root / "submitted" / "cai")
     out = tmp / "out"
@@ -376,5 +378,5 @@ def test_formgrader_autograde_button_gives_the_grading_commands_score(page, inst
         want = {}
         for t in expected["tests"]:
             want[t["notebook"]] = want.get(t["notebook"], 0) + t["score"]
-        maxes = {stem: sum(p.values()) for stem, p in course.source_points(root).items()}
+        maxes = {stem: sum(p.values()) for stem, p in course_tools.source_points(root).items()}
         assert shown == {stem: f"{want[stem]:g} / {maxes[stem]:g}" for stem in maxes}, shown

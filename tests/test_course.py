@@ -8,6 +8,10 @@ from pathlib import Path
 import pytest
 
 from autograder import course
+from tools import course_tools
+from autograder.errors import ConfigError
+
+pytestmark = pytest.mark.slow   # real nbgrader releases
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -22,7 +26,7 @@ def snapshot(root):
 def released(tmp_path_factory):
     """A course copy without gradebook, released by `python -m autograder release` with a PATH
     that does not hold this interpreter's scripts (a venv used without activation)."""
-    root = course.make_course_copy(tmp_path_factory.mktemp("release"))
+    root = course_tools.make_course_copy(tmp_path_factory.mktemp("release"))
     # No folder that holds an `alembic` script (nbgrader runs it when it creates a gradebook).
     path = os.pathsep.join(p for p in os.environ.get("PATH", "").split(os.pathsep)
                            if p and not (Path(p) / "alembic").exists())
@@ -63,7 +67,7 @@ def test_a_leaking_release_is_not_swapped_in(released):
     text = given.read_text()
     given.write_text(text + "\n# from autograder.reference import mlp\n")
     try:
-        with pytest.raises(ValueError, match="bptt_experiments.py: autograder"):
+        with pytest.raises(ConfigError, match="bptt_experiments.py: autograder"):
             course.generate_release(root)
     finally:
         given.write_text(text)

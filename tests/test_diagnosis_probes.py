@@ -11,8 +11,8 @@ import sys
 
 import pytest
 
-from tests import factory
-from tests.factory import REPO_ROOT
+from tools import factory
+from tools.factory import REPO_ROOT
 from tests.test_diagnosis_trace import RNN_EINSUM, verdict
 from tests.wrong_answers import WITH_CARRY, body
 

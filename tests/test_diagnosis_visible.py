@@ -14,8 +14,8 @@ import re
 
 import pytest
 
-from tests import factory
-from tests.factory import RELEASE_DIR
+from tools import factory
+from tools.factory import RELEASE_DIR
 from tests.wrong_answers import WITH_CARRY, body
 
 MAGIC = re.compile(r"^\s*[%!]")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from examples.make_examples import DEST, EXPECTED, class_plan
-from tests import factory
+from tools import factory
 
 RELEASE = Path(__file__).resolve().parents[1] / "release" / "bptt"
 

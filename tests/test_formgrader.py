@@ -14,7 +14,10 @@ from pathlib import Path
 import pytest
 
 from autograder import course, units
+from tools import course_tools
 from tests.live_server import JupyterServer
+
+pytestmark = pytest.mark.slow   # a real Jupyter server and Formgrader's Autograde
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples" / "submissions"
@@ -30,7 +33,7 @@ HIDDEN_TEST_CELLS = {c["metadata"]["nbgrader"]["grade_id"]
 def class_course(tmp_path_factory):
     """A released course copy with the sample class under submitted/, and the grading command's grades.json."""
     tmp = tmp_path_factory.mktemp("formgrader")
-    root = course.make_course_copy(tmp)
+    root = course_tools.make_course_copy(tmp)
     course.generate_release(root)
     shutil.copytree(EXAMPLES, root / "submitted")
     proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(root / "submitted"), "--out",

@@ -4,7 +4,7 @@ import pytest
 from autograder import units
 from autograder.errors import ConfigError
 from autograder.generated import Where, fill_files, fill_text
-from tests.factory import REPO_ROOT
+from tools.factory import REPO_ROOT
 
 NB02 = Where("notebooks/bptt/02_rnn_bptt.py", "02_rnn_bptt")
 P = units.BY_NAME["dh_t"].points
@@ -73,3 +73,11 @@ def test_the_feedback_states_each_units_own_number_of_cases():
     shown = dict(re.findall(r"<td><code>(\w+)</code></td><td>(\d+)</td>", page))
     assert shown == {u.name: str(len(u.check.cases())) for u in plan.units}
     assert {shown["dz_b"], shown["bptt_truncated"], shown["dhraw_t"]} == {"3", "5", "4"}
+
+
+def test_markers_in_code_are_examples_left_alone():
+    text = ("Write `<!-- generated: points-table -->` to get a table:\n\n"
+            "```\n# <!-- generated: nosuch -->\n# <!-- end generated -->\n```\n"
+            "and (<!-- generated: points dh_t -->0 points<!-- end generated -->) is filled.\n")
+    word = "point" if P == 1 else "points"
+    assert fill_text(text, Where("docs/x.md")) == text.replace("-->0 points<", f"-->{P} {word}<")

@@ -1,4 +1,4 @@
-"""The given-helper rule (CONTRACTS.md item 3) on a made-up assignment, on both paths.
+"""The given-helper rule (docs/type_rules.md) on a made-up assignment, on both paths.
 
 Given code is whatever the notebooks say is given: a locked given cell, or a .py module
 of the assignment folder. A graded function that runs given code other than a declared
@@ -21,6 +21,7 @@ from autograder.grade import make_config, release_config
 from autograder.plan import read_plan
 from autograder.sandbox.jail import Worker
 from autograder.sandbox.runner import GIVEN_DIRECTIVE
+from autograder.units import DeclaredUnit
 from tests.adversarial import minicourse
 
 MODULE = '''
@@ -109,15 +110,9 @@ def test_the_spec_is_read_from_the_notebook(source_dir):
     assert "conv" in spec.allowed and "fd" not in spec.allowed and "given_twice" not in spec.allowed
 
 
-class MadeUpUnit(Unit):
-    """A unit of the made-up notebook (autograder/units.py declares only the real ones)."""
-    notebook = "nb"
-    arg_names = ("x",)
-
-
 def unit(name):
     x = np.arange(3.0) + 0.5
-    return MadeUpUnit(name, lambda rng, d: Case((x,), 2 * x, {}))
+    return Unit(name, lambda rng, d: Case((x,), 2 * x, {}), declaration=DeclaredUnit("nb", f"{name}(x)", 1))
 
 
 # ---- in a kernel: cells compiled as IPython does (their text in linecache) ---------------------

@@ -19,6 +19,8 @@ import pytest
 from tests.adversarial import hostcopies, hostview, minicourse
 from tests.adversarial.submissions import ADVERSARIAL, expected, substitute
 
+pytestmark = pytest.mark.slow   # sandboxed batches of hostile submissions, under both isolation modes
+
 REPO = Path(__file__).resolve().parent.parent
 MARK = f"bptt-adv-{os.getpid()}"
 PROCESS_OK, PROCESS_WHY = hostview.can_run_process_mode()

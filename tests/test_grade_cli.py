@@ -11,6 +11,8 @@ import pytest
 
 from tests.adversarial import minicourse
 
+pytestmark = pytest.mark.slow   # sandboxed batches through the command line
+
 REPO = Path(__file__).resolve().parent.parent
 UNITS = ["dz_netAct", "dz_netIn", "dz_b", "mlp_backward", "dy_t"]
 WRONG_DZ_B = {"01_mlp_backprop": {"dz_b": "def dz_b(g):\n    return g.mean(axis=0)\n"}}

@@ -1,6 +1,6 @@
 """Each diagnosis, shown on a submission that makes that mistake, through the real command.
 
-Every catalogue mistake (tests/factory.py) is submitted as its own student, with
+Every catalogue mistake (tools/factory.py) is submitted as its own student, with
 only the notebook the mistake lives in, and the whole class is graded in one
 sandboxed batch. Each student must score exactly that notebook's points minus the
 mistaken unit's, and the unit's feedback must name the mistake.
@@ -12,8 +12,10 @@ import sys
 import pytest
 
 from autograder import units
-from tests import factory
-from tests.factory import REPO_ROOT
+from tools import factory
+from tools.factory import REPO_ROOT
+
+pytestmark = pytest.mark.slow   # one sandboxed batch of every catalogued mistake
 
 # mistake -> a phrase the unit's feedback must contain. The student's exact total is the submitted
 # notebook's declared points minus the mistaken unit's (autograder/units.py); the other notebooks
@@ -39,17 +41,17 @@ EXPECTED = {
     "dW_hh_transposed": "is transposed",
     "dW_xh_sign_flipped": "wrong sign",
     "db_h_not_summed_over_time": "not summed over time (T)",
-    "rnn_backward_missing_future": "`dh_t` received `dhraw_next` = zeros; it should be the pre-activation gradient of step",
+    "rnn_backward_missing_future": "at step t = 5, `dh_t` received `dhraw_next` = zeros; it should be the pre-activation gradient of step 6",
     "dh1_t_missing_future": "missing the gradient from layer 1's future step",
     "dh1_t_future_not_transposed": "instead of W_hh1.T",
-    "rnn2_backward_layer1_missing_future": "`dh1_t` received `dhraw1_next` = zeros; it should be layer 1's",
+    "rnn2_backward_layer1_missing_future": "at step t = 5, `dh1_t` received `dhraw1_next` = zeros; it should be layer 1's",
     "bptt_truncated_early_cut": "the cut is one step early",
     "bptt_truncated_not_truncated": "the gradient crosses the chunk boundaries",
     "bptt_randomized_xi_as_mask": "xi is used as a 0/1 mask",
     # np.clip changes nothing in these cases (the threshold exceeds every entry): it cannot be told from
     # returning the gradients unchanged, so neither is named
     "clip_gradients_entrywise": "clipped is norm / max_norm times too large (two different slips give these numbers",
-    # issue 10 (exact messages on both paths: tests/test_grade_issue10.py)
+    # exact messages on both paths: tests/test_same_message_on_both_grading_paths.py
     "dz_netIn_ce_shortcut": "the rule must hold for any upstream gradient",
     "dz_netIn_modifies_input": "modified its input dz_netAct in place",
     "dy_t_modifies_input": "modified its input p_t in place",

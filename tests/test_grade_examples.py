@@ -5,8 +5,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from autograder import course, units
+import pytest
+
+from autograder import units
+from tools import course_tools
 from examples.make_examples import EXPECTED
+
+pytestmark = pytest.mark.slow   # sandboxed batches and a real release
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -29,7 +34,7 @@ def test_each_example_student_gets_the_exact_total(tmp_path):
 
 
 def test_demo_releases_then_grades_the_examples(tmp_path):
-    root = course.make_course_copy(tmp_path)
+    root = course_tools.make_course_copy(tmp_path)
     proc = subprocess.run([sys.executable, "-m", "autograder", "demo", "--course", str(root)], cwd=REPO,
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr

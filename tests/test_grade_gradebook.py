@@ -4,8 +4,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from autograder.course import tools_env
 from tests.adversarial import minicourse
+
+pytestmark = pytest.mark.slow   # real nbgrader commands
 
 REPO = Path(__file__).resolve().parent.parent
 WRONG_DZ_B = {"01_mlp_backprop": {"dz_b": "def dz_b(g):\n    return g.mean(axis=0)\n"}}

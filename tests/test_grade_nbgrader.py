@@ -10,7 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from autograder import units
+
+pytestmark = pytest.mark.slow   # real nbgrader autograde against the sandboxed grader
 
 REPO = Path(__file__).resolve().parent.parent
 

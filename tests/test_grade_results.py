@@ -48,8 +48,8 @@ def test_grades_json_has_its_schema_version_and_a_cached_rerun_writes_the_same_f
     assert (out / "grades.json").read_text() == text
 
 
-def test_the_readme_documents_every_key_of_grades_json(tmp_path):
-    readme = (REPO / "README.md").read_text()
+def test_the_docs_document_every_key_of_grades_json(tmp_path):
+    readme = (REPO / "docs" / "outputs.md").read_text()
     section = readme.split("* `DIR/grades.json`", 1)[1].split("\n* `DIR/grades.csv`", 1)[0]
     assert f"`schema_version` {SCHEMA_VERSION}" in section
     plan = read_plan(minicourse.write_course(tmp_path / "course"))

@@ -23,6 +23,8 @@ from autograder.gradescope.bundle import GRADER_PACKAGES
 from autograder.gradescope.run import stage_upload
 from examples.make_examples import EXPECTED as EXAMPLE_TOTALS
 
+pytestmark = pytest.mark.slow   # builds and runs the Gradescope bundle in a venv
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "examples" / "submissions"
 STEMS = ("01_mlp_backprop", "02_rnn_bptt", "03_two_layer_rnn", "04_long_histories")

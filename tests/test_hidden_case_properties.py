@@ -26,7 +26,7 @@ import pytest
 
 from autograder import reference as R
 from autograder.checks import UNITS
-from tests.factory import SOURCE_DIR, _nbgrader, _source
+from tools.factory import SOURCE_DIR, _nbgrader, _source
 
 KINK = 1e-8
 CASES = {name: unit.cases() for name, unit in UNITS.items()}

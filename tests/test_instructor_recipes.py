@@ -20,9 +20,13 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 from autograder import units
-from tests import factory
-from tests.factory import REPO_ROOT
+from tools import factory
+from tools.factory import REPO_ROOT
+
+pytestmark = pytest.mark.slow   # real releases and sandboxed grading in copies of the repository
 
 # Correct while H <= Q (the slice keeps every column); wrong shape when H > Q.
 SLICED_DH_T = '''
@@ -112,7 +116,7 @@ def run_in(root, *args, timeout=900):
 def test_change_the_points_of_dh_t(tmp_path):
     """The recipe: one line of autograder/units.py, then `python -m autograder release`."""
     root = repo_copy(tmp_path)
-    for name in ("notebooks", "jupytext.toml", "README.md", "docs", "tests", "examples"):
+    for name in ("notebooks", "jupytext.toml", "README.md", "docs", "tests", "tools", "examples"):
         (shutil.copytree if (REPO_ROOT / name).is_dir() else shutil.copy2)(
             REPO_ROOT / name, root / name, **({"ignore": shutil.ignore_patterns("__pycache__")}
                                               if (REPO_ROOT / name).is_dir() else {}))

@@ -113,8 +113,9 @@ def test_softmax_cross_entropy_collapses_to_p_minus_one_hot(name):
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-15)
 
 
-def test_readme_links_the_doc_not_a_file_outside_the_repository():
+def test_readme_and_guide_link_the_doc_not_a_file_outside_the_repository():
     readme = (DOC.parents[1] / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## The mathematics", 1)[1].split("\n## ", 1)[0]
-    assert "(docs/math.md)" in section
-    assert "SPEC.md" not in section
+    guide = (DOC.parent / "README.md").read_text(encoding="utf-8")
+    section = guide.split("## The mathematics", 1)[1].split("\n## ", 1)[0]
+    assert "(docs/math.md)" in readme and "(math.md)" in section
+    assert "SPEC.md" not in readme + guide

@@ -14,9 +14,11 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from tests import factory
+from tools import factory
 from tests.test_notebooks_teaching import ROOT, SOURCE, WAITING, check_run, nbgrader_meta, outcome, run_cell_by_cell, \
     source_of, stub
+
+pytestmark = pytest.mark.slow   # runs notebooks 03 and 04 top to bottom
 
 # stem -> (the unit left unfinished, what every experiment that uses it waits for)
 HALF_DONE = {"03_two_layer_rnn": ("dh1_t", "dh1_t"), "04_long_histories": ("bptt_randomized", "bptt_randomized")}

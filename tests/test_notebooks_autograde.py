@@ -7,7 +7,7 @@ import pytest
 
 from autograder import units
 from autograder.checks import UNITS, check
-from tests import factory
+from tools import factory
 from tests.nbgrader_course import NBGRADER_MISTAKES, student_id
 
 FULL = {stem: float(units.notebook_points()[stem]) for stem in ("01_mlp_backprop", "02_rnn_bptt", "03_two_layer_rnn")}
@@ -53,7 +53,7 @@ def test_correct_submission_gets_full_marks(graded_course, student):
 
 
 def test_unmodified_release_scores_zero(graded_course):
-    # course.autograde raises if nbgrader exits non-zero: grading the release completed.
+    # course_tools.autograde raises if nbgrader exits non-zero: grading the release completed.
     assert graded_course.scores["release-blank"] == {stem: 0.0 for stem in graded_course.points}
 
 

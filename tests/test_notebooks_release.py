@@ -11,6 +11,7 @@ import pytest
 from traitlets.config import Config
 
 from autograder import course
+from tools import course_tools
 from autograder.checks import UNITS
 from autograder.units import UNITS as DECLARED
 from autograder.units import total_points
@@ -100,7 +101,7 @@ def test_notebook_follows_the_grading_conventions(stem):
 
 
 def test_assignment_total_is_the_declared_total():
-    assert sum(sum(p.values()) for p in course.source_points().values()) == total_points()
+    assert sum(sum(p.values()) for p in course_tools.source_points().values()) == total_points()
 
 
 # ---- nbgrader_config.py ---------------------------------------------------------------------

@@ -24,7 +24,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from tests import factory
+from tools import factory
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "source" / "bptt"
@@ -174,7 +174,7 @@ def test_the_search_finds_an_expression_when_it_is_there():
     # A release that printed the solution of dz_wts in its text would be caught, as code ...
     expr = next(iter(EXPRESSIONS["dz_wts"]))
     assert expr in normalise("Hint: the answer is  " + expr.replace("@", " @ ") + " .")
-    # ... or as LaTeX (the text of the release before issue 8).
+    # ... or as LaTeX (as an earlier release wrote it).
     latex = r"$$dz\_wts = y\_netAct^\top\, dz\_netIn + reg \cdot z\_wts$$"
     assert any(p in tokens(latex) for p in PRODUCTS["dz_wts"])
     latex = r"$$dh_t = dy_t\, W_{hq}^\top + dhraw_{t+1}\, W_{hh}^\top$$"
@@ -243,6 +243,7 @@ def check_run(nb, unfinished):
     return problems
 
 
+@pytest.mark.slow   # runs notebooks cell by cell
 @pytest.mark.parametrize("stem", STEMS)
 def test_untouched_release_notebook_fails_only_in_visible_tests(stem, tmp_path, monkeypatch):
     workdir = tmp_path / "bptt"
@@ -268,6 +269,7 @@ def stub(unit, signature_source):
     return head + "    # YOUR CODE HERE\n    raise NotImplementedError()\n"
 
 
+@pytest.mark.slow   # runs notebooks cell by cell
 @pytest.mark.parametrize("stem", sorted(HALF_DONE))
 def test_half_finished_notebook_fails_exactly_in_its_unfinished_units(stem, tmp_path, monkeypatch):
     cells = json.loads((SOURCE / f"{stem}.ipynb").read_text())["cells"]
@@ -285,6 +287,7 @@ def test_half_finished_notebook_fails_exactly_in_its_unfinished_units(stem, tmp_
 
 # ---- 4. the solved notebooks run top to bottom ------------------------------------------------
 
+@pytest.mark.slow   # runs notebooks top to bottom
 @pytest.mark.parametrize("stem", ["01_mlp_backprop", "02_rnn_bptt"])
 def test_solved_notebook_runs_top_to_bottom(stem, tmp_path, monkeypatch):
     workdir = tmp_path / "bptt"

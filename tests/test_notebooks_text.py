@@ -14,6 +14,7 @@ import nbformat
 import pytest
 
 from autograder import course, notebook_text, units
+from tools import course_tools
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = REPO / "source" / "bptt"
@@ -24,8 +25,8 @@ SYNC_HINT = "run `jupytext --sync notebooks/bptt/*.py`"
 
 
 def course_with_text(tmp_path, name="course"):
-    """A temporary course (autograder.course.make_course_copy) plus jupytext.toml and notebooks/."""
-    root = course.make_course_copy(tmp_path / name)
+    """A temporary course (autograder.course_tools.make_course_copy) plus jupytext.toml and notebooks/."""
+    root = course_tools.make_course_copy(tmp_path / name)
     shutil.copy2(REPO / "jupytext.toml", root / "jupytext.toml")
     shutil.copytree(REPO / "notebooks", root / "notebooks")
     return root
@@ -105,6 +106,7 @@ def edit_notebook(root):
     nbformat.write(nb, path)
 
 
+@pytest.mark.slow   # two real releases
 def test_editing_the_text_or_the_notebook_gives_the_same_release(tmp_path):
     by_text, by_notebook = course_with_text(tmp_path, "text"), course_with_text(tmp_path, "notebook")
     edit_text(by_text)

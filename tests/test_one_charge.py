@@ -17,8 +17,9 @@ import sys
 import pytest
 
 from autograder import course
-from tests import factory
-from tests.factory import REPO_ROOT, _solution_edit
+from tools import course_tools
+from tools import factory
+from tools.factory import REPO_ROOT, _solution_edit
 
 STEM = "04_long_histories"
 
@@ -74,11 +75,11 @@ def test_grading_command_charges_once(sandbox, student):
 
 @pytest.fixture(scope="module")
 def nbgrader(tmp_path_factory):
-    root = course.make_course_copy(tmp_path_factory.mktemp("one_charge_nb"))
+    root = course_tools.make_course_copy(tmp_path_factory.mktemp("one_charge_nb"))
     course.generate_release(root)
     write_class(root / "submitted")
-    course.autograde(root)
-    return course.gradebook_scores(root, cells=True)
+    course_tools.autograde(root)
+    return course_tools.gradebook_scores(root, cells=True)
 
 
 @pytest.mark.parametrize("student", sorted(SUBMISSIONS))

@@ -1,4 +1,4 @@
-"""The reference never misleads (issue 13): each input a caller can give gets the right
+"""The reference never misleads: each input a caller can give gets the right
 answer or a ValueError naming the function, the argument and what was expected.
 
 Every case below was seen to misbehave before: a ValueError from mlp_backward where the

@@ -29,6 +29,8 @@ from autograder.sandbox.jail import (
 )
 from tests.adversarial import hostview, minicourse, probe
 
+pytestmark = pytest.mark.slow   # real bubblewrap sandboxes
+
 REPO = Path(__file__).resolve().parent.parent
 USER = isolation.DEFAULT_USER
 ROOT = os.geteuid() == 0

@@ -14,7 +14,7 @@ import pytest
 
 from autograder import checks, units
 from autograder.plan import ConfigError, read_plan
-from tests.factory import REPO_ROOT
+from tools.factory import REPO_ROOT
 from tests.unit_places import PROSE, disagreements, heading_points, plain, table_row
 
 NB02 = "02_rnn_bptt (notebooks/bptt/02_rnn_bptt.py)"

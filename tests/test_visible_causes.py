@@ -6,8 +6,8 @@ which the test would read from the changed input); a bptt_truncated whose chunks
 but which drops the boundary step's own use of W_hh is told that only W_hh is wrong (not asked
 whether the chunks are [0, k), [k, 2k), ...).
 """
-from tests import factory
-from tests.factory import _solution_edit
+from tools import factory
+from tools.factory import _solution_edit
 from tests.test_given_rule import run_visible
 
 STEM = "04_long_histories"
@@ -38,4 +38,4 @@ def test_each_visible_message_names_the_cause(tmp_path):
     for student, (unit, source, message) in CASES.items():
         folder = factory.write_submission(tmp_path, student, {unit: source}, stems=[STEM])
         outcome = run_visible(folder, STEM)
-        assert outcome[unit] == message, student
+        assert outcome[unit].startswith(message), student      # (the steps where dhraw_t is wrong may follow)

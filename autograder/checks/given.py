@@ -45,9 +45,10 @@ ANSWER_HELPERS = {
     "the losses the tests differentiate": ("mlp_loss", "rnn_loss", "rnn2_loss", "truncated_loss"),
     "the error measure": ("rel_error",),
     "the problem generators": ("mlp_problem", "rnn_problem", "rnn2_problem", "random_problem"),
-    "the tests' and experiments' tools": ("call", "check_example", "swapped_in", "experiment_ready", "probes"),
+    "the tests' and experiments' tools": ("call", "check_example", "swapped_in", "experiment_ready", "probes",
+                                          "why_mlp_backward", "why_rnn_backward", "why_rnn2_backward", "why_steps"),
 }
-EXPERIMENT_MODULES = ("charrnn.py", "bptt_experiments.py")     # every function of these, too
+TOOL_MODULES = ("trace_tools.py", "charrnn.py", "bptt_experiments.py")     # every function of these, too
 
 HIDDEN_RTOL_TEXT = f"{RTOL:g}"      # the relative error the hidden cases accept, as the text states it
 
@@ -64,7 +65,7 @@ def rule_text():
     return (
         f"**The given-helper rule.** A graded function may call your own functions and these given building "
         f"blocks: {blocks}. Every other given function computes (part of) an answer or serves the tests: {kinds}; "
-        f"and everything in {' and '.join(_code(m) for m in EXPERIMENT_MODULES)}. "
+        f"and everything in {', '.join(_code(m) for m in TOOL_MODULES[:-1])} and {_code(TOOL_MODULES[-1])}. "
         f"A graded function that runs one of them scores 0 for its unit on both grading paths, and its visible "
         f"test fails with the grader's sentence, `<function> calls the given helper <name>; a graded function "
         f"must compute its answer itself`, so Validate shows it before you submit. The answers show the rule "

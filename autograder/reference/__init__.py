@@ -1,4 +1,4 @@
-"""The reference implementation: the mathematics of SPEC.md in float64 NumPy."""
+"""The reference implementation: the mathematics of docs/math.md in float64 NumPy."""
 from .functional import cross_entropy_from_logits, log_softmax, one_hot, phi, phi_prime, softmax
 from .mlp import (dy_b, dy_netAct, dy_netIn, dy_wts, dz_b, dz_netAct, dz_netIn, dz_wts,
                   mlp_backward, mlp_forward, mlp_loss)

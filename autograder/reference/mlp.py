@@ -1,4 +1,4 @@
-"""MLP with one hidden ReLU layer, softmax output and mean cross-entropy (SPEC.md).
+"""MLP with one hidden ReLU layer, softmax output and mean cross-entropy (docs/math.md).
 
 Forward (lecture names):
     y_netIn  = X @ y_wts + y_b          (N, H)

@@ -1,4 +1,4 @@
-"""One-hidden-layer RNN (ReLU or tanh) with a softmax output at every step (SPEC.md).
+"""One-hidden-layer RNN (ReLU or tanh) with a softmax output at every step (docs/math.md).
 
 Time-major: X is (T, N, D), step t is X[t]. With h_{-1} = h0:
     h_netIn_t = X[t] @ W_xh + h_{t-1} @ W_hh + b_h      (N, H)
@@ -115,7 +115,7 @@ def rnn_loss(X, Y, params, h0=None, activation="relu", reg=0.0):
     return cross_entropy_from_logits(cache["o"], Y) + float(penalty)
 
 
-# ---- local rules, one per derivative in SPEC.md -------------------------------
+# ---- local rules, one per derivative in docs/math.md -------------------------------
 
 def dy_t(p_t, y_t, T):
     """Gradient at the output logits o_t of one step (the lecture's `dy`).

@@ -1,4 +1,4 @@
-"""RNN with two hidden layers (SPEC.md, "Two hidden layers").
+"""RNN with two hidden layers (docs/math.md, "RNN with two hidden layers").
 
     h1_t = phi(X[t] @ W_xh1 + h1_{t-1} @ W_hh1 + b_h1)      (N, H1)
     h2_t = phi(h1_t @ W_xh2 + h2_{t-1} @ W_hh2 + b_h2)      (N, H2)

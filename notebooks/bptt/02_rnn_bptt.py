@@ -57,8 +57,9 @@
 # `numeric_rnn_rules`, `numeric_dh1_t`); the losses the tests differentiate (`mlp_loss`,
 # `rnn_loss`, `rnn2_loss`, `truncated_loss`); the error measure (`rel_error`); the problem
 # generators (`mlp_problem`, `rnn_problem`, `rnn2_problem`, `random_problem`); the tests' and
-# experiments' tools (`call`, `check_example`, `swapped_in`, `experiment_ready`, `probes`);
-# and everything in `charrnn.py` and `bptt_experiments.py`. A graded function that runs one of
+# experiments' tools (`call`, `check_example`, `swapped_in`, `experiment_ready`, `probes`,
+# `why_mlp_backward`, `why_rnn_backward`, `why_rnn2_backward`, `why_steps`); and everything in
+# `trace_tools.py`, `charrnn.py` and `bptt_experiments.py`. A graded function that runs one of
 # them scores 0 for its unit on both grading paths, and its visible test fails with the
 # grader's sentence, `<function> calls the given helper <name>; a graded function must compute
 # its answer itself`, so Validate shows it before you submit. The answers show the rule too:

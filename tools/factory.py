@@ -6,7 +6,7 @@ cleared, nbgrader metadata kept) with every solution cell filled from source,
 except the units given in `replacements`, whose solution cell is replaced by
 the student code given for them.
 
-    from tests.factory import MISTAKES, write_submission
+    from tools.factory import MISTAKES, write_submission
     write_submission(tmp / "submitted", "alice")                       # all correct
     write_submission(tmp / "submitted", "bob", {"dh_t": MISTAKES["dh_t_missing_future"][1]})
     write_submission(tmp / "submitted", "eve", mistake("dW_hh_transposed"), stems=["02_rnn_bptt"])
@@ -322,7 +322,7 @@ MISTAKES.update({
 })
 
 
-# ---- issue 10: what the grader used to get wrong ----------------------------------------------
+# ---- mistakes the grader used to get wrong ----------------------------------------------
 # Each is a mistake a student makes (graded 0 on its unit) or, in REWRITES, a correct function
 # written differently (full marks), as whole function defs that do not depend on the notebook text.
 
@@ -504,7 +504,7 @@ REWRITES = {
 MISTAKES.update(ISSUE10_MISTAKES)
 
 
-# ---- given helpers (issue 8): submissions that let given code compute the answer -------------
+# ---- given helpers: submissions that let given code compute the answer -------------
 
 def _top_level_names(source):
     import ast
@@ -568,7 +568,7 @@ def _call_args(signature):
 
 def numeric_rules_loophole(stem):
     """{unit: source} returning NUMERIC_RULES[unit](...) for every local rule of `stem`, or {} when the
-    release no longer gives NUMERIC_RULES there (issue 8: 22 of 41 points without a derivative)."""
+    release no longer gives NUMERIC_RULES there (22 of 41 points without a derivative, before the rule)."""
     imp = given_helper_import("NUMERIC_RULES", stem)
     if imp is None:
         return {}

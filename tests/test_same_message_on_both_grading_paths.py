@@ -1,6 +1,6 @@
-"""Issue 10 and the grading side of issue 8, on BOTH grading paths, unit by unit.
+"""Mistakes that used to be misgraded, and given-helper loopholes, on BOTH grading paths, unit by unit.
 
-Every submission below is built from the current source notebooks (tests/factory.py): one
+Every submission below is built from the current source notebooks (tools/factory.py): one
 notebook each, with the mistake, the correct rewrite or the given-helper loophole in place.
 The whole class is graded by ONE `python -m autograder grade` batch (sandbox) and ONE real
 `nbgrader autograde` batch (kernel), and each unit must get the same exact score and the same
@@ -15,9 +15,12 @@ import sys
 import pytest
 
 from autograder import course
+from tools import course_tools
 from autograder.checks import UNITS
-from tests import factory
-from tests.factory import REPO_ROOT
+from tools import factory
+from tools.factory import REPO_ROOT
+
+pytestmark = pytest.mark.slow   # sandboxed batches
 
 OWNER = factory.unit_notebooks()
 KEEP = "a graded function must leave its inputs unchanged (build a new array instead of using +=, *= or slice assignment on an input)"
@@ -175,7 +178,7 @@ def expected_units(student, points):
 
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("issue10")
+    tmp = tmp_path_factory.mktemp("both-paths")
     write_class(tmp / "submitted")
     out = tmp / "out"
     run = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp / "submitted"), "--out", str(out),
@@ -188,7 +191,7 @@ def sandbox(tmp_path_factory):
 
 def unit_points():
     points = {}
-    for stem, cells in course.source_points().items():
+    for stem, cells in course_tools.source_points().items():
         points[stem] = {gid[len("test_"):]: float(p) for gid, p in cells.items()}
     return points
 
@@ -208,11 +211,11 @@ def test_grading_command(sandbox, student):
 
 @pytest.fixture(scope="module")
 def nbgrader(tmp_path_factory):
-    root = course.make_course_copy(tmp_path_factory.mktemp("issue10nb"))
+    root = course_tools.make_course_copy(tmp_path_factory.mktemp("both-paths-nb"))
     course.generate_release(root)
     write_class(root / "submitted")
-    course.autograde(root)
-    cells = course.gradebook_scores(root, cells=True)
+    course_tools.autograde(root)
+    cells = course_tools.gradebook_scores(root, cells=True)
     messages = {}
     for student, (stem, _, _) in SUBMISSIONS.items():
         nb = json.loads((root / "autograded" / student / course.ASSIGNMENT / f"{stem}.ipynb").read_text())

@@ -1,6 +1,6 @@
 """Worst relative error per derivative across the finite-difference tests.
 
-    python bench/fd_report.py
+    python tests/fd_report.py
 
 Runs exactly the comparisons of tests/test_reference_{mlp,rnn,rnn2}.py (every
 shape, both activations) and the chunk-by-chunk check of regular truncation in
