@@ -310,16 +310,15 @@ class Grader:
                 held_back = held_back or (verdict, i, case)
                 continue      # a later case, with other sizes, may tell the readings apart
             if verdict:
-                verdict = with_probes(check, case, verdict, self._probe_runner(worker, unit))
+                verdict = with_probes(check, case, verdict, self._probe_runner(worker, unit, shared))
                 return _zero(unit, with_case(verdict, i, len(cases), case))
         if held_back:
             verdict, i, case = held_back
-            verdict = with_probes(check, case, verdict, self._probe_runner(worker, unit))
+            verdict = with_probes(check, case, verdict, self._probe_runner(worker, unit, shared))
             return _zero(unit, with_case(verdict, i, len(cases), case))
         return UnitResult(unit.name, unit.notebook, unit.points, unit.points, f"passed {len(cases)}/{len(cases)} cases")
 
-
-    def _probe_runner(self, worker: Worker, unit: GradedUnit) -> Callable[[tuple], object]:
+    def _probe_runner(self, worker: Worker, unit: GradedUnit, shared: tuple = ()) -> Callable[[tuple], object]:
         """run(args): the student's answer on a probe's inputs, as plain data, or None (checks/probes.py)."""
         check = _check_of(unit)
         gone: list[bool] = []
@@ -328,8 +327,8 @@ class Grader:
             if gone or self._over_budget() or not worker.alive:
                 return None
             try:
-                reply = call_reply(worker.call(unit.notebook, unit.name, args, check.oracles, oracle_answerer(unit),
-                                               self.cfg.call_timeout))
+                reply = call_reply(worker.call(unit.notebook, unit.name, args, check.oracles + shared,
+                                               oracle_answerer(unit), self.cfg.call_timeout))
             except WorkerGone:     # a probe that kills the worker ends the probing (the verdict stands)
                 gone.append(True)
                 worker.kill()

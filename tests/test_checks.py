@@ -79,7 +79,7 @@ def same_answer(a, b):
 def test_every_catalogued_mistake_is_diagnosed_by_its_message(name):
     unit = UNITS[name]
     for i, case in enumerate(CASES[name]):
-        for j, (message, wrong) in enumerate(case.mistakes):
+        for message, wrong in case.mistakes:
             assert not same_answer(wrong, case.expected), (i, message)   # a listed mistake is wrong
             diagnosis = unit.judge(case, to_data(wrong))
             # Two catalogued mistakes can give the same numbers in one case (bptt_truncated with

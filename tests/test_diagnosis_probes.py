@@ -13,7 +13,7 @@ import pytest
 
 from tools import factory
 from tools.factory import REPO_ROOT
-from tests.test_diagnosis_trace import verdict
+from tests.test_diagnosis_trace import RNN_EINSUM, verdict
 from tests.wrong_answers import WITH_CARRY, body
 
 TRUNC1 = "(case 1 of 5: T=7, N=3, D=5, H=4, Q=6, k=3, activation=relu)."
@@ -52,6 +52,33 @@ PROBED = {
         "bptt_randomized output: " + LOOP_WRONG + BEFORE6 + "the gradient passed back from step 6 is multiplied by "
         "1/ξ[6]; it should be multiplied by ξ[6]; " + FUTURE + RAND1),
 }
+
+RNN2 = body("rnn2_backward")
+RNN2_SUMS = "rnn2_backward: every call to the local rules received the right arguments, so the mistake is in what the function computes itself. "
+RNN2_CASE1 = "(case 1 of 4: T=7, N=3, D=5, Q=6, H1=4, H2=8, activation=relu)."
+# The sums over time of rnn2_backward are inlined (no rule is called for them): which arrays they pair is read
+# from the output by trying every pairing of the computation's arrays of the right widths.
+PAIRED = {
+    "W_hh1 with h1[t]": (RNN2.replace('"W_hh1": s(h1_prev, dhraw1)', '"W_hh1": s(h1, dhraw1)'),
+        RNN2_SUMS + "rnn2_backward output: W_hh1 has the wrong values. Probes: W_hh1 is Σ_t h1[t].T @ dhraw1[t]; it "
+        "should be Σ_t h1[t-1].T @ dhraw1[t] with cache['h1_0'] at t = 0 " + RNN2_CASE1),
+    "W_xh2 with h1[t-1]": (RNN2.replace('"W_xh2": s(h1, dhraw2)', '"W_xh2": s(h1_prev, dhraw2)'),
+        RNN2_SUMS + "rnn2_backward output: W_xh2 has the wrong values. Probes: W_xh2 is Σ_t h1[t-1].T @ dhraw2[t] "
+        "with cache['h1_0'] at t = 0; it should be Σ_t h1[t].T @ dhraw2[t] " + RNN2_CASE1),
+    # layer 1's rule called before layer 2's gradient of the step exists: the first call already differs
+    "layer order in the step": (RNN2.replace('dh1 = dh1_t(dhraw2[t], next1,', 'dh1 = dh1_t(next2, next1,'),
+        "rnn2_backward: at step t = 6, `dh1_t` received `dhraw2_t` = zeros; it should be layer 2's pre-activation "
+        "gradient of step 6 (dhraw2[6]). rnn2_backward output: W_xh1, W_hh1 and b_h1 each has the wrong values "
+        + RNN2_CASE1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PAIRED))
+def test_the_pairings_of_the_sums_over_time_are_named(name):
+    source, message = PAIRED[name]
+    assert source != RNN2
+    assert verdict("rnn2_backward", source) == message
+
 
 LOCAL = {
     "dhraw_t": ("""
@@ -107,11 +134,23 @@ SANDBOXED = {
 }
 
 
+# Correct answers that call the rules with keyword arguments: full marks on both paths.
+MLP_KEYWORDS = """
+def mlp_backward(y, params, cache, reg=0.0):
+    g_z_in = dz_netIn(dz_netAct=dz_netAct(cache["z_netAct"], y=y), z_netAct=cache["z_netAct"])
+    g_y_in = dy_netIn(dy_netAct(dz_netIn=g_z_in, z_wts=params["z_wts"]), y_netIn=cache["y_netIn"])
+    return {"z_wts": dz_wts(g_z_in, y_netAct=cache["y_netAct"], z_wts=params["z_wts"], reg=reg),
+            "z_b": dz_b(dz_netIn=g_z_in), "y_wts": dy_wts(g_y_in, cache["X"], y_wts=params["y_wts"], reg=reg),
+            "y_b": dy_b(dy_netIn=g_y_in)}
+"""
+RIGHT = {"mlp_keywords": ("mlp_backward", MLP_KEYWORDS.strip() + "\n"), "rnn_keywords": ("rnn_backward", RNN_EINSUM)}
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("probes")
     stems = factory.unit_notebooks()
-    for student, (unit, source) in SANDBOXED.items():
+    for student, (unit, source) in {**SANDBOXED, **RIGHT}.items():
         factory.write_submission(tmp / "submitted", student, {unit: source}, stems=[stems[unit]])
     run = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp / "submitted"), "--out",
                           str(tmp / "out"), "--quiet"], cwd=REPO_ROOT, capture_output=True, text=True)
@@ -128,3 +167,11 @@ def test_the_sandboxed_command_gives_the_kernels_words(graded, student):
     stem = factory.unit_notebooks()[unit]
     others = [t for t in graded[student]["tests"] if factory.unit_notebooks()[t["name"]] == stem and t["name"] != unit]
     assert others and all(t["score"] == t["max_score"] for t in others)
+
+
+@pytest.mark.parametrize("student", sorted(RIGHT))
+def test_keyword_calls_of_the_rules_keep_full_marks_on_both_paths(graded, student):
+    unit, source = RIGHT[student]
+    assert verdict(unit, source) is None
+    test = next(t for t in graded[student]["tests"] if t["name"] == unit)
+    assert (test["score"], test["output"]) == (test["max_score"], test["output"]) and test["output"].startswith("passed")

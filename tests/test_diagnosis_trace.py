@@ -43,7 +43,8 @@ TRACED = {
         "(case 2 of 3: T=5, N=4, D=3, H=6, Q=7, activation=tanh)."),
     "h_prev is h": ("rnn_backward", dict(HPREV="h"),
         "rnn_backward: `dW_hh` received `h_prev` holding h[t] where h_prev[t] = h_{t-1} belongs (at every step). "
-        "rnn_backward output: W_hh has the wrong values " + CASE1),
+        "rnn_backward output: W_hh has the wrong values. Probes: W_hh is Σ_t h[t].T @ dhraw[t]; it should be "
+        "Σ_t h[t-1].T @ dhraw[t] with cache['h0'] at t = 0 " + CASE1),
     "h_prev from np.roll": ("rnn_backward", dict(HPREV="np.roll(h, 1, axis=0)"),
         "rnn_backward: `dW_hh` received `h_prev` holding h[6] at t = 0, where cache['h0'] belongs. "
         "rnn_backward output: W_hh has the wrong values " + CASE1),

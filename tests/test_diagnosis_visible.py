@@ -102,9 +102,10 @@ STEPS = {
         "steps apart) differs from finite differences at t = 0, 1, 2, 3, 4, 5; it is right at every step after "
         "t = 5, so the mistake enters at step t = 5"),
     "chunks counted from the end": ("bptt_truncated", dict(CARRY="carry = np.ones(T); carry[[t for t in range(1, T) if (T - t) % k == 0]] = 0"),
-        "k = 3: grads['W_xh'] is not the gradient of truncated_loss; are the chunks [0, k), [k, 2k), ...?: your "
-        "dhraw_t (read from your dW_xh on inputs that keep the steps apart) differs from finite differences at "
-        "t = 0, 1, 2, 3, 4, 5; it is right at every step after t = 5, so the mistake enters at step t = 5"),
+        "k = 3: grads['W_xh'], grads['W_hh'], grads['b_h'] are not the gradient of truncated_loss; are the chunks "
+        "[0, k), [k, 2k), ...?: your dhraw_t (read from your dW_xh on inputs that keep the steps apart) differs from "
+        "finite differences at t = 0, 1, 2, 3, 4, 5; it is right at every step after t = 5, so the mistake enters "
+        "at step t = 5"),
     "future through W_hh": ("bptt_truncated", dict(WT=""),
         "k = T: grads['W_xh'] is not the full gradient: your dhraw_t (read from your dW_xh on inputs that keep the "
         "steps apart) differs from finite differences at t = 0, 1, 2, 3, 4, 5; it is right at every step after "

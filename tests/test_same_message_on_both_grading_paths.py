@@ -31,16 +31,19 @@ RNN1 = "(case 1 of 3: T=7, N=3, D=5, H=4, Q=6, activation=relu)."
 MISTAKE_MESSAGES = {
     # hidden cases narrower than the notebook's promises
     "dz_netIn_ce_shortcut": (
-        "dz_netIn output: assumes dz_netAct is the cross-entropy gradient ((z_netAct - one_hot) / N); the rule must "
-        "hold for any upstream gradient dz_netAct: multiply it by the softmax Jacobian. Probes: correct when the "
-        "upstream gradient is the loss's own, wrong for an arbitrary one: the rule must hold for any upstream gradient "
-        "(case 2 of 3: N=4, D=3, H=6, C=7)."),
+        'dz_netIn output: assumes dz_netAct is the cross-entropy gradient ((z_netAct - one_hot) / N); the '
+        'rule must hold for any upstream gradient dz_netAct: multiply it by the softmax Jacobian. Probes: '
+        "correct when the upstream gradient is the loss's own, wrong for an arbitrary one: the rule must hold"
+        ' for any upstream gradient (case 2 of 3: N=4, D=3, H=6, C=7).'),
     "rnn2_backward_ignores_initial_states": (
         'rnn2_backward: every call to the local rules received the right arguments, so the mistake is in what'
         " the function computes itself. rnn2_backward output: W_hh1 is wrong: layer 1's initial state is left"
         " out: at t = 0 the previous state is cache['h1_0'], not zeros. rnn2_backward output: W_hh2 is wrong:"
-        " layer 2's initial state is left out: at t = 0 the previous state is cache['h2_0'], not zeros (case "
-        '1 of 4: T=7, N=3, D=5, Q=6, H1=4, H2=8, activation=relu).'),
+        " layer 2's initial state is left out: at t = 0 the previous state is cache['h2_0'], not zeros. "
+        'Probes: W_hh1 is Σ_t h1[t-1].T @ dhraw1[t] with zeros at t = 0; it should be Σ_t h1[t-1].T @ '
+        "dhraw1[t] with cache['h1_0'] at t = 0; W_hh2 is Σ_t h2[t-1].T @ dhraw2[t] with zeros at t = 0; it "
+        "should be Σ_t h2[t-1].T @ dhraw2[t] with cache['h2_0'] at t = 0 (case 1 of 4: T=7, N=3, D=5, Q=6, "
+        'H1=4, H2=8, activation=relu).'),
     "bptt_randomized_fixed_half": (
         'bptt_randomized output: W_xh, W_hh and b_h are wrong: the keep probability is fixed at 0.5 (the '
         'gradient is doubled where xi > 0): multiply by xi[t] itself. Probes: the pre-activation gradient '
@@ -77,13 +80,14 @@ MISTAKE_MESSAGES = {
         ' reg > 0: the regularization term is wrong (case 1 of 3: N=3, D=5, H=4, C=6).'),
     "rnn_backward_ignores_h0": (
         "rnn_backward: `dW_hh` received `h_prev` holding zeros at t = 0, where cache['h0'] belongs. "
-        'rnn_backward output: W_hh has the wrong values. Probes: correct when the initial state is zero: the '
-        "initial state's term is wrong (h_prev[0] = cache['h0']) (case 1 of 3: T=7, N=3, D=5, H=4, Q=6, "
-        'activation=relu).'),
+        'rnn_backward output: W_hh has the wrong values. Probes: W_hh is Σ_t h[t-1].T @ dhraw[t] with zeros '
+        "at t = 0; it should be Σ_t h[t-1].T @ dhraw[t] with cache['h0'] at t = 0; correct when the initial "
+        "state is zero: the initial state's term is wrong (h_prev[0] = cache['h0']) (case 1 of 3: T=7, N=3, "
+        'D=5, H=4, Q=6, activation=relu).'),
     "clip_gradients_no_sqrt": (
-        "clip_gradients output: clipped and norm are wrong: the norm is the sum of squares without its square root. "
-        "Probes: it fails for all-zero gradients (norm 0): never divide by the norm when it is 0 "
-        "(case 1 of 5: D=5, H=4, Q=6)."),
+        'clip_gradients output: clipped and norm are wrong: the norm is the sum of squares without its square'
+        ' root. Probes: it fails for all-zero gradients (norm 0): never divide by the norm when it is 0 (case'
+        ' 1 of 5: D=5, H=4, Q=6).'),
     "clip_gradients_inverted_ratio": (
         'clip_gradients output: clipped is wrong: the scale is inverted: the factor is max_norm / norm, not '
         'norm / max_norm. Probes: correct when the norm is below max_norm (nothing to clip), wrong above it: '

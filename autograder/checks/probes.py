@@ -265,6 +265,67 @@ def _pairing(got, expected, cache, s, d):
     return None
 
 
+# ---- which arrays a sum over time pairs -------------------------------------------------------
+
+# Each weight gradient is a sum over time of (state at t or t-1).T @ (gradient at t); each bias
+# gradient a sum of one gradient. Every pairing of the computation's arrays of the right widths is
+# tried; a wrong output equal to exactly one of them is named by it.
+STATES = {"rnn": ("X", "h"), "rnn2": ("X", "h1", "h2")}
+GRADIENTS = {"rnn": ("dhraw", "dh", "dy"), "rnn2": ("dhraw1", "dhraw2", "dh1", "dh2", "dy")}
+INITIAL = {"h": "h0", "h1": "h1_0", "h2": "h2_0"}
+
+
+def _computation(unit, args):
+    """(family, {kind: (T, N, width) array}, {state kind: initial state}) of the reference on `args`."""
+    if unit == "rnn2_backward":
+        from .trace import rnn2_intermediates
+        Y, params, cache, act = args[:4]
+        arrays = dict(rnn2_intermediates(params, cache, Y, act), X=cache["X"], h1=cache["h1"], h2=cache["h2"])
+        return "rnn2", arrays, {"h1": cache["h1_0"], "h2": cache["h2_0"]}
+    Y, params, cache, act, extra = _split(unit, args)
+    up = upstream(params, Y, cache, act, carry=_carry(unit, extra, len(Y)))
+    return "rnn", dict(dhraw=up["dhraw"], dh=up["dh"], dy=up["dy"], X=cache["X"], h=cache["h"]), {"h": cache["h0"]}
+
+
+def _sums(family, arrays, inits):
+    """[(words, value)] of every sum over time that a weight or bias gradient could be."""
+    out = []
+    for g in GRADIENTS[family]:
+        G = arrays[g]
+        out.append((f"the sum of {g}", G.sum(axis=(0, 1))))
+        for st in STATES[family]:
+            S = arrays[st]
+            out.append((f"Σ_t {st}[t].T @ {g}[t]", np.einsum("tni,tnj->ij", S, G)))
+            if st in inits:
+                for first, name in ((inits[st], f"cache['{INITIAL[st]}']"), (np.zeros_like(inits[st]), "zeros")):
+                    prev = np.concatenate([first[None], S[:-1]])
+                    out.append((f"Σ_t {st}[t-1].T @ {g}[t] with {name} at t = 0", np.einsum("tni,tnj->ij", prev, G)))
+    return out
+
+
+def _pairing_words(unit, args, got, expected):
+    family, arrays, inits = _computation(unit, args)
+    sums = _sums(family, arrays, inits)
+    if not isinstance(got, dict):
+        return None
+    # A gradient whose plain sum (its bias output) comes out right was used right: only then does a
+    # wrong weight sum over it point at the state it is paired with (a step left out changes both).
+    trusted = {w.split()[-1] for w, v in sums if w.startswith("the sum of ")
+               for key, want in expected.items() if v.shape == want.shape and close(v, want)
+               and isinstance(got.get(key), np.ndarray) and got[key].shape == want.shape and close(got[key], want)}
+    out = []
+    for key, want in expected.items():
+        value = got.get(key)
+        if not isinstance(value, np.ndarray) or value.shape != want.shape or close(value, want):
+            continue
+        right = [w for w, v in sums if v.shape == want.shape and close(v, want)]
+        found = [w for w, v in sums if v.shape == want.shape and close(value, v)]
+        # one reading only (two that coincide could mislead), over a gradient known to be right
+        if len(found) == 1 and len(right) == 1 and found[0].split(" @ ")[-1].split("[")[0] in trusted:
+            out.append(f"{key} is {found[0]}; it should be {right[0]}")
+    return "; ".join(out) or None
+
+
 # ---- properties that hold or break ------------------------------------------------------------
 
 def _rnn_properties(unit, args, run):
@@ -372,6 +433,10 @@ def diagnose(unit, case, run, traced=False):
     Sentences on which properties hold (and, for the BPTT loops, at which steps dhraw is wrong)."""
     parts = []
     try:
+        if unit.name in RNN_UNITS + ("rnn2_backward",):
+            pairing = _pairing_words(unit.name, case.args, run(case.args), case.expected)
+            if pairing:
+                parts.append(pairing)
         if unit.name in RNN_UNITS:
             step = None if traced else _stepwise(unit.name, case.args, run)
             if step:
@@ -379,7 +444,7 @@ def diagnose(unit, case, run, traced=False):
             parts += _rnn_properties(unit.name, case.args, run)
         elif unit.name == "clip_gradients":
             parts += _clip_properties(case, run)
-        else:
+        elif unit.name != "rnn2_backward" or not parts:
             parts += _dims_properties(unit, case, run)
     except Exception:       # a probe that cannot be built or read never hides the verdict
         pass

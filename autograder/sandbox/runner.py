@@ -353,6 +353,18 @@ def not_implemented_message(name):
 GIVEN_DIRECTIVE = "\x00grader:given"   # label of the load request's last "cell": given cells and allowed names
 
 
+def positional(name, args, kwargs, names):
+    """args followed by the keyword arguments in the order of `names`; TypeError as Python would raise."""
+    args, kwargs = list(args), dict(kwargs)
+    for param in names[len(args):]:
+        if param not in kwargs:
+            break             # the rest must be defaults (the reference fills them in)
+        args.append(kwargs.pop(param))
+    if kwargs:
+        raise TypeError(f"{name}() got an unexpected keyword argument {next(iter(kwargs))!r}")
+    return tuple(args)
+
+
 class Runner:
     def __init__(self, wire, fd_in, fd_out):
         self.wire, self.fd_in, self.fd_out = wire, fd_in, fd_out
@@ -451,7 +463,9 @@ class Runner:
         return ask
 
     def _proxy(self, name):
-        def oracle(*args):
+        def oracle(*args, **kwargs):
+            if kwargs:      # keyword arguments go in the rule's own order (its parameter names, as the unit declares them)
+                args = positional(name, args, kwargs, self.arg_names.get(name, ()))
             self.send({"op": "oracle", "name": name}, self._to_args(args), has_value=True)
             header, value = self.receive()
             if header.get("op") == "oracle_result":

@@ -299,6 +299,14 @@ def first_divergence(arrays, per_step, calls, signatures, rtol=RTOL):
                 step = T - 1 - k if k < T else None
             seen[call.rule] = seen.get(call.rule, 0) + 1
             call.step = step
+    # An anchor computed by the student (dh1_t's dhraw2_t) can itself be a step off: two calls on one
+    # step mean it is, and then the calls' order tells the steps (the first call is step T-1).
+    for rule in per_step_rules:
+        mine = [c for c in calls if c.rule == rule]
+        steps = [c.step for c in mine]
+        if len(set(steps)) < len(steps) and GLOSSARY[anchors[rule]][0] not in INPUTS:
+            for k, c in enumerate(mine):
+                c.step = T - 1 - k if k < T else None
     missing = _missing_steps(calls, per_step_rules, T)
     for i, call in enumerate(calls):
         if call.rule not in signatures or (call.rule in per_step_rules and call.step is None):
