@@ -4,7 +4,7 @@
 
 Builds a temporary copy of the course (source/ + nbgrader_config.py), releases
 it with `nbgrader generate_assignment`, writes N submissions with
-tests/factory.py (a third correct, a few untouched releases, the rest with one
+tools/factory.py (a third correct, a few untouched releases, the rest with one
 to three plausible mistakes), then:
 
 1. grades the class both ways in alternating, paired runs (ours then nbgrader, then

@@ -1,6 +1,6 @@
 """The class report counts each diagnosis exactly, on a class graded by the real command.
 
-The class is generated with known mistake frequencies (tests/factory.py's catalogue),
+The class is generated with known mistake frequencies (tools/factory.py's catalogue),
 graded with `python -m autograder grade`, and the counts are asserted in
 class_report.json and in the HTML page; the report is then rebuilt with
 `python -m autograder report` and must be the same.
@@ -17,7 +17,7 @@ import pytest
 from autograder.checks import UNITS
 from autograder.checks.base import with_case
 from autograder.class_report import diagnosis_key
-from tests.factory import MISTAKES, write_release_as_is, write_submission
+from tools.factory import MISTAKES, write_release_as_is, write_submission
 
 REPO = Path(__file__).resolve().parent.parent
 # An exception message is student-provided text that reaches the page: it must come out escaped.

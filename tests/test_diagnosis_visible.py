@@ -1,6 +1,6 @@
 """The visible tests of the assembly units name the first wrong call before the student submits.
 
-Each wrong answer is put in a student notebook built from the release (tests/factory.py), whose
+Each wrong answer is put in a student notebook built from the release (tools/factory.py), whose
 code cells run in order in one namespace, in the release folder, as a kernel would run them;
 the assembly's visible test cell must fail with the exact sentence below. The expected arrays
 come from finite differences of the loss (source/bptt/bptt_tools.py, why_*), never from a

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import factory
+from tools import factory
 from tests.live_server import free_port
 from tests.test_browser import (CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, WAIT, _skip_reason, cells, index_of,
                                 output_text, run_cells, run_one_cell, textwrap_dedent, type_into_cell)
