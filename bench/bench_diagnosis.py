@@ -134,14 +134,15 @@ def nbgrader_outputs(course_root, student, stem, unit):
 def grade_nbgrader(entries, workdir):
     """Stock nbgrader autograde of every entry (its own notebook only): {id: {unit: score}}, outputs, seconds."""
     from autograder import course
+    from tools import course_tools
 
-    root = course.make_course_copy(workdir)
+    root = course_tools.make_course_copy(workdir)
     course.generate_release(root)
     build.build_all(entries, root / "submitted", only_own_notebook=True)
     start = time.perf_counter()
-    course.autograde(root)
+    course_tools.autograde(root)
     seconds = time.perf_counter() - start
-    cells = course.gradebook_scores(root, cells=True)
+    cells = course_tools.gradebook_scores(root, cells=True)
     scores = {student: {gid[len("test_"):]: float(s) for per in nbs.values() for gid, s in per.items()
                         if gid.startswith("test_")} for student, nbs in cells.items()}
     outputs = {e.id: nbgrader_outputs(root, e.id, e.notebook, e.unit) for e in entries}

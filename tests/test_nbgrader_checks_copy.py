@@ -11,6 +11,7 @@ from pathlib import Path
 
 from autograder import course as course_mod
 from tests.adversarial import minicourse
+from tools import course_tools
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -35,9 +36,9 @@ def test_a_solution_cell_cannot_change_the_next_students_checks(tmp_path):
     course_mod.generate_release(course)
     minicourse.student(course / "submitted", "a_sabotage", extra={"01_mlp_backprop": [SABOTAGE]})
     minicourse.student(course / "submitted", "b_perfect")
-    proc = course_mod.autograde(course, autograder_root=course)
+    proc = course_tools.autograde(course, autograder_root=course)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    scores = course_mod.gradebook_scores(course)
+    scores = course_tools.gradebook_scores(course)
     assert scores == {"a_sabotage": {"01_mlp_backprop": 7.0, "02_rnn_bptt": 1.0},
                       "b_perfect": {"01_mlp_backprop": 7.0, "02_rnn_bptt": 1.0}}
     assert (course / "autograder" / "checks" / "__init__.py").read_bytes() == original

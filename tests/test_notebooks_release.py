@@ -140,7 +140,10 @@ def grading_kernel_output(config):
     assert len(grading) == 1 and grading[0] is not Execute
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
         "import os, autograder.checks\n"
-        "print(os.environ.get('BPTT_GRADING'), os.path.dirname(os.path.dirname(autograder.__file__)))")])
+        "root = os.path.dirname(os.path.dirname(autograder.__file__))\n"
+        "origin = os.path.join(root, 'autograder', 'origin_marker.py')\n"
+        "print(os.environ.get('BPTT_GRADING'), os.path.basename(root).startswith('bptt-checks-'), "
+        "open(origin).read() if os.path.exists(origin) else 'no marker', os.access(autograder.checks.__file__, os.W_OK))")])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     out, _ = grading[0](config=config).preprocess(nb, {"metadata": {"path": str(REPO / "source")}})
     return "".join(o.get("text", "") for o in out.cells[0].outputs) or out.cells[0].outputs
@@ -148,12 +151,15 @@ def grading_kernel_output(config):
 
 def test_the_grading_kernel_alone_gets_the_checks_and_BPTT_GRADING(monkeypatch):
     config = load_config(monkeypatch, ["jupyter-notebook"], {"PYTHONPATH": "/elsewhere"})
-    assert grading_kernel_output(config) == f"1 {REPO}\n"
+    # A fresh copy of the repository's checks per notebook, read-only for a grader that is not root
+    # (root may write anything), so no student's kernel can change another's checks.
+    assert grading_kernel_output(config) == f"1 True no marker {os.geteuid() == 0}\n"
     assert os.environ["PYTHONPATH"] == "/elsewhere" and "BPTT_GRADING" not in os.environ
 
 
 def test_config_override_root_for_course_copies(monkeypatch, tmp_path):
     shutil.copytree(REPO / "autograder", tmp_path / "autograder",
                     ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "autograder" / "origin_marker.py").write_text("the override")
     config = load_config(monkeypatch, ["nbgrader", "autograde", "bptt"], {"BPTT_AUTOGRADER_ROOT": str(tmp_path)})
-    assert grading_kernel_output(config) == f"1 {tmp_path}\n"
+    assert grading_kernel_output(config) == f"1 True the override {os.geteuid() == 0}\n"

@@ -118,7 +118,7 @@ def test_memory_held_in_files_counts_against_the_limit(mode, tmp_path):
     else:
         written = [int(v.split()[0]) for v in held[1].values()]
         assert sum(written) < 256, held
-    assert replies[1][0] == "result"      # the next sandbox starts normally
+    assert replies[1][0] == "result", replies[1]      # the next sandbox starts normally
     assert "memory: " in detail
 
 

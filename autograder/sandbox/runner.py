@@ -238,8 +238,10 @@ def call_graded(func, args, classify=None, arg_names=()):
         return result, ("given", monitor.offender)
     if monitor is not None and monitor.tampered:
         return result, ("tampered", "sys.settrace")
+    # The categories Python's default filters hide (a kernel would print none of them): an unclosed
+    # file is no numerical error and costs no points on either path.
     caught = [w for w in caught if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning,
-                                                                 ImportWarning))]
+                                                                 ImportWarning, ResourceWarning))]
     if caught:
         first = caught[0]
         return result, ("warning", f"{first.category.__name__}: {str(first.message)[:200]}")
