@@ -39,3 +39,18 @@ def test_each_visible_message_names_the_cause(tmp_path):
         folder = factory.write_submission(tmp_path, student, {unit: source}, stems=[STEM])
         outcome = run_visible(folder, STEM)
         assert outcome[unit].startswith(message), student      # (the steps where dhraw_t is wrong may follow)
+
+
+def test_a_composition_right_for_every_correct_rule_passes_the_visible_test_and_the_hidden_one(tmp_path):
+    """mlp_backward handing y_netAct to dy_netIn: the ReLU mask (y > 0) is the same for y_netIn and
+    y_netAct, so the answer is right with any correct dy_netIn; the visible test's numerical stand-in
+    used to differentiate at y_netAct's exact zeros (1/2 there) and failed it while the hidden cases
+    passed it. Both now agree."""
+    from autograder.checks import check
+
+    source = _solution_edit("mlp_backward", 'dy_netIn(g_y_act, cache["y_netIn"])', 'dy_netIn(g_y_act, cache["y_netAct"])')
+    folder = factory.write_submission(tmp_path, "netact", {"mlp_backward": source}, stems=["01_mlp_backprop"])
+    assert run_visible(folder, "01_mlp_backprop")["mlp_backward"] is None
+    namespace = {"np": __import__("numpy")}
+    exec(source, namespace)
+    check("mlp_backward", namespace["mlp_backward"])

@@ -37,7 +37,7 @@ class Case:
     mistakes: list = field(default_factory=list)   # (message, wrong answer) pairs
     factors: list = field(default_factory=list)    # (form, value): constant factors named by their form
     props: set = field(default_factory=set)        # promised input properties this case exercises
-    raises: type | None = None         # the exception the function must raise instead of returning (ValueError)
+    raises: type | None = None  # the exception the function must raise instead of returning (ValueError)
     made_from: dict = field(default_factory=dict)  # all the sizes and switches it was made from (for probes)
 
     def describe(self):
@@ -57,7 +57,7 @@ class Unit:
     labels: tuple = ()          # names of the items of a tuple answer, for messages
     upstream: tuple = ()        # arguments that are upstream gradients (arbitrary in some cases)
     shares_with: tuple = ()     # graded units whose grading covers a helper this unit may share with them
-    shared: Callable | None = None     # shared(arguments by name) -> the reference answer of such a helper, or None
+    shared: Callable | None = None   # shared(arguments by name) -> the reference answer of such a helper, or None
     declaration: Any = None     # a units.DeclaredUnit for a unit outside autograder/units.py (tests' toy units)
 
     @property
@@ -389,7 +389,7 @@ def run_check(unit, func, oracles, classify=None, siblings=None):
     np.seterr(all="ignore")
 
 
-_PENDING: list = []     # (namespace, helpers) swapped by a passing check, to restore at the next check
+_PENDING: list[tuple[dict, dict]] = []     # (namespace, helpers) swapped by a passing check, to restore at the next check
 
 
 def restore_shared():

