@@ -155,7 +155,10 @@ def one_line(exc: BaseException) -> tuple[str, str]:
         return type(exc).__name__, ""
     if len(lines) <= 3 and sum(map(len, lines)) <= 400:
         return "; ".join(lines), ""
-    return lines[0] + " (run with -v for the details)", "\n".join(lines[1:])
+    # The first line says what went wrong; a line "fix: ..." says what to do: both always shown.
+    fixes = [line for line in lines[1:] if line.startswith("fix:")]
+    rest = [line for line in lines[1:] if not line.startswith("fix:")]
+    return "; ".join([lines[0], *fixes]) + (" (run with -v for the details)" if rest else ""), "\n".join(rest)
 
 
 def _configure_logging(args: argparse.Namespace) -> None:

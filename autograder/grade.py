@@ -12,6 +12,7 @@ a missing or broken notebook gives its units 0 with a message.
 from __future__ import annotations
 
 import hashlib
+import logging
 import multiprocessing
 import os
 import sys
@@ -28,7 +29,7 @@ from . import report
 from .checks import ORACLES
 from .checks.base import Case, Unit, with_case, with_probes
 from .checks.compare import unclear
-from .errors import BatchError, ConfigError, GraderError, SandboxError
+from .errors import BatchError, GraderError, SandboxError
 from .plan import GradedUnit, Plan
 from .replies import ErrorKind, Raised, call_reply, cell_outcomes
 from .results import ALL_PASS_NOTE, GradingFailure, StudentResult, UnitResult
@@ -39,15 +40,13 @@ from .submission import CodeCell, Submission, UnusableNotebook, cells_to_run, di
 
 __all__ = ["ALL_PASS_NOTE", "Grader", "grade_batch", "load_plan", "make_config", "release_config"]
 
+log = logging.getLogger(__name__)
 MAX_ORACLE_ELEMENTS = 1_000_000   # per oracle request: the reference runs in the grader's process
 
 
 def load_plan(course_root: str | Path, assignment: str | None = None) -> Plan:
-    """plan.read_plan, with its ConfigError as this package's (a GraderError)."""
-    try:
-        return plan_module.read_plan(course_root, assignment)
-    except plan_module.ConfigError as exc:
-        raise ConfigError(str(exc)) from None
+    """plan.read_plan (its ConfigError is errors.ConfigError, a GraderError)."""
+    return plan_module.read_plan(course_root, assignment)
 
 
 def code_digest() -> str:
@@ -113,10 +112,7 @@ def oracle_answerer(unit: GradedUnit, calls: list | None = None) -> Callable[[st
 
 
 def _check_of(unit: GradedUnit) -> Unit:
-    # plan.GradedUnit declares `check: object`; every plan is built from checks.UNITS.
-    check = unit.check
-    assert isinstance(check, Unit), f"{unit.name}: plan.GradedUnit.check must be a checks.Unit"
-    return check
+    return unit.check
 
 
 @dataclass
@@ -385,9 +381,8 @@ def make_config(plan: Plan, out_dir: str | Path, paths: Iterable[str | Path],
             changed = protect.protect(iso, cfg.hide)
             iso.extra.update(grader_dir=grader_dir, work_dir=work_dir, protected=changed)
             if changed:
-                print(f"process isolation: removed other users' access (chmod o-rwx, or o-rw on folders "
-                      f"leading to Python) so that {iso.user} cannot read: {', '.join(changed)}",
-                      file=sys.stderr)
+                log.warning("process isolation: removed other users' access (chmod o-rwx, or o-rw on folders "
+                            "leading to Python) so that %s cannot read: %s", iso.user, ", ".join(changed))
     except BaseException:
         iso_mod.release(iso)
         raise

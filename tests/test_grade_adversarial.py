@@ -172,10 +172,15 @@ def test_the_grader_refuses_when_bwrap_cannot_start(tmp_path):
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the grader switches to the sandbox user only when run as root")
-def test_the_grader_refuses_a_missing_sandbox_user(tmp_path):
+def test_the_grader_says_why_it_cannot_create_a_missing_sandbox_user(tmp_path):
+    # A missing sandbox user is created (tests/test_cli_errors.py); one that cannot be created
+    # (here an invalid name) stops the grader before any student code runs, in one line.
     course = minicourse.write_course(tmp_path / "course")
     for mode in ("bwrap", "process"):
-        proc = _grade(course, tmp_path / "out", "--isolation", mode, "--sandbox-user", "bptt-no-such-user")
+        proc = _grade(course, tmp_path / "out", "--isolation", mode, "--sandbox-user", "no such user!")
         assert proc.returncode == 2
-        assert "the sandbox user 'bptt-no-such-user' does not exist" in proc.stderr
-        assert "useradd --system --no-create-home --shell /usr/sbin/nologin bptt-no-such-user" in proc.stderr
+        assert proc.stderr.startswith("python -m autograder grade: error: could not create the sandbox user "
+                                      "'no such user!': `useradd --system --no-create-home --shell /usr/sbin/nologin "
+                                      "no such user!` exited 3: useradd: invalid user name"), proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1
+        assert not (tmp_path / "out" / "grades.json").exists()

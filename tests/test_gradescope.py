@@ -145,14 +145,14 @@ def test_missing_notebooks_are_reported_per_unit(bundle, expected, tmp_path):
     upload = {"mlp.ipynb": notebook("ada", STEMS[0]), "sub/04_long_histories.ipynb": notebook("ada", STEMS[3])}
     got, _ = run_autograder(bundle, tmp_path, upload)
     want = {t["name"]: t for t in expected["ada"]["tests"]}
-    units = {t["name"]: t for t in got["tests"]}
-    missing_02 = [n for n, t in units.items() if t["output"] == "notebook 02_rnn_bptt.ipynb is missing from the submission"]
-    missing_03 = [n for n, t in units.items() if t["output"] == "notebook 03_two_layer_rnn.ipynb is missing from the submission"]
+    graded_units = {t["name"]: t for t in got["tests"]}
+    missing_02 = [n for n, t in graded_units.items() if t["output"] == "notebook 02_rnn_bptt.ipynb is missing from the submission"]
+    missing_03 = [n for n, t in graded_units.items() if t["output"] == "notebook 03_two_layer_rnn.ipynb is missing from the submission"]
     assert missing_02 == ["dy_t", "dW_hq", "db_q", "dh_t", "dhraw_t", "dW_hh", "dW_xh", "db_h", "rnn_backward"]
     assert missing_03 == ["dh1_t", "rnn2_backward"]
-    assert all(units[n]["score"] == 0 for n in missing_02 + missing_03)
-    graded = [n for n in units if n not in missing_02 + missing_03]
-    assert all(units[n]["score"] == want[n]["score"] == want[n]["max_score"] for n in graded)
+    assert all(graded_units[n]["score"] == 0 for n in missing_02 + missing_03)
+    graded = [n for n in graded_units if n not in missing_02 + missing_03]
+    assert all(graded_units[n]["score"] == want[n]["score"] == want[n]["max_score"] for n in graded)
     assert got["score"] == units.total_points() - units.notebook_points()["02_rnn_bptt"] \
         - units.notebook_points()["03_two_layer_rnn"]
     assert "- 01_mlp_backprop.ipynb: graded mlp.ipynb" in got["output"]

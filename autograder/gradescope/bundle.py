@@ -14,11 +14,14 @@ The bundle holds the hidden checks and the reference: keep it private (it goes t
 Gradescope only). Entries are written in sorted order with a fixed timestamp, so
 the same course gives the same zip bytes.
 """
+from __future__ import annotations
+
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
-from ..plan import ConfigError, read_plan
+from ..plan import ConfigError, Plan, read_plan
 
 HERE = Path(__file__).resolve().parent
 PACKAGE = HERE.parent
@@ -29,14 +32,14 @@ FIXED_TIME = (2020, 1, 1, 0, 0, 0)
 SKIP_PARTS = {"__pycache__", ".ipynb_checkpoints"}
 
 
-def grader_requirements(course_root):
+def grader_requirements(course_root: str | Path) -> str:
     """requirements.txt text for the bundle: GRADER_PACKAGES with the course's exact pins."""
     path = Path(course_root) / "requirements.txt"
     try:
         text = path.read_text()
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the course's pins ({exc.strerror})") from None
-    pins = {}
+    pins: dict[str, str] = {}
     for line in text.splitlines():
         m = re.match(r"^\s*([A-Za-z0-9._-]+)\s*==\s*([^\s#;]+)", line)
         if m:
@@ -48,45 +51,48 @@ def grader_requirements(course_root):
     return "\n".join(lines + [f"{p}=={pins[p]}" for p in GRADER_PACKAGES]) + "\n"
 
 
-def _files_under(folder, keep=lambda p: True):
+def _files_under(folder: Path, keep: Callable[[Path], bool] = lambda p: True) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and not SKIP_PARTS & set(p.parts) and keep(p))
 
 
-def bundle_entries(course_root, assignment=None):
+Entry = tuple[str, Path | bytes, bool]
+
+
+def bundle_entries(course_root: str | Path, assignment: str | None = None) -> tuple[Plan, list[Entry]]:
     """[(name in the zip, source Path or bytes, executable)], sorted by name; validates the course."""
-    course_root = Path(course_root).resolve()
-    plan = read_plan(course_root, assignment)   # a broken course fails here, not on Gradescope
+    root = Path(course_root).resolve()
+    plan = read_plan(root, assignment)   # a broken course fails here, not on Gradescope
     a = plan.assignment
-    entries = [
+    entries: list[Entry] = [
         ("setup.sh", HERE / "setup.sh", True),
         ("run_autograder", HERE / "run_autograder", True),
-        ("requirements.txt", grader_requirements(course_root).encode(), False),
+        ("requirements.txt", grader_requirements(root).encode(), False),
     ]
-    constraints = course_root / "constraints.txt"
+    constraints = root / "constraints.txt"
     entries.append(("constraints.txt", constraints.read_bytes() if constraints.is_file() else b"", False))
     for p in _files_under(PACKAGE, keep=lambda p: p.suffix != ".pyc"):
         entries.append((f"autograder/{p.relative_to(PACKAGE).as_posix()}", p, p.name in ("setup.sh", "run_autograder")))
-    source = course_root / "source" / a
+    source = root / "source" / a
     for p in _files_under(source):
         entries.append((f"source/{a}/{p.relative_to(source).as_posix()}", p, False))
-    release = course_root / "release" / a
+    release = root / "release" / a
     if release.is_dir():
         for p in _files_under(release, keep=lambda p: p.suffix != ".ipynb"):
             entries.append((f"release/{a}/{p.relative_to(release).as_posix()}", p, False))
     return plan, sorted(entries, key=lambda e: e[0])
 
 
-def build_bundle(out_zip, course_root, assignment=None):
+def build_bundle(out_zip: str | Path, course_root: str | Path, assignment: str | None = None) -> tuple[Plan, list[str]]:
     """Write the bundle to `out_zip`; returns (plan, list of names in the zip)."""
     plan, entries = bundle_entries(course_root, assignment)
-    out_zip = Path(out_zip)
-    out_zip.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_zip.with_name(f".{out_zip.name}.tmp")
+    out = Path(out_zip)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, src, executable in entries:
             info = zipfile.ZipInfo(name, FIXED_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = (0o100755 if executable else 0o100644) << 16
             zf.writestr(info, src if isinstance(src, bytes) else src.read_bytes())
-    tmp.replace(out_zip)
+    tmp.replace(out)
     return plan, [name for name, _, _ in entries]
