@@ -98,20 +98,20 @@ def test_the_release_ships_the_comparison_but_no_solution():
 STEPS = {
     # with k = T = 7 the early cut still cuts between steps 5 and 6: the full-gradient check fails first
     "cut one step early": ("bptt_truncated", dict(CARRY="carry = np.ones(T); carry[k - 1::k] = 0"),
-        "k = T: grads['W_xh'] is not the full gradient: your dhraw_t (read from your dW_xh on inputs that keep the "
+        "k = T: grads['W_xh'] is not the full gradient: your gradient at h_netIn_t (read from your dW_xh on inputs that keep the "
         "steps apart) differs from finite differences at t = 0, 1, 2, 3, 4, 5; it is right at every step after "
         "t = 5, so the mistake enters at step t = 5"),
     "chunks counted from the end": ("bptt_truncated", dict(CARRY="carry = np.ones(T); carry[[t for t in range(1, T) if (T - t) % k == 0]] = 0"),
         "k = 3: grads['W_xh'], grads['W_hh'], grads['b_h'] are not the gradient of truncated_loss; are the chunks "
-        "[0, k), [k, 2k), ...?: your dhraw_t (read from your dW_xh on inputs that keep the steps apart) differs from "
+        "[0, k), [k, 2k), ...?: your gradient at h_netIn_t (read from your dW_xh on inputs that keep the steps apart) differs from "
         "finite differences at t = 0, 1, 2, 3, 4, 5; it is right at every step after t = 5, so the mistake enters "
         "at step t = 5"),
     "future through W_hh": ("bptt_truncated", dict(WT=""),
-        "k = T: grads['W_xh'] is not the full gradient: your dhraw_t (read from your dW_xh on inputs that keep the "
+        "k = T: grads['W_xh'] is not the full gradient: your gradient at h_netIn_t (read from your dW_xh on inputs that keep the "
         "steps apart) differs from finite differences at t = 0, 1, 2, 3, 4, 5; it is right at every step after "
         "t = 5, so the mistake enters at step t = 5"),
     "ξ on the stored dhraw": ("bptt_randomized", dict(STORE="dhraw[t] = dhraw[t] * carry[t]", PASS="dhraw[t]"),
-        "xi = 0 at t = 2, 4: grads['W_xh'] is not regular truncation: your dhraw_t (read from your dW_xh on inputs "
+        "xi = 0 at t = 2, 4: grads['W_xh'] is not regular truncation: your gradient at h_netIn_t (read from your dW_xh on inputs "
         "that keep the steps apart) differs from finite differences at t = 2, 4; it is wrong already at the last "
         "step, t = 4, where no gradient comes from the future"),
 }

@@ -31,10 +31,10 @@ RNN1 = "(case 1 of 3: T=7, N=3, D=5, H=4, Q=6, activation=relu)."
 MISTAKE_MESSAGES = {
     # hidden cases narrower than the notebook's promises
     "dz_netIn_ce_shortcut": (
-        'dz_netIn output: assumes dz_netAct is the cross-entropy gradient ((z_netAct - one_hot) / N); the '
-        'rule must hold for any upstream gradient dz_netAct: multiply it by the softmax Jacobian. Probes: '
-        "correct when the upstream gradient is the loss's own, wrong for an arbitrary one: the rule must hold"
-        ' for any upstream gradient (case 2 of 3: N=4, D=3, H=6, C=7).'),
+        "dz_netIn output: assumes dz_netAct is the cross-entropy gradient ((z_netAct - one_hot) / N); the rule must "
+        "hold for any upstream gradient dz_netAct: multiply it by the softmax Jacobian. Probes: correct when the "
+        "upstream gradient is the loss's own, wrong for an arbitrary one: the rule must hold for any upstream gradient "
+        "(case 2 of 3: N=4, D=3, H=6, C=7)."),
     "rnn2_backward_ignores_initial_states": (
         'rnn2_backward: every call to the local rules received the right arguments, so the mistake is in what'
         " the function computes itself. rnn2_backward output: W_hh1 is wrong: layer 1's initial state is left"
@@ -85,9 +85,9 @@ MISTAKE_MESSAGES = {
         "state is zero: the initial state's term is wrong (h_prev[0] = cache['h0']) (case 1 of 3: T=7, N=3, "
         'D=5, H=4, Q=6, activation=relu).'),
     "clip_gradients_no_sqrt": (
-        'clip_gradients output: clipped and norm are wrong: the norm is the sum of squares without its square'
-        ' root. Probes: it fails for all-zero gradients (norm 0): never divide by the norm when it is 0 (case'
-        ' 1 of 5: D=5, H=4, Q=6).'),
+        "clip_gradients output: clipped and norm are wrong: the norm is the sum of squares without its square root. "
+        "Probes: it fails for all-zero gradients (norm 0): never divide by the norm when it is 0 "
+        "(case 1 of 5: D=5, H=4, Q=6)."),
     "clip_gradients_inverted_ratio": (
         'clip_gradients output: clipped is wrong: the scale is inverted: the factor is max_norm / norm, not '
         'norm / max_norm. Probes: correct when the norm is below max_norm (nothing to clip), wrong above it: '

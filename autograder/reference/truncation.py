@@ -17,22 +17,26 @@ P(xi_t = 0) = 1 - pi and P(xi_t = 1/pi) = pi, independent per step. Every
 path of length j gets weight prod(xi) with expectation 1, so the gradient is
 unbiased; xi all ones is the full computation.
 """
+from __future__ import annotations
+
+from typing import Any
+
 import numpy as np
 
 from .rnn import rnn_backward, sequence_length
-from .validate import Shapes, real_array
+from .validate import Array, Shapes, real_array
 
 
-def regular_carry(T, k):
+def regular_carry(T: object, k: object) -> Array:
     """(T,) carry multipliers of regular truncation with chunks of k steps."""
     s = Shapes("regular_carry")
-    T, k = s.integer("T", T), s.integer("k", k)
-    carry = np.ones(T)
-    carry[k::k] = 0.0
+    n, step = s.integer("T", T), s.integer("k", k)
+    carry = np.ones(n)
+    carry[step::step] = 0.0
     return carry
 
 
-def sample_xi(T, pi, rng):
+def sample_xi(T: object, pi: object, rng: object) -> Array:
     """(T,) multipliers of randomized truncation: 1/pi with probability pi, else 0.
 
     Inputs: T >= 1 steps; pi in (0, 1]; rng a numpy Generator or RandomState (used
@@ -40,14 +44,14 @@ def sample_xi(T, pi, rng):
     Returns: (T,) float64.
     """
     s = Shapes("sample_xi")
-    T = s.integer("T", T)
-    pi = s.scalar("pi", pi)
-    if not 0 < pi <= 1:
-        raise ValueError(f"sample_xi: pi must be in (0, 1], got {pi}")
-    return np.where(_uniform("sample_xi", rng, T) < pi, 1.0 / pi, 0.0)
+    n = s.integer("T", T)
+    p = s.scalar("pi", pi)
+    if not 0 < p <= 1:
+        raise ValueError(f"sample_xi: pi must be in (0, 1], got {p}")
+    return np.where(_uniform("sample_xi", rng, n) < p, 1.0 / p, 0.0)
 
 
-def _uniform(where, rng, T):
+def _uniform(where: str, rng: object, T: int) -> Array:
     """T uniform draws in [0, 1) from `rng` (see sample_xi)."""
     if isinstance(rng, np.random.Generator):
         return rng.random(T)
@@ -59,32 +63,32 @@ def _uniform(where, rng, T):
                      f"or None, got {rng!r}")
 
 
-def bptt_full(Y, params, cache, activation="relu"):
+def bptt_full(Y: Any, params: Any, cache: Any, activation: str = "relu") -> dict[str, Array]:
     """Full computation: the gradient of every step's loss reaches step 0."""
     return rnn_backward(Y, params, cache, activation)
 
 
-def bptt_truncated(Y, params, cache, k, activation="relu"):
+def bptt_truncated(Y: Any, params: Any, cache: Any, k: object, activation: str = "relu") -> dict[str, Array]:
     """Regular truncation with chunks of k steps (see the module docstring)."""
     T = sequence_length("bptt_truncated", cache)
     return rnn_backward(Y, params, cache, activation, carry=regular_carry(T, k))
 
 
-def bptt_randomized(Y, params, cache, xi, activation="relu"):
+def bptt_randomized(Y: Any, params: Any, cache: Any, xi: object, activation: str = "relu") -> dict[str, Array]:
     """Randomized truncation with the given (T,) multipliers xi (>= 0)."""
     T = sequence_length("bptt_randomized", cache)
-    xi = Shapes("bptt_randomized", T=T).array("xi", xi, "T")
-    if np.any(xi < 0):
+    carry = Shapes("bptt_randomized", T=T).array("xi", xi, "T")
+    if np.any(carry < 0):
         raise ValueError("bptt_randomized: xi must be non-negative (0 or 1/pi)")
-    return rnn_backward(Y, params, cache, activation, carry=xi)
+    return rnn_backward(Y, params, cache, activation, carry=carry)
 
 
-def _grad_arrays(where, grads):
+def _grad_arrays(where: str, grads: object) -> dict[str, Array]:
     """{name: float64 array} of a non-empty dict of real, finite arrays (any shapes), or ValueError."""
     if not isinstance(grads, dict) or not grads:
         got = "an empty dict" if isinstance(grads, dict) else type(grads).__name__
         raise ValueError(f"{where}: grads must be a non-empty dict of arrays, got {got}")
-    arrays = {}
+    arrays: dict[str, Array] = {}
     for name, g in grads.items():
         a = real_array(where, f"grads['{name}']", g)
         if not np.all(np.isfinite(a)):
@@ -93,7 +97,7 @@ def _grad_arrays(where, grads):
     return arrays
 
 
-def _global_norm(arrays):
+def _global_norm(arrays: dict[str, Array]) -> float:
     m = max(float(np.max(np.abs(a), initial=0.0)) for a in arrays.values())
     if m == 0.0:
         return 0.0
@@ -101,7 +105,7 @@ def _global_norm(arrays):
         return float(m * np.sqrt(sum(np.sum((a / m) ** 2) for a in arrays.values())))
 
 
-def global_norm(grads):
+def global_norm(grads: object) -> float:
     """sqrt of the sum of squares of every entry of every array in the dict grads.
 
     Inputs: grads, a non-empty dict name -> real finite array (any shape).
@@ -113,7 +117,7 @@ def global_norm(grads):
     return _global_norm(_grad_arrays("global_norm", grads))
 
 
-def clip_grad_norm(grads, max_norm):
+def clip_grad_norm(grads: object, max_norm: object) -> tuple[dict[str, Array], float]:
     """Scale all gradients together so their global L2 norm is at most max_norm.
 
     Inputs: grads dict name -> array; max_norm > 0.
@@ -122,24 +126,24 @@ def clip_grad_norm(grads, max_norm):
     the update is kept (Dive into Deep Learning's clipping).
     """
     arrays = _grad_arrays("clip_grad_norm", grads)
-    max_norm = Shapes("clip_grad_norm").scalar("max_norm", max_norm)
-    if max_norm <= 0:
-        raise ValueError(f"clip_grad_norm: max_norm must be positive, got {max_norm}")
+    limit = Shapes("clip_grad_norm").scalar("max_norm", max_norm)
+    if limit <= 0:
+        raise ValueError(f"clip_grad_norm: max_norm must be positive, got {limit}")
     norm = _global_norm(arrays)
     if not np.isfinite(norm):
         raise ValueError("clip_grad_norm: the global norm of grads overflows float64")
-    scale = min(1.0, max_norm / norm) if norm > 0 else 1.0
+    scale = min(1.0, limit / norm) if norm > 0 else 1.0
     return {name: g * scale for name, g in arrays.items()}, norm
 
 
-def clip_grad_value(grads, clip=5.0):
+def clip_grad_value(grads: object, clip: object = 5.0) -> dict[str, Array]:
     """Clip every entry to [-clip, clip] (min-char-rnn's np.clip); changes the direction.
 
     Inputs: grads, a non-empty dict name -> real finite array; clip > 0.
     Returns: a new dict of float64 arrays of the same shapes.
     """
     arrays = _grad_arrays("clip_grad_value", grads)
-    clip = Shapes("clip_grad_value").scalar("clip", clip)
-    if clip <= 0:
-        raise ValueError(f"clip_grad_value: clip must be positive, got {clip}")
-    return {name: np.clip(g, -clip, clip) for name, g in arrays.items()}
+    bound = Shapes("clip_grad_value").scalar("clip", clip)
+    if bound <= 0:
+        raise ValueError(f"clip_grad_value: clip must be positive, got {bound}")
+    return {name: np.clip(g, -bound, bound) for name, g in arrays.items()}

@@ -4,9 +4,17 @@ Every public reference function validates its inputs so that a wrong call fails
 with a ValueError naming the argument and the expected shape, instead of a
 broadcasting surprise deep inside a matrix product.
 """
+from __future__ import annotations
+
 import numbers
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
+
+# A float64 array, as every reference function returns (and takes, once validated).
+Array = NDArray[np.float64]
 
 ACTIVATIONS = ("relu", "tanh")
 
@@ -19,25 +27,25 @@ class Shapes:
     >>> W = s.array("y_wts", y_wts, "D H")  # D must agree with X
     """
 
-    def __init__(self, where, **known):
+    def __init__(self, where: str, **known: int) -> None:
         self.where = where
-        self.dims = dict(known)
+        self.dims: dict[str, int] = dict(known)
 
-    def _describe(self, spec):
+    def _describe(self, spec: list[str]) -> str:
         return "(" + ", ".join(
             f"{d}={self.dims[d]}" if d in self.dims else d for d in spec
         ) + ("," if len(spec) == 1 else "") + ")"
 
-    def array(self, name, value, spec, finite=True):
+    def array(self, name: str, value: object, spec: str, finite: bool = True) -> Array:
         """Check `value` is a real array whose shape matches `spec` ("N D" or ""); returns float64."""
-        spec = spec.split()
-        arr = real_array(self.where, name, value, f" of shape {self._describe(spec)}")
-        if arr.ndim != len(spec):
+        dims = spec.split()
+        arr = real_array(self.where, name, value, f" of shape {self._describe(dims)}")
+        if arr.ndim != len(dims):
             raise ValueError(
-                f"{self.where}: {name} must have shape {self._describe(spec)} "
-                f"({len(spec)}-D), got shape {arr.shape}"
+                f"{self.where}: {name} must have shape {self._describe(dims)} "
+                f"({len(dims)}-D), got shape {arr.shape}"
             )
-        for axis, (dim, size) in enumerate(zip(spec, arr.shape)):
+        for axis, (dim, size) in enumerate(zip(dims, arr.shape)):
             if dim.isdigit():
                 expected = int(dim)
             elif dim in self.dims:
@@ -47,13 +55,13 @@ class Shapes:
                 continue
             if size != expected:
                 raise ValueError(
-                    f"{self.where}: {name} must have shape {self._describe(spec)}, "
+                    f"{self.where}: {name} must have shape {self._describe(dims)}, "
                     f"got shape {arr.shape} (axis {axis} is {size}, expected {dim}={expected})"
                 )
         if arr.size == 0:
             # T = 0 or N = 0 would make every mean a 0/0 (NaN with a warning): refuse it here.
             raise ValueError(
-                f"{self.where}: {name} must have shape ({', '.join(spec)}{',' if len(spec) == 1 else ''}) "
+                f"{self.where}: {name} must have shape ({', '.join(dims)}{',' if len(dims) == 1 else ''}) "
                 f"with every size >= 1, "
                 f"got shape {arr.shape}"
             )
@@ -61,7 +69,7 @@ class Shapes:
             raise ValueError(f"{self.where}: {name} contains NaN or infinite values")
         return arr
 
-    def labels(self, name, value, spec, n_classes):
+    def labels(self, name: str, value: object, spec: str, n_classes: int) -> NDArray[np.int64]:
         """Check integer class labels of shape `spec`, each in 0..n_classes-1."""
         spec_list = spec.split()
         arr = np.asarray(value)
@@ -82,12 +90,12 @@ class Shapes:
             )
         return arr.astype(np.int64)
 
-    def scalar(self, name, value, minimum=None):
+    def scalar(self, name: str, value: object, minimum: float | None = None) -> float:
         """A finite real number (>= minimum if given) as a float; text and complex are refused."""
         x = None
         if not isinstance(value, (str, bytes, complex, np.complexfloating)):
             try:
-                x = float(value)
+                x = float(value)  # type: ignore[arg-type]  # anything float() takes; refused below otherwise
             except (TypeError, ValueError):
                 pass
         if x is None:
@@ -97,7 +105,7 @@ class Shapes:
             raise ValueError(f"{self.where}: {name} must be a finite number{bound}, got {value!r}")
         return x
 
-    def integer(self, name, value, minimum=1):
+    def integer(self, name: str, value: object, minimum: int = 1) -> int:
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
             raise ValueError(f"{self.where}: {name} must be an integer, got {value!r}")
         if value < minimum:
@@ -105,7 +113,7 @@ class Shapes:
         return int(value)
 
 
-def real_array(where, name, value, expected=""):
+def real_array(where: str, name: str, value: object, expected: str = "") -> Array:
     """`value` as a float64 array; ValueError for complex, text, None or ragged input.
 
     `expected` completes the message ("must be a real numeric array<expected>").
@@ -114,7 +122,7 @@ def real_array(where, name, value, expected=""):
     warning), parse strings and turn None into NaN: each is refused here instead.
     """
     try:
-        arr = np.asarray(value)
+        arr: NDArray[Any] | None = np.asarray(value)
     except (TypeError, ValueError):
         arr = None                      # ragged nested lists
     if arr is not None and arr.dtype.kind == "c":
@@ -129,7 +137,7 @@ def real_array(where, name, value, expected=""):
     return arr.astype(np.float64, copy=False)
 
 
-def check_dict(where, name, value, specs, s):
+def check_dict(where: str, name: str, value: object, specs: Mapping[str, str], s: Shapes) -> dict[str, Array]:
     """Check a dict of arrays (params or cache): a dict, every key of `specs`, every shape.
 
     specs maps key -> shape spec ("D H"); `s` (a Shapes) binds dimensions across
@@ -144,9 +152,9 @@ def check_dict(where, name, value, specs, s):
     return {k: s.array(f"{name}['{k}']", value[k], spec) for k, spec in specs.items()}
 
 
-def check_activation(where, activation):
+def check_activation(where: str, activation: object) -> str:
     if activation not in ACTIVATIONS:
         raise ValueError(
             f"{where}: unknown activation {activation!r}; expected one of {', '.join(map(repr, ACTIVATIONS))}"
         )
-    return activation
+    return str(activation)

@@ -52,12 +52,12 @@ def _truncated_nudged_loss(X, Y, params, h0, h_frozen, k, activation, t, nudge):
 
 
 def why_steps(bptt, extra, k, activation, T, N=2, H=4, Q=6, seed=0):
-    """When a visible test of bptt_truncated or bptt_randomized fails: at which steps your dhraw_t is wrong.
+    """When a visible test of bptt_truncated or bptt_randomized fails: at which steps your gradient at h_netIn_t is wrong.
 
     - bptt: your function; extra: its k or xi argument; k: the chunk length whose truncated_loss
       it should differentiate (k >= T: the full loss); activation; T: the length extra is for
     Runs bptt on a problem whose inputs X[t] are blocks of the identity (D = T*N), so that the
-    rows of block t of your dW_xh are exactly the dhraw_t your loop used, and compares each with
+    rows of block t of your dW_xh are exactly the gradient at h_netIn_t your loop used, and compares each with
     finite differences of truncated_loss at that step's pre-activation. Returns '' or ': ...'.
     """
     rng = np.random.default_rng(seed)
@@ -84,9 +84,10 @@ def why_steps(bptt, extra, k, activation, T, N=2, H=4, Q=6, seed=0):
         if rel_error(W_xh[t * N:(t + 1) * N], fd) > 1e-5:
             wrong.append(t)
     if not wrong:
-        return ": your dhraw_t is right at every step, so the mistake is in how the parameter gradients are summed from it"
+        return (": your gradient at h_netIn_t is right at every step, so the mistake is in how the parameter gradients "
+                "are summed from it")
     last = max(wrong)
     after = f"; it is right at every step after t = {last}, so the mistake enters at step t = {last}" if last < T - 1 else \
         f"; it is wrong already at the last step, t = {T - 1}, where no gradient comes from the future"
-    return (f": your dhraw_t (read from your dW_xh on inputs that keep the steps apart) differs from finite "
+    return (f": your gradient at h_netIn_t (read from your dW_xh on inputs that keep the steps apart) differs from finite "
             f"differences at t = {', '.join(map(str, wrong))}{after}")
