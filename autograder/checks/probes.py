@@ -187,7 +187,8 @@ def _words(unit, t, T, phi_name, act, src, w, a, b, carry, extra):
     out = []
     names = _scalar_names(unit, extra, t, T)
     if abs(a) < 1e-9 and abs(b) < 1e-9:
-        return f"dhraw_{t} is zero: the loop never computes step t = {t}"
+        return (f"dhraw_{t} as the loop used it is zero: step t = {t} is never computed, or its result is "
+                f"discarded before the parameter sums")
     if src == "own t-1" and abs(b) > 1e-9:
         out.append(f"step {t} receives the gradient of step {t - 1}: the loop visits the steps in increasing t; "
                    f"BPTT goes from t = {T - 1} down to 0")
@@ -353,11 +354,16 @@ def _rnn_properties(unit, args, run):
         got = run(probe_args)
         if got is None:
             continue
+        if _right(got, expected):
+            # As in _dims_properties: a second draw must agree, and a control draw without the switch must fail.
+            if not _control_passes(run, *_fresh(unit, args, seed=2000 + i, **sizes, **zero)[:2]) or \
+                    _control_passes(run, *_fresh(unit, args, seed=1000 + i)[:2]):
+                continue
         (held if _right(got, expected) else broke).append(text)
-    if unit == "bptt_truncated" and probes[-1][2] not in held:
+    if unit == "bptt_truncated" and probes[-1][2] in broke:
         broke_all = "wrong even without any cut (k ≥ T): the mistake is in the BPTT loop itself, not in the cut"
         return held + ([broke_all] if len(held) < len(probes) else [])
-    if unit == "bptt_randomized" and probes[-1][2] not in held:
+    if unit == "bptt_randomized" and probes[-1][2] in broke:
         return held + ["wrong even with every ξ[t] = 1 (full BPTT): the mistake is in the BPTT loop itself, not in ξ"]
     return held
 
@@ -392,15 +398,24 @@ def _dims_properties(unit, case, run):
     for change, text in switches:
         if all(base.get(k) == v for k, v in change.items()):
             continue
+        # A property holds only if the answer is right on two independent draws with the change (one
+        # draw can be degenerate: a ReLU state that is all zero for one example) and still wrong on a
+        # control draw without it (else the new inputs, not the switched property, hide the mistake).
         try:
-            rng = np.random.default_rng(change.get("seed", base["seed"]) + 7)
-            probe = unit.make_case(rng, dict(base, **change))
+            draws = [unit.make_case(np.random.default_rng(change.get("seed", base["seed"]) + off), dict(base, **change))
+                     for off in (7, 19)]
+            control = unit.make_case(np.random.default_rng(change.get("seed", base["seed"]) + 7), dict(base))
         except Exception:
             continue
-        got = run(probe.args)
-        if got is not None and _right(got, probe.expected):
+        if all(_control_passes(run, d.args, d.expected) for d in draws) and \
+                not _control_passes(run, control.args, control.expected):
             out.append(text)
     return out
+
+
+def _control_passes(run, args, expected):
+    got = run(args)
+    return got is not None and _right(got, expected)
 
 
 def unit_upstream(unit):
