@@ -313,7 +313,7 @@ def test_assembly_that_skips_the_future_gradient_is_named():
             "rnn_backward: at step t = 5, `dh_t` received `dhraw_next` = zeros; it should be the pre-activation "
             "gradient of step 6 (dhraw[6]). rnn_backward output: W_xh, W_hh and b_h each has the wrong values. "
             "Probes: correct when no gradient comes from the future (W_hh = 0): the future term is wrong; correct "
-            "for a single step (T = 1): what passes between steps is wrong "
+            "for a single step (T = 1): what links the steps is wrong (the gradient carried back, or the sums over time) "
             "(case 1 of 3: T=7, N=3, D=5, H=4, Q=6, activation=relu).")):
         check("rnn_backward", namespace["rnn_backward"])
 

@@ -19,7 +19,7 @@ from tests.wrong_answers import WITH_CARRY, body
 TRUNC1 = "(case 1 of 5: T=7, N=3, D=5, H=4, Q=6, k=3, activation=relu)."
 RAND1 = "(case 1 of 4: T=7, N=3, D=5, H=4, Q=6, activation=relu)."
 FUTURE = ("correct when no gradient comes from the future (W_hh = 0): the future term is wrong; correct for a single "
-          "step (T = 1): what passes between steps is wrong ")
+          "step (T = 1): what links the steps is wrong (the gradient carried back, or the sums over time) ")
 BEFORE6 = "the pre-activation gradient dhraw_t is wrong at t = 0..5 (every step before t = 6); the first wrong step from the end is t = 5: "
 LOOP_WRONG = "W_xh, W_hh and b_h each has the wrong values. Probes: "
 
@@ -175,3 +175,65 @@ def test_keyword_calls_of_the_rules_keep_full_marks_on_both_paths(graded, studen
     assert verdict(unit, source) is None
     test = next(t for t in graded[student]["tests"] if t["name"] == unit)
     assert (test["score"], test["output"]) == (test["max_score"], test["output"]) and test["output"].startswith("passed")
+
+
+# ---- readings of a local rule's answer: which steps its sum over time holds, how each upstream
+# gradient entered. Derived from the reference rule on slices, not from a list of wrong answers.
+
+LOCAL_READINGS = {
+    "dW_hh leaves out step 0": ("dW_hh", """
+def dW_hh(h_prev, dhraw):
+    return sum(h_prev[t].T @ dhraw[t] for t in range(1, h_prev.shape[0]))
+""", "dW_hh sums the steps 1, 2, 3, 4, 5, 6 only: t = 0 left out of the sum over time"),
+    "dW_xh leaves out the last step": ("dW_xh", """
+def dW_xh(X, dhraw):
+    return sum(X[t].T @ dhraw[t] for t in range(X.shape[0] - 1))
+""", "dW_xh sums the steps 0, 1, 2, 3, 4, 5 only: t = 6 left out of the sum over time"),
+    "dh_t subtracts the future": ("dh_t", """
+def dh_t(dy_t, dhraw_next, W_hq, W_hh):
+    return dy_t @ W_hq.T - dhraw_next @ W_hh.T
+""", "dh_t: the contribution of `dhraw_next` is subtracted instead of added"),
+    "dh_t forgets the future's weights": ("dh_t", """
+def dh_t(dy_t, dhraw_next, W_hq, W_hh):
+    return dy_t @ W_hq.T + dhraw_next
+""", "dh_t: `dhraw_next` is added as it is; its contribution must go through its weight matrix"),
+    "dh1_t drops layer 2": ("dh1_t", """
+def dh1_t(dhraw2_t, dhraw1_next, W_xh2, W_hh1):
+    return dhraw1_next @ W_hh1.T
+""", "dh1_t: the contribution of `dhraw2_t` is missing"),
+}
+
+
+@pytest.mark.parametrize("name", LOCAL_READINGS)
+def test_a_local_rule_is_read_by_its_terms(name):
+    unit, source, reading = LOCAL_READINGS[name]
+    message = verdict(unit, source)
+    assert message is not None and reading in message, message
+
+
+def test_a_sum_over_time_called_step_by_step_is_a_right_call():
+    """rnn_backward calling dW_xh(X[t], dhraw_t) at each step and assigning instead of summing: the
+    trace finds no wrong argument (X[t] is one step of X), so it blames the function's own sums."""
+    per_step = """
+def rnn_backward(Y, params, cache, activation):
+    X, h, h_netIn, p = cache["X"], cache["h"], cache["h_netIn"], cache["p"]
+    T, N, _ = X.shape
+    h_prev = np.concatenate([cache["h0"][None], h[:-1]])
+    grads = {k: np.zeros_like(v) for k, v in params.items()}
+    dhraw_next = np.zeros_like(h[0])
+    for t in reversed(range(T)):
+        dy = dy_t(p[t], Y[t], T)
+        grads["W_hq"] = grads["W_hq"] + dW_hq(h[t][None], dy[None])
+        grads["b_q"] = grads["b_q"] + db_q(dy[None])
+        dh = dh_t(dy, dhraw_next, params["W_hq"], params["W_hh"])
+        dhraw = dhraw_t(dh, h_netIn[t], h[t], activation)
+        grads["W_xh"] = dW_xh(X[t][None], dhraw[None])          # assigned, not summed
+        grads["W_hh"] = dW_hh(h_prev[t][None], dhraw[None])
+        grads["b_h"] = db_h(dhraw[None])
+        dhraw_next = dhraw
+    return grads
+"""
+    message = verdict("rnn_backward", per_step)
+    assert message is not None
+    assert message.startswith("rnn_backward: every call to the local rules received the right arguments"), message
+    assert "matches no array" not in message

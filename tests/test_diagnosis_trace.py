@@ -25,7 +25,7 @@ def verdict(unit, source):
 
 CASE1 = "(case 1 of 3: T=7, N=3, D=5, H=4, Q=6, activation=relu)."
 FUTURE_PROBES = ("Probes: correct when no gradient comes from the future (W_hh = 0): the future term is wrong; correct "
-                 "for a single step (T = 1): what passes between steps is wrong ")
+                 "for a single step (T = 1): what links the steps is wrong (the gradient carried back, or the sums over time) ")
 LOOP_OUTPUT = "rnn_backward output: W_xh, W_hh and b_h each has the wrong values. "
 
 TRACED = {

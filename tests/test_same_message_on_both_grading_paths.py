@@ -50,7 +50,7 @@ MISTAKE_MESSAGES = {
         'dhraw_t is wrong at t = 0..3 (every step before t = 4); the first wrong step from the end is t = 3: '
         'the gradient passed back from step 4 is multiplied by 2; it should be multiplied by ξ[4]; correct '
         'when no gradient comes from the future (W_hh = 0): the future term is wrong; correct for a single '
-        'step (T = 1): what passes between steps is wrong (case 2 of 4: T=5, N=4, D=3, H=6, Q=7, '
+        'step (T = 1): what links the steps is wrong (the gradient carried back, or the sums over time) (case 2 of 4: T=5, N=4, D=3, H=6, Q=7, '
         'activation=tanh).'),
     # inputs changed in place
     "clip_gradients_modifies_input": f"clip_gradients modified its input grads['W_xh'] in place; {KEEP}",
@@ -98,12 +98,12 @@ MISTAKE_MESSAGES = {
         'wrong at t = 0..5 (every step before t = 6); the first wrong step from the end is t = 5: the carried'
         ' gradient crossed the boundary between steps 5 and 6 (step 6 starts a chunk); correct when no '
         'gradient comes from the future (W_hh = 0): the future term is wrong; correct for a single step (T = '
-        '1): what passes between steps is wrong (case 1 of 5: T=7, N=3, D=5, H=4, Q=6, k=3, activation=relu).'),
+        '1): what links the steps is wrong (the gradient carried back, or the sums over time) (case 1 of 5: T=7, N=3, D=5, H=4, Q=6, k=3, activation=relu).'),
     "rnn_backward_missing_future": (
         'rnn_backward: at step t = 5, `dh_t` received `dhraw_next` = zeros; it should be the pre-activation '
         'gradient of step 6 (dhraw[6]). rnn_backward output: W_xh, W_hh and b_h each has the wrong values. '
         'Probes: correct when no gradient comes from the future (W_hh = 0): the future term is wrong; correct'
-        ' for a single step (T = 1): what passes between steps is wrong (case 1 of 3: T=7, N=3, D=5, H=4, '
+        ' for a single step (T = 1): what links the steps is wrong (the gradient carried back, or the sums over time) (case 1 of 3: T=7, N=3, D=5, H=4, '
         'Q=6, activation=relu).'),
     "mlp_backward_no_reg": (
         'mlp_backward: `dz_wts` received `reg` = 0.0; it should be the reg passed in. mlp_backward output: '

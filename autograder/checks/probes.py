@@ -337,7 +337,7 @@ def _rnn_properties(unit, args, run):
          "correct when no gradient comes from the future (W_hh = 0): the future term is wrong"),
         ("h0 = 0", dict(h0=True), "correct when the initial state is zero: the initial state's term is wrong "
                                   "(h_prev[0] = cache['h0'])"),
-        ("T = 1", dict(T=1), "correct for a single step (T = 1): what passes between steps is wrong"),
+        ("T = 1", dict(T=1), "correct for a single step (T = 1): what links the steps is wrong (the gradient carried back, or the sums over time)"),
         ("N = 1", dict(N=1), "correct for one example, wrong for a batch: look at how rows are combined"),
         ("other activation", dict(act=OTHER[act]),
          f"correct for {OTHER[act]}, wrong for {act}: check φ′ of {act}"),
@@ -402,9 +402,9 @@ def _dims_properties(unit, case, run):
         # draw can be degenerate: a ReLU state that is all zero for one example) and still wrong on a
         # control draw without it (else the new inputs, not the switched property, hide the mistake).
         try:
-            draws = [unit.make_case(np.random.default_rng(change.get("seed", base["seed"]) + off), dict(base, **change))
-                     for off in (7, 19)]
-            control = unit.make_case(np.random.default_rng(change.get("seed", base["seed"]) + 7), dict(base))
+            draws = [unit.make_case(np.random.default_rng(change.get("seed", base["seed"]) + off),
+                                    dict(base, **change, kinks=False)) for off in (7, 19)]
+            control = unit.make_case(np.random.default_rng(change.get("seed", base["seed"]) + 7), dict(base, kinks=False))
         except Exception:
             continue
         if all(_control_passes(run, d.args, d.expected) for d in draws) and \
@@ -442,6 +442,87 @@ def _clip_properties(case, run):
     return out
 
 
+def _time_terms(unit, case, got):
+    """For a rule whose answer is a sum over time of per-step terms: which steps the answer holds.
+
+    The per-step term is the reference rule on one time slice of every (T, ...) argument, so no
+    rule is listed here. The student's answer is fitted as Σ_t c_t · term_t; when that fit is
+    exact and every c_t is 0 or one common factor, the missing steps (or the factor) are named.
+    """
+    args = case.args
+    if not hasattr(R, unit.name) or not args or not all(isinstance(a, np.ndarray) and a.ndim >= 2 for a in args):
+        return None
+    T = args[0].shape[0]
+    if T < 2 or any(a.shape[0] != T for a in args) or not isinstance(got, np.ndarray):
+        return None
+    rule = getattr(R, unit.name)
+    try:
+        terms = [np.asarray(rule(*(a[t:t + 1] for a in args)), dtype=float) for t in range(T)]
+    except Exception:
+        return None
+    whole = np.asarray(case.expected, dtype=float)
+    if got.shape != whole.shape or not close(sum(terms), whole):
+        return None     # not a sum over time
+    basis = np.stack([term.ravel() for term in terms], axis=1)
+    coef, *_ = np.linalg.lstsq(basis, got.ravel().astype(float), rcond=None)
+    if relative_error(basis @ coef, got.ravel()) > 1e-9 or np.linalg.matrix_rank(basis) < T:
+        return None
+    kept = [t for t in range(T) if abs(coef[t]) > 1e-9]
+    factors = {round(float(coef[t]), 9) for t in kept}
+    if kept and len(factors) == 1 and len(kept) < T:
+        left = [t for t in range(T) if t not in kept]
+        steps = ", ".join(f"t = {t}" for t in left)
+        scale = "" if factors == {1.0} else f" (and scaled by {factors.pop():g})"
+        return f"{unit.name} sums the steps {', '.join(str(t) for t in kept)} only: {steps} left out of the sum over time{scale}"
+    return None
+
+
+def _upstream_terms(unit, case, got):
+    """For a rule that adds the contributions of several upstream gradients (dh_t, dh1_t): how each
+    one entered the student's answer. Each contribution is the reference rule with the other
+    upstream gradients set to zero, so no formula is listed; an upstream gradient added as it is
+    (without the weight matrix that carries it) is tried as well. Only an exact fit is reported."""
+    ups = [u for u in unit.upstream if u in unit.arg_names]
+    if len(ups) < 2 or not hasattr(R, unit.name) or not isinstance(got, np.ndarray):
+        return None
+    rule, args = getattr(R, unit.name), list(case.args)
+    at = {u: unit.arg_names.index(u) for u in ups}
+    terms = {}
+    for u in ups:
+        only = [np.zeros_like(a) if (i in at.values() and i != at[u]) else a for i, a in enumerate(args)]
+        terms[u] = np.asarray(rule(*only), dtype=float)
+    want = np.asarray(case.expected, dtype=float)
+    if got.shape != want.shape or not close(sum(terms.values()), want):
+        return None
+
+    def fit(columns):
+        basis = np.stack([c.ravel() for c in columns], axis=1)
+        coef, *_ = np.linalg.lstsq(basis, got.ravel().astype(float), rcond=None)
+        exact = relative_error(basis @ coef, got.ravel()) < 1e-9 and np.linalg.matrix_rank(basis) == basis.shape[1]
+        return coef if exact else None
+
+    coef = fit([terms[u] for u in ups])
+    if coef is not None:
+        words = []
+        for u, c in zip(ups, coef):
+            if abs(c) < 1e-9:
+                words.append(f"the contribution of `{u}` is missing")
+            elif abs(c + 1) < 1e-9:
+                words.append(f"the contribution of `{u}` is subtracted instead of added")
+            elif abs(c - 1) > 1e-9:
+                words.append(f"the contribution of `{u}` is scaled by {c:.3g}")
+        return f"{unit.name}: " + "; ".join(words) if words else None
+    for u in ups:
+        raw = np.asarray(args[at[u]], dtype=float)
+        if raw.shape != want.shape:
+            continue
+        coef = fit([terms[v] for v in ups if v != u] + [raw])
+        if coef is not None and all(abs(c - 1) < 1e-9 for c in coef):
+            return (f"{unit.name}: `{u}` is added as it is; its contribution must go through its weight matrix "
+                    f"(the product that carries it to this gradient)")
+    return None
+
+
 def diagnose(unit, case, run, traced=False):
     """traced: the call trace already named the cause (the step-by-step probe is then not needed).
 
@@ -460,6 +541,10 @@ def diagnose(unit, case, run, traced=False):
         elif unit.name == "clip_gradients":
             parts += _clip_properties(case, run)
         elif unit.name != "rnn2_backward" or not parts:
+            got = run(case.args)
+            for reading in (_time_terms(unit, case, got), _upstream_terms(unit, case, got)):
+                if reading:
+                    parts.append(reading)
             parts += _dims_properties(unit, case, run)
     except Exception:       # a probe that cannot be built or read never hides the verdict
         pass
