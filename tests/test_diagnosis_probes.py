@@ -197,6 +197,14 @@ def dh_t(dy_t, dhraw_next, W_hq, W_hh):
 def dh_t(dy_t, dhraw_next, W_hq, W_hh):
     return dy_t @ W_hq.T + dhraw_next
 """, "dh_t: `dhraw_next` is added as it is; its contribution must go through its weight matrix"),
+    "ReLU mask that lets the kink through": ("dy_netIn", """
+def dy_netIn(dy_netAct, y_netIn):
+    return dy_netAct * (y_netIn >= 0)
+""", "the answer is right everywhere except exactly where `y_netIn` is exactly 0"),
+    "dy_wts from row sums": ("dy_wts", """
+def dy_wts(dy_netIn, X, y_wts, reg):
+    return np.outer(X.sum(0), dy_netIn.sum(0)) + reg * y_wts
+""", "correct for one example, wrong for a batch: look at how rows are combined"),
     "dh1_t drops layer 2": ("dh1_t", """
 def dh1_t(dhraw2_t, dhraw1_next, W_xh2, W_hh1):
     return dhraw1_next @ W_hh1.T

@@ -523,6 +523,26 @@ def _upstream_terms(unit, case, got):
     return None
 
 
+def _where_wrong(unit, case, got):
+    """Where the wrong entries are, when an input of the answer's shape tells: exactly where it is 0,
+    negative or positive (a ReLU mask at its kink, or pointing the wrong way). Read from the
+    student's answer entry by entry; nothing about the rule is listed."""
+    want = case.expected
+    if not isinstance(got, np.ndarray) or not isinstance(want, np.ndarray) or got.shape != want.shape:
+        return None
+    scale = float(np.max(np.abs(want))) or 1.0
+    wrong = ~np.isclose(got, want, rtol=1e-9, atol=1e-12 * scale)
+    if not wrong.any() or wrong.all():
+        return None
+    for name, arg in zip(unit.arg_names, case.args):
+        if not isinstance(arg, np.ndarray) or arg.shape != want.shape:
+            continue
+        for words, mask in (("is exactly 0", arg == 0), ("is negative", arg < 0), ("is positive", arg > 0)):
+            if np.array_equal(wrong, mask):
+                return f"the answer is right everywhere except exactly where `{name}` {words}"
+    return None
+
+
 def diagnose(unit, case, run, traced=False):
     """traced: the call trace already named the cause (the step-by-step probe is then not needed).
 
@@ -542,7 +562,7 @@ def diagnose(unit, case, run, traced=False):
             parts += _clip_properties(case, run)
         elif unit.name != "rnn2_backward" or not parts:
             got = run(case.args)
-            for reading in (_time_terms(unit, case, got), _upstream_terms(unit, case, got)):
+            for reading in (_time_terms(unit, case, got), _upstream_terms(unit, case, got), _where_wrong(unit, case, got)):
                 if reading:
                     parts.append(reading)
             parts += _dims_properties(unit, case, run)
