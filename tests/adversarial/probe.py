@@ -26,11 +26,14 @@ def _read(path):
     except OSError as exc:
         return type(exc).__name__
 
-def walk():
-    """Every path under / (names only), except inside /proc and /dev."""
+def walk(known=""):
+    """Every path under / (names only), except inside /proc and /dev, and inside the folders listed
+    in `known` (newline-separated: the allow-list's system and Python folders, named but not
+    descended into: a venv beside its base interpreter holds more names than one reply may carry)."""
+    skip = set(filter(None, known.split("\n")))
     seen = []
     for top, dirs, files in os.walk("/"):
-        if top in ("/proc", "/dev", "/sys"):
+        if top in ("/proc", "/dev", "/sys") or top in skip:
             dirs[:] = []
             continue
         seen += [os.path.join(top, n) for n in dirs + files]
