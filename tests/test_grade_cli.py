@@ -130,7 +130,10 @@ def test_an_interrupted_run_keeps_what_it_graded(course, tmp_path):
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "autograder", "grade", sub, "--out", out, "--course", course, "--jobs", "1",
            "--cell-timeout", "120", "--quiet"]
-    proc = subprocess.Popen(list(map(str, cmd)), cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Ctrl-C as in a terminal: the grader starts with SIGINT at its default, whatever this test
+    # process inherited or an earlier test (in-process student code) left ignored.
+    proc = subprocess.Popen(list(map(str, cmd)), cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         # Event: b_second's result is cached, so z_hangs (graded last, --jobs 1) is now running.
         # Limits are generous: the other core may be busy, and the test only waits as long as needed.
