@@ -20,8 +20,9 @@ import pytest
 
 from autograder import reference as R
 from autograder.checks import ORACLES, UNITS, check
-from autograder.checks.base import judge_value
+from autograder.checks.base import CASE_DIMS, judge_value
 from autograder.sandbox.wire import to_data
+from tests.case_text import where
 
 REFERENCE = {name: getattr(R, name, None) for name in UNITS}
 REFERENCE["clip_gradients"] = R.clip_grad_norm        # the notebook's name for the reference's function
@@ -38,9 +39,11 @@ def test_every_graded_unit_is_listed_with_its_notebook():
         **dict.fromkeys(["dh1_t", "rnn2_backward"], "03_two_layer_rnn"),
         **dict.fromkeys(["bptt_truncated", "bptt_randomized", "clip_gradients"], "04_long_histories"),
     }
-    # three cases per unit; more where the notebook promises more (windows, keep probabilities, thresholds,
-    # zero gradients, a ValueError for an unknown activation)
-    assert {name: len(cases) for name, cases in CASES.items() if len(cases) != 3} == {
+    # one case per entry of CASE_DIMS; their own variants where the notebook promises more (windows, keep
+    # probabilities, thresholds, zero gradients, a ValueError for an unknown activation)
+    plain = [name for name, unit in UNITS.items() if not unit.variants]
+    assert {name: len(CASES[name]) for name in plain} == dict.fromkeys(plain, len(CASE_DIMS))
+    assert {name: len(cases) for name, cases in CASES.items() if name not in plain} == {
         "bptt_truncated": 5, "bptt_randomized": 4, "clip_gradients": 5, "dhraw_t": 4, "rnn2_backward": 4}
 
 
@@ -252,11 +255,11 @@ def test_a_lying_ndarray_subclass_is_judged_by_its_values():
 
 def test_in_kernel_check_names_the_case_and_the_failure():
     with pytest.raises(AssertionError, match=re.escape(
-            "dz_b output has the wrong sign: it points uphill (case 1 of 3: N=3, D=5, H=4, C=6).")):
+            "dz_b output has the wrong sign: it points uphill " + where("dz_b"))):
         check("dz_b", lambda g: -g.sum(axis=0))
     with pytest.raises(AssertionError, match=r"^dz_b is not implemented yet$"):
         check("dz_b", lambda g: (_ for _ in ()).throw(NotImplementedError()))
-    with pytest.raises(AssertionError, match=r"^dz_b raised ZeroDivisionError: division by zero \(case 1 of 3: N=3"):
+    with pytest.raises(AssertionError, match="^" + re.escape("dz_b raised ZeroDivisionError: division by zero " + where("dz_b")) + "$"):
         check("dz_b", lambda g: 1 / 0)
     with pytest.raises(AssertionError, match=r"^dz_b is not a function$"):
         check("dz_b", np.zeros(3))
@@ -314,7 +317,7 @@ def test_assembly_that_skips_the_future_gradient_is_named():
             "gradient of step 6 (dhraw[6]). rnn_backward output: W_xh, W_hh and b_h each has the wrong values. "
             "Probes: correct when no gradient comes from the future (W_hh = 0): the future term is wrong; correct "
             "for a single step (T = 1): what links the steps is wrong (the gradient carried back, or the sums over time) "
-            "(case 1 of 3: T=7, N=3, D=5, H=4, Q=6, activation=relu).")):
+            + where("rnn_backward"))):
         check("rnn_backward", namespace["rnn_backward"])
 
 

@@ -13,11 +13,12 @@ import pytest
 
 from tools import factory
 from tools.factory import REPO_ROOT
+from tests.case_text import where
 from tests.test_diagnosis_trace import RNN_EINSUM, verdict
 from tests.wrong_answers import WITH_CARRY, body
 
-TRUNC1 = "(case 1 of 5: T=7, N=3, D=5, H=4, Q=6, k=3, activation=relu)."
-RAND1 = "(case 1 of 4: T=7, N=3, D=5, H=4, Q=6, activation=relu)."
+TRUNC1 = where("bptt_truncated")
+RAND1 = where("bptt_randomized")
 FUTURE = ("correct when no gradient comes from the future (W_hh = 0): the future term is wrong; correct for a single "
           "step (T = 1): what links the steps is wrong (the gradient carried back, or the sums over time) ")
 BEFORE6 = "the pre-activation gradient dhraw_t is wrong at t = 0..5 (every step before t = 6); the first wrong step from the end is t = 5: "
@@ -36,7 +37,7 @@ PROBED = {
         "bptt_truncated output: " + LOOP_WRONG + "the pre-activation gradient dhraw_t is wrong at every step; the "
         "first wrong step from the end is t = 4: φ′ is that of 'relu'; the forward pass used 'tanh'; correct for "
         "relu, wrong for tanh: check φ′ of tanh; wrong even without any cut (k ≥ T): the mistake is in the BPTT "
-        "loop itself, not in the cut (case 2 of 5: T=5, N=4, D=3, H=6, Q=7, k=2, activation=tanh)."),
+        "loop itself, not in the cut " + where("bptt_truncated", 2)),
     "truncated loop forwards": ("bptt_truncated", dict(LOOP="range(T)"),
         "bptt_truncated output: " + LOOP_WRONG + "the pre-activation gradient dhraw_t is wrong at every step; the "
         "first wrong step from the end is t = 6: step 6 receives the gradient of step 5: the loop visits the steps "
@@ -55,7 +56,7 @@ PROBED = {
 
 RNN2 = body("rnn2_backward")
 RNN2_SUMS = "rnn2_backward: every call to the local rules received the right arguments, so the mistake is in what the function computes itself. "
-RNN2_CASE1 = "(case 1 of 4: T=7, N=3, D=5, Q=6, H1=4, H2=8, activation=relu)."
+RNN2_CASE1 = where("rnn2_backward")
 # The sums over time of rnn2_backward are inlined (no rule is called for them): which arrays they pair is read
 # from the output by trying every pairing of the computation's arrays of the right widths.
 PAIRED = {
@@ -87,24 +88,24 @@ def dhraw_t(dh_t, h_netIn_t, h_t, activation):
         return dh_t * (h_netIn_t > 0)
     return dh_t * (1 - np.tanh(h_t) ** 2)
 """, "dhraw_t output: applies tanh twice: 1 - tanh(h_t)**2; h_t is already tanh(h_netIn_t). Probes: correct for relu, "
-     "wrong for tanh: check φ′ of tanh (case 2 of 4: T=5, N=4, D=3, H=6, Q=7, activation=tanh)."),
+     "wrong for tanh: check φ′ of tanh " + where("dhraw_t", 2)),
     "dW_hh": ("""
 def dW_hh(h_prev, dhraw):
     return sum(h_prev[t, 0][:, None] * dhraw[t].sum(0)[None, :] for t in range(h_prev.shape[0]))
 """, "dW_hh output has the wrong values. Probes: correct for one example, wrong for a batch: look at how rows are "
-     "combined (case 1 of 3: T=7, N=3, D=5, H=4, Q=6, activation=relu)."),
+     "combined " + where("dW_hh")),
     "dy_t": ("""
 def dy_t(p_t, y_t, T):
     return (p_t - np.eye(p_t.shape[1])[y_t]) / (T * p_t.shape[1])
 """, "dy_t output is N/Q times the right value: is N used where Q belongs (or the reverse)? "
-     "(case 2 of 3: T=5, N=4, D=3, H=6, Q=7, activation=tanh)."),
+     + where("dy_t", 2)),
     "clip_gradients": ("""
 def clip_gradients(grads, max_norm):
     norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
     return {k: np.clip(g, -max_norm, max_norm) for k, g in grads.items()}, norm
 """, "clip_gradients output: clipped is norm / max_norm times too large (two different slips give these numbers in "
      "this case). Probes: correct when the norm is below max_norm (nothing to clip), wrong above it: look at the scaling by "
-     "max_norm / norm (case 1 of 5: D=5, H=4, Q=6)."),
+     "max_norm / norm " + where("clip_gradients")),
 }
 
 

@@ -10,6 +10,7 @@ import re
 import pytest
 
 from autograder.checks import check
+from tests.case_text import where
 from tests.wrong_answers import body
 
 
@@ -23,7 +24,7 @@ def verdict(unit, source):
     return None
 
 
-CASE1 = "(case 1 of 3: T=7, N=3, D=5, H=4, Q=6, activation=relu)."
+CASE1 = where("rnn_backward")
 FUTURE_PROBES = ("Probes: correct when no gradient comes from the future (W_hh = 0): the future term is wrong; correct "
                  "for a single step (T = 1): what links the steps is wrong (the gradient carried back, or the sums over time) ")
 LOOP_OUTPUT = "rnn_backward output: W_xh, W_hh and b_h each has the wrong values. "
@@ -40,7 +41,7 @@ TRACED = {
     "activation hard-coded": ("rnn_backward", dict(ACT='"relu"'),
         "rnn_backward: at step t = 4, `dhraw_t` was called with activation = 'relu'; the forward pass used 'tanh'. "
         + LOOP_OUTPUT + "Probes: correct for relu, wrong for tanh: check φ′ of tanh "
-        "(case 2 of 3: T=5, N=4, D=3, H=6, Q=7, activation=tanh)."),
+        + where("rnn_backward", 2)),
     "h_prev is h": ("rnn_backward", dict(HPREV="h"),
         "rnn_backward: `dW_hh` received `h_prev` holding h[t] where h_prev[t] = h_{t-1} belongs (at every step). "
         "rnn_backward output: W_hh has the wrong values. Probes: W_hh is Σ_t h[t].T @ dhraw[t]; it should be "
@@ -53,23 +54,23 @@ TRACED = {
         "rnn_backward output: W_xh, W_hh, b_h, W_hq and b_q each has the wrong values " + CASE1),
     "dz_wts gets y_netIn": ("mlp_backward", dict(ZIN='"y_netIn"'),
         "mlp_backward: `dz_wts` received `y_netAct` = y_netIn (the pre-activation); it should be y_netAct (the ReLU "
-        "output). mlp_backward output: z_wts has the wrong values (case 1 of 3: N=3, D=5, H=4, C=6)."),
+        "output). mlp_backward output: z_wts has the wrong values " + where("mlp_backward")),
     "reg not passed on": ("mlp_backward", dict(REGZ="0.0"),
         "mlp_backward: `dz_wts` received `reg` = 0.0; it should be the reg passed in. mlp_backward output: z_wts has "
         "the wrong values. Probes: correct when reg = 0, wrong when reg > 0: the regularization term is wrong "
-        "(case 1 of 3: N=3, D=5, H=4, C=6)."),
+        + where("mlp_backward")),
     "ReLU skipped": ("mlp_backward", dict(YUP="g_y_act"),
         "mlp_backward: `dy_wts` received `dy_netIn` = dy_netAct; it should be dy_netIn. mlp_backward output: y_wts "
-        "and y_b each has the wrong values (case 1 of 3: N=3, D=5, H=4, C=6)."),
+        "and y_b each has the wrong values " + where("mlp_backward")),
     "layer-2 φ′ skipped": ("rnn2_backward", dict(PHI2="1.0"),
         "rnn2_backward: at step t = 6, `dh1_t` received `dhraw2_t` = dh2 of step 6 (layer 2's gradient before φ′); "
         "it should be layer 2's pre-activation gradient of step 6 (dhraw2[6]). rnn2_backward output: W_xh1, W_hh1, "
         "b_h1, W_xh2, W_hh2 and b_h2 each has the wrong values "
-        "(case 1 of 4: T=7, N=3, D=5, Q=6, H1=4, H2=8, activation=relu)."),
+        + where("rnn2_backward")),
     "layer 1 without its future": ("rnn2_backward", dict(NEXT1="np.zeros_like(next1)"),
         "rnn2_backward: at step t = 5, `dh1_t` received `dhraw1_next` = zeros; it should be layer 1's pre-activation "
         "gradient of step 6 (dhraw1[6]). rnn2_backward output: W_xh1, W_hh1 and b_h1 each has the wrong values "
-        "(case 1 of 4: T=7, N=3, D=5, Q=6, H1=4, H2=8, activation=relu)."),
+        + where("rnn2_backward")),
 }
 
 

@@ -17,6 +17,7 @@ import pytest
 
 from autograder import reference as R
 from autograder.units import UNITS
+from tests.case_text import where
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench" / "heldout"))
 import build  # noqa: E402  (bench/heldout/build.py)
@@ -227,7 +228,7 @@ def test_bench_sorts_feedback_into_named_generic_and_other():
     import bench_diagnosis as B
 
     over_T = next(e for e in ENTRIES if e.id == "bptt_randomized-dy-over-T")        # cause word \bN\b
-    suffix = " (case 1 of 4: T=7, N=3, D=5, H=4, Q=6, activation=relu)."
+    suffix = " " + where("bptt_randomized")
     assert B.feedback_kind(over_T, "bptt_randomized output: W_xh, W_hh and b_h each has the wrong values" + suffix) \
         == ("generic", False)
     assert B.feedback_kind(over_T, "bptt_randomized output: W_xh and b_q each is N times too large" + suffix) \

@@ -23,6 +23,7 @@ import sys
 import pytest
 
 from autograder import units
+from autograder.checks import UNITS
 from tools import factory
 from tools.factory import REPO_ROOT
 
@@ -48,6 +49,13 @@ def repo_copy(tmp_path):
     return root
 
 
+def copy_also(root, *names):
+    for name in names:
+        (shutil.copytree if (REPO_ROOT / name).is_dir() else shutil.copy2)(
+            REPO_ROOT / name, root / name, **({"ignore": shutil.ignore_patterns("__pycache__")}
+                                              if (REPO_ROOT / name).is_dir() else {}))
+
+
 def grade(root, submitted, out):
     """Run the grading command of the copy (its own package) and return {student: entry}."""
     proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(submitted), "--out", str(out),
@@ -64,6 +72,7 @@ def dh_t_result(entry):
 
 def test_add_a_hidden_case(tmp_path):
     root = repo_copy(tmp_path)
+    copy_also(root, "tests", "tools", "bench", "docs")
     submitted = tmp_path / "submitted"
     factory.write_submission(submitted, "ada", stems=["02_rnn_bptt"])
     factory.write_submission(submitted, "sam", {"dh_t": SLICED_DH_T}, stems=["02_rnn_bptt"])
@@ -74,7 +83,7 @@ def test_add_a_hidden_case(tmp_path):
     assert {s: e["score"] for s, e in before.items()} == {"ada": nb02, "sam": nb02}
     assert dh_t_result(before["sam"])["score"] == dh_t_points
 
-    # The recipe's one edit: a fourth entry in CASE_DIMS, with more hidden units than classes.
+    # The recipe's one edit: one more entry in CASE_DIMS, with more hidden units than classes.
     base = root / "autograder" / "checks" / "base.py"
     text = base.read_text()
     assert text.count(CASES_OPEN) == 1
@@ -87,9 +96,14 @@ def test_add_a_hidden_case(tmp_path):
     result = dh_t_result(after["sam"])
     assert result["score"] == 0 and result["max_score"] == dh_t_points
     assert result["output"].startswith("dh_t output has the wrong shape: expected (5, 7), got (5, 3)"), result["output"]
-    assert "(case 4 of 4: T=6, N=5, D=2, H=7, Q=3, activation=relu)" in result["output"]
+    added = len(UNITS["dh_t"].cases()) + 1                           # the new entry is the last case
+    assert f"(case {added} of {added}: T=6, N=5, D=2, H=7, Q=3, activation=relu)" in result["output"]
     assert all(t["score"] == t["max_score"] for t in after["sam"]["tests"]
                if t["notebook"] == "02_rnn_bptt" and t["name"] != "dh_t")
+    # The tests that quote whole messages ("(case k of n: sizes)") derive the case part from the
+    # units' cases: they pass in the copy, unchanged.
+    run_in(root, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_checks.py",
+           "tests/test_diagnosis_trace.py", "tests/test_diagnosis_probes.py", "-m", "not slow")
 
 
 # ---- change the points of dh_t -----------------------------------------------------------------
@@ -116,10 +130,7 @@ def run_in(root, *args, timeout=900):
 def test_change_the_points_of_dh_t(tmp_path):
     """The recipe: one line of autograder/units.py, then `python -m autograder release`."""
     root = repo_copy(tmp_path)
-    for name in ("notebooks", "jupytext.toml", "README.md", "docs", "tests", "tools", "examples"):
-        (shutil.copytree if (REPO_ROOT / name).is_dir() else shutil.copy2)(
-            REPO_ROOT / name, root / name, **({"ignore": shutil.ignore_patterns("__pycache__")}
-                                              if (REPO_ROOT / name).is_dir() else {}))
+    copy_also(root, "notebooks", "jupytext.toml", "README.md", "docs", "tests", "tools", "examples")
     p, n02, total = units.BY_NAME["dh_t"].points, units.notebook_points()["02_rnn_bptt"], units.total_points()
 
     # 1. The one edit: the declaration.

@@ -17,6 +17,7 @@ import pytest
 from autograder import course
 from tools import course_tools
 from autograder.checks import UNITS
+from tests.case_text import where
 from tools import factory
 from tools.factory import REPO_ROOT
 
@@ -25,7 +26,6 @@ pytestmark = pytest.mark.slow   # sandboxed batches
 OWNER = factory.unit_notebooks()
 KEEP = "a graded function must leave its inputs unchanged (build a new array instead of using +=, *= or slice assignment on an input)"
 TYPE = "expected a NumPy array (np.ndarray) of dtype float64 of shape"
-RNN1 = "(case 1 of 3: T=7, N=3, D=5, H=4, Q=6, activation=relu)."
 
 # mistake -> the exact feedback of its unit (score 0)
 MISTAKE_MESSAGES = {
@@ -34,7 +34,7 @@ MISTAKE_MESSAGES = {
         "dz_netIn output: assumes dz_netAct is the cross-entropy gradient ((z_netAct - one_hot) / N); the rule must "
         "hold for any upstream gradient dz_netAct: multiply it by the softmax Jacobian. Probes: correct when the "
         "upstream gradient is the loss's own, wrong for an arbitrary one: the rule must hold for any upstream gradient "
-        "(case 2 of 3: N=4, D=3, H=6, C=7)."),
+        + where("dz_netIn", 2)),
     "rnn2_backward_ignores_initial_states": (
         'rnn2_backward: every call to the local rules received the right arguments, so the mistake is in what'
         " the function computes itself. rnn2_backward output: W_hh1 is wrong: layer 1's initial state is left"
@@ -42,16 +42,15 @@ MISTAKE_MESSAGES = {
         " layer 2's initial state is left out: at t = 0 the previous state is cache['h2_0'], not zeros. "
         'Probes: W_hh1 is Σ_t h1[t-1].T @ dhraw1[t] with zeros at t = 0; it should be Σ_t h1[t-1].T @ '
         "dhraw1[t] with cache['h1_0'] at t = 0; W_hh2 is Σ_t h2[t-1].T @ dhraw2[t] with zeros at t = 0; it "
-        "should be Σ_t h2[t-1].T @ dhraw2[t] with cache['h2_0'] at t = 0 (case 1 of 4: T=7, N=3, D=5, Q=6, "
-        'H1=4, H2=8, activation=relu).'),
+        "should be Σ_t h2[t-1].T @ dhraw2[t] with cache['h2_0'] at t = 0 " + where("rnn2_backward")),
     "bptt_randomized_fixed_half": (
         'bptt_randomized output: W_xh, W_hh and b_h are wrong: the keep probability is fixed at 0.5 (the '
         'gradient is doubled where xi > 0): multiply by xi[t] itself. Probes: the pre-activation gradient '
         'dhraw_t is wrong at t = 0..3 (every step before t = 4); the first wrong step from the end is t = 3: '
         'the gradient passed back from step 4 is multiplied by 2; it should be multiplied by ξ[4]; correct '
         'when no gradient comes from the future (W_hh = 0): the future term is wrong; correct for a single '
-        'step (T = 1): what links the steps is wrong (the gradient carried back, or the sums over time) (case 2 of 4: T=5, N=4, D=3, H=6, Q=7, '
-        'activation=tanh).'),
+        'step (T = 1): what links the steps is wrong (the gradient carried back, or the sums over time) '
+        + where("bptt_randomized", 2)),
     # inputs changed in place
     "clip_gradients_modifies_input": f"clip_gradients modified its input grads['W_xh'] in place; {KEEP}",
     "dz_netIn_modifies_input": f"dz_netIn modified its input dz_netAct in place; {KEEP}",
@@ -59,56 +58,55 @@ MISTAKE_MESSAGES = {
     "rnn_backward_modifies_cache": f"rnn_backward modified its input cache['p'] in place; {KEEP}",
     # type rules (docs/type_rules.md)
     "db_h_flat_list": (f"db_h output is a Python list of shape (4,); {TYPE} (4,) (build it with NumPy, not "
-                       f".tolist() or a list of rows) {RNN1}"),
+                       f".tolist() or a list of rows) {where('db_h')}"),
     "dW_hh_nested_list": (f"dW_hh output is a Python list of shape (4, 4); {TYPE} (4, 4) (build it with NumPy, not "
-                          f".tolist() or a list of rows) {RNN1}"),
+                          f".tolist() or a list of rows) {where('dW_hh')}"),
     "dW_xh_float32": ("dW_xh output has dtype float32; expected float64 (the inputs are float64: do not convert with "
-                      f"astype or create arrays with a smaller dtype) {RNN1}"),
+                      f"astype or create arrays with a smaller dtype) {where('dW_xh')}"),
     "db_h_keepdims": ("db_h output has shape (1, 4); expected (4,): the values are right, but it keeps an axis of "
-                      f"length 1 (keepdims=True, a reshape or np.matrix); return shape (4,) {RNN1}"),
+                      f"length 1 (keepdims=True, a reshape or np.matrix); return shape (4,) {where('db_h')}"),
     "db_q_matrix": (f"db_q output is an np.matrix of shape (1, 6); {TYPE} (6,) (np.matrix always keeps two axes; "
-                    f"use np.ndarray (np.asarray) and plain products) {RNN1}"),
+                    f"use np.ndarray (np.asarray) and plain products) {where('db_q')}"),
     # feedback that names the mistake (assembly and long-history units), no number of the case
     "mlp_backward_reg_doubled_z": (
         'mlp_backward: every call to the local rules received the right arguments, so the mistake is in what '
         'the function computes itself. mlp_backward output: z_wts is wrong: the regularization term reg * '
         'z_wts is counted twice: dz_wts already adds it. Probes: correct when reg = 0, wrong when reg > 0: '
-        'the regularization term is wrong (case 1 of 3: N=3, D=5, H=4, C=6).'),
+        'the regularization term is wrong ' + where("mlp_backward")),
     "mlp_backward_no_reg_y": (
         'mlp_backward: `dy_wts` was called without `reg` (its default is 0.0); it should receive the reg '
         'passed in. mlp_backward output: y_wts has the wrong values. Probes: correct when reg = 0, wrong when'
-        ' reg > 0: the regularization term is wrong (case 1 of 3: N=3, D=5, H=4, C=6).'),
+        ' reg > 0: the regularization term is wrong ' + where("mlp_backward")),
     "rnn_backward_ignores_h0": (
         "rnn_backward: `dW_hh` received `h_prev` holding zeros at t = 0, where cache['h0'] belongs. "
         'rnn_backward output: W_hh has the wrong values. Probes: W_hh is Σ_t h[t-1].T @ dhraw[t] with zeros '
         "at t = 0; it should be Σ_t h[t-1].T @ dhraw[t] with cache['h0'] at t = 0; correct when the initial "
-        "state is zero: the initial state's term is wrong (h_prev[0] = cache['h0']) (case 1 of 3: T=7, N=3, "
-        'D=5, H=4, Q=6, activation=relu).'),
+        "state is zero: the initial state's term is wrong (h_prev[0] = cache['h0']) " + where("rnn_backward")),
     "clip_gradients_no_sqrt": (
         "clip_gradients output: clipped and norm are wrong: the norm is the sum of squares without its square root. "
         "Probes: it fails for all-zero gradients (norm 0): never divide by the norm when it is 0 "
-        "(case 1 of 5: D=5, H=4, Q=6)."),
+        + where("clip_gradients")),
     "clip_gradients_inverted_ratio": (
         'clip_gradients output: clipped is wrong: the scale is inverted: the factor is max_norm / norm, not '
         'norm / max_norm. Probes: correct when the norm is below max_norm (nothing to clip), wrong above it: '
-        'look at the scaling by max_norm / norm (case 1 of 5: D=5, H=4, Q=6).'),
+        'look at the scaling by max_norm / norm ' + where("clip_gradients")),
     "bptt_truncated_late_cut": (
         'bptt_truncated output: W_xh, W_hh and b_h are wrong: the cut is one step late: chunks are [0, k), '
         '[k, 2k), ..., so the cut is between steps k-1 and k. Probes: the pre-activation gradient dhraw_t is '
         'wrong at t = 0..5 (every step before t = 6); the first wrong step from the end is t = 5: the carried'
         ' gradient crossed the boundary between steps 5 and 6 (step 6 starts a chunk); correct when no '
         'gradient comes from the future (W_hh = 0): the future term is wrong; correct for a single step (T = '
-        '1): what links the steps is wrong (the gradient carried back, or the sums over time) (case 1 of 5: T=7, N=3, D=5, H=4, Q=6, k=3, activation=relu).'),
+        '1): what links the steps is wrong (the gradient carried back, or the sums over time) ' + where("bptt_truncated")),
     "rnn_backward_missing_future": (
         'rnn_backward: at step t = 5, `dh_t` received `dhraw_next` = zeros; it should be the pre-activation '
         'gradient of step 6 (dhraw[6]). rnn_backward output: W_xh, W_hh and b_h each has the wrong values. '
         'Probes: correct when no gradient comes from the future (W_hh = 0): the future term is wrong; correct'
-        ' for a single step (T = 1): what links the steps is wrong (the gradient carried back, or the sums over time) (case 1 of 3: T=7, N=3, D=5, H=4, '
-        'Q=6, activation=relu).'),
+        ' for a single step (T = 1): what links the steps is wrong (the gradient carried back, or the sums over time) '
+        + where("rnn_backward")),
     "mlp_backward_no_reg": (
         'mlp_backward: `dz_wts` received `reg` = 0.0; it should be the reg passed in. mlp_backward output: '
         'z_wts and y_wts each has the wrong values. Probes: correct when reg = 0, wrong when reg > 0: the '
-        'regularization term is wrong (case 1 of 3: N=3, D=5, H=4, C=6).'),
+        'regularization term is wrong ' + where("mlp_backward")),
 }
 assert set(MISTAKE_MESSAGES) - {"rnn_backward_missing_future", "mlp_backward_no_reg"} == set(factory.ISSUE10_MISTAKES)
 
@@ -140,7 +138,7 @@ def submissions():
             # cell, the kernel's hidden check finds no such name yet (0 either way).
             KERNEL_MESSAGES["numeric-rules-" + stem[:2]] = {
                 u: f"{u} raised NameError: name 'NUMERIC_RULES' is not defined "
-                   f"(case 1 of 3: {UNITS[u].cases()[0].describe()})."
+                   + where(u)
                 for u in rules if not factory.defined_before_test("NUMERIC_RULES", u)}
     for name, (unit, source, helper) in factory.helper_loopholes().items():
         subs["helper-" + name.replace(":", "-").replace("_", "-")] = (

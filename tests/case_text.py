@@ -1,0 +1,12 @@
+"""The "(case k of n: sizes)." suffix the checks append to a verdict, derived from the units' cases.
+
+Tests quote whole messages; the number of cases and their sizes are the checks' facts
+(autograder/checks/), so the suffix is built from them rather than written into each test.
+"""
+from autograder.checks import UNITS
+
+
+def where(unit: str, k: int = 1) -> str:
+    """The suffix of case k (1-based) of `unit`: '(case k of n: N=3, D=5, H=4, C=6).'"""
+    cases = UNITS[unit].cases()
+    return f"(case {k} of {len(cases)}: {cases[k - 1].describe()})."
