@@ -24,7 +24,6 @@ Only the notebooks are kept (students hand in notebooks, not the data).
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor

@@ -64,10 +64,10 @@ class JupyterServer:
             try:
                 self.get("/api/status", timeout=5)
                 return self
-            except (urllib.error.URLError, ConnectionError, OSError):
+            except (urllib.error.URLError, ConnectionError, OSError) as exc:
                 if time.monotonic() > deadline:
                     self.__exit__(None, None, None)
-                    raise RuntimeError(f"jupyter {self.app} did not answer in {self.start_timeout} s")
+                    raise RuntimeError(f"jupyter {self.app} did not answer in {self.start_timeout} s") from exc
                 time.sleep(0.25)
 
     def read_log(self):

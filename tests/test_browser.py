@@ -50,7 +50,8 @@ def _skip_reason():
 
 if _skip_reason():
     print(f"\ntests/test_browser.py skipped: {_skip_reason()}")
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(bool(_skip_reason()), reason=str(_skip_reason()))]  # slow: drives chromium against a real Jupyter server
+# slow: drives chromium against a real Jupyter server
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(bool(_skip_reason()), reason=str(_skip_reason()))]
 
 
 @pytest.fixture(scope="module")

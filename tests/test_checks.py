@@ -363,8 +363,7 @@ def wrong_answers(case, rng):
     yield "nan", mapped(e, lambda a: np.where(a == a.flat[0], np.nan, a) if a.size else a)
     yield "int", mapped(e, lambda a: np.round(a).astype(np.int64))
     yield "extra axis", mapped(e, lambda a: np.stack([a, 2 * a]))
-    for message, wrong in case.mistakes:
-        yield message, wrong
+    yield from case.mistakes
 
 
 @pytest.mark.parametrize("name", UNITS)
@@ -438,7 +437,7 @@ def test_one_clean_sentence_per_mistake(name):
     # No ".;" joins, no sentence repeated, every message ends with a full stop.
     unit, rng = UNITS[name], np.random.default_rng(3)
     for case in CASES[name]:
-        for label, got in wrong_answers(case, rng):
+        for _label, got in wrong_answers(case, rng):
             message = unit.judge(case, to_data(got))
             if message is None:
                 continue

@@ -437,7 +437,8 @@ def test_gradient_norms_match_finite_differences():
         _, cache = forward(X, params, None, activation)
         for j in range(1, T):
             start = cache["h"][T - 1 - j].copy()
-            last = lambda: float(np.sum(g * forward(X[T - j:], params, start, activation)[1]["h"][-1]))  # noqa: E731
+            def last():   # used at once, inside this iteration: binding the loop's variables late is intended
+                return float(np.sum(g * forward(X[T - j:], params, start, activation)[1]["h"][-1]))  # noqa: B023
             fd = num_grad(last, start)
             assert abs(np.linalg.norm(fd) - norms[j]) < 1e-7 * max(1.0, norms[j]), (activation, j)
 

@@ -3,7 +3,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -92,7 +91,7 @@ def test_notebook_follows_the_grading_conventions(stem):
             assert meta.get("locked"), f"given cell {meta['grade_id']} must be locked"
             assert "autograder" not in src
             if "plt." in src:
-                assert "experiment" in cell["metadata"].get("tags", []), f"plot outside an experiment cell"
+                assert "experiment" in cell["metadata"].get("tags", []), "plot outside an experiment cell"
     assert solutions == list(units), "one solution cell per unit, in the unit table's order"
     assert list(tests) == list(units)
     # Points as declared once, in autograder/units.py.

@@ -20,7 +20,7 @@ NAMES = ("dz_netAct", "dz_netIn", "dy_netAct", "dy_netIn", "dz_wts", "dz_b", "dy
          "mlp_backward[y_wts]", "mlp_backward[y_b]", "mlp_backward[z_wts]", "mlp_backward[z_b]")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def comparisons(shape):
     """{derivative name: (analytic, numerical)} for one MLP_SHAPES entry, plus the kink margin."""
     d = fd.MLP_SHAPES[shape]

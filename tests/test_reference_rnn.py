@@ -32,7 +32,7 @@ def local_rules(Y, params, cache, activation):
     return up["dy"], up["dh"], up["dhraw"]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def comparisons(shape, activation):
     """{derivative name: (analytic, numerical)} for one RNN_SHAPES entry, plus the kink margin."""
     d = fd.RNN_SHAPES[shape]

@@ -38,7 +38,7 @@ def reference_loss(X, Y, params, h1_0, h2_0, activation):
     return R.cross_entropy_from_logits(cache["o"], Y)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def comparisons(shape, activation):
     d = fd.RNN2_SHAPES[shape]
     T, N, H1, H2 = d["T"], d["N"], d["H1"], d["H2"]

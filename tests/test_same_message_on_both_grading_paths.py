@@ -16,7 +16,6 @@ import pytest
 
 from autograder import course
 from tools import course_tools
-from autograder.checks import UNITS
 from tests.case_text import where
 from tools import factory
 from tools.factory import REPO_ROOT

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from autograder.sandbox.enter import filter_program
-from tests.adversarial import hostview, minicourse, probe
+from tests.adversarial import hostview, minicourse
 
 REPO = Path(__file__).resolve().parent.parent
 PROCESS_OK, PROCESS_WHY = hostview.can_run_process_mode()

@@ -261,7 +261,8 @@ ADVERSARIAL = {
     "os_exit_in_cell": dict(build=dict(extra={MLP: ["import os\nos._exit(1)"]}), score=8, lost={}),
     "segfault": dict(build=dict(edits={MLP: {"dz_b": "def dz_b(g):\n    import ctypes\n    return ctypes.string_at(0)\n"}}),
                      score=7, lost={"dz_b": "SIGSEGV"}),
-    "huge_allocation": dict(build=dict(edits={MLP: {"dz_netIn": "def dz_netIn(a, b):\n    big = np.ones((200000, 200000))\n    return big[:a.shape[0], :a.shape[1]]\n"}},
+    "huge_allocation": dict(build=dict(edits={MLP: {"dz_netIn": "def dz_netIn(a, b):\n    big = np.ones((200000, 200000))\n"
+                                                                "    return big[:a.shape[0], :a.shape[1]]\n"}},
                                        extra={RNN: ["hog = bytearray(8 << 30)"]}),
                             score=6, lost={"dz_netIn": "memory limit exceeded"}),
     "ignore_signals_in_cell": dict(build=dict(extra={RNN: [SIGNAL_CELL]}), score=8, lost={}),
