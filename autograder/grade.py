@@ -405,11 +405,11 @@ def make_config(plan: Plan, out_dir: str | Path, paths: Iterable[str | Path],
 
         if iso.mode == "bwrap":
             grader_dir, work_dir = protect.stage_files(iso, cfg.public_files, check=False)
-            iso.extra.update(grader_dir=grader_dir, work_dir=work_dir)
+            iso.grader_dir, iso.work_dir = grader_dir, work_dir
         if iso.mode == "process":
             grader_dir, work_dir = protect.stage_files(iso, cfg.public_files)
             changed = protect.protect(iso, cfg.hide)
-            iso.extra.update(grader_dir=grader_dir, work_dir=work_dir, protected=changed)
+            iso.grader_dir, iso.work_dir, iso.protected = grader_dir, work_dir, changed
             if changed:
                 log.warning("process isolation: removed other users' access (chmod o-rwx, or o-rw on folders "
                             "leading to Python) so that %s cannot read: %s", iso.user, ", ".join(changed))

@@ -16,27 +16,28 @@ import os
 import site
 import sys
 import sysconfig
+from collections.abc import Iterable, Mapping, Sequence
 
 SYSTEM_DIRS = ("/usr/bin", "/usr/lib", "/usr/lib64", "/usr/lib32", "/usr/libx32")
 TOP_LINKS = ("/bin", "/lib", "/lib64", "/lib32", "/libx32")
 LINKER_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d")
 
 
-def _real(p):
+def _real(p: str) -> str:
     return os.path.realpath(p)
 
 
-def _under(path, root):
+def _under(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip("/") + "/")
 
 
-def site_packages():
+def site_packages() -> list[str]:
     """The interpreter's site-packages folders (never the repository or the current folder)."""
     paths = list(site.getsitepackages()) + [sysconfig.get_paths()[k] for k in ("purelib", "platlib")]
     return [p for p in dict.fromkeys(paths) if os.path.isdir(p)]
 
 
-def python_dirs():
+def python_dirs() -> list[str]:
     """Folders of the interpreter and its libraries, resolved, outermost first, no duplicates."""
     dirs = {os.path.dirname(_real(sys.executable))}
     for prefix in {sys.base_prefix, sys.prefix, sys.exec_prefix, sys.base_exec_prefix}:
@@ -52,29 +53,29 @@ def python_dirs():
     return _outermost(d for d in dirs if os.path.isdir(d))
 
 
-def system_dirs():
+def system_dirs() -> list[str]:
     return _outermost(_real(d) for d in SYSTEM_DIRS if os.path.isdir(d))
 
 
-def _outermost(paths):
-    out = []
+def _outermost(paths: Iterable[str]) -> list[str]:
+    out: list[str] = []
     for p in sorted(set(paths), key=lambda p: (p.count("/"), p)):
         if not any(_under(p, o) for o in out):
             out.append(p)
     return out
 
 
-def read_only_dirs():
+def read_only_dirs() -> list[str]:
     """Every host folder bound read-only, outermost first."""
     return _outermost(system_dirs() + python_dirs())
 
 
-def mount_args(ro_dirs, etc_files, tmp_size, hide=()):
+def mount_args(ro_dirs: Sequence[str], etc_files: Mapping[str, str], tmp_size: int, hide: Iterable[str] = ()) -> list[str]:
     """bwrap arguments building the allow-listed root; etc_files: {path inside: host file}."""
-    args = []
+    args: list[str] = []
     made = {"/"}
 
-    def parents(path):
+    def parents(path: str) -> None:
         # bwrap would create missing parents 0700, which the sandbox user could not traverse.
         chain = []
         p = os.path.dirname(path)
@@ -112,5 +113,5 @@ def mount_args(ro_dirs, etc_files, tmp_size, hide=()):
     return args
 
 
-def linker_files():
+def linker_files() -> dict[str, str]:
     return {f: f for f in LINKER_FILES if os.path.isfile(f)}

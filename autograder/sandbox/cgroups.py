@@ -17,6 +17,7 @@ import os
 import signal
 import time
 from dataclasses import dataclass
+from typing import Protocol
 
 CGROUP_ROOT = "/sys/fs/cgroup"
 SELF_CGROUP = "/proc/self/cgroup"
@@ -30,14 +31,24 @@ class PidsLimit:
     move_self: str = ""  # cgroup v2: leaf folder the grader must move into before enabling pids
     note: str = ""       # why the stronger mechanisms were not used
 
-    def describe(self, limit):
+    def describe(self, limit: int) -> str:
         text = {"cgroup-v1": f"pids cgroup v1 (pids.max={limit} per sandbox)",
                 "cgroup-v2": f"pids cgroup v2 (pids.max={limit} per sandbox)",
                 "rlimit-nproc": f"RLIMIT_NPROC={limit} of the sandbox user"}[self.kind]
         return text + (f" [{self.note}]" if self.note else "")
 
 
-def _read(path):
+class CgroupParent(Protocol):
+    """What sweep needs of a limit: a PidsLimit, or memcg's MemoryLimit (memcg imports this module)."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def parent(self) -> str: ...
+
+
+def _read(path: str) -> str | None:
     try:
         with open(path) as f:
             return f.read()
@@ -45,9 +56,9 @@ def _read(path):
         return None
 
 
-def own_cgroups(text):
+def own_cgroups(text: str | None) -> dict[str, str]:
     """{"pids": v1 path, "": v2 path} of a /proc/<pid>/cgroup text."""
-    out = {}
+    out: dict[str, str] = {}
     for line in (text or "").splitlines():
         parts = line.split(":", 2)
         if len(parts) != 3:
@@ -58,11 +69,11 @@ def own_cgroups(text):
     return out
 
 
-def _join(mount, path):
+def _join(mount: str, path: str) -> str:
     return os.path.normpath(os.path.join(mount, path.lstrip("/")))
 
 
-def detect(root=CGROUP_ROOT, self_cgroup=SELF_CGROUP, pid=None):
+def detect(root: str = CGROUP_ROOT, self_cgroup: str = SELF_CGROUP, pid: int | None = None) -> PidsLimit:
     """The strongest process limit this host offers (a PidsLimit; never None)."""
     pid = os.getpid() if pid is None else pid
     own = own_cgroups(_read(self_cgroup))
@@ -85,7 +96,7 @@ def detect(root=CGROUP_ROOT, self_cgroup=SELF_CGROUP, pid=None):
     return PidsLimit("rlimit-nproc", note="; ".join(notes))
 
 
-def _v2(mount, path, pid):
+def _v2(mount: str, path: str, pid: int) -> PidsLimit | str:
     base = _join(mount, path)
     controllers = (_read(os.path.join(base, "cgroup.controllers")) or "").split()
     if "pids" not in controllers:
@@ -104,7 +115,7 @@ def _v2(mount, path, pid):
             f"(run the grader in a delegated cgroup of its own, e.g. systemd-run --scope -p Delegate=yes)")
 
 
-def setup(limit, pid=None):
+def setup(limit: PidsLimit, pid: int | None = None) -> PidsLimit:
     """Make `limit` usable (cgroup v2: enable pids for children); returns it, or a rlimit-nproc fallback."""
     if limit.kind != "cgroup-v2":
         return limit
@@ -127,7 +138,7 @@ _counter = [0]
 _stale: set[str] = set()   # cgroups that still had processes when removed
 
 
-def create(limit, max_processes):
+def create(limit: PidsLimit | None, max_processes: int) -> str | None:
     """A fresh cgroup for one sandbox allowing `max_processes` tasks, or None (rlimit kinds)."""
     if limit is None or limit.kind == "rlimit-nproc" or not max_processes:
         return None
@@ -145,7 +156,7 @@ def create(limit, max_processes):
         return None
 
 
-def kill(path):
+def kill(path: str | None) -> None:
     """SIGKILL every process of a sandbox cgroup (processes that left the process group too)."""
     if not path:
         return
@@ -168,7 +179,7 @@ def kill(path):
         time.sleep(0.005)
 
 
-def remove(path, wait=0.0):
+def remove(path: str | None, wait: float = 0.0) -> None:
     """Remove a sandbox's cgroup; if its processes are still exiting, retry later (or wait)."""
     if not path:
         return
@@ -188,7 +199,7 @@ def remove(path, wait=0.0):
         return
 
 
-def sweep(limit):
+def sweep(limit: CgroupParent | None) -> None:
     """Remove leftover sandbox cgroups of grader processes that no longer exist (killed pool workers)."""
     if limit is None or limit.kind in ("rlimit-nproc", "none") or not limit.parent:
         return
@@ -204,6 +215,6 @@ def sweep(limit):
             remove(os.path.join(limit.parent, name), wait=0.5)
 
 
-def remove_stale():
+def remove_stale() -> None:
     for path in list(_stale):
         remove(path, wait=1.0)

@@ -33,7 +33,7 @@ class _CapData(ctypes.Structure):
     _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
 
 
-def drop_to(uid, gid):
+def drop_to(uid: int, gid: int) -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0)   # the grader's death kills this process (SIGKILL)
     if os.getuid() == 0 and uid != 0:
@@ -52,6 +52,15 @@ def drop_to(uid, gid):
         raise SystemExit("sandbox: the root group is still a supplementary group")
 
 
+class _Numbers:
+    """One architecture's numbers for the filter (a class, not a dataclass: this module imports nothing more)."""
+
+    def __init__(self, audit: int, unshare: int, clone: int, clone3: int, socket: int, socketpair: int,
+                 enosys: tuple[int, ...], eperm: tuple[int, ...]) -> None:
+        self.audit, self.unshare, self.clone, self.clone3 = audit, unshare, clone, clone3
+        self.socket, self.socketpair, self.enosys, self.eperm = socket, socketpair, enosys, eperm
+
+
 # seccomp: the kernel's surface beyond what Python, NumPy and a notebook use. Refused:
 # - new user namespaces (unshare/clone with CLONE_NEWUSER; clone3, whose flags a filter cannot
 #   read, gets ENOSYS so the C library falls back to clone): a nested user namespace would give
@@ -68,18 +77,18 @@ def drop_to(uid, gid):
 #   capabilities: refused here too, so a kernel bug in their permission checks is unreachable).
 # x32 and i386 system calls are refused whole on x86_64 (a foreign ABI would bypass the numbers).
 _ARCH = {
-    "x86_64": dict(audit=0xC000003E, unshare=272, clone=56, clone3=435, socket=41, socketpair=53,
-                   enosys=(425, 426, 427),
-                   eperm=(248, 249, 250, 319, 447, 323, 298, 321, 101, 310, 311, 438, 308,
-                          29, 30, 31, 64, 65, 66, 220, 68, 69, 70, 71, 240, 241, 242, 243, 244, 245,
-                          165, 166, 155, 167, 168, 169, 246, 320, 175, 313, 176, 163, 179, 303, 304, 300, 103,
-                          428, 429, 430, 431, 432, 433, 442)),
-    "aarch64": dict(audit=0xC00000B7, unshare=97, clone=220, clone3=435, socket=198, socketpair=199,
-                    enosys=(425, 426, 427),
-                    eperm=(217, 218, 219, 279, 447, 282, 241, 280, 117, 270, 271, 438, 268,
-                           194, 195, 196, 190, 191, 193, 192, 186, 187, 188, 189, 180, 181, 182, 183, 184, 185,
-                           40, 39, 41, 224, 225, 142, 104, 294, 105, 273, 106, 89, 60, 264, 265, 262, 116,
-                           428, 429, 430, 431, 432, 433, 442)),
+    "x86_64": _Numbers(audit=0xC000003E, unshare=272, clone=56, clone3=435, socket=41, socketpair=53,
+                       enosys=(425, 426, 427),
+                       eperm=(248, 249, 250, 319, 447, 323, 298, 321, 101, 310, 311, 438, 308,
+                              29, 30, 31, 64, 65, 66, 220, 68, 69, 70, 71, 240, 241, 242, 243, 244, 245,
+                              165, 166, 155, 167, 168, 169, 246, 320, 175, 313, 176, 163, 179, 303, 304, 300, 103,
+                              428, 429, 430, 431, 432, 433, 442)),
+    "aarch64": _Numbers(audit=0xC00000B7, unshare=97, clone=220, clone3=435, socket=198, socketpair=199,
+                        enosys=(425, 426, 427),
+                        eperm=(217, 218, 219, 279, 447, 282, 241, 280, 117, 270, 271, 438, 268,
+                               194, 195, 196, 190, 191, 193, 192, 186, 187, 188, 189, 180, 181, 182, 183, 184, 185,
+                               40, 39, 41, 224, 225, 142, 104, 294, 105, 273, 106, 89, 60, 264, 265, 262, 116,
+                               428, 429, 430, 431, 432, 433, 442)),
 }
 PR_SET_NO_NEW_PRIVS = 38
 PR_SET_SECCOMP = 22
@@ -96,10 +105,10 @@ class _Prog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_Filter))]
 
 
-def filter_program(machine):
+def filter_program(machine: str) -> list[tuple[int, int, int, int]] | None:
     """The seccomp program for `machine` as (code, jt, jf, k) tuples; None on an unknown architecture.
 
-    Written with labels ("->name") that are resolved into the relative jumps BPF wants.
+    Written with labels (a bare name) that jumps name as "->name", resolved into the relative jumps BPF wants.
     """
     if machine not in _ARCH:
         return None
@@ -107,37 +116,38 @@ def filter_program(machine):
     ld, jeq, jset, jge, ret = 0x20, 0x15, 0x45, 0x35, 0x06
     allow, eperm, enosys = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38
     nr, arg0 = 0, 16   # offsets in seccomp_data: the call number, the first argument (low half)
-    prog = [("ld", 4), ("jeq", a["audit"], None, "->enosys"), ("ld", nr)]
+    # A label, ("ld" | "ret", k), or (jump, k, target if true, target if false).
+    prog: list[str | tuple[str, int] | tuple[str, int, str | None, str | None]] = [
+        ("ld", 4), ("jeq", a.audit, None, "->enosys"), ("ld", nr)]
     if machine == "x86_64":
         prog.append(("jge", 0x40000000, "->enosys", None))
-    prog += [("jeq", n, "->enosys", None) for n in a["enosys"] + (a["clone3"],)]
-    prog += [("jeq", n, "->eperm", None) for n in a["eperm"]]
-    prog += [("jeq", a["unshare"], "->flags", None), ("jeq", a["clone"], "->flags", None),
-             ("jeq", a["socket"], "->domain", None), ("jeq", a["socketpair"], "->domain", None),
+    prog += [("jeq", n, "->enosys", None) for n in a.enosys + (a.clone3,)]
+    prog += [("jeq", n, "->eperm", None) for n in a.eperm]
+    prog += [("jeq", a.unshare, "->flags", None), ("jeq", a.clone, "->flags", None),
+             ("jeq", a.socket, "->domain", None), ("jeq", a.socketpair, "->domain", None),
              ("ret", allow),
-             ("label", "flags"), ("ld", arg0), ("jset", CLONE_NEWUSER, "->eperm", None), ("ret", allow),
-             ("label", "domain"), ("ld", arg0), ("jeq", AF_UNIX, None, "->eperm"), ("ret", allow),
-             ("label", "eperm"), ("ret", eperm),
-             ("label", "enosys"), ("ret", enosys)]
-    labels, index = {}, 0
+             "flags", ("ld", arg0), ("jset", CLONE_NEWUSER, "->eperm", None), ("ret", allow),
+             "domain", ("ld", arg0), ("jeq", AF_UNIX, None, "->eperm"), ("ret", allow),
+             "eperm", ("ret", eperm),
+             "enosys", ("ret", enosys)]
+    labels: dict[str, int] = {}
+    index = 0
     for item in prog:
-        if item[0] == "label":
-            labels[item[1]] = index
+        if isinstance(item, str):
+            labels[item] = index
         else:
             index += 1
-    out = []
+    out: list[tuple[int, int, int, int]] = []
     for item in prog:
-        if item[0] == "label":
+        if isinstance(item, str):
             continue
         here = len(out)
 
-        def rel(target, here=here):
+        def rel(target: str | None, here: int = here) -> int:
             return 0 if target is None else labels[target[2:]] - here - 1
 
-        if item[0] == "ld":
-            out.append((ld, 0, 0, item[1]))
-        elif item[0] == "ret":
-            out.append((ret, 0, 0, item[1]))
+        if len(item) == 2:
+            out.append(({"ld": ld, "ret": ret}[item[0]], 0, 0, item[1]))
         else:
             code = {"jeq": jeq, "jset": jset, "jge": jge}[item[0]]
             out.append((code, rel(item[2]), rel(item[3]), item[1]))
@@ -145,7 +155,7 @@ def filter_program(machine):
     return out
 
 
-def refuse_user_namespaces():
+def refuse_user_namespaces() -> bool:
     """no_new_privs (setuid programs of the host stay powerless) and the seccomp filter above."""
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
@@ -160,7 +170,7 @@ def refuse_user_namespaces():
     return True
 
 
-def main(argv):
+def main(argv: list[str]) -> None:
     uid, gid, nproc = int(argv[1]), int(argv[2]), int(argv[3])
     drop_to(uid, gid)
     refuse_user_namespaces()

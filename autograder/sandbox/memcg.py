@@ -25,7 +25,7 @@ class MemoryLimit:
     parent: str = ""    # cgroup-v1: folder under which each sandbox gets its own memory cgroup
     note: str = ""      # why a stronger mechanism was not used
 
-    def describe(self, mb):
+    def describe(self, mb: int) -> str:
         text = {"cgroup-v1": f"memory cgroup v1 (memory.limit_in_bytes={mb} MiB per sandbox, tmpfs and memfd "
                              f"pages included)",
                 "cgroup-v2": f"memory cgroup v2 (memory.max={mb} MiB per sandbox, tmpfs and memfd pages included)",
@@ -34,7 +34,8 @@ class MemoryLimit:
         return text + (f" [{self.note}]" if self.note else "")
 
 
-def detect(pids, root=cgroups.CGROUP_ROOT, self_cgroup=cgroups.SELF_CGROUP):
+def detect(pids: cgroups.PidsLimit, root: str = cgroups.CGROUP_ROOT,
+           self_cgroup: str = cgroups.SELF_CGROUP) -> MemoryLimit:
     """The memory limit this host offers, given the pids limit already chosen (a MemoryLimit)."""
     own = cgroups.own_cgroups(cgroups._read(self_cgroup))
     v1 = os.path.join(root, "memory")
@@ -61,7 +62,7 @@ def detect(pids, root=cgroups.CGROUP_ROOT, self_cgroup=cgroups.SELF_CGROUP):
 _counter = [0]
 
 
-def create(limit, mb, pids_cgroup):
+def create(limit: MemoryLimit, mb: int, pids_cgroup: str | None) -> tuple[str | None, str | None]:
     """(folder to enter or None, folder to read OOM events from) for one sandbox of `mb` MiB."""
     if limit.kind == "cgroup-v2" and pids_cgroup:
         try:
@@ -86,7 +87,7 @@ def create(limit, mb, pids_cgroup):
         return None, None
 
 
-def _swap_off(path, value=0):
+def _swap_off(path: str, value: int = 0) -> None:
     """No swap beyond the limit (v1: memory+swap equal to memory; v2: no swap), where the knob exists."""
     if os.path.exists(path):
         try:
@@ -96,7 +97,7 @@ def _swap_off(path, value=0):
             pass
 
 
-def oom_killed(path):
+def oom_killed(path: str | None) -> bool:
     """True when the kernel killed a process of this sandbox for passing its memory limit."""
     if not path:
         return False

@@ -20,10 +20,11 @@ import shutil
 import stat
 import subprocess
 import sys
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .allowlist import _under, python_dirs
-from .isolation import SCRIPTS, IsolationError
+from .isolation import SCRIPTS, Isolation, IsolationError
 
 HERE = Path(__file__).resolve().parent
 MAX_CHILDREN = 200
@@ -46,7 +47,7 @@ print(json.dumps(out))
 '''
 
 
-def stage_files(iso, public_files, check=True):
+def stage_files(iso: Isolation, public_files: Iterable[str | os.PathLike[str]], check: bool = True) -> tuple[str, str]:
     """Copy the sandbox scripts and public files into the stage; returns (grader_dir, work_dir).
 
     check: probe that the sandbox user can reach them (process isolation; bwrap binds them in).
@@ -57,8 +58,7 @@ def stage_files(iso, public_files, check=True):
     work.mkdir(mode=0o755)
     for name in SCRIPTS:
         shutil.copyfile(HERE / name, grader / name)
-    for item in public_files:
-        item = Path(item)
+    for item in map(Path, public_files):
         if item.is_dir():
             shutil.copytree(item, work / item.name, symlinks=False)
         elif item.is_file():
@@ -75,7 +75,7 @@ def stage_files(iso, public_files, check=True):
     return str(grader), str(work)
 
 
-def new_home(iso, label):
+def new_home(iso: Isolation, label: str) -> str:
     """An empty folder only the sandbox user can use: its HOME, TMPDIR and matplotlib cache."""
     home = Path(iso.stage, f"home-{label}")
     home.mkdir(mode=0o700)
@@ -83,13 +83,13 @@ def new_home(iso, label):
     return str(home)
 
 
-def reachable(iso, paths):
+def reachable(iso: Isolation, paths: Iterable[str | os.PathLike[str]]) -> list[str]:
     """The paths the sandbox user can list (folders) or open (files), probed as that user."""
-    paths = [str(p) for p in paths]
-    if not paths:
+    names = [str(p) for p in paths]
+    if not names:
         return []
     try:
-        proc = subprocess.run([os.path.realpath(sys.executable), "-I", "-S", "-c", _PROBE] + paths,
+        proc = subprocess.run([os.path.realpath(sys.executable), "-I", "-S", "-c", _PROBE] + names,
                               user=iso.uid, group=iso.gid, extra_groups=[], capture_output=True, text=True, check=False,
                               timeout=60, cwd="/", env={"PATH": "/usr/bin:/bin"})
     except (OSError, subprocess.SubprocessError) as exc:
@@ -100,24 +100,26 @@ def reachable(iso, paths):
                              f"{os.path.realpath(sys.executable)}: {proc.stderr.strip()[-300:]}",
                              "install Python where other users can read it (e.g. /usr/local or /opt), "
                              "or use --isolation bwrap")
-    return json.loads(proc.stdout)
+    found: list[str] = json.loads(proc.stdout)   # _PROBE's output: the arguments it could open, as given
+    return found
 
 
-def _children(path):
+def _children(path: str) -> list[str]:
     try:
         return sorted(os.path.join(path, n) for n in os.listdir(path))[:MAX_CHILDREN]
     except OSError:
         return []
 
 
-def _targets(root, keep):
+def _targets(root: str, keep: Sequence[str]) -> tuple[list[str], list[str]]:
     """(folders to keep o+x only, entries to make o-rwx) so that `root` hides all but `keep`."""
     inside = [k for k in keep if _under(k, root)]
     if not inside:
         return [], [root]
     if any(k == root for k in inside):
         return [], []
-    traverse, close = [root], []
+    traverse: list[str] = [root]
+    close: list[str] = []
     for child in _children(root):
         if os.path.islink(child):
             continue
@@ -127,10 +129,11 @@ def _targets(root, keep):
     return traverse, close
 
 
-def protect(iso, roots):
+def protect(iso: Isolation, roots: Iterable[str]) -> list[str]:
     """Make `roots` unreachable for the sandbox user; returns the paths whose mode changed."""
     keep = [os.path.realpath(p) for p in python_dirs()] + [os.path.realpath(iso.stage)]
-    traverse, close = [], []
+    traverse: list[str] = []
+    close: list[str] = []
     for root in sorted({os.path.realpath(r) for r in roots if os.path.exists(r)}, key=len):
         if any(_under(root, c) for c in close):
             continue   # already inside a folder that will be closed
@@ -140,13 +143,13 @@ def protect(iso, roots):
         t, c = _targets(root, keep)
         traverse += t
         close += c
-    candidates = {}
+    candidates: dict[str, str] = {}
     for path in close:
         for p in [path] + _children(path):
             candidates[p] = path
     for path in traverse:
         candidates[path] = path
-    changed = []
+    changed: list[str] = []
     for p in reachable(iso, list(candidates)):
         target = candidates[p]
         mode = os.stat(target).st_mode
@@ -171,13 +174,13 @@ def protect(iso, roots):
 SHARED_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/dev/mqueue")
 
 
-def remove_left_behind(uid, folders=SHARED_WRITABLE):
+def remove_left_behind(uid: int, folders: Iterable[str] = SHARED_WRITABLE) -> list[str]:
     """Delete what the sandbox user left in the shared writable folders; returns the paths removed.
 
     Called after each process-isolation sandbox ends (its processes are dead by then), so nothing
     one student wrote there survives into the next student's sandbox.
     """
-    removed = []
+    removed: list[str] = []
     for folder in folders:
         try:
             entries = list(os.scandir(folder))
