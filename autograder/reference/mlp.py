@@ -55,7 +55,7 @@ def mlp_forward(X: ArrayLike, params: Mapping[str, ArrayLike]) -> tuple[Array, M
 
     Returns (z_netAct, cache):
     - z_netAct: (N, C) softmax probabilities
-    - cache: dict with X (N, D), y_netIn (N, H), y_netAct (N, H),
+    - cache: an MlpCache (a dict) with X (N, D), y_netIn (N, H), y_netAct (N, H),
       z_netIn (N, C), z_netAct (N, C)
     """
     z_netAct, cache, _ = _forward("mlp_forward", X, params)

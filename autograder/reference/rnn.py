@@ -95,7 +95,7 @@ def rnn_forward(X: ArrayLike, params: Mapping[str, ArrayLike], h0: ArrayLike | N
 
     Returns (P, cache):
     - P: (T, N, Q) softmax outputs p_t
-    - cache: dict with X (T, N, D), h0 (N, H), h_netIn (T, N, H), h (T, N, H),
+    - cache: an RnnCache (a dict) with X (T, N, D), h0 (N, H), h_netIn (T, N, H), h (T, N, H),
       o (T, N, Q), p (T, N, Q), and activation (the string given)
     """
     P, cache, _ = _forward("rnn_forward", X, params, h0, activation)

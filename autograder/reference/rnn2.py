@@ -57,7 +57,7 @@ def rnn2_forward(X: ArrayLike, params: Mapping[str, ArrayLike], h1_0: ArrayLike 
 
     Returns (P, cache):
     - P: (T, N, Q)
-    - cache: X, h1_0, h2_0, h1_netIn, h1 (T, N, H1), h2_netIn, h2 (T, N, H2), o, p (T, N, Q),
+    - cache: an Rnn2Cache (a dict): X, h1_0, h2_0, h1_netIn, h1 (T, N, H1), h2_netIn, h2 (T, N, H2), o, p (T, N, Q),
       activation (the string given)
     """
     check_activation("rnn2_forward", activation)
