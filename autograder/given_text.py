@@ -23,11 +23,11 @@ def given_helper_rule(args: list[str], where: Where) -> str:
     return textwrap.fill(rule_text(), 92, break_on_hyphens=False)
 
 
-def tools_line():
+def tools_line() -> str:
     return f"BUILDING_BLOCKS = {tuple(BUILDING_BLOCKS)!r}"
 
 
-def fill_tools(course_root, check=False):
+def fill_tools(course_root: str | Path, check: bool = False) -> bool:
     """Rewrite the BUILDING_BLOCKS line of the course's bptt_tools.py; True if it changed (or would)."""
     path = Path(course_root) / TOOLS
     if not path.is_file():   # a course whose given tools are other files (a test's mini course): nothing to fill

@@ -15,6 +15,8 @@ one place to add an option). Its per-student entry becomes results.json through
 report.gradescope(), so both give the same units, scores and diagnoses. Which file
 was graded for which notebook, and which notebooks are missing, head the output.
 """
+from __future__ import annotations
+
 import argparse
 import json
 import os
@@ -23,15 +25,23 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..plan import Plan
 
 MAX_UNZIPPED_BYTES = 200 << 20   # per upload, all archives together
 MAX_MEMBERS = 5000
 MAX_ZIP_DEPTH = 2                # a zip inside a zip is opened; deeper ones are not
 STUDENT = "student"
 
+# A grades.json entry in its JSON form (StudentResult.to_json / from_json): decoded JSON, hence Any.
+Entry = dict[str, Any]
 
-def choose_isolation(requested=None):
+
+def choose_isolation(requested: str | None = None) -> str:
     """The isolation to grade this upload with: BPTT_ISOLATION, or bwrap where it can start, else process.
 
     A Gradescope container holds one upload and runs as root, but Docker's default profile
@@ -55,7 +65,8 @@ def choose_isolation(requested=None):
     return "bwrap"
 
 
-def grade_command(stage, out_dir, course_root, root, isolation="bwrap"):
+def grade_command(stage: str | Path, out_dir: str | Path, course_root: str | Path, root: str | Path,
+                  isolation: str = "bwrap") -> list[str]:
     """The grading command's argument list for one staged upload.
 
     `root` (the whole Gradescope folder) is hidden from the sandbox besides what the
@@ -68,7 +79,7 @@ def grade_command(stage, out_dir, course_root, root, isolation="bwrap"):
 
 # ---- the upload ------------------------------------------------------------------------------
 
-def _safe_relative(name):
+def _safe_relative(name: str) -> Path | None:
     """A zip member name as a relative path inside the extraction folder, or None."""
     parts = [p for p in PurePosixPath(name.replace("\\", "/")).parts if p not in ("", ".", "/")]
     if not parts or any(p == ".." for p in parts) or parts[0] == "__MACOSX":
@@ -76,8 +87,11 @@ def _safe_relative(name):
     return Path(*parts)
 
 
-def _unzip(archive, dest, notes, budget, depth=1):
-    """Extract the notebooks (and nested zips) of `archive` into `dest`; notes what went wrong."""
+def _unzip(archive: Path, dest: Path, notes: list[str], budget: list[int], depth: int = 1) -> None:
+    """Extract the notebooks (and nested zips) of `archive` into `dest`; notes what went wrong.
+
+    budget: [bytes left to extract], shared by every archive of the upload and decreased here.
+    """
     label = archive.name
     try:
         zf = zipfile.ZipFile(archive)
@@ -126,14 +140,16 @@ def _unzip(archive, dest, notes, budget, depth=1):
                 target.unlink()
 
 
-def stage_upload(submission, stage):
+def stage_upload(submission: str | Path, stage: str | Path) -> tuple[list[str], list[str]]:
     """Copy every notebook of the upload (zips opened) into stage/student/; returns (files, notes).
 
     files: the names of everything uploaded (for the message when nothing is gradable).
     """
     student = Path(stage) / STUDENT
     student.mkdir(parents=True)
-    notes, uploaded, budget = [], [], [MAX_UNZIPPED_BYTES]
+    notes: list[str] = []
+    uploaded: list[str] = []
+    budget = [MAX_UNZIPPED_BYTES]
     submission = Path(submission)
     paths = sorted(p for p in submission.rglob("*") if p.is_file() and not p.is_symlink()) \
         if submission.is_dir() else []
@@ -155,7 +171,7 @@ def stage_upload(submission, stage):
 
 # ---- results ---------------------------------------------------------------------------------
 
-def _zero_entry(plan, message):
+def _zero_entry(plan: Plan, message: str) -> Entry:
     tests = [dict(name=u.name, notebook=u.notebook, score=0.0, max_score=u.points,
                   output=message.format(notebook=u.notebook)) for u in plan.units]
     # isolation "none": no student code ran (the contract's field, for report.gradescope).
@@ -163,7 +179,7 @@ def _zero_entry(plan, message):
                 score=0.0, max_score=plan.max_score, tests=tests, notes=[], isolation="none")
 
 
-def _files_summary(entry, plan):
+def _files_summary(entry: Entry, plan: Plan) -> str:
     lines = ["Notebooks graded:"]
     for stem in plan.notebooks:
         got = (entry.get("notebooks") or {}).get(stem)
@@ -172,7 +188,7 @@ def _files_summary(entry, plan):
     return "\n".join(lines)
 
 
-def results_for(entry, plan, extra_notes=()):
+def results_for(entry: Entry, plan: Plan, extra_notes: Iterable[str] = ()) -> dict[str, Any]:
     """Gradescope's results.json for one entry of grades.json (report.gradescope, plus the files)."""
     from ..report import gradescope
     from ..results import StudentResult
@@ -185,7 +201,7 @@ def results_for(entry, plan, extra_notes=()):
     return results
 
 
-def run(root, source=None):
+def run(root: str | Path, source: str | Path | None = None) -> int:
     """Grade ROOT/submission into ROOT/results/results.json; returns the process's exit status."""
     from ..plan import read_plan
     from ..report import atomic_write
@@ -205,6 +221,7 @@ def run(root, source=None):
         print(f"uploaded: {', '.join(shown) or 'nothing'}")
         for n in notes:
             print(f"note: {n}")
+        entry: Entry | None
         if not any((stage / STUDENT).rglob("*.ipynb")):
             got = ", ".join(uploaded) if uploaded else "no files"
             entry = _zero_entry(plan, f"notebook {{notebook}}.ipynb is missing from the submission "
@@ -231,7 +248,7 @@ def run(root, source=None):
     return status
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m autograder.gradescope.run", description=__doc__.split("\n")[0])
     ap.add_argument("--root", default=os.environ.get("AUTOGRADER_ROOT", "/autograder"),
                     help="Gradescope's folder (default: $AUTOGRADER_ROOT or /autograder)")
