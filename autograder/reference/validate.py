@@ -71,7 +71,6 @@ class Shapes:
 
     def labels(self, name: str, value: object, spec: str, n_classes: int) -> NDArray[np.int64]:
         """Check integer class labels of shape `spec`, each in 0..n_classes-1."""
-        spec_list = spec.split()
         arr = np.asarray(value)
         if arr.dtype.kind not in "iu":
             if arr.dtype.kind == "f" and arr.size and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)):
