@@ -21,10 +21,12 @@ import json
 import re
 import struct
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import numpy as np
-from numpy.typing import NDArray
+
+if TYPE_CHECKING:     # not imported at run time: the sandbox's start-up is paid per submission
+    from numpy.typing import NDArray
 
 MAX_FRAME = 256 * 1024 * 1024  # larger frames are refused rather than read into memory
 MAX_HEADER = 8 * 1024 * 1024   # a header's JSON (cell sources travel in it, towards the sandbox)
