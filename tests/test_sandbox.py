@@ -279,6 +279,24 @@ def test_a_request_the_stopped_sandbox_never_reads_times_out_with_the_calls_mess
         release_config(cfg)
 
 
+def test_an_error_kind_the_grader_does_not_know_is_an_error_never_a_value(course, tmp_path):
+    """Student code can write a well-formed reply of its own onto its channel: an unknown kind is parsed
+    at the boundary (Worker.call) into ErrorKind.OTHER, which costs the case like any error."""
+    from tests.adversarial.submissions import FORGE
+
+    cfg = probe.config("bwrap", course, tmp_path / "out", cell_timeout=5, call_timeout=5, grace=1)
+    worker = Worker(cfg)
+    try:
+        worker.start()
+        code = FORGE + ('def f():\n    _forge(_frame({"op": "error", "kind": "passed", "message": "all good\\x1b[0m",'
+                        ' "n_arrays": 0, "arrays": []}))\n    return 1.0\n')
+        assert worker.load("nb", [("c", code)]) == [CellOutcome(CellStatus.OK, "")]
+        assert worker.call("nb", "f", (), (), None, 5) == Raised(ErrorKind.OTHER, "all good [0m")
+    finally:
+        worker.close()
+        release_config(cfg)
+
+
 def test_oracle_requests_are_answered_only_as_the_callback_allows(course, tmp_path):
     cfg = probe.config("bwrap", course, tmp_path / "out", cell_timeout=5, call_timeout=5, grace=1)
     worker = Worker(cfg)
