@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -31,12 +31,15 @@ from .checks.base import Case, Unit, with_case, with_probes
 from .errors import GraderError, SandboxError
 from .checks.compare import unclear
 from .plan import GradedUnit, Plan
-from .replies import ErrorKind, Raised, call_reply, cell_outcomes
+from .replies import ErrorKind, Raised
 from .results import ALL_PASS_NOTE, GradingFailure, StudentResult, UnitResult
 from .sandbox import wire
 from .sandbox.jail import JailConfig, OracleRefused, Worker, WorkerGone, clean_text, default_hidden, sweep_cgroups
 from .sandbox.runner import SHARED
 from .submission import CodeCell, Submission, UnusableNotebook, cells_to_run, discover, read_notebook
+
+if TYPE_CHECKING:
+    from .checks.trace import Call
 
 __all__ = ["ALL_PASS_NOTE", "Grader", "grade_batch", "load_plan", "make_config", "release_config"]
 
@@ -88,7 +91,7 @@ def oracle_bounds(case_args: object) -> tuple[int, int]:
     return max(16, int(np.prod(top))), min(MAX_ORACLE_ELEMENTS, 8 * elements + 1000)
 
 
-def oracle_answerer(unit: GradedUnit, case_args: object = None, calls: list | None = None) -> Callable[[str, object], object]:
+def oracle_answerer(unit: GradedUnit, case_args: object = None, calls: list[Call] | None = None) -> Callable[[str, object], object]:
     """Answers helper calls during `unit` only, for its own helper names only, within oracle_bounds.
 
     calls: if given, each answered call is appended as a trace.Call (the unit's call trace:
@@ -227,7 +230,7 @@ class Grader:
                 for stem in needed:
                     keep = [i for i in range(len(cells[stem])) if i not in st.poisoned[stem]]
                     # The last "cell" tells the runner which code is given (checks/given.py); it runs nothing.
-                    outcomes = cell_outcomes(worker.load(stem, [cells[stem][i] for i in keep] + [self._given(stem)]))
+                    outcomes = worker.load(stem, [cells[stem][i] for i in keep] + [self._given(stem)])
                     if stem not in st.cell_notes:
                         st.cell_notes[stem] = [f"{cells[stem][keep[j]].label}: {outcome.error}"
                                                for j, outcome in enumerate(outcomes) if not outcome.ok]
@@ -235,7 +238,7 @@ class Grader:
             except WorkerGone as gone:
                 worker.kill()
                 st.restarts += 1
-                cell = getattr(gone, "cell", None)     # set by Worker.load: the cell that was running
+                cell = gone.cell     # set by Worker.load: the cell that was running
                 if stem is None or cell is None:
                     continue
                 keep = [i for i in range(len(cells[stem])) if i not in st.poisoned[stem]]
@@ -280,11 +283,11 @@ class Grader:
                        if s in results and results[s].score < results[s].max_score)
         for i, case in enumerate(cases, 1):
             where = f"case {i} of {len(cases)}: {case.describe()}"
-            calls: list = []
+            calls: list[Call] = []
             answer = oracle_answerer(unit, case.args, calls)
             try:
-                reply = call_reply(worker.call(unit.notebook, unit.name, case.args, check.oracles + shared, answer,
-                                               self.cfg.call_timeout))
+                reply = worker.call(unit.notebook, unit.name, case.args, check.oracles + shared, answer,
+                                    self.cfg.call_timeout)
             except WorkerGone as gone:
                 worker.kill()
                 st.worker = None
@@ -318,17 +321,18 @@ class Grader:
             return _zero(unit, with_case(verdict, i, len(cases), case))
         return UnitResult(unit.name, unit.notebook, unit.points, unit.points, f"passed {len(cases)}/{len(cases)} cases")
 
-    def _probe_runner(self, worker: Worker, unit: GradedUnit, shared: tuple = ()) -> Callable[[tuple], object]:
+    def _probe_runner(self, worker: Worker, unit: GradedUnit,
+                      shared: tuple[str, ...] = ()) -> Callable[[tuple[object, ...]], object]:
         """run(args): the student's answer on a probe's inputs, as plain data, or None (checks/probes.py)."""
         check = _check_of(unit)
         gone: list[bool] = []
 
-        def run(args: tuple) -> object:
+        def run(args: tuple[object, ...]) -> object:
             if gone or self._over_budget() or not worker.alive:
                 return None
             try:
-                reply = call_reply(worker.call(unit.notebook, unit.name, args, check.oracles + shared,
-                                               oracle_answerer(unit), self.cfg.call_timeout))
+                reply = worker.call(unit.notebook, unit.name, args, check.oracles + shared,
+                                    oracle_answerer(unit), self.cfg.call_timeout)
             except WorkerGone:     # a probe that kills the worker ends the probing (the verdict stands)
                 gone.append(True)
                 worker.kill()

@@ -1,21 +1,30 @@
-"""The sandbox's answers, as typed records instead of tagged tuples.
+"""The sandbox's answers, as typed records.
 
-`jail.Worker` speaks the runner's protocol (sandbox/runner.py) and returns its
-tuples; these functions turn them into records at the boundary, once, so that
-the grader branches on types and enum members, never on the strings the
-untrusted side sent. A kind or status this grader does not know is kept as
-ErrorKind.OTHER or CellStatus.OTHER: the student is told the message, and a
-protocol change cannot turn an error into a pass.
+`jail.Worker` reads the runner's protocol (sandbox/runner.py) and returns these
+records, parsed once at that boundary, so that the grader branches on types and
+enum members, never on the strings the untrusted side sent. A kind or status
+this grader does not know is kept as ErrorKind.OTHER or CellStatus.OTHER: the
+student is told the message, and a protocol change cannot turn an error into a pass.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, Self
 
 
-class ErrorKind(Enum):
+class _Parsed(Enum):
+    """An enum read from the sandbox's text: an unknown text is OTHER, never an error."""
+
+    @classmethod
+    def parse(cls, text: str) -> Self:
+        try:
+            return cls(text)
+        except ValueError:
+            return cls("other")
+
+
+class ErrorKind(_Parsed):
     """Why a call of a student function produced no value."""
 
     UNDEFINED = "undefined"               # the notebook defines no such function
@@ -26,17 +35,13 @@ class ErrorKind(Enum):
     EXCEPTION = "exception"               # any other exception
     OTHER = "other"                       # a kind this grader does not know
 
-    @classmethod
-    def parse(cls, text: str) -> ErrorKind:
-        try:
-            return cls(text)
-        except ValueError:
-            return cls.OTHER
-
 
 @dataclass(frozen=True)
 class Returned:
-    """The function returned; `value` is plain data (arrays, dicts, tuples, scalars) from sandbox.wire."""
+    """The function returned; `value` is plain data (arrays, dicts, tuples, scalars) from sandbox.wire.
+
+    Any: the decoded value tree, of whatever shape the student's function gave; the judge checks it.
+    """
 
     value: Any
 
@@ -52,16 +57,7 @@ class Raised:
 CallReply = Returned | Raised
 
 
-def call_reply(raw: Sequence[Any]) -> CallReply:
-    """Worker.call's ("result", value) or ("error", kind, message) as a record."""
-    if len(raw) == 2 and raw[0] == "result":
-        return Returned(raw[1])
-    if len(raw) == 3 and raw[0] == "error":
-        return Raised(ErrorKind.parse(str(raw[1])), str(raw[2]))
-    return Raised(ErrorKind.OTHER, "the sandbox sent a malformed reply")
-
-
-class CellStatus(Enum):
+class CellStatus(_Parsed):
     OK = "ok"
     ERROR = "error"
     TIMEOUT = "timeout"
@@ -78,15 +74,3 @@ class CellOutcome:
     @property
     def ok(self) -> bool:
         return self.status is CellStatus.OK
-
-
-def cell_outcomes(raw: Sequence[tuple[str, str]]) -> list[CellOutcome]:
-    """Worker.load's [(status, error)] as records."""
-    out = []
-    for status, error in raw:
-        try:
-            parsed = CellStatus(status)
-        except ValueError:
-            parsed = CellStatus.OTHER
-        out.append(CellOutcome(parsed, error))
-    return out

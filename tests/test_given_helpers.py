@@ -20,6 +20,7 @@ from autograder.checks.base import Case, Unit, run_check
 from autograder.checks.given import directive, given_spec, kernel_classifier
 from autograder.grade import make_config, release_config
 from autograder.plan import read_plan
+from autograder.replies import ErrorKind, Raised, Returned
 from autograder.sandbox.jail import Worker
 from autograder.sandbox.runner import GIVEN_DIRECTIVE
 from autograder.units import DeclaredUnit
@@ -177,7 +178,7 @@ def worker(tmp_path_factory, source_dir):
         cells = [("cell 'given'", GIVEN_CELL)] + [(f"cell {n!r}", STUDENT[n]) for n in STUDENT]
         units = [unit(n) for n in STUDENT]
         outcomes = w.load("nb", cells + [[GIVEN_DIRECTIVE, directive("nb", source_dir, units, BLOCKS)]])
-        assert all(status == "ok" for status, _ in outcomes), outcomes
+        assert all(outcome.ok for outcome in outcomes), outcomes
         yield w
     finally:
         w.close()
@@ -188,7 +189,7 @@ def worker(tmp_path_factory, source_dir):
 def test_in_the_sandbox(worker, name):
     reply = worker.call("nb", name, (np.arange(3.0) + 0.5,), (), None, 20)
     if EXPECTED[name] is None:
-        assert reply[0] == "result" and np.array_equal(reply[1], 2 * (np.arange(3.0) + 0.5))
+        assert isinstance(reply, Returned) and np.array_equal(reply.value, 2 * (np.arange(3.0) + 0.5))
     else:
-        assert reply == ("error", "graded-call", EXPECTED[name])
+        assert reply == Raised(ErrorKind.GRADED_CALL, EXPECTED[name])
     assert os.getcwd()    # (the worker's state is per process; nothing leaks here)

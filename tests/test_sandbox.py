@@ -19,12 +19,13 @@ import pytest
 
 from autograder.grade import make_config, release_config
 from autograder.plan import read_plan
+from autograder.replies import CellOutcome, CellStatus, ErrorKind, Raised, Returned
 from autograder.sandbox import cgroups, isolation
 from autograder.sandbox.jail import (
     GRADER_DIR,
     WORK_DIR,
     Worker,
-    WorkerGone,
+    WorkerLate,
     allowed_paths,
 )
 from tests.adversarial import hostview, minicourse, probe
@@ -93,7 +94,7 @@ def sandbox(course, planted, tmp_path_factory):
     cfg = probe.config("bwrap", course, out)
     worker = Worker(cfg)
     worker.start()
-    assert worker.load("probe", [("probe", probe.PROBE)]) == [("ok", "")]
+    assert worker.load("probe", [("probe", probe.PROBE)]) == [CellOutcome(CellStatus.OK, "")]
     yield worker, cfg, out
     worker.close()
     release_config(cfg)
@@ -101,8 +102,8 @@ def sandbox(course, planted, tmp_path_factory):
 
 def call(worker, name, *args):
     reply = worker.call("probe", name, args, (), None, 60)
-    assert reply[0] == "result", reply
-    return reply[1]
+    assert isinstance(reply, Returned), reply
+    return reply.value
 
 
 def _under(path, root):
@@ -197,8 +198,9 @@ def test_limits_are_set(sandbox):
 
 def test_student_text_comes_back_bounded_and_clean(sandbox):
     worker, _, _ = sandbox
-    kind, what, message = worker.call("probe", "loud", (5000,), (), None, 20)
-    assert (kind, what) == ("error", "exception")
+    reply = worker.call("probe", "loud", (5000,), (), None, 20)
+    assert isinstance(reply, Raised) and reply.kind is ErrorKind.EXCEPTION
+    message = reply.message
     assert message.startswith("loud raised ValueError:  [31mred line line")
     assert len(message) <= 300 and message.isprintable()
 
@@ -226,7 +228,7 @@ def test_daemons_die_with_the_sandbox(course, tmp_path):
     worker = Worker(cfg)
     try:
         worker.start()
-        assert worker.load("probe", [("probe", probe.PROBE)]) == [("ok", "")]
+        assert worker.load("probe", [("probe", probe.PROBE)]) == [CellOutcome(CellStatus.OK, "")]
         marker = f"{os.getpid()}4242"
         call(worker, "start_daemon", marker)
         assert _wait_for(lambda: _host_processes_with(marker)), "the daemon should run while the sandbox lives"
@@ -244,9 +246,9 @@ def test_a_hung_call_is_killed_at_the_deadline(course, tmp_path):
         worker.start()
         code = ("import signal\ndef stuck():\n    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})\n"
                 "    while True:\n        pass\n")
-        assert worker.load("nb", [("c", code)]) == [("ok", "")]
+        assert worker.load("nb", [("c", code)]) == [CellOutcome(CellStatus.OK, "")]
         start = time.monotonic()
-        with pytest.raises(WorkerGone, match="timed out after 1s"):
+        with pytest.raises(WorkerLate, match="timed out after 1s"):
             worker.call("nb", "stuck", (), (), None, 1)
         assert time.monotonic() - start < 1 + 0.5 + 5     # deadline + grace + a loaded machine's slack
         assert not worker.alive
@@ -255,24 +257,64 @@ def test_a_hung_call_is_killed_at_the_deadline(course, tmp_path):
         release_config(cfg)
 
 
+def test_a_request_the_stopped_sandbox_never_reads_times_out_with_the_calls_message(course, tmp_path):
+    """The student's code stops its own process: a call's arguments, larger than a pipe holds, cannot be
+    delivered. The grader gives up at the call's deadline and says so in the call's own words."""
+    cfg = probe.config("bwrap", course, tmp_path / "out", cell_timeout=5, call_timeout=1, grace=0.5)
+    worker = Worker(cfg)
+    try:
+        worker.start()
+        code = ("import os, signal, threading, time\ndef f(x):\n    return x\n"
+                "threading.Thread(target=lambda: (time.sleep(0.5), os.kill(os.getpid(), signal.SIGSTOP))).start()\n")
+        assert worker.load("nb", [("c", code)]) == [CellOutcome(CellStatus.OK, "")]
+        time.sleep(1.5)
+        start = time.monotonic()
+        with pytest.raises(WorkerLate) as late:
+            worker.call("nb", "f", (np.zeros(1 << 20),), (), None, 1)      # 8 MB of arguments
+        assert str(late.value) == "timed out after 1s (the function ignored the interrupt)"
+        assert time.monotonic() - start < 1 + 0.5 + 5
+        assert not worker.alive
+    finally:
+        worker.kill()
+        release_config(cfg)
+
+
+def test_an_error_kind_the_grader_does_not_know_is_an_error_never_a_value(course, tmp_path):
+    """Student code can write a well-formed reply of its own onto its channel: an unknown kind is parsed
+    at the boundary (Worker.call) into ErrorKind.OTHER, which costs the case like any error."""
+    from tests.adversarial.submissions import FORGE
+
+    cfg = probe.config("bwrap", course, tmp_path / "out", cell_timeout=5, call_timeout=5, grace=1)
+    worker = Worker(cfg)
+    try:
+        worker.start()
+        code = FORGE + ('def f():\n    _forge(_frame({"op": "error", "kind": "passed", "message": "all good\\x1b[0m",'
+                        ' "n_arrays": 0, "arrays": []}))\n    return 1.0\n')
+        assert worker.load("nb", [("c", code)]) == [CellOutcome(CellStatus.OK, "")]
+        assert worker.call("nb", "f", (), (), None, 5) == Raised(ErrorKind.OTHER, "all good [0m")
+    finally:
+        worker.close()
+        release_config(cfg)
+
+
 def test_oracle_requests_are_answered_only_as_the_callback_allows(course, tmp_path):
     cfg = probe.config("bwrap", course, tmp_path / "out", cell_timeout=5, call_timeout=5, grace=1)
     worker = Worker(cfg)
     try:
         worker.start()
-        assert worker.load("nb", [("c", "def f(x):\n    return helper(x) + 1\n")]) == [("ok", "")]
+        assert worker.load("nb", [("c", "def f(x):\n    return helper(x) + 1\n")]) == [CellOutcome(CellStatus.OK, "")]
         seen = []
 
         def answer(name, args):
             seen.append((name, args))
             return args[0] * 10
 
-        kind, value = worker.call("nb", "f", (np.arange(3.0),), ("helper",), answer, 5)
-        assert kind == "result" and value.tolist() == [1.0, 11.0, 21.0]
+        reply = worker.call("nb", "f", (np.arange(3.0),), ("helper",), answer, 5)
+        assert isinstance(reply, Returned) and reply.value.tolist() == [1.0, 11.0, 21.0]
         assert seen[0][0] == "helper"
         # Without the oracle the name is undefined again: the proxy lived for that call only.
         reply = worker.call("nb", "f", (np.arange(3.0),), (), answer, 5)
-        assert reply[0] == "error" and "NameError" in reply[2]
+        assert isinstance(reply, Raised) and "NameError" in reply.message
     finally:
         worker.close()
         release_config(cfg)
@@ -292,9 +334,9 @@ def test_a_fork_bomb_hits_the_process_limit(course, tmp_path, limit):
         worker.start()
         if cfg.isolation.pids.kind != "rlimit-nproc":
             assert worker.cgroup and Path(worker.cgroup, "pids.max").read_text().strip() == "64"
-        assert worker.load("nb", [("c", BOMB)]) == [("ok", "")]
+        assert worker.load("nb", [("c", BOMB)]) == [CellOutcome(CellStatus.OK, "")]
         reply = worker.call("nb", "bomb", (), (), None, 10)
-        assert reply[0] == "error" and "BlockingIOError" in reply[2]      # fork: Resource temporarily unavailable
+        assert isinstance(reply, Raised) and "BlockingIOError" in reply.message      # fork: Resource temporarily unavailable
         cgroup = worker.cgroup
         worker.close()
         if cgroup:
@@ -498,7 +540,7 @@ def test_a_hidden_folder_inside_the_allow_list_is_empty(course, tmp_path):
     worker = Worker(cfg)
     try:
         worker.start()
-        assert worker.load("probe", [("probe", probe.PROBE)]) == [("ok", "")]
+        assert worker.load("probe", [("probe", probe.PROBE)]) == [CellOutcome(CellStatus.OK, "")]
         found = call(worker, "listing", f"{hidden}\n{os.path.dirname(hidden)}")
         assert found[hidden] == "[]"
         assert "'numpy'" in found[os.path.dirname(hidden)]
@@ -519,7 +561,7 @@ def test_a_uid_sweep_spares_bubblewrap_sandboxes_of_the_same_user(course, tmp_pa
         assert cfg.isolation.mode == "bwrap"
         kill_user_processes(cfg.isolation.uid)
         assert worker.proc.poll() is None
-        assert worker.load("probe", [("probe", probe.PROBE)]) == [("ok", "")]
+        assert worker.load("probe", [("probe", probe.PROBE)]) == [CellOutcome(CellStatus.OK, "")]
     finally:
         worker.close()
         release_config(cfg)

@@ -15,9 +15,16 @@ round trip instead of two.)
 
 Standalone (standard library + wire.py, which runner.py passes in).
 """
+from __future__ import annotations
+
 import ctypes
 import os
 import signal
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:     # never at run time: inside the sandbox this module runs without the package
+    from .wire import Codec, Header, Message
 
 PR_SET_DUMPABLE = 4
 STATUSES = ("ok", "error", "timeout")
@@ -30,8 +37,8 @@ class Violation(Exception):
     """The student process sent something the protocol does not allow at this point."""
 
 
-def _reader(fd):
-    def read_exact(n):
+def _reader(fd: int) -> Callable[[int], bytes]:
+    def read_exact(n: int) -> bytes:
         chunks, left = [], n
         while left:
             chunk = os.read(fd, min(left, 1 << 20))
@@ -43,32 +50,32 @@ def _reader(fd):
     return read_exact
 
 
-def _text(value):
+def _text(value: object) -> str:
     if not isinstance(value, str):
         raise Violation("a text field is not text")
     return value[:TEXT_LIMIT]
 
 
 class Relay:
-    def __init__(self, wire, grader_out, child_out, child_pid):
+    def __init__(self, wire: Codec, grader_out: int, child_out: int, child_pid: int) -> None:
         self.wire, self.pid = wire, child_pid
         self.grader_out = grader_out
         self.read_child = _reader(child_out)
 
-    def to_grader(self, header, value=None, has_value=False):
+    def to_grader(self, header: Mapping[str, object], value: object = None, has_value: bool = False) -> None:
         if has_value:
             header = dict(header, value=None)
         view = memoryview(self.wire.pack(header, value))
         while view:
             view = view[os.write(self.grader_out, view):]
 
-    def from_child(self):
+    def from_child(self) -> Message:
         try:
             return self.wire.unpack_from(self.read_child, REPLY_HEADER, REPLY_BYTES)
         except self.wire.WireError as exc:
             raise Violation(f"a malformed message ({exc})") from None
 
-    def run(self):
+    def run(self) -> NoReturn:
         self.to_grader({"op": "ready"})
         while True:
             try:
@@ -81,7 +88,7 @@ class Relay:
                 self.to_grader({"op": "violation", "message": f"the student's process broke the protocol: {exc}"})
                 os._exit(3)
 
-    def forward(self, reply, value):
+    def forward(self, reply: Header, value: object) -> None:
         """Pass on one reply, rebuilt from checked fields (Violation for anything else)."""
         op = reply.get("op")
         if op == "cell":
@@ -100,7 +107,7 @@ class Relay:
         else:
             raise Violation(f"an unknown message ({str(op)[:40]!r})")
 
-    def child_gone(self):
+    def child_gone(self) -> NoReturn:
         """End as the child ended (its exit code, or its signal), so the grader can say why."""
         _, status = os.waitpid(self.pid, 0)
         if os.WIFSIGNALED(status):
@@ -111,12 +118,12 @@ class Relay:
         os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
 
 
-def not_dumpable():
+def not_dumpable() -> None:
     """No ptrace, /proc/<pid>/mem or /proc/<pid>/fd for processes of the same user (the child)."""
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
 
 
-def start(wire, fd_in, fd_out, serve_child):
+def start(wire: Codec, fd_in: int, fd_out: int, serve_child: Callable[[int, int], None]) -> None:
     """Fork: the child runs serve_child(fd_in, reply_pipe) without the grader's reply fd; this process relays."""
     from_child_r, from_child_w = os.pipe()
     pid = os.fork()

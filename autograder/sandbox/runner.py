@@ -25,6 +25,8 @@ with {"op": "violation", "message"} (relay.py). Requests (parent -> runner), one
         or {"op": "oracle_error", "message"}.
     {"op": "exit"}
 """
+from __future__ import annotations
+
 import builtins
 import importlib.util
 import os
@@ -33,6 +35,16 @@ import resource
 import signal
 import sys
 import warnings
+from collections.abc import Callable, Collection, Mapping, Sequence
+from enum import Enum
+from types import CodeType, FrameType, ModuleType
+from typing import TYPE_CHECKING, NamedTuple, NoReturn
+
+if TYPE_CHECKING:     # never at run time: inside the sandbox this module runs without the package
+    from . import wire as _wire_module
+    from .wire import Codec, Header, Message
+
+    _WIRE: Codec = _wire_module     # main() loads this module by path: mypy checks that it fits Codec
 
 MAGIC_LINE = re.compile(r"^\s*[%!]")
 MESSAGE_LIMIT = 500  # characters of an exception message sent back
@@ -46,16 +58,18 @@ class HelperCallError(Exception):
     """A helper function the grader supplies (for an assembly unit) refused a call."""
 
 
-def _load(name):
+def _load(name: str) -> ModuleType:
     # Imported by path: the runner's folder is not on sys.path (python -I).
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.py")
     spec = importlib.util.spec_from_file_location(f"bptt_{name}", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-def _limit(mem_bytes, cpu_seconds):
+def _limit(mem_bytes: int, cpu_seconds: int) -> None:
     if mem_bytes > 0:
         resource.setrlimit(resource.RLIMIT_AS, (mem_bytes, mem_bytes))
     if cpu_seconds > 0:
@@ -65,7 +79,7 @@ def _limit(mem_bytes, cpu_seconds):
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-def _silence_output():
+def _silence_output() -> None:
     """Student prints go nowhere: the protocol runs on private fds, never stdout."""
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
@@ -75,12 +89,12 @@ def _silence_output():
     sys.stdout = sys.stderr = open(os.devnull, "w")
 
 
-def strip_magics(source):
+def strip_magics(source: str) -> str:
     """Drop IPython magic and shell lines (%..., !...), which plain Python cannot run."""
     return "\n".join("" if MAGIC_LINE.match(line) else line for line in source.split("\n"))
 
 
-def describe_exception(exc):
+def describe_exception(exc: BaseException) -> str:
     if isinstance(exc, MemoryError):
         return "memory limit exceeded (MemoryError)"
     text = f"{type(exc).__name__}: {exc}"
@@ -90,7 +104,7 @@ def describe_exception(exc):
 # ---- calling a graded function: the same harness on both grading paths -----------------------
 # (autograder/checks/base.py's in-kernel check imports these; the sandbox uses them here)
 
-def snapshot(value):
+def snapshot(value: object) -> object:
     """A deep copy of the arguments, to tell afterwards whether the call changed one."""
     import numpy as np
 
@@ -103,7 +117,7 @@ def snapshot(value):
     return value
 
 
-def changed_input(before, after, path):
+def changed_input(before: object, after: object, path: str) -> str | None:
     """The first place (e.g. "grads['W_xh']") where `after` differs from the snapshot `before`."""
     import numpy as np
 
@@ -143,13 +157,13 @@ class GivenMonitor:
     replaced so that the student's code cannot switch the monitor off unnoticed.
     """
 
-    def __init__(self, classify, prefer=None):
+    def __init__(self, classify: Callable[[CodeType], str], prefer: str | None = None) -> None:
         self.classify, self.prefer = classify, prefer
-        self.status = {}
-        self.offender = None
+        self.status: dict[CodeType, str] = {}
+        self.offender: str | None = None
         self.tampered = False
 
-    def _status(self, code):
+    def _status(self, code: CodeType) -> str:
         status = self.status.get(code)
         if status is None:
             try:
@@ -159,7 +173,7 @@ class GivenMonitor:
             self.status[code] = status
         return status
 
-    def _trace(self, frame, event, arg):
+    def _trace(self, frame: FrameType, event: str, arg: object) -> None:
         if self.offender is None and event == "call" and self._status(frame.f_code) == "forbidden":
             caller = frame.f_back
             while caller is not None and self._status(caller.f_code) != "allowed":
@@ -168,33 +182,33 @@ class GivenMonitor:
                 self.offender = helper_name(frame, self.prefer)
         return None
 
-    def _refuse(self, func=None, *args, **kwargs):
+    def _refuse(self, func: object = None, *args: object, **kwargs: object) -> None:
         if func is not None and func == self._trace:
-            self._saved[1](func)      # a new thread installing the monitor (threading's bootstrap)
+            self._real_settrace(self._trace)     # a new thread installing the monitor (threading's bootstrap)
         else:
             self.tampered = True
 
-    def start(self):
+    def start(self) -> None:
         import threading
 
-        self._saved = (sys.gettrace(), sys.settrace, threading.settrace, threading.gettrace())
+        self._prev, self._prev_thread = sys.gettrace(), threading.gettrace()
+        self._real_settrace, self._real_thread_settrace = sys.settrace, threading.settrace
         sys.settrace(self._trace)
         self._hook = sys.gettrace()
         threading.settrace(self._trace)
         sys.settrace, threading.settrace = self._refuse, self._refuse
 
-    def stop(self):
+    def stop(self) -> None:
         import threading
 
-        prev, real_settrace, real_thread_settrace, prev_thread = self._saved
         if sys.gettrace() is not self._hook:
             self.tampered = True
-        sys.settrace, threading.settrace = real_settrace, real_thread_settrace
-        threading.settrace(prev_thread)
-        sys.settrace(prev)
+        sys.settrace, threading.settrace = self._real_settrace, self._real_thread_settrace
+        threading.settrace(self._prev_thread)
+        sys.settrace(self._prev)
 
 
-def helper_name(frame, prefer=None):
+def helper_name(frame: FrameType, prefer: str | None = None) -> str:
     """How the student reaches the given code of `frame`: NAME['key'] for a function kept in a
     given dict (NUMERIC_RULES['dz_netIn']; the key `prefer` first), else the function's name."""
     code = frame.f_code
@@ -213,15 +227,37 @@ def helper_name(frame, prefer=None):
     return named or f"(a lambda on line {code.co_firstlineno} of the given code)"
 
 
-def call_graded(func, args, classify=None, arg_names=()):
-    """Call func(*args) as a graded call: (result, problem), problem None or a sentence's end.
+class ProblemKind(Enum):
+    """What makes a graded call's answer not count, whatever it returned."""
+
+    GIVEN = "given"          # it ran a given helper; detail: the name the student reaches it by
+    TAMPERED = "tampered"    # it switched the call monitor off; detail: what it replaced
+    WARNING = "warning"      # it emitted a warning; detail: "Category: message"
+    CHANGED = "changed"      # it changed an input in place; detail: where ("grads['W_xh']")
+
+
+class Problem(NamedTuple):
+    kind: ProblemKind
+    detail: str
+
+
+class GradedCall(NamedTuple):
+    """What call_graded saw: the call's result, and the problem that voids it (None if none)."""
+
+    result: object
+    problem: Problem | None
+
+
+def call_graded(func: Callable[..., object], args: Sequence[object], classify: Callable[[CodeType], str] | None = None,
+                arg_names: Sequence[str] = ()) -> GradedCall:
+    """Call func(*args) as a graded call: GradedCall(result, problem).
 
     problem names a given helper the call ran, a switched-off monitor, a warning the call
     emitted, or an input the call changed in place (checked in this order).
     """
     import numpy as np
 
-    before = snapshot(args)
+    before = [snapshot(a) for a in args]
     monitor = GivenMonitor(classify, getattr(func, "__name__", None)) if classify is not None else None
     # NumPy's defaults in a fresh kernel: a warning is what a notebook would print on stderr.
     with warnings.catch_warnings(record=True) as caught, np.errstate(divide="warn", over="warn",
@@ -235,45 +271,47 @@ def call_graded(func, args, classify=None, arg_names=()):
             if monitor is not None:
                 monitor.stop()
     if monitor is not None and monitor.offender:
-        return result, ("given", monitor.offender)
+        return GradedCall(result, Problem(ProblemKind.GIVEN, monitor.offender))
     if monitor is not None and monitor.tampered:
-        return result, ("tampered", "sys.settrace")
+        return GradedCall(result, Problem(ProblemKind.TAMPERED, "sys.settrace"))
     # The categories Python's default filters hide (a kernel would print none of them): an unclosed
     # file is no numerical error and costs no points on either path.
-    caught = [w for w in caught if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning,
-                                                                 ImportWarning, ResourceWarning))]
-    if caught:
-        first = caught[0]
-        return result, ("warning", f"{first.category.__name__}: {str(first.message)[:200]}")
+    shown = [w for w in caught if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning,
+                                                                ImportWarning, ResourceWarning))]
+    if shown:
+        first = shown[0]
+        return GradedCall(result, Problem(ProblemKind.WARNING, f"{first.category.__name__}: {str(first.message)[:200]}"))
     for i, (b, a) in enumerate(zip(before, args)):
         name = arg_names[i] if i < len(arg_names) else f"argument {i + 1}"
         where = changed_input(b, a, name)
         if where:
-            return result, ("changed", where)
-    return result, None
+            return GradedCall(result, Problem(ProblemKind.CHANGED, where))
+    return GradedCall(result, None)
 
 
 SHARED = "shared:"     # an oracle entry "shared:<sibling>": swap the helpers the unit shares with <sibling>
 
 
-def shared_helpers(ns, unit, siblings, graded, is_given):
+def shared_helpers(ns: Mapping[str, object], unit: str, siblings: Sequence[str], graded: Collection[str],
+                   is_given: Callable[[CodeType], bool]) -> list[str]:
     """Names of the student's own functions that graded function `unit` and one of `siblings` both
     call by name (one helper behind two units: its mistake is charged to the sibling only).
 
     graded: every graded function's name (never a helper); is_given(code): given code (never a helper).
     """
-    def calls(name):
+    def calls(name: str) -> set[str]:
         return set(getattr(getattr(ns.get(name), "__code__", None), "co_names", ()))
 
-    def own(name):
+    def own(name: str) -> bool:
         code = getattr(ns.get(name), "__code__", None)
         return code is not None and name not in graded and not is_given(code)
 
-    theirs = set().union(*(calls(s) for s in siblings)) if siblings else set()
+    theirs = set[str]().union(*(calls(s) for s in siblings)) if siblings else set()
     return sorted(n for n in calls(unit) & theirs if own(n))
 
 
-def shared_proxy(func, reference):
+def shared_proxy(func: Callable[..., object],
+                 reference: Callable[[dict[str, object]], object]) -> Callable[..., object]:
     """The student's helper `func`, answered with the reference where `reference` recognises the call.
 
     reference(arguments) gets the call's arguments by parameter name (defaults applied) and returns
@@ -282,7 +320,7 @@ def shared_proxy(func, reference):
     """
     import inspect
 
-    def helper(*args, **kwargs):
+    def helper(*args: object, **kwargs: object) -> object:
         try:
             own = func(*args, **kwargs)
         except Exception:
@@ -301,15 +339,15 @@ def shared_proxy(func, reference):
     return helper
 
 
-def problem_message(unit, problem):
+def problem_message(unit: str, problem: Problem) -> str:
     """The feedback sentence for a problem reported by call_graded (identical on both paths)."""
-    kind, detail = problem
-    if kind == "given":
+    detail = problem.detail
+    if problem.kind is ProblemKind.GIVEN:
         return f"{unit} calls the given helper {detail}; a graded function must compute its answer itself"
-    if kind == "warning":
+    if problem.kind is ProblemKind.WARNING:
         return (f"{unit} emitted a warning ({detail}); a graded function must run without warnings "
                 f"(no division by zero, no log(0), no overflow)")
-    if kind == "tampered":
+    if problem.kind is ProblemKind.TAMPERED:
         return f"{unit} switched off the grader's call monitor ({detail}); a graded function must not change tracing"
     return (f"{unit} modified its input {detail} in place; a graded function must leave its inputs unchanged "
             f"(build a new array instead of using +=, *= or slice assignment on an input)")
@@ -320,23 +358,23 @@ def problem_message(unit, problem):
 class _Shell:
     """Stands in for IPython's shell: every method exists and does nothing."""
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Callable[..., None]:
         return lambda *args, **kwargs: None
 
 
 _SHELL = _Shell()
 
 
-def get_ipython():
+def get_ipython() -> _Shell:
     return _SHELL
 
 
-def display(*objs, **kwargs):
+def display(*objs: object, **kwargs: object) -> None:
     """IPython's display(): output is discarded while grading."""
     return None
 
 
-def intern_strings(value):
+def intern_strings(value: object) -> object:
     """Strings as a kernel has them: interned, so `activation is "relu"` behaves as in Jupyter."""
     if isinstance(value, str):
         return sys.intern(value)
@@ -347,7 +385,7 @@ def intern_strings(value):
     return value
 
 
-def not_implemented_message(name):
+def not_implemented_message(name: str) -> str:
     """The message of a function that still raises NotImplementedError (the class report counts these)."""
     return f"{name} is not implemented yet"
 
@@ -355,34 +393,35 @@ def not_implemented_message(name):
 GIVEN_DIRECTIVE = "\x00grader:given"   # label of the load request's last "cell": given cells and allowed names
 
 
-def positional(name, args, kwargs, names):
+def positional(name: str, args: Sequence[object], kwargs: Mapping[str, object],
+               names: Sequence[str]) -> tuple[object, ...]:
     """args followed by the keyword arguments in the order of `names`; TypeError as Python would raise."""
-    args, kwargs = list(args), dict(kwargs)
-    for param in names[len(args):]:
-        if param not in kwargs:
+    out, rest = list(args), dict(kwargs)
+    for param in names[len(out):]:
+        if param not in rest:
             break             # the rest must be defaults (the reference fills them in)
-        args.append(kwargs.pop(param))
-    if kwargs:
-        raise TypeError(f"{name}() got an unexpected keyword argument {next(iter(kwargs))!r}")
-    return tuple(args)
+        out.append(rest.pop(param))
+    if rest:
+        raise TypeError(f"{name}() got an unexpected keyword argument {next(iter(rest))!r}")
+    return tuple(out)
 
 
 class Runner:
-    def __init__(self, wire, fd_in, fd_out):
+    def __init__(self, wire: Codec, fd_in: int, fd_out: int) -> None:
         self.wire, self.fd_in, self.fd_out = wire, fd_in, fd_out
-        self.namespaces = {}
-        self.given_files = set()      # compiled file names of given cells ("<stem: cell 'setup'>")
-        self.allowed = set()          # qualified names of the given building blocks (checks/given.py)
-        self.arg_names = {}           # graded function -> its parameter names, to name a changed input
+        self.namespaces: dict[str, dict[str, object]] = {}   # notebook -> its globals, as the student's code left them
+        self.given_files: set[str] = set()      # compiled file names of given cells ("<stem: cell 'setup'>")
+        self.allowed: set[str] = set()          # qualified names of the given building blocks (checks/given.py)
+        self.arg_names: dict[str, Sequence[str]] = {}   # graded function -> its parameter names, to name a changed input
         self.cwd = os.getcwd()        # the assignment folder, before any student code runs
-        self.given_modules = set()    # paths of the given .py modules there
+        self.given_modules: set[str] = set()    # paths of the given .py modules there
         # Keep our own references: the student may monkeypatch modules later.
         self._to_data, self._to_args = wire.to_data, wire.to_args
         self._pack, self._unpack = wire.pack, wire.unpack_from
         self._write, self._read = os.write, os.read
 
     # ---- messages ---------------------------------------------------------
-    def send(self, header, value=None, has_value=False):
+    def send(self, header: Mapping[str, object], value: object = None, has_value: bool = False) -> None:
         if has_value:
             header = dict(header, value=None)
         data = self._pack(header, value)
@@ -390,7 +429,7 @@ class Runner:
         while view:
             view = view[self._write(self.fd_out, view):]
 
-    def read_exact(self, n):
+    def read_exact(self, n: int) -> bytes:
         chunks, left = [], n
         while left:
             chunk = self._read(self.fd_in, min(left, 1 << 20))
@@ -400,25 +439,25 @@ class Runner:
             left -= len(chunk)
         return b"".join(chunks)
 
-    def receive(self):
+    def receive(self) -> Message:
         return self._unpack(self.read_exact)
 
     # ---- timing -----------------------------------------------------------
     @staticmethod
-    def _alarm(signum, frame):
+    def _alarm(signum: int, frame: FrameType | None) -> NoReturn:
         raise GradingTimeout()
 
-    def _arm(self, seconds):
+    def _arm(self, seconds: float) -> None:
         signal.signal(signal.SIGALRM, self._alarm)
         signal.setitimer(signal.ITIMER_REAL, seconds)
 
     @staticmethod
-    def _disarm():
+    def _disarm() -> None:
         signal.setitimer(signal.ITIMER_REAL, 0)
 
-    # ---- requests ---------------------------------------------------------
-    def load(self, header):
-        ns = {"__name__": "__main__", "__builtins__": builtins}
+    # ---- requests (from the grader: their fields are as runner.py's docstring says) -------------
+    def load(self, header: Header) -> None:
+        ns: dict[str, object] = {"__name__": "__main__", "__builtins__": builtins}
         self.namespaces[header["notebook"]] = ns
         cells = header["cells"]
         if cells and cells[-1][0] == GIVEN_DIRECTIVE:
@@ -447,7 +486,7 @@ class Runner:
             self.send({"op": "cell", "index": i, "status": status, "error": error})
         self.send({"op": "loaded"})
 
-    def classify(self, code):
+    def classify(self, code: CodeType) -> str:
         name = code.co_filename
         if name in self.given_files or (name.endswith(".py") and name in self.given_modules):
             # A module's own body only defines names (a first import inside a graded function);
@@ -456,16 +495,16 @@ class Runner:
             return "allowed" if allowed else "forbidden"
         return ""
 
-    def _reference(self, name):
+    def _reference(self, name: str) -> Callable[[dict[str, object]], object]:
         """reference(arguments) for shared_proxy: the parent's answer, or None when it declines."""
-        def ask(arguments):
+        def ask(arguments: dict[str, object]) -> object:
             self.send({"op": "oracle", "name": name}, self._to_args((arguments,)), has_value=True)
             header, value = self.receive()
             return value if header.get("op") == "oracle_result" else None
         return ask
 
-    def _proxy(self, name):
-        def oracle(*args, **kwargs):
+    def _proxy(self, name: str) -> Callable[..., object]:
+        def oracle(*args: object, **kwargs: object) -> object:
             if kwargs:      # keyword arguments go in the rule's own order (its parameter names, as the unit declares them)
                 args = positional(name, args, kwargs, self.arg_names.get(name, ()))
             self.send({"op": "oracle", "name": name}, self._to_args(args), has_value=True)
@@ -476,11 +515,11 @@ class Runner:
         oracle.__name__ = name
         return oracle
 
-    def call(self, header, args):
+    def call(self, header: Header, args: tuple[object, ...]) -> None:
         ns = self.namespaces.get(header["notebook"])
         name = header["name"]
         func = ns.get(name) if ns is not None else None
-        if not callable(func):
+        if ns is None or not callable(func):
             self.send({"op": "error", "kind": "undefined",
                        "message": f"function {name} is not defined (was it renamed or deleted?)"})
             return
@@ -488,12 +527,12 @@ class Runner:
         siblings = [o[len(SHARED):] for o in oracles if o.startswith(SHARED)]
         oracles = [o for o in oracles if not o.startswith(SHARED)]
         shared = shared_helpers(ns, name, siblings, set(self.arg_names), lambda c: self.classify(c) != "")
-        swapped = {h: shared_proxy(ns[h], self._reference(SHARED + h)) for h in shared}
+        swapped = {h: shared_proxy(helper, self._reference(SHARED + h)) for h in shared if callable(helper := ns[h])}
         oracles += list(swapped)
         saved = {o: ns[o] for o in oracles if o in ns}
         ns.update({o: self._proxy(o) for o in oracles if o not in swapped})
         ns.update(swapped)
-        args = intern_strings(args)
+        args = tuple(intern_strings(a) for a in args)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -526,7 +565,7 @@ class Runner:
             self.send({"op": "error", "kind": "exception",
                        "message": f"{name} returned a value that cannot be sent back: {describe_exception(exc)}"})
 
-    def serve(self):
+    def serve(self) -> None:
         while True:
             header, value = self.receive()
             op = header.get("op")
@@ -538,7 +577,7 @@ class Runner:
                 return
 
 
-def main(argv):
+def main(argv: Sequence[str]) -> None:
     fd_in, fd_out, mem_bytes, cpu_seconds = (int(a) for a in argv[1:5])
     # Started with -S (no site module: .pth start-up hooks cost ~40 ms per sandbox);
     # the interpreter's site-packages folders come as the last argument.
@@ -550,9 +589,9 @@ def main(argv):
     # Like a Jupyter kernel: the working directory (public assignment files) is importable.
     sys.path.insert(0, os.getcwd())
     # Like a Jupyter kernel: IPython's display and get_ipython exist (and do nothing here).
-    builtins.display, builtins.get_ipython = display, get_ipython
+    vars(builtins).update(display=display, get_ipython=get_ipython)
 
-    def serve(child_in, child_out):
+    def serve(child_in: int, child_out: int) -> None:
         for fd in (child_in, child_out):
             os.set_inheritable(fd, False)  # programs the student starts do not get the pipes
         Runner(wire, child_in, child_out).serve()

@@ -15,11 +15,18 @@ submission's messaging time.) Values are encoded as a tree:
 
 Standalone on purpose: the sandbox imports it by path, without the autograder package.
 """
+from __future__ import annotations
+
 import json
 import re
 import struct
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import numpy as np
+
+if TYPE_CHECKING:     # not imported at run time: the sandbox's start-up is paid per submission
+    from numpy.typing import NDArray
 
 MAX_FRAME = 256 * 1024 * 1024  # larger frames are refused rather than read into memory
 MAX_HEADER = 8 * 1024 * 1024   # a header's JSON (cell sources travel in it, towards the sandbox)
@@ -32,7 +39,40 @@ class WireError(Exception):
     """A malformed or oversized message (from the untrusted side, typically)."""
 
 
-def to_data(value, _depth=0):
+# A message's JSON header: its fields are whatever the sender wrote (Any: JSON of any shape),
+# and each reader checks the ones it uses.
+Header = dict[str, Any]
+
+
+class Message(NamedTuple):
+    """One message as read: its header and its decoded value tree (None when it carries none).
+
+    value is Any: plain data of any shape (arrays, dicts, tuples, scalars) that the reader
+    judges; it never holds an object of another type.
+    """
+
+    header: Header
+    value: Any
+
+
+class Codec(Protocol):
+    """What runner.py and relay.py use of this module. They run inside the sandbox without the
+    autograder package and get this module loaded by path, so they name its type by this protocol."""
+
+    @property
+    def WireError(self) -> type[WireError]: ...
+
+    def pack(self, header: Mapping[str, object], value: object = None) -> bytes: ...
+
+    def unpack_from(self, read_exact: Callable[[int], bytes], max_header: int = ...,
+                    max_bytes: int = ...) -> Message: ...
+
+    def to_data(self, value: object, _depth: int = 0) -> object: ...
+
+    def to_args(self, value: object, _depth: int = 0) -> object: ...
+
+
+def to_data(value: object, _depth: int = 0) -> object:
     """Turn a returned object into plain data: base ndarrays, dicts, tuples, scalars.
 
     A lying ndarray subclass becomes a base ndarray; an object NumPy cannot turn
@@ -63,7 +103,7 @@ def to_data(value, _depth=0):
     return arr
 
 
-def to_args(value, _depth=0):
+def to_args(value: object, _depth: int = 0) -> object:
     """Like to_data, for arguments passed to a function: Python and NumPy scalars stay scalars.
 
     (to_data turns a returned scalar into a 0-d array, which the judge expects;
@@ -87,7 +127,7 @@ def to_args(value, _depth=0):
 TYPE_MARK = "type: "   # to_data's text for a returned value of a refused type (the judge names it)
 
 
-def _number_sequence(seq):
+def _number_sequence(seq: Sequence[object]) -> str | None:
     """'type: a Python list of shape (2, 3)' when seq is a (nested) sequence of numbers, else None."""
     try:
         arr = np.array(seq, dtype=None)
@@ -98,11 +138,11 @@ def _number_sequence(seq):
     return f"{TYPE_MARK}a Python {type(seq).__name__} of shape {tuple(arr.shape)}"
 
 
-def _all_numbers(seq):
+def _all_numbers(seq: Sequence[object]) -> bool:
     return all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in seq) and len(seq) > 0
 
 
-def _encode(value, arrays):
+def _encode(value: object, arrays: list[NDArray[Any]]) -> dict[str, object]:
     if isinstance(value, np.ndarray):
         arrays.append(value)
         return {"t": "a", "i": len(arrays) - 1}
@@ -118,7 +158,7 @@ def _encode(value, arrays):
     raise WireError(f"cannot send a {type(value).__name__}")
 
 
-def _decode(tree, arrays, depth=0, budget=None):
+def _decode(tree: object, arrays: Sequence[NDArray[Any]], depth: int = 0, budget: list[int] | None = None) -> Any:
     budget = [MAX_NODES] if budget is None else budget
     budget[0] -= 1
     if budget[0] < 0:
@@ -140,24 +180,17 @@ def _decode(tree, arrays, depth=0, budget=None):
     raise WireError("malformed value tree")
 
 
-def _write_all(fd_write, data):
-    view = memoryview(data)
-    while view:
-        n = fd_write(view)
-        view = view[n:]
-
-
 ARRAY_KINDS = "biufc"
 _DTYPE = re.compile(r"^[<>|=][biufc][0-9]{1,2}$")
 
 
-def pack(header, value=None):
+def pack(header: Mapping[str, object], value: object = None) -> bytes:
     """Bytes of one message: a JSON-able header dict and an optional value tree."""
-    arrays = []
+    found: list[NDArray[Any]] = []
     header = dict(header)
     if value is not None or "value" in header:
-        header["value"] = _encode(value, arrays)
-    arrays = [np.asarray(a, order="C") for a in arrays]   # (ascontiguousarray would make 0-d arrays 1-d)
+        header["value"] = _encode(value, found)
+    arrays = [np.asarray(a, order="C") for a in found]   # (ascontiguousarray would make 0-d arrays 1-d)
     for a in arrays:
         if a.dtype.kind not in ARRAY_KINDS or a.dtype.fields is not None:
             raise WireError(f"cannot send an array of dtype {a.dtype}")
@@ -171,7 +204,7 @@ def pack(header, value=None):
     return b"".join(parts)
 
 
-def _array_spec(spec):
+def _array_spec(spec: object) -> tuple[np.dtype[Any], tuple[int, ...], int]:
     """(dtype, shape, nbytes) of a header's array entry, or WireError."""
     if not (isinstance(spec, list) and len(spec) == 2 and isinstance(spec[0], str) and isinstance(spec[1], list)):
         raise WireError("malformed array entry")
@@ -195,8 +228,8 @@ def _array_spec(spec):
     return dtype, tuple(shape), nbytes
 
 
-def unpack_from(read_exact, max_header=MAX_HEADER, max_bytes=MAX_FRAME):
-    """Read one message with `read_exact(n) -> bytes`; returns (header, value).
+def unpack_from(read_exact: Callable[[int], bytes], max_header: int = MAX_HEADER, max_bytes: int = MAX_FRAME) -> Message:
+    """Read one message with `read_exact(n) -> bytes`: a Message (header, value).
 
     Anything malformed, too deep, too many or too large raises WireError (and only WireError;
     read_exact's own exceptions pass through), before more than the bounded sizes are read.
@@ -208,7 +241,7 @@ def unpack_from(read_exact, max_header=MAX_HEADER, max_bytes=MAX_FRAME):
         raise WireError(f"malformed message ({type(exc).__name__})") from None
 
 
-def _unpack(read_exact, max_header, max_bytes):
+def _unpack(read_exact: Callable[[int], bytes], max_header: int, max_bytes: int) -> Message:
     (n,) = struct.unpack(">Q", read_exact(8))
     if n > max_header:
         raise WireError("header too large")
@@ -238,4 +271,4 @@ def _unpack(read_exact, max_header, max_bytes):
         value = _decode(header["value"], arrays) if "value" in header else None
     except RecursionError:
         raise WireError("malformed value tree") from None
-    return header, value
+    return Message(header, value)

@@ -238,15 +238,15 @@ def run(mode, course, out, calls, pids=None, limits=None):
     """[(name, args)] -> [reply] from one Worker with the PROBE loaded.
 
     pids="rlimit-nproc" makes the sandbox use RLIMIT_NPROC as on a host without a usable cgroup.
-    A call named "restart" closes the sandbox and starts a new one (replying ("restarted",)), one
-    named "isolation" replies ("isolation", its detail line); a call whose sandbox dies replies
-    ("gone", message).
+    A call replies ("result", value) or ("error", kind, message) (its Returned or Raised, as the
+    JSON this script prints can carry it). A call named "restart" closes the sandbox and starts a new
+    one (replying ("restarted",)), one named "isolation" replies ("isolation", its detail line); a
+    call whose sandbox dies replies ("gone", message).
     """
     from autograder.grade import release_config
+    from autograder.replies import CellOutcome, CellStatus, Returned
     from autograder.sandbox.cgroups import PidsLimit
-    from autograder.sandbox.jail import Worker
-
-    from autograder.sandbox.jail import WorkerGone
+    from autograder.sandbox.jail import Worker, WorkerGone
 
     cfg = config(mode, course, out, **(limits or {}))
     if pids == "rlimit-nproc":
@@ -255,7 +255,7 @@ def run(mode, course, out, calls, pids=None, limits=None):
     def started():
         w = Worker(cfg)
         w.start()
-        assert w.load("probe", [("probe", PROBE)]) == [("ok", "")]
+        assert w.load("probe", [("probe", PROBE)]) == [CellOutcome(CellStatus.OK, "")]
         return w
 
     worker = started()
@@ -271,7 +271,9 @@ def run(mode, course, out, calls, pids=None, limits=None):
                 replies.append(("restarted",))
                 continue
             try:
-                replies.append(worker.call("probe", name, tuple(args), (), None, 60))
+                reply = worker.call("probe", name, tuple(args), (), None, 60)
+                replies.append(("result", reply.value) if isinstance(reply, Returned)
+                               else ("error", reply.kind.value, reply.message))
             except WorkerGone as gone:
                 replies.append(("gone", gone.message))
                 worker.kill()
