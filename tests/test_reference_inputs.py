@@ -6,6 +6,7 @@ argument and (for shape errors) the expected shape, e.g.
 "mlp_forward: params['y_wts'] must have shape (D=5, H)".
 """
 import re
+from types import MappingProxyType
 
 import numpy as np
 import pytest
@@ -217,6 +218,17 @@ def test_bad_input_raises_value_error_naming_the_argument(case):
     call, message = BAD[case]
     with pytest.raises(ValueError, match=re.escape(message)):
         call()
+
+
+def test_params_and_cache_may_be_any_mapping():
+    # The signatures take Mapping[str, ...]: a read-only view gives exactly the dict's answer.
+    view = MappingProxyType
+    same = lambda a, b: a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)  # noqa: E731
+    assert same(R.mlp_backward(y, view(MP), view(MC), 0.1), R.mlp_backward(y, MP, MC, 0.1))
+    assert np.array_equal(R.mlp_forward(X, view(MP))[0], R.mlp_forward(X, MP)[0])
+    assert same(R.rnn_backward(RY, view(RP), view(RC), "tanh"), R.rnn_backward(RY, RP, RC, "tanh"))
+    assert same(R.bptt_truncated(RY, view(RP), view(RC), 2, "tanh"), R.bptt_truncated(RY, RP, RC, 2, "tanh"))
+    assert same(R.rnn2_backward(Y2, view(P2), view(C2), "tanh"), R.rnn2_backward(Y2, P2, C2, "tanh"))
 
 
 def test_exploding_but_finite_gradients_are_clipped_not_zeroed():

@@ -11,26 +11,42 @@ Each derivative below is one local rule: it takes the gradient arriving from
 above and the cached forward values it needs, and returns the gradient of the
 loss with respect to one quantity.
 """
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TypedDict
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .functional import cross_entropy_from_logits, one_hot, softmax
-from .validate import Shapes, check_dict
+from .validate import Array, Shapes, check_dict
 
 PARAM_SPECS = {"y_wts": "D H", "y_b": "H", "z_wts": "H C", "z_b": "C"}
 # The cache entries mlp_backward reads (mlp_forward also stores z_netIn).
 CACHE_SPECS = {"X": "N D", "y_netIn": "N H", "y_netAct": "N H", "z_netAct": "N C"}
 
 
-def _params(where, params, s):
+class MlpCache(TypedDict):
+    """What mlp_forward records: the arrays mlp_backward reads, and the logits z_netIn."""
+    X: Array          # (N, D)
+    y_netIn: Array    # (N, H)
+    y_netAct: Array   # (N, H)
+    z_netIn: Array    # (N, C)
+    z_netAct: Array   # (N, C)
+
+
+def _params(where: str, params: Mapping[str, ArrayLike], s: Shapes) -> dict[str, Array]:
     return check_dict(where, "params", params, PARAM_SPECS, s)
 
 
-def _logits(cache, s):
+# A cache is read as Mapping[str, object], which a TypedDict such as MlpCache is.
+def _logits(cache: Mapping[str, object], s: Shapes) -> Array:
     """cache['z_netIn'] (N, C), validated against the dimensions bound in `s`."""
     return s.array("cache['z_netIn']", cache["z_netIn"], "N C")
 
 
-def mlp_forward(X, params):
+def mlp_forward(X: ArrayLike, params: Mapping[str, ArrayLike]) -> tuple[Array, MlpCache]:
     """Forward pass.
 
     Inputs:
@@ -46,7 +62,7 @@ def mlp_forward(X, params):
     return z_netAct, cache
 
 
-def _forward(where, X, params):
+def _forward(where: str, X: ArrayLike, params: Mapping[str, ArrayLike]) -> tuple[Array, MlpCache, dict[str, Array]]:
     """mlp_forward's work, also returning the validated float64 params (for the L2 term)."""
     s = Shapes(where)
     X = s.array("X", X, "N D")
@@ -55,11 +71,11 @@ def _forward(where, X, params):
     y_netAct = np.maximum(y_netIn, 0.0)
     z_netIn = y_netAct @ p["z_wts"] + p["z_b"]
     z_netAct = softmax(z_netIn)
-    cache = dict(X=X, y_netIn=y_netIn, y_netAct=y_netAct, z_netIn=z_netIn, z_netAct=z_netAct)
+    cache = MlpCache(X=X, y_netIn=y_netIn, y_netAct=y_netAct, z_netIn=z_netIn, z_netAct=z_netAct)
     return z_netAct, cache, p
 
 
-def mlp_loss(X, y, params, reg=0.0):
+def mlp_loss(X: ArrayLike, y: ArrayLike, params: Mapping[str, ArrayLike], reg: float = 0.0) -> float:
     """Mean cross-entropy plus reg/2 times the squared Frobenius norms of both weight matrices."""
     _, cache, p = _forward("mlp_loss", X, params)
     s = Shapes("mlp_loss", N=cache["X"].shape[0], C=cache["z_netIn"].shape[1])
@@ -72,7 +88,7 @@ def mlp_loss(X, y, params, reg=0.0):
     return data + float(penalty)
 
 
-def dz_netAct(z_netAct, y):
+def dz_netAct(z_netAct: ArrayLike, y: ArrayLike) -> Array:
     """Gradient of the mean cross-entropy at the softmax output.
 
     Meets the loss from above and z_netIn from below.
@@ -87,7 +103,7 @@ def dz_netAct(z_netAct, y):
     return -one_hot(y, z_netAct.shape[1]) / (len(y) * z_netAct)
 
 
-def dz_netIn(dz_netAct, z_netAct):
+def dz_netIn(dz_netAct: ArrayLike, z_netAct: ArrayLike) -> Array:
     """Backprop through the row-wise softmax.
 
     Meets dz_netAct from above and z_netIn from below. The softmax Jacobian is
@@ -98,10 +114,11 @@ def dz_netIn(dz_netAct, z_netAct):
     s = Shapes("dz_netIn")
     dz_netAct = s.array("dz_netAct", dz_netAct, "N C")
     z_netAct = s.array("z_netAct", z_netAct, "N C")
-    return z_netAct * (dz_netAct - np.sum(dz_netAct * z_netAct, axis=1, keepdims=True))
+    g: Array = z_netAct * (dz_netAct - np.sum(dz_netAct * z_netAct, axis=1, keepdims=True))
+    return g
 
 
-def dz_wts(dz_netIn, y_netAct, z_wts, reg=0.0):
+def dz_wts(dz_netIn: ArrayLike, y_netAct: ArrayLike, z_wts: ArrayLike, reg: float = 0.0) -> Array:
     """Output weights: y_netAct.T @ dz_netIn + reg * z_wts.
 
     Inputs: dz_netIn (N, C); y_netAct (N, H); z_wts (H, C); reg >= 0.  Returns: (H, C).
@@ -114,12 +131,13 @@ def dz_wts(dz_netIn, y_netAct, z_wts, reg=0.0):
     return y_netAct.T @ dz_netIn + reg * z_wts
 
 
-def dz_b(dz_netIn):
+def dz_b(dz_netIn: ArrayLike) -> Array:
     """Output bias: dz_netIn summed over the batch.  dz_netIn (N, C) -> (C,)."""
-    return Shapes("dz_b").array("dz_netIn", dz_netIn, "N C").sum(axis=0)
+    summed: Array = Shapes("dz_b").array("dz_netIn", dz_netIn, "N C").sum(axis=0)
+    return summed
 
 
-def dy_netAct(dz_netIn, z_wts):
+def dy_netAct(dz_netIn: ArrayLike, z_wts: ArrayLike) -> Array:
     """Hidden activations: dz_netIn @ z_wts.T.
 
     Meets dz_netIn from above and dy_netIn from below.
@@ -131,7 +149,7 @@ def dy_netAct(dz_netIn, z_wts):
     return dz_netIn @ z_wts.T
 
 
-def dy_netIn(dy_netAct, y_netIn):
+def dy_netIn(dy_netAct: ArrayLike, y_netIn: ArrayLike) -> Array:
     """Through the ReLU: dy_netAct where y_netIn > 0, else 0.
 
     The mask is taken on y_netIn (the ReLU's input), not on the gradient.
@@ -143,7 +161,7 @@ def dy_netIn(dy_netAct, y_netIn):
     return dy_netAct * (y_netIn > 0)
 
 
-def dy_wts(dy_netIn, X, y_wts, reg=0.0):
+def dy_wts(dy_netIn: ArrayLike, X: ArrayLike, y_wts: ArrayLike, reg: float = 0.0) -> Array:
     """Hidden weights: X.T @ dy_netIn + reg * y_wts.
 
     Inputs: dy_netIn (N, H); X (N, D); y_wts (D, H); reg >= 0.  Returns: (D, H).
@@ -156,12 +174,14 @@ def dy_wts(dy_netIn, X, y_wts, reg=0.0):
     return X.T @ dy_netIn + reg * y_wts
 
 
-def dy_b(dy_netIn):
+def dy_b(dy_netIn: ArrayLike) -> Array:
     """Hidden bias: dy_netIn summed over the batch.  dy_netIn (N, H) -> (H,)."""
-    return Shapes("dy_b").array("dy_netIn", dy_netIn, "N H").sum(axis=0)
+    summed: Array = Shapes("dy_b").array("dy_netIn", dy_netIn, "N H").sum(axis=0)
+    return summed
 
 
-def mlp_backward(y, params, cache, reg=0.0):
+def mlp_backward(y: ArrayLike, params: Mapping[str, ArrayLike], cache: Mapping[str, object],
+                 reg: float = 0.0) -> dict[str, Array]:
     """Full backward pass composed from the eight local rules.
 
     Inputs: y (N,) int labels; params as for mlp_forward; cache from mlp_forward; reg >= 0.

@@ -12,10 +12,16 @@ Backward: each local rule is one function below; rnn_backward runs them from
 t = T-1 down to 0, carrying dhraw_{t+1} (the gradient arriving from the future
 step) into dh_t.
 """
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TypedDict
+
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from .functional import cross_entropy_from_logits, one_hot, phi, phi_prime, softmax
-from .validate import ACTIVATIONS, Shapes, check_activation, check_dict
+from .validate import ACTIVATIONS, Array, Shapes, check_activation, check_dict
 
 PARAM_SPECS = {"W_xh": "D H", "W_hh": "H H", "b_h": "H", "W_hq": "H Q", "b_q": "Q"}
 # The cache entries rnn_backward reads (rnn_forward also stores o).
@@ -23,11 +29,26 @@ CACHE_SPECS = {"X": "T N D", "h0": "N H", "h_netIn": "T N H", "h": "T N H", "p":
 WEIGHTS = ("W_xh", "W_hh", "W_hq")
 
 
-def check_params(where, params, s, specs=PARAM_SPECS):
+class RnnCache(TypedDict):
+    """What rnn_forward records: the arrays rnn_backward reads, o, and the activation used."""
+    X: Array          # (T, N, D)
+    h0: Array         # (N, H)
+    h_netIn: Array    # (T, N, H)
+    h: Array          # (T, N, H)
+    o: Array          # (T, N, Q)
+    p: Array          # (T, N, Q)
+    activation: str
+
+
+def check_params(where: str, params: Mapping[str, ArrayLike], s: Shapes,
+                 specs: Mapping[str, str] = PARAM_SPECS) -> dict[str, Array]:
     return check_dict(where, "params", params, specs, s)
 
 
-def check_cache(where, cache, s, specs=CACHE_SPECS, activation=None):
+# A cache is read as Mapping[str, object]: it holds arrays and the activation's name, and a
+# TypedDict such as RnnCache is a Mapping[str, object] (not a Mapping of arrays).
+def check_cache(where: str, cache: Mapping[str, object], s: Shapes, specs: Mapping[str, str] = CACHE_SPECS,
+                activation: str | None = None) -> dict[str, Array]:
     """The cache's arrays; with `activation`, also refuses a cache made with another one."""
     arrays = check_dict(where, "cache", cache, specs, s)
     if activation is not None:
@@ -35,7 +56,7 @@ def check_cache(where, cache, s, specs=CACHE_SPECS, activation=None):
     return arrays
 
 
-def check_recorded_activation(where, cache, activation):
+def check_recorded_activation(where: str, cache: Mapping[str, object], activation: str) -> None:
     """ValueError if the forward pass recorded an activation other than `activation`.
 
     A cache without the entry (built by hand) is accepted: there is nothing to compare.
@@ -50,19 +71,20 @@ def check_recorded_activation(where, cache, activation):
                      f"{recorded!r} (cache['activation']); pass activation={recorded!r}")
 
 
-def _sum_outer(A, B):
+def _sum_outer(A: Array, B: Array) -> Array:
     """sum_t A[t].T @ B[t] for A (T, N, I), B (T, N, J): one BLAS matmul over all T*N rows."""
     return A.reshape(-1, A.shape[-1]).T @ B.reshape(-1, B.shape[-1])
 
 
-def sequence_length(where, cache):
+def sequence_length(where: str, cache: object) -> int:
     """T of a forward cache, or a ValueError naming the argument."""
-    if not isinstance(cache, dict) or "h" not in cache:
+    if not isinstance(cache, Mapping) or "h" not in cache:
         raise ValueError(f"{where}: cache must be the dict returned by the forward pass (with key 'h')")
-    return Shapes(where).array("cache['h']", cache["h"], "T N H").shape[0]
+    return int(Shapes(where).array("cache['h']", cache["h"], "T N H").shape[0])
 
 
-def rnn_forward(X, params, h0=None, activation="relu"):
+def rnn_forward(X: ArrayLike, params: Mapping[str, ArrayLike], h0: ArrayLike | None = None,
+                activation: str = "relu") -> tuple[Array, RnnCache]:
     """Forward pass over the whole sequence.
 
     Inputs:
@@ -80,7 +102,8 @@ def rnn_forward(X, params, h0=None, activation="relu"):
     return P, cache
 
 
-def _forward(where, X, params, h0, activation):
+def _forward(where: str, X: ArrayLike, params: Mapping[str, ArrayLike], h0: ArrayLike | None,
+             activation: str) -> tuple[Array, RnnCache, dict[str, Array]]:
     """rnn_forward's work, also returning the validated float64 params (for the L2 term)."""
     check_activation(where, activation)
     s = Shapes(where)
@@ -100,10 +123,11 @@ def _forward(where, X, params, h0, activation):
     o = h @ p["W_hq"] + p["b_q"]
     P = softmax(o)
     # The activation is recorded so that a backward pass with another one is refused.
-    return P, dict(X=X, h0=h0, h_netIn=h_netIn, h=h, o=o, p=P, activation=activation), p
+    return P, RnnCache(X=X, h0=h0, h_netIn=h_netIn, h=h, o=o, p=P, activation=activation), p
 
 
-def rnn_loss(X, Y, params, h0=None, activation="relu", reg=0.0):
+def rnn_loss(X: ArrayLike, Y: ArrayLike, params: Mapping[str, ArrayLike], h0: ArrayLike | None = None,
+             activation: str = "relu", reg: float = 0.0) -> float:
     """Mean cross-entropy over all T*N predictions, plus reg/2 times the squared weights."""
     _, cache, p = _forward("rnn_loss", X, params, h0, activation)
     T, N, Q = cache["o"].shape
@@ -117,7 +141,7 @@ def rnn_loss(X, Y, params, h0=None, activation="relu", reg=0.0):
 
 # ---- local rules, one per derivative in docs/math.md -------------------------------
 
-def dy_t(p_t, y_t, T):
+def dy_t(p_t: ArrayLike, y_t: ArrayLike, T: int) -> Array:
     """Gradient at the output logits o_t of one step (the lecture's `dy`).
 
     Each of the T*N predictions carries weight 1/(T*N) in the mean loss.
@@ -128,10 +152,11 @@ def dy_t(p_t, y_t, T):
     p_t = s.array("p_t", p_t, "N Q")
     y_t = s.labels("y_t", y_t, "N", s.dims["Q"])
     T = s.integer("T", T)
-    return (p_t - one_hot(y_t, p_t.shape[1])) / (T * p_t.shape[0])
+    dy: Array = (p_t - one_hot(y_t, p_t.shape[1])) / (T * p_t.shape[0])
+    return dy
 
 
-def dW_hq(h, dy):
+def dW_hq(h: ArrayLike, dy: ArrayLike) -> Array:
     """Output weights, summed over time: sum_t h_t.T @ dy_t.
 
     Inputs: h (T, N, H) hidden states; dy (T, N, Q) output gradients.  Returns: (H, Q).
@@ -142,12 +167,13 @@ def dW_hq(h, dy):
     return _sum_outer(h, dy)
 
 
-def db_q(dy):
+def db_q(dy: ArrayLike) -> Array:
     """Output bias: dy summed over time and batch.  dy (T, N, Q) -> (Q,)."""
-    return Shapes("db_q").array("dy", dy, "T N Q").sum(axis=(0, 1))
+    summed: Array = Shapes("db_q").array("dy", dy, "T N Q").sum(axis=(0, 1))
+    return summed
 
 
-def dh_t(dy_t, dhraw_next, W_hq, W_hh):
+def dh_t(dy_t: ArrayLike, dhraw_next: ArrayLike, W_hq: ArrayLike, W_hh: ArrayLike) -> Array:
     """Gradient at h_t: from this step's output and from the future step.
 
     h_t feeds o_t (through W_hq) and h_netIn_{t+1} (through W_hh), so
@@ -163,7 +189,7 @@ def dh_t(dy_t, dhraw_next, W_hq, W_hh):
     return dy_t @ W_hq.T + dhraw_next @ W_hh.T
 
 
-def dhraw_t(dh_t, h_netIn_t, h_t, activation="relu"):
+def dhraw_t(dh_t: ArrayLike, h_netIn_t: ArrayLike, h_t: ArrayLike, activation: str = "relu") -> Array:
     """Through the activation: dh_t * phi'(h_netIn_t).
 
     ReLU: phi' = (h_netIn_t > 0). tanh: phi' = 1 - h_t**2 (the output, not the input).
@@ -177,7 +203,7 @@ def dhraw_t(dh_t, h_netIn_t, h_t, activation="relu"):
     return dh_t * phi_prime(h_netIn_t, h_t, activation)
 
 
-def dW_hh(h_prev, dhraw):
+def dW_hh(h_prev: ArrayLike, dhraw: ArrayLike) -> Array:
     """Recurrent weights, summed over time: sum_t h_{t-1}.T @ dhraw_t.
 
     Inputs: h_prev (T, N, H) with h_prev[t] = h_{t-1} (h_prev[0] = h0); dhraw (T, N, H).
@@ -189,7 +215,7 @@ def dW_hh(h_prev, dhraw):
     return _sum_outer(h_prev, dhraw)
 
 
-def dW_xh(X, dhraw):
+def dW_xh(X: ArrayLike, dhraw: ArrayLike) -> Array:
     """Input weights, summed over time: sum_t X[t].T @ dhraw_t.
 
     Inputs: X (T, N, D); dhraw (T, N, H).  Returns: (D, H).
@@ -200,12 +226,13 @@ def dW_xh(X, dhraw):
     return _sum_outer(X, dhraw)
 
 
-def db_h(dhraw):
+def db_h(dhraw: ArrayLike) -> Array:
     """Hidden bias: dhraw summed over time and batch.  dhraw (T, N, H) -> (H,)."""
-    return Shapes("db_h").array("dhraw", dhraw, "T N H").sum(axis=(0, 1))
+    summed: Array = Shapes("db_h").array("dhraw", dhraw, "T N H").sum(axis=(0, 1))
+    return summed
 
 
-def dh0(dhraw_0, W_hh):
+def dh0(dhraw_0: ArrayLike, W_hh: ArrayLike) -> Array:
     """Initial state: dhraw_0 @ W_hh.T.  dhraw_0 (N, H); W_hh (H, H) -> (N, H)."""
     s = Shapes("dh0")
     return s.array("dhraw_0", dhraw_0, "N H") @ s.array("W_hh", W_hh, "H H").T
@@ -213,7 +240,8 @@ def dh0(dhraw_0, W_hh):
 
 # ---- the BPTT loop ---------------------------------------------------------------
 
-def rnn_backward(Y, params, cache, activation="relu", reg=0.0, carry=None):
+def rnn_backward(Y: ArrayLike, params: Mapping[str, ArrayLike], cache: Mapping[str, object],
+                 activation: str = "relu", reg: float = 0.0, carry: ArrayLike | None = None) -> dict[str, Array]:
     """Backpropagation through time, composed from the local rules above.
 
     Inputs:
@@ -243,7 +271,7 @@ def rnn_backward(Y, params, cache, activation="relu", reg=0.0, carry=None):
     return g
 
 
-def output_gradients(P, Y):
+def output_gradients(P: Array, Y: NDArray[np.int64]) -> Array:
     """dy for every step at once: (P - one_hot(Y)) / (T*N), exactly dy_t's values.  (T, N, Q)."""
     T, N, Q = P.shape
     dy = P.copy()
@@ -252,7 +280,8 @@ def output_gradients(P, Y):
     return dy
 
 
-def bptt_kernel(Y, p, c, activation, carry=None):
+def bptt_kernel(Y: NDArray[np.int64], p: Mapping[str, Array], c: Mapping[str, Array], activation: str,
+                carry: Array | None = None) -> dict[str, Array]:
     """rnn_backward without validation or reg: the local rules, vectorised over time where they can be.
 
     Only dh_t's future term (dhraw_{t+1} @ W_hh.T) needs the loop; dy_t, the output
@@ -267,11 +296,12 @@ def bptt_kernel(Y, p, c, activation, carry=None):
     dphi = phi_prime(c["h_netIn"], h, activation)
     W_hhT = np.ascontiguousarray(p["W_hh"].T)
     dhraw = np.empty_like(h)
-    from_future = None   # dhraw_{t+1} as seen from step t, already scaled by carry[t+1]
+    from_future: Array | None = None   # dhraw_{t+1} as seen from step t, already scaled by carry[t+1]
     for t in reversed(range(T)):
         dh = dh_out[t] if from_future is None else dh_out[t] + from_future @ W_hhT
         np.multiply(dh, dphi[t], out=dhraw[t])
         from_future = dhraw[t] if carry is None else carry[t] * dhraw[t]
+    assert from_future is not None     # T >= 1: Shapes refuses an empty cache['h']
     return {
         "W_xh": _sum_outer(X, dhraw),
         "W_hh": c["h0"].T @ dhraw[0] + _sum_outer(h[:-1], dhraw[1:]),

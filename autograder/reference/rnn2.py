@@ -8,11 +8,17 @@ Two hidden states are tracked. Layer 2 backpropagates exactly as the one-layer
 RNN with h1_t as its input; layer 1 then receives, at every step, the gradient
 from layer 2 above and from its own future step (dh1_t).
 """
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TypedDict
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .functional import phi, phi_prime, softmax
 from .rnn import _sum_outer, check_cache, check_params, output_gradients
-from .validate import Shapes, check_activation
+from .validate import Array, Shapes, check_activation
 
 PARAM_SPECS = {
     "W_xh1": "D H1", "W_hh1": "H1 H1", "b_h1": "H1",
@@ -24,7 +30,22 @@ CACHE_SPECS = {"X": "T N D", "h1_0": "N H1", "h2_0": "N H2", "h1_netIn": "T N H1
                "h2_netIn": "T N H2", "h2": "T N H2", "p": "T N Q"}
 
 
-def rnn2_forward(X, params, h1_0=None, h2_0=None, activation="relu"):
+class Rnn2Cache(TypedDict):
+    """What rnn2_forward records: the arrays rnn2_backward reads, o, and the activation used."""
+    X: Array          # (T, N, D)
+    h1_0: Array       # (N, H1)
+    h2_0: Array       # (N, H2)
+    h1_netIn: Array   # (T, N, H1)
+    h1: Array         # (T, N, H1)
+    h2_netIn: Array   # (T, N, H2)
+    h2: Array         # (T, N, H2)
+    o: Array          # (T, N, Q)
+    p: Array          # (T, N, Q)
+    activation: str
+
+
+def rnn2_forward(X: ArrayLike, params: Mapping[str, ArrayLike], h1_0: ArrayLike | None = None,
+                 h2_0: ArrayLike | None = None, activation: str = "relu") -> tuple[Array, Rnn2Cache]:
     """Forward pass of the two-layer RNN.
 
     Inputs:
@@ -58,11 +79,11 @@ def rnn2_forward(X, params, h1_0=None, h2_0=None, activation="relu"):
         h2[t] = prev2 = phi(h2_netIn[t], activation)
     o = h2 @ p["W_hq"] + p["b_q"]
     P = softmax(o)
-    return P, dict(X=X, h1_0=h1_0, h2_0=h2_0, h1_netIn=h1_netIn, h1=h1,
-                   h2_netIn=h2_netIn, h2=h2, o=o, p=P, activation=activation)
+    return P, Rnn2Cache(X=X, h1_0=h1_0, h2_0=h2_0, h1_netIn=h1_netIn, h1=h1,
+                        h2_netIn=h2_netIn, h2=h2, o=o, p=P, activation=activation)
 
 
-def dh1_t(dhraw2_t, dhraw1_next, W_xh2, W_hh1):
+def dh1_t(dhraw2_t: ArrayLike, dhraw1_next: ArrayLike, W_xh2: ArrayLike, W_hh1: ArrayLike) -> Array:
     """Gradient at h1_t: from layer 2 above and from layer 1's future step.
 
     h1_t feeds h2_netIn_t (through W_xh2) and h1_netIn_{t+1} (through W_hh1):
@@ -78,7 +99,9 @@ def dh1_t(dhraw2_t, dhraw1_next, W_xh2, W_hh1):
     return dhraw2_t @ W_xh2.T + dhraw1_next @ W_hh1.T
 
 
-def rnn2_backward(Y, params, cache, activation="relu", carry1=None, carry2=None):
+def rnn2_backward(Y: ArrayLike, params: Mapping[str, ArrayLike], cache: Mapping[str, object],
+                  activation: str = "relu", carry1: ArrayLike | None = None,
+                  carry2: ArrayLike | None = None) -> dict[str, Array]:
     """Full BPTT through both layers.
 
     Inputs: Y (T, N) int targets; params and cache as for rnn2_forward; activation;
@@ -106,7 +129,8 @@ def rnn2_backward(Y, params, cache, activation="relu", carry1=None, carry2=None)
     W_hh1T, W_hh2T = np.ascontiguousarray(p["W_hh1"].T), np.ascontiguousarray(p["W_hh2"].T)
     W_xh2T = np.ascontiguousarray(p["W_xh2"].T)
     dhraw1, dhraw2 = np.empty_like(h1), np.empty_like(h2)
-    next1 = next2 = None
+    next1: Array | None = None    # dhraw1_{t+1}, dhraw2_{t+1} as seen from step t (scaled by carry)
+    next2: Array | None = None
     for t in reversed(range(T)):
         dh2 = dh2_out[t] if next2 is None else dh2_out[t] + next2 @ W_hh2T
         np.multiply(dh2, dphi2[t], out=dhraw2[t])

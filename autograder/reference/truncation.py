@@ -19,9 +19,10 @@ unbiased; xi all ones is the full computation.
 """
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .rnn import rnn_backward, sequence_length
 from .validate import Array, Shapes, real_array
@@ -63,18 +64,21 @@ def _uniform(where: str, rng: object, T: int) -> Array:
                      f"or None, got {rng!r}")
 
 
-def bptt_full(Y: Any, params: Any, cache: Any, activation: str = "relu") -> dict[str, Array]:
+def bptt_full(Y: ArrayLike, params: Mapping[str, ArrayLike], cache: Mapping[str, object],
+              activation: str = "relu") -> dict[str, Array]:
     """Full computation: the gradient of every step's loss reaches step 0."""
     return rnn_backward(Y, params, cache, activation)
 
 
-def bptt_truncated(Y: Any, params: Any, cache: Any, k: object, activation: str = "relu") -> dict[str, Array]:
+def bptt_truncated(Y: ArrayLike, params: Mapping[str, ArrayLike], cache: Mapping[str, object], k: int,
+                   activation: str = "relu") -> dict[str, Array]:
     """Regular truncation with chunks of k steps (see the module docstring)."""
     T = sequence_length("bptt_truncated", cache)
     return rnn_backward(Y, params, cache, activation, carry=regular_carry(T, k))
 
 
-def bptt_randomized(Y: Any, params: Any, cache: Any, xi: object, activation: str = "relu") -> dict[str, Array]:
+def bptt_randomized(Y: ArrayLike, params: Mapping[str, ArrayLike], cache: Mapping[str, object], xi: ArrayLike,
+                    activation: str = "relu") -> dict[str, Array]:
     """Randomized truncation with the given (T,) multipliers xi (>= 0)."""
     T = sequence_length("bptt_randomized", cache)
     carry = Shapes("bptt_randomized", T=T).array("xi", xi, "T")

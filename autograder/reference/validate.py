@@ -138,13 +138,14 @@ def real_array(where: str, name: str, value: object, expected: str = "") -> Arra
 
 
 def check_dict(where: str, name: str, value: object, specs: Mapping[str, str], s: Shapes) -> dict[str, Array]:
-    """Check a dict of arrays (params or cache): a dict, every key of `specs`, every shape.
+    """Check a dict of arrays (params or cache): a Mapping, every key of `specs`, every shape.
 
     specs maps key -> shape spec ("D H"); `s` (a Shapes) binds dimensions across
     keys and with the other arguments. Returns {key: float64 array}. Extra keys
     are allowed (a cache may hold more than a function needs).
     """
-    if not isinstance(value, dict):
+    # Any Mapping, as the reference's signatures declare (a read-only view of params is fine).
+    if not isinstance(value, Mapping):
         raise ValueError(f"{where}: {name} must be a dict of arrays, got {type(value).__name__}")
     missing = [k for k in specs if k not in value]
     if missing:
