@@ -4,7 +4,8 @@ Every case starts from a real forward pass, so each unit receives the
 reference's values from upstream: one wrong derivative never cascades.
 """
 from collections.abc import Mapping, Sequence
-from typing import Any, TypedDict, overload
+from functools import partial
+from typing import Any, Literal, TypedDict, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -47,7 +48,7 @@ class Problem(TypedDict):
     X: Array
     y: NDArray[np.int64]
     params: dict[str, Array]
-    cache: dict[str, Array]
+    cache: R.MlpCache
     reg: float
     dz_netAct: Array
     dz_netIn: Array
@@ -176,8 +177,9 @@ def _dy_b(rng: np.random.Generator, d: Dims) -> Case:
     ])
 
 
-def mlp_variant(y: NDArray[np.int64], params: Mapping[str, Array], cache: Mapping[str, Array], reg: float,
-                reg_z: float = 1.0, reg_y: float = 1.0, z_input: str = "y_netAct", relu: bool = True) -> dict[str, Array]:
+def mlp_variant(y: NDArray[np.int64], params: Mapping[str, Array], cache: R.MlpCache, reg: float, reg_z: float = 1.0,
+                reg_y: float = 1.0, z_input: Literal["y_netAct", "y_netIn"] = "y_netAct",
+                relu: bool = True) -> dict[str, Array]:
     """The backward pass with one slip: reg_z/reg_y scale each regularization term (0 missing,
     2 doubled), z_input is the activation fed to dz_wts, relu=False skips the ReLU."""
     g_zIn = R.dz_netIn(R.dz_netAct(cache["z_netAct"], y), cache["z_netAct"])
@@ -191,7 +193,7 @@ def _mlp_backward(rng: np.random.Generator, d: Dims) -> Case:
     f = _forward(rng, d)
     y, params, cache, reg = f["y"], f["params"], f["cache"], f["reg"]
     expected = R.mlp_backward(y, params, cache, reg)
-    v = lambda **kw: mlp_variant(y, params, cache, reg, **kw)  # noqa: E731
+    v = partial(mlp_variant, y, params, cache, reg)
     return Case((y, params, cache, reg), expected, d, [
         ("the regularization term reg * z_wts is missing: pass reg to dz_wts.", v(reg_z=0.0)),
         ("the regularization term reg * y_wts is missing: pass reg to dy_wts.", v(reg_y=0.0)),

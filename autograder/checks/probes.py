@@ -11,8 +11,8 @@ student's code did, inlined or not. Messages name properties and steps, never va
 `run(args)` is supplied by the grading path: it calls the student's function on `args` (in the
 kernel, or in the sandbox) and returns its answer as plain data, or None if the call failed.
 """
-from collections.abc import Callable, Mapping, Sequence
-from typing import TypedDict
+from collections.abc import Callable, Collection, Mapping, Sequence
+from typing import TypedDict, TypeGuard
 
 import numpy as np
 
@@ -21,12 +21,12 @@ from ..reference.validate import Array
 from .base import Case, Unit
 from .compare import close, relative_error
 from .mlp import Dims
-from .rnn import GRAD_KEYS, Cache, Labels, Params, Upstream, upstream
+from .rnn import GRAD_KEYS, Labels, Params, Upstream, upstream
 
 # run(args): the student's answer on `args` as plain data, or None if the call failed (see above).
 Run = Callable[[tuple[object, ...]], object]
 # A probe problem: the unit's arguments, the reference answer (its GRAD_KEYS), the forward cache.
-Problem = tuple[tuple[object, ...], dict[str, Array], Cache]
+Problem = tuple[tuple[object, ...], dict[str, Array], R.RnnCache]
 
 RNN_UNITS = ("rnn_backward", "bptt_truncated", "bptt_randomized")
 OTHER = {"relu": "tanh", "tanh": "relu"}
@@ -61,7 +61,7 @@ def _rnn_args(unit: str, params: Params, X: Array, Y: Labels, h0: Array, act: st
     return args, expected, cache
 
 
-def _split(unit: str, args: Sequence[object]) -> tuple[Labels, Params, Cache, str, object]:
+def _split(unit: str, args: Sequence[object]) -> tuple[Labels, Params, R.RnnCache, str, object]:
     """(Y, params, cache, activation, k or xi or None) of a BPTT loop's arguments."""
     extra: object
     if unit == "rnn_backward":
@@ -69,14 +69,31 @@ def _split(unit: str, args: Sequence[object]) -> tuple[Labels, Params, Cache, st
         extra = None
     else:
         Y, params, cache, extra, act = args
-    return (*_loop_args(unit, Y, params, cache, act), extra)
+    if not _is_rnn_cache(cache):
+        raise TypeError(f"{unit}: cache is not rnn_forward's")
+    labels, arrays, activation = _loop_args(unit, Y, params, act)
+    return labels, arrays, cache, activation, extra
 
 
-def _loop_args(unit: str, Y: object, params: object, cache: object, act: object) -> tuple[Labels, Params, Cache, str]:
-    """Y, params, cache and the activation of a BPTT unit's case, checked to be what its case maker made."""
-    if not (isinstance(Y, np.ndarray) and isinstance(params, dict) and isinstance(cache, dict) and isinstance(act, str)):
+def _loop_args(unit: str, Y: object, params: object, act: object) -> tuple[Labels, Params, str]:
+    """Y, params and the activation of a BPTT unit's case, checked to be what its case maker made."""
+    if not (isinstance(Y, np.ndarray) and isinstance(params, dict) and isinstance(act, str)):
         raise TypeError(f"{unit}: the arguments are not (Y, params, cache, ..., activation)")
-    return Y, params, cache, act
+    return Y, params, act
+
+
+def _is_rnn_cache(value: object) -> TypeGuard[R.RnnCache]:
+    return _is_cache(value, R.RnnCache.__required_keys__)
+
+
+def _is_rnn2_cache(value: object) -> TypeGuard[R.Rnn2Cache]:
+    return _is_cache(value, R.Rnn2Cache.__required_keys__)
+
+
+def _is_cache(value: object, keys: Collection[str]) -> bool:
+    """True when `value` is a forward pass's cache: an array under each of `keys`, and the activation's name."""
+    return isinstance(value, dict) and isinstance(value.get("activation"), str) and \
+        all(isinstance(value.get(k), np.ndarray) for k in keys if k != "activation")
 
 
 def _fresh(unit: str, args: Sequence[object], seed: int, T: int | None = None, N: int | None = None,
@@ -176,7 +193,7 @@ def _name_of(value: float, names: Sequence[tuple[float, str]]) -> str | None:
     return None
 
 
-def _explain_step(unit: str, t: int, s: Array, up: Upstream, params: Params, cache: Cache, act: str,
+def _explain_step(unit: str, t: int, s: Array, up: Upstream, params: Params, cache: R.RnnCache, act: str,
                   carry: Array, extra: object) -> str | None:
     """How s[t] is built, when every later step is right: fit s_t = a*φ′⊙(dy_t W_hq.T) + b*φ′⊙(G W)."""
     T = s.shape[0]
@@ -260,7 +277,7 @@ def _carry_words(unit: str, t: int, b: float, want: float, names: Sequence[tuple
     return f"the gradient passed back from step {t + 1} is scaled by {name or 'a wrong factor'}"
 
 
-def _pairing(got: Mapping[str, object], expected: Mapping[str, Array], cache: Cache, s: Array,
+def _pairing(got: Mapping[str, object], expected: Mapping[str, Array], cache: R.RnnCache, s: Array,
              d: Array) -> str | None:
     """dhraw is right at every step: which state does dW_hh pair with dhraw_t? (least squares over h0, h[j])."""
     W = got.get("W_hh")
@@ -310,7 +327,10 @@ def _computation(unit: str, args: Sequence[object]) -> tuple[str, dict[str, Arra
     """(family, {kind: (T, N, width) array}, {state kind: initial state}) of the reference on `args`."""
     if unit == "rnn2_backward":
         from .trace import rnn2_intermediates
-        Y, params, cache, act = _loop_args(unit, *args[:4])
+        Y, params, cache, act = args[:4]
+        if not _is_rnn2_cache(cache):
+            raise TypeError(f"{unit}: cache is not rnn2_forward's")
+        Y, params, act = _loop_args(unit, Y, params, act)
         arrays = dict(rnn2_intermediates(params, cache, Y, act), X=cache["X"], h1=cache["h1"], h2=cache["h2"])
         return "rnn2", arrays, {"h1": cache["h1_0"], "h2": cache["h2_0"]}
     Y, params, cache, act, extra = _split(unit, args)

@@ -5,7 +5,7 @@ others), and each unit receives the reference's upstream gradients.
 """
 from collections.abc import Iterable, Mapping
 from functools import partial
-from typing import Any, TypedDict
+from typing import TypedDict
 
 import numpy as np
 from numpy.typing import NDArray
@@ -16,8 +16,6 @@ from .base import Case, Unit, arbitrary
 from .mlp import KINK, Dims, at_kink, sizes
 
 Params = dict[str, Array]
-# A forward pass's cache: its arrays by name, and the activation it used (a str) under "activation".
-Cache = dict[str, Any]
 Labels = NDArray[np.int64]
 
 
@@ -30,7 +28,7 @@ class Upstream(TypedDict):
 
 
 def rnn_problem(rng: np.random.Generator, d: Dims,
-                activation: str | None = None) -> tuple[Params, Array, Labels, Cache, str]:
+                activation: str | None = None) -> tuple[Params, Array, Labels, R.RnnCache, str]:
     """Parameters, a sequence, targets and the forward cache for one case.
 
     The initial state h0 is never zero (one row is, under ReLU). With ReLU, two pre-activations
@@ -64,7 +62,7 @@ def rnn_problem(rng: np.random.Generator, d: Dims,
     return params, X, Y, cache, activation
 
 
-def upstream(params: Mapping[str, Array], Y: Labels, cache: Cache, activation: str, carry: Array | None = None,
+def upstream(params: Mapping[str, Array], Y: Labels, cache: R.RnnCache, activation: str, carry: Array | None = None,
              rng: np.random.Generator | None = None) -> Upstream:
     """Every intermediate gradient of the (reference) BPTT loop: dy, dh, dhraw per step.
 
@@ -86,7 +84,7 @@ def upstream(params: Mapping[str, Array], Y: Labels, cache: Cache, activation: s
     return dict(dy=dy, dh=dh, dhraw=dhraw, h_prev=h_prev)
 
 
-def _up(rng: np.random.Generator, d: Dims, params: Params, Y: Labels, cache: Cache, act: str) -> Upstream:
+def _up(rng: np.random.Generator, d: Dims, params: Params, Y: Labels, cache: R.RnnCache, act: str) -> Upstream:
     return upstream(params, Y, cache, act, rng=rng if arbitrary(d) else None)
 
 
@@ -191,7 +189,7 @@ def _db_h(rng: np.random.Generator, d: Dims) -> Case:
 GRAD_KEYS = ("W_xh", "W_hh", "b_h", "W_hq", "b_q")
 
 
-def bptt_variant(Y: Labels, params: Mapping[str, Array], cache: Cache, act: str, carry: Array | None = None,
+def bptt_variant(Y: Labels, params: Mapping[str, Array], cache: R.RnnCache, act: str, carry: Array | None = None,
                  h0_zero: bool = False, pair_h_t: bool = False, untransposed: bool = False) -> dict[str, Array]:
     """BPTT with one slip: carry[t] scales the gradient from step t into t-1 (zeros: no future
     term), h0_zero forgets the initial state, pair_h_t pairs dhraw_t with h_t in dW_hh,
@@ -215,7 +213,7 @@ def bptt_variant(Y: Labels, params: Mapping[str, Array], cache: Cache, act: str,
 NO_FUTURE = "the gradient from the future step is missing: dh_t must include dhraw_{t+1} @ W_hh.T."
 
 
-def backward_mistakes(params: Params, Y: Labels, cache: Cache, act: str,
+def backward_mistakes(params: Params, Y: Labels, cache: R.RnnCache, act: str,
                       carry: Array | None = None) -> list[tuple[str, object]]:
     """Whole-loop mistakes of a BPTT implementation (any carry), as (message, wrong grads)."""
     v = partial(bptt_variant, Y, params, cache, act)

@@ -7,13 +7,13 @@ from .. import reference as R
 from ..reference.validate import Array
 from .base import Case, Unit
 from .mlp import KINK, Dims, sizes
-from .rnn import Cache, Labels, Params
+from .rnn import Labels, Params
 
 DIMS = ("T", "N", "D", "H1", "H2", "Q", "activation")
 KEYS = ("W_xh1", "W_hh1", "b_h1", "W_xh2", "W_hh2", "b_h2", "W_hq", "b_q")
 
 
-def rnn2_problem(rng: np.random.Generator, d: Dims) -> tuple[Params, Labels, Cache, str]:
+def rnn2_problem(rng: np.random.Generator, d: Dims) -> tuple[Params, Labels, R.Rnn2Cache, str]:
     T, N, D, H1, H2, Q = sizes(d, "T", "N", "D", "H1", "H2", "Q")
     shapes = dict(W_xh1=(D, H1), W_hh1=(H1, H1), b_h1=(H1,), W_xh2=(H1, H2),
                   W_hh2=(H2, H2), b_h2=(H2,), W_hq=(H2, Q), b_q=(Q,))
@@ -62,7 +62,7 @@ def _rnn2_backward(rng: np.random.Generator, d: Dims) -> Case:
     def pick(g: Mapping[str, Array]) -> dict[str, Array]:
         return {k: g[k] for k in KEYS}
 
-    def back(c: Cache = cache, carry1: Array | None = None, carry2: Array | None = None) -> dict[str, Array]:
+    def back(c: Mapping[str, object] = cache, carry1: Array | None = None, carry2: Array | None = None) -> dict[str, Array]:
         return pick(R.rnn2_backward(Y, params, c, act, carry1=carry1, carry2=carry2))
     return Case((Y, params, cache, act), pick(full), d, [
         ("neither layer receives the gradient from its future step.", back(carry1=zeros, carry2=zeros)),
