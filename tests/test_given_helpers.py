@@ -7,6 +7,7 @@ block (here `conv`, declared by the test as checks/given.py declares the assignm
 stays usable. The real assignment's names are tested in tests/test_given_rule.py.
 """
 import hashlib
+import importlib.util
 import json
 import linecache
 import os
@@ -143,6 +144,22 @@ def test_in_the_kernel(source_dir, tmp_path, monkeypatch, name):
             run_check(unit(name), ns[name], ORACLES, classify)
         assert str(err.value) == EXPECTED[name]
 
+
+
+def test_a_file_linecache_holds_lazily_is_not_given(source_dir, tmp_path):
+    # traceback registers a frame's module file in linecache as a 1-tuple (a loader to call later);
+    # student code running from such a file is the student's, and the classifier must say so.
+    path = tmp_path / "own_helpers.py"
+    path.write_text("def helper(x):\n    return 2 * x\n")
+    spec = importlib.util.spec_from_file_location("own_helpers", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    linecache.cache.pop(str(path), None)
+    try:
+        assert linecache.lazycache(str(path), vars(module)) and len(linecache.cache[str(path)]) == 1
+        assert kernel_classifier(str(source_dir), BLOCKS)(module.helper.__code__) == ""
+    finally:
+        linecache.cache.pop(str(path), None)
 
 # ---- in the sandbox: the grader's directive names the given cells and modules ----------------
 

@@ -7,19 +7,21 @@ Hidden test cells in the source notebooks call:
 
 which raises AssertionError with a diagnosis when the function is wrong.
 """
+from collections.abc import Callable
+
 from .. import reference as R
 from . import long, mlp, rnn, rnn2
 from .base import Case, Unit, restore_shared, run_check
 from .given import kernel_classifier
 
-UNITS = {u.name: u for module in (mlp, rnn, rnn2, long) for u in module.UNITS}
+UNITS: dict[str, Unit] = {u.name: u for module in (mlp, rnn, rnn2, long) for u in module.UNITS}
 
 # Reference versions of the functions an assembly unit may call, by student name.
-ORACLES = {name: getattr(R, name) for name in mlp.MLP_ORACLES + rnn.STEP_ORACLES
-           + ("dh1_t", "bptt_truncated", "bptt_randomized")}
+ORACLES: dict[str, Callable[..., object]] = {name: getattr(R, name) for name in mlp.MLP_ORACLES + rnn.STEP_ORACLES
+                                             + ("dh1_t", "bptt_truncated", "bptt_randomized")}
 
 
-def check(name, func):
+def check(name: str, func: object) -> None:
     """Hidden test: assert that the student's `func` is a correct `name`."""
     if name not in UNITS:
         raise KeyError(f"no graded unit named {name!r}")

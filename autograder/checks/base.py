@@ -6,24 +6,79 @@ The same Unit serves both grading paths:
   student's process, gets plain arrays back, and calls `unit.judge` itself.
 """
 import copy
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, NotRequired, TypeAlias, TypedDict
 
 import numpy as np
 
+from ..reference.validate import Array
 from ..sandbox.wire import TYPE_MARK
-from .compare import COINCIDE, as_float_array, close, diagnose_array, leaf_predicate, only_the_fact, unclear
+from .compare import (COINCIDE, Dims, Factors, Leaf, as_float_array, close, diagnose_array, leaf_predicate,
+                      only_the_fact, unclear)
+
+from .given import Classify
+
+if TYPE_CHECKING:     # (trace loads its engine when imported: base imports it where it is used)
+    from ..units import DeclaredUnit
+    from .trace import Call
+
+# A reference answer: a float array (or NumPy scalar), or a dict or tuple of answers.
+Answer: TypeAlias = Leaf | Mapping[str, "Answer"] | tuple["Answer", ...]
+# Where a leaf sits in an answer: its dict keys and tuple indices, outermost first.
+LeafPath: TypeAlias = tuple[str | int, ...]
+# A student function (or the reference's stand-in for one).
+StudentFunction: TypeAlias = Callable[..., object]
+# The student's function called on a probe's arguments: its answer as plain data, or None.
+Runner: TypeAlias = Callable[[tuple[object, ...]], object]
+
+
+class CaseDims(TypedDict):
+    """The sizes and switches one case is made from (Unit.make_case's second argument)."""
+    T: int
+    N: int
+    D: int
+    H: int
+    Q: int
+    C: int
+    H1: int
+    H2: int
+    k: int
+    activation: str
+    seed: int
+    pi: NotRequired[float | str]    # bptt_randomized's keep probability, or "any" multipliers
+    ratio: NotRequired[float]       # clip_gradients: max_norm / the gradients' norm
+    kinks: NotRequired[bool]        # False: plain random inputs, no pre-activation at a ReLU kink (probes)
+
+
+class DimsChange(TypedDict, total=False):
+    """Some of CaseDims' entries, to override: a Unit's variants, a probe's switches."""
+    T: int
+    N: int
+    D: int
+    H: int
+    Q: int
+    C: int
+    H1: int
+    H2: int
+    k: int
+    activation: str
+    seed: int
+    pi: float | str
+    ratio: float
+    kinks: bool
+
 
 # Three cases per unit; in each, every dimension differs from every other one so
 # a transposed product cannot pass by accident. H1/H2 are the two-layer sizes.
-CASE_DIMS = (
-    dict(T=7, N=3, D=5, H=4, Q=6, C=6, H1=4, H2=8, k=3, activation="relu", seed=101),
-    dict(T=5, N=4, D=3, H=6, Q=7, C=7, H1=6, H2=9, k=2, activation="tanh", seed=202),
-    dict(T=4, N=2, D=6, H=3, Q=5, C=5, H1=3, H2=7, k=3, activation="tanh", seed=303),
+CASE_DIMS: tuple[CaseDims, ...] = (
+    CaseDims(T=7, N=3, D=5, H=4, Q=6, C=6, H1=4, H2=8, k=3, activation="relu", seed=101),
+    CaseDims(T=5, N=4, D=3, H=6, Q=7, C=7, H1=6, H2=9, k=2, activation="tanh", seed=202),
+    CaseDims(T=4, N=2, D=6, H=3, Q=5, C=5, H1=3, H2=7, k=3, activation="tanh", seed=303),
 )
 
 
-def arbitrary(d):
+def arbitrary(d: CaseDims) -> bool:
     """Local rules get the true upstream gradient in the first case and arbitrary ones in the
     others: the rule must hold for every upstream gradient, as the notebooks say."""
     return d["seed"] % 1000 != 101
@@ -31,16 +86,16 @@ def arbitrary(d):
 
 @dataclass
 class Case:
-    args: tuple                 # positional arguments of the student function
-    expected: Any               # the reference answer: array, dict of arrays, or tuple
-    dims: dict                  # sizes, for messages
-    mistakes: list = field(default_factory=list)   # (message, wrong answer) pairs
-    factors: list = field(default_factory=list)    # (form, value): constant factors named by their form
-    props: set = field(default_factory=set)        # promised input properties this case exercises
-    raises: type | None = None  # the exception the function must raise instead of returning (ValueError)
-    made_from: dict = field(default_factory=dict)  # all the sizes and switches it was made from (for probes)
+    args: tuple[object, ...]    # positional arguments of the student function
+    expected: Answer | None     # the reference answer: array, dict of arrays, or tuple (None when it must raise)
+    dims: Dims                  # sizes, for messages
+    mistakes: Sequence[tuple[str, Answer]] = field(default_factory=list)   # (message, wrong answer) pairs
+    factors: Factors = field(default_factory=list)     # (form, value): constant factors named by their form
+    props: set[str] = field(default_factory=set)       # promised input properties this case exercises
+    raises: type[Exception] | None = None  # the exception the function must raise instead of returning (ValueError)
+    made_from: CaseDims | None = None      # all the sizes and switches it was made from (for probes; set by Unit.cases)
 
-    def describe(self):
+    def describe(self) -> str:
         d = self.dims
         keys = [k for k in ("T", "N", "D", "H", "C", "Q", "H1", "H2", "k", "activation") if k in d]
         return ", ".join(f"{k}={d[k]}" for k in keys)
@@ -50,63 +105,66 @@ class Case:
 class Unit:
     """How one graded unit is checked; its notebook, signature and points are declared in autograder/units.py."""
     name: str                   # the student function, also the graded unit's name (declared in units.py)
-    make_case: Callable[[np.random.Generator, dict], Case]
-    oracles: tuple = ()         # student functions replaced by the reference while checking
-    dims_used: tuple = ("T", "N", "D", "H", "Q", "activation")
-    variants: tuple = ()        # per-case overrides of CASE_DIMS (more cases than three when longer)
-    labels: tuple = ()          # names of the items of a tuple answer, for messages
-    upstream: tuple = ()        # arguments that are upstream gradients (arbitrary in some cases)
-    shares_with: tuple = ()     # graded units whose grading covers a helper this unit may share with them
-    shared: Callable | None = None   # shared(arguments by name) -> the reference answer of such a helper, or None
-    declaration: Any = None     # a units.DeclaredUnit for a unit outside autograder/units.py (tests' toy units)
+    make_case: Callable[[np.random.Generator, CaseDims], Case]
+    oracles: tuple[str, ...] = ()    # student functions replaced by the reference while checking
+    dims_used: tuple[str, ...] = ("T", "N", "D", "H", "Q", "activation")
+    variants: tuple[DimsChange, ...] = ()   # per-case overrides of CASE_DIMS (more cases than three when longer)
+    labels: tuple[str, ...] = ()     # names of the items of a tuple answer, for messages
+    upstream: tuple[str, ...] = ()   # arguments that are upstream gradients (arbitrary in some cases)
+    shares_with: tuple[str, ...] = ()    # graded units whose grading covers a helper this unit may share with them
+    # shared(arguments by name) -> the reference answer of such a helper, or None
+    shared: Callable[[Mapping[str, object]], Mapping[str, Array] | None] | None = None
+    declaration: "DeclaredUnit | None" = None   # for a unit outside autograder/units.py (tests' toy units)
 
     @property
-    def declared(self):
+    def declared(self) -> "DeclaredUnit":
         from ..units import BY_NAME
         return self.declaration if self.declaration is not None else BY_NAME[self.name]
 
     @property
-    def notebook(self):
+    def notebook(self) -> str:
         return self.declared.notebook
 
     @property
-    def signature(self):
+    def signature(self) -> str:
         return self.declared.signature
 
     @property
-    def arg_names(self):
+    def arg_names(self) -> tuple[str, ...]:
         return self.declared.params
 
     @property
-    def n_cases(self):
+    def n_cases(self) -> int:
         """How many seeded cases the unit is called on (three, or one per variant)."""
         return len(self.variants) if self.variants else len(CASE_DIMS)
 
-    def case_dims(self):
+    def case_dims(self) -> list[CaseDims]:
         if not self.variants:
-            return [dict(d) for d in CASE_DIMS]
-        out = []
+            return [d.copy() for d in CASE_DIMS]
+        out: list[CaseDims] = []
         for i, variant in enumerate(self.variants):
             base = CASE_DIMS[i % len(CASE_DIMS)]
-            out.append(dict(base, **variant, seed=base["seed"] + 1000 * (i // len(CASE_DIMS))))
+            out.append({**base, **variant, "seed": base["seed"] + 1000 * (i // len(CASE_DIMS))})
         return out
 
-    def cases(self):
+    def cases(self) -> list[Case]:
         out = []
         for dims in self.case_dims():
             rng = np.random.default_rng(dims["seed"])
             case = self.make_case(rng, dims)
             case.dims = {k: v for k, v in dims.items() if k in self.dims_used}
-            case.made_from = dict(dims)
+            case.made_from = dims.copy()
             if self.upstream and not any(prop.startswith("upstream:") for prop in case.props):
                 case.props.add("upstream:arbitrary" if arbitrary(dims) else "upstream:true")
             # A catalogued mistake can coincide with the right answer in one case (below the
             # clipping threshold, clipping per entry changes nothing): it is not a mistake there.
-            case.mistakes = [(m, w) for m, w in case.mistakes if not _matches(_plain(w), case.expected)]
+            expected = case.expected
+            if expected is not None:      # a case that must raise has no answer, and no wrong ones
+                case.mistakes = [(m, w) for m, w in case.mistakes if not _matches(_plain(w), expected)]
             out.append(case)
         return out
 
-    def judge(self, case, got, calls=None):
+    def judge(self, case: Case, got: object, calls: "Sequence[Call] | None" = None) -> str | None:
         """None if `got` (plain data, as from the sandbox) is right, else the diagnosis.
 
         calls: the trace of an assembly unit's calls to its local rules (trace.Call list); its
@@ -114,6 +172,8 @@ class Unit:
         """
         if case.raises is not None:
             return self.not_raised(case)
+        if case.expected is None:
+            raise ValueError(f"a case of {self.name} has neither an expected answer nor an exception to raise")
         verdict = judge_value(got, case.expected, case.dims, f"{self.name} output", case.mistakes,
                               self.labels, case.factors)
         if verdict and calls:
@@ -133,38 +193,40 @@ class Unit:
         return verdict
 
 
-    def not_raised(self, case):
+    def not_raised(self, case: Case) -> str:
+        if case.raises is None:
+            raise ValueError(f"this case of {self.name} expects an answer, not an exception")
         bad = dict(zip(self.arg_names, case.args)).get("activation")
         what = f"activation {bad!r}" if bad is not None else "these arguments"
         return f"{self.name} returned a value for {what}; it must raise {case.raises.__name__}."
 
-    def judge_raised(self, case, exc_name, message):
+    def judge_raised(self, case: Case, exc_name: str, message: str) -> str | None:
         """None if the exception `exc_name` is the one the case expects, else the verdict."""
         if case.raises is not None and exc_name == case.raises.__name__:
             return None
         return message
 
 
-def _plain(value):
+def _plain(value: object) -> object:
     from ..sandbox.wire import to_data
     return to_data(value)
 
 
-def _matches(got, wrong):
+def _matches(got: object, wrong: Answer) -> bool:
     return judge_value(got, wrong, {}, "") is None
 
 
-def _leaves(value, path=()):
+def _leaves(value: Answer, path: LeafPath = ()) -> list[tuple[LeafPath, Leaf]]:
     """[(path, leaf)] of a dict/tuple tree, in order; a path is a tuple of keys and indices."""
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return [x for k, v in value.items() for x in _leaves(v, path + (k,))]
     if isinstance(value, tuple):
         return [x for i, v in enumerate(value) for x in _leaves(v, path + (i,))]
     return [(path, value)]
 
 
-def _structure_problem(got, expected, what):
-    if isinstance(expected, dict):
+def _structure_problem(got: object, expected: Answer, what: str) -> str | None:
+    if isinstance(expected, Mapping):
         if not isinstance(got, dict):
             kind = got[len(TYPE_MARK):] if isinstance(got, str) and got.startswith(TYPE_MARK) else \
                 f"a {type(got).__name__}" if got is not None else "None"
@@ -188,20 +250,26 @@ def _structure_problem(got, expected, what):
     return None
 
 
-def _get(value, path):
+def _get(value: object, path: LeafPath) -> object:
+    """The entry of `value` at `path`; KeyError, IndexError or TypeError where there is none."""
     for key in path:
-        value = value[key]
+        if isinstance(value, Mapping):
+            value = value[key]
+        elif isinstance(value, (Sequence, np.ndarray)) and isinstance(key, int):
+            value = value[key]
+        else:
+            raise TypeError(f"a {type(value).__name__} has no entry {key!r}")
     return value
 
 
-def _whole_items(paths, expected):
+def _whole_items(paths: list[LeafPath], expected: Answer) -> list[LeafPath]:
     """Paths with every entry of a tuple item listed (all of clipped['...']) replaced by the item."""
     if not isinstance(expected, tuple):
         return paths
-    out = []
+    out: list[LeafPath] = []
     for path in paths:
-        item = path[:1]
-        under = [p for p, _ in _leaves(expected[path[0]], item)]
+        item, first = path[:1], path[0]
+        under = [p for p, _ in _leaves(expected[first], item)] if isinstance(first, int) else [path]
         if len(under) > 1 and all(p in paths for p in under):
             if item not in out:
                 out.append(item)
@@ -210,7 +278,7 @@ def _whole_items(paths, expected):
     return out
 
 
-def _names(paths, labels):
+def _names(paths: Sequence[LeafPath], labels: Sequence[str]) -> str:
     texts = []
     for path in paths:
         first, rest = path[0], path[1:]
@@ -222,13 +290,14 @@ def _names(paths, labels):
     return texts[0] if len(texts) == 1 else ", ".join(texts[:-1]) + " and " + texts[-1]
 
 
-def _whole_ambiguous(got, mistakes, message):
+def _whole_ambiguous(got: object, mistakes: Sequence[tuple[str, Answer]], message: str) -> bool:
     """True when `got` as a whole equals the wrong answers of two differently worded mistakes."""
     fits = {m for m, w in mistakes if _matches(got, w)}
     return message in fits and len(fits) > 1
 
 
-def judge_value(got, expected, dims, what, mistakes=(), labels=(), factors=()):
+def judge_value(got: object, expected: Answer, dims: Dims, what: str, mistakes: Sequence[tuple[str, Answer]] = (),
+                labels: Sequence[str] = (), factors: Factors = ()) -> str | None:
     """None if `got` (plain data) equals `expected`, else the diagnosis.
 
     For a dict or tuple answer each wrong entry is attributed to the first catalogued
@@ -236,21 +305,21 @@ def judge_value(got, expected, dims, what, mistakes=(), labels=(), factors=()):
     in one sentence: one sentence per mistake.
     labels: names of a tuple answer's items (e.g. ("clipped", "norm")).
     """
-    if not isinstance(expected, (dict, tuple)):
+    if not isinstance(expected, (Mapping, tuple)):
         return diagnose_array(got, expected, dims, what, mistakes, factors)
     problem = _structure_problem(got, expected, what)
     if problem:
         return problem
-    reasons = {}          # explanation -> [paths], in order of first appearance
+    reasons: dict[tuple[str, str], list[LeafPath]] = {}   # (kind, explanation) -> [paths], in order of first appearance
     for path, exp in _leaves(expected):
         leaf = _get(got, path)
-        arr, problem = as_float_array(leaf, "", exp.shape)
-        if problem:
-            reasons.setdefault(("type", problem.strip()), []).append(path)
+        arr = as_float_array(leaf, "", exp.shape)
+        if isinstance(arr, str):
+            reasons.setdefault(("type", arr.strip()), []).append(path)
             continue
         if close(arr, exp):
             continue
-        matched = []
+        matched: list[str] = []
         for message, wrong in mistakes:
             try:
                 w = np.asarray(_get(wrong, path), dtype=np.float64)
@@ -282,7 +351,7 @@ def judge_value(got, expected, dims, what, mistakes=(), labels=(), factors=()):
     return " ".join(s if s.endswith((".", "?")) else s + "." for s in sentences)
 
 
-def with_probes(unit, case, verdict, run):
+def with_probes(unit: Unit, case: Case, verdict: str, run: Runner) -> str:
     """The verdict, followed by what the property probes found (checks/probes.py)."""
     if case.raises is not None:       # nothing to probe: the function had to raise, not answer
         return verdict
@@ -291,21 +360,22 @@ def with_probes(unit, case, verdict, run):
     return f"{verdict.rstrip('.')}. Probes: {found}." if found else verdict
 
 
-def with_case(verdict, i, n, case):
+def with_case(verdict: str, i: int, n: int, case: Case) -> str:
     """The verdict of case i of n, with the case's sizes, as one sentence."""
     return f"{verdict.rstrip('.')} (case {i} of {n}: {case.describe()})."
 
 
 # ---- in-kernel path (nbgrader hidden tests) ------------------------------------------
 
-def _kernel_runner(unit, func, namespace, oracles, classify):
+def _kernel_runner(unit: Unit, func: StudentFunction, namespace: dict[str, object],
+                   oracles: Mapping[str, StudentFunction], classify: Classify | None) -> Runner:
     """run(args) -> the student's answer as plain data, or None: the probes' way to call in the kernel."""
     import warnings
 
     from ..sandbox.runner import call_graded
     from ..sandbox.wire import to_data
 
-    def run(args):
+    def run(args: tuple[object, ...]) -> object:
         saved = {name: namespace.get(name) for name in unit.oracles}
         namespace.update({name: oracles[name] for name in unit.oracles})
         try:
@@ -324,11 +394,12 @@ def _kernel_runner(unit, func, namespace, oracles, classify):
     return run
 
 
-def _failed_siblings(unit, namespace, siblings, oracles, classify):
+def _failed_siblings(unit: Unit, namespace: dict[str, object], siblings: Mapping[str, Unit] | None,
+                     oracles: Mapping[str, StudentFunction], classify: Classify | None) -> list[str]:
     """The units of unit.shares_with (given as {name: Unit}) whose own check fails on the student's code."""
     import warnings
 
-    failed = []
+    failed: list[str] = []
     for name, sibling in (siblings or {}).items():
         if name in unit.shares_with and callable(namespace.get(name)):
             with warnings.catch_warnings():
@@ -339,7 +410,8 @@ def _failed_siblings(unit, namespace, siblings, oracles, classify):
     return failed
 
 
-def _swap_shared(unit, namespace, failed, graded, classify):
+def _swap_shared(unit: Unit, namespace: dict[str, object], failed: list[str], graded: set[str],
+                 classify: Classify | None) -> dict[str, object]:
     """Swap the student's helpers shared with the failed siblings for runner.shared_proxy; the saved ones."""
     from ..sandbox.runner import shared_helpers, shared_proxy
 
@@ -350,7 +422,8 @@ def _swap_shared(unit, namespace, failed, graded, classify):
     return saved
 
 
-def run_check(unit, func, oracles, classify=None, siblings=None):
+def run_check(unit: Unit, func: object, oracles: Mapping[str, StudentFunction], classify: Classify | None = None,
+              siblings: Mapping[str, Unit] | None = None) -> None:
     """Check `func` on every case of `unit` inside the student's kernel.
 
     siblings: {name: Unit} of the units in unit.shares_with; a helper shared with one whose check
@@ -369,7 +442,7 @@ def run_check(unit, func, oracles, classify=None, siblings=None):
 
     if not callable(func):
         raise AssertionError(f"{unit.name} is not a function")
-    namespace = getattr(func, "__globals__", {})
+    namespace: dict[str, object] = getattr(func, "__globals__", {})
     failed = _failed_siblings(unit, namespace, siblings, oracles, classify) if unit.shared else []
     graded = set(UNITS) | {unit.name}      # as the sandbox: every graded function is never a helper
     cases = unit.cases()
@@ -389,26 +462,27 @@ def run_check(unit, func, oracles, classify=None, siblings=None):
     np.seterr(all="ignore")
 
 
-_PENDING: list[tuple[dict, dict]] = []     # (namespace, helpers) swapped by a passing check, to restore at the next check
+_PENDING: list[tuple[dict[str, object], dict[str, object]]] = []     # (namespace, helpers) swapped by a passing check, to restore at the next check
 
 
-def restore_shared():
+def restore_shared() -> None:
     while _PENDING:
         namespace, saved = _PENDING.pop()
         namespace.update(saved)
 
 
-def _check_cases(unit, func, oracles, classify, namespace, cases):
+def _check_cases(unit: Unit, func: StudentFunction, oracles: Mapping[str, StudentFunction],
+                 classify: Classify | None, namespace: dict[str, object], cases: list[Case]) -> None:
     import warnings
 
     from ..sandbox.runner import call_graded, problem_message
     from ..sandbox.wire import to_data
     from .trace import recorder
 
-    first_unclear = None
+    first_unclear: tuple[str, int, Case] | None = None
     for i, case in enumerate(cases, 1):
         saved = {name: namespace.get(name) for name in unit.oracles}
-        calls = []
+        calls: list[Call] = []
         namespace.update(recorder({name: oracles[name] for name in unit.oracles}, calls))
         try:
             # call_graded records the call's own warnings; nothing may reach stderr, which

@@ -5,19 +5,30 @@ max|got - expected| / max|expected|; a case passes below RTOL. Diagnoses never
 print expected values: they name a mistake (transposed, sign, a factor N...)
 and the expected shape, which the notebook states anyway.
 """
+from collections.abc import Mapping, Sequence
+from typing import TypeGuard
+
 import numpy as np
 
+from ..reference.validate import Array
 from ..sandbox.wire import TYPE_MARK
+
+# One reference value: a float64 array, or a NumPy float64 scalar (clip_gradients' norm).
+Leaf = Array | np.float64
+# The sizes and switches of a case, as its messages name them (a case's `dims`).
+Dims = Mapping[str, object]
+# A unit's constant factors named by their form: ("norm / max_norm", value).
+Factors = Sequence[tuple[str, float]]
 
 RTOL = 1e-11   # below what finite differences reach (checks/given.py: HIDDEN_RTOL_TEXT); analytic answers agree to ~1e-15
 
 
-def relative_error(got, expected):
+def relative_error(got: Array, expected: Leaf) -> float:
     scale = max(float(np.max(np.abs(expected))) if expected.size else 0.0, 1e-12)
     return float(np.max(np.abs(got - expected))) / scale if expected.size else 0.0
 
 
-def close(got, expected, rtol=RTOL):
+def close(got: Array, expected: Leaf, rtol: float = RTOL) -> bool:
     return got.shape == expected.shape and relative_error(got, expected) <= rtol
 
 
@@ -25,25 +36,25 @@ AMBIGUOUS = "the case's sizes allow more than one reading"
 COINCIDE = "two different slips give these numbers in this case"
 
 
-def only_the_fact(predicate):
+def only_the_fact(predicate: str) -> str:
     """A predicate without its guess at the cause ("is T times too large: is a division ... missing?")."""
     return predicate.split(": is ")[0].split("? ")[0].rstrip(".?")
 
 
-def unclear(verdict):
+def unclear(verdict: str | None) -> TypeGuard[str]:
     """True for a verdict that could not tell two explanations apart (a later case may)."""
-    return bool(verdict) and (AMBIGUOUS in verdict or COINCIDE in verdict)
+    return verdict is not None and (AMBIGUOUS in verdict or COINCIDE in verdict)
 SIZE_NAMES = ("T", "N", "D", "H", "Q", "C", "H1", "H2", "k")
 
 
-def _factor_names(dims):
+def _factor_names(dims: Dims) -> dict[float, list[str]]:
     """{value: [names]} of every constant factor built from the case's sizes: each size, 2, and every
     product and ratio of two of them (N, T*N, N/C, 2*T ...). A value with two names is ambiguous."""
-    sizes = [(n, float(dims[n])) for n in SIZE_NAMES if isinstance(dims.get(n), (int, float)) and dims.get(n)]
+    sizes = [(n, float(v)) for n in SIZE_NAMES if isinstance(v := dims.get(n), (int, float)) and v]
     base = sizes + [("2", 2.0)]
-    names = {}
+    names: dict[float, list[str]] = {}
 
-    def add(value, name):
+    def add(value: float, name: str) -> None:
         for v in names:
             if abs(v - value) <= 1e-9 * value:
                 names[v].append(name)
@@ -60,11 +71,11 @@ def _factor_names(dims):
     return names
 
 
-def _shape_text(shape, dims):
+def _shape_text(shape: tuple[int, ...], dims: Dims) -> str:
     return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
-def _axis_name(size, dims):
+def _axis_name(size: int, dims: Dims) -> str:
     # Case shapes keep T, N, D, H, Q all different, so a size names its axis.
     for key, label in (("T", "time (T)"), ("N", "the batch (N)")):
         if dims.get(key) == size:
@@ -75,40 +86,40 @@ def _axis_name(size, dims):
 EXPECTED_TYPE = "a NumPy array (np.ndarray) of dtype float64"
 
 
-def as_float_array(value, what, expected_shape=None):
+def as_float_array(value: object, what: str, expected_shape: tuple[int, ...] | None = None) -> Array | str:
     """Validate one returned leaf against the type rule (docs/type_rules.md): a float64 np.ndarray.
 
-    Returns (array, problem); problem is a sentence naming what was returned and what is expected.
+    Returns the array, or the problem: a sentence naming what was returned and what is expected.
     """
     want = EXPECTED_TYPE + (f" of shape {_shape_text(expected_shape, {})}" if expected_shape is not None else "")
     if value is None:
-        return None, f"{what} is None: did you forget to `return` it?"
+        return f"{what} is None: did you forget to `return` it?"
     if isinstance(value, str) and value.startswith(TYPE_MARK):
         got = value[len(TYPE_MARK):]
         hint = ("np.matrix always keeps two axes; use np.ndarray (np.asarray) and plain products"
                 if "matrix" in got else "build it with NumPy, not .tolist() or a list of rows")
-        return None, f"{what} is {got}; expected {want} ({hint})."
+        return f"{what} is {got}; expected {want} ({hint})."
     if isinstance(value, tuple):
         # plain data: a returned sequence of arrays arrives as a tuple (sandbox/wire.py's to_data)
-        return None, f"{what} is a list or tuple of {len(value)} items; expected {want}."
+        return f"{what} is a list or tuple of {len(value)} items; expected {want}."
     if not isinstance(value, np.ndarray):
-        return None, f"{what} is a {type(value).__name__}; expected {want}."
+        return f"{what} is a {type(value).__name__}; expected {want}."
     if value.dtype.kind == "b":
-        return None, f"{what} has dtype bool; expected float64."
+        return f"{what} has dtype bool; expected float64."
     if value.dtype.kind in "iu":
-        return None, (f"{what} has integer dtype {value.dtype}; expected float64 (did an integer division "
+        return (f"{what} has integer dtype {value.dtype}; expected float64 (did an integer division "
                       "or np.zeros_like on an int array slip in?)")
     if value.dtype.kind != "f":
-        return None, f"{what} has dtype {value.dtype}; expected float64."
+        return f"{what} has dtype {value.dtype}; expected float64."
     if value.dtype != np.float64:
-        return None, (f"{what} has dtype {value.dtype}; expected float64 (the inputs are float64: "
+        return (f"{what} has dtype {value.dtype}; expected float64 (the inputs are float64: "
                       f"do not convert with astype or create arrays with a smaller dtype).")
     if not np.all(np.isfinite(value)):
-        return None, f"{what} contains NaN or infinite values (overflow, log(0), or a division by zero?)"
-    return value, None
+        return f"{what} contains NaN or infinite values (overflow, log(0), or a division by zero?)"
+    return value
 
 
-def _times(c):
+def _times(c: float) -> str | None:
     """'2 times too small' for a plain factor of the values themselves (never a value of the case)."""
     for k in range(2, 13):
         if abs(c - k) <= 1e-6 * k:
@@ -118,8 +129,8 @@ def _times(c):
     return None
 
 
-def _factor_text(c, dims, factors):
-    named = {}
+def _factor_text(c: float, dims: Dims, factors: Factors) -> str:
+    named: dict[str, float] = {}
     for value, names in _factor_names(dims).items():
         for name in names:
             named.setdefault(name, value)
@@ -151,11 +162,9 @@ def _factor_text(c, dims, factors):
             "(a scale is missing, doubled or inverted).")
 
 
-def leaf_predicate(arr, expected, dims, factors=()):
-    """What is wrong with a float64 array `arr` that does not match `expected`, as a predicate
-    ("is transposed: ..."), or None if it matches. Never prints a value of the case."""
-    if close(arr, expected):
-        return None
+def leaf_predicate(arr: Array, expected: Leaf, dims: Dims, factors: Factors = ()) -> str:
+    """What is wrong with a float64 array `arr` that does not match `expected` (close() is False),
+    as a predicate ("is transposed: ..."). Never prints a value of the case."""
     exp_shape = _shape_text(expected.shape, dims)
     got_shape = _shape_text(arr.shape, dims)
     if arr.shape != expected.shape:
@@ -190,18 +199,20 @@ def leaf_predicate(arr, expected, dims, factors=()):
     return "has the wrong values."
 
 
-def diagnose_array(got, expected, dims, what, candidates=(), factors=()):
+def diagnose_array(got: object, expected: Leaf, dims: Dims, what: str,
+                   candidates: Sequence[tuple[str, object]] = (), factors: Factors = ()) -> str | None:
     """Return None when `got` matches `expected`, else a message naming the mistake.
 
     candidates: (message, wrong_answer) pairs for mistakes specific to the unit;
     the first one `got` matches is reported.
     """
-    arr, problem = as_float_array(got, what, expected.shape)
-    if problem:
-        return problem
+    arr = as_float_array(got, what, expected.shape)
+    if isinstance(arr, str):
+        return arr
     if close(arr, expected):
         return None
-    matched = [m for m, w in candidates if w is not None and np.shape(w) == arr.shape
+    # np.asarray(w).shape is what np.shape(w) computes for a value without a .shape of its own.
+    matched = [m for m, w in candidates if w is not None and np.asarray(w).shape == arr.shape
                and close(arr, np.asarray(w, dtype=np.float64))]
     # Two catalogued slips giving the same numbers in this case: naming either could be wrong.
     if len(set(matched)) == 1:

@@ -26,11 +26,22 @@ call from any monitor in its own process. What the answers show is in RULE_TEXT.
 import json
 import linecache
 import os
+from collections.abc import Callable, Iterable, Sequence, Set
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from types import CodeType
+from typing import TYPE_CHECKING, Any
 
 from .compare import RTOL
+
+if TYPE_CHECKING:
+    from .base import Unit
+
+# classify(code) -> "" (not given code), "allowed" (a building block) or "forbidden": which code is given.
+Classify = Callable[[CodeType], str]
+# A notebook cell as json.loads gives it: its values are whatever the file holds.
+JsonCell = dict[str, Any]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SOURCE = REPO_ROOT / "source" / "bptt"
@@ -53,11 +64,11 @@ TOOL_MODULES = ("trace_tools.py", "charrnn.py", "bptt_experiments.py")     # eve
 HIDDEN_RTOL_TEXT = f"{RTOL:g}"      # the relative error the hidden cases accept, as the text states it
 
 
-def _code(name):
+def _code(name: str) -> str:
     return f"`{name}`"
 
 
-def rule_text():
+def rule_text() -> str:
     """The given-helper rule as every notebook states it (markdown, generated into the notebooks)."""
     blocks = ", ".join(_code(n) for n in BUILDING_BLOCKS[:4]) + " and the forward passes " + \
         ", ".join(_code(n) for n in BUILDING_BLOCKS[4:])
@@ -75,34 +86,34 @@ def rule_text():
         f"differences are exact up to rounding) the monitor of the call alone enforces it.")
 
 
-def _meta(cell):
+def _meta(cell: JsonCell) -> JsonCell:
     return (cell.get("metadata") or {}).get("nbgrader") or {}
 
 
-def _text(cell):
+def _text(cell: JsonCell) -> str:
     src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else src
+    return "".join(src) if isinstance(src, list) else str(src)
 
 
-def normalized(text):
+def normalized(text: str) -> str:
     """Cell text compared line by line without trailing blanks (IPython may add a newline)."""
     return "\n".join(line.rstrip() for line in text.strip("\n").split("\n")).strip("\n")
 
 
 @dataclass
 class GivenSpec:
-    given_ids: list = field(default_factory=list)       # grade_ids of the given cells
-    given_sources: set = field(default_factory=set)     # their normalized text
-    allowed: set = field(default_factory=set)           # BUILDING_BLOCKS (qualified names)
-    modules: set = field(default_factory=set)           # file names of the given .py modules
+    given_ids: list[str | None] = field(default_factory=list)   # grade_ids of the given cells
+    given_sources: set[str] = field(default_factory=set)     # their normalized text
+    allowed: set[str] = field(default_factory=set)           # BUILDING_BLOCKS (qualified names)
+    modules: set[str] = field(default_factory=set)           # file names of the given .py modules
 
 
 @cache
-def given_spec(source_dir=str(DEFAULT_SOURCE), blocks=BUILDING_BLOCKS):
+def given_spec(source_dir: str = str(DEFAULT_SOURCE), blocks: tuple[str, ...] = BUILDING_BLOCKS) -> GivenSpec:
     """The GivenSpec of every notebook of the assignment (allowed names are shared by all)."""
-    source_dir = Path(source_dir)
-    spec = GivenSpec(modules={p.name for p in source_dir.glob("*.py")}, allowed=set(blocks))
-    for path in sorted(source_dir.glob("*.ipynb")):
+    folder = Path(source_dir)
+    spec = GivenSpec(modules={p.name for p in folder.glob("*.py")}, allowed=set(blocks))
+    for path in sorted(folder.glob("*.ipynb")):
         for cell in json.loads(path.read_text())["cells"]:
             meta = _meta(cell)
             if cell.get("cell_type") != "code":
@@ -113,7 +124,7 @@ def given_spec(source_dir=str(DEFAULT_SOURCE), blocks=BUILDING_BLOCKS):
     return spec
 
 
-def directive(stem, source_dir, units, blocks=BUILDING_BLOCKS):
+def directive(stem: str, source_dir: str | Path, units: Iterable["Unit"], blocks: Sequence[str] = BUILDING_BLOCKS) -> str:
     """The sandbox's given-code directive for notebook `stem` (see runner.GIVEN_DIRECTIVE)."""
     spec = given_spec(str(source_dir), tuple(blocks))
     nb = json.loads((Path(source_dir) / f"{stem}.ipynb").read_text())
@@ -123,24 +134,25 @@ def directive(stem, source_dir, units, blocks=BUILDING_BLOCKS):
                        "arg_names": {u.name: list(u.arg_names) for u in units}})
 
 
-def allowed_code(code, allowed):
+def allowed_code(code: CodeType, allowed: Set[str]) -> bool:
     """Given code that a graded function may run: a building block (by qualified name) or a
     module's body (a first import inside a graded function only defines names)."""
-    return code.co_name == "<module>" or getattr(code, "co_qualname", code.co_name) in allowed
+    return code.co_name == "<module>" or code.co_qualname in allowed
 
 
-def kernel_classifier(source_dir=str(DEFAULT_SOURCE), blocks=BUILDING_BLOCKS):
+def kernel_classifier(source_dir: str = str(DEFAULT_SOURCE), blocks: Sequence[str] = BUILDING_BLOCKS) -> Classify:
     """classify(code) for the in-kernel check: given cells by their text, given modules by file."""
     spec = given_spec(source_dir, tuple(blocks))
     cwd = os.path.realpath(os.getcwd())
 
-    def classify(code):
+    def classify(code: CodeType) -> str:
         filename = code.co_filename
         if filename.endswith(".py") and os.path.basename(filename) in spec.modules:
             given = os.path.dirname(os.path.realpath(filename)) == cwd
         else:
-            lines = linecache.cache.get(filename)
-            given = bool(lines) and normalized("".join(lines[2])) in spec.given_sources
+            entry = linecache.cache.get(filename)
+            # A cell's entry holds its text; a 1-tuple is a file's loader, registered lazily (traceback): never a cell.
+            given = entry is not None and len(entry) == 4 and normalized("".join(entry[2])) in spec.given_sources
         if not given:
             return ""
         return "allowed" if allowed_code(code, spec.allowed) else "forbidden"

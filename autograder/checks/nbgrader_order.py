@@ -9,14 +9,16 @@ score is unchanged: the cell fails if either part fails. Students never see the 
 block (the release strips it), so its place changes nothing for them.
 """
 import re
+from typing import Any
 
 from nbconvert.preprocessors import Preprocessor
+from nbformat import NotebookNode
 from traitlets import Bool
 
 HIDDEN = re.compile(r"[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*\n?", re.S)
 
 
-def hidden_first(source):
+def hidden_first(source: str) -> str:
     """The cell text with its hidden-test block moved to the top (unchanged without one)."""
     match = HIDDEN.search(source)
     if not match:
@@ -30,7 +32,8 @@ class HiddenTestsFirst(Preprocessor):
 
     enabled = Bool(True).tag(config=True)   # nbconvert's preprocessors are off unless enabled
 
-    def preprocess_cell(self, cell, resources, index):
+    # resources: nbconvert's free-form dict, passed through untouched
+    def preprocess_cell(self, cell: NotebookNode, resources: dict[str, Any], index: int) -> tuple[NotebookNode, dict[str, Any]]:
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if cell.get("cell_type") == "code" and meta.get("grade"):
             cell.source = hidden_first(cell.source)

@@ -10,26 +10,22 @@ never their values.
 """
 import importlib.util
 import inspect
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .. import reference as R
+from ..reference.validate import Array
 
 _ENGINE = Path(__file__).resolve().parents[2] / "source" / "bptt" / "trace_tools.py"
 
-
-def _load_engine():
-    # The grader's own copy (the repository's), never the one in a student's folder.
-    spec = importlib.util.spec_from_file_location("bptt_trace_engine", _ENGINE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-engine = _load_engine()
-RIGHT_CALLS = engine.RIGHT_CALLS
+# trace_tools.parameters(rule): [(name, default or None)] of the rule's parameters.
+Parameters = list[tuple[str, object]]
+# The instructor's computation on a case: {kind: array or value}, and the kinds with a leading time axis.
+Computation = tuple[Mapping[str, object], tuple[str, ...]]
 
 
 @dataclass
@@ -37,29 +33,58 @@ class Call:
     """One recorded call (defined here, not in the given module: the student's call creates it)."""
 
     rule: str
-    args: tuple
+    args: tuple[object, ...]
     result: object = None
-    step: object = None     # the step it belongs to, found by the comparison
+    step: int | None = None     # the step it belongs to, found by the comparison
 
 
-def recorder(functions, calls):
+@dataclass(frozen=True)
+class Engine:
+    """What the grader uses of the given module trace_tools.py (untyped, loaded by path: checked on loading)."""
+
+    right_calls: str      # first_divergence's answer when every call was right
+    parameters: Callable[[Callable[..., object]], Parameters]
+    # first_divergence(arrays, per_step, calls, signatures): the first wrong call in words, RIGHT_CALLS, or None
+    first_divergence: Callable[[Mapping[str, object], Sequence[str], Sequence[Call], Mapping[str, Parameters]], str | None]
+
+
+def _load_engine() -> Engine:
+    # The grader's own copy (the repository's), never the one in a student's folder.
+    spec = importlib.util.spec_from_file_location("bptt_trace_engine", _ENGINE)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load the trace engine {_ENGINE}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    right_calls = getattr(module, "RIGHT_CALLS", None)
+    parameters = getattr(module, "parameters", None)
+    first_divergence = getattr(module, "first_divergence", None)
+    if not isinstance(right_calls, str) or not callable(parameters) or not callable(first_divergence):
+        raise ImportError(f"{_ENGINE} must define RIGHT_CALLS (a str), parameters and first_divergence")
+    return Engine(right_calls, parameters, first_divergence)
+
+
+engine = _load_engine()
+RIGHT_CALLS = engine.right_calls
+
+
+def recorder(functions: Mapping[str, Callable[..., object]], calls: list[Call]) -> dict[str, Callable[..., object]]:
     """{name: function} wrapped so that each call appends a Call to `calls` (kernel path)."""
-    def wrap(name, func):
-        def recorded(*args, **kwargs):
+    def wrap(name: str, func: Callable[..., object]) -> Callable[..., object]:
+        def recorded(*args: object, **kwargs: object) -> object:
             result = func(*args, **kwargs)
             try:      # keyword arguments in the rule's own order
                 bound = inspect.signature(func).bind(*args, **kwargs)
                 ordered = tuple(bound.arguments.values())
             except TypeError:
                 ordered = args + tuple(kwargs.values())
-            calls.append(Call(name, _copy(ordered), _copy(result)))
+            calls.append(Call(name, tuple(_copy(v) for v in ordered), _copy(result)))
             return result
         recorded.__name__ = name
         return recorded
     return {name: wrap(name, f) for name, f in functions.items()}
 
 
-def _copy(value):
+def _copy(value: object) -> object:
     if isinstance(value, np.ndarray):
         return value.copy()
     if isinstance(value, (tuple, list)):
@@ -71,10 +96,33 @@ def _copy(value):
 
 # ---- the instructor's computation on the case -------------------------------------------------
 
-def _rnn_arrays(args):
+def _array(value: object, name: str) -> NDArray[np.generic]:
+    if not isinstance(value, np.ndarray):
+        raise TypeError(f"{name} must be an array, not a {type(value).__name__}")
+    return value
+
+
+def _arrays(value: object, name: str) -> dict[str, Array]:
+    if not isinstance(value, dict):
+        raise TypeError(f"{name} must be a dict of arrays, not a {type(value).__name__}")
+    return value
+
+
+def _str(value: object, name: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, not a {type(value).__name__}")
+    return value
+
+
+def _backward_args(args: Sequence[object]) -> tuple[NDArray[np.generic], dict[str, Array], dict[str, Array], str]:
+    """(Y, params, cache, activation) of an RNN backward pass: the case's arguments, as the reference made them."""
+    return _array(args[0], "Y"), _arrays(args[1], "params"), _arrays(args[2], "cache"), _str(args[3], "activation")
+
+
+def _rnn_arrays(args: Sequence[object]) -> Computation:
     from .rnn import upstream
 
-    Y, params, cache, act = args[:4]
+    Y, params, cache, act = _backward_args(args)
     up = upstream(params, Y, cache, act)
     arrays = dict(dhraw=up["dhraw"], dh=up["dh"], dy=up["dy"], h=cache["h"], h_netIn=cache["h_netIn"],
                   p=cache["p"], X=cache["X"], Y=Y, h_prev=up["h_prev"], h0=cache["h0"],
@@ -82,8 +130,10 @@ def _rnn_arrays(args):
     return arrays, ("dhraw", "dh", "dy", "h", "h_netIn", "p", "X", "Y")
 
 
-def _mlp_arrays(args):
-    y, params, cache, reg = args[:4]
+def _mlp_arrays(args: Sequence[object]) -> Computation:
+    y, params, cache, reg = _array(args[0], "y"), _arrays(args[1], "params"), _arrays(args[2], "cache"), args[3]
+    if not isinstance(reg, (int, float)):
+        raise TypeError(f"reg must be a number, not a {type(reg).__name__}")
     g_za = R.dz_netAct(cache["z_netAct"], y)
     g_zi = R.dz_netIn(g_za, cache["z_netAct"])
     g_ya = R.dy_netAct(g_zi, params["z_wts"])
@@ -94,7 +144,8 @@ def _mlp_arrays(args):
     return arrays, ()
 
 
-def rnn2_intermediates(params, cache, Y, act):
+def rnn2_intermediates(params: Mapping[str, Array], cache: Mapping[str, Array], Y: NDArray[np.generic],
+                       act: str) -> dict[str, Array]:
     """dy, dh2, dhraw2, dh1, dhraw1 per step of two-layer BPTT, from the reference's local rules."""
     h1, h2, P = cache["h1"], cache["h2"], cache["p"]
     T = P.shape[0]
@@ -110,17 +161,18 @@ def rnn2_intermediates(params, cache, Y, act):
     return out
 
 
-def _rnn2_arrays(args):
-    Y, params, cache, act = args[:4]
+def _rnn2_arrays(args: Sequence[object]) -> Computation:
+    Y, params, cache, act = _backward_args(args)
     arrays = dict(rnn2_intermediates(params, cache, Y, act), h1=cache["h1"], h2=cache["h2"])
     arrays.update({w: params[w] for w in ("W_xh2", "W_hh1", "W_hh2", "W_xh1")})
     return arrays, ("dhraw1", "dhraw2", "dh1", "dh2", "dy", "h1", "h2")
 
 
-ARRAYS = {"rnn_backward": _rnn_arrays, "mlp_backward": _mlp_arrays, "rnn2_backward": _rnn2_arrays}
+ARRAYS: dict[str, Callable[[Sequence[object]], Computation]] = {
+    "rnn_backward": _rnn_arrays, "mlp_backward": _mlp_arrays, "rnn2_backward": _rnn2_arrays}
 
 
-def diagnose(unit, args, calls):
+def diagnose(unit: str, args: Sequence[object], calls: Sequence[Call]) -> str | None:
     """The first divergence of `calls` (the student's, in order) from the instructor's computation, or None."""
     from . import UNITS
 
