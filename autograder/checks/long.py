@@ -1,14 +1,13 @@
 """Graded units of 04_long_histories: regular and randomized truncation, clipping."""
 from collections.abc import Mapping
-from typing import Any, Literal, TypedDict
+from typing import Any, TypedDict
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .. import reference as R
 from ..reference.validate import Array
-from .base import Case, Unit
-from .mlp import Dims, sizes
+from .base import Case, CaseDims, Unit
 from .rnn import GRAD_KEYS, backward_mistakes, rnn_problem
 
 DIMS = ("T", "N", "D", "H", "Q", "k", "activation")
@@ -24,7 +23,7 @@ def _cut(T: int, k: int, offset: int = 0) -> Array:
     return carry
 
 
-def _bptt_truncated(rng: np.random.Generator, d: Dims) -> Case:
+def _bptt_truncated(rng: np.random.Generator, d: CaseDims) -> Case:
     params, X, Y, cache, act = rnn_problem(rng, d)
     T, k = d["T"], d["k"]
     carry = R.regular_carry(T, k)
@@ -44,17 +43,19 @@ def _bptt_truncated(rng: np.random.Generator, d: Dims) -> Case:
     ] + backward_mistakes(params, Y, cache, act, carry))
 
 
-def _xi(rng: np.random.Generator, T: int, pi: float | Literal["any"]) -> Array:
+def _xi(rng: np.random.Generator, T: int, pi: float | str) -> Array:
     if pi == "any":            # any non-negative multipliers, as the docstring allows
         xi = rng.uniform(0.5, 3.0, T)
         xi[1] = 0.0
         return xi
+    if isinstance(pi, str):
+        raise ValueError(f"bptt_randomized's cases: pi is a probability or 'any', not {pi!r}")
     xi = np.where(rng.random(T) < pi, 1.0 / pi, 0.0)
     xi[1], xi[2] = 0.0, 1.0 / pi          # both outcomes always appear
     return xi
 
 
-def _bptt_randomized(rng: np.random.Generator, d: Dims) -> Case:
+def _bptt_randomized(rng: np.random.Generator, d: CaseDims) -> Case:
     params, X, Y, cache, act = rnn_problem(rng, d)
     T = d["T"]
     xi = _xi(rng, T, d["pi"])
@@ -77,8 +78,8 @@ def _bptt_randomized(rng: np.random.Generator, d: Dims) -> Case:
     return case
 
 
-def _clip_gradients(rng: np.random.Generator, d: Dims) -> Case:
-    H, D, Q = sizes(d, "H", "D", "Q")
+def _clip_gradients(rng: np.random.Generator, d: CaseDims) -> Case:
+    H, D, Q = d["H"], d["D"], d["Q"]
     shapes = dict(W_xh=(D, H), W_hh=(H, H), b_h=(H,), W_hq=(H, Q), b_q=(Q,))
     grads = {k: rng.standard_normal(s) for k, s in shapes.items()}
     if d["ratio"] == 0:                   # all gradients zero (global norm 0): returned unchanged, norm 0

@@ -5,25 +5,16 @@ reference's values from upstream: one wrong derivative never cascades.
 """
 from collections.abc import Mapping, Sequence
 from functools import partial
-from typing import Any, Literal, TypedDict, overload
+from typing import Literal, TypedDict, overload
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .. import reference as R
 from ..reference.validate import Array
-from .base import Case, Unit, arbitrary
+from .base import Case, CaseDims, Unit, arbitrary
 
 DIMS = ("N", "D", "H", "C")
-
-# A case's sizes and switches by name (ints, the activation's name, flags): values differ in type by key.
-Dims = dict[str, Any]
-
-
-def sizes(d: Dims, *names: str) -> tuple[int, ...]:
-    """The sizes `names` of a case (T, N, D, ...), which are ints."""
-    return tuple(d[name] for name in names)
-
 
 KINK = 1e-9   # pre-activations this close to the ReLU's kink: finite differences get them wrong
 # (and at_kink puts one exactly at 0, where the derivative is 0 and a central difference is 1/2)
@@ -43,7 +34,7 @@ def place_at_kink(X: Array, W: Array, b: Array, rows: Sequence[int], units: Sequ
     return X
 
 
-class Problem(TypedDict):
+class MlpProblem(TypedDict):
     """One case's forward pass and the upstream gradients each local rule receives."""
     X: Array
     y: NDArray[np.int64]
@@ -56,8 +47,8 @@ class Problem(TypedDict):
     dy_netIn: Array
 
 
-def _forward(rng: np.random.Generator, d: Dims) -> Problem:
-    N, D, H, C = sizes(d, "N", "D", "H", "C")
+def _forward(rng: np.random.Generator, d: CaseDims) -> MlpProblem:
+    N, D, H, C = d["N"], d["D"], d["H"], d["C"]
     params = dict(y_wts=rng.standard_normal((D, H)) * 0.6, y_b=rng.standard_normal(H) * 0.3,
                   z_wts=rng.standard_normal((H, C)) * 0.6, z_b=rng.standard_normal(C) * 0.3)
     X = rng.standard_normal((N, D))
@@ -81,7 +72,7 @@ def _forward(rng: np.random.Generator, d: Dims) -> Problem:
                 dz_netIn=up_zIn, dy_netAct=up_yAct, dy_netIn=up_yIn)
 
 
-def _dz_netAct(rng: np.random.Generator, d: Dims) -> Case:
+def _dz_netAct(rng: np.random.Generator, d: CaseDims) -> Case:
     f = _forward(rng, d)
     z, y = f["cache"]["z_netAct"], f["y"]
     N = len(y)
@@ -93,7 +84,7 @@ def _dz_netAct(rng: np.random.Generator, d: Dims) -> Case:
     ])
 
 
-def _dz_netIn(rng: np.random.Generator, d: Dims) -> Case:
+def _dz_netIn(rng: np.random.Generator, d: CaseDims) -> Case:
     f = _forward(rng, d)
     z, g = f["cache"]["z_netAct"], f["dz_netAct"]
     onehot = R.one_hot(f["y"], z.shape[1])
@@ -108,7 +99,7 @@ def _dz_netIn(rng: np.random.Generator, d: Dims) -> Case:
     ])
 
 
-def _dz_wts(rng: np.random.Generator, d: Dims) -> Case:
+def _dz_wts(rng: np.random.Generator, d: CaseDims) -> Case:
     f = _forward(rng, d)
     g, a, w, reg = f["dz_netIn"], f["cache"]["y_netAct"], f["params"]["z_wts"], f["reg"]
     return Case((g, a, w, reg), R.dz_wts(g, a, w, reg), d, [
@@ -119,13 +110,13 @@ def _dz_wts(rng: np.random.Generator, d: Dims) -> Case:
     ])
 
 
-def _dz_b(rng: np.random.Generator, d: Dims) -> Case:
+def _dz_b(rng: np.random.Generator, d: CaseDims) -> Case:
     f = _forward(rng, d)
     g = f["dz_netIn"]
     return Case((g,), R.dz_b(g), d, [("averages over the batch instead of summing: dz_netIn already holds the 1/N.", g.mean(axis=0))])
 
 
-def _dy_netAct(rng: np.random.Generator, d: Dims) -> Case:
+def _dy_netAct(rng: np.random.Generator, d: CaseDims) -> Case:
     f = _forward(rng, d)
     g, w = f["dz_netIn"], f["params"]["z_wts"]
     return Case((g, w), R.dy_netAct(g, w), d)
@@ -148,7 +139,7 @@ def at_kink(netIn: Array, act: str, *more: Array) -> Array | tuple[Array, ...]:
     return (netIn, *copies) if copies else netIn
 
 
-def _dy_netIn(rng: np.random.Generator, d: Dims) -> Case:
+def _dy_netIn(rng: np.random.Generator, d: CaseDims) -> Case:
     f = _forward(rng, d)
     g, netIn = f["dy_netAct"], at_kink(f["cache"]["y_netIn"], "relu")
     return Case((g, netIn), R.dy_netIn(g, netIn), d, [
@@ -158,7 +149,7 @@ def _dy_netIn(rng: np.random.Generator, d: Dims) -> Case:
     ])
 
 
-def _dy_wts(rng: np.random.Generator, d: Dims) -> Case:
+def _dy_wts(rng: np.random.Generator, d: CaseDims) -> Case:
     f = _forward(rng, d)
     g, X, w, reg = f["dy_netIn"], f["X"], f["params"]["y_wts"], f["reg"]
     return Case((g, X, w, reg), R.dy_wts(g, X, w, reg), d, [
@@ -168,7 +159,7 @@ def _dy_wts(rng: np.random.Generator, d: Dims) -> Case:
     ])
 
 
-def _dy_b(rng: np.random.Generator, d: Dims) -> Case:
+def _dy_b(rng: np.random.Generator, d: CaseDims) -> Case:
     f = _forward(rng, d)
     g = f["dy_netIn"]
     return Case((g,), R.dy_b(g), d, [
@@ -189,7 +180,7 @@ def mlp_variant(y: NDArray[np.int64], params: Mapping[str, Array], cache: R.MlpC
             "y_wts": R.dy_wts(g_yIn, cache["X"], params["y_wts"], reg * reg_y), "y_b": R.dy_b(g_yIn)}
 
 
-def _mlp_backward(rng: np.random.Generator, d: Dims) -> Case:
+def _mlp_backward(rng: np.random.Generator, d: CaseDims) -> Case:
     f = _forward(rng, d)
     y, params, cache, reg = f["y"], f["params"], f["cache"], f["reg"]
     expected = R.mlp_backward(y, params, cache, reg)

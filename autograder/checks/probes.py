@@ -11,30 +11,29 @@ student's code did, inlined or not. Messages name properties and steps, never va
 `run(args)` is supplied by the grading path: it calls the student's function on `args` (in the
 kernel, or in the sandbox) and returns its answer as plain data, or None if the call failed.
 """
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TypedDict, TypeGuard
 
 import numpy as np
 
 from .. import reference as R
 from ..reference.validate import Array
-from .base import Case, Unit
+from .base import Answer, Case, DimsChange, Runner, Unit
 from .compare import close, relative_error
-from .mlp import Dims
 from .rnn import GRAD_KEYS, Labels, Params, Upstream, upstream
 
-# run(args): the student's answer on `args` as plain data, or None if the call failed (see above).
-Run = Callable[[tuple[object, ...]], object]
 # A probe problem: the unit's arguments, the reference answer (its GRAD_KEYS), the forward cache.
-Problem = tuple[tuple[object, ...], dict[str, Array], R.RnnCache]
+ProbeProblem = tuple[tuple[object, ...], dict[str, Array], R.RnnCache]
 
 RNN_UNITS = ("rnn_backward", "bptt_truncated", "bptt_randomized")
 OTHER = {"relu": "tanh", "tanh": "relu"}
 
 
-def _right(got: object, expected: object) -> bool:
+def _right(got: object, expected: Answer | None) -> bool:
     """True when plain `got` equals `expected` (array, or dict/tuple of arrays)."""
     from .base import judge_value
+    if expected is None:      # a case that must raise: no answer is right
+        return False
     try:
         return judge_value(got, expected, {}, "") is None
     except Exception:
@@ -53,7 +52,7 @@ def _carry(unit: str, extra: object, T: int) -> Array:
     return np.ones(T)
 
 
-def _rnn_args(unit: str, params: Params, X: Array, Y: Labels, h0: Array, act: str, extra: object) -> Problem:
+def _rnn_args(unit: str, params: Params, X: Array, Y: Labels, h0: Array, act: str, extra: object) -> ProbeProblem:
     _, cache = R.rnn_forward(X, params, h0, act)
     args: tuple[object, ...] = (Y, params, cache, act) if unit == "rnn_backward" else (Y, params, cache, extra, act)
     expected = {k: v for k, v in R.rnn_backward(Y, params, cache, act, carry=_carry(unit, extra, len(Y))).items()
@@ -83,22 +82,14 @@ def _loop_args(unit: str, Y: object, params: object, act: object) -> tuple[Label
 
 
 def _is_rnn_cache(value: object) -> TypeGuard[R.RnnCache]:
-    return _is_cache(value, R.RnnCache.__required_keys__)
-
-
-def _is_rnn2_cache(value: object) -> TypeGuard[R.Rnn2Cache]:
-    return _is_cache(value, R.Rnn2Cache.__required_keys__)
-
-
-def _is_cache(value: object, keys: Collection[str]) -> bool:
-    """True when `value` is a forward pass's cache: an array under each of `keys`, and the activation's name."""
+    """True when `value` is what rnn_forward records: an array under each key, and the activation's name."""
     return isinstance(value, dict) and isinstance(value.get("activation"), str) and \
-        all(isinstance(value.get(k), np.ndarray) for k in keys if k != "activation")
+        all(isinstance(value.get(k), np.ndarray) for k in R.RnnCache.__required_keys__ if k != "activation")
 
 
 def _fresh(unit: str, args: Sequence[object], seed: int, T: int | None = None, N: int | None = None,
            H: int | None = None, block: bool = False, act: str | None = None, extra: object = None,
-           **zero: bool) -> Problem:
+           **zero: bool) -> ProbeProblem:
     """A new problem like the case's (same activation, k or xi) with sizes or inputs switched."""
     Y0, params0, cache0, act0, extra0 = _split(unit, args)
     rng = np.random.default_rng(seed)
@@ -128,7 +119,7 @@ def _fresh(unit: str, args: Sequence[object], seed: int, T: int | None = None, N
     return _rnn_args(unit, params, X, Y, h0, act or act0, extra)
 
 
-def _stepwise(unit: str, args: Sequence[object], run: Run) -> str | None:
+def _stepwise(unit: str, args: Sequence[object], run: Runner) -> str | None:
     """The student's dhraw_t of every step (from the block probe), compared with the reference's."""
     Y, params, cache, act, extra = _split(unit, args)
     T, N, _ = cache["h"].shape
@@ -327,12 +318,13 @@ def _computation(unit: str, args: Sequence[object]) -> tuple[str, dict[str, Arra
     """(family, {kind: (T, N, width) array}, {state kind: initial state}) of the reference on `args`."""
     if unit == "rnn2_backward":
         from .trace import rnn2_intermediates
-        Y, params, cache, act = args[:4]
-        if not _is_rnn2_cache(cache):
-            raise TypeError(f"{unit}: cache is not rnn2_forward's")
+        Y, params, given, act = args[:4]
+        if not isinstance(given, dict):
+            raise TypeError(f"{unit}: cache is not rnn2_forward's dict")
+        cache2 = {k: v for k, v in given.items() if isinstance(v, np.ndarray)}     # its arrays (not the activation)
         Y, params, act = _loop_args(unit, Y, params, act)
-        arrays = dict(rnn2_intermediates(params, cache, Y, act), X=cache["X"], h1=cache["h1"], h2=cache["h2"])
-        return "rnn2", arrays, {"h1": cache["h1_0"], "h2": cache["h2_0"]}
+        arrays = dict(rnn2_intermediates(params, cache2, Y, act), X=cache2["X"], h1=cache2["h1"], h2=cache2["h2"])
+        return "rnn2", arrays, {"h1": cache2["h1_0"], "h2": cache2["h2_0"]}
     Y, params, cache, act, extra = _split(unit, args)
     up = upstream(params, Y, cache, act, carry=_carry(unit, extra, len(Y)))
     return "rnn", dict(dhraw=up["dhraw"], dh=up["dh"], dy=up["dy"], X=cache["X"], h=cache["h"]), {"h": cache["h0"]}
@@ -389,7 +381,7 @@ class _Switch(TypedDict, total=False):
     h0: bool
 
 
-def _rnn_properties(unit: str, args: Sequence[object], run: Run) -> list[str]:
+def _rnn_properties(unit: str, args: Sequence[object], run: Runner) -> list[str]:
     Y, params, cache, act, extra = _split(unit, args)
     T = cache["h"].shape[0]
     probes = [
@@ -429,23 +421,24 @@ def _rnn_properties(unit: str, args: Sequence[object], run: Run) -> list[str]:
     return held
 
 
-def _dims_properties(unit: Unit, case: Case, run: Run) -> list[str]:
+def _dims_properties(unit: Unit, case: Case, run: Runner) -> list[str]:
     """Local rules and the other units: the unit's own case maker with one size or switch changed."""
     d = dict(case.dims)
     out: list[str] = []
-    base = dict(case.made_from)
+    base = case.made_from
     if not base:
         return out
-    switches: list[tuple[Dims, str]] = [
-        (dict(N=1), "correct for one example, wrong for a batch: look at how rows are combined"),
-        (dict(T=1), "correct for a single step (T = 1), wrong for longer sequences: look at the sum over time"),
+    switches: list[tuple[DimsChange, str]] = [
+        (DimsChange(N=1), "correct for one example, wrong for a batch: look at how rows are combined"),
+        (DimsChange(T=1), "correct for a single step (T = 1), wrong for longer sequences: look at the sum over time"),
     ]
-    if "activation" in d:
-        other = OTHER[d["activation"]]
-        switches.append((dict(activation=other), f"correct for {other}, wrong for {d['activation']}: "
-                                                 f"check φ′ of {d['activation']}"))
+    activation = d.get("activation")
+    if isinstance(activation, str):       # the unit's sizes include the activation
+        other = OTHER[activation]
+        switches.append((DimsChange(activation=other), f"correct for {other}, wrong for {activation}: "
+                                                       f"check φ′ of {activation}"))
     if unit_upstream(unit):
-        switches.append((dict(seed=101), "correct when the upstream gradient is the loss's own, wrong for an arbitrary "
+        switches.append((DimsChange(seed=101), "correct when the upstream gradient is the loss's own, wrong for an arbitrary "
                                          "one: the rule must hold for any upstream gradient"))
     if "reg" in unit.arg_names and hasattr(R, unit.name):
         at = unit.arg_names.index("reg")
@@ -465,8 +458,8 @@ def _dims_properties(unit: Unit, case: Case, run: Run) -> list[str]:
         try:
             seed: int = base["seed"]
             draws = [unit.make_case(np.random.default_rng(change.get("seed", seed) + off),
-                                    dict(base, **change, kinks=False)) for off in (7, 19)]
-            control = unit.make_case(np.random.default_rng(change.get("seed", seed) + 7), dict(base, kinks=False))
+                                    {**base, **change, "kinks": False}) for off in (7, 19)]
+            control = unit.make_case(np.random.default_rng(change.get("seed", seed) + 7), {**base, "kinks": False})
         except Exception:
             continue
         if all(_control_passes(run, d.args, d.expected) for d in draws) and \
@@ -475,7 +468,7 @@ def _dims_properties(unit: Unit, case: Case, run: Run) -> list[str]:
     return out
 
 
-def _control_passes(run: Run, args: tuple[object, ...], expected: object) -> bool:
+def _control_passes(run: Runner, args: tuple[object, ...], expected: Answer | None) -> bool:
     got = run(args)
     return got is not None and _right(got, expected)
 
@@ -484,7 +477,7 @@ def unit_upstream(unit: Unit) -> bool:
     return bool(unit.upstream)
 
 
-def _clip_properties(case: Case, run: Run) -> list[str]:
+def _clip_properties(case: Case, run: Runner) -> list[str]:
     grads, max_norm = case.args
     if not isinstance(grads, dict):
         raise TypeError(f"clip_gradients: grads must be a dict, got {type(grads).__name__}")
@@ -525,7 +518,7 @@ def _time_terms(unit: Unit, case: Case, got: object) -> str | None:
     except Exception:
         return None
     whole = np.asarray(case.expected, dtype=float)
-    if got.shape != whole.shape or not close(sum(terms), whole):
+    if got.shape != whole.shape or not close(_total(terms), whole):
         return None     # not a sum over time
     basis = np.stack([term.ravel() for term in terms], axis=1)
     coef, *_ = np.linalg.lstsq(basis, got.ravel().astype(float), rcond=None)
@@ -539,6 +532,11 @@ def _time_terms(unit: Unit, case: Case, got: object) -> str | None:
         scale = "" if factors == {1.0} else f" (and scaled by {factors.pop():g})"
         return f"{unit.name} sums the steps {', '.join(str(t) for t in kept)} only: {steps} left out of the sum over time{scale}"
     return None
+
+
+def _total(arrays: Sequence[Array]) -> Array:
+    """The sum of `arrays` (never empty), added in order as sum() does."""
+    return sum(arrays[1:], arrays[0])
 
 
 def _upstream_terms(unit: Unit, case: Case, got: object) -> str | None:
@@ -556,7 +554,7 @@ def _upstream_terms(unit: Unit, case: Case, got: object) -> str | None:
         only = [np.zeros_like(a) if (i in at.values() and i != at[u]) else a for i, a in enumerate(args)]
         terms[u] = np.asarray(rule(*only), dtype=float)
     want = np.asarray(case.expected, dtype=float)
-    if got.shape != want.shape or not close(sum(terms.values()), want):
+    if got.shape != want.shape or not close(_total(list(terms.values())), want):
         return None
 
     def fit(columns: Sequence[Array]) -> Array | None:
@@ -607,7 +605,7 @@ def _where_wrong(unit: Unit, case: Case, got: object) -> str | None:
     return None
 
 
-def diagnose(unit: Unit, case: Case, run: Run, traced: bool = False) -> str | None:
+def diagnose(unit: Unit, case: Case, run: Runner, traced: bool = False) -> str | None:
     """traced: the call trace already named the cause (the step-by-step probe is then not needed).
 
     Sentences on which properties hold (and, for the BPTT loops, at which steps dhraw is wrong)."""

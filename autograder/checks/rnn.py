@@ -5,15 +5,15 @@ others), and each unit receives the reference's upstream gradients.
 """
 from collections.abc import Iterable, Mapping
 from functools import partial
-from typing import TypedDict
+from typing import Any, TypedDict
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .. import reference as R
 from ..reference.validate import Array
-from .base import Case, Unit, arbitrary
-from .mlp import KINK, Dims, at_kink, sizes
+from .base import Answer, Case, CaseDims, Unit, arbitrary
+from .mlp import KINK, at_kink
 
 Params = dict[str, Array]
 Labels = NDArray[np.int64]
@@ -27,7 +27,7 @@ class Upstream(TypedDict):
     h_prev: Array
 
 
-def rnn_problem(rng: np.random.Generator, d: Dims,
+def rnn_problem(rng: np.random.Generator, d: CaseDims,
                 activation: str | None = None) -> tuple[Params, Array, Labels, R.RnnCache, str]:
     """Parameters, a sequence, targets and the forward cache for one case.
 
@@ -35,7 +35,7 @@ def rnn_problem(rng: np.random.Generator, d: Dims,
     of step 1 (the step the local rules are checked at) sit within 1e-8 of the kink, and one of
     step 0 is exactly at it: finite differences are wrong there.
     """
-    T, N, D, H, Q = sizes(d, "T", "N", "D", "H", "Q")
+    T, N, D, H, Q = d["T"], d["N"], d["D"], d["H"], d["Q"]
     activation = activation or d["activation"]
     if activation not in ("relu", "tanh"):
         activation = "tanh"     # a case of the ValueError promise: the forward pass ran with tanh
@@ -62,9 +62,11 @@ def rnn_problem(rng: np.random.Generator, d: Dims,
     return params, X, Y, cache, activation
 
 
-def upstream(params: Mapping[str, Array], Y: Labels, cache: R.RnnCache, activation: str, carry: Array | None = None,
-             rng: np.random.Generator | None = None) -> Upstream:
+def upstream(params: Mapping[str, Array], Y: NDArray[Any], cache: R.RnnCache | Mapping[str, Array], activation: str,
+             carry: Array | None = None, rng: np.random.Generator | None = None) -> Upstream:
     """Every intermediate gradient of the (reference) BPTT loop: dy, dh, dhraw per step.
+
+    Y: the (T, N) labels (dy_t checks them); cache: rnn_forward's, or a dict of its arrays.
 
     With rng, dy and dh are arbitrary upstream gradients instead (dhraw is still
     dh times the activation's derivative, so the slips of the later rules stay defined).
@@ -84,17 +86,17 @@ def upstream(params: Mapping[str, Array], Y: Labels, cache: R.RnnCache, activati
     return dict(dy=dy, dh=dh, dhraw=dhraw, h_prev=h_prev)
 
 
-def _up(rng: np.random.Generator, d: Dims, params: Params, Y: Labels, cache: R.RnnCache, act: str) -> Upstream:
+def _up(rng: np.random.Generator, d: CaseDims, params: Params, Y: Labels, cache: R.RnnCache, act: str) -> Upstream:
     return upstream(params, Y, cache, act, rng=rng if arbitrary(d) else None)
 
 
-def _one_step_only(per_step: Iterable[Array]) -> list[tuple[str, object]]:
+def _one_step_only(per_step: Iterable[Array]) -> list[tuple[str, Answer]]:
     """A 'mistake' for each single time step: the sum over time was dropped."""
     return [("uses a single time step: parameter gradients of an RNN are summed over all T steps.", g)
             for g in per_step]
 
 
-def _dy_t(rng: np.random.Generator, d: Dims) -> Case:
+def _dy_t(rng: np.random.Generator, d: CaseDims) -> Case:
     params, X, Y, cache, act = rnn_problem(rng, d)
     t = d["T"] - 2
     p_t, y_t, T = cache["p"][t], Y[t], d["T"]
@@ -108,7 +110,7 @@ def _dy_t(rng: np.random.Generator, d: Dims) -> Case:
     ])
 
 
-def _dW_hq(rng: np.random.Generator, d: Dims) -> Case:
+def _dW_hq(rng: np.random.Generator, d: CaseDims) -> Case:
     params, X, Y, cache, act = rnn_problem(rng, d)
     dy = _up(rng, d, params, Y, cache, act)["dy"]
     h = cache["h"]
@@ -117,14 +119,14 @@ def _dW_hq(rng: np.random.Generator, d: Dims) -> Case:
                 + _one_step_only([h[t].T @ dy[t] for t in (0, -1)]))
 
 
-def _db_q(rng: np.random.Generator, d: Dims) -> Case:
+def _db_q(rng: np.random.Generator, d: CaseDims) -> Case:
     params, X, Y, cache, act = rnn_problem(rng, d)
     dy = _up(rng, d, params, Y, cache, act)["dy"]
     return Case((dy,), R.db_q(dy), d, _one_step_only([dy[0].sum(0), dy[-1].sum(0)]) + [
         ("averages instead of summing: the 1/(T*N) is already in dy.", dy.mean(axis=(0, 1)))])
 
 
-def _dh_t(rng: np.random.Generator, d: Dims) -> Case:
+def _dh_t(rng: np.random.Generator, d: CaseDims) -> Case:
     params, X, Y, cache, act = rnn_problem(rng, d)
     up = _up(rng, d, params, Y, cache, act)
     t = 1
@@ -138,7 +140,7 @@ def _dh_t(rng: np.random.Generator, d: Dims) -> Case:
     ])
 
 
-def _dhraw_t(rng: np.random.Generator, d: Dims) -> Case:
+def _dhraw_t(rng: np.random.Generator, d: CaseDims) -> Case:
     params, X, Y, cache, act = rnn_problem(rng, d)
     up = _up(rng, d, params, Y, cache, act)
     t = 1
@@ -162,7 +164,7 @@ def _dhraw_t(rng: np.random.Generator, d: Dims) -> Case:
     return Case(args, R.dhraw_t(*args), d, wrong)
 
 
-def _dW_hh(rng: np.random.Generator, d: Dims) -> Case:
+def _dW_hh(rng: np.random.Generator, d: CaseDims) -> Case:
     params, X, Y, cache, act = rnn_problem(rng, d)
     up = _up(rng, d, params, Y, cache, act)
     h_prev, dhraw = up["h_prev"], up["dhraw"]
@@ -172,13 +174,13 @@ def _dW_hh(rng: np.random.Generator, d: Dims) -> Case:
                 + _one_step_only([h_prev[t].T @ dhraw[t] for t in (0, -1)]))
 
 
-def _dW_xh(rng: np.random.Generator, d: Dims) -> Case:
+def _dW_xh(rng: np.random.Generator, d: CaseDims) -> Case:
     params, X, Y, cache, act = rnn_problem(rng, d)
     dhraw = _up(rng, d, params, Y, cache, act)["dhraw"]
     return Case((X, dhraw), R.dW_xh(X, dhraw), d, _one_step_only([X[t].T @ dhraw[t] for t in (0, -1)]))
 
 
-def _db_h(rng: np.random.Generator, d: Dims) -> Case:
+def _db_h(rng: np.random.Generator, d: CaseDims) -> Case:
     params, X, Y, cache, act = rnn_problem(rng, d)
     up = _up(rng, d, params, Y, cache, act)
     dhraw = up["dhraw"]
@@ -214,7 +216,7 @@ NO_FUTURE = "the gradient from the future step is missing: dh_t must include dhr
 
 
 def backward_mistakes(params: Params, Y: Labels, cache: R.RnnCache, act: str,
-                      carry: Array | None = None) -> list[tuple[str, object]]:
+                      carry: Array | None = None) -> list[tuple[str, Answer]]:
     """Whole-loop mistakes of a BPTT implementation (any carry), as (message, wrong grads)."""
     v = partial(bptt_variant, Y, params, cache, act)
     return [
@@ -227,7 +229,7 @@ def backward_mistakes(params: Params, Y: Labels, cache: R.RnnCache, act: str,
     ]
 
 
-def _rnn_backward(rng: np.random.Generator, d: Dims) -> Case:
+def _rnn_backward(rng: np.random.Generator, d: CaseDims) -> Case:
     params, X, Y, cache, act = rnn_problem(rng, d)
     full = R.rnn_backward(Y, params, cache, act)
     return Case((Y, params, cache, act), {k: full[k] for k in GRAD_KEYS}, d,

@@ -5,16 +5,16 @@ import numpy as np
 
 from .. import reference as R
 from ..reference.validate import Array
-from .base import Case, Unit
-from .mlp import KINK, Dims, sizes
+from .base import Case, CaseDims, Unit
+from .mlp import KINK
 from .rnn import Labels, Params
 
 DIMS = ("T", "N", "D", "H1", "H2", "Q", "activation")
 KEYS = ("W_xh1", "W_hh1", "b_h1", "W_xh2", "W_hh2", "b_h2", "W_hq", "b_q")
 
 
-def rnn2_problem(rng: np.random.Generator, d: Dims) -> tuple[Params, Labels, R.Rnn2Cache, str]:
-    T, N, D, H1, H2, Q = sizes(d, "T", "N", "D", "H1", "H2", "Q")
+def rnn2_problem(rng: np.random.Generator, d: CaseDims) -> tuple[Params, Labels, R.Rnn2Cache, str]:
+    T, N, D, H1, H2, Q = d["T"], d["N"], d["D"], d["H1"], d["H2"], d["Q"]
     shapes = dict(W_xh1=(D, H1), W_hh1=(H1, H1), b_h1=(H1,), W_xh2=(H1, H2),
                   W_hh2=(H2, H2), b_h2=(H2,), W_hq=(H2, Q), b_q=(Q,))
     params = {k: rng.standard_normal(s) * (0.2 if k.startswith("b") else 0.5) for k, s in shapes.items()}
@@ -38,7 +38,7 @@ def rnn2_problem(rng: np.random.Generator, d: Dims) -> tuple[Params, Labels, R.R
     return params, Y, cache, act
 
 
-def _dh1_t(rng: np.random.Generator, d: Dims) -> Case:
+def _dh1_t(rng: np.random.Generator, d: CaseDims) -> Case:
     params, Y, cache, act = rnn2_problem(rng, d)
     N = d["N"]
     dhraw2_t = rng.standard_normal((N, d["H2"])) * 0.1
@@ -52,7 +52,7 @@ def _dh1_t(rng: np.random.Generator, d: Dims) -> Case:
     ])
 
 
-def _rnn2_backward(rng: np.random.Generator, d: Dims) -> Case:
+def _rnn2_backward(rng: np.random.Generator, d: CaseDims) -> Case:
     params, Y, cache, act = rnn2_problem(rng, d)
     if d["activation"] != act:          # the promised ValueError for any other activation
         return Case((Y, params, cache, d["activation"]), None, d, raises=ValueError)
