@@ -110,7 +110,7 @@ def _clip_gradients(rng: np.random.Generator, d: CaseDims) -> Case:
 
 
 class _LoopArguments(TypedDict, total=False):
-    """carry_helper's arguments, recognised by their values (each is checked before it is stored)."""
+    """carry_helper's arguments, recognised by their kinds (rnn_backward validates their contents)."""
     params: dict[Any, Any]
     cache: dict[Any, Any]
     activation: str

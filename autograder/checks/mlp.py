@@ -16,6 +16,7 @@ from .base import Case, CaseDims, Unit, arbitrary
 
 DIMS = ("N", "D", "H", "C")
 
+
 KINK = 1e-9   # pre-activations this close to the ReLU's kink: finite differences get them wrong
 # (and at_kink puts one exactly at 0, where the derivative is 0 and a central difference is 1/2)
 
