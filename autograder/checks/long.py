@@ -1,30 +1,37 @@
 """Graded units of 04_long_histories: regular and randomized truncation, clipping."""
+from collections.abc import Mapping
+from typing import Any, TypedDict
+
 import numpy as np
+from numpy.typing import NDArray
 
 from .. import reference as R
-from .base import Case, Unit
+from ..reference.validate import Array
+from .base import Case, CaseDims, Unit
 from .rnn import GRAD_KEYS, backward_mistakes, rnn_problem
 
 DIMS = ("T", "N", "D", "H", "Q", "k", "activation")
 
 
-def _pick(g):
+def _pick(g: Mapping[str, Array]) -> dict[str, Array]:
     return {k: g[k] for k in GRAD_KEYS}
 
 
-def _cut(T, k, offset=0):
+def _cut(T: int, k: int, offset: int = 0) -> Array:
     carry = np.ones(T)
     carry[k + offset::k] = 0.0
     return carry
 
 
-def _bptt_truncated(rng, d):
+def _bptt_truncated(rng: np.random.Generator, d: CaseDims) -> Case:
     params, X, Y, cache, act = rnn_problem(rng, d)
     T, k = d["T"], d["k"]
     carry = R.regular_carry(T, k)
     from_end = np.ones(T)
     from_end[[t for t in range(1, T) if (T - t) % k == 0]] = 0.0  # chunks counted from the end
-    back = lambda c: _pick(R.rnn_backward(Y, params, cache, act, carry=c))  # noqa: E731
+
+    def back(c: Array) -> dict[str, Array]:
+        return _pick(R.rnn_backward(Y, params, cache, act, carry=c))
     return Case((Y, params, cache, k, act), back(carry), d, [
         ("the gradient crosses the chunk boundaries: no gradient may pass from step k, 2k, ... "
          "back into the step before.", back(np.ones(T))),
@@ -36,21 +43,25 @@ def _bptt_truncated(rng, d):
     ] + backward_mistakes(params, Y, cache, act, carry))
 
 
-def _xi(rng, T, pi):
+def _xi(rng: np.random.Generator, T: int, pi: float | str) -> Array:
     if pi == "any":            # any non-negative multipliers, as the docstring allows
         xi = rng.uniform(0.5, 3.0, T)
         xi[1] = 0.0
         return xi
+    if isinstance(pi, str):
+        raise ValueError(f"bptt_randomized's cases: pi is a probability or 'any', not {pi!r}")
     xi = np.where(rng.random(T) < pi, 1.0 / pi, 0.0)
     xi[1], xi[2] = 0.0, 1.0 / pi          # both outcomes always appear
     return xi
 
 
-def _bptt_randomized(rng, d):
+def _bptt_randomized(rng: np.random.Generator, d: CaseDims) -> Case:
     params, X, Y, cache, act = rnn_problem(rng, d)
     T = d["T"]
     xi = _xi(rng, T, d["pi"])
-    back = lambda c: _pick(R.rnn_backward(Y, params, cache, act, carry=c))  # noqa: E731
+
+    def back(c: Array) -> dict[str, Array]:
+        return _pick(R.rnn_backward(Y, params, cache, act, carry=c))
     mask = (xi > 0).astype(float)
     case = Case((Y, params, cache, xi, act), back(xi), d, [
         ("xi is ignored: the gradient passed from step t back to step t-1 must be multiplied by xi[t].",
@@ -67,7 +78,7 @@ def _bptt_randomized(rng, d):
     return case
 
 
-def _clip_gradients(rng, d):
+def _clip_gradients(rng: np.random.Generator, d: CaseDims) -> Case:
     H, D, Q = d["H"], d["D"], d["Q"]
     shapes = dict(W_xh=(D, H), W_hh=(H, H), b_h=(H,), W_hq=(H, Q), b_q=(Q,))
     grads = {k: rng.standard_normal(s) for k, s in shapes.items()}
@@ -77,7 +88,9 @@ def _clip_gradients(rng, d):
     norm = R.global_norm(grads)
     max_norm = norm * d["ratio"]          # ratio < 1: the norm is above the threshold and is clipped
     clipped, n = R.clip_grad_norm(grads, max_norm)
-    scaled = lambda f: {k: g * f for k, g in grads.items()}  # noqa: E731
+
+    def scaled(f: float) -> dict[str, Array]:
+        return {k: g * f for k, g in grads.items()}
     n64 = np.float64(n)
     return Case((grads, max_norm), (clipped, n64), d, [
         ("each entry is clipped to [-max_norm, max_norm] (min-char-rnn's np.clip); scale every array by "
@@ -96,12 +109,21 @@ def _clip_gradients(rng, d):
     ], factors=[("the norm", n), ("max_norm", max_norm), ("norm / max_norm", n / max_norm)])
 
 
-def carry_helper(arguments):
+class _LoopArguments(TypedDict, total=False):
+    """carry_helper's arguments, recognised by their kinds (rnn_backward validates their contents)."""
+    params: dict[Any, Any]
+    cache: dict[Any, Any]
+    activation: str
+    Y: NDArray[Any]
+    carry: NDArray[Any]
+
+
+def carry_helper(arguments: Mapping[str, object]) -> dict[str, Array] | None:
     """The reference of a helper shared by bptt_truncated and bptt_randomized: the backward loop
     with a multiplier per step (the notebook's hint), recognised by its arguments' values whatever
     their names and order: Y (T, N) ints, params, cache, the (T,) multipliers, the activation.
     None when the call is not one (the student's helper then answers for itself)."""
-    found = {}
+    found: _LoopArguments = {}
     for value in arguments.values():
         if isinstance(value, dict) and "W_hh" in value:
             found["params"] = value

@@ -3,10 +3,16 @@
 Every case starts from a real forward pass, so each unit receives the
 reference's values from upstream: one wrong derivative never cascades.
 """
+from collections.abc import Mapping, Sequence
+from functools import partial
+from typing import Literal, TypedDict, overload
+
 import numpy as np
+from numpy.typing import NDArray
 
 from .. import reference as R
-from .base import Case, Unit, arbitrary
+from ..reference.validate import Array
+from .base import Case, CaseDims, Unit, arbitrary
 
 DIMS = ("N", "D", "H", "C")
 
@@ -15,7 +21,8 @@ KINK = 1e-9   # pre-activations this close to the ReLU's kink: finite difference
 # (and at_kink puts one exactly at 0, where the derivative is 0 and a central difference is 1/2)
 
 
-def place_at_kink(X, W, b, rows, units, signs=(1, -1)):
+def place_at_kink(X: Array, W: Array, b: Array, rows: Sequence[int], units: Sequence[int],
+                  signs: Sequence[int] = (1, -1)) -> Array:
     """Move rows of X so that (X @ W + b)[row, unit] = sign * KINK exactly (up to rounding).
 
     Each listed row is shifted along W[:, unit], which changes that row's pre-activations
@@ -28,7 +35,20 @@ def place_at_kink(X, W, b, rows, units, signs=(1, -1)):
     return X
 
 
-def _forward(rng, d):
+class MlpProblem(TypedDict):
+    """One case's forward pass and the upstream gradients each local rule receives."""
+    X: Array
+    y: NDArray[np.int64]
+    params: dict[str, Array]
+    cache: R.MlpCache
+    reg: float
+    dz_netAct: Array
+    dz_netIn: Array
+    dy_netAct: Array
+    dy_netIn: Array
+
+
+def _forward(rng: np.random.Generator, d: CaseDims) -> MlpProblem:
     N, D, H, C = d["N"], d["D"], d["H"], d["C"]
     params = dict(y_wts=rng.standard_normal((D, H)) * 0.6, y_b=rng.standard_normal(H) * 0.3,
                   z_wts=rng.standard_normal((H, C)) * 0.6, z_b=rng.standard_normal(C) * 0.3)
@@ -53,7 +73,7 @@ def _forward(rng, d):
                 dz_netIn=up_zIn, dy_netAct=up_yAct, dy_netIn=up_yIn)
 
 
-def _dz_netAct(rng, d):
+def _dz_netAct(rng: np.random.Generator, d: CaseDims) -> Case:
     f = _forward(rng, d)
     z, y = f["cache"]["z_netAct"], f["y"]
     N = len(y)
@@ -65,7 +85,7 @@ def _dz_netAct(rng, d):
     ])
 
 
-def _dz_netIn(rng, d):
+def _dz_netIn(rng: np.random.Generator, d: CaseDims) -> Case:
     f = _forward(rng, d)
     z, g = f["cache"]["z_netAct"], f["dz_netAct"]
     onehot = R.one_hot(f["y"], z.shape[1])
@@ -80,7 +100,7 @@ def _dz_netIn(rng, d):
     ])
 
 
-def _dz_wts(rng, d):
+def _dz_wts(rng: np.random.Generator, d: CaseDims) -> Case:
     f = _forward(rng, d)
     g, a, w, reg = f["dz_netIn"], f["cache"]["y_netAct"], f["params"]["z_wts"], f["reg"]
     return Case((g, a, w, reg), R.dz_wts(g, a, w, reg), d, [
@@ -91,32 +111,36 @@ def _dz_wts(rng, d):
     ])
 
 
-def _dz_b(rng, d):
+def _dz_b(rng: np.random.Generator, d: CaseDims) -> Case:
     f = _forward(rng, d)
     g = f["dz_netIn"]
     return Case((g,), R.dz_b(g), d, [("averages over the batch instead of summing: dz_netIn already holds the 1/N.", g.mean(axis=0))])
 
 
-def _dy_netAct(rng, d):
+def _dy_netAct(rng: np.random.Generator, d: CaseDims) -> Case:
     f = _forward(rng, d)
     g, w = f["dz_netIn"], f["params"]["z_wts"]
     return Case((g, w), R.dy_netAct(g, w), d)
 
 
-def at_kink(netIn, act, *more):
+@overload
+def at_kink(netIn: Array, act: str) -> Array: ...
+@overload
+def at_kink(netIn: Array, act: str, first: Array, /, *more: Array) -> tuple[Array, ...]: ...
+def at_kink(netIn: Array, act: str, *more: Array) -> Array | tuple[Array, ...]:
     """Copies of the pre-activations `netIn` (and of the arrays `more` of its shape, such as
     its output h) with one entry set to exactly 0 for ReLU: the derivative there is 0, and a
     central difference gives half the upstream gradient."""
-    netIn, more = netIn.copy(), [m.copy() for m in more]
+    netIn, copies = netIn.copy(), [m.copy() for m in more]
     if act == "relu":
         where = (netIn.shape[0] - 1, 0)      # apart from the KINK entries (rows 0, 1 / corners)
         netIn[where] = 0.0
-        for m in more:
+        for m in copies:
             m[where] = 0.0
-    return (netIn, *more) if more else netIn
+    return (netIn, *copies) if copies else netIn
 
 
-def _dy_netIn(rng, d):
+def _dy_netIn(rng: np.random.Generator, d: CaseDims) -> Case:
     f = _forward(rng, d)
     g, netIn = f["dy_netAct"], at_kink(f["cache"]["y_netIn"], "relu")
     return Case((g, netIn), R.dy_netIn(g, netIn), d, [
@@ -126,7 +150,7 @@ def _dy_netIn(rng, d):
     ])
 
 
-def _dy_wts(rng, d):
+def _dy_wts(rng: np.random.Generator, d: CaseDims) -> Case:
     f = _forward(rng, d)
     g, X, w, reg = f["dy_netIn"], f["X"], f["params"]["y_wts"], f["reg"]
     return Case((g, X, w, reg), R.dy_wts(g, X, w, reg), d, [
@@ -136,7 +160,7 @@ def _dy_wts(rng, d):
     ])
 
 
-def _dy_b(rng, d):
+def _dy_b(rng: np.random.Generator, d: CaseDims) -> Case:
     f = _forward(rng, d)
     g = f["dy_netIn"]
     return Case((g,), R.dy_b(g), d, [
@@ -145,7 +169,9 @@ def _dy_b(rng, d):
     ])
 
 
-def mlp_variant(y, params, cache, reg, reg_z=1.0, reg_y=1.0, z_input="y_netAct", relu=True):
+def mlp_variant(y: NDArray[np.int64], params: Mapping[str, Array], cache: R.MlpCache, reg: float, reg_z: float = 1.0,
+                reg_y: float = 1.0, z_input: Literal["y_netAct", "y_netIn"] = "y_netAct",
+                relu: bool = True) -> dict[str, Array]:
     """The backward pass with one slip: reg_z/reg_y scale each regularization term (0 missing,
     2 doubled), z_input is the activation fed to dz_wts, relu=False skips the ReLU."""
     g_zIn = R.dz_netIn(R.dz_netAct(cache["z_netAct"], y), cache["z_netAct"])
@@ -155,11 +181,11 @@ def mlp_variant(y, params, cache, reg, reg_z=1.0, reg_y=1.0, z_input="y_netAct",
             "y_wts": R.dy_wts(g_yIn, cache["X"], params["y_wts"], reg * reg_y), "y_b": R.dy_b(g_yIn)}
 
 
-def _mlp_backward(rng, d):
+def _mlp_backward(rng: np.random.Generator, d: CaseDims) -> Case:
     f = _forward(rng, d)
     y, params, cache, reg = f["y"], f["params"], f["cache"], f["reg"]
     expected = R.mlp_backward(y, params, cache, reg)
-    v = lambda **kw: mlp_variant(y, params, cache, reg, **kw)  # noqa: E731
+    v = partial(mlp_variant, y, params, cache, reg)
     return Case((y, params, cache, reg), expected, d, [
         ("the regularization term reg * z_wts is missing: pass reg to dz_wts.", v(reg_z=0.0)),
         ("the regularization term reg * y_wts is missing: pass reg to dy_wts.", v(reg_y=0.0)),

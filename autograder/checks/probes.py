@@ -11,19 +11,29 @@ student's code did, inlined or not. Messages name properties and steps, never va
 `run(args)` is supplied by the grading path: it calls the student's function on `args` (in the
 kernel, or in the sandbox) and returns its answer as plain data, or None if the call failed.
 """
+from collections.abc import Mapping, Sequence
+from typing import TypedDict, TypeGuard
+
 import numpy as np
 
 from .. import reference as R
+from ..reference.validate import Array
+from .base import Answer, Case, DimsChange, Runner, Unit
 from .compare import close, relative_error
-from .rnn import GRAD_KEYS, upstream
+from .rnn import GRAD_KEYS, Labels, Params, Upstream, upstream
+
+# A probe problem: the unit's arguments, the reference answer (its GRAD_KEYS), the forward cache.
+ProbeProblem = tuple[tuple[object, ...], dict[str, Array], R.RnnCache]
 
 RNN_UNITS = ("rnn_backward", "bptt_truncated", "bptt_randomized")
 OTHER = {"relu": "tanh", "tanh": "relu"}
 
 
-def _right(got, expected):
+def _right(got: object, expected: Answer | None) -> bool:
     """True when plain `got` equals `expected` (array, or dict/tuple of arrays)."""
     from .base import judge_value
+    if expected is None:      # a case that must raise: no answer is right
+        return False
     try:
         return judge_value(got, expected, {}, "") is None
     except Exception:
@@ -32,39 +42,62 @@ def _right(got, expected):
 
 # ---- the BPTT loops: fresh problems with one thing switched -----------------------------------
 
-def _carry(unit, extra, T):
+def _carry(unit: str, extra: object, T: int) -> Array:
     if unit == "bptt_truncated":
+        if not isinstance(extra, (int, np.integer)):
+            raise TypeError(f"{unit}: k must be an int, got {type(extra).__name__}")
         return R.regular_carry(T, int(extra))
     if unit == "bptt_randomized":
         return np.asarray(extra, dtype=np.float64)
     return np.ones(T)
 
 
-def _rnn_args(unit, params, X, Y, h0, act, extra):
+def _rnn_args(unit: str, params: Params, X: Array, Y: Labels, h0: Array, act: str, extra: object) -> ProbeProblem:
     _, cache = R.rnn_forward(X, params, h0, act)
-    args = (Y, params, cache, act) if unit == "rnn_backward" else (Y, params, cache, extra, act)
+    args: tuple[object, ...] = (Y, params, cache, act) if unit == "rnn_backward" else (Y, params, cache, extra, act)
     expected = {k: v for k, v in R.rnn_backward(Y, params, cache, act, carry=_carry(unit, extra, len(Y))).items()
                 if k in GRAD_KEYS}
     return args, expected, cache
 
 
-def _split(unit, args):
+def _split(unit: str, args: Sequence[object]) -> tuple[Labels, Params, R.RnnCache, str, object]:
+    """(Y, params, cache, activation, k or xi or None) of a BPTT loop's arguments."""
+    extra: object
     if unit == "rnn_backward":
         Y, params, cache, act = args
         extra = None
     else:
         Y, params, cache, extra, act = args
-    return Y, params, cache, act, extra
+    if not _is_rnn_cache(cache):
+        raise TypeError(f"{unit}: cache is not rnn_forward's")
+    labels, arrays, activation = _loop_args(unit, Y, params, act)
+    return labels, arrays, cache, activation, extra
 
 
-def _fresh(unit, args, seed, T=None, N=None, H=None, block=False, act=None, extra=None, **zero):
+def _loop_args(unit: str, Y: object, params: object, act: object) -> tuple[Labels, Params, str]:
+    """Y, params and the activation of a BPTT unit's case, checked to be what its case maker made."""
+    if not (isinstance(Y, np.ndarray) and isinstance(params, dict) and isinstance(act, str)):
+        raise TypeError(f"{unit}: the arguments are not (Y, params, cache, ..., activation)")
+    return Y, params, act
+
+
+def _is_rnn_cache(value: object) -> TypeGuard[R.RnnCache]:
+    """True when `value` is what rnn_forward records: an array under each key, and the activation's name."""
+    return isinstance(value, dict) and isinstance(value.get("activation"), str) and \
+        all(isinstance(value.get(k), np.ndarray) for k in R.RnnCache.__required_keys__ if k != "activation")
+
+
+def _fresh(unit: str, args: Sequence[object], seed: int, T: int | None = None, N: int | None = None,
+           H: int | None = None, block: bool = False, act: str | None = None, extra: object = None,
+           **zero: bool) -> ProbeProblem:
     """A new problem like the case's (same activation, k or xi) with sizes or inputs switched."""
     Y0, params0, cache0, act0, extra0 = _split(unit, args)
     rng = np.random.default_rng(seed)
-    T0, N0, H0 = cache0["h"].shape
+    shape: tuple[int, int, int] = cache0["h"].shape
+    T0, N0, H0 = shape
     T, N, H = T or T0, N or N0, H or H0
-    Q = params0["W_hq"].shape[1]
-    D = T * N if block else cache0["X"].shape[2]
+    Q: int = params0["W_hq"].shape[1]
+    D: int = T * N if block else cache0["X"].shape[2]
     params = dict(W_xh=rng.standard_normal((D, H)) * 0.5, W_hh=rng.standard_normal((H, H)) * 0.5,
                   b_h=rng.standard_normal(H) * 0.2, W_hq=rng.standard_normal((H, Q)) * 0.5,
                   b_q=rng.standard_normal(Q) * 0.2)
@@ -86,7 +119,7 @@ def _fresh(unit, args, seed, T=None, N=None, H=None, block=False, act=None, extr
     return _rnn_args(unit, params, X, Y, h0, act or act0, extra)
 
 
-def _stepwise(unit, args, run):
+def _stepwise(unit: str, args: Sequence[object], run: Runner) -> str | None:
     """The student's dhraw_t of every step (from the block probe), compared with the reference's."""
     Y, params, cache, act, extra = _split(unit, args)
     T, N, _ = cache["h"].shape
@@ -122,7 +155,7 @@ def _stepwise(unit, args, run):
         f"{head}; it is right for every step after t = {t}, so the mistake enters at step t = {t}"
 
 
-def _steps_text(bad, T):
+def _steps_text(bad: list[int], T: int) -> str:
     if len(bad) == T:
         return "every step"
     if bad == list(range(min(bad), T)):
@@ -133,8 +166,8 @@ def _steps_text(bad, T):
     return "t = " + ", ".join(map(str, bad))
 
 
-def _scalar_names(unit, extra, t, T):
-    names = [(0.0, "0"), (1.0, "1"), (2.0, "2"), (0.5, "1/2")]
+def _scalar_names(unit: str, extra: object, t: int, T: int) -> list[tuple[float, str]]:
+    names: list[tuple[float | None, str]] = [(0.0, "0"), (1.0, "1"), (2.0, "2"), (0.5, "1/2")]
     if unit == "bptt_randomized":
         xi = np.asarray(extra, dtype=np.float64)
         names = [(float(xi[t + 1]), f"ξ[{t + 1}]") if t + 1 < T else (None, "")] + \
@@ -144,34 +177,35 @@ def _scalar_names(unit, extra, t, T):
     return [(v, n) for v, n in names if v is not None]
 
 
-def _name_of(value, names):
+def _name_of(value: float, names: Sequence[tuple[float, str]]) -> str | None:
     for v, n in names:
         if abs(value - v) <= 1e-6 * max(1.0, abs(v)):
             return n
     return None
 
 
-def _explain_step(unit, t, s, up, params, cache, act, carry, extra):
+def _explain_step(unit: str, t: int, s: Array, up: Upstream, params: Params, cache: R.RnnCache, act: str,
+                  carry: Array, extra: object) -> str | None:
     """How s[t] is built, when every later step is right: fit s_t = a*φ′⊙(dy_t W_hq.T) + b*φ′⊙(G W)."""
     T = s.shape[0]
     A = up["dy"][t] @ params["W_hq"].T
     h_netIn, h = cache["h_netIn"][t], cache["h"][t]
     phis = [(act, R.phi_prime(h_netIn, h, act)), (OTHER[act], R.phi_prime(h_netIn, h, OTHER[act])),
             ("none", np.ones_like(h))]
-    sources = [("right", None)]
+    sources: list[tuple[str, Array | None]] = [("right", None)]
     if t + 1 < T:
         sources = [("dhraw", up["dhraw"][t + 1]), ("dh", up["dh"][t + 1])]
         if t + 2 < T:
             sources.append(("dhraw+2", up["dhraw"][t + 2]))
     if t > 0:
         sources.append(("own t-1", s[t - 1]))
-    Ws = [("T", params["W_hh"].T), ("plain", params["W_hh"])]
+    Ws: list[tuple[str, Array | None]] = [("T", params["W_hh"].T), ("plain", params["W_hh"])]
     target = s[t]
     for phi_name, phi in phis:
         u = (phi * A).ravel()
         for src_name, G in sources:
             for w_name, W in (Ws if G is not None else [("T", None)]):
-                v = (phi * (G @ W)).ravel() if G is not None else np.zeros_like(u)
+                v = (phi * (G @ W)).ravel() if G is not None and W is not None else np.zeros_like(u)
                 basis = np.stack([u, v], axis=1) if np.any(v) else u[:, None]
                 coef, *_ = np.linalg.lstsq(basis, target.ravel(), rcond=None)
                 fit = basis @ coef
@@ -183,8 +217,9 @@ def _explain_step(unit, t, s, up, params, cache, act, carry, extra):
     return None
 
 
-def _words(unit, t, T, phi_name, act, src, w, a, b, carry, extra):
-    out = []
+def _words(unit: str, t: int, T: int, phi_name: str, act: str, src: str, w: str, a: float, b: float,
+           carry: Array, extra: object) -> str | None:
+    out: list[str] = []
     names = _scalar_names(unit, extra, t, T)
     if abs(a) < 1e-9 and abs(b) < 1e-9:
         return (f"dhraw_{t} as the loop used it is zero: step t = {t} is never computed, or its result is "
@@ -215,7 +250,7 @@ def _words(unit, t, T, phi_name, act, src, w, a, b, carry, extra):
     return "; ".join(o for o in out if o) or None
 
 
-def _carry_words(unit, t, b, want, names):
+def _carry_words(unit: str, t: int, b: float, want: float, names: Sequence[tuple[float, str]]) -> str:
     if unit == "bptt_truncated":
         if want == 0 and abs(b - 1) < 1e-6:
             return f"the carried gradient crossed the boundary between steps {t} and {t + 1} (step {t + 1} starts a chunk)"
@@ -233,7 +268,8 @@ def _carry_words(unit, t, b, want, names):
     return f"the gradient passed back from step {t + 1} is scaled by {name or 'a wrong factor'}"
 
 
-def _pairing(got, expected, cache, s, d):
+def _pairing(got: Mapping[str, object], expected: Mapping[str, Array], cache: R.RnnCache, s: Array,
+             d: Array) -> str | None:
     """dhraw is right at every step: which state does dW_hh pair with dhraw_t? (least squares over h0, h[j])."""
     W = got.get("W_hh")
     if not isinstance(W, np.ndarray) or W.shape != expected["W_hh"].shape or _right(W, expected["W_hh"]):
@@ -245,7 +281,9 @@ def _pairing(got, expected, cache, s, d):
     if relative_error(np.stack(cols, axis=1) @ coef, W.ravel()) > 1e-6:
         return None
     c = coef.reshape(T, T + 1)
-    name = lambda i: "cache['h0']" if i == 0 else f"h[{i - 1}]"  # noqa: E731
+
+    def name(i: int) -> str:
+        return "cache['h0']" if i == 0 else f"h[{i - 1}]"
     single = [np.flatnonzero(np.abs(c[t]) > 1e-6) for t in range(T)]
     if all(len(u) == 1 and abs(c[t, u[0]] - 1) < 1e-6 for t, u in enumerate(single)):
         shifts = {int(u[0]) - t for t, u in enumerate(single)}
@@ -276,21 +314,25 @@ GRADIENTS = {"rnn": ("dhraw", "dh", "dy"), "rnn2": ("dhraw1", "dhraw2", "dh1", "
 INITIAL = {"h": "h0", "h1": "h1_0", "h2": "h2_0"}
 
 
-def _computation(unit, args):
+def _computation(unit: str, args: Sequence[object]) -> tuple[str, dict[str, Array], dict[str, Array]]:
     """(family, {kind: (T, N, width) array}, {state kind: initial state}) of the reference on `args`."""
     if unit == "rnn2_backward":
         from .trace import rnn2_intermediates
-        Y, params, cache, act = args[:4]
-        arrays = dict(rnn2_intermediates(params, cache, Y, act), X=cache["X"], h1=cache["h1"], h2=cache["h2"])
-        return "rnn2", arrays, {"h1": cache["h1_0"], "h2": cache["h2_0"]}
+        Y, params, given, act = args[:4]
+        if not isinstance(given, dict):
+            raise TypeError(f"{unit}: cache is not rnn2_forward's dict")
+        cache2 = {k: v for k, v in given.items() if isinstance(v, np.ndarray)}     # its arrays (not the activation)
+        Y, params, act = _loop_args(unit, Y, params, act)
+        arrays = dict(rnn2_intermediates(params, cache2, Y, act), X=cache2["X"], h1=cache2["h1"], h2=cache2["h2"])
+        return "rnn2", arrays, {"h1": cache2["h1_0"], "h2": cache2["h2_0"]}
     Y, params, cache, act, extra = _split(unit, args)
     up = upstream(params, Y, cache, act, carry=_carry(unit, extra, len(Y)))
     return "rnn", dict(dhraw=up["dhraw"], dh=up["dh"], dy=up["dy"], X=cache["X"], h=cache["h"]), {"h": cache["h0"]}
 
 
-def _sums(family, arrays, inits):
+def _sums(family: str, arrays: Mapping[str, Array], inits: Mapping[str, Array]) -> list[tuple[str, Array]]:
     """[(words, value)] of every sum over time that a weight or bias gradient could be."""
-    out = []
+    out: list[tuple[str, Array]] = []
     for g in GRADIENTS[family]:
         G = arrays[g]
         out.append((f"the sum of {g}", G.sum(axis=(0, 1))))
@@ -304,10 +346,10 @@ def _sums(family, arrays, inits):
     return out
 
 
-def _pairing_words(unit, args, got, expected):
+def _pairing_words(unit: str, args: Sequence[object], got: object, expected: object) -> str | None:
     family, arrays, inits = _computation(unit, args)
     sums = _sums(family, arrays, inits)
-    if not isinstance(got, dict):
+    if not isinstance(got, dict) or not isinstance(expected, dict):
         return None
     # A gradient whose plain sum (its bias output) comes out right was used right: only then does a
     # wrong weight sum over it point at the state it is paired with (a step left out changes both).
@@ -329,34 +371,45 @@ def _pairing_words(unit, args, got, expected):
 
 # ---- properties that hold or break ------------------------------------------------------------
 
-def _rnn_properties(unit, args, run):
+class _Switch(TypedDict, total=False):
+    """What a BPTT probe changes in a fresh problem (_fresh's keywords): sizes, or W_hh / h0 set to zero."""
+    T: int
+    N: int
+    act: str
+    extra: object
+    W_hh: bool
+    h0: bool
+
+
+def _rnn_properties(unit: str, args: Sequence[object], run: Runner) -> list[str]:
     Y, params, cache, act, extra = _split(unit, args)
     T = cache["h"].shape[0]
     probes = [
-        ("W_hh = 0 (no gradient from the future)", dict(W_hh=True),
+        ("W_hh = 0 (no gradient from the future)", _Switch(W_hh=True),
          "correct when no gradient comes from the future (W_hh = 0): the future term is wrong"),
-        ("h0 = 0", dict(h0=True), "correct when the initial state is zero: the initial state's term is wrong "
-                                  "(h_prev[0] = cache['h0'])"),
-        ("T = 1", dict(T=1), "correct for a single step (T = 1): what links the steps is wrong (the gradient carried back, or the sums over time)"),
-        ("N = 1", dict(N=1), "correct for one example, wrong for a batch: look at how rows are combined"),
-        ("other activation", dict(act=OTHER[act]),
+        ("h0 = 0", _Switch(h0=True), "correct when the initial state is zero: the initial state's term is wrong "
+                                     "(h_prev[0] = cache['h0'])"),
+        ("T = 1", _Switch(T=1), "correct for a single step (T = 1): what links the steps is wrong "
+                                "(the gradient carried back, or the sums over time)"),
+        ("N = 1", _Switch(N=1), "correct for one example, wrong for a batch: look at how rows are combined"),
+        ("other activation", _Switch(act=OTHER[act]),
          f"correct for {OTHER[act]}, wrong for {act}: check φ′ of {act}"),
     ]
     if unit == "bptt_truncated":
-        probes.append(("k >= T", dict(extra=T), "correct when k ≥ T (no cut): the cut is wrong"))
+        probes.append(("k >= T", _Switch(extra=T), "correct when k ≥ T (no cut): the cut is wrong"))
     if unit == "bptt_randomized":
-        probes.append(("xi = 1", dict(extra=np.ones(T)), "correct when every ξ[t] = 1 (π = 1): the use of ξ is wrong"))
-    held, broke = [], []
+        probes.append(("xi = 1", _Switch(extra=np.ones(T)), "correct when every ξ[t] = 1 (π = 1): the use of ξ is wrong"))
+    held: list[str] = []
+    broke: list[str] = []
     for i, (_, switch, text) in enumerate(probes):
-        sizes = {k: v for k, v in switch.items() if k in ("T", "N", "act", "extra")}
-        zero = {k: True for k in switch if k in ("W_hh", "h0")}
-        probe_args, expected, _ = _fresh(unit, args, seed=1000 + i, **sizes, **zero)
+        # The sizes and the arrays to zero (every W_hh / h0 entry is True) go to _fresh as keywords.
+        probe_args, expected, _ = _fresh(unit, args, seed=1000 + i, **switch)
         got = run(probe_args)
         if got is None:
             continue
         if _right(got, expected):
             # As in _dims_properties: a second draw must agree, and a control draw without the switch must fail.
-            if not _control_passes(run, *_fresh(unit, args, seed=2000 + i, **sizes, **zero)[:2]) or \
+            if not _control_passes(run, *_fresh(unit, args, seed=2000 + i, **switch)[:2]) or \
                     _control_passes(run, *_fresh(unit, args, seed=1000 + i)[:2]):
                 continue
         (held if _right(got, expected) else broke).append(text)
@@ -368,23 +421,24 @@ def _rnn_properties(unit, args, run):
     return held
 
 
-def _dims_properties(unit, case, run):
+def _dims_properties(unit: Unit, case: Case, run: Runner) -> list[str]:
     """Local rules and the other units: the unit's own case maker with one size or switch changed."""
     d = dict(case.dims)
-    out = []
-    base = dict(case.made_from)
+    out: list[str] = []
+    base = case.made_from
     if not base:
         return out
-    switches = [
-        (dict(N=1), "correct for one example, wrong for a batch: look at how rows are combined"),
-        (dict(T=1), "correct for a single step (T = 1), wrong for longer sequences: look at the sum over time"),
+    switches: list[tuple[DimsChange, str]] = [
+        (DimsChange(N=1), "correct for one example, wrong for a batch: look at how rows are combined"),
+        (DimsChange(T=1), "correct for a single step (T = 1), wrong for longer sequences: look at the sum over time"),
     ]
-    if "activation" in d:
-        other = OTHER[d["activation"]]
-        switches.append((dict(activation=other), f"correct for {other}, wrong for {d['activation']}: "
-                                                 f"check φ′ of {d['activation']}"))
+    activation = d.get("activation")
+    if isinstance(activation, str):       # the unit's sizes include the activation
+        other = OTHER[activation]
+        switches.append((DimsChange(activation=other), f"correct for {other}, wrong for {activation}: "
+                                                       f"check φ′ of {activation}"))
     if unit_upstream(unit):
-        switches.append((dict(seed=101), "correct when the upstream gradient is the loss's own, wrong for an arbitrary "
+        switches.append((DimsChange(seed=101), "correct when the upstream gradient is the loss's own, wrong for an arbitrary "
                                          "one: the rule must hold for any upstream gradient"))
     if "reg" in unit.arg_names and hasattr(R, unit.name):
         at = unit.arg_names.index("reg")
@@ -402,9 +456,10 @@ def _dims_properties(unit, case, run):
         # draw can be degenerate: a ReLU state that is all zero for one example) and still wrong on a
         # control draw without it (else the new inputs, not the switched property, hide the mistake).
         try:
-            draws = [unit.make_case(np.random.default_rng(change.get("seed", base["seed"]) + off),
-                                    dict(base, **change, kinks=False)) for off in (7, 19)]
-            control = unit.make_case(np.random.default_rng(change.get("seed", base["seed"]) + 7), dict(base, kinks=False))
+            seed: int = base["seed"]
+            draws = [unit.make_case(np.random.default_rng(change.get("seed", seed) + off),
+                                    {**base, **change, "kinks": False}) for off in (7, 19)]
+            control = unit.make_case(np.random.default_rng(change.get("seed", seed) + 7), {**base, "kinks": False})
         except Exception:
             continue
         if all(_control_passes(run, d.args, d.expected) for d in draws) and \
@@ -413,19 +468,21 @@ def _dims_properties(unit, case, run):
     return out
 
 
-def _control_passes(run, args, expected):
+def _control_passes(run: Runner, args: tuple[object, ...], expected: Answer | None) -> bool:
     got = run(args)
     return got is not None and _right(got, expected)
 
 
-def unit_upstream(unit):
+def unit_upstream(unit: Unit) -> bool:
     return bool(unit.upstream)
 
 
-def _clip_properties(case, run):
+def _clip_properties(case: Case, run: Runner) -> list[str]:
     grads, max_norm = case.args
+    if not isinstance(grads, dict):
+        raise TypeError(f"clip_gradients: grads must be a dict, got {type(grads).__name__}")
     norm = float(R.global_norm(grads))
-    out = []
+    out: list[str] = []
     for ratio, text in ((2.0, "correct when the norm is below max_norm (nothing to clip), wrong above it: "
                               "look at the scaling by max_norm / norm"),
                         (0.5, "correct when the norm is above max_norm, wrong below it: below the threshold the "
@@ -442,15 +499,15 @@ def _clip_properties(case, run):
     return out
 
 
-def _time_terms(unit, case, got):
+def _time_terms(unit: Unit, case: Case, got: object) -> str | None:
     """For a rule whose answer is a sum over time of per-step terms: which steps the answer holds.
 
     The per-step term is the reference rule on one time slice of every (T, ...) argument, so no
     rule is listed here. The student's answer is fitted as Σ_t c_t · term_t; when that fit is
     exact and every c_t is 0 or one common factor, the missing steps (or the factor) are named.
     """
-    args = case.args
-    if not hasattr(R, unit.name) or not args or not all(isinstance(a, np.ndarray) and a.ndim >= 2 for a in args):
+    args = [a for a in case.args if isinstance(a, np.ndarray) and a.ndim >= 2]
+    if not hasattr(R, unit.name) or not case.args or len(args) < len(case.args):    # every argument a (T, ...) array
         return None
     T = args[0].shape[0]
     if T < 2 or any(a.shape[0] != T for a in args) or not isinstance(got, np.ndarray):
@@ -461,7 +518,7 @@ def _time_terms(unit, case, got):
     except Exception:
         return None
     whole = np.asarray(case.expected, dtype=float)
-    if got.shape != whole.shape or not close(sum(terms), whole):
+    if got.shape != whole.shape or not close(_total(terms), whole):
         return None     # not a sum over time
     basis = np.stack([term.ravel() for term in terms], axis=1)
     coef, *_ = np.linalg.lstsq(basis, got.ravel().astype(float), rcond=None)
@@ -477,7 +534,12 @@ def _time_terms(unit, case, got):
     return None
 
 
-def _upstream_terms(unit, case, got):
+def _total(arrays: Sequence[Array]) -> Array:
+    """The sum of `arrays` (never empty), added in order as sum() does."""
+    return sum(arrays[1:], arrays[0])
+
+
+def _upstream_terms(unit: Unit, case: Case, got: object) -> str | None:
     """For a rule that adds the contributions of several upstream gradients (dh_t, dh1_t): how each
     one entered the student's answer. Each contribution is the reference rule with the other
     upstream gradients set to zero, so no formula is listed; an upstream gradient added as it is
@@ -487,15 +549,15 @@ def _upstream_terms(unit, case, got):
         return None
     rule, args = getattr(R, unit.name), list(case.args)
     at = {u: unit.arg_names.index(u) for u in ups}
-    terms = {}
+    terms: dict[str, Array] = {}
     for u in ups:
         only = [np.zeros_like(a) if (i in at.values() and i != at[u]) else a for i, a in enumerate(args)]
         terms[u] = np.asarray(rule(*only), dtype=float)
     want = np.asarray(case.expected, dtype=float)
-    if got.shape != want.shape or not close(sum(terms.values()), want):
+    if got.shape != want.shape or not close(_total(list(terms.values())), want):
         return None
 
-    def fit(columns):
+    def fit(columns: Sequence[Array]) -> Array | None:
         basis = np.stack([c.ravel() for c in columns], axis=1)
         coef, *_ = np.linalg.lstsq(basis, got.ravel().astype(float), rcond=None)
         exact = relative_error(basis @ coef, got.ravel()) < 1e-9 and np.linalg.matrix_rank(basis) == basis.shape[1]
@@ -503,7 +565,7 @@ def _upstream_terms(unit, case, got):
 
     coef = fit([terms[u] for u in ups])
     if coef is not None:
-        words = []
+        words: list[str] = []
         for u, c in zip(ups, coef):
             if abs(c) < 1e-9:
                 words.append(f"the contribution of `{u}` is missing")
@@ -523,7 +585,7 @@ def _upstream_terms(unit, case, got):
     return None
 
 
-def _where_wrong(unit, case, got):
+def _where_wrong(unit: Unit, case: Case, got: object) -> str | None:
     """Where the wrong entries are, when an input of the answer's shape tells: exactly where it is 0,
     negative or positive (a ReLU mask at its kink, or pointing the wrong way). Read from the
     student's answer entry by entry; nothing about the rule is listed."""
@@ -543,11 +605,11 @@ def _where_wrong(unit, case, got):
     return None
 
 
-def diagnose(unit, case, run, traced=False):
+def diagnose(unit: Unit, case: Case, run: Runner, traced: bool = False) -> str | None:
     """traced: the call trace already named the cause (the step-by-step probe is then not needed).
 
     Sentences on which properties hold (and, for the BPTT loops, at which steps dhraw is wrong)."""
-    parts = []
+    parts: list[str] = []
     try:
         if unit.name in RNN_UNITS + ("rnn2_backward",):
             pairing = _pairing_words(unit.name, case.args, run(case.args), case.expected)

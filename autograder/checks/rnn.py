@@ -3,15 +3,32 @@
 Cases come from a real forward pass (ReLU in the first case, tanh in the
 others), and each unit receives the reference's upstream gradients.
 """
+from collections.abc import Iterable, Mapping
+from functools import partial
+from typing import Any, TypedDict
+
 import numpy as np
+from numpy.typing import NDArray
 
 from .. import reference as R
-from .base import Case, Unit, arbitrary
+from ..reference.validate import Array
+from .base import Answer, Case, CaseDims, Unit, arbitrary
 from .mlp import KINK, at_kink
 
+Params = dict[str, Array]
+Labels = NDArray[np.int64]
 
 
-def rnn_problem(rng, d, activation=None):
+class Upstream(TypedDict):
+    """The gradients of every step (T, N, ...) a local rule receives, and the previous states."""
+    dy: Array
+    dh: Array
+    dhraw: Array
+    h_prev: Array
+
+
+def rnn_problem(rng: np.random.Generator, d: CaseDims,
+                activation: str | None = None) -> tuple[Params, Array, Labels, R.RnnCache, str]:
     """Parameters, a sequence, targets and the forward cache for one case.
 
     The initial state h0 is never zero (one row is, under ReLU). With ReLU, two pre-activations
@@ -45,8 +62,11 @@ def rnn_problem(rng, d, activation=None):
     return params, X, Y, cache, activation
 
 
-def upstream(params, Y, cache, activation, carry=None, rng=None):
+def upstream(params: Mapping[str, Array], Y: NDArray[Any], cache: R.RnnCache | Mapping[str, Array], activation: str,
+             carry: Array | None = None, rng: np.random.Generator | None = None) -> Upstream:
     """Every intermediate gradient of the (reference) BPTT loop: dy, dh, dhraw per step.
+
+    Y: the (T, N) labels (dy_t checks them); cache: rnn_forward's, or a dict of its arrays.
 
     With rng, dy and dh are arbitrary upstream gradients instead (dhraw is still
     dh times the activation's derivative, so the slips of the later rules stay defined).
@@ -66,17 +86,17 @@ def upstream(params, Y, cache, activation, carry=None, rng=None):
     return dict(dy=dy, dh=dh, dhraw=dhraw, h_prev=h_prev)
 
 
-def _up(rng, d, params, Y, cache, act):
+def _up(rng: np.random.Generator, d: CaseDims, params: Params, Y: Labels, cache: R.RnnCache, act: str) -> Upstream:
     return upstream(params, Y, cache, act, rng=rng if arbitrary(d) else None)
 
 
-def _one_step_only(per_step):
+def _one_step_only(per_step: Iterable[Array]) -> list[tuple[str, Answer]]:
     """A 'mistake' for each single time step: the sum over time was dropped."""
     return [("uses a single time step: parameter gradients of an RNN are summed over all T steps.", g)
             for g in per_step]
 
 
-def _dy_t(rng, d):
+def _dy_t(rng: np.random.Generator, d: CaseDims) -> Case:
     params, X, Y, cache, act = rnn_problem(rng, d)
     t = d["T"] - 2
     p_t, y_t, T = cache["p"][t], Y[t], d["T"]
@@ -90,7 +110,7 @@ def _dy_t(rng, d):
     ])
 
 
-def _dW_hq(rng, d):
+def _dW_hq(rng: np.random.Generator, d: CaseDims) -> Case:
     params, X, Y, cache, act = rnn_problem(rng, d)
     dy = _up(rng, d, params, Y, cache, act)["dy"]
     h = cache["h"]
@@ -99,14 +119,14 @@ def _dW_hq(rng, d):
                 + _one_step_only([h[t].T @ dy[t] for t in (0, -1)]))
 
 
-def _db_q(rng, d):
+def _db_q(rng: np.random.Generator, d: CaseDims) -> Case:
     params, X, Y, cache, act = rnn_problem(rng, d)
     dy = _up(rng, d, params, Y, cache, act)["dy"]
     return Case((dy,), R.db_q(dy), d, _one_step_only([dy[0].sum(0), dy[-1].sum(0)]) + [
         ("averages instead of summing: the 1/(T*N) is already in dy.", dy.mean(axis=(0, 1)))])
 
 
-def _dh_t(rng, d):
+def _dh_t(rng: np.random.Generator, d: CaseDims) -> Case:
     params, X, Y, cache, act = rnn_problem(rng, d)
     up = _up(rng, d, params, Y, cache, act)
     t = 1
@@ -120,7 +140,7 @@ def _dh_t(rng, d):
     ])
 
 
-def _dhraw_t(rng, d):
+def _dhraw_t(rng: np.random.Generator, d: CaseDims) -> Case:
     params, X, Y, cache, act = rnn_problem(rng, d)
     up = _up(rng, d, params, Y, cache, act)
     t = 1
@@ -144,7 +164,7 @@ def _dhraw_t(rng, d):
     return Case(args, R.dhraw_t(*args), d, wrong)
 
 
-def _dW_hh(rng, d):
+def _dW_hh(rng: np.random.Generator, d: CaseDims) -> Case:
     params, X, Y, cache, act = rnn_problem(rng, d)
     up = _up(rng, d, params, Y, cache, act)
     h_prev, dhraw = up["h_prev"], up["dhraw"]
@@ -154,13 +174,13 @@ def _dW_hh(rng, d):
                 + _one_step_only([h_prev[t].T @ dhraw[t] for t in (0, -1)]))
 
 
-def _dW_xh(rng, d):
+def _dW_xh(rng: np.random.Generator, d: CaseDims) -> Case:
     params, X, Y, cache, act = rnn_problem(rng, d)
     dhraw = _up(rng, d, params, Y, cache, act)["dhraw"]
     return Case((X, dhraw), R.dW_xh(X, dhraw), d, _one_step_only([X[t].T @ dhraw[t] for t in (0, -1)]))
 
 
-def _db_h(rng, d):
+def _db_h(rng: np.random.Generator, d: CaseDims) -> Case:
     params, X, Y, cache, act = rnn_problem(rng, d)
     up = _up(rng, d, params, Y, cache, act)
     dhraw = up["dhraw"]
@@ -171,7 +191,8 @@ def _db_h(rng, d):
 GRAD_KEYS = ("W_xh", "W_hh", "b_h", "W_hq", "b_q")
 
 
-def bptt_variant(Y, params, cache, act, carry=None, h0_zero=False, pair_h_t=False, untransposed=False):
+def bptt_variant(Y: Labels, params: Mapping[str, Array], cache: R.RnnCache, act: str, carry: Array | None = None,
+                 h0_zero: bool = False, pair_h_t: bool = False, untransposed: bool = False) -> dict[str, Array]:
     """BPTT with one slip: carry[t] scales the gradient from step t into t-1 (zeros: no future
     term), h0_zero forgets the initial state, pair_h_t pairs dhraw_t with h_t in dW_hh,
     untransposed sends the future gradient through W_hh instead of W_hh.T."""
@@ -194,9 +215,10 @@ def bptt_variant(Y, params, cache, act, carry=None, h0_zero=False, pair_h_t=Fals
 NO_FUTURE = "the gradient from the future step is missing: dh_t must include dhraw_{t+1} @ W_hh.T."
 
 
-def backward_mistakes(params, Y, cache, act, carry=None):
+def backward_mistakes(params: Params, Y: Labels, cache: R.RnnCache, act: str,
+                      carry: Array | None = None) -> list[tuple[str, Answer]]:
     """Whole-loop mistakes of a BPTT implementation (any carry), as (message, wrong grads)."""
-    v = lambda **kw: bptt_variant(Y, params, cache, act, **kw)  # noqa: E731
+    v = partial(bptt_variant, Y, params, cache, act)
     return [
         (NO_FUTURE, v(carry=np.zeros(Y.shape[0]))),
         ("the initial state is left out: at t = 0 the previous state is cache['h0'], not zeros.",
@@ -207,7 +229,7 @@ def backward_mistakes(params, Y, cache, act, carry=None):
     ]
 
 
-def _rnn_backward(rng, d):
+def _rnn_backward(rng: np.random.Generator, d: CaseDims) -> Case:
     params, X, Y, cache, act = rnn_problem(rng, d)
     full = R.rnn_backward(Y, params, cache, act)
     return Case((Y, params, cache, act), {k: full[k] for k in GRAD_KEYS}, d,

@@ -1,15 +1,19 @@
 """Graded units of 03_two_layer_rnn: the step into layer 1, and two-layer BPTT."""
+from collections.abc import Mapping
+
 import numpy as np
 
 from .. import reference as R
-from .base import Case, Unit
+from ..reference.validate import Array
+from .base import Case, CaseDims, Unit
 from .mlp import KINK
+from .rnn import Labels, Params
 
 DIMS = ("T", "N", "D", "H1", "H2", "Q", "activation")
 KEYS = ("W_xh1", "W_hh1", "b_h1", "W_xh2", "W_hh2", "b_h2", "W_hq", "b_q")
 
 
-def rnn2_problem(rng, d):
+def rnn2_problem(rng: np.random.Generator, d: CaseDims) -> tuple[Params, Labels, R.Rnn2Cache, str]:
     T, N, D, H1, H2, Q = d["T"], d["N"], d["D"], d["H1"], d["H2"], d["Q"]
     shapes = dict(W_xh1=(D, H1), W_hh1=(H1, H1), b_h1=(H1,), W_xh2=(H1, H2),
                   W_hh2=(H2, H2), b_h2=(H2,), W_hq=(H2, Q), b_q=(Q,))
@@ -34,7 +38,7 @@ def rnn2_problem(rng, d):
     return params, Y, cache, act
 
 
-def _dh1_t(rng, d):
+def _dh1_t(rng: np.random.Generator, d: CaseDims) -> Case:
     params, Y, cache, act = rnn2_problem(rng, d)
     N = d["N"]
     dhraw2_t = rng.standard_normal((N, d["H2"])) * 0.1
@@ -48,14 +52,18 @@ def _dh1_t(rng, d):
     ])
 
 
-def _rnn2_backward(rng, d):
+def _rnn2_backward(rng: np.random.Generator, d: CaseDims) -> Case:
     params, Y, cache, act = rnn2_problem(rng, d)
     if d["activation"] != act:          # the promised ValueError for any other activation
         return Case((Y, params, cache, d["activation"]), None, d, raises=ValueError)
     zeros = np.zeros(d["T"])
     full = R.rnn2_backward(Y, params, cache, act)
-    pick = lambda g: {k: g[k] for k in KEYS}  # noqa: E731
-    back = lambda c=cache, **kw: pick(R.rnn2_backward(Y, params, c, act, **kw))  # noqa: E731
+
+    def pick(g: Mapping[str, Array]) -> dict[str, Array]:
+        return {k: g[k] for k in KEYS}
+
+    def back(c: Mapping[str, object] = cache, carry1: Array | None = None, carry2: Array | None = None) -> dict[str, Array]:
+        return pick(R.rnn2_backward(Y, params, c, act, carry1=carry1, carry2=carry2))
     return Case((Y, params, cache, act), pick(full), d, [
         ("neither layer receives the gradient from its future step.", back(carry1=zeros, carry2=zeros)),
         ("layer 1 is missing the gradient from its future step, dhraw1_{t+1} @ W_hh1.T.", back(carry1=zeros)),
