@@ -18,7 +18,7 @@ def _pinned(name):
 # No caches: the test writes nothing into the repository (it may be a read-only clone).
 @pytest.mark.parametrize("tool, args", [
     ("ruff", ["check", "--no-cache", "."]),      # extend-exclude in pyproject.toml: notebooks, student work
-    ("mypy", ["--cache-dir", "/dev/null"]),      # files = ["autograder"] in pyproject.toml
+    ("mypy", ["--strict", "--cache-dir", "/dev/null"]),   # files = ["autograder"] in pyproject.toml
 ])
 def test_clean(tool, args):
     version = subprocess.run([sys.executable, "-m", tool, "--version"], cwd=REPO, capture_output=True, text=True)

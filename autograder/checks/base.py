@@ -415,10 +415,14 @@ def _swap_shared(unit: Unit, namespace: dict[str, object], failed: list[str], gr
     """Swap the student's helpers shared with the failed siblings for runner.shared_proxy; the saved ones."""
     from ..sandbox.runner import shared_helpers, shared_proxy
 
+    reference = unit.shared
+    if reference is None:
+        return {}
     is_given = (lambda code: classify(code) != "") if classify is not None else (lambda code: False)
     names = shared_helpers(namespace, unit.name, failed, graded, is_given)
-    saved = {h: namespace[h] for h in names}
-    namespace.update({h: shared_proxy(namespace[h], unit.shared) for h in names})
+    # A name with a __code__ that cannot be called is not a helper to answer for: it stays as it is.
+    saved: dict[str, object] = {h: f for h in names if callable(f := namespace[h])}
+    namespace.update({h: shared_proxy(f, reference) for h in names if callable(f := namespace[h])})
     return saved
 
 

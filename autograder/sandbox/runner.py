@@ -311,7 +311,7 @@ def shared_helpers(ns: Mapping[str, object], unit: str, siblings: Sequence[str],
 
 
 def shared_proxy(func: Callable[..., object],
-                 reference: Callable[[dict[str, object]], object]) -> Callable[..., object]:
+                 reference: Callable[[Mapping[str, object]], object]) -> Callable[..., object]:
     """The student's helper `func`, answered with the reference where `reference` recognises the call.
 
     reference(arguments) gets the call's arguments by parameter name (defaults applied) and returns
@@ -495,9 +495,9 @@ class Runner:
             return "allowed" if allowed else "forbidden"
         return ""
 
-    def _reference(self, name: str) -> Callable[[dict[str, object]], object]:
+    def _reference(self, name: str) -> Callable[[Mapping[str, object]], object]:
         """reference(arguments) for shared_proxy: the parent's answer, or None when it declines."""
-        def ask(arguments: dict[str, object]) -> object:
+        def ask(arguments: Mapping[str, object]) -> object:
             self.send({"op": "oracle", "name": name}, self._to_args((arguments,)), has_value=True)
             header, value = self.receive()
             return value if header.get("op") == "oracle_result" else None
