@@ -199,6 +199,7 @@ def nbgrader(tmp_path_factory):
     return cells, messages
 
 
+@pytest.mark.slow   # its fixture runs the real nbgrader generate_assignment and autograde
 @pytest.mark.parametrize("student", sorted(SUBMISSIONS))
 def test_nbgrader_autograde(nbgrader, student):
     cells, messages = nbgrader

@@ -9,6 +9,8 @@ Real `nbgrader generate_assignment` and `nbgrader autograde`, exact scores from 
 import shutil
 from pathlib import Path
 
+import pytest
+
 from autograder import course as course_mod
 from tests.adversarial import minicourse
 from tools import course_tools
@@ -28,6 +30,7 @@ for path in [autograder.checks.__file__, os.path.abspath("../../../autograder/ch
 '''
 
 
+@pytest.mark.slow   # the real nbgrader generate_assignment and autograde
 def test_a_solution_cell_cannot_change_the_next_students_checks(tmp_path):
     course = minicourse.write_course(tmp_path / "course")
     shutil.copy2(REPO / "nbgrader_config.py", course / "nbgrader_config.py")

@@ -82,6 +82,7 @@ def nbgrader(tmp_path_factory):
     return course_tools.gradebook_scores(root, cells=True)
 
 
+@pytest.mark.slow   # its fixture runs the real nbgrader generate_assignment and autograde
 @pytest.mark.parametrize("student", sorted(SUBMISSIONS))
 def test_nbgrader_autograde_charges_once(nbgrader, student):
     expected = SUBMISSIONS[student][1]
