@@ -35,8 +35,8 @@ def dh_t(dy_t, dhraw_next, W_hq, W_hh):
     dh = dy_t @ W_hq.T + dhraw_next @ W_hh.T
     return dh[:, :W_hq.shape[1]]          # meant: keep the H columns; W_hq.shape[1] is Q
 '''
-CASES_OPEN = "CASE_DIMS = (\n"
-NEW_CASE = '    dict(T=6, N=5, D=2, H=7, Q=3, C=4, H1=8, H2=9, k=4, activation="relu", seed=404),\n'
+CASES_OPEN = "CASE_DIMS: tuple[CaseDims, ...] = (\n"
+NEW_CASE = '    CaseDims(T=6, N=5, D=2, H=7, Q=3, C=4, H1=8, H2=9, k=4, activation="relu", seed=404),\n'
 
 
 def repo_copy(tmp_path):
@@ -72,7 +72,7 @@ def dh_t_result(entry):
 
 def test_add_a_hidden_case(tmp_path):
     root = repo_copy(tmp_path)
-    copy_also(root, "tests", "tools", "bench", "docs")
+    copy_also(root, "tests", "tools", "bench", "docs", "pyproject.toml")
     submitted = tmp_path / "submitted"
     factory.write_submission(submitted, "ada", stems=["02_rnn_bptt"])
     factory.write_submission(submitted, "sam", {"dh_t": SLICED_DH_T}, stems=["02_rnn_bptt"])
@@ -104,6 +104,8 @@ def test_add_a_hidden_case(tmp_path):
     # units' cases: they pass in the copy, unchanged.
     run_in(root, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_checks.py",
            "tests/test_diagnosis_trace.py", "tests/test_diagnosis_probes.py", "-m", "not slow")
+    # The documented entry is a CaseDims: the edited package still passes mypy --strict.
+    run_in(root, "-m", "mypy", "--strict", "--cache-dir", "/dev/null", "autograder")
 
 
 # ---- change the points of dh_t -----------------------------------------------------------------
