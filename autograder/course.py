@@ -24,7 +24,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from autograder import generated, given_text
+from autograder import generated
 from autograder.errors import ConfigError, ToolError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -96,7 +96,6 @@ def generate_release(course_root: str | Path = REPO_ROOT) -> Path:
     course_root = Path(course_root).resolve()
     # The paired text files first (jupytext.toml), with every generated region rewritten
     # from its declaration (autograder/generated.py): the release states the declared points.
-    given_text.fill_tools(course_root)   # the building blocks the visible tests allow
     generated.sync_course(course_root)
     return _build_release_aside(course_root)
 

@@ -16,6 +16,10 @@ returns its new content. `sync_course(root)` does it for every file of a course 
 brings the notebooks' .ipynb up to date; `python -m autograder release` runs it first, and
 `python -m autograder sync [--check]` runs it alone.
 
+Code files cannot carry these markers: their regions sit between `# <generated: NAME>` and
+`# </generated>` comments, filled by a `@code_filler` (given_text.py fills the shipped
+bptt_tools.py), which sync_course runs with the text regions.
+
 A generator is a function `(args: list[str], where: Where) -> str`, registered with
 `@generator("name")` in one of the modules named in PROVIDERS (imported on first use, so a
 provider may import anything in the package).
@@ -52,6 +56,8 @@ Generator = Callable[[list[str], Where], str]
 GENERATORS: dict[str, Generator] = {}
 # Whole-text rewrites that cannot carry markers (nbgrader metadata on `# %%` lines): (text, where) -> text.
 REWRITERS: list[Callable[[str, Where], str]] = []
+# Fills of code files, whose regions are `# <generated: NAME>` comments: (course_root, check) -> paths changed.
+CODE_FILLERS: list[Callable[[Path, bool], list[str]]] = []
 _loaded = False
 
 
@@ -69,6 +75,13 @@ def rewriter(func: Callable[[str, Where], str]) -> Callable[[str, Where], str]:
     """Register a whole-text rewrite, applied to notebook texts after their regions are filled."""
     if func not in REWRITERS:
         REWRITERS.append(func)
+    return func
+
+
+def code_filler(func: Callable[[Path, bool], list[str]]) -> Callable[[Path, bool], list[str]]:
+    """Register a fill of code files, run by sync_course (and so by release) with the text regions."""
+    if func not in CODE_FILLERS:
+        CODE_FILLERS.append(func)
     return func
 
 
@@ -189,10 +202,12 @@ def sync_course(course_root: Path, check: bool = False) -> list[str]:
     from . import notebook_text
 
     course_root = Path(course_root).resolve()
+    _load()
+    code = [path for fill in CODE_FILLERS for path in fill(course_root, check)]
     if check:
-        return fill_files(course_root, check=True)
+        return code + fill_files(course_root, check=True)
     notebook_text.sync_notebooks(course_root)
-    changed = fill_files(course_root)
+    changed = code + fill_files(course_root)
     if any(c.startswith("notebooks/") for c in changed):
         notebook_text.sync_notebooks(course_root)
     return changed

@@ -1,9 +1,13 @@
 """Generated regions (autograder/generated.py): filled from the declarations, refused when malformed."""
+import inspect
+
 import pytest
 
 from autograder import units
 from autograder.errors import ConfigError
 from autograder.generated import Where, fill_files, fill_text
+from autograder.given_text import fill_tools
+from autograder.sandbox import runner
 from tools.factory import REPO_ROOT
 
 NB02 = Where("notebooks/bptt/02_rnn_bptt.py", "02_rnn_bptt")
@@ -12,6 +16,29 @@ P = units.BY_NAME["dh_t"].points
 
 def test_every_committed_region_is_up_to_date():
     assert fill_files(REPO_ROOT, check=True) == []
+    assert fill_tools(REPO_ROOT, check=True) == []
+
+
+def test_the_shipped_tools_name_a_given_function_as_the_grader_does(tmp_path):
+    """bptt_tools._helper_name is the grader's runner.helper_name, written in by sync: one function, two places."""
+    tools = tmp_path / "source" / "bptt" / "bptt_tools.py"
+    tools.parent.mkdir(parents=True)
+    text = (REPO_ROOT / "source" / "bptt" / "bptt_tools.py").read_text()
+    assert inspect.getsource(runner.helper_name).replace("def helper_name(", "def _helper_name(", 1) in text
+    tools.write_text(text.replace('return f"{name}[{key!r}]"', 'return name', 1))   # a hand edit of the copy
+    assert fill_tools(tmp_path, check=True) == ["source/bptt/bptt_tools.py"]
+    assert tools.read_text() != text                                                # check writes nothing
+    assert fill_tools(tmp_path) == ["source/bptt/bptt_tools.py"]
+    assert tools.read_text() == text
+
+
+def test_a_tools_module_without_a_code_region_is_refused(tmp_path):
+    tools = tmp_path / "source" / "bptt" / "bptt_tools.py"
+    tools.parent.mkdir(parents=True)
+    text = (REPO_ROOT / "source" / "bptt" / "bptt_tools.py").read_text()
+    tools.write_text(text.replace("# <generated: helper name>\n", ""))
+    with pytest.raises(ValueError, match=r"bptt_tools.py: expected exactly one region '# <generated: helper name>'"):
+        fill_tools(tmp_path, check=True)
 
 
 def test_a_block_region_is_rewritten_behind_the_comment_prefix():

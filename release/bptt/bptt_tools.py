@@ -28,6 +28,7 @@ import linecache
 import os
 import sys
 from contextlib import contextmanager
+from types import FrameType
 
 import numpy as np
 
@@ -310,8 +311,10 @@ def _allowed(code):
             or getattr(code, "co_qualname", code.co_name) in BUILDING_BLOCKS)
 
 
-def _helper_name(frame, prefer=None):
-    """How the student reaches the given code of `frame` (the grader names it the same way)."""
+# <generated: helper name>
+def _helper_name(frame: FrameType, prefer: str | None = None) -> str:
+    """How the student reaches the given code of `frame`: NAME['key'] for a function kept in a
+    given dict (NUMERIC_RULES['dz_netIn']; the key `prefer` first), else the function's name."""
     code = frame.f_code
     named = None
     for name, value in list(frame.f_globals.items()):
@@ -326,6 +329,7 @@ def _helper_name(frame, prefer=None):
     if not code.co_name.startswith("<"):
         return getattr(code, "co_qualname", code.co_name)
     return named or f"(a lambda on line {code.co_firstlineno} of the given code)"
+# </generated>
 
 
 def _watched(func, args):
