@@ -411,7 +411,7 @@ def _failed_siblings(unit: Unit, namespace: dict[str, object], siblings: Mapping
 
 
 def _swap_shared(unit: Unit, namespace: dict[str, object], failed: list[str], graded: set[str],
-                 classify: Classify | None) -> dict[str, object]:
+                 classify: Classify | None) -> Mapping[str, object]:
     """Swap the student's helpers shared with the failed siblings for runner.shared_proxy; the saved ones."""
     from ..sandbox.runner import shared_helpers, shared_proxy
 
@@ -421,8 +421,8 @@ def _swap_shared(unit: Unit, namespace: dict[str, object], failed: list[str], gr
     is_given = (lambda code: classify(code) != "") if classify is not None else (lambda code: False)
     names = shared_helpers(namespace, unit.name, failed, graded, is_given)
     # A name with a __code__ that cannot be called is not a helper to answer for: it stays as it is.
-    saved: dict[str, object] = {h: f for h in names if callable(f := namespace[h])}
-    namespace.update({h: shared_proxy(f, reference) for h in names if callable(f := namespace[h])})
+    saved = {h: f for h in names if callable(f := namespace[h])}
+    namespace.update({h: shared_proxy(f, reference) for h, f in saved.items()})
     return saved
 
 
@@ -466,7 +466,8 @@ def run_check(unit: Unit, func: object, oracles: Mapping[str, StudentFunction], 
     np.seterr(all="ignore")
 
 
-_PENDING: list[tuple[dict[str, object], dict[str, object]]] = []     # (namespace, helpers) swapped by a passing check, to restore at the next check
+# (namespace, helpers) swapped by a passing check, to restore at the next check
+_PENDING: list[tuple[dict[str, object], Mapping[str, object]]] = []
 
 
 def restore_shared() -> None:
