@@ -11,17 +11,15 @@ shows before submission). The whole class is graded by one batch on each path.
 import json
 import linecache
 import os
-import subprocess
 import sys
 
 import pytest
 
-from autograder import course
 from tools import course_tools
 from autograder.checks.given import ANSWER_HELPERS, BUILDING_BLOCKS, TOOL_MODULES
 from autograder.sandbox.runner import display, get_ipython, strip_magics
 from tools import factory
-from tools.factory import REPO_ROOT, _solution_edit
+from tools.factory import _solution_edit
 
 OWNER = factory.unit_notebooks()
 
@@ -164,12 +162,7 @@ def write_class(submitted):
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("given_rule")
-    write_class(tmp / "submitted")
-    out = tmp / "out"
-    run = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp / "submitted"), "--out", str(out),
-                          "--quiet"], cwd=REPO_ROOT, capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr
-    entries = json.loads((out / "grades.json").read_text())["submissions"]
+    entries = course_tools.grade_class(tmp, write_class)
     return {e["student"]: {t["name"]: (t["score"], t["output"]) for t in e["tests"]} for e in entries}
 
 
@@ -183,20 +176,9 @@ def test_grading_command(sandbox, student):
 
 @pytest.fixture(scope="module")
 def nbgrader(tmp_path_factory):
-    root = course_tools.make_course_copy(tmp_path_factory.mktemp("given_rule_nb"))
-    course.generate_release(root)
-    write_class(root / "submitted")
-    course_tools.autograde(root)
-    cells = course_tools.gradebook_scores(root, cells=True)
-    messages = {}
-    for student, (stem, _, _) in SUBMISSIONS.items():
-        nb = json.loads((root / "autograded" / student / course.ASSIGNMENT / f"{stem}.ipynb").read_text())
-        for cell in nb["cells"]:
-            gid = cell["metadata"].get("nbgrader", {}).get("grade_id", "")
-            errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-            if gid.startswith("test_") and errors:
-                messages[(student, gid[len("test_"):])] = (errors[0]["ename"], errors[0]["evalue"])
-    return cells, messages
+    root = course_tools.autograde_class(tmp_path_factory.mktemp("given_rule_nb"), write_class)
+    messages = course_tools.hidden_test_errors(root, {student: stem for student, (stem, _, _) in SUBMISSIONS.items()})
+    return course_tools.gradebook_scores(root, cells=True), messages
 
 
 @pytest.mark.slow   # its fixture runs the real nbgrader generate_assignment and autograde

@@ -10,16 +10,12 @@ rest of bptt_randomized's test cell, so its visible part agrees with the hidden 
 Each student is graded by one `python -m autograder grade` batch and one `nbgrader autograde`
 batch, and the two must give the same scores.
 """
-import json
-import subprocess
-import sys
 
 import pytest
 
-from autograder import course
 from tools import course_tools
 from tools import factory
-from tools.factory import REPO_ROOT, _solution_edit
+from tools.factory import _solution_edit
 
 STEM = "04_long_histories"
 
@@ -57,12 +53,7 @@ def write_class(submitted):
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("one_charge")
-    write_class(tmp / "submitted")
-    out = tmp / "out"
-    run = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp / "submitted"), "--out", str(out),
-                          "--quiet"], cwd=REPO_ROOT, capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr
-    entries = json.loads((out / "grades.json").read_text())["submissions"]
+    entries = course_tools.grade_class(tmp, write_class)
     return {e["student"]: {t["name"]: (t["score"], t["output"]) for t in e["tests"] if t["notebook"] == STEM}
             for e in entries}
 
@@ -75,10 +66,7 @@ def test_grading_command_charges_once(sandbox, student):
 
 @pytest.fixture(scope="module")
 def nbgrader(tmp_path_factory):
-    root = course_tools.make_course_copy(tmp_path_factory.mktemp("one_charge_nb"))
-    course.generate_release(root)
-    write_class(root / "submitted")
-    course_tools.autograde(root)
+    root = course_tools.autograde_class(tmp_path_factory.mktemp("one_charge_nb"), write_class)
     return course_tools.gradebook_scores(root, cells=True)
 
 

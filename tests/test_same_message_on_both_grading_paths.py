@@ -8,17 +8,12 @@ exact message on both: 0 and the message below for the unit named, full marks fo
 unit of the notebook. On the nbgrader path the message is the AssertionError of the unit's
 test cell (its hidden check runs first: autograder/checks/nbgrader_order.py).
 """
-import json
-import subprocess
-import sys
 
 import pytest
 
-from autograder import course
 from tools import course_tools
 from tests.case_text import where
 from tools import factory
-from tools.factory import REPO_ROOT
 
 pytestmark = pytest.mark.slow   # sandboxed batches
 
@@ -176,12 +171,7 @@ def expected_units(student, points):
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("both-paths")
-    write_class(tmp / "submitted")
-    out = tmp / "out"
-    run = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp / "submitted"), "--out", str(out),
-                          "--quiet"], cwd=REPO_ROOT, capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr
-    entries = json.loads((out / "grades.json").read_text())["submissions"]
+    entries = course_tools.grade_class(tmp, write_class)
     return {e["student"]: {t["name"]: (t["score"], t["output"]) for t in e["tests"] if OWNER[t["name"]] ==
                            SUBMISSIONS[e["student"]][0]} for e in entries}
 
@@ -208,20 +198,9 @@ def test_grading_command(sandbox, student):
 
 @pytest.fixture(scope="module")
 def nbgrader(tmp_path_factory):
-    root = course_tools.make_course_copy(tmp_path_factory.mktemp("both-paths-nb"))
-    course.generate_release(root)
-    write_class(root / "submitted")
-    course_tools.autograde(root)
-    cells = course_tools.gradebook_scores(root, cells=True)
-    messages = {}
-    for student, (stem, _, _) in SUBMISSIONS.items():
-        nb = json.loads((root / "autograded" / student / course.ASSIGNMENT / f"{stem}.ipynb").read_text())
-        for cell in nb["cells"]:
-            gid = cell["metadata"].get("nbgrader", {}).get("grade_id", "")
-            errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-            if gid.startswith("test_") and errors:
-                messages[(student, gid[len("test_"):])] = (errors[0]["ename"], errors[0]["evalue"])
-    return cells, messages
+    root = course_tools.autograde_class(tmp_path_factory.mktemp("both-paths-nb"), write_class)
+    messages = course_tools.hidden_test_errors(root, {student: stem for student, (stem, _, _) in SUBMISSIONS.items()})
+    return course_tools.gradebook_scores(root, cells=True), messages
 
 
 @pytest.mark.parametrize("student", sorted(SUBMISSIONS))

@@ -6,6 +6,9 @@
     read_export(csv_path)             {student: (score, max_score)}
     gradebook_scores(root)            {student: {notebook stem: score}} from gradebook.db
     source_points(root)               {notebook stem: {grade_id: points}} from source/
+    grade_class(tmp, write_class)     the grading command on a written class -> grades.json's entries
+    autograde_class(tmp, write_class) a course copy, released, with the class autograded -> its root
+    hidden_test_errors(root, stems)   {(student, unit): (ename, evalue)} of the failed test cells
 
 The instructor's own operations (release) are autograder/course.py; these run the same real
 nbgrader command line (autograder.course.run_nbgrader).
@@ -13,6 +16,8 @@ nbgrader command line (autograder.course.run_nbgrader).
 import csv
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from autograder.course import ASSIGNMENT, REPO_ROOT, run_nbgrader
@@ -106,3 +111,39 @@ def source_points(course_root=REPO_ROOT):
         meta = [c.get("metadata", {}).get("nbgrader", {}) for c in cells]
         points[path.stem] = {m["grade_id"]: float(m.get("points", 0)) for m in meta if m.get("grade")}
     return points
+
+
+def grade_class(tmp, write_class):
+    """write_class(tmp/submitted), then `python -m autograder grade` on it: grades.json's submission entries."""
+    tmp = Path(tmp)
+    write_class(tmp / "submitted")
+    out = tmp / "out"
+    run = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp / "submitted"), "--out", str(out),
+                          "--quiet"], cwd=REPO_ROOT, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    return json.loads((out / "grades.json").read_text())["submissions"]
+
+
+def autograde_class(tmp, write_class):
+    """A course copy in `tmp`, released, with write_class(root/submitted) autograded by nbgrader; its root."""
+    from autograder import course
+
+    root = make_course_copy(tmp)
+    course.generate_release(root)
+    write_class(root / "submitted")
+    autograde(root)
+    return root
+
+
+def hidden_test_errors(course_root, stems):
+    """{(student, unit): (ename, evalue)} of every test_<unit> cell that raised in the autograded
+    notebooks; stems: {student: the notebook stem they submitted}."""
+    errors = {}
+    for student, stem in stems.items():
+        nb = json.loads((Path(course_root) / "autograded" / student / ASSIGNMENT / f"{stem}.ipynb").read_text())
+        for cell in nb["cells"]:
+            gid = cell["metadata"].get("nbgrader", {}).get("grade_id", "")
+            raised = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+            if gid.startswith("test_") and raised:
+                errors[(student, gid[len("test_"):])] = (raised[0]["ename"], raised[0]["evalue"])
+    return errors
