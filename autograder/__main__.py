@@ -42,7 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--out", required=True, metavar="DIR", help="where grades.json, grades.csv, ... go")
     g.add_argument("--jobs", type=int, default=None, help="parallel sandboxes (default: CPU count)")
     g.add_argument("--force", action="store_true", help="regrade even unchanged submissions; replace results in --out that cannot be kept")
-    g.add_argument("--gradebook", action="store_true", help="also write the scores into nbgrader's gradebook")
+    g.add_argument("--gradebook", action="store_true",
+                   help="also write the scores into nbgrader's gradebook, and fold in the scores graders gave the "
+                        "written answers there (formgrader)")
     _common(g)
     g.add_argument("--assignment", default=None, help="assignment name under source/ (default: bptt)")
     g.add_argument("--memory-mb", type=int, default=2048, help="address-space limit of a sandbox (MiB)")
@@ -103,9 +105,15 @@ def cmd_grade(args: argparse.Namespace) -> int:
                                 progress=not args.quiet, assignment=args.assignment, limits=limits,
                                 hide=args.hide, isolation=args.isolation, sandbox_user=args.sandbox_user)
     if args.gradebook:
-        from .gradebook import write_scores
+        from .gradebook import fold_manual_scores, write_scores
 
         write_scores(plan, entries)
+        # The graders' scores of the written answers (formgrader) go into every output file.
+        if fold_manual_scores(plan, args.out):
+            from .class_report import load
+
+            graded_now = {e.student for e in entries}
+            entries = [e for e in load(args.out)[1] if e.student in graded_now]
     page = write_report(args.out)
     failed = [e.student for e in entries if not e.graded]
     if not args.quiet:

@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 from .errors import OutputError
 from .report import _num, atomic_write
-from .results import StudentResult
+from .results import TO_GRADE_BY_HAND, StudentResult
 from .sandbox.runner import not_implemented_message
 
 TEMPLATE = Path(__file__).with_name("class_report.html")
@@ -86,12 +86,20 @@ def summarise(doc: dict[str, Any], entries: list[StudentResult]) -> dict[str, An
                           full_marks_share=_share(full, n), unfinished=len(unfinished),
                           unfinished_share=_share(len(unfinished), n), diagnoses=diagnoses))
     scores = [e.score for e in entries]
+    manual = []
+    for q in doc.get("manual_questions", ()):
+        given = [m.score for e in entries for m in e.manual if m.name == q["name"] and m.score is not None]
+        manual.append(dict(name=q["name"], notebook=q["notebook"], max_score=q["max_score"], graded=len(given),
+                           to_grade_by_hand=n - len(given),
+                           mean=round(sum(given) / len(given), 3) if given else None))
     return dict(assignment=doc["assignment"], max_score=doc["max_score"], students=n,
                 mean=round(sum(scores) / n, 3) if n else None,
                 histogram=histogram(scores, float(doc["max_score"])), units=units,
                 unfinished=[dict(name=u["name"], count=u["unfinished"], share=u["unfinished_share"])
                             for u in sorted(units, key=lambda u: -u["unfinished"]) if u["unfinished"]],
+                manual=manual, manual_max_score=doc.get("manual_max_score", 0),
                 submissions=[dict(student=e.student, score=_num(e.score), max_score=_num(e.max_score),
+                                  manual_score=_num(e.manual_score), manual_pending=e.manual_pending,
                                   feedback=f"{e.student}/feedback.html", lost=e.lost) for e in entries])
 
 
@@ -134,12 +142,35 @@ def render(summary: dict[str, Any]) -> str:
     unfinished = "".join(f"<li><strong>{count} of {n} ({_pct(count / n)})</strong>: {', '.join(names)}</li>"
                          for count, names in by_count.items()) or "<li>none: every unit was attempted by everyone</li>"
     students = "".join(f"<tr><td><a href=\"{e(quote(s['feedback']))}\">{e(s['student'])}</a></td>"
-                       f"<td>{s['score']} / {s['max_score']}</td><td>{e(', '.join(s['lost'])) or '-'}</td></tr>"
+                       f"<td>{s['score']} / {s['max_score']}</td><td class=\"manual\">{e(_written(s, summary))}</td>"
+                       f"<td>{e(', '.join(s['lost'])) or '-'}</td></tr>"
                        for s in summary["submissions"])
     return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
         assignment=e(summary["assignment"]), students=n, mean=summary["mean"], max_score=summary["max_score"],
         histogram=_histogram_png(summary), unit_rows="\n".join(unit_rows), unfinished=unfinished,
-        student_rows=students)
+        manual_section=_manual_section(summary), student_rows=students)
+
+
+def _written(submission: dict[str, Any], summary: dict[str, Any]) -> str:
+    """A student's written answers: their hand-graded points, or how many are still to be graded by hand."""
+    if not summary["manual"]:
+        return "-"
+    pending = len(submission["manual_pending"])
+    score = f"{submission['manual_score']} / {summary['manual_max_score']}"
+    return f"{score}, {pending} {TO_GRADE_BY_HAND}" if pending else score
+
+
+def _manual_section(summary: dict[str, Any]) -> str:
+    """The written answers, graded by hand in formgrader, apart from the autograded score."""
+    if not summary["manual"]:
+        return ""
+    e = html.escape
+    rows = "".join(f"<tr><td>{e(q['notebook'])}</td><td><code>{e(q['name'])}</code></td><td>{q['max_score']}</td>"
+                   f"<td>{q['graded']}</td><td>{q['to_grade_by_hand']}</td>"
+                   f"<td>{'-' if q['mean'] is None else q['mean']}</td></tr>" for q in summary["manual"])
+    return (f"<h2>Written answers, graded by hand ({summary['manual_max_score']} points, apart from the "
+            f"autograded score)</h2>\n<table id=\"manual\"><tr><th>notebook</th><th>answer</th><th>points</th>"
+            f"<th>graded</th><th>{TO_GRADE_BY_HAND}</th><th>mean score</th></tr>{rows}</table>")
 
 
 def write_report(out_dir: str | Path) -> Path:

@@ -32,7 +32,7 @@ from .errors import GraderError, SandboxError
 from .checks.compare import unclear
 from .plan import GradedUnit, Plan
 from .replies import ErrorKind, Raised
-from .results import ALL_PASS_NOTE, GradingFailure, StudentResult, UnitResult
+from .results import ALL_PASS_NOTE, GradingFailure, ManualResult, StudentResult, UnitResult
 from .sandbox import wire
 from .sandbox.jail import JailConfig, OracleRefused, Worker, WorkerGone, clean_text, default_hidden, sweep_cgroups
 from .sandbox.runner import SHARED
@@ -205,7 +205,8 @@ class Grader:
                              score=sum(t.score for t in tests), max_score=plan.max_score, tests=tests,
                              notes=tuple(clean_text(n, 1000) for n in notes),
                              seconds=round(time.monotonic() - start, 3),
-                             isolation=iso.mode if iso else None, isolation_detail=iso.describe() if iso else None)
+                             isolation=iso.mode if iso else None, isolation_detail=iso.describe() if iso else None,
+                             manual=pending_answers(plan))
 
     # ---- the sandboxed process ---------------------------------------------
     def _over_budget(self) -> bool:
@@ -340,6 +341,11 @@ class Grader:
                 return None
             return None if isinstance(reply, Raised) else reply.value
         return run
+
+
+def pending_answers(plan: Plan) -> tuple[ManualResult, ...]:
+    """The written answers of the plan, none scored: a grader scores them in formgrader (gradebook.py folds them in)."""
+    return tuple(ManualResult(q.name, q.notebook, q.points) for q in plan.questions)
 
 
 def _zero(unit: GradedUnit, message: str) -> UnitResult:
@@ -514,7 +520,7 @@ def failure_entry(sub: Submission, plan: Plan, message: str, cfg: JailConfig | N
                          notes=tuple(clean_text(n, 1000) for n in sub.problems[:MAX_NOTES - 1])
                          + (f"not graded: {why}",),
                          isolation=iso.mode if iso else None, isolation_detail=iso.describe() if iso else None,
-                         graded=False)
+                         graded=False, manual=pending_answers(plan))
 
 
 def _collect(results: Iterable[StudentResult | GradingFailure], entries: dict[str, StudentResult],

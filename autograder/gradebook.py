@@ -1,8 +1,12 @@
-"""Writing the command's scores into the course's nbgrader gradebook.
+"""Writing the command's scores into the course's nbgrader gradebook, and reading back the graders' ones.
 
-After this, `nbgrader export` and formgrader show the scores as if
+After write_scores, `nbgrader export` and formgrader show the scores as if
 `nbgrader autograde` had produced them: for each student a submission of the
 assignment exists, and every grade cell (test_<unit>) has its auto_score.
+The written answers (manually graded answer cells) are left to the graders: their
+manual_score is never written here. fold_manual_scores reads the scores the graders
+entered in formgrader and folds them into the output folder's grades.json, grades.csv,
+results.json and feedback pages.
 
 The gradebook must already know the assignment: `python -m autograder release`
 (nbgrader generate_assignment) records it with its notebooks and grade cells.
@@ -15,6 +19,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import GradebookError
+from dataclasses import replace
+
 from .plan import Plan
 from .results import StudentResult
 
@@ -32,6 +38,53 @@ def db_url(course_root: str | Path) -> str:
     return str(section["db_url"]) if "db_url" in section else default
 
 
+def _existing(url: str) -> None:
+    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
+        # Checked first: opening a missing gradebook would create it, which runs `alembic` from PATH.
+        raise RuntimeError(f"there is no gradebook at {url[len('sqlite:///'):]}; run `python -m autograder release` first")
+
+
+def manual_scores(plan: Plan, students: Sequence[str], url: str | None = None) -> dict[tuple[str, str], float]:
+    """{(student, answer cell): the score a grader entered} for every written answer already scored."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    url = url or db_url(plan.course_root)
+    _existing(url)
+    found: dict[tuple[str, str], float] = {}
+    with Gradebook(url) as gb:
+        for student in students:
+            for q in plan.questions:
+                try:
+                    grade = gb.find_grade(q.name, q.notebook, plan.assignment, student)
+                except MissingEntry:
+                    continue      # no submission of this student in the gradebook (yet)
+                if grade.manual_score is not None:
+                    found[(student, q.name)] = float(grade.manual_score)
+    return found
+
+
+def fold_manual_scores(plan: Plan, out_dir: str | Path, url: str | None = None) -> int:
+    """Put the graders' scores of the written answers into out_dir's grades.json and every file made from it.
+
+    Returns the number of scores folded in. An answer no grader has scored stays "to be graded by hand".
+    """
+    from . import report
+    from .class_report import load
+
+    if not plan.questions:
+        return 0
+    doc, entries = load(out_dir)
+    scores = manual_scores(plan, [e.student for e in entries], url)
+    folded = []
+    for entry in entries:
+        manual = tuple(replace(m, score=scores.get((entry.student, m.name))) for m in entry.manual)
+        folded.append(replace(entry, manual=manual))
+    report.write_batch(out_dir, plan, folded, isolation=doc.get("isolation"), detail=doc.get("isolation_detail"))
+    for entry in folded:
+        report.write_student(out_dir, plan, entry)
+    return len(scores)
+
+
 def write_scores(plan: Plan, entries: Sequence[StudentResult], url: str | None = None) -> int:
     """Record every entry's unit scores as auto_scores; returns the number of grades written.
 
@@ -40,9 +93,7 @@ def write_scores(plan: Plan, entries: Sequence[StudentResult], url: str | None =
     from nbgrader.api import Gradebook, MissingEntry
 
     url = url or db_url(plan.course_root)
-    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
-        # Checked first: opening a missing gradebook would create it, which runs `alembic` from PATH.
-        raise RuntimeError(f"there is no gradebook at {url[len('sqlite:///'):]}; run `python -m autograder release` first")
+    _existing(url)
     written = 0
     with Gradebook(url) as gb:
         try:

@@ -5,6 +5,9 @@ Each test cell of `source/<assignment>/<stem>.ipynb` (nbgrader metadata
 unit must exist in `autograder.checks.UNITS` and belong to that notebook, and
 its notebook and points must be those declared in `autograder.units`.
 Cells tagged `experiment` are recorded by grade_id so the grader skips them.
+A markdown cell with `grade: true, solution: true` is a written answer graded by hand
+(nbgrader's "manually graded answer"): it must be declared in `autograder.units.QUESTIONS`
+with the same notebook and points, and the grader leaves it to the graders (Plan.questions).
 """
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ if TYPE_CHECKING:
 
 DEFAULT_ASSIGNMENT = "bptt"
 
-__all__ = ["ConfigError", "DEFAULT_ASSIGNMENT", "GradedUnit", "NotebookSpec", "Plan", "check_declared", "read_plan"]
+__all__ = ["ConfigError", "DEFAULT_ASSIGNMENT", "GradedUnit", "ManualQuestion", "NotebookSpec", "Plan", "check_declared", "read_plan"]
 
 
 @dataclass
@@ -35,6 +38,14 @@ class GradedUnit:
     @property
     def is_assembly(self) -> bool:
         return bool(self.check.oracles)
+
+
+@dataclass(frozen=True)
+class ManualQuestion:
+    """A written answer graded by a person in formgrader: its answer cell's grade_id, notebook, points."""
+    name: str
+    notebook: str
+    points: float
 
 
 @dataclass
@@ -52,6 +63,11 @@ class Plan:
     notebooks: dict[str, NotebookSpec]   # by stem, in file order
     units: list[GradedUnit]              # in notebook order
     digest: str                          # hash of source/<assignment>/ (for the results cache)
+    questions: list[ManualQuestion] = field(default_factory=list)   # graded by hand, in notebook order
+
+    @property
+    def manual_max_score(self) -> float:
+        return sum(q.points for q in self.questions)
 
     @property
     def max_score(self) -> float:
@@ -128,6 +144,7 @@ def read_plan(course_root: str | Path, assignment: str | None = None) -> Plan:
             digest.update(str(p.relative_to(folder)).encode() + b"\0" + p.read_bytes() + b"\0")
     notebooks: dict[str, NotebookSpec] = {}
     units: list[GradedUnit] = []
+    questions: list[ManualQuestion] = []
     for path in paths:
         spec = NotebookSpec(path.stem)
         for cell in _cells(path):
@@ -140,6 +157,9 @@ def read_plan(course_root: str | Path, assignment: str | None = None) -> Plan:
             if gid and "experiment" in (meta.get("tags") or []):
                 spec.experiment_ids.add(gid)
             if not nbg.get("grade"):
+                continue
+            if cell.get("cell_type") == "markdown" and nbg.get("solution"):
+                questions.append(_question(path, gid, nbg))
                 continue
             if cell.get("cell_type") != "code" or not gid.startswith("test_"):
                 raise ConfigError(f"{path.name}: graded cell {raw_gid!r} is not a code cell named test_<unit>")
@@ -162,4 +182,22 @@ def read_plan(course_root: str | Path, assignment: str | None = None) -> Plan:
         raise ConfigError(f"{folder}: units graded twice: {', '.join(dupes)}")
     if not units:
         raise ConfigError(f"{folder}: no test cells (nbgrader grade: true) in the source notebooks")
-    return Plan(course_root, assignment, notebooks, units, digest.hexdigest())
+    return Plan(course_root, assignment, notebooks, units, digest.hexdigest(), questions)
+
+
+def _question(path: Path, gid: str, nbg: dict[str, Any]) -> ManualQuestion:
+    """The written answer of a manually graded markdown cell; ConfigError if it disagrees with its declaration."""
+    from .units import QUESTION_BY_NAME
+
+    declared = QUESTION_BY_NAME.get(gid)
+    try:
+        points = float(nbg.get("points", 0))
+    except (TypeError, ValueError):
+        raise ConfigError(f"{path.name}: answer cell {gid!r} has points {nbg.get('points')!r}, not a number") from None
+    if declared is None:
+        raise ConfigError(f"{path.name}: manually graded answer cell {gid!r} is not declared in "
+                          f"autograder/units.py (QUESTIONS)")
+    if declared.notebook != path.stem or declared.points != points:
+        raise ConfigError(f"written answer {gid!r}: {path.name} gives it {points:g} points, autograder/units.py "
+                          f"declares {declared.points:g} in {declared.notebook}.ipynb")
+    return ManualQuestion(gid, path.stem, points)

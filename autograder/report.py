@@ -27,7 +27,7 @@ from typing import Any
 
 from .errors import OutputError
 from .plan import Plan
-from .results import ALL_PASS_NOTE, SCHEMA_VERSION, StudentResult
+from .results import ALL_PASS_NOTE, SCHEMA_VERSION, TO_GRADE_BY_HAND, ManualResult, StudentResult
 
 
 def prepare_out_dir(out_dir: str | Path) -> None:
@@ -85,12 +85,43 @@ def gradescope(entry: StudentResult) -> dict[str, Any]:
     tests = [dict(name=t.name, score=_num(t.score), max_score=_num(t.max_score),
                   status="passed" if t.passed else "failed",
                   output=t.output, visibility="visible") for t in entry.tests]
+    tests += [_gradescope_answer(m) for m in entry.manual]
     output = ALL_PASS_NOTE
+    if entry.manual_pending:
+        output += (f"\n\nWritten answers ({_num(sum(m.max_score for m in entry.manual))} points, apart from the "
+                   f"autograded score): {len(entry.manual_pending)} {TO_GRADE_BY_HAND}.")
     if entry.notes:
         output += "\n\nNotes on your notebooks:\n" + "\n".join(f"- {n}" for n in entry.notes)
-    return dict(score=_num(entry.score), output=output, visibility="visible",
+    return dict(score=_num(entry.score + entry.manual_score), output=output, visibility="visible",
                 stdout_visibility="hidden", tests=tests, isolation=entry.isolation,
                 extra_data={"isolation": entry.isolation_detail})
+
+
+def _gradescope_answer(m: ManualResult) -> dict[str, Any]:
+    """A written answer in Gradescope's results: no score until a grader has scored it (then it counts)."""
+    name = f"{m.name} (written answer, graded by hand)"
+    if m.score is None:
+        return dict(name=name, output=f"{TO_GRADE_BY_HAND}: {_num(m.max_score)} points, apart from the "
+                                      "autograded score", visibility="visible")
+    return dict(name=name, score=_num(m.score), max_score=_num(m.max_score), output="graded by hand",
+                visibility="visible")
+
+
+def manual_html(entry: StudentResult) -> str:
+    """The written answers' part of a feedback page (empty when the assignment has none)."""
+    if not entry.manual:
+        return ""
+    e = html.escape
+    rows = "".join(f"<tr><td>{e(m.notebook)}</td><td><code>{e(m.name)}</code></td>"
+                   f"<td>{e(TO_GRADE_BY_HAND) if m.score is None else _num(m.score)} / {_num(m.max_score)}</td></tr>"
+                   for m in entry.manual)
+    total = sum(m.max_score for m in entry.manual)
+    pending = len(entry.manual_pending)
+    state = (f"{pending} of {len(entry.manual)} {TO_GRADE_BY_HAND}" if pending
+             else f"{_num(entry.manual_score)} / {_num(total)}, graded by hand")
+    return (f"<h2>Written answers ({_num(total)} points, apart from the autograded score)</h2>"
+            f"<p class=\"manual\">{e(state)}</p>"
+            f"<table><tr><th>notebook</th><th>answer</th><th>points</th></tr>{rows}</table>")
 
 
 def feedback_html(entry: StudentResult, assignment: str, cases: Mapping[str, int]) -> str:
@@ -115,6 +146,7 @@ tr.pass td:nth-child(3){{color:#176e17}}tr.fail td:nth-child(3){{color:#a31515}}
 <table><tr><th>notebook</th><th>unit</th><th>cases</th><th>points</th><th>result</th></tr>
 {rows}
 </table>
+{manual_html(entry)}
 {notes}
 <p class="isolation">Graded in isolation: {e(str(entry.isolation))} ({e(str(entry.isolation_detail))})</p>
 </body></html>
@@ -136,6 +168,9 @@ def grades_document(plan: Plan, entries: Sequence[StudentResult], isolation: str
     return dict(schema_version=SCHEMA_VERSION, assignment=plan.assignment, max_score=_num(plan.max_score),
                 granularity="student", isolation=isolation, isolation_detail=detail,
                 units=[dict(name=u.name, notebook=u.notebook, max_score=_num(u.points)) for u in plan.units],
+                manual_questions=[dict(name=q.name, notebook=q.notebook, max_score=_num(q.points))
+                                  for q in plan.questions],
+                manual_max_score=_num(plan.manual_max_score),
                 submissions=[e.to_json() for e in entries])
 
 
@@ -146,11 +181,17 @@ def write_batch(out_dir: str | Path, plan: Plan, entries: Sequence[StudentResult
     atomic_write(out_dir / "grades.json", json.dumps(doc, indent=1))
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(["student"] + [u.name for u in plan.units] + ["total", "max_score"])
+    # Written answers (if any) follow, apart from the autograded total; an empty cell is not graded yet.
+    manual_head = [q.name for q in plan.questions] + (["manual", "manual_max_score"] if plan.questions else [])
+    writer.writerow(["student"] + [u.name for u in plan.units] + ["total", "max_score"] + manual_head)
     for entry in entries:
         scores = {t.name: t.score for t in entry.tests}
+        answers = {m.name: m.score for m in entry.manual}
+        manual = [("" if answers.get(q.name) is None else _num(answers[q.name] or 0.0)) for q in plan.questions]
+        if plan.questions:
+            manual += [_num(entry.manual_score), _num(plan.manual_max_score)]
         writer.writerow([csv_cell(entry.student)] + [_num(scores[u.name]) for u in plan.units]
-                        + [_num(entry.score), _num(plan.max_score)])
+                        + [_num(entry.score), _num(plan.max_score)] + manual)
     atomic_write(out_dir / "grades.csv", buf.getvalue())
 
 
@@ -182,6 +223,10 @@ def summary_table(plan: Plan, entries: Sequence[StudentResult]) -> str:
         lost_text = ", ".join(lost) if len(lost) <= 6 else f"{len(lost)} units"
         flag = "  NOT GRADED" if not e.graded else ""
         name = e.student + " " * (width - _width(e.student))
+        if e.manual_pending:
+            flag += f"  ({len(e.manual_pending)} written answer(s) {TO_GRADE_BY_HAND})"
+        elif e.manual:
+            flag += f"  (written answers {_num(e.manual_score)}/{_num(sum(m.max_score for m in e.manual))})"
         lines.append(f"{name}  {_num(e.score):>4}/{_num(e.max_score):<4}  {lost_text or '-'}{flag}")
     noted = [e for e in entries if e.notes]
     if noted:

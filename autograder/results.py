@@ -40,6 +40,37 @@ class UnitResult:
                    max_score=float(data["max_score"]), output=str(data["output"]))
 
 
+TO_GRADE_BY_HAND = "to be graded by hand"
+
+
+@dataclass(frozen=True)
+class ManualResult:
+    """One written answer of one student: the `manual` entries of grades.json.
+
+    score is None until a grader has scored the answer in nbgrader's gradebook (formgrader);
+    `python -m autograder grade --gradebook` folds the scores in.
+    """
+
+    name: str           # the answer cell's grade_id, e.g. "q_clipping"
+    notebook: str
+    max_score: float
+    score: float | None = None
+
+    @property
+    def status(self) -> str:
+        return TO_GRADE_BY_HAND if self.score is None else "graded by hand"
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(name=self.name, notebook=self.notebook, score=self.score, max_score=self.max_score,
+                    status=self.status)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ManualResult:
+        score = data.get("score")
+        return cls(name=str(data["name"]), notebook=str(data["notebook"]), max_score=float(data["max_score"]),
+                   score=None if score is None else float(score))
+
+
 @dataclass(frozen=True)
 class StudentResult:
     """One student's whole assignment: the `submissions` entries of grades.json."""
@@ -55,6 +86,17 @@ class StudentResult:
     isolation: str | None = None        # how student code was isolated: "bwrap" or "process"
     isolation_detail: str | None = None  # one line: the mode, the user that ran student code, the process limit
     graded: bool = True                 # False: the grader could not grade this student (notes say why)
+    manual: tuple[ManualResult, ...] = ()   # written answers, graded by hand; not in score/max_score
+
+    @property
+    def manual_score(self) -> float:
+        """The points of the written answers scored so far (pending ones count 0)."""
+        return sum(m.score or 0.0 for m in self.manual)
+
+    @property
+    def manual_pending(self) -> list[str]:
+        """Names of the written answers no grader has scored yet."""
+        return [m.name for m in self.manual if m.score is None]
 
     @property
     def lost(self) -> list[str]:
@@ -65,7 +107,9 @@ class StudentResult:
         return dict(student=self.student, notebook=self.notebook, notebooks=dict(self.notebooks),
                     score=self.score, max_score=self.max_score, tests=[t.to_json() for t in self.tests],
                     notes=list(self.notes), seconds=self.seconds, isolation=self.isolation,
-                    isolation_detail=self.isolation_detail, graded=self.graded)
+                    isolation_detail=self.isolation_detail, graded=self.graded,
+                    manual=[m.to_json() for m in self.manual], manual_score=self.manual_score,
+                    manual_max_score=sum(m.max_score for m in self.manual))
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> StudentResult:
@@ -80,7 +124,8 @@ class StudentResult:
                    notes=tuple(str(n) for n in data.get("notes", ())), seconds=float(data.get("seconds", 0.0)),
                    isolation=_optional_str(data.get("isolation")),
                    isolation_detail=_optional_str(data.get("isolation_detail")),
-                   graded=bool(data.get("graded", True)))
+                   graded=bool(data.get("graded", True)),
+                   manual=tuple(ManualResult.from_json(m) for m in data.get("manual", ())))
 
 
 def _optional_str(value: object) -> str | None:

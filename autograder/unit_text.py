@@ -2,15 +2,18 @@
 
 Generators (see autograder/generated.py for the markers):
 
-    <!-- generated: points NAME -->           "2 points" / "1 point": unit NAME's points
+    <!-- generated: points NAME -->           "2 points" / "1 point": unit (or written answer) NAME's points
     <!-- generated: points-table -->          a notebook's table of graded functions and points,
                                               its total and the assignment's total
     <!-- generated: assignment-points -->     "41": the whole assignment
     <!-- generated: notebook-points STEM -->  "14": one notebook
     <!-- generated: unit-count -->            "23": how many graded units
     <!-- generated: notebooks-table -->       notebook | graded functions | points, for the docs
+    <!-- generated: manual-points -->         "10": the written answers graded by hand, all notebooks
+    <!-- generated: questions-table -->       notebook | written answer | points, for the docs
 
-and one rewriter: the nbgrader `points` of each `test_<unit>` cell of a notebook's text.
+and one rewriter: the nbgrader `points` of each `test_<unit>` cell and of each written
+answer's cell (autograder.units.QUESTIONS) of a notebook's text.
 """
 from __future__ import annotations
 
@@ -19,7 +22,8 @@ import re
 
 from .errors import ConfigError
 from .generated import Where, generator, rewriter
-from .units import BY_NAME, UNITS, notebook_points, total_points
+from .units import DeclaredQuestion, DeclaredUnit
+from .units import BY_NAME, QUESTION_BY_NAME, QUESTIONS, UNITS, manual_points, notebook_points, total_points
 
 
 NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
@@ -46,9 +50,24 @@ def _notebook(args: list[str], where: Where) -> str:
 def unit_points(args: list[str], where: Where) -> str:
     if len(args) != 1:
         raise ValueError("usage: points UNIT")
+    if args[0] in QUESTION_BY_NAME:
+        return points_words(QUESTION_BY_NAME[args[0]].points)
     if args[0] not in BY_NAME:
         raise ValueError(f"no unit {args[0]!r} is declared in autograder/units.py")
     return points_words(BY_NAME[args[0]].points)
+
+
+@generator("manual-points")
+def all_manual_points(args: list[str], where: Where) -> str:
+    return str(manual_points())
+
+
+@generator("questions-table")
+def questions_table(args: list[str], where: Where) -> str:
+    rows = ["| notebook | written answer (graded by hand) | points |", "|---|---|---:|"]
+    rows += [f"| `{q.notebook}.ipynb` | `{q.name}`: {q.topic} | {q.points} |" for q in QUESTIONS]
+    rows.append(f"| **written answers** | {len(QUESTIONS)} questions | **{manual_points()}** |")
+    return "\n".join(rows)
 
 
 @generator("assignment-points")
@@ -74,8 +93,17 @@ def points_table(args: list[str], where: Where) -> str:
     rows += [f"| `{u.signature}` | {u.points} |" for u in UNITS if u.notebook == stem]
     rows.append(f"| **this notebook** | **{totals[stem]}** |")
     parts = " + ".join(f"{s[:2]}: {n}" for s, n in totals.items())
-    return "\n".join(rows) + "\n\n" + (f"The whole assignment has **{total_points()} points** across "
+    text = "\n".join(rows) + "\n\n" + (f"The whole assignment has **{total_points()} points** across "
                                        f"{count_words(len(totals))} notebooks ({parts}).")
+    mine = [q for q in QUESTIONS if q.notebook == stem]
+    if mine:
+        table = ["| written answer, graded by hand | points |", "|---|---|"]
+        table += [f"| {q.topic} | {q.points} |" for q in mine]
+        text += ("\n\n" + "\n".join(table) + "\n\n" +
+                 f"Written answers are graded by a person, not by the tests; their points "
+                 f"({manual_points(stem)} here, {manual_points()} in the whole assignment) are counted apart "
+                 "from the tests' points above.")
+    return text
 
 
 @generator("notebooks-table")
@@ -96,7 +124,9 @@ def test_cell_points(text: str, where: Where) -> str:
     """Set the nbgrader `points` of each declared unit's test cell `test_<unit>` in a notebook's text."""
     if where.notebook not in notebook_points():
         return text
-    declared = {f"test_{u.name}": u for u in UNITS if u.notebook == where.notebook}
+    declared: dict[str, DeclaredUnit | DeclaredQuestion] = {
+        f"test_{u.name}": u for u in UNITS if u.notebook == where.notebook}
+    declared.update({q.name: q for q in QUESTIONS if q.notebook == where.notebook})
     seen: set[str] = set()
 
     def fix(m: re.Match[str]) -> str:
@@ -113,7 +143,7 @@ def test_cell_points(text: str, where: Where) -> str:
     text = CELL_HEADER.sub(fix, text)
     missing = sorted(set(declared) - seen)
     if missing:
-        raise ConfigError(f"{where.path}: no graded test cell (nbgrader grade: true) {', '.join(missing)}, "
-                          f"but autograder/units.py declares {', '.join(m[5:] for m in missing)} in "
-                          f"{where.notebook}")
+        raise ConfigError(f"{where.path}: no graded cell (nbgrader grade: true) {', '.join(missing)}, "
+                          f"but autograder/units.py declares {', '.join(m.removeprefix('test_') for m in missing)} "
+                          f"in {where.notebook}")
     return text

@@ -96,6 +96,35 @@ UNITS: tuple[DeclaredUnit, ...] = (
 BY_NAME: dict[str, DeclaredUnit] = {u.name: u for u in UNITS}
 
 
+@dataclass(frozen=True)
+class DeclaredQuestion:
+    """One written answer, graded by a person (an nbgrader "manually graded answer" cell).
+
+    notebook: the notebook stem; name: the grade_id of the answer cell (a markdown cell with
+    nbgrader `grade: true, solution: true`), "q_..."; points: what a full answer is worth;
+    topic: a few words for the tables (the question itself is in the notebook).
+    Its points are kept apart from the autograded total (total_points()): the grading command
+    reports them as "to be graded by hand" until a grader has scored them in the gradebook.
+    """
+    notebook: str
+    name: str
+    points: int
+    topic: str
+
+
+# In notebook order, as the answer cells appear.
+QUESTIONS: tuple[DeclaredQuestion, ...] = (
+    DeclaredQuestion("02_rnn_bptt", "q_one_layer_defined_by", 1, "what defines a one-layer RNN"),
+    DeclaredQuestion("03_two_layer_rnn", "q_two_layers", 2, "what defines a two-layer RNN, and its backward pass"),
+    DeclaredQuestion("04_long_histories", "q_three_strategies", 2, "the three strategies for long histories"),
+    DeclaredQuestion("04_long_histories", "q_mask_bias", 2, "why a 0/1 mask biases toward short paths"),
+    DeclaredQuestion("04_long_histories", "q_clipping", 1, "global-norm versus elementwise clipping"),
+    DeclaredQuestion("04_long_histories", "q_k_equals_L", 2, "why k = L partly learns"),
+)
+
+QUESTION_BY_NAME: dict[str, DeclaredQuestion] = {q.name: q for q in QUESTIONS}
+
+
 def notebook_points() -> dict[str, int]:
     """{notebook stem: the sum of its units' points}, in notebook order."""
     totals: dict[str, int] = {}
@@ -105,5 +134,10 @@ def notebook_points() -> dict[str, int]:
 
 
 def total_points() -> int:
-    """The whole assignment's points."""
+    """The whole assignment's autograded points (the written answers are counted apart: manual_points())."""
     return sum(u.points for u in UNITS)
+
+
+def manual_points(notebook: str | None = None) -> int:
+    """The points of the written answers graded by hand (of one notebook, or of all)."""
+    return sum(q.points for q in QUESTIONS if notebook is None or q.notebook == notebook)

@@ -97,6 +97,12 @@
 # | **this notebook** | **14** |
 #
 # The whole assignment has **41 points** across four notebooks (01: 12 + 02: 14 + 03: 7 + 04: 8).
+#
+# | written answer, graded by hand | points |
+# |---|---|
+# | what defines a one-layer RNN | 1 |
+#
+# Written answers are graded by a person, not by the tests; their points (1 here, 10 in the whole assignment) are counted apart from the tests' points above.
 # <!-- end generated -->
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false}
@@ -142,6 +148,39 @@ np.set_printoptions(precision=4, suppress=True)
 # The cache keeps both `h_netIn` (before phi) and `h` (after), for all steps, stacked
 # time-major. The forward pass is given code in `bptt_tools.py`, shared with notebook 04;
 # the next cell prints it, so you can see exactly what the cache holds.
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "md_q_one_layer_defined_by", "locked": true, "schema_version": 3, "solution": false}
+# ### Written answer: what defines a one-layer RNN (<!-- generated: points q_one_layer_defined_by -->1 point<!-- end generated -->, graded by hand)
+#
+# The lecture asks: *A RNN with a single hidden layer with ReLU activation, and an output layer with
+# softmax, is defined by what?* The list above names its arrays. Go one step further, in three or
+# four sentences:
+#
+# 1. How many numbers does such an RNN learn, as a formula in D, H and Q? Why does that number not
+#    grow with the length T of the sequences it reads?
+# 2. Which of these belong to the definition of the model, and which do not (and why): the
+#    activation, the initial state $h_{-1}$, the sequence length T, the batch size N?
+#
+# Write your answer in the cell below, in your own words (replace `YOUR ANSWER HERE`; Markdown and LaTeX work). No test checks it: a person grades it after the deadline, and its points are counted apart from the tests' points.
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "q_one_layer_defined_by", "locked": false, "points": 1, "schema_version": 3, "solution": true}
+# ### BEGIN SOLUTION
+# **Rubric (1 point; graders only: this region is not in the students' notebooks).**
+#
+# * 0.5: the count $DH + H^2 + H + HQ + Q$ (any equivalent form), **and** the reason it does not grow
+#   with T: the same five arrays are used at every step (weight sharing); unrolling adds steps, not
+#   parameters. A correct count without the reason: 0.25.
+# * 0.5: the activation (ReLU) and the softmax output are fixed choices of the architecture (part of
+#   the definition, not learned); $h_{-1}$ is an input of the forward pass (zeros by default, given,
+#   not learned here; a variant may learn it); T and N describe the data, not the model: the same RNN
+#   runs on any length and any batch. Two of the four right with reasons: 0.25.
+#
+# **Model answer.** It learns $W_{xh}$ (D, H), $W_{hh}$ (H, H), $b_h$ (H,), $W_{hq}$ (H, Q) and
+# $b_q$ (Q,): $DH + H^2 + H + HQ + Q$ numbers. Every step applies the same arrays, so a longer
+# sequence is more applications of the same layer, not more parameters. The activation and the
+# softmax are part of the definition but have nothing to learn. The initial state is an input (here
+# zeros), and T and N are properties of the data the model is run on.
+# ### END SOLUTION
 
 # %% nbgrader={"grade": false, "grade_id": "forward", "locked": true, "schema_version": 3, "solution": false}
 # Given code — read-only: show the forward pass (it lives in bptt_tools.py).

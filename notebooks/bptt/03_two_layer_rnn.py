@@ -91,6 +91,12 @@
 # | **this notebook** | **7** |
 #
 # The whole assignment has **41 points** across four notebooks (01: 12 + 02: 14 + 03: 7 + 04: 8).
+#
+# | written answer, graded by hand | points |
+# |---|---|
+# | what defines a two-layer RNN, and its backward pass | 2 |
+#
+# Written answers are graded by a person, not by the tests; their points (2 here, 10 in the whole assignment) are counted apart from the tests' points above.
 # <!-- end generated -->
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false}
@@ -489,6 +495,45 @@ layers_experiment()
 # `layers_experiment(W_hh_scale=2.5)`: the recurrent weights are now large enough for the
 # gradient to grow as it goes back in time. Which layer's gradients grow with T, and which
 # stay flat? The given cell itself is locked.
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "md_q_two_layers", "locked": true, "schema_version": 3, "solution": false}
+# ### Written answer: two hidden layers (<!-- generated: points q_two_layers -->2 points<!-- end generated -->, graded by hand)
+#
+# The lecture asks: *A RNN with two hidden layers, each with ReLU activation, and an output layer with
+# softmax, is defined by what?* and then *How would you handle two hidden layers?* Answer both, in
+# your own words:
+#
+# 1. What defines the two-layer RNN (its arrays, with shapes in D, H1, H2, Q), and what state does
+#    the forward pass carry from step to step?
+# 2. In the backward pass, from which two places does the gradient at $h2_t$ come, and from which
+#    two places the gradient at $h1_t$? Why must the backward loop finish layer 2 before layer 1 at a
+#    step, and step $t+1$ before step $t$?
+#
+# Write your answer in the cell below, in your own words (replace `YOUR ANSWER HERE`; Markdown and LaTeX work). No test checks it: a person grades it after the deadline, and its points are counted apart from the tests' points.
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "q_two_layers", "locked": false, "points": 2, "schema_version": 3, "solution": true}
+# ### BEGIN SOLUTION
+# **Rubric (2 points; graders only: this region is not in the students' notebooks).**
+#
+# * 1 for part 1: the eight arrays $W_{xh1}$ (D, H1), $W_{hh1}$ (H1, H1), $b_{h1}$ (H1,),
+#   $W_{xh2}$ (H1, H2), $W_{hh2}$ (H2, H2), $b_{h2}$ (H2,), $W_{hq}$ (H2, Q), $b_q$ (Q,) (0.5; all
+#   names but wrong or missing shapes 0.25), and **two** hidden states carried forward, one per
+#   layer, each with its own initial state (0.5).
+# * 1 for part 2: $h2_t$ gets $dy_t W_{hq}^\top$ from the output and $dhraw2_{t+1} W_{hh2}^\top$
+#   from layer 2's next step; $h1_t$ gets $dhraw2_t W_{xh2}^\top$ from layer 2 at the same step and
+#   $dhraw1_{t+1} W_{hh1}^\top$ from layer 1's next step (0.5; the two sources of $h1_t$ are the
+#   point). Order: $dhraw1_t$ needs $dhraw2_t$ (same step, layer above) and $dhraw1_{t+1}$ (the
+#   future), so one loop from $t = T-1$ down to 0, layer 2 first at each step; each weight
+#   gradient is summed over the steps (0.5).
+#
+# **Model answer.** Eight arrays (above) and two hidden states: layer 1 reads $x_t$ and its own
+# previous state, layer 2 reads $h1_t$ and its own previous state, the output reads $h2_t$. Backward,
+# layer 2 is an ordinary one-layer RNN whose output gradient is $dy_t$; its pre-activation gradient
+# $dhraw2_t$, sent down through $W_{xh2}^\top$, plays for layer 1 the role that $dy_t W_{hq}^\top$
+# plays for a one-layer RNN, and layer 1 adds what its own next step sends back. Since $h1_t$ needs
+# $dhraw2_t$ and $dhraw1_{t+1}$, the loop runs backward in time and visits layer 2 before layer 1
+# at each step.
+# ### END SOLUTION
 
 # %% [markdown]
 # ## What comes next

@@ -41,6 +41,15 @@
 # | **this notebook** | **8** |
 #
 # The whole assignment has **41 points** across four notebooks (01: 12 + 02: 14 + 03: 7 + 04: 8).
+#
+# | written answer, graded by hand | points |
+# |---|---|
+# | the three strategies for long histories | 2 |
+# | why a 0/1 mask biases toward short paths | 2 |
+# | global-norm versus elementwise clipping | 1 |
+# | why k = L partly learns | 2 |
+#
+# Written answers are graded by a person, not by the tests; their points (7 here, 10 in the whole assignment) are counted apart from the tests' points above.
 # <!-- end generated -->
 #
 # **How to work.** Write your code only between the lines `# YOUR CODE HERE` and the
@@ -240,6 +249,47 @@ def probes():
 # gradient, and a short range of interaction even acts as a slight regularizer.
 # Regular truncation is what is used most of the time, together with gradient clipping.
 # The experiments below test these claims.
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "md_q_three_strategies", "locked": true, "schema_version": 3, "solution": false}
+# ### Written answer: the three strategies (<!-- generated: points q_three_strategies -->2 points<!-- end generated -->, graded by hand)
+#
+# The lecture lists *full computation, regular truncation, random truncation* and says *Let's talk
+# about each.* The gradient of a parameter is a sum of terms indexed by $(t, j)$: the loss at step
+# $t$ reaching the state $j$ steps earlier.
+#
+# 1. For each strategy, which terms $(t, j)$ does it keep, with what weight, and what does that
+#    mean for its bias and its variance?
+# 2. A sequence of T = 1000 characters has a dependency at lag 50 that matters. Which strategy do you
+#    choose, with which $k$ or $\pi$, and why not the other two? Give one number that supports your
+#    choice.
+#
+# Write your answer in the cell below, in your own words (replace `YOUR ANSWER HERE`; Markdown and LaTeX work). No test checks it: a person grades it after the deadline, and its points are counted apart from the tests' points.
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "q_three_strategies", "locked": false, "points": 2, "schema_version": 3, "solution": true}
+# ### BEGIN SOLUTION
+# **Rubric (2 points; graders only: this region is not in the students' notebooks).**
+#
+# * 1 for part 1 (about 0.33 per strategy): full keeps every $(t, j)$, $0 \le j \le t$ (and the
+#   initial state) with weight 1: exact, no bias, no variance, but all T states kept and its size can
+#   explode or vanish with $j$. Regular truncation keeps $(t, j)$ only while $t - j \ge k\lfloor t/k
+#   \rfloor$ (back to the start of the chunk), weight 1, the rest weight 0: deterministic, so no
+#   variance, but **biased** (the dropped long terms are systematically missing). Randomized keeps
+#   $(t, j)$ with weight $\prod \xi$ over the $j$ crossed steps: $\pi^{-j}$ with probability $\pi^j$,
+#   else 0; expected weight 1, so **unbiased**, but the variance of a lag-$j$ weight is
+#   $\pi^{-j} - 1$, growing exponentially with $j$.
+# * 1 for part 2: regular truncation with $k$ comfortably above 50 (e.g. 64 to 100), updating after
+#   every chunk, with gradient clipping (0.5). Why not the others (0.5): full BPTT over 1000 steps keeps
+#   1000 states per update, makes few updates and its gradient can explode; randomized truncation
+#   would need $\pi$ so close to 1 that it barely truncates, otherwise the lag-50 weight
+#   $\pi^{-50}$ (e.g. $2^{50} \approx 10^{15}$ for $\pi = 0.5$, surviving with probability
+#   $2^{-50}$) makes the estimate useless. Any one such number earns the support asked for.
+#
+# **Model answer.** (as the bullets) Full: all terms, weight 1. Regular: only the terms inside
+# the chunk, weight 1: biased, no variance. Randomized: each term with a random weight of mean 1:
+# unbiased, variance $\pi^{-j} - 1$ at lag $j$. For a lag-50 dependency in 1000 steps I choose
+# regular truncation with $k = 64$ and clipping: the dependency lies inside a chunk, each update
+# needs 64 states, and there are about 15 updates per sequence instead of 1.
+# ### END SOLUTION
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_bptt_truncated", "locked": true, "schema_version": 3, "solution": false}
 # ## `bptt_truncated` (<!-- generated: points bptt_truncated -->3 points<!-- end generated -->)
@@ -483,6 +533,46 @@ from autograder.checks import check
 check("bptt_randomized", bptt_randomized)
 ### END HIDDEN TESTS
 
+# %% [markdown] nbgrader={"grade": false, "grade_id": "md_q_mask_bias", "locked": true, "schema_version": 3, "solution": false}
+# ### Written answer: why not a 0/1 mask? (<!-- generated: points q_mask_bias -->2 points<!-- end generated -->, graded by hand)
+#
+# Suppose `bptt_randomized` used `xi` as a 0/1 mask: it multiplies the carried gradient by 1 where
+# $\xi_t = 1/\pi$ and by 0 where $\xi_t = 0$.
+#
+# 1. What is then the expected weight of the term $(t, j)$ (the loss at step $t$ reaching $j$ steps
+#    back)? Compare it with the weight in the full gradient.
+# 2. Which terms does the expected masked gradient under-weight, by how much, and why does that bias
+#    learning toward short dependencies?
+# 3. Scaling by $1/\pi$ removes the bias. What does it cost, as a formula in $\pi$ and $j$, and where
+#    in this notebook's experiments do you see that cost?
+#
+# Write your answer in the cell below, in your own words (replace `YOUR ANSWER HERE`; Markdown and LaTeX work). No test checks it: a person grades it after the deadline, and its points are counted apart from the tests' points.
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "q_mask_bias", "locked": false, "points": 2, "schema_version": 3, "solution": true}
+# ### BEGIN SOLUTION
+# **Rubric (2 points; graders only: this region is not in the students' notebooks).**
+#
+# * 0.5 for part 1: the path crosses $j$ independent cuts, each kept with probability $\pi$, so the
+#   expected weight is $\pi^j$ (against 1 in the full gradient).
+# * 0.75 for part 2: every lag $j \ge 1$ is shrunk by $\pi^j$, a geometric discount: lag 0 is exact,
+#   long lags get exponentially less credit (for $\pi = 0.5$ and $j = 6$: 1/64). The expected update
+#   is not the gradient of the loss; it behaves like an even stronger vanishing gradient, so the
+#   network learns short dependencies and hardly the long ones. "Biased" alone, without what it is
+#   biased toward: 0.25.
+# * 0.75 for part 3: variance. The lag-$j$ weight is $\pi^{-j}$ with probability $\pi^j$ and 0
+#   otherwise: mean 1, variance $\pi^{-j} - 1$ (or: second moment $\pi^{-j}$), exponential in $j$
+#   (0.5). Where it shows (0.25): experiment 2's gradient-norm spikes of randomized truncation (clipped
+#   more often), or experiment 3's $\pi = 0.25$ run staying near chance.
+#
+# **Model answer.** With a mask, the term $(t, j)$ survives with probability $\pi^j$ and has weight
+# 1 when it survives, so its expected weight is $\pi^j$, not 1. The expected gradient is the full
+# gradient with lag $j$ discounted by $\pi^j$: short paths count almost fully, long ones nearly not
+# at all, so the model is pushed toward short dependencies, exactly the bias truncation was meant to
+# avoid. Scaling each survivor by $\pi^{-j}$ makes the mean 1, at the price of a variance
+# $\pi^{-j} - 1$ that explodes with $j$: the spikes of the randomized run's gradient norm in
+# experiment 2, and the failure of $\pi = 0.25$ in experiment 3.
+# ### END SOLUTION
+
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_clip_gradients", "locked": true, "schema_version": 3, "solution": false}
 # ## `clip_gradients` (<!-- generated: points clip_gradients -->2 points<!-- end generated -->)
 #
@@ -504,7 +594,7 @@ check("bptt_randomized", bptt_randomized)
 # Experiment 2 plots that norm for every update, with the threshold.
 #
 # Karpathy's min-char-rnn instead clips every entry to $[-5, 5]$ with `np.clip`; that also bounds the
-# update but changes its direction. Here we clip the global norm.
+# update. Here we clip the global norm; a written question after the tests compares the two.
 
 # %% nbgrader={"grade": false, "grade_id": "clip_gradients", "locked": false, "schema_version": 3, "solution": true}
 def clip_gradients(grads, max_norm):
@@ -566,6 +656,36 @@ print("clip_gradients: visible tests passed.")
 from autograder.checks import check
 check("clip_gradients", clip_gradients)
 ### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "md_q_clipping", "locked": true, "schema_version": 3, "solution": false}
+# ### Written answer: global-norm or elementwise clipping? (<!-- generated: points q_clipping -->1 point<!-- end generated -->, graded by hand)
+#
+# Karpathy's min-char-rnn clips every entry of every gradient to $[-5, 5]$ with `np.clip`.
+#
+# 1. For the gradient $g = (10, 1)$, what does elementwise clipping at 5 return, and what does your
+#    `clip_gradients` return with $\theta = 5$?
+# 2. Which of the two keeps the direction of $g$? Why does the direction matter for a gradient
+#    step, and what happens to the direction of elementwise clipping when most entries are clipped?
+#
+# Write your answer in the cell below, in your own words (replace `YOUR ANSWER HERE`; Markdown and LaTeX work). No test checks it: a person grades it after the deadline, and its points are counted apart from the tests' points.
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "q_clipping", "locked": false, "points": 1, "schema_version": 3, "solution": true}
+# ### BEGIN SOLUTION
+# **Rubric (1 point; graders only: this region is not in the students' notebooks).**
+#
+# * 0.5 for part 1: elementwise $(5, 1)$; global norm $\|g\| = \sqrt{101} \approx 10.05$, factor
+#   $5/\sqrt{101} \approx 0.4975$, so $\approx (4.975, 0.4975)$. One of the two right: 0.25.
+# * 0.5 for part 2: the global-norm clip keeps the direction (it multiplies every entry by the same
+#   factor; only the length changes); elementwise clipping changes the ratio of the entries (10:1
+#   becomes 5:1), so the step no longer follows the gradient: large components are damped relative
+#   to small ones. With most entries clipped, the step tends to $5\,\mathrm{sign}(g)$: every
+#   coordinate moves by the same amount, whatever its gradient says.
+#
+# **Model answer.** Elementwise: (5, 1). Global: (4.975, 0.4975), the same direction as (10, 1) at
+# length 5. Only the global clip keeps the direction; the gradient's direction is the locally best
+# descent direction, and a shorter step along it is still that. Elementwise clipping tilts the step
+# toward the small components, and when nearly everything is clipped it is a sign-of-gradient step.
+# ### END SOLUTION
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_experiments", "locked": true, "schema_version": 3, "solution": false}
 # ## Experiments (no points)
@@ -714,14 +834,10 @@ if experiment_ready(*probes()):
 # * **$k \le L - 1$ (here 1 to 5): near chance** (<!-- generated: lag-claim below_L -->0.35 or less<!-- end generated -->). For no
 #   position of a chunk is the symbol $x_{t-L}$ inside the chunk or the input of its boundary step.
 # * **$k = L = 6$: well above chance** (<!-- generated: lag-claim at_L -->0.6 to 0.8<!-- end generated -->), although $x_{t-L}$ is
-#   outside every chunk. For the last step of a chunk, $t = c + L - 1$, the symbol needed is
-#   $x_{c-1}$, the input of the boundary step, and the boundary state $h_{c-1}$, computed from
-#   it, holds it. The gradient of $W_{hh}$ at the chunk's first step trains the network to
-#   **read** that state and carry what it holds to step $t$. Hide the boundary state from the
-#   gradient (same forward pass, only that term of $W_{hh}$'s gradient gone) and $k = L$ falls
-#   back toward chance (<!-- generated: lag-claim boundary_hidden -->0.45 or less, at least 0.2 below $k = L$<!-- end generated -->). A window can learn to
-#   read information that is already in its boundary state; it cannot learn to **store** it
-#   there, because no gradient reaches the step that wrote it.
+#   outside every chunk. Hide the chunk's boundary state from the gradient (same forward pass, only
+#   the term of $W_{hh}$'s gradient at each chunk's first step gone) and $k = L$ falls back toward
+#   chance (<!-- generated: lag-claim boundary_hidden -->0.45 or less, at least 0.2 below $k = L$<!-- end generated -->). Why it learns at all is
+#   the written question below.
 # * **$k \ge L + 1$: learned** (<!-- generated: lag-claim above_L -->0.9 or more<!-- end generated -->): for some positions of
 #   every chunk $x_{t-L}$ is inside the chunk, and the gradient trains both storing it and
 #   carrying it.
@@ -741,3 +857,43 @@ if experiment_ready(*probes()):
 # far as the boundary state happens to hold it, while randomized truncation, being unbiased,
 # can learn it, provided its variance is kept in check. The practical rule: choose $k$ longer
 # than the dependencies you need, and clip.
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "md_q_k_equals_L", "locked": true, "schema_version": 3, "solution": false}
+# ### Written answer: why does $k = L$ partly learn? (<!-- generated: points q_k_equals_L -->2 points<!-- end generated -->, graded by hand)
+#
+# In experiment 3 the loss at step $t$ needs the symbol $x_{t-L}$, and with $k = L$ no chunk
+# contains both step $t$ and step $t - L$. Yet $k = L$ is well above chance, and hiding the boundary
+# state from the gradient takes that away. Explain it:
+#
+# 1. For which step $t$ of a chunk $[c, c + L)$ can the loss be lowered at all, where is the symbol it
+#    needs when the chunk starts, and which single term of the gradient trains the network to use it?
+# 2. What can a window of $k = L$ learn to do with that information, and what can it **not** learn,
+#    and why? Why does $k \ge L + 1$ not have this limit?
+#
+# Write your answer in the cell below, in your own words (replace `YOUR ANSWER HERE`; Markdown and LaTeX work). No test checks it: a person grades it after the deadline, and its points are counted apart from the tests' points.
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "q_k_equals_L", "locked": false, "points": 2, "schema_version": 3, "solution": true}
+# ### BEGIN SOLUTION
+# **Rubric (2 points; graders only: this region is not in the students' notebooks).**
+#
+# * 1 for part 1: the chunk's last step, $t = c + L - 1$, needs $x_{c-1}$ (0.25), the input of the
+#   boundary step, which the boundary state $h_{c-1}$ was computed from and so (partly) holds (0.25);
+#   the term is the contribution of the chunk's **first** step $c$ to the gradient of $W_{hh}$, where
+#   $W_{hh}$ reads the frozen $h_{c-1}$ (0.5). "The gradient leaks through the boundary" without
+#   naming the $W_{hh}$ term: 0.25 for that part.
+# * 1 for part 2: the window learns to **read** what the boundary state already holds and carry it to
+#   step $t$ (0.5); it cannot learn to **store** $x_{c-1}$ in the state, because no gradient reaches
+#   step $c - 1$, which wrote it: the storing happens only as far as the untrained dynamics happen to
+#   keep the symbol, hence partly (0.25). With $k \ge L + 1$ some positions have $x_{t-L}$ inside the
+#   chunk, so the gradient trains both storing and carrying (0.25).
+#
+# **Model answer.** Only the last step of a chunk, $t = c + L - 1$, can be helped: it needs
+# $x_{c-1}$, which is not in the chunk, but the boundary state $h_{c-1}$ was computed from it.
+# Truncation cuts the gradient into $h_{c-1}$, not the use of $W_{hh}$ at step $c$: that term of
+# $W_{hh}$'s gradient, which reads $h_{c-1}$, trains the network to read the boundary state and carry
+# what it holds to step $t$. Hiding the boundary state removes exactly that term, and the accuracy
+# falls toward chance. The window cannot learn to write the symbol into the state, because the
+# step that wrote $h_{c-1}$ lies in the previous chunk and gets no gradient from step $t$; so it
+# learns only as far as the state happens to hold the symbol. With $k \ge L + 1$ the symbol is inside
+# the chunk for some positions, and both storing and carrying are trained.
+# ### END SOLUTION
