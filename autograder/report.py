@@ -88,7 +88,7 @@ def gradescope(entry: StudentResult) -> dict[str, Any]:
     tests += [_gradescope_answer(m) for m in entry.manual]
     output = ALL_PASS_NOTE
     if entry.manual_pending:
-        output += (f"\n\nWritten answers ({_num(sum(m.max_score for m in entry.manual))} points, apart from the "
+        output += (f"\n\nWritten answers ({_points(sum(m.max_score for m in entry.manual))}, apart from the "
                    f"autograded score): {len(entry.manual_pending)} {TO_GRADE_BY_HAND}.")
     if entry.notes:
         output += "\n\nNotes on your notebooks:\n" + "\n".join(f"- {n}" for n in entry.notes)
@@ -97,11 +97,15 @@ def gradescope(entry: StudentResult) -> dict[str, Any]:
                 extra_data={"isolation": entry.isolation_detail})
 
 
+def _points(n: float) -> str:
+    return "1 point" if n == 1 else f"{_num(n)} points"
+
+
 def _gradescope_answer(m: ManualResult) -> dict[str, Any]:
     """A written answer in Gradescope's results: no score until a grader has scored it (then it counts)."""
     name = f"{m.name} (written answer, graded by hand)"
     if m.score is None:
-        return dict(name=name, output=f"{TO_GRADE_BY_HAND}: {_num(m.max_score)} points, apart from the "
+        return dict(name=name, output=f"{TO_GRADE_BY_HAND}: {_points(m.max_score)}, apart from the "
                                       "autograded score", visibility="visible")
     return dict(name=name, score=_num(m.score), max_score=_num(m.max_score), output="graded by hand",
                 visibility="visible")
@@ -119,7 +123,7 @@ def manual_html(entry: StudentResult) -> str:
     pending = len(entry.manual_pending)
     state = (f"{pending} of {len(entry.manual)} {TO_GRADE_BY_HAND}" if pending
              else f"{_num(entry.manual_score)} / {_num(total)}, graded by hand")
-    return (f"<h2>Written answers ({_num(total)} points, apart from the autograded score)</h2>"
+    return (f"<h2>Written answers ({_points(total)}, apart from the autograded score)</h2>"
             f"<p class=\"manual\">{e(state)}</p>"
             f"<table><tr><th>notebook</th><th>answer</th><th>points</th></tr>{rows}</table>")
 

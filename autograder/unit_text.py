@@ -141,9 +141,14 @@ def test_cell_points(text: str, where: Where) -> str:
         return m.group("head") + json.dumps(meta, sort_keys=True, ensure_ascii=False) + m.group("tail")
 
     text = CELL_HEADER.sub(fix, text)
+    missing = sorted(m for m in set(declared) - seen if m.startswith("test_"))
+    if missing:
+        raise ConfigError(f"{where.path}: no graded test cell (nbgrader grade: true) {', '.join(missing)}, "
+                          f"but autograder/units.py declares {', '.join(m[5:] for m in missing)} in "
+                          f"{where.notebook}")
     missing = sorted(set(declared) - seen)
     if missing:
-        raise ConfigError(f"{where.path}: no graded cell (nbgrader grade: true) {', '.join(missing)}, "
-                          f"but autograder/units.py declares {', '.join(m.removeprefix('test_') for m in missing)} "
-                          f"in {where.notebook}")
+        raise ConfigError(f"{where.path}: no manually graded answer cell (a markdown cell with nbgrader grade: true, "
+                          f"solution: true) {', '.join(missing)}, but autograder/units.py declares it in "
+                          f"{where.notebook} (QUESTIONS)")
     return text

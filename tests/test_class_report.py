@@ -87,14 +87,15 @@ def test_counts_per_unit_are_exact(graded):
 def test_page_shows_the_counts_and_escapes_student_text(graded):
     page = (graded / "class_report.html").read_text()
     rows = {re.search(r"<code>(\w+)</code>", r).group(1): r
-            for r in re.findall(r"<tr><td>0\d_\w+</td>.*?</tr>", page, re.S)}
+            for r in re.findall(r"<tr><td>0\d_\w+</td>.*?</tr>", page.split('id="units"')[1].split("</table>")[0], re.S)}
     assert len(rows) == 23
     assert '<td class="full">3 (30 %)</td><td class="unfinished">2</td>' in rows["dh_t"]
     assert re.findall(r'<span class="count">([^<]*)</span>', rows["dh_t"]) == ["5 (50 %)"]
     assert "future" in rows["dh_t"]        # the diagnosis shown is the check's own message
     assert re.findall(r'<span class="count">([^<]*)</span>', rows["dW_hh"]) == ["2 (20 %)"]
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt; &amp; co" in rows["dz_b"]
-    assert '<td><a href="s10/feedback.html">s10</a></td><td>40 / 41</td><td>dz_b</td>' in page
+    assert ('<td><a href="s10/feedback.html">s10</a></td><td>40 / 41</td>'
+            '<td class="manual">0 / 10, 6 to be graded by hand</td><td>dz_b</td>') in page
     assert re.search(r'<img id="histogram" alt="[^"]+" src="data:image/png;base64,iVBOR', page)
     unfinished = re.search(r'<ul id="unfinished">(.*?)</ul>', page, re.S).group(1)
     assert unfinished.count("<li>") == 1 and unfinished.startswith("<li><strong>2 of 10 (20 %)</strong>: <code>dz_netAct</code>, ")

@@ -65,7 +65,10 @@ def test_the_test_cell_points_follow_the_declaration():
              '"schema_version": 3, "solution": false}}\ncheck("dh_t", dh_t)\n'
     others = "".join(f'# %% nbgrader={{"grade": true, "grade_id": "test_{u.name}", "points": {u.points}}}\n'
                      for u in units.UNITS if u.notebook == "02_rnn_bptt" and u.name != "dh_t")
-    assert fill_text(header.format(P + 5) + others, NB02) == header.format(P) + others
+    answer = '# %% [markdown] nbgrader={{"grade": true, "grade_id": "{}", "points": {}, "solution": true}}\n'
+    answers = "".join(answer.format(q.name, q.points + 1) for q in units.QUESTIONS if q.notebook == "02_rnn_bptt")
+    fixed = "".join(answer.format(q.name, q.points) for q in units.QUESTIONS if q.notebook == "02_rnn_bptt")
+    assert answers and fill_text(header.format(P + 5) + others + answers, NB02) == header.format(P) + others + fixed
 
 
 def test_a_declared_unit_without_its_test_cell_is_refused():

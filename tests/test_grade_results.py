@@ -35,10 +35,10 @@ def test_grades_json_has_its_schema_version_and_a_cached_rerun_writes_the_same_f
     doc = json.loads(text)
     assert doc["schema_version"] == SCHEMA_VERSION == 1
     assert list(doc) == ["schema_version", "assignment", "max_score", "granularity", "isolation", "isolation_detail",
-                         "units", "submissions"]
+                         "units", "manual_questions", "manual_max_score", "submissions"]
     bob = doc["submissions"][1]
     assert list(bob) == ["student", "notebook", "notebooks", "score", "max_score", "tests", "notes", "seconds",
-                         "isolation", "isolation_detail", "graded"]
+                         "isolation", "isolation_detail", "graded", "manual", "manual_score", "manual_max_score"]
     assert bob["isolation"] == doc["isolation"] == "bwrap" and bob["isolation_detail"] == doc["isolation_detail"]
     assert (bob["student"], bob["score"], bob["max_score"]) == ("bob", 7, 8)
     assert [t["score"] for t in bob["tests"]] == [1, 2, 0, 3, 1]

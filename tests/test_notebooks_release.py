@@ -13,7 +13,7 @@ from autograder import course
 from tools import course_tools
 from autograder.checks import UNITS
 from autograder.units import UNITS as DECLARED
-from autograder.units import total_points
+from autograder.units import manual_points, total_points
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = REPO / "source" / "bptt"
@@ -63,7 +63,30 @@ def test_release_solution_cells_are_stubs():
         for cell in cells_of(path):
             if cell["metadata"].get("nbgrader", {}).get("solution"):
                 src = "".join(cell["source"])
+                if cell["cell_type"] == "markdown":     # a written answer: blank, the rubric stays in source/
+                    assert src == "YOUR ANSWER HERE", (path.name, src[:80])
+                    continue
                 assert "# YOUR CODE HERE" in src and "raise NotImplementedError()" in src, (path.name, src[:80])
+
+
+def test_written_answers_are_blank_in_the_release_and_their_rubrics_only_in_the_source():
+    """Every declared written answer is a manually graded answer cell with its points; the rubric and
+    model answer of its source cell appear nowhere in the release."""
+    from autograder.units import QUESTIONS
+
+    for q in QUESTIONS:
+        source, released = (next(c for c in cells_of(folder / f"{q.notebook}.ipynb")
+                                 if c["metadata"].get("nbgrader", {}).get("grade_id") == q.name)
+                            for folder in (SOURCE, RELEASE))
+        meta = released["metadata"]["nbgrader"]
+        assert (released["cell_type"], meta["grade"], meta["solution"], meta["points"]) == ("markdown", True, True,
+                                                                                            q.points)
+        assert "".join(released["source"]) == "YOUR ANSWER HERE"
+        rubric = "".join(source["source"])
+        assert "### BEGIN SOLUTION" in rubric and "**Rubric" in rubric and "**Model answer.**" in rubric, q.name
+        lines = [line for line in rubric.splitlines() if len(line) > 40]
+        release_text = "".join((RELEASE / f"{stem}.ipynb").read_text() for stem in {u.notebook for u in QUESTIONS})
+        assert lines and not [line for line in lines if json.dumps(line)[1:-1] in release_text], q.name
 
 
 @pytest.mark.parametrize("stem", ["01_mlp_backprop", "02_rnn_bptt", "03_two_layer_rnn"])
@@ -101,6 +124,7 @@ def test_notebook_follows_the_grading_conventions(stem):
 
 def test_assignment_total_is_the_declared_total():
     assert sum(sum(p.values()) for p in course_tools.source_points().values()) == total_points()
+    assert sum(sum(p.values()) for p in course_tools.source_points(manual=True).values()) == manual_points() > 0
 
 
 # ---- nbgrader_config.py ---------------------------------------------------------------------

@@ -91,8 +91,8 @@ def gradebook_scores(course_root, cells=False):
             per_nb = {}
             for nb in assignment.notebooks:
                 snb = gb.find_submission_notebook(nb.name, ASSIGNMENT, student.id)
-                if cells:
-                    per_nb[nb.name] = {g.name: g.score for g in snb.grades}
+                if cells:    # the autograded ones: the written answers (markdown) are graded by hand
+                    per_nb[nb.name] = {g.name: g.score for g in snb.grades if g.cell.cell_type == "code"}
                 else:
                     per_nb[nb.name] = snb.score
             out[student.id] = per_nb
@@ -100,16 +100,18 @@ def gradebook_scores(course_root, cells=False):
     return out
 
 
-def source_points(course_root=REPO_ROOT):
-    """{notebook stem: {grade_id: points}} of every grade cell in source/bptt/*.ipynb.
+def source_points(course_root=REPO_ROOT, manual=False):
+    """{notebook stem: {grade_id: points}} of every autograded test cell in source/bptt/*.ipynb
+    (with manual=True: of every written answer, the markdown grade cells graded by hand).
 
     Read as plain JSON: this is the instructor's own statement of the points.
     """
     points = {}
     for path in sorted((Path(course_root) / "source" / ASSIGNMENT).glob("*.ipynb")):
         cells = json.loads(path.read_text())["cells"]
-        meta = [c.get("metadata", {}).get("nbgrader", {}) for c in cells]
-        points[path.stem] = {m["grade_id"]: float(m.get("points", 0)) for m in meta if m.get("grade")}
+        graded = [(c["cell_type"], c.get("metadata", {}).get("nbgrader", {})) for c in cells]
+        points[path.stem] = {m["grade_id"]: float(m.get("points", 0)) for kind, m in graded
+                             if m.get("grade") and (kind == "markdown") == manual}
     return points
 
 
