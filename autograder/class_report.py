@@ -168,7 +168,8 @@ def _manual_section(summary: dict[str, Any]) -> str:
     rows = "".join(f"<tr><td>{e(q['notebook'])}</td><td><code>{e(q['name'])}</code></td><td>{q['max_score']}</td>"
                    f"<td>{q['graded']}</td><td>{q['to_grade_by_hand']}</td>"
                    f"<td>{'-' if q['mean'] is None else q['mean']}</td></tr>" for q in summary["manual"])
-    return (f"<h2>Written answers, graded by hand ({summary['manual_max_score']} points, apart from the "
+    n = summary["manual_max_score"]
+    return (f"<h2>Written answers, graded by hand ({n} point{'' if n == 1 else 's'}, apart from the "
             f"autograded score)</h2>\n<table id=\"manual\"><tr><th>notebook</th><th>answer</th><th>points</th>"
             f"<th>graded</th><th>{TO_GRADE_BY_HAND}</th><th>mean score</th></tr>{rows}</table>")
 

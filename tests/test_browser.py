@@ -369,7 +369,8 @@ def test_formgrader_autograde_button_gives_the_grading_commands_score(page, inst
             " return s && /\\d/.test(s.textContent); }")
         shot(page, f"formgrader-autograded-{app}")
         score = row.locator("td.score").inner_text().strip()
-        assert score == f"{expected['score']:g} / {expected['max_score']:g}", score
+        # Formgrader's maximum counts the written answers, still ungraded here; the command keeps them apart.
+        assert score == f"{expected['score']:g} / {expected['max_score'] + expected['manual_max_score']:g}", score
 
         page.goto(f"{server.url}/formgrader/manage_students/cai/bptt")
         page.wait_for_selector("td.score")
@@ -382,3 +383,56 @@ def test_formgrader_autograde_button_gives_the_grading_commands_score(page, inst
         maxes = {stem: sum(p.values()) + sum(course_tools.source_points(root, manual=True)[stem].values())
                  for stem, p in course_tools.source_points(root).items()}
         assert shown == {stem: f"{want[stem]:g} / {maxes[stem]:g}" for stem in maxes}, shown
+
+
+# ---- written answers graded by hand ---------------------------------------------------------
+
+def test_a_score_entered_in_formgrader_flows_into_grades_json_and_the_class_report(page, tmp_path):
+    """The grader opens alice's notebook in Formgrader's Manual Grading, types a score for her
+    written answer, and the next `grade --gradebook` carries it into grades.json and the class report."""
+    from nbgrader.api import Gradebook
+    from tests.adversarial import minicourse
+    from tests.test_manual_answers import QUESTION, course_with_question, student_answering
+
+    root = course_with_question(tmp_path / "course")
+    for nb_path in (root / "source" / "bptt").glob("*.ipynb"):   # nbgrader autograde runs visible tests only
+        nb_path.write_text(json.dumps(minicourse.strip_hidden(json.loads(nb_path.read_text()))))
+    env = dict(os.environ, BPTT_GRADING="1", PYTHONPATH="")
+    for args in (["generate_assignment", "bptt", "--force"], None, ["autograde", "bptt", "--force"]):
+        if args is None:
+            student_answering(root, "alice", "**Five arrays**: W_xh (D, H), W_hh (H, H), b_h, W_hq, b_q.")
+            continue
+        proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, env=env, capture_output=True,
+                              text=True, timeout=600)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = tmp_path / "out"
+    grade = [sys.executable, "-m", "autograder", "grade", str(root / "submitted"), "--out", str(out), "--course",
+             str(root), "--gradebook", "--quiet"]
+    assert subprocess.run(grade, cwd=REPO, capture_output=True, timeout=600).returncode == 0
+    assert json.loads((out / "grades.json").read_text())["submissions"][0]["manual"][0]["score"] is None
+
+    with JupyterServer(root, app="notebook", env=dict(jupyter_settings(tmp_path / "srv"), PYTHONPATH="")) as server:
+        notebooks = server.get("/formgrader/api/student_notebook_submissions/alice/bptt")
+        nb_id = next(nb["id"] for nb in notebooks if nb["name"] == QUESTION.notebook)
+        page.goto(f"{server.url}/formgrader/submissions/{nb_id}/")
+        box = page.locator(f"input.score#{QUESTION.name}")
+        box.wait_for(state="visible")
+        assert "Five arrays" in page.locator(".nbgrader_cell", has=box).inner_text()   # the student's answer
+        box.fill("1")
+        box.press("Tab")                                     # formgrader saves on change
+        page.wait_for_function(
+            f"() => !document.querySelector('input.score#{QUESTION.name}').classList.contains('needs_manual_grade')")
+        box.scroll_into_view_if_needed()
+        shot(page, "formgrader-manual-grade")
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        assert gb.find_grade(QUESTION.name, QUESTION.notebook, "bptt", "alice").manual_score == 1.0
+
+    assert subprocess.run(grade, cwd=REPO, capture_output=True, timeout=600).returncode == 0
+    alice = json.loads((out / "grades.json").read_text())["submissions"][0]
+    assert (alice["score"], alice["manual_score"]) == (minicourse.MAX_SCORE, 1.0)
+    assert alice["manual"][0]["status"] == "graded by hand"
+    page.goto((out / "class_report.html").as_uri())
+    manual = page.locator("table#manual")
+    assert "1.0" in manual.inner_text() and page.locator("td.manual").inner_text() == "1 / 1"
+    manual.scroll_into_view_if_needed()
+    shot(page, "class-report-manual-grade")
