@@ -83,11 +83,14 @@ UNITS: tuple[DeclaredUnit, ...] = (
     DeclaredUnit("02_rnn_bptt", "dW_hh(h_prev, dhraw)", 1),
     DeclaredUnit("02_rnn_bptt", "dW_xh(X, dhraw)", 1),
     DeclaredUnit("02_rnn_bptt", "db_h(dhraw)", 1),
+    DeclaredUnit("02_rnn_bptt", "dX(dhraw, W_xh)", 1),
+    DeclaredUnit("02_rnn_bptt", "dh0(dhraw_0, W_hh)", 1),
     DeclaredUnit("02_rnn_bptt", "rnn_backward(Y, params, cache, activation)", 4),
 
     DeclaredUnit("03_two_layer_rnn", "dh1_t(dhraw2_t, dhraw1_next, W_xh2, W_hh1)", 2),
     DeclaredUnit("03_two_layer_rnn", "rnn2_backward(Y, params, cache, activation)", 5),
 
+    DeclaredUnit("04_long_histories", "path_weights(carry)", 2),
     DeclaredUnit("04_long_histories", "bptt_truncated(Y, params, cache, k, activation)", 3),
     DeclaredUnit("04_long_histories", "bptt_randomized(Y, params, cache, xi, activation)", 3),
     DeclaredUnit("04_long_histories", "clip_gradients(grads, max_norm)", 2),

@@ -34,17 +34,18 @@ def test_every_graded_unit_is_listed_with_its_notebook():
     assert {name: u.notebook for name, u in UNITS.items()} == {
         **dict.fromkeys(["dz_netAct", "dz_netIn", "dz_wts", "dz_b", "dy_netAct", "dy_netIn", "dy_wts", "dy_b",
                          "mlp_backward"], "01_mlp_backprop"),
-        **dict.fromkeys(["dy_t", "dW_hq", "db_q", "dh_t", "dhraw_t", "dW_hh", "dW_xh", "db_h", "rnn_backward"],
+        **dict.fromkeys(["dy_t", "dW_hq", "db_q", "dh_t", "dhraw_t", "dW_hh", "dW_xh", "db_h", "dX", "dh0", "rnn_backward"],
                         "02_rnn_bptt"),
         **dict.fromkeys(["dh1_t", "rnn2_backward"], "03_two_layer_rnn"),
-        **dict.fromkeys(["bptt_truncated", "bptt_randomized", "clip_gradients"], "04_long_histories"),
+        **dict.fromkeys(["path_weights", "bptt_truncated", "bptt_randomized", "clip_gradients"], "04_long_histories"),
     }
     # one case per entry of CASE_DIMS; their own variants where the notebook promises more (windows, keep
     # probabilities, thresholds, zero gradients, a ValueError for an unknown activation)
     plain = [name for name, unit in UNITS.items() if not unit.variants]
     assert {name: len(CASES[name]) for name in plain} == dict.fromkeys(plain, len(CASE_DIMS))
     assert {name: len(cases) for name, cases in CASES.items() if name not in plain} == {
-        "bptt_truncated": 5, "bptt_randomized": 4, "clip_gradients": 5, "dhraw_t": 4, "rnn2_backward": 4}
+        "bptt_truncated": 5, "bptt_randomized": 4, "clip_gradients": 5, "dhraw_t": 4, "rnn2_backward": 4,
+        "path_weights": 4}
 
 
 # ---- the reference passes ---------------------------------------------------------------
@@ -66,6 +67,11 @@ def test_reference_passes_the_sandbox_judge(name):
 
 @pytest.mark.parametrize("name", UNITS)
 def test_case_dimensions_are_pairwise_distinct(name):
+    if name == "path_weights":     # (T,) in, (T, T) out by definition; a transposed w is told apart by its zeros
+        for case in CASES[name]:
+            assert UNITS[name].judge(case, to_data(np.asarray(case.expected).T)).startswith(
+                "path_weights output: is indexed w[j, t]")
+        return
     for case in CASES[name]:
         sizes = [case.dims[k] for k in AXES if k in case.dims]
         assert len(sizes) >= 3
@@ -374,6 +380,8 @@ def test_no_diagnosis_contains_an_expected_number(name):
         if case.raises is not None or not any(np.any(a) for a in leaves(case.expected)):
             continue                          # no answer to leak: it must raise, or it is all zeros
         secret = renderings(case.expected)
+        if not secret and name == "path_weights":
+            continue                          # regular truncation's 0s and 1s: nothing a message could leak
         assert secret
         for label, got in wrong_answers(case, rng):
             message = unit.judge(case, to_data(got))

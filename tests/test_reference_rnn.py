@@ -5,7 +5,7 @@ For ReLU and tanh, on T=7, N=3, D=5, H=4, Q=6 and the edge cases T = 1 and N = 1
 - dh_t against the loss perturbed at h_t (after phi; it then feeds o_t and step t+1),
   for every t, so the middle steps and the last step are both covered;
 - dhraw_t against the loss perturbed at h_netIn_t (before phi);
-- dh0 against the loss as a function of the initial state;
+- dh0 against the loss as a function of the initial state, dX against it as a function of the inputs;
 - the five parameter gradients, from the local rules dW_xh, dW_hh, db_h, dW_hq, db_q,
   and from rnn_backward with reg > 0.
 The intermediate perturbations go through the independent forward of tests/fd.py;
@@ -22,7 +22,7 @@ from tests import fd
 
 REG = 0.2
 PARAMS = ("W_xh", "W_hh", "b_h", "W_hq", "b_q")
-NAMES = ("dy_t", "dh_t", "dhraw_t", "dh0", "dW_xh", "dW_hh", "db_h", "dW_hq", "db_q") + tuple(
+NAMES = ("dy_t", "dh_t", "dhraw_t", "dh0", "dX", "dW_xh", "dW_hh", "db_h", "dW_hq", "db_q") + tuple(
     f"rnn_backward[{k}]" for k in PARAMS + ("h0",))
 
 
@@ -50,11 +50,13 @@ def comparisons(shape, activation):
         for name, shape in (("o", (T, N, Q)), ("h", (T, N, H)), ("h_netIn", (T, N, H)))}
     p, h0_free = {k: v.copy() for k, v in params.items()}, h0.copy()
     num_h0 = fd.num_grad(lambda: R.rnn_loss(X, Y, params, h0_free, activation), h0_free)
+    X_free = X.copy()
+    num_X = fd.num_grad(lambda: R.rnn_loss(X_free, Y, params, h0, activation), X_free)
     num_plain = {k: fd.num_grad(lambda: R.rnn_loss(X, Y, p, h0, activation), p[k]) for k in p}
     num_reg = {k: fd.num_grad(lambda: R.rnn_loss(X, Y, p, h0, activation, REG), p[k]) for k in p}
 
     out = {"dy_t": (dy, at["o"]), "dh_t": (dh, at["h"]), "dhraw_t": (dhraw, at["h_netIn"]),
-           "dh0": (R.dh0(dhraw[0], params["W_hh"]), num_h0)}
+           "dh0": (R.dh0(dhraw[0], params["W_hh"]), num_h0), "dX": (R.dX(dhraw, params["W_xh"]), num_X)}
     out.update({f"d{k}": (local[k], num_plain[k]) for k in PARAMS})
     out.update({f"rnn_backward[{k}]": (full[k], num_reg[k]) for k in PARAMS})
     out["rnn_backward[h0]"] = (full["h0"], num_h0)

@@ -236,3 +236,50 @@ def test_value_clipping_bounds_entries_but_changes_the_direction():
     b = np.concatenate([v.ravel() for v in clipped.values()])
     cosine = a @ b / np.linalg.norm(a) / np.linalg.norm(b)
     assert cosine < 0.99
+
+
+def _carried_gradients(params, cache, activation, t, carry):
+    """The gradient at h_t, h_{t-1}, ..., h_0 of the loss at step t alone, pushed back by the chain rule
+    with carry[s] on what step s passes to h_{s-1}: written out here, independently of path_weights."""
+    h, h_netIn = cache["h"], cache["h_netIn"]
+    g = np.random.default_rng(t).standard_normal(h[t].shape)      # any gradient arriving at h_t
+    out = [g]
+    for s in range(t, 0, -1):
+        dphi = (h_netIn[s] > 0).astype(float) if activation == "relu" else 1.0 - h[s] ** 2
+        g = carry[s] * ((g * dphi) @ params["W_hh"].T)
+        out.append(g)
+    return out            # out[j] is the gradient at h_{t-j}
+
+
+@pytest.mark.parametrize("carry", [np.ones(6), R.regular_carry(6, 4), np.array([0.0, 2.0, 0.0, 4.0, 1.5, 4.0])])
+@pytest.mark.parametrize("activation", fd.ACTIVATIONS)
+def test_path_weights_are_the_ratio_of_the_carried_to_the_full_gradient(carry, activation):
+    X, Y, params, h0, _ = fd.rnn_problem(6, 3, 5, 4, 7, activation, seed=8)
+    _, cache = R.rnn_forward(X, params, h0, activation)
+    w = R.path_weights(carry)
+    assert w.shape == (6, 6) and np.all(np.triu(w, 1) == 0)
+    for t in range(6):
+        full = _carried_gradients(params, cache, activation, t, np.ones(6))
+        cut = _carried_gradients(params, cache, activation, t, carry)
+        for j in range(t + 1):
+            assert np.allclose(cut[j], w[t, j] * full[j], rtol=1e-12, atol=1e-14), (t, j)
+
+
+@pytest.mark.parametrize("pi", [0.25, 0.5, 0.8])
+def test_randomized_path_weights_have_mean_one_and_variance_pi_to_the_minus_j_minus_one(pi):
+    """Exact, over all 2**T draws of xi with their probabilities (no sampling)."""
+    T = 6
+    mean, second = np.zeros((T, T)), np.zeros((T, T))
+    for keep in itertools.product((False, True), repeat=T):
+        keep = np.array(keep)
+        prob = np.prod(np.where(keep, pi, 1 - pi))
+        w = R.path_weights(np.where(keep, 1 / pi, 0.0))
+        mean += prob * w
+        second += prob * w ** 2
+    lower = np.tril(np.ones((T, T)))
+    lag = np.subtract.outer(np.arange(T), np.arange(T)) * 0 + np.arange(T)       # lag[t, j] = j
+    assert np.allclose(mean, lower, rtol=1e-12)
+    assert np.allclose(second - mean ** 2, lower * (pi ** -lag - 1.0), rtol=1e-10)
+    mask = sum(np.prod(np.where(k, pi, 1 - pi)) * R.path_weights(np.array(k, float))
+               for k in itertools.product((False, True), repeat=T))
+    assert np.allclose(mask, lower * pi ** lag)           # a 0/1 mask discounts lag j by pi**j

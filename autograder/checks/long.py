@@ -109,6 +109,30 @@ def _clip_gradients(rng: np.random.Generator, d: CaseDims) -> Case:
     ], factors=[("the norm", n), ("max_norm", max_norm), ("norm / max_norm", n / max_norm)])
 
 
+def _path_weights(rng: np.random.Generator, d: CaseDims) -> Case:
+    T, k = d["T"], d["k"]
+    pi = d.get("pi", "regular")
+    carry = R.regular_carry(T, k) if pi == "regular" else _xi(rng, T, pi)
+    w = R.path_weights(carry)
+    shifted = np.zeros((T, T))          # the multipliers of steps t-1, ..., t-j (one step too far back)
+    for t in range(T):
+        shifted[t, 0] = 1.0
+        for j in range(1, t + 1):
+            shifted[t, j] = shifted[t, j - 1] * carry[t - j]
+    return Case((carry,), w, d, [
+        ("takes the multipliers of steps t-1, ..., t-j: the path from h_t down to h_{t-j} crosses the edges "
+         "that steps t, t-1, ..., t-j+1 pass back, each scaled by its own carry.", shifted),
+        ("is indexed w[j, t]: rows are the step t of the loss, columns the lag j.", w.T),
+        ("uses carry as a 0/1 mask: a surviving path is multiplied by the carries themselves "
+         "(by 1/pi each under randomized truncation).", R.path_weights((carry > 0).astype(float))),
+        ("fills lags j > t: there is no state j steps before step t when j > t, so those weights are 0.",
+         np.tril(w) + np.triu(np.ones((T, T)), 1)),
+        ("multiplies by the carry of step t-j too: the path stops at h_{t-j} and does not cross the edge "
+         "step t-j passes back.", np.array([[w[t, j] * (carry[t - j] if j <= t else 0.0) for j in range(T)]
+                                           for t in range(T)])),
+    ])
+
+
 class _LoopArguments(TypedDict, total=False):
     """carry_helper's arguments, recognised by their kinds (rnn_backward validates their contents)."""
     params: dict[Any, Any]
@@ -152,6 +176,8 @@ UNITS = [
     Unit("bptt_randomized", _bptt_randomized, oracles=("bptt_truncated",),
          shares_with=("bptt_truncated",), shared=carry_helper,
          dims_used=tuple(k for k in DIMS if k != "k"), variants=(dict(pi=0.5), dict(pi=0.25), dict(pi=0.8), dict(pi="any"))),
+    Unit("path_weights", _path_weights, dims_used=("T", "k"),
+         variants=(dict(T=7, k=3), dict(T=5, k=2, pi=0.3), dict(T=8, k=3, pi="any"), dict(T=6, k=4, pi=0.4))),
     Unit("clip_gradients", _clip_gradients,
          dims_used=("D", "H", "Q"), labels=("clipped", "norm"),
          variants=(dict(ratio=0.4), dict(ratio=0.7), dict(ratio=2.0), dict(ratio=1.3), dict(ratio=0))),

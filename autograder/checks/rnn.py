@@ -188,6 +188,28 @@ def _db_h(rng: np.random.Generator, d: CaseDims) -> Case:
         ("sums dh (before the activation) instead of dhraw.", up["dh"].sum(axis=(0, 1)))])
 
 
+def _dX(rng: np.random.Generator, d: CaseDims) -> Case:
+    params, X, Y, cache, act = rnn_problem(rng, d)
+    up = _up(rng, d, params, Y, cache, act)
+    dhraw, W_xh = up["dhraw"], params["W_xh"]
+    return Case((dhraw, W_xh), R.dX(dhraw, W_xh), d, [
+        ("sums over time: every step has its own input x_t, so dX keeps one gradient per step (T, N, D).",
+         np.broadcast_to(dhraw.sum(axis=0) @ W_xh.T, X.shape).copy()),
+        ("divides by T*N again: the 1/(T*N) of the mean loss is already in dhraw.", dhraw @ W_xh.T / (d["T"] * d["N"])),
+    ])
+
+
+def _dh0(rng: np.random.Generator, d: CaseDims) -> Case:
+    params, X, Y, cache, act = rnn_problem(rng, d)
+    up = _up(rng, d, params, Y, cache, act)
+    dhraw_0, W_hh = up["dhraw"][0], params["W_hh"]
+    return Case((dhraw_0, W_hh), R.dh0(dhraw_0, W_hh), d, [
+        ("sends the gradient through W_hh instead of W_hh.T.", dhraw_0 @ W_hh),
+        ("returns dhraw_0 itself: the initial state reaches h_netIn_0 through W_hh, so multiply by W_hh.T.",
+         dhraw_0.copy()),
+    ])
+
+
 GRAD_KEYS = ("W_xh", "W_hh", "b_h", "W_hq", "b_q")
 
 
@@ -248,6 +270,8 @@ UNITS = [
     Unit("dW_hh", _dW_hh, dims_used=DIMS, upstream=("dhraw",)),
     Unit("dW_xh", _dW_xh, dims_used=DIMS, upstream=("dhraw",)),
     Unit("db_h", _db_h, dims_used=DIMS, upstream=("dhraw",)),
+    Unit("dX", _dX, dims_used=DIMS, upstream=("dhraw",)),
+    Unit("dh0", _dh0, dims_used=DIMS, upstream=("dhraw_0",)),
     Unit("rnn_backward", _rnn_backward,
          oracles=STEP_ORACLES, dims_used=DIMS),
 ]

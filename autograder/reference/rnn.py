@@ -232,6 +232,16 @@ def db_h(dhraw: ArrayLike) -> Array:
     return summed
 
 
+def dX(dhraw: ArrayLike, W_xh: ArrayLike) -> Array:
+    """Inputs, every step: dhraw_t @ W_xh.T.  dhraw (T, N, H); W_xh (D, H) -> (T, N, D).
+
+    What an RNN stacked under this one (or an embedding) receives as its upstream gradient.
+    """
+    s = Shapes("dX")
+    dX_: Array = s.array("dhraw", dhraw, "T N H") @ s.array("W_xh", W_xh, "D H").T
+    return dX_
+
+
 def dh0(dhraw_0: ArrayLike, W_hh: ArrayLike) -> Array:
     """Initial state: dhraw_0 @ W_hh.T.  dhraw_0 (N, H); W_hh (H, H) -> (N, H)."""
     s = Shapes("dh0")

@@ -37,6 +37,23 @@ def regular_carry(T: object, k: object) -> Array:
     return carry
 
 
+def path_weights(carry: ArrayLike) -> Array:
+    """(T, T) w[t, j]: the factor on the path from the loss at step t back to the state h_{t-j}.
+
+    carry[s] scales what step s passes back to h_{s-1}, so the path from h_t down to h_{t-j}
+    crosses the multipliers of steps t, t-1, ..., t-j+1: w[t, j] = prod(carry[t-j+1 : t+1]),
+    w[t, 0] = 1, and w[t, j] = 0 for j > t (no state that far back inside the sequence).
+    """
+    c = Shapes("path_weights").array("carry", carry, "T")
+    T = c.shape[0]
+    w = np.zeros((T, T))
+    for t in range(T):
+        w[t, 0] = 1.0
+        for j in range(1, t + 1):
+            w[t, j] = w[t, j - 1] * c[t - j + 1]
+    return w
+
+
 def sample_xi(T: object, pi: object, rng: object) -> Array:
     """(T,) multipliers of randomized truncation: 1/pi with probability pi, else 0.
 

@@ -93,10 +93,12 @@
 # | `dW_hh(h_prev, dhraw)` | 1 |
 # | `dW_xh(X, dhraw)` | 1 |
 # | `db_h(dhraw)` | 1 |
+# | `dX(dhraw, W_xh)` | 1 |
+# | `dh0(dhraw_0, W_hh)` | 1 |
 # | `rnn_backward(Y, params, cache, activation)` | 4 |
-# | **this notebook** | **14** |
+# | **this notebook** | **16** |
 #
-# The whole assignment has **41 points** across four notebooks (01: 12 + 02: 14 + 03: 7 + 04: 8).
+# The whole assignment has **45 points** across four notebooks (01: 12 + 02: 16 + 03: 7 + 04: 10).
 #
 # | written answer, graded by hand | points |
 # |---|---|
@@ -823,6 +825,126 @@ assert grad_check(lambda: np.sum(G * (np.zeros((4, 3, 5)) + b)), b, db_h(G), "db
 ### BEGIN HIDDEN TESTS
 from autograder.checks import check
 check("db_h", db_h)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### 8b. `dX` — the inputs (<!-- generated: points dX -->1 point<!-- end generated -->)
+#
+# **Why.** The parameters are not the only inputs of the loss. When this RNN sits on top of
+# another layer (notebook 03's layer 2 reads layer 1's states as its "inputs"; a word embedding
+# feeds its vectors as `X`), that layer needs the gradient at `X` as its upstream gradient.
+# CS231n's `rnn_backward` returns it as `dx`.
+#
+# **Place in the graph.** `X[t] → h_netIn_t → … → loss`: each step's input feeds only its own
+# pre-activation, through $W_{xh}$. It meets $dhraw_t$ from above, at that step only.
+#
+# **Forward**, one entry: $h\_netIn_{t,n,h} = \sum_d x_{t,n,d}\, W_{xh,d,h} + (\ldots)$.
+#
+# | argument / result | shape |
+# |---|---|
+# | `dhraw` | (T, N, H) |
+# | `W_xh` | (D, H) |
+# | returns `dX` | (T, N, D), float64: one gradient per step and row |
+#
+# **The chain-rule step.** The same step as `dy_netAct` in notebook 01 (a gradient going down
+# through a product with a weight matrix), done at every step. Unlike a weight, each $x_t$ is used
+# once, so nothing is summed over time. Check the shapes: which product of a (N, H) array and a
+# (D, H) array gives (N, D)?
+#
+# **Worked example** (T = 2, N = 3, H = 4, D = 2): `dhraw` as in step 7's example, and
+# `W_xh` in the test cell.
+
+# %% nbgrader={"grade": false, "grade_id": "dX", "locked": false, "schema_version": 3, "solution": true}
+def dX(dhraw, W_xh):
+    """Gradient with respect to the input sequence X, one (N, D) slice per step.
+
+    Inputs:
+    - dhraw: (T, N, H) gradients at the pre-activations h_netIn_t
+    - W_xh: (D, H) input weights
+    Returns:
+    - dX: (T, N, D) float64
+    """
+    ### BEGIN SOLUTION
+    return dhraw @ W_xh.T
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_dX", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+# Tests — read-only: the worked example, then finite differences on random inputs.
+from bptt_tools import grad_check
+
+dhraw_ex = np.array([[[-2.0, 0.0, 2.0, -2.0], [0.0, 2.0, 2.0, -1.0], [-2.0, 1.0, -2.0, -1.0]],
+                     [[0.0, 2.0, -2.0, 1.0], [0.0, -2.0, 2.0, 2.0], [0.0, 2.0, 1.0, 2.0]]])
+W_xh_ex = np.array([[1.0, 0.0, -1.0, 0.0], [0.0, 1.0, 1.0, -1.0]])
+check_example(dX, (dhraw_ex, W_xh_ex), [[[-4.0, 4.0], [-2.0, 5.0], [0.0, 0.0]],
+                                        [[2.0, -1.0], [-2.0, -2.0], [-1.0, 1.0]]], "(T, N, D)")
+
+# Finite differences of sum(G * (X @ W)) in X (T = 4, N = 3, D = 2, H = 5).
+rng = np.random.default_rng(9)
+X_, W, G = rng.standard_normal((4, 3, 2)), rng.standard_normal((2, 5)), rng.standard_normal((4, 3, 5))
+assert grad_check(lambda: np.sum(G * (X_ @ W)), X_, dX(G, W), "dX") < TOL, "dX disagrees with finite differences"
+
+### BEGIN HIDDEN TESTS
+from autograder.checks import check
+check("dX", dX)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### 8c. `dh0` — the initial state (<!-- generated: points dh0 -->1 point<!-- end generated -->)
+#
+# **Why.** The initial state $h_{-1}$ (the code's `h0`) is an input too. An encoder–decoder
+# starts the decoder from the encoder's last state, and a model may learn its initial state:
+# both need the gradient at `h0`. CS231n's `rnn_backward` returns it as `dh0`.
+#
+# **Place in the graph.** `h0 → h_netIn_0 → … → loss`: the initial state is read once, by step
+# 0, through $W_{hh}$, exactly as step $t$ reads $h_{t-1}$. It meets $dhraw_0$ from above.
+#
+# **Forward**, one entry: $h\_netIn_{0,n,i} = \sum_j h_{-1,n,j}\, W_{hh,j,i} + (\ldots)$.
+#
+# | argument / result | shape |
+# |---|---|
+# | `dhraw_0` | (N, H): step 0's gradient at its pre-activation |
+# | `W_hh` | (H, H) |
+# | returns `dh0` | (N, H), float64 |
+#
+# **The chain-rule step.** The "future" term of `dh_t`, one step before the first: what step 0
+# sends back to the state it read. $W_{hh}$ is square, so a wrong orientation still has the
+# right shape: compare the forward entry above with the index order of your product.
+#
+# **Worked example** (N = 3, H = 4): `dhraw_0` is step 0 of step 7's `dhraw`; `W_hh` is in the test cell.
+
+# %% nbgrader={"grade": false, "grade_id": "dh0", "locked": false, "schema_version": 3, "solution": true}
+def dh0(dhraw_0, W_hh):
+    """Gradient with respect to the initial state h0 (the state before step 0).
+
+    Inputs:
+    - dhraw_0: (N, H) gradient at step 0's pre-activation h_netIn_0
+    - W_hh: (H, H) recurrent weights
+    Returns:
+    - dh0: (N, H) float64
+    """
+    ### BEGIN SOLUTION
+    return dhraw_0 @ W_hh.T
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_dh0", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+# Tests — read-only: the worked example, then finite differences on random inputs.
+from bptt_tools import grad_check
+
+dhraw_0_ex = np.array([[-2.0, 0.0, 2.0, -2.0], [0.0, 2.0, 2.0, -1.0], [-2.0, 1.0, -2.0, -1.0]])
+W_hh_ex = np.array([[0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0], [1.0, 0.0, 0.0, -1.0], [0.0, 0.0, 1.0, 0.0]])
+check_example(dh0, (dhraw_0_ex, W_hh_ex), [[0.0, 2.0, 0.0, 2.0], [2.0, 2.0, 1.0, 2.0], [1.0, -2.0, -1.0, -2.0]],
+              "(N, H)")
+
+# Finite differences of sum(G * (h @ W)) in h (N = 3, H = 5; W not symmetric).
+rng = np.random.default_rng(10)
+h_, W, G = rng.standard_normal((3, 5)), rng.standard_normal((5, 5)), rng.standard_normal((3, 5))
+assert grad_check(lambda: np.sum(G * (h_ @ W)), h_, dh0(G, W), "dh0") < TOL, "dh0 disagrees with finite differences"
+
+### BEGIN HIDDEN TESTS
+from autograder.checks import check
+check("dh0", dh0)
 ### END HIDDEN TESTS
 
 # %% [markdown]

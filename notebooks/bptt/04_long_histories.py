@@ -35,12 +35,13 @@
 # <!-- generated: points-table -->
 # | graded function | points |
 # |---|---|
+# | `path_weights(carry)` | 2 |
 # | `bptt_truncated(Y, params, cache, k, activation)` | 3 |
 # | `bptt_randomized(Y, params, cache, xi, activation)` | 3 |
 # | `clip_gradients(grads, max_norm)` | 2 |
-# | **this notebook** | **8** |
+# | **this notebook** | **10** |
 #
-# The whole assignment has **41 points** across four notebooks (01: 12 + 02: 14 + 03: 7 + 04: 8).
+# The whole assignment has **45 points** across four notebooks (01: 12 + 02: 16 + 03: 7 + 04: 10).
 #
 # | written answer, graded by hand | points |
 # |---|---|
@@ -249,6 +250,92 @@ def probes():
 # gradient, and a short range of interaction even acts as a slight regularizer.
 # Regular truncation is what is used most of the time, together with gradient clipping.
 # The experiments below test these claims.
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "md_path_weights", "locked": true, "schema_version": 3, "solution": false}
+# ## `path_weights` — the weight each strategy gives a term (<!-- generated: points path_weights -->2 points<!-- end generated -->)
+#
+# **Why.** The gradient of a parameter is a sum of terms $(t, j)$: the loss at step $t$ reaching
+# the state $h_{t-j}$ through $j$ Jacobians. The three strategies compute the same terms and differ
+# only in the **weight** each term gets. This function makes those weights visible: with it you can
+# read off which terms regular truncation drops, and check that randomized truncation keeps every
+# term on average.
+#
+# **The contract.** `path_weights(carry)` takes the multipliers $c$ defined above ($c_t$ scales
+# what step $t$ passes back to $h_{t-1}$ through $W_{hh}$) and returns `w` with `w[t, j]` = the
+# factor by which the multipliers scale the gradient that the loss at step $t$ sends to $h_{t-j}$,
+# compared with full computation ($c$ all ones).
+#
+# | argument / result | shape |
+# |---|---|
+# | `carry` | (T,) non-negative floats: all ones (full), zeros at $t = k, 2k, \dots$ (regular), or $\xi$ (randomized) |
+# | returns `w` | (T, T) float64: row $t$ = the step of the loss, column $j$ = the lag |
+#
+# * $j = 0$: the loss at step $t$ reaches $h_t$ itself without crossing any edge back in time.
+# * $j > t$: there is no state $j$ steps before step $t$ inside the sequence (the initial state
+#   is not a column here); such entries are 0.
+# * Otherwise: draw the unrolled network for T = 4 and follow the path from $h_3$ down to $h_1$.
+#   Which edges $h_{s-1} \to h^{netIn}_s$ does it cross, so which multipliers $c_s$ does it meet?
+#   Then generalize to $h_t \to h_{t-j}$. Careful at both ends of the path.
+#
+# **Worked example** (T = 4): `carry` = (5, 2, 0.5, 3), in the test cell. One entry of it
+# never appears in `w`: find out which, and why, before you write code.
+
+# %% nbgrader={"grade": false, "grade_id": "path_weights", "locked": false, "schema_version": 3, "solution": true}
+def path_weights(carry):
+    """w[t, j]: the factor the multipliers put on the path from the loss at step t back to h_{t-j}.
+
+    Inputs:
+    - carry: (T,) non-negative floats; carry[t] scales what step t passes back to h_{t-1}
+    Returns:
+    - w: (T, T) float64; w[t, j] for the loss at step t and the lag j (0 for j > t)
+    """
+    ### BEGIN SOLUTION
+    carry = np.asarray(carry, dtype=np.float64)
+    T = carry.shape[0]
+    w = np.zeros((T, T))
+    for t in range(T):
+        w[t, 0] = 1.0
+        for j in range(1, t + 1):
+            w[t, j] = w[t, j - 1] * carry[t - j + 1]
+    return w
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_path_weights", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+# Tests — read-only: the worked example; all ones is full computation; regular truncation keeps the
+# terms inside the chunk; the mean over every possible xi (all 2**T of them, with their probabilities)
+# is the weight of full computation.
+from itertools import product
+
+from bptt_tools import check_example
+
+check_example(path_weights, (np.array([5.0, 2.0, 0.5, 3.0]),),
+              [[1.0, 0.0, 0.0, 0.0], [1.0, 2.0, 0.0, 0.0], [1.0, 0.5, 1.0, 0.0], [1.0, 3.0, 1.5, 3.0]], "(T, T)")
+T = 6
+full_w = np.tril(np.ones((T, T)))
+assert np.allclose(call(path_weights, np.ones(T)), full_w), "carry all ones (full computation) must weigh every term 1"
+k = 4
+regular = np.ones(T)
+regular[k::k] = 0.0
+kept = np.array([[1.0 if j <= t % k else 0.0 for j in range(T)] for t in range(T)])
+print(f"regular truncation, T = {T}, k = {k}: which terms (t, j) are kept (1) or dropped (0)")
+print(np.asarray(path_weights(regular)))
+assert np.allclose(path_weights(regular), kept), \
+    "regular truncation keeps exactly the terms whose state h_{t-j} lies in the chunk of step t"
+pi = 0.5
+mean = np.zeros((T, T))
+for keep in product((False, True), repeat=T):
+    keep = np.array(keep)
+    mean += np.prod(np.where(keep, pi, 1 - pi)) * np.asarray(path_weights(np.where(keep, 1 / pi, 0.0)))
+print(f"randomized truncation, pi = {pi}: the mean of w over all 2**{T} xi")
+print(mean)
+assert np.allclose(mean, full_w), "the mean of w over xi must be the full computation's weights"
+print("path_weights: visible tests passed.")
+
+### BEGIN HIDDEN TESTS
+from autograder.checks import check
+check("path_weights", path_weights)
+### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_q_three_strategies", "locked": true, "schema_version": 3, "solution": false}
 # ### Written answer: the three strategies (<!-- generated: points q_three_strategies -->2 points<!-- end generated -->, graded by hand)
