@@ -3,12 +3,29 @@
 # nbgrader's instructor tools turned off AND locked (a student cannot turn them back on from
 # Jupyter's extension manager), Validate kept.
 #
-#   bash setup.sh [VENV]        (default: bptt-env; an existing venv is reused)
+#   bash setup.sh [VENV]        (default: bptt-env; a working venv of Python 3.11 is reused,
+#                                a broken one or one of another Python is rebuilt)
 #   VENV/bin/jupyter notebook bptt/
+#   PYTHON=python3.11 bash setup.sh   to choose the interpreter (default: python3.11, else python3)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 VENV=${1:-bptt-env}
-[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+WANT=3.11                      # the version the pins are made for (pyproject.toml: requires-python)
+PYTHON=${PYTHON:-$(command -v python3.11 || command -v python3 || true)}
+version() { "$1" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null; }
+if [ -z "$PYTHON" ] || [ "$(version "$PYTHON")" != "$WANT" ]; then
+    echo "setup.sh: needs Python $WANT; found ${PYTHON:-no python3} ($(version "${PYTHON:-false}" || true))." >&2
+    echo "Install Python $WANT and run again, e.g.  PYTHON=/usr/bin/python3.11 bash setup.sh" >&2
+    exit 1
+fi
+# A venv is reused only if its Python runs, is the right version and has a working pip; a venv left
+# half-made (an interrupted run, a Python upgraded under it) is removed and made again.
+if [ -e "$VENV" ] && { [ "$(version "$VENV/bin/python")" != "$WANT" ] || \
+                       ! "$VENV/bin/python" -m pip --version >/dev/null 2>&1; }; then
+    echo "setup.sh: $VENV is broken or not Python $WANT; rebuilding it" >&2
+    rm -rf "$VENV"
+fi
+[ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$HERE/requirements.txt"   # -c constraints.txt inside
 LAB=(@jupyter/nbgrader:formgrader @jupyter/nbgrader:create-assignment @jupyter/nbgrader:assignment-list
      @jupyter/nbgrader:course-list @jupyter/nbgrader:menu)

@@ -95,6 +95,8 @@ def _rnn_cases(unit, rng):
             "dW_hh": (h_prev, g_h),
             "dW_xh": (X, g_h),
             "db_h": (g_h,),
+            "dX": (g_h, params["W_xh"]),
+            "dh0": (g_h[0], params["W_hh"]),
             "rnn_backward": (Y, params, cache, activation),
         }
         cases.append(args[unit])
@@ -126,6 +128,8 @@ def _long_cases(unit, rng):
         norm = float(np.sqrt(sum(np.sum(g ** 2) for g in grads.values())))
         zeros = {name: np.zeros_like(g) for name, g in grads.items()}
         return [(grads, 0.5 * norm), (grads, 2.0 * norm), (zeros, 1.0)]
+    if unit == "path_weights":
+        return [(np.array([2.5, 0.0, 2.5, 2.5, 0.0, 0.0, 2.5]),), (R.regular_carry(8, 3),), (rng.uniform(0.5, 3.0, 6),)]
     cases = []
     for activation, k, xi in (("tanh", 3, [2.5, 0.0, 2.5, 2.5, 0.0, 0.0, 2.5]), ("relu", 2, [1.0] * 7)):
         X, Y, params, h0 = _rnn_problem(rng)

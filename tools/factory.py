@@ -71,6 +71,9 @@ def student_notebook(stem, replacements=None, source_dir=SOURCE_DIR):
         text = _source(cell)
         if meta.get("solution") and meta.get("grade_id") in replacements:
             text = textwrap.dedent(replacements[meta["grade_id"]]).strip("\n")
+        elif meta.get("solution") and cell["cell_type"] == "markdown":
+            # A written answer: the source holds the graders' rubric, which no student has.
+            text = f"A student's own written answer ({meta['grade_id']}), graded by hand."
         else:
             text = _MARKER.sub("", _HIDDEN.sub("\n", text)).rstrip("\n")
         cell["source"] = text

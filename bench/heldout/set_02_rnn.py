@@ -253,6 +253,75 @@ def db_h(dhraw):
     return np.sum(dhraw, axis=0)
 ''',
     ),
+    # ---- dX ---------------------------------------------------------------------------
+    dict(
+        id="dX-divides-by-TN-again",
+        unit="dX",
+        kind="wrong",
+        cause="Divides by T*N although dhraw already carries the 1/(T N) of the mean loss.",
+        cause_words=[r"T\s*\*\s*N", r"already in dhraw", r"divides"],
+        source='''
+def dX(dhraw, W_xh):
+    T, N, H = dhraw.shape
+    return dhraw @ W_xh.T / (T * N)
+''',
+    ),
+    dict(
+        id="dX-summed-over-time",
+        unit="dX",
+        kind="wrong",
+        cause="Sums the steps as for a weight; every step has its own input, so dX keeps the time axis.",
+        cause_words=[r"sums? over time", r"one gradient per step", r"\(T, N, D\)"],
+        source='''
+def dX(dhraw, W_xh):
+    return dhraw.sum(axis=0) @ W_xh.T
+''',
+    ),
+    dict(
+        id="dX-loop-over-steps",
+        unit="dX",
+        kind="correct",
+        cause="One product per step, stacked.",
+        cause_words=[],
+        source='''
+def dX(dhraw, W_xh):
+    return np.stack([dhraw[t] @ W_xh.T for t in range(dhraw.shape[0])])
+''',
+    ),
+    # ---- dh0 ----------------------------------------------------------------------------
+    dict(
+        id="dh0-untransposed",
+        unit="dh0",
+        kind="wrong",
+        cause="Sends the gradient through W_hh instead of its transpose (square, so the shape is right).",
+        cause_words=[r"W_hh\.T", r"instead of W_hh", r"transpose"],
+        source='''
+def dh0(dhraw_0, W_hh):
+    return dhraw_0 @ W_hh
+''',
+    ),
+    dict(
+        id="dh0-no-weights",
+        unit="dh0",
+        kind="wrong",
+        cause="Returns step 0's gradient itself; the initial state reaches h_netIn_0 through W_hh.",
+        cause_words=[r"through W_hh", r"dhraw_0 itself", r"multiply"],
+        source='''
+def dh0(dhraw_0, W_hh):
+    return np.array(dhraw_0, dtype=np.float64)
+''',
+    ),
+    dict(
+        id="dh0-einsum",
+        unit="dh0",
+        kind="correct",
+        cause="The forward entry's indices written as an einsum.",
+        cause_words=[],
+        source='''
+def dh0(dhraw_0, W_hh):
+    return np.einsum("ni,ji->nj", dhraw_0, W_hh)
+''',
+    ),
     # ---- rnn_backward ----------------------------------------------------------------
     dict(
         id="rnn_backward-carries-dh",

@@ -79,6 +79,93 @@ def _sub(template, old, new):
 
 
 ENTRIES = [
+    # ---- path_weights ------------------------------------------------------------------
+    dict(
+        id="path_weights-one-step-too-far",
+        unit="path_weights",
+        kind="wrong",
+        cause="Multiplies the carries of steps t-j+1 .. t and also step t-j's, whose edge the path never crosses.",
+        cause_words=[r"step t-j too", r"does not cross", r"stops at h_\{t-j\}"],
+        source='''
+def path_weights(carry):
+    carry = np.asarray(carry, dtype=np.float64)
+    T = len(carry)
+    w = np.zeros((T, T))
+    for t in range(T):
+        for j in range(t + 1):
+            w[t, j] = np.prod(carry[t - j:t + 1]) if j > 0 else 1.0
+    return w
+''',
+    ),
+    dict(
+        id="path_weights-shifted-down",
+        unit="path_weights",
+        kind="wrong",
+        cause="Takes the carries of steps t-j .. t-1 (one step earlier): carry[t] belongs to the edge from step t back.",
+        cause_words=[r"steps t-1, \.\.\., t-j", r"steps t, t-1", r"one step"],
+        source='''
+def path_weights(carry):
+    carry = np.asarray(carry, dtype=np.float64)
+    T = len(carry)
+    w = np.zeros((T, T))
+    for t in range(T):
+        for j in range(t + 1):
+            w[t, j] = np.prod(carry[t - j:t])
+    return w
+''',
+    ),
+    dict(
+        id="path_weights-ones-above-diagonal",
+        unit="path_weights",
+        kind="wrong",
+        cause="Starts from np.ones and fills only j <= t, leaving weight 1 for lags beyond the sequence start.",
+        cause_words=[r"j > t", r"no state", r"are 0"],
+        source='''
+def path_weights(carry):
+    carry = np.asarray(carry, dtype=np.float64)
+    T = len(carry)
+    w = np.ones((T, T))
+    for t in range(T):
+        for j in range(1, t + 1):
+            w[t, j] = w[t, j - 1] * carry[t - j + 1]
+    return w
+''',
+    ),
+    dict(
+        id="path_weights-mask",
+        unit="path_weights",
+        kind="wrong",
+        cause="Uses carry > 0 as a 0/1 mask: surviving paths get weight 1 instead of the product of the carries.",
+        cause_words=[r"0/1 mask", r"mask", r"1/pi"],
+        source='''
+def path_weights(carry):
+    alive = (np.asarray(carry) > 0).astype(np.float64)
+    T = len(alive)
+    w = np.zeros((T, T))
+    for t in range(T):
+        w[t, 0] = 1.0
+        for j in range(1, t + 1):
+            w[t, j] = w[t, j - 1] * alive[t - j + 1]
+    return w
+''',
+    ),
+    dict(
+        id="path_weights-cumprod",
+        unit="path_weights",
+        kind="correct",
+        cause="Cumulative products of the reversed carries, written into each row.",
+        cause_words=[],
+        source='''
+def path_weights(carry):
+    carry = np.asarray(carry, dtype=np.float64)
+    T = carry.shape[0]
+    w = np.zeros((T, T))
+    for t in range(T):
+        back = carry[1:t + 1][::-1]          # the carries of steps t, t-1, ..., 1
+        w[t, :t + 1] = np.concatenate([[1.0], np.cumprod(back)])
+    return w
+''',
+    ),
     # ---- bptt_truncated --------------------------------------------------------------
     dict(
         id="bptt_truncated-chunks-from-end",
@@ -572,4 +659,4 @@ def clip_gradients(grads, max_norm):
     ),
 ]
 
-ENTRIES.sort(key=lambda e: ("bptt_truncated", "bptt_randomized", "clip_gradients").index(e["unit"]))
+ENTRIES.sort(key=lambda e: ("path_weights", "bptt_truncated", "bptt_randomized", "clip_gradients").index(e["unit"]))
