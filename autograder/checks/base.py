@@ -225,11 +225,20 @@ def _leaves(value: Answer, path: LeafPath = ()) -> list[tuple[LeafPath, Leaf]]:
     return [(path, value)]
 
 
+def _kind(got: object) -> str:
+    """What a returned value is, in words true on both paths: the wire brings a list back as a
+    tuple (sandbox/wire.py's to_data), so a sequence is never called a tuple or a list alone."""
+    if isinstance(got, str) and got.startswith(TYPE_MARK):
+        return got[len(TYPE_MARK):]
+    if isinstance(got, (tuple, list)):
+        return f"a list or tuple of {len(got)} values"
+    return f"a {type(got).__name__}" if got is not None else "None"
+
+
 def _structure_problem(got: object, expected: Answer, what: str) -> str | None:
     if isinstance(expected, Mapping):
         if not isinstance(got, dict):
-            kind = got[len(TYPE_MARK):] if isinstance(got, str) and got.startswith(TYPE_MARK) else \
-                f"a {type(got).__name__}" if got is not None else "None"
+            kind = _kind(got)
             return f"{what} must be a dict with keys {sorted(expected)}; it is {kind}."
         missing = [k for k in expected if k not in got]
         if missing:
@@ -240,9 +249,7 @@ def _structure_problem(got: object, expected: Answer, what: str) -> str | None:
                 return problem
     elif isinstance(expected, tuple):
         if not isinstance(got, tuple) or len(got) != len(expected):
-            kind = f"a tuple of {len(got)} values" if isinstance(got, tuple) else \
-                got[len(TYPE_MARK):] if isinstance(got, str) and got.startswith(TYPE_MARK) else f"a {type(got).__name__}"
-            return f"{what} must be a tuple of {len(expected)} values; it is {kind}."
+            return f"{what} must be a tuple of {len(expected)} values; it is {_kind(got)}."
         for i, (g, e) in enumerate(zip(got, expected)):
             problem = _structure_problem(g, e, f"{what}[{i}]")
             if problem:
@@ -297,8 +304,10 @@ def _whole_ambiguous(got: object, mistakes: Sequence[tuple[str, Answer]], messag
 
 
 def judge_value(got: object, expected: Answer, dims: Dims, what: str, mistakes: Sequence[tuple[str, Answer]] = (),
-                labels: Sequence[str] = (), factors: Factors = ()) -> str | None:
+                labels: Sequence[str] = (), factors: Factors = (), sizes: bool = True) -> str | None:
     """None if `got` (plain data) equals `expected`, else the diagnosis.
+
+    sizes=False: a constant factor is named only from `factors` (verified ones, checks/repair.py).
 
     For a dict or tuple answer each wrong entry is attributed to the first catalogued
     mistake that explains it, and entries with the same explanation are named together
@@ -306,7 +315,7 @@ def judge_value(got: object, expected: Answer, dims: Dims, what: str, mistakes: 
     labels: names of a tuple answer's items (e.g. ("clipped", "norm")).
     """
     if not isinstance(expected, (Mapping, tuple)):
-        return diagnose_array(got, expected, dims, what, mistakes, factors)
+        return diagnose_array(got, expected, dims, what, mistakes, factors, sizes)
     problem = _structure_problem(got, expected, what)
     if problem:
         return problem
@@ -331,7 +340,7 @@ def judge_value(got: object, expected: Answer, dims: Dims, what: str, mistakes: 
         if len(matched) == 1 and not _whole_ambiguous(got, mistakes, matched[0]):
             reasons.setdefault(("mistake", matched[0]), []).append(path)
         else:
-            text = leaf_predicate(arr, exp, dims, factors)
+            text = leaf_predicate(arr, exp, dims, factors, sizes)
             if matched:
                 text = f"{only_the_fact(text)} ({COINCIDE})."
             reasons.setdefault(("generic", text), []).append(path)
@@ -352,10 +361,15 @@ def judge_value(got: object, expected: Answer, dims: Dims, what: str, mistakes: 
 
 
 def with_probes(unit: Unit, case: Case, verdict: str, run: Runner) -> str:
-    """The verdict, followed by what the property probes found (checks/probes.py)."""
+    """The message of a failing unit: the verdict with its causes verified (checks/repair.py), and,
+    unless a verified cause explains every wrong entry, what the property probes found (checks/probes.py)."""
     if case.raises is not None:       # nothing to probe: the function had to raise, not answer
         return verdict
     from .probes import diagnose
+    from .repair import explain
+    verdict, explained = explain(unit, case, verdict, run)
+    if explained:
+        return verdict
     found = diagnose(unit, case, run, traced=verdict.startswith(f"{unit.name}: "))
     return f"{verdict.rstrip('.')}. Probes: {found}." if found else verdict
 
