@@ -143,7 +143,8 @@ def verified_factors(case: Case, seen: Evidence, wrong: Sequence[LeafPath]) -> F
     the reference's on every case, every other entry right on every case."""
     if case.expected is None or not wrong:
         return []
-    names = {n for ns in _factor_names(case.dims).values() for n in ns} | {n for n, _ in case.factors}
+    # A plain 2 is no cause ("2× too large in every entry" says it); 2*T or T/N is one.
+    names = {n for ns in _factor_names(case.dims).values() for n in ns if n != "2"} | {n for n, _ in case.factors}
     paths = [p for p, _ in _leaves(case.expected)]
     out: list[tuple[str, float]] = []
     for name in sorted(names):
