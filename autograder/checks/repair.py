@@ -63,8 +63,9 @@ def extra_case(unit: Unit, case: Case) -> Case | None:
     return made if made.expected is not None else None
 
 
-def evidence(unit: Unit, run: Runner, case: Case) -> Evidence | None:
-    """The student's answer on every hidden case and on the extra case; None if any call failed."""
+def evidence(unit: Unit, run: Runner, case: Case, got_here: object) -> Evidence | None:
+    """The student's answer on every hidden case and on the extra case; None if any call failed.
+    got_here: the answer on `case` itself (not asked again)."""
     extra = extra_case(unit, case)
     if extra is None:
         return None
@@ -72,7 +73,7 @@ def evidence(unit: Unit, run: Runner, case: Case) -> Evidence | None:
     for c in unit.cases() + [extra]:
         if c.expected is None:       # a case that must raise says nothing about the values
             continue
-        got = run(c.args)
+        got = got_here if c.made_from == case.made_from else run(c.args)
         if got is None:
             return None
         out.append((c, got))
@@ -80,10 +81,14 @@ def evidence(unit: Unit, run: Runner, case: Case) -> Evidence | None:
 
 
 def _leaf(value: object, path: LeafPath) -> np.ndarray | None:
+    """The float64 entry of `value` at `path` (an array, or a number such as clip_gradients' norm)."""
     try:
-        arr = as_float_array(_get(value, path), "")
+        leaf = _get(value, path)
     except (KeyError, IndexError, TypeError):
         return None
+    if isinstance(leaf, (float, np.floating)) and not isinstance(leaf, bool):
+        return np.asarray(leaf, dtype=np.float64)
+    arr = as_float_array(leaf, "")
     return arr if isinstance(arr, np.ndarray) else None
 
 
@@ -179,9 +184,21 @@ def _close_leaf(got: object, path: LeafPath, target: np.ndarray) -> bool:
     return g is not None and close(g, target)
 
 
+def assign(verified: Mapping[str, set[LeafPath]], wrong: Sequence[LeafPath]) -> dict[str, set[LeafPath]]:
+    """Each wrong entry given to one verified rewrite: the one that explains the most wrong entries
+    (two rewrites that both reproduce an entry are both true of it; the broader one is the cause)."""
+    order = sorted(verified, key=lambda m: -len(verified[m] & set(wrong)))
+    out: dict[str, set[LeafPath]] = {}
+    for path in wrong:
+        first = next((m for m in order if path in verified[m]), None)
+        if first is not None:
+            out.setdefault(first, set()).add(path)
+    return out
+
+
 def _restricted(case: Case, keep: Mapping[str, set[LeafPath]]) -> list[tuple[str, Answer]]:
-    """The case's mistakes, each kept only at the entries where it is verified (elsewhere NaN:
-    never equal to an answer, so judge_value cannot name it there)."""
+    """The case's mistakes, each kept only at the entries assigned to it (elsewhere NaN: never
+    equal to an answer, so judge_value cannot name it there)."""
     out: list[tuple[str, Answer]] = []
     for message, wrong in case.mistakes:
         if message in keep:
@@ -213,18 +230,18 @@ def explain(unit: Unit, case: Case, verdict: str, run: Runner) -> tuple[str, boo
         return verdict, False
     lead, traced = verdict[:at], at > 0
     got = run(case.args)
-    seen = evidence(unit, run, case) if got is not None else None
+    seen = evidence(unit, run, case, got) if got is not None else None
     if got is None or seen is None:
         # Nothing can be verified: say what is observed in this case only.
         return lead + _observed(unit, case, verdict[at:]), False
     wrong = wrong_paths(case, got)
     if not wrong:        # the student's function answered differently this time (not deterministic)
         return lead + _observed(unit, case, verdict[at:]), False
-    mistakes = verified_mistakes(case, seen)
+    mistakes = assign(verified_mistakes(case, seen), wrong)
     factors = verified_factors(case, seen, wrong)
     if traced and not lead.rstrip(". ").endswith("computes itself"):
         mistakes = {}     # the trace names the wrong call; an explanation of the output could contradict it
-    covered = set().union(*(mistakes.get(m, set()) for m in mistakes)) if mistakes else set()
+    covered = set().union(*mistakes.values()) if mistakes else set()
     text = judge_value(got, case.expected, case.dims, what, _restricted(case, mistakes), unit.labels,
                        factors, sizes=False)
     explained = bool(factors) or all(p in covered for p in wrong)
