@@ -28,7 +28,7 @@ from .compare import Factors, SIZE_NAMES, _factor_names, as_float_array, close
 # The extra case's sizes: none equal to a hidden case's, and no product or ratio of two of them
 # equal to another (tests/test_verified_diagnosis.py checks both), so a named constant is one.
 EXTRA_SIZES: dict[str, int] = dict(N=5, D=8, H=7, Q=9, C=9, H1=7, H2=11)
-EXTRA_T = (6, 8, 9, 10, 11)
+EXTRA_T = (6, 13, 17)     # T = 6 unless a hidden case has it or k divides it (then a prime)
 EXTRA_SEED = 5000      # added to the failing case's seed: the same seed mod 1000 (true or arbitrary upstream)
 
 # One student answer per case: (case, answer as plain data, or None when the call failed).
@@ -229,6 +229,8 @@ def explain(unit: Unit, case: Case, verdict: str, run: Runner) -> tuple[str, boo
     if at < 0 or case.expected is None:
         return verdict, False
     lead, traced = verdict[:at], at > 0
+    if _not_values(verdict[at:], what):
+        return verdict, True      # the answer's type or structure is wrong: a fact, with no cause to verify
     got = run(case.args)
     seen = evidence(unit, run, case, got) if got is not None else None
     if got is None or seen is None:
@@ -246,6 +248,13 @@ def explain(unit: Unit, case: Case, verdict: str, run: Runner) -> tuple[str, boo
                        factors, sizes=False)
     explained = bool(factors) or all(p in covered for p in wrong)
     return lead + (text or verdict[at:]), explained
+
+
+def _not_values(part: str, what: str) -> bool:
+    """True for a verdict about the answer's structure or type (a dict's keys, a tuple's length, a
+    dtype, NaN), which names no cause: judge_value says those before it compares any value."""
+    return part.startswith((f"{what} must be", f"{what} is missing the key")) or " dtype " in part or \
+        "NaN or infinite" in part or " is None" in part or "; expected a NumPy array" in part
 
 
 def _observed(unit: Unit, case: Case, part: str) -> str:
