@@ -432,8 +432,10 @@ def _dims_properties(unit: Unit, case: Case, run: Runner) -> list[str]:
     switches: list[tuple[DimsChange, str]] = [
         (DimsChange(N=1), "correct for one example, wrong for a batch: look at how rows are combined")]
     if "T" in unit.dims_used:       # an MLP has no time axis: T = 1 would say nothing true about it
-        switches.append((DimsChange(T=1), "correct for a single step (T = 1), wrong for longer sequences: "
-                                          "look at the sum over time"))
+        # A loop also carries a gradient from step to step; a local rule only sums over time.
+        link = ("what links the steps is wrong (the gradient carried back, or the sums over time)" if unit.oracles
+                else "look at the sum over time")
+        switches.append((DimsChange(T=1), f"correct for a single step (T = 1), wrong for longer sequences: {link}"))
     activation = d.get("activation")
     if isinstance(activation, str):       # the unit's sizes include the activation
         other = OTHER[activation]
