@@ -163,3 +163,22 @@ def test_the_extra_case_has_sizes_of_its_own(name):
         sizes = {k: v for k, v in d.items() if k in unit.dims_used and k != "k"}   # k is the case's own switch
         collisions = [names for names in _factor_names(sizes).values() if len(names) > 1]
         assert not collisions, (name, collisions)
+
+
+DY_WTS_OVER_N = '''
+def dy_wts(dy_netIn, X, y_wts, reg):
+    return X.T @ dy_netIn / X.shape[0] + reg * y_wts
+'''
+DZ_WTS_DOUBLED = '''
+def dz_wts(dz_netIn, y_netAct, z_wts, reg):
+    return 2 * y_netAct.T @ dz_netIn + reg * z_wts
+'''
+
+
+def test_a_scale_of_one_term_is_named_when_every_case_shows_it():
+    # The error model's "scale by a size" applied to the data term alone (the reg term is right).
+    assert verdict("dy_wts", DY_WTS_OVER_N) == (
+        "dy_wts output: the term without reg (the data term) is N times too small: is it divided by N once too "
+        "often? " + where("dy_wts"))
+    assert verdict("dz_wts", DZ_WTS_DOUBLED) == (
+        "dz_wts output: the term without reg (the data term) is doubled " + where("dz_wts"))

@@ -22,6 +22,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from .. import reference as R
+from ..reference.validate import Array
 from .base import Answer, Case, CaseDims, LeafPath, Runner, Unit, _get, _leaves, judge_value
 from .compare import Factors, SIZE_NAMES, _factor_names, as_float_array, close
 
@@ -149,10 +151,10 @@ def verified_factors(case: Case, seen: Evidence, wrong: Sequence[LeafPath]) -> F
     if case.expected is None or not wrong:
         return []
     # A plain 2 is no cause ("2× too large in every entry" says it); 2*T or T/N is one.
-    names = {n for ns in _factor_names(case.dims).values() for n in ns if n != "2"} | {n for n, _ in case.factors}
+    names = _size_names(case)
     paths = [p for p, _ in _leaves(case.expected)]
     out: list[tuple[str, float]] = []
-    for name in sorted(names):
+    for name in names:
         for power in (1, -1):
             ok = True
             for c, got in seen:
@@ -177,6 +179,45 @@ def verified_factors(case: Case, seen: Evidence, wrong: Sequence[LeafPath]) -> F
                 out.append((name, value))
                 break
     return out
+
+
+def _size_names(case: Case) -> list[str]:
+    """The constants a scale may be named by: sizes, products and ratios of two, the unit's own forms."""
+    return sorted({n for ns in _factor_names(case.dims).values() for n in ns if n != "2"}
+                  | {n for n, _ in case.factors})
+
+
+def _terms(unit: Unit, case: Case) -> tuple[Array, Array] | None:
+    """(the answer without its reg term, the reg term) of a rule whose answer adds reg * W to a data term."""
+    if "reg" not in unit.arg_names or not hasattr(R, unit.name) or not isinstance(case.expected, np.ndarray):
+        return None
+    args = list(case.args)
+    args[unit.arg_names.index("reg")] = 0.0
+    data = np.asarray(getattr(R, unit.name)(*args), dtype=np.float64)
+    return data, case.expected - data
+
+
+def verified_term_scale(unit: Unit, case: Case, seen: Evidence) -> tuple[str, Answer] | None:
+    """(message, wrong answer in `case`) when the student's answer is the data term scaled by a named
+    constant (or divided by it), the reg term right, on every case: a scale of one term."""
+    if _terms(unit, case) is None:
+        return None
+    for name in _size_names(case) + ["2"]:
+        for power in (1, -1):
+            ok = True
+            for c, got in seen:
+                v, parts = _form_value(name, c), _terms(unit, c)
+                g = _leaf(got, ())
+                if v is None or parts is None or g is None or not close(g, v ** power * parts[0] + parts[1]):
+                    ok = False
+                    break
+            value, parts = _form_value(name, case), _terms(unit, case)
+            if ok and value is not None and parts is not None and abs(value - 1) > 1e-9:
+                text = ("is doubled" if power == 1 else "is halved") if name == "2" else \
+                    (f"is {name} times too large: is a division by {name} missing?" if power == 1 else
+                     f"is {name} times too small: is it divided by {name} once too often?")
+                return f"the term without reg (the data term) {text}", value ** power * parts[0] + parts[1]
+    return None
 
 
 def _close_leaf(got: object, path: LeafPath, target: np.ndarray) -> bool:
@@ -244,8 +285,11 @@ def explain(unit: Unit, case: Case, verdict: str, run: Runner) -> tuple[str, boo
     if traced and not lead.rstrip(". ").endswith("computes itself"):
         mistakes = {}     # the trace names the wrong call; an explanation of the output could contradict it
     covered = set().union(*mistakes.values()) if mistakes else set()
-    text = judge_value(got, case.expected, case.dims, what, _restricted(case, mistakes), unit.labels,
-                       factors, sizes=False)
+    candidates = _restricted(case, mistakes)
+    scaled = None if factors or covered else verified_term_scale(unit, case, seen)
+    if scaled:
+        candidates, covered = [scaled], set(wrong)
+    text = judge_value(got, case.expected, case.dims, what, candidates, unit.labels, factors, sizes=False)
     explained = bool(factors) or all(p in covered for p in wrong)
     return lead + (text or verdict[at:]), explained
 
