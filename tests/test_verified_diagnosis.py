@@ -182,3 +182,14 @@ def test_a_scale_of_one_term_is_named_when_every_case_shows_it():
         "often? " + where("dy_wts"))
     assert verdict("dz_wts", DZ_WTS_DOUBLED) == (
         "dz_wts output: the term without reg (the data term) is doubled " + where("dz_wts"))
+
+
+@pytest.mark.parametrize("unit, source, message", [
+    ("dy_netIn", "def dy_netIn(dy_netAct, y_netIn):\n    return y_netIn * (y_netIn > 0)\n",
+     "dy_netIn output: uses `y_netIn` where `dy_netAct` belongs "),
+    ("dW_hh", "def dW_hh(h_prev, dhraw):\n    return np.einsum('tni,tnj->ij', dhraw, dhraw)\n",
+     "dW_hh output: uses `dhraw` where `h_prev` belongs "),
+])
+def test_an_argument_swapped_for_another_of_its_shape_is_named_from_the_rule_itself(unit, source, message):
+    # No catalogue entry: the error model applies the swap to the reference rule and checks every case.
+    assert verdict(unit, source) == message + where(unit)

@@ -99,25 +99,59 @@ def _equal(got: object, want: object, path: LeafPath) -> bool:
     return g is not None and w is not None and close(g, w)
 
 
-def _mistake_wrongs(case: Case, message: str) -> list[Answer]:
-    return [w for m, w in case.mistakes if m == message]
-
-
 def _reference(case: Case) -> list[Answer]:
     return [] if case.expected is None else [case.expected]
 
 
-def verified_mistakes(case: Case, seen: Evidence) -> dict[str, set[LeafPath]]:
-    """{message: entries} of the failing case's catalogued rewrites that give the student's entry on
-    every case. A rewrite a case does not make (it equals the reference there, or does not apply
-    to that activation) is the reference in that case."""
+def argument_rewrites(unit: Unit, case: Case) -> list[tuple[str, Answer]]:
+    """The error model's rewrites of a local rule's arguments, applied to the reference rule itself
+    (no list of wrong answers): one argument replaced by another of the same shape, a square one
+    transposed, one set to zero (its term dropped). None for an assembly (its rules are swapped in)."""
+    rule = getattr(R, unit.name, None)
+    if rule is None or unit.oracles or not isinstance(case.expected, np.ndarray):
+        return []
+    names, args = unit.arg_names, case.args
+    arrays = [i for i, a in enumerate(args) if isinstance(a, np.ndarray) and a.dtype.kind == "f"]
+    changes: list[tuple[str, int, object]] = []
+    for i in arrays:
+        a = args[i]
+        assert isinstance(a, np.ndarray)
+        changes += [(f"uses `{names[j]}` where `{names[i]}` belongs", i, args[j]) for j in arrays
+                    if j != i and getattr(args[j], "shape", None) == a.shape]
+        if a.ndim == 2 and a.shape[0] == a.shape[1]:
+            changes.append((f"`{names[i]}` enters transposed ({names[i]}.T where {names[i]} belongs, or the reverse)",
+                            i, a.T))
+        changes.append((f"the term with `{names[i]}` is missing: the answer does not depend on `{names[i]}`",
+                        i, np.zeros_like(a)))
+    out: list[tuple[str, Answer]] = []
+    for message, i, value in changes:
+        try:
+            with np.errstate(all="ignore"):
+                wrong = np.asarray(rule(*(args[:i] + (value,) + args[i + 1:])), dtype=np.float64)
+        except Exception:
+            continue
+        if wrong.shape == case.expected.shape and np.all(np.isfinite(wrong)):
+            out.append((message, wrong))
+    return out
+
+
+def candidates(unit: Unit, case: Case) -> list[tuple[str, Answer]]:
+    """Every rewrite of the reference tried on a case: the unit's catalogue first, then the generic ones."""
+    return list(case.mistakes) + argument_rewrites(unit, case)
+
+
+def verified_mistakes(unit: Unit, case: Case, seen: Evidence) -> dict[str, set[LeafPath]]:
+    """{message: entries} of the failing case's rewrites that give the student's entry on every case.
+    A rewrite a case does not make (it equals the reference there, or does not apply to that
+    activation) is the reference in that case."""
     if case.expected is None:
         return {}
     paths = [p for p, _ in _leaves(case.expected)]
+    tried = {id(c): candidates(unit, c) for c, _ in seen}
     out: dict[str, set[LeafPath]] = {}
-    for message in dict.fromkeys(m for m, _ in case.mistakes):
+    for message in dict.fromkeys(m for m, _ in candidates(unit, case)):
         for path in paths:
-            if all(any(_equal(got, w, path) for w in (_mistake_wrongs(c, message) or _reference(c)))
+            if all(any(_equal(got, w, path) for w in ([w for m, w in tried[id(c)] if m == message] or _reference(c)))
                    for c, got in seen):
                 out.setdefault(message, set()).add(path)
     return out
@@ -237,11 +271,11 @@ def assign(verified: Mapping[str, set[LeafPath]], wrong: Sequence[LeafPath]) -> 
     return out
 
 
-def _restricted(case: Case, keep: Mapping[str, set[LeafPath]]) -> list[tuple[str, Answer]]:
+def _restricted(unit: Unit, case: Case, keep: Mapping[str, set[LeafPath]]) -> list[tuple[str, Answer]]:
     """The case's mistakes, each kept only at the entries assigned to it (elsewhere NaN: never
     equal to an answer, so judge_value cannot name it there)."""
     out: list[tuple[str, Answer]] = []
-    for message, wrong in case.mistakes:
+    for message, wrong in candidates(unit, case):
         if message in keep:
             out.append((message, _only_at(wrong, keep[message])))
     return out
@@ -280,16 +314,16 @@ def explain(unit: Unit, case: Case, verdict: str, run: Runner) -> tuple[str, boo
     wrong = wrong_paths(case, got)
     if not wrong:        # the student's function answered differently this time (not deterministic)
         return lead + _observed(unit, case, verdict[at:]), False
-    mistakes = assign(verified_mistakes(case, seen), wrong)
+    mistakes = assign(verified_mistakes(unit, case, seen), wrong)
     factors = verified_factors(case, seen, wrong)
     if traced and not lead.rstrip(". ").endswith("computes itself"):
         mistakes = {}     # the trace names the wrong call; an explanation of the output could contradict it
     covered = set().union(*mistakes.values()) if mistakes else set()
-    candidates = _restricted(case, mistakes)
+    named = _restricted(unit, case, mistakes)
     scaled = None if factors or covered else verified_term_scale(unit, case, seen)
     if scaled:
-        candidates, covered = [scaled], set(wrong)
-    text = judge_value(got, case.expected, case.dims, what, candidates, unit.labels, factors, sizes=False)
+        named, covered = [scaled], set(wrong)
+    text = judge_value(got, case.expected, case.dims, what, named, unit.labels, factors, sizes=False)
     explained = bool(factors) or all(p in covered for p in wrong)
     return lead + (text or verdict[at:]), explained
 
