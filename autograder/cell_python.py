@@ -21,6 +21,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import os
+import re
 from functools import cache
 from typing import Protocol
 
@@ -70,8 +71,45 @@ def _cell_magic(python: str) -> tuple[str, str] | None:
     return str(name.value), str(body.value)
 
 
-def python_source(source: str) -> str | None:
-    """The Python a kernel runs for a cell's `source`; None when IPython would not run it as Python."""
+# IPython applies one token transform (a magic, a shell escape, `x?`) per pass, and every pass
+# tokenizes the whole cell again: a cell of 500 `x = !ls` lines (4 kB) costs the grader 30 s. So
+# the lines where a transform may apply are counted first, and a cell whose count times its length
+# passes this budget (about a second's work) is not transformed: it runs as a SyntaxError that says why.
+TRANSFORM_BUDGET = 100_000
+# Where IPython's token transforms may start: a line opening with an escape (! % ? / , ;), an
+# assignment of a magic or shell escape (x = !ls, t = %time f()), a line ending in a help `?`.
+_SITE = re.compile(r"^[ \t]*[!%?/,;]|=[ \t]*[!%]|\?[ \t]*$", re.M)
+# What IPython's clean-up transforms act on: a first line that is indented or a prompt (>>>, In [1]:, ...:).
+_CLEANED = re.compile(r"^(?:[ \t]|>>>|In \[|\.\.\.)")
+
+
+def too_costly(source: str, sites: int) -> str:
+    """A cell that raises, saying why it was not transformed (the load reports it as the cell's error)."""
+    why = (f"this cell holds {sites} lines of IPython syntax (magics, shell escapes) in {len(source)} characters: "
+           f"more than the grader transforms in one cell; split it")
+    return f"raise SyntaxError({why!r})\n"
+
+
+class Budget:
+    """The transform work left for one notebook (cells just under TRANSFORM_BUDGET, a thousand times)."""
+
+    def __init__(self, left: int = 10 * TRANSFORM_BUDGET) -> None:
+        self.left = left
+
+
+def python_source(source: str, budget: Budget | None = None) -> str | None:
+    """The Python a kernel runs for a cell's `source`; None when IPython would not run it as Python.
+
+    budget: the notebook's, decreased here (None: this cell's own budget only).
+    """
+    sites = len(_SITE.findall(source))
+    if sites == 0 and not _CLEANED.match(source.lstrip("\n")):
+        return source          # nothing IPython would change (its transform is not free: ~10 us a character)
+    cost = max(1, sites) * len(source)
+    if cost > min(TRANSFORM_BUDGET, budget.left if budget is not None else TRANSFORM_BUDGET):
+        return too_costly(source, sites)
+    if budget is not None:
+        budget.left -= cost
     try:
         python = _transformer().transform_cell(source)
     except Exception:     # IPython's own transformer gave up: the kernel would report a SyntaxError
@@ -82,5 +120,5 @@ def python_source(source: str) -> str | None:
     name, body = magic
     if name not in RUNS_BODY:
         return None
-    inner = python_source(body)
+    inner = python_source(body, budget)
     return None if inner is None else "\n" + inner      # the body's lines keep their numbers in the cell

@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from . import tree
-from .cell_python import python_source
+from .cell_python import Budget, python_source
 from .errors import SubmissionError
 from .outputs import reserved_names
 from .plan import NotebookSpec, Plan
@@ -39,7 +39,7 @@ __all__ = ["CodeCell", "Submission", "SubmissionError", "UnusableNotebook", "cel
 # with its figures is read whole. What is graded is bounded apart: the code cells' source, which goes
 # to the sandbox in one message (wire.MAX_HEADER, 8 MB, with JSON's escapes).
 MAX_NOTEBOOK_BYTES = 100_000 * 1024
-MAX_SOURCE_CHARS = 2 << 20
+MAX_SOURCE_CHARS = 1 << 20
 
 
 class UnusableNotebook(Exception):
@@ -418,6 +418,7 @@ def cells_to_run(data: bytes, spec: NotebookSpec) -> list[CodeCell]:
         raise UnusableNotebook("file is not a Jupyter notebook (no cell list)")
     sources = []
     n_code = graded = 0
+    budget = Budget()
     for cell in nb["cells"]:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
@@ -433,12 +434,12 @@ def cells_to_run(data: bytes, spec: NotebookSpec) -> list[CodeCell]:
             src = "".join(s for s in src if isinstance(s, str))
         if not isinstance(src, str):
             continue
-        python = python_source(src)
+        graded += len(src)
+        if graded > MAX_SOURCE_CHARS:
+            raise UnusableNotebook(f"its code cells hold more than {MAX_SOURCE_CHARS >> 20} MB of source")
+        python = python_source(src, budget)
         if python is None:      # a cell magic whose body IPython does not run as Python (%%bash, %%script false)
             continue
         label = f"cell {gid!r}" if gid else f"code cell {n_code}"
         sources.append(CodeCell(label[:80], python))
-        graded += len(python)
-        if graded > MAX_SOURCE_CHARS:
-            raise UnusableNotebook(f"its code cells hold more than {MAX_SOURCE_CHARS >> 20} MB of source")
     return sources
