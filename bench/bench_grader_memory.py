@@ -2,7 +2,7 @@
 
     python bench/bench_grader_memory.py [--calls 20000] [--call-timeout 120] [--grader DIR]
 
-Writes two one-student classes with tests/adversarial/unusual_class.py: `honest` (the
+Writes two one-student classes with tools/factory.py: `honest` (the
 solutions) and `many_calls` (a right rnn_backward that first calls the allowed helper dW_xh
 CALLS times per case, each call as large as the grader lets one be). Grades each with
 `python -m autograder grade --jobs 1` (the grader grades in its own process then) and prints
@@ -19,7 +19,6 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.adversarial import unusual_class  # noqa: E402
 from tools import factory  # noqa: E402
 
 # Runs the grading command in this process and prints its own peak memory (KiB) on the last line.
@@ -58,7 +57,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp:
         tmp = Path(tmp)
         factory.write_submission(tmp / "honest", "honest")
-        unusual_class.write_many_calls(tmp / "many", "many_calls", args.calls)
+        factory.write_many_calls(tmp / "many", "many_calls", args.calls)
         honest, honest_score = peak_mib(args.grader, tmp / "honest", tmp / "out-honest", args.call_timeout)
         many, many_score = peak_mib(args.grader, tmp / "many", tmp / "out-many", args.call_timeout)
     print(f"grader: {args.grader.resolve()}")

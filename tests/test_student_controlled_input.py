@@ -231,6 +231,6 @@ def test_a_complete_trace_still_diagnoses():
     calls = Trace()
     funcs = recorder({name: getattr(R, name) for name in UNITS["rnn_backward"].oracles}, calls)
     namespace = dict(funcs, np=np)
-    exec(unusual_class.solution("02_rnn_bptt", "rnn_backward"), namespace)
+    exec(factory.solution_source("02_rnn_bptt", "rnn_backward"), namespace)
     namespace["rnn_backward"](Y, params, cache, act)
     assert calls.dropped == 0 and diagnose("rnn_backward", case.args, calls) == RIGHT_CALLS

@@ -57,28 +57,6 @@ for _top in {{_os.environ.get("HOME") or "/tmp", "/tmp"}}:
 _os.chdir(_here)
 """
 
-# Thousands of allowed helper calls per case, each as large as the grader lets one be, then the right answer.
-MANY_CALLS = '''
-def rnn_backward(Y, params, cache, activation):
-    values = list(params.values()) + list(cache.values()) + [Y]
-    numbers = sum(getattr(v, "size", 1) for v in values)
-    dims = sorted(d for v in values for d in getattr(v, "shape", ()))
-    T, N, D = cache["X"].shape
-    H = params["W_hh"].shape[0]
-    rows = max(1, min(dims[-1] * dims[-2], 7 * numbers // (T * (D + H))))
-    X_big, dhraw_big = np.ones((T, rows, D)), np.ones((T, rows, H))
-    for _ in range(CALLS):
-        dW_xh(X_big, dhraw_big)
-    return _rnn_backward_as_written(Y, params, cache, activation)
-'''
-
-
-def solution(stem, unit):
-    """The source of `unit`'s solution cell, as the honest student wrote it."""
-    nb = factory.student_notebook(stem)
-    return next(c["source"] for c in nb["cells"] if factory._nbgrader(c).get("grade_id") == unit)
-
-
 def _edit(path, change):
     nb = json.loads(path.read_text())
     change(nb)
@@ -135,12 +113,5 @@ def build(submitted, many_calls=3000):
         nb["cells"].insert(2, _code(DEEP_HOME))
     _edit(submitted / "deep_home" / "bptt" / "02_rnn_bptt.ipynb", deep_home)
 
-    write_many_calls(submitted, "many_calls", many_calls)
+    factory.write_many_calls(submitted, "many_calls", many_calls)
     return submitted
-
-
-def write_many_calls(submitted, name, calls):
-    """A right rnn_backward that first makes `calls` allowed helper calls per case, as large as allowed."""
-    source = (solution("02_rnn_bptt", "rnn_backward").replace("def rnn_backward(", "def _rnn_backward_as_written(", 1)
-              + "\n\nCALLS = " + str(calls) + "\n" + MANY_CALLS)
-    return factory.write_submission(submitted, name, {"rnn_backward": source})
