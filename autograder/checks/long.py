@@ -128,7 +128,7 @@ def _path_weights(rng: np.random.Generator, d: CaseDims) -> Case:
         ("fills lags j > t: there is no state j steps before step t when j > t, so those weights are 0.",
          np.tril(w) + np.triu(np.ones((T, T)), 1)),
         ("multiplies by the carry of step t-j too: the path stops at h_{t-j} and does not cross the edge "
-         "step t-j passes back.", np.array([[w[t, j] * (carry[t - j] if j <= t else 0.0) for j in range(T)]
+         "step t-j passes back.", np.array([[w[t, j] * (carry[t - j] if 0 < j <= t else 1.0) for j in range(T)]
                                            for t in range(T)])),
     ])
 
