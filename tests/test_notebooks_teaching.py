@@ -73,7 +73,7 @@ def unit_parameters():
     params = {}
     for stem in STEMS:
         for cell in json.loads((SOURCE / f"{stem}.ipynb").read_text())["cells"]:
-            if nbgrader_meta(cell).get("solution"):
+            if nbgrader_meta(cell).get("solution") and cell["cell_type"] == "code":    # not the written answers
                 for node in ast.walk(ast.parse(source_of(cell))):
                     if isinstance(node, ast.FunctionDef) and node.name == nbgrader_meta(cell)["grade_id"]:
                         params[node.name] = [a.arg for a in node.args.args]

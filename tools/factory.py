@@ -54,7 +54,8 @@ def unit_notebooks(source_dir=SOURCE_DIR):
     units = {}
     for stem in notebook_stems(source_dir):
         nb = json.loads((Path(source_dir) / f"{stem}.ipynb").read_text())
-        units.update({_nbgrader(c)["grade_id"]: stem for c in nb["cells"] if _nbgrader(c).get("solution")})
+        units.update({_nbgrader(c)["grade_id"]: stem for c in nb["cells"]
+                      if _nbgrader(c).get("solution") and c["cell_type"] == "code"})   # not the written answers
     return units
 
 
