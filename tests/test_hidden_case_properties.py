@@ -113,7 +113,7 @@ AXES = {"z_netAct": "N C", "dz_netAct": "N C", "dz_netIn": "N C", "y_netAct": "N
         "dy_netAct": "N H", "dy_netIn": "N H", "z_wts": "H C", "y_wts": "D H", "p_t": "N Q", "dy_t": "N Q",
         "dh_t": "N H", "h_netIn_t": "N H", "h_t": "N H", "dhraw_next": "N H", "W_hq": "H Q", "h": "T N H",
         "dy": "T N Q", "h_prev": "T N H", "dhraw": "T N H", "p": "T N Q", "h1": "T N H1", "h2": "T N H2",
-        "dhraw2_t": "N H2", "dhraw1_next": "N H1", "W_xh2": "H1 H2"}
+        "dhraw2_t": "N H2", "dhraw1_next": "N H1", "W_xh2": "H1 H2", "dhraw_0": "N H", "W_xh": "D H", "carry": "T"}
 
 
 def case_sizes(unit, case):
