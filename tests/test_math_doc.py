@@ -87,7 +87,7 @@ def _outputs():
     out.update(dy_t=dy[0], dW_hq=R.dW_hq(c["h"], dy), db_q=R.db_q(dy), dh_t=dh,
                dhraw_t=R.dhraw_t(dh, c["h_netIn"][-1], c["h"][-1], "tanh"),
                dW_hh=R.dW_hh(h_prev, dhraw), dW_xh=R.dW_xh(Xs, dhraw), db_h=R.db_h(dhraw),
-               dh0=R.dh0(dhraw[0], rnn["W_hh"]),
+               dh0=R.dh0(dhraw[0], rnn["W_hh"]), dX=R.dX(dhraw, rnn["W_xh"]),
                dh1_t=R.dh1_t(r((N, H2)), r((N, H1)), r((H1, H2)), r((H1, H1))))
     return out
 
