@@ -398,9 +398,14 @@ def test_process_mode_kills_daemons_and_limits_processes(course, tmp_path, limit
 
 
 @pytest.mark.skipif(not PROCESS_OK, reason=PROCESS_WHY)
-def test_process_mode_runs_as_the_sandbox_user_without_privileges(process_probe):
+def test_process_mode_runs_as_its_own_identity_without_privileges(process_probe):
+    """Each process-mode run has a uid and gid of its own (identity.py), no account's and never root's."""
+    from autograder.sandbox import identity
+
     found = process_probe["identity"]
-    assert found["Uid"].split() == [str(_sandbox_uid())] * 4
+    uid = int(found["Uid"].split()[0])
+    assert found["Uid"].split() == [str(uid)] * 4 and found["Gid"].split() == [str(uid)] * 4
+    assert identity.BASE <= uid < identity.BASE + identity.SPAN and uid != _sandbox_uid()
     assert found["CapEff"] == found["CapPrm"] == found["CapBnd"] == "0000000000000000"
     assert found["NoNewPrivs"] == "1" and found["unshare"] == "-1 errno 1"
     assert found["network"] == "PermissionError"          # the host's network is there: seccomp refuses it
@@ -549,19 +554,21 @@ def test_a_hidden_folder_inside_the_allow_list_is_empty(course, tmp_path):
         release_config(cfg)
 
 
-def test_a_uid_sweep_spares_bubblewrap_sandboxes_of_the_same_user(course, tmp_path):
-    """Process mode without a cgroup kills the sandbox user's processes; a bwrap sandbox of another
-    grader on the machine runs as that user too, in its own PID namespace, and must survive."""
-    from autograder.sandbox.jail import kill_user_processes
+def test_a_process_mode_kill_spares_bubblewrap_sandboxes_of_the_sandbox_user(course, tmp_path):
+    """Process mode's kill(-1) runs as its own run's uid: a bwrap sandbox of another grader on the
+    machine runs as the sandbox user, and must survive it."""
+    from autograder.sandbox import identity, reaper
 
     cfg = make_config(read_plan(course), tmp_path / "out", [course])
     worker = Worker(cfg)
+    uid = identity.claim()
     try:
         worker.start()
         assert cfg.isolation.mode == "bwrap"
-        kill_user_processes(cfg.isolation.uid)
+        assert reaper.kill_uid(uid)
         assert worker.proc.poll() is None
         assert worker.load("probe", [("probe", probe.PROBE)]) == [CellOutcome(CellStatus.OK, "")]
     finally:
+        identity.release(uid)
         worker.close()
         release_config(cfg)

@@ -170,32 +170,78 @@ def protect(iso: Isolation, roots: Iterable[str]) -> list[str]:
 
 
 # Folders every user may write on a Linux host: in process isolation a student could leave a file
-# there for the next student (all sandboxes run as the same user), or hold memory in a tmpfs.
+# there for the next student, or hold memory in a tmpfs. World-writable folders inside them (a
+# root-owned sticky .X11-unix, a shared scratch folder) are swept too, at any depth.
 SHARED_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/dev/mqueue")
+SWEEP_ENTRIES = 200_000    # entries looked at per sweep, at most (others' trees are not ours to walk forever)
+_DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def remove_tree(path: str) -> None:
+    """Delete a folder and everything in it, iteratively (a tree 100,000 deep is fine), never following links.
+
+    Only one folder is open at a time: going up reopens "..", which is safe once the tree's
+    owner has no process left to move folders around.
+    """
+    fd = os.open(path, _DIR)
+    names: list[str] = []
+    try:
+        while True:
+            child = None
+            with os.scandir(fd) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        child = entry.name
+                        break
+                    try:
+                        os.unlink(entry.name, dir_fd=fd)
+                    except FileNotFoundError:
+                        pass
+            if child is not None:
+                new = os.open(child, _DIR, dir_fd=fd)
+                os.close(fd)
+                fd = new
+                names.append(child)
+                continue
+            if not names:
+                break
+            up = os.open("..", _DIR, dir_fd=fd)
+            os.close(fd)
+            fd = up
+            os.rmdir(names.pop(), dir_fd=fd)
+    finally:
+        os.close(fd)
+    os.rmdir(path)
 
 
 def remove_left_behind(uid: int, folders: Iterable[str] = SHARED_WRITABLE) -> list[str]:
-    """Delete what the sandbox user left in the shared writable folders; returns the paths removed.
+    """Delete what the sandbox uid left in the shared writable folders, at any depth; returns the paths removed.
 
     Called after each process-isolation sandbox ends (its processes are dead by then), so nothing
-    one student wrote there survives into the next student's sandbox.
+    one student wrote there survives into the next student's sandbox. Descends into every
+    world-writable folder (the only ones the uid could write in besides its own), iteratively.
     """
     removed: list[str] = []
-    for folder in folders:
+    pending, seen = [f for f in folders], 0
+    while pending and seen < SWEEP_ENTRIES:
+        folder = pending.pop()
         try:
             entries = list(os.scandir(folder))
         except OSError:
             continue
         for entry in entries:
+            seen += 1
             try:
                 st = entry.stat(follow_symlinks=False)
             except OSError:
                 continue
             if st.st_uid != uid:
+                if stat.S_ISDIR(st.st_mode) and st.st_mode & stat.S_IWOTH:
+                    pending.append(entry.path)
                 continue
             try:
                 if stat.S_ISDIR(st.st_mode):
-                    shutil.rmtree(entry.path)
+                    remove_tree(entry.path)
                 else:
                     os.unlink(entry.path)
                 removed.append(entry.path)

@@ -190,7 +190,7 @@ def unlisted_calls(numbers):
     args = {"personality": (ctypes.c_ulong(0xFFFFFFFF),),               # only asks the current one
             "kcmp": (os.getpid(), os.getpid(), 0, 0, 0),                 # KCMP_FILE of fd 0 with itself
             "name_to_handle_at": (-100, b"/tmp", handle, ctypes.byref(mount_id), 0),
-            "sched_getscheduler": (0,), "syslog": (10, None, 0)}         # SYSLOG_ACTION_SIZE_BUFFER
+            "sched_get_priority_max": (0,), "syslog": (10, None, 0)}     # SYSLOG_ACTION_SIZE_BUFFER
     out = {}
     for item in numbers.split():
         name, nr = item.split(":")
@@ -198,7 +198,7 @@ def unlisted_calls(numbers):
         result = libc.syscall(int(nr), *args[name])
         out[name] = "ok" if result >= 0 else errno.errorcode.get(ctypes.get_errno(), str(ctypes.get_errno()))
     try:
-        os.sched_getscheduler(0)
+        os.sched_get_priority_max(0)
         out["python"] = "no exception"
     except OSError as exc:
         out["python"] = f"{type(exc).__name__}: {exc}"
