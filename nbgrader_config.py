@@ -62,6 +62,10 @@ def _grading_execute(root):
 
         checks_root = root
 
+        def __init__(self, **kwargs):  # <sandboxed kernel>
+            super().__init__(**kwargs)
+            self.kernel_manager_class = _sandboxed_kernel_manager(root)
+
         def _snapshot(self):
             holder = self.parent if self.parent is not None else GradingExecute
             if getattr(holder, "_bptt_checks", None) is None:
@@ -125,6 +129,24 @@ def _grading_execute(root):
             return await super().async_start_new_kernel(env=self._grading_env(kwargs.pop("env", None)), **kwargs)
 
     return GradingExecute
+
+
+def _sandboxed_kernel_manager(root):  # <sandboxed kernel>
+    """autograder/sandbox/kernel.py's SandboxedKernelManager, loaded by path under a private name:
+    every notebook's kernel runs in the grading command's sandbox (docs/isolation.md), and
+    `autograder` stays off this process's sys.path (a Jupyter server for Formgrader)."""
+    import importlib
+    import importlib.util
+    import sys
+
+    name = "bptt_grader_sandbox"
+    if name not in sys.modules:
+        package = os.path.join(root, "autograder")
+        spec = importlib.util.spec_from_file_location(name, os.path.join(package, "__init__.py"),
+                                                      submodule_search_locations=[package])
+        sys.modules[name] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules[name])
+    return importlib.import_module(f"{name}.sandbox.kernel").SandboxedKernelManager
 
 
 def _autograde_preprocessors(root):
