@@ -88,7 +88,7 @@ def _with_first_cell(folder, source):
 
 def _first_output(root, student):
     nb = json.loads((root / "autograded" / student / "bptt" / f"{STEM}.ipynb").read_text())
-    text = "".join(o.get("text", "") for o in nb["cells"][0]["outputs"] if o.get("output_type") == "stream")
+    text = "".join("".join(o["text"]) for o in nb["cells"][0]["outputs"] if o.get("output_type") == "stream")
     return json.loads(text.strip().splitlines()[-1])
 
 

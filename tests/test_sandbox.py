@@ -572,3 +572,18 @@ def test_a_process_mode_kill_spares_bubblewrap_sandboxes_of_the_sandbox_user(cou
         identity.release(uid)
         worker.close()
         release_config(cfg)
+
+
+@pytest.mark.parametrize("script, status", [("kill -9 $$", -9), ("exit 137", 137)])
+def test_a_killed_bubblewrap_probe_says_it_was_killed_and_by_which_signal(tmp_path, monkeypatch, script, status):
+    """The probe ended by SIGKILL (itself, or its child as bwrap reports it: 128 + 9) is not a
+    namespace problem: the message names the signal and suggests no namespace fix."""
+    fake = tmp_path / "bwrap"
+    fake.write_text(f"#!/bin/sh\n{script}\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("BPTT_BWRAP", str(fake))
+    with pytest.raises(isolation.IsolationError) as caught:
+        isolation.resolve("bwrap", USER)
+    message = str(caught.value)
+    assert f"the bubblewrap probe was killed by signal SIGKILL (exit status {status})" in message
+    assert "namespace" not in message and "--isolation process" not in message and "dmesg" in message

@@ -110,6 +110,9 @@ class SandboxedKernelManager(AsyncKernelManager):
         os.chown(work, iso.uid, iso.gid)        # the notebook may write its own files there
         env = confine.environment("/tmp", {k: launch_env[k] for k in PASSED_ENV if k in launch_env})
         env.pop("MPLBACKEND", None)             # a kernel's own default (inline figures), as without the sandbox
+        # The parent is in another PID namespace: 1 tells ipykernel not to poll for it (nor to print
+        # its connection banner on the grader's terminal, as a kernel without a parent does).
+        env["JPY_PARENT_PID"] = "1"
         binds = [(self._ipc_dir, self._ipc_dir, True), (work, WORK_DIR, True)]
         binds += python_path_binds(env.get("PYTHONPATH", ""))
         if "ipykernel_launcher" not in kernel_cmd:
