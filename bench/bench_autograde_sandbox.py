@@ -44,7 +44,11 @@ def make_course(top, students, sandboxed):
 
 def autograde(root, n):
     start = time.perf_counter()
-    course_tools.autograde(root)
+    try:
+        course_tools.autograde(root)
+    except course.NbgraderError as exc:   # the sample class's eli handed in a truncated notebook: exit 1
+        if "NotJSONError" not in str(exc):
+            raise
     return (time.perf_counter() - start) / n
 
 

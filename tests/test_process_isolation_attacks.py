@@ -1,11 +1,11 @@
-"""Process isolation cannot be outrun or outlived (autograder/sandbox/reaper.py, identity.py, protect.py).
+"""Process isolation cannot be outrun or outlived (autograder/sandbox/reaper.py, identity.py, protect.py, relay.py).
 
 Each batch runs the real command with `--isolation process` on the mini course, an honest
 student graded after the attackers (students are graded in name order, one at a time):
 - on a host with no pids cgroup, with the grader as PID 1 of its own PID namespace (a container
   without an init; here `unshare --pid` and an empty tmpfs over /sys/fs/cgroup): a fork chain
   left running by a cell, thousands of orphans left as zombies, a file planted in a root-owned
-  sticky world-writable folder of /tmp (as .X11-unix is);
+  sticky world-writable folder of /tmp (as .X11-unix is), an answer computed in a forked child;
 - two runs at once on one machine, neither in a PID namespace of its own.
 Whatever happens, the run exits 0 or 1, every student has one row, and the honest one keeps 8/8.
 The bwrap side of each attack is covered by bwrap's PID namespace and private /tmp
@@ -55,9 +55,11 @@ made = 0
 for _ in range(300):
     try:
         if os.fork() == 0:
-            if os.fork() == 0:
-                os._exit(0)        # an orphan that ends at once: a zombie of whoever adopts it
-            os._exit(0)
+            try:
+                if os.fork() == 0:
+                    os._exit(0)    # an orphan that ends at once: a zombie of whoever adopts it
+            finally:
+                os._exit(0)
         os.wait()
         made += 1
     except OSError:
@@ -67,6 +69,17 @@ STICKY = r'''import os
 with open(os.path.join({folder!r}, "answers.txt"), "w") as f:
     f.write("the answers, for the next student")
 '''
+# dz_b's answer computed in a forked child, where the given-helper monitor does not run.
+FORKED_ANSWER = """def dz_b(dz_netIn):
+    import os
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.write(w, dz_netIn.sum(axis=0).tobytes())
+        os._exit(0)
+    os.waitpid(pid, 0)
+    return np.frombuffer(os.read(r, 8 * dz_netIn.shape[1]))
+"""
 SLOW = r'''import time
 time.sleep(6)
 '''
@@ -116,6 +129,7 @@ def pid1_batch(tmp_path_factory):
     minicourse.student(submitted, "a_chain", extra={MLP: [FORK_CHAIN.format(name=CHAIN_NAME)]})
     minicourse.student(submitted, "b_zombies", extra={MLP: [ZOMBIES]})
     minicourse.student(submitted, "c_sticky", extra={MLP: [STICKY.format(folder=str(sticky))]})
+    minicourse.student(submitted, "d_forked_answer", edits={MLP: {"dz_b": FORKED_ANSWER}})
     minicourse.student(submitted, "z_honest")
     out = root / "out"
     modes = hostview.modes_of(REPO)
@@ -138,18 +152,26 @@ def test_the_batch_with_the_grader_as_pid_1_and_no_cgroup_grades_everyone(pid1_b
     proc = pid1_batch["proc"]
     assert proc.returncode in (0, 1), proc.stderr
     rows = _rows(pid1_batch["out"])
-    assert sorted(rows) == ["a_chain", "b_zombies", "c_sticky", "z_honest"]
+    assert sorted(rows) == ["a_chain", "b_zombies", "c_sticky", "d_forked_answer", "z_honest"]
     assert "RLIMIT_NPROC" in rows["z_honest"]["isolation_detail"]     # no cgroup: the fallback was what held
     assert {name: row["score"] for name, row in rows.items()} == {"a_chain": 8, "b_zombies": 8, "c_sticky": 8,
-                                                                   "z_honest": 8}
+                                                                   "d_forked_answer": 7, "z_honest": 8}
 
 
 def test_a_fork_chain_does_not_outlive_its_sandbox(pid1_batch):
     """Had the chain outrun the clean-up, its kill(-1) would have ended the later students' sandboxes."""
     rows = _rows(pid1_batch["out"])
-    later = {name: (row["score"], row.get("graded"), row.get("notes")) for name, row in rows.items() if name > "a_chain"}
+    later = {name: (row["score"], row.get("graded"), row.get("notes")) for name, row in rows.items()
+             if name > "a_chain" and name != "d_forked_answer"}
     assert later == {name: (8, True, []) for name in later}
     assert pid1_batch["chain"] == []
+
+
+def test_a_graded_call_cannot_compute_its_answer_in_a_forked_child(pid1_batch):
+    """The given-helper rule across processes: the fork fails in the call, and only that unit is lost."""
+    row = _rows(pid1_batch["out"])["d_forked_answer"]
+    lost = {t["name"]: t["output"] for t in row["tests"] if t["score"] < t["max_score"]}
+    assert list(lost) == ["dz_b"] and "PermissionError: [Errno 1] Operation not permitted" in lost["dz_b"]
 
 
 def test_files_in_a_sticky_world_writable_subfolder_of_tmp_are_swept(pid1_batch):

@@ -587,3 +587,74 @@ def test_a_killed_bubblewrap_probe_says_it_was_killed_and_by_which_signal(tmp_pa
     message = str(caught.value)
     assert f"the bubblewrap probe was killed by signal SIGKILL (exit status {status})" in message
     assert "namespace" not in message and "--isolation process" not in message and "dmesg" in message
+
+
+FORKING = r'''
+import os, threading, subprocess
+import numpy as np
+
+def in_child(x):
+    """The answer computed in a forked child (where the given-helper monitor does not run)."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.write(w, np.asarray(x * 2.0).tobytes())
+        os._exit(0)
+    os.waitpid(pid, 0)
+    return np.frombuffer(os.read(r, 8 * x.size)).reshape(x.shape)
+
+def by_program(x):
+    return float(subprocess.run(["/bin/echo", "2"], capture_output=True, text=True).stdout) * x
+
+def via_worker(x):
+    """Through a process a cell started before the call."""
+    os.write(TO_WORKER, b"go")
+    return np.frombuffer(os.read(FROM_WORKER, 8 * x.size)).reshape(x.shape) * 0 + x * 2.0
+
+def threads_and_numpy(x):
+    out = {}
+    t = threading.Thread(target=lambda: out.setdefault("v", np.linalg.solve(np.eye(3) * 2.0, np.ones(3))))
+    t.start()
+    t.join()
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    plt.plot(x)
+    plt.close("all")
+    return out["v"] * x[:3]
+
+# A cell may make processes: a worker waiting for the graded function's requests.
+TO_WORKER_R, TO_WORKER = os.pipe()
+FROM_WORKER, FROM_WORKER_W = os.pipe()
+if os.fork() == 0:
+    os.read(TO_WORKER_R, 2)
+    os.write(FROM_WORKER_W, np.zeros(4).tobytes())
+    os._exit(0)
+STARTED = subprocess.run(["/bin/echo", "cells may start programs"], capture_output=True, text=True).stdout
+'''
+
+
+@pytest.mark.parametrize("mode", ["bwrap", pytest.param("process", marks=pytest.mark.skip(
+    reason="a process-mode Worker needs the hostview prefix: tests/test_grade_forks.py grades it"))])
+def test_a_graded_call_cannot_create_or_use_other_processes(course, tmp_path, mode):
+    """The given-helper rule holds across processes: a graded call's fork, vfork or program start
+    fails (PermissionError), and a process started by a cell is gone when the call starts; threads,
+    NumPy's linear algebra and matplotlib still work in the call, and cells may still make processes."""
+    cfg = probe.config(mode, course, tmp_path / "out", cell_timeout=10, call_timeout=20, grace=1)
+    worker = Worker(cfg)
+    try:
+        worker.start()
+        assert worker.load("forks", [("forks", FORKING)]) == [CellOutcome(CellStatus.OK, "")]
+        x = np.arange(4.0)
+        for name in ("in_child", "by_program"):
+            reply = worker.call("forks", name, (x,), (), None, 20)
+            assert reply == Raised(ErrorKind.EXCEPTION, f"{name} raised PermissionError: [Errno 1] Operation not permitted")
+        reply = worker.call("forks", "via_worker", (x,), (), None, 5)
+        assert isinstance(reply, Raised) and reply.kind is ErrorKind.TIMEOUT     # its worker was ended
+        reply = worker.call("forks", "threads_and_numpy", (x,), (), None, 20)
+        assert isinstance(reply, Returned) and np.allclose(reply.value, [0.0, 0.5, 1.0])
+        assert worker.load("again", [("again", "import subprocess\nsubprocess.run(['/bin/true'], check=True)")]) \
+            == [CellOutcome(CellStatus.OK, "")]
+    finally:
+        worker.close()
+        release_config(cfg)
