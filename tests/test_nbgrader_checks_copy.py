@@ -45,4 +45,5 @@ def test_a_solution_cell_cannot_change_the_next_students_checks(tmp_path):
     assert scores == {"a_sabotage": {"01_mlp_backprop": 7.0, "02_rnn_bptt": 1.0},
                       "b_perfect": {"01_mlp_backprop": 7.0, "02_rnn_bptt": 1.0}}
     assert (course / "autograder" / "checks" / "__init__.py").read_bytes() == original
-    assert "a graded notebook changed" in proc.stderr and "restored it" in proc.stderr
+    # The kernel runs in the sandbox (autograder/sandbox/kernel.py): the course's file was out of its reach.
+    assert "a graded notebook changed" not in proc.stderr
