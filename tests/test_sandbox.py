@@ -228,9 +228,10 @@ def test_daemons_die_with_the_sandbox(course, tmp_path):
     worker = Worker(cfg)
     try:
         worker.start()
-        assert worker.load("probe", [("probe", probe.PROBE)]) == [CellOutcome(CellStatus.OK, "")]
         marker = f"{os.getpid()}4242"
-        call(worker, "start_daemon", marker)
+        # From a cell: a graded call may not start processes (relay.py).
+        assert worker.load("probe", [("probe", probe.PROBE), ("daemon", f"start_daemon({marker!r})")]) \
+            == [CellOutcome(CellStatus.OK, "")] * 2
         assert _wait_for(lambda: _host_processes_with(marker)), "the daemon should run while the sandbox lives"
         worker.close()
         assert _wait_for(lambda: _host_processes_with(marker) == [])
@@ -334,9 +335,9 @@ def test_a_fork_bomb_hits_the_process_limit(course, tmp_path, limit):
         worker.start()
         if cfg.isolation.pids.kind != "rlimit-nproc":
             assert worker.cgroup and Path(worker.cgroup, "pids.max").read_text().strip() == "64"
-        assert worker.load("nb", [("c", BOMB)]) == [CellOutcome(CellStatus.OK, "")]
-        reply = worker.call("nb", "bomb", (), (), None, 10)
-        assert isinstance(reply, Raised) and "BlockingIOError" in reply.message      # fork: Resource temporarily unavailable
+        outcomes = worker.load("nb", [("c", BOMB), ("bomb", "bomb()")])     # a cell: graded calls cannot fork at all
+        assert outcomes[0] == CellOutcome(CellStatus.OK, "")
+        assert outcomes[1].status is CellStatus.ERROR and "BlockingIOError" in outcomes[1].error   # fork: Resource temporarily unavailable
         cgroup = worker.cgroup
         worker.close()
         if cgroup:
@@ -384,7 +385,7 @@ def test_process_mode_kills_daemons_and_limits_processes(course, tmp_path, limit
     marker = f"{os.getpid()}4343{len(limit)}"
     modes = hostview.modes_of(REPO)
     spec = {"mode": "process", "course": str(course), "out": str(tmp_path / "out"), "pids": limit,
-            "calls": [["start_daemon", [marker]], ["identity", []]]}
+            "calls": [["cell", [f"start_daemon({marker!r})"]], ["identity", []]]}
     try:
         proc = subprocess.run(hostview.prefix(tmp_path) + [sys.executable, "-m", "tests.adversarial.probe",
                                                            json.dumps(spec)],
@@ -635,7 +636,7 @@ STARTED = subprocess.run(["/bin/echo", "cells may start programs"], capture_outp
 
 
 @pytest.mark.parametrize("mode", ["bwrap", pytest.param("process", marks=pytest.mark.skip(
-    reason="a process-mode Worker needs the hostview prefix: tests/test_grade_forks.py grades it"))])
+    reason="a process-mode Worker needs the hostview prefix: tests/test_process_isolation_attacks.py grades it"))])
 def test_a_graded_call_cannot_create_or_use_other_processes(course, tmp_path, mode):
     """The given-helper rule holds across processes: a graded call's fork, vfork or program start
     fails (PermissionError), and a process started by a cell is gone when the call starts; threads,
