@@ -241,11 +241,11 @@ def own_identity() -> int:
 
 def release(iso: Isolation | None) -> None:
     """Remove the stage folder (generated files, process-mode copies and homes); give back the run's identity."""
-    import shutil
+    from ..tree import remove_tree
 
     if iso is not None and iso.mode == "process":
         from . import identity
 
         identity.release(iso.uid)
     if iso is not None and iso.stage and os.path.isdir(iso.stage):
-        shutil.rmtree(iso.stage, ignore_errors=True)
+        remove_tree(iso.stage)     # iterative: a home left nested thousands deep cannot make it raise

@@ -23,6 +23,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from ..tree import remove_tree
 from .allowlist import _under, python_dirs
 from .isolation import SCRIPTS, Isolation, IsolationError
 
@@ -174,44 +175,6 @@ def protect(iso: Isolation, roots: Iterable[str]) -> list[str]:
 # root-owned sticky .X11-unix, a shared scratch folder) are swept too, at any depth.
 SHARED_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/dev/mqueue")
 SWEEP_ENTRIES = 200_000    # entries looked at per sweep, at most (others' trees are not ours to walk forever)
-_DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
-
-
-def remove_tree(path: str) -> None:
-    """Delete a folder and everything in it, iteratively (a tree 100,000 deep is fine), never following links.
-
-    Only one folder is open at a time: going up reopens "..", which is safe once the tree's
-    owner has no process left to move folders around.
-    """
-    fd = os.open(path, _DIR)
-    names: list[str] = []
-    try:
-        while True:
-            child = None
-            with os.scandir(fd) as entries:
-                for entry in entries:
-                    if entry.is_dir(follow_symlinks=False):
-                        child = entry.name
-                        break
-                    try:
-                        os.unlink(entry.name, dir_fd=fd)
-                    except FileNotFoundError:
-                        pass
-            if child is not None:
-                new = os.open(child, _DIR, dir_fd=fd)
-                os.close(fd)
-                fd = new
-                names.append(child)
-                continue
-            if not names:
-                break
-            up = os.open("..", _DIR, dir_fd=fd)
-            os.close(fd)
-            fd = up
-            os.rmdir(names.pop(), dir_fd=fd)
-    finally:
-        os.close(fd)
-    os.rmdir(path)
 
 
 def remove_left_behind(uid: int, folders: Iterable[str] = SHARED_WRITABLE) -> list[str]:
@@ -239,12 +202,6 @@ def remove_left_behind(uid: int, folders: Iterable[str] = SHARED_WRITABLE) -> li
                 if stat.S_ISDIR(st.st_mode) and st.st_mode & stat.S_IWOTH:
                     pending.append(entry.path)
                 continue
-            try:
-                if stat.S_ISDIR(st.st_mode):
-                    remove_tree(entry.path)
-                else:
-                    os.unlink(entry.path)
+            if not remove_tree(entry.path):     # iterative: any depth, never a RecursionError
                 removed.append(entry.path)
-            except OSError:
-                pass
     return removed
