@@ -34,6 +34,7 @@ from .plan import GradedUnit, Plan
 from .replies import ErrorKind, Raised
 from .results import ALL_PASS_NOTE, GradingFailure, StudentResult, UnitResult
 from .sandbox import wire
+from .sandbox.isolation import IsolationError
 from .sandbox.jail import JailConfig, OracleRefused, Worker, WorkerGone, clean_text, default_hidden, sweep_cgroups
 from .sandbox.runner import SHARED
 from .submission import CodeCell, Submission, UnusableNotebook, cells_to_run, discover, read_notebook
@@ -372,7 +373,7 @@ def _grade_in_worker(sub: Submission) -> StudentResult | GradingFailure:
     assert ctx is not None, "grade_batch sets the context before grading"
     try:
         return Grader(ctx.plan, ctx.cases, ctx.cfg).grade(sub)
-    except (GraderError, RuntimeError) as exc:   # the sandbox could not start: not the student's doing
+    except (GraderError, IsolationError) as exc:   # the sandbox could not start: not the student's doing
         return GradingFailure(sub.student, str(exc))
     except Exception:  # a bug of the grader, never the student's doing: stop loudly
         import traceback
