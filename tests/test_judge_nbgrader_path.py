@@ -11,7 +11,6 @@ through `nbgrader export`, the gradebook and `nbgrader generate_feedback`:
   bound of docs/isolation.md and shows the note; the honest student graded after it gets full marks.
 """
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -97,4 +96,3 @@ def test_the_kernel_cannot_import_the_grader(graded):
     root, _, _, _ = graded
     nb = json.loads((root / "autograded" / "zz-honest" / "bptt" / f"{STEM}.ipynb").read_text())
     assert not any("autograder" in "".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
-    del shutil
