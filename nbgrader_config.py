@@ -50,7 +50,8 @@ def _missing_package(step, needs):
 
 
 def _autograde_preprocessors():
-    """nbgrader's own steps, with the course's Execute, then bounded outputs and the judge's verdicts."""
+    """nbgrader's own steps, with the course's Execute between the package's guard (its snapshot, or
+    its files put back, before each kernel) and the bounded outputs and the judge's verdicts."""
     from nbgrader.converters import Autograde
     from nbgrader.preprocessors import Execute
 
@@ -60,13 +61,13 @@ def _autograde_preprocessors():
     at = steps.index(Execute)
     if not os.path.isdir(_hooks):
         return steps[:at] + [_missing_package(Execute, "the scores need its judge")] + steps[at + 1:]
-    ours = [_hook("grading_execute", "GradingExecute"), _hook("bound_outputs", "BoundOutputs"),
-            _hook("judge_verdicts", "JudgeVerdicts")]
+    ours = [_hook("package_guard", "GuardPackage"), _hook("grading_execute", "GradingExecute"),
+            _hook("bound_outputs", "BoundOutputs"), _hook("judge_verdicts", "JudgeVerdicts")]
     return steps[:at] + ours + steps[at + 1:]
 
 
 c.Autograde.autograde_preprocessors = _autograde_preprocessors()
-c.JudgeVerdicts.autograder_root = _root
+c.JudgeVerdicts.autograder_root = c.GuardPackage.autograder_root = _root
 
 
 def _generate_preprocessors():

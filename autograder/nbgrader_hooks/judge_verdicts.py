@@ -2,9 +2,10 @@
 
 Runs right after the Execute step, before nbgrader saves the scores. At a student's first
 notebook it runs `python -m autograder judge submitted/<student>/<assignment>/` ONCE, in a
-subprocess started in the folder that holds the autograder package (the reference and the checks
-never enter the process running nbgrader, a Jupyter server for Formgrader), and keeps the JSON
-verdicts on the converter for the student's other notebooks. Then every graded code cell whose
+subprocess (the reference and the checks never enter the process running nbgrader, a Jupyter
+server for Formgrader), from a private copy of the package as it was before this run's first
+kernel (package_guard.py), and keeps the JSON verdicts on the converter for the student's other
+notebooks. Then every graded code cell whose
 grade_id is test_<unit> of a unit the judge graded gets the verdict as its only output:
 
 * a pass: one line on stdout (nbgrader gives full points: no error, nothing on stderr);
@@ -16,10 +17,12 @@ reason (never a silent pass). Other graded cells keep nbgrader's own scoring.
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
 import sys
+from types import ModuleType
 from typing import Any
 
 from nbformat import NotebookNode
@@ -29,6 +32,19 @@ from traitlets import Float, Unicode
 VERDICT_ENAME = "GradingVerdict"    # a contract: the feedback renders outputs of this name as the grader's note
 TEST_PREFIX = "test_"                # a unit's test cell is test_<unit> (autograder/units.py)
 MAX_STDERR = 2000                    # characters of the judge's stderr quoted when it fails
+
+
+def _sibling(name: str) -> ModuleType:
+    """The module <name>.py next to this file, loaded by path (this file is loaded by path, not as a package)."""
+    spec = importlib.util.spec_from_file_location(f"bptt_nbgrader_hooks_{name}",
+                                                  os.path.join(os.path.dirname(os.path.abspath(__file__)), name + ".py"))
+    assert spec is not None and spec.loader is not None, name
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+guard = _sibling("package_guard")
 
 
 class JudgeFailed(Exception):
@@ -96,13 +112,24 @@ class JudgeVerdicts(NbGraderPreprocessor):  # type: ignore[misc]  # nbgrader shi
             try:
                 if not self.autograder_root:
                     raise JudgeFailed("nbgrader_config.py did not say where the autograder package is")
-                self.log.info("judging %s", folder)
-                cache[folder] = run_judge(self.autograder_root, folder, os.path.abspath(coursedir.root),
-                                          self.timeout)
+                cache[folder] = self._judge(converter, folder, os.path.abspath(coursedir.root))
             except JudgeFailed as exc:
                 self.log.error("the judge could not grade %s: %s", folder, exc)
                 cache[folder] = str(exc)
         return cache[folder]
+
+    def _judge(self, converter: Any, folder: str, course_root: str) -> dict[str, dict[str, Any]]:
+        """run_judge from a private copy of the package as it was before any kernel of this run
+        (package_guard.py); the course's own files are put back too."""
+        files = guard.snapshot(converter, self.autograder_root)
+        for path in guard.restore(self.autograder_root, files):
+            self.log.warning("a graded notebook changed %s; restored it", path)
+        copy = guard.private_copy(files, os.path.join(self.autograder_root, "source"))
+        try:
+            self.log.info("judging %s", folder)
+            return run_judge(copy, folder, course_root, self.timeout)
+        finally:
+            guard.remove_copy(copy)
 
     # resources: nbconvert's free-form dict, passed through untouched
     def preprocess(self, nb: NotebookNode, resources: dict[str, Any]) -> tuple[NotebookNode, dict[str, Any]]:
