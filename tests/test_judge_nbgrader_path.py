@@ -33,16 +33,19 @@ UNIT_POINTS = units.BY_NAME[tamperings.UNIT].points
 FILE_BOUND = bound_outputs.MAX_NOTEBOOK_BYTES + 2 * 1024 * 1024
 
 
-def write_class(submitted):
+def write_tampered(submitted):
     for name in tamperings.TAMPERINGS:
         tamperings.write_tampered(submitted, name, name)
+    factory.write_submission(submitted, "zz-honest", stems=[STEM])
+
+
+def write_huge(submitted):
     tamperings.write_huge_print(submitted, "huge-print")
     factory.write_submission(submitted, "zz-honest", stems=[STEM])     # graded after huge-print
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("judge-nbgrader")
+def autograde_and_grade(tmp, write_class):
+    """(course root, nbgrader export, gradebook cells, the grading command's entries) of one class."""
     root = course_tools.autograde_class(tmp, write_class)
     course.run_nbgrader(["generate_feedback", course.ASSIGNMENT, "--force"], root)
     export = course_tools.read_export(course_tools.export_grades(root))
@@ -52,6 +55,16 @@ def graded(tmp_path_factory):
     assert proc.returncode == 0, proc.stderr
     command = {s["student"]: s for s in json.loads((tmp / "out" / "grades.json").read_text())["submissions"]}
     return root, export, course_tools.gradebook_scores(root, cells=True), command
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    return autograde_and_grade(tmp_path_factory.mktemp("judge-tampered"), write_tampered)
+
+
+@pytest.fixture(scope="module")
+def huge(tmp_path_factory):
+    return autograde_and_grade(tmp_path_factory.mktemp("judge-huge"), write_huge)
 
 
 @pytest.mark.parametrize("name", sorted(tamperings.TAMPERINGS))
@@ -65,16 +78,17 @@ def test_a_tampered_kernel_is_recorded_at_the_commands_score(graded, name):
         t["output"] for t in command[name]["tests"] if t["name"] == tamperings.UNIT))}
 
 
-def test_every_unit_score_is_the_commands(graded):
-    _, _, cells, command = graded
+@pytest.mark.parametrize("batch", ["graded", "huge"])
+def test_every_unit_score_is_the_commands(batch, request):
+    _, _, cells, command = request.getfixturevalue(batch)
     for student, entry in command.items():
         ours = {t["name"]: t["score"] for t in entry["tests"] if t["notebook"] == STEM}
         theirs = {gid[len("test_"):]: score for gid, score in cells[student][STEM].items()}
         assert theirs == ours, student
 
 
-def test_a_200_mb_print_leaves_every_file_under_the_bound_with_a_note(graded):
-    root, export, _, _ = graded
+def test_a_200_mb_print_leaves_every_file_under_the_bound_with_a_note(huge):
+    root, export, _, _ = huge
     files = [root / "autograded" / "huge-print" / "bptt" / f"{STEM}.ipynb",
              root / "feedback" / "huge-print" / "bptt" / f"{STEM}.html"]
     for path in files:
@@ -84,8 +98,8 @@ def test_a_200_mb_print_leaves_every_file_under_the_bound_with_a_note(graded):
     assert export["huge-print"] == (NB01_POINTS, units.total_points())
 
 
-def test_the_honest_student_graded_after_the_huge_print_is_unaffected(graded):
-    root, export, _, _ = graded
+def test_the_honest_student_graded_after_the_huge_print_is_unaffected(huge):
+    root, export, _, _ = huge
     assert export["zz-honest"] == (NB01_POINTS, units.total_points())
     text = (root / "autograded" / "zz-honest" / "bptt" / f"{STEM}.ipynb").read_text()
     assert "[output cut" not in text
