@@ -70,11 +70,14 @@ def both_ways(root, tmp):
         for path in folder.glob("*.ipynb"):
             for cell in json.loads(path.read_text())["cells"]:
                 gid = cell["metadata"].get("nbgrader", {}).get("grade_id", "")
-                verdicts = [o["evalue"] for o in cell.get("outputs", []) if o.get("ename") == VERDICT_ENAME]
-                if gid.startswith("test_") and verdicts:
-                    units[gid[len("test_"):]] = (units[gid[len("test_"):]][0], verdicts[0])
+                if gid.startswith("test_"):
+                    verdicts = [o["evalue"] for o in cell.get("outputs", []) if o.get("ename") == VERDICT_ENAME]
+                    units[gid[len("test_"):]] = (units[gid[len("test_"):]][0], verdicts[0] if verdicts else PASSED)
         button[student] = units
     return command, button
+
+
+PASSED = "(no GradingVerdict error)"     # a test cell the judge passed; a unit with no cell at all has None
 
 
 def assert_agree(command, button):
@@ -83,10 +86,12 @@ def assert_agree(command, button):
         for unit, (score, message) in command[student].items():
             got_score, verdict = button[student][unit]
             assert got_score == score, (student, unit, message)
-            # A failing unit of a notebook nbgrader graded carries the command's message; a missing
-            # notebook has no cells to carry it.
-            assert verdict in (None, message) and (verdict is None) == (score == 0 and "missing" in message
-                                                                       or score > 0), (student, unit, verdict)
+            # A unit's test cell carries the command's message when it fails; a notebook the
+            # student did not hand in has no cell to carry it (and both paths give 0).
+            if verdict is None:
+                assert score == 0 and message.endswith("is missing from the submission"), (student, unit, message)
+            else:
+                assert verdict == (PASSED if score > 0 else message), (student, unit)
 
 
 @pytest.fixture(scope="module")
