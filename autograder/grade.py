@@ -363,7 +363,7 @@ def _grade_in_worker(sub: Submission) -> StudentResult | GradingFailure:
 def cache_key(sub: Submission, plan: Plan, cfg: JailConfig, code: str) -> str:
     h = hashlib.sha256()
     h.update(code.encode() + plan.digest.encode() + cfg.key().encode())
-    for stem, data in sub.notebook_bytes().items():
+    for stem, data in sub.notebook_bytes():     # one notebook in memory at a time (each up to 100 MB)
         h.update(stem.encode() + b"\0" + hashlib.sha256(data).digest())
     return h.hexdigest()
 
@@ -434,7 +434,10 @@ def grade_batch(paths: Sequence[str | Path], out_dir: str | Path, course_root: s
     try:
         return _grade_all(plan, subs, out, cfg, jobs, force, progress, earlier)
     finally:
-        release_config(cfg)
+        try:
+            release_config(cfg)
+        except Exception as exc:   # the results are written: a clean-up problem is only reported
+            log.warning("the sandbox's stage folder could not be removed entirely (%s: %s)", type(exc).__name__, exc)
 
 
 def _grade_all(plan: Plan, subs: list[Submission], out: Path, cfg: JailConfig, jobs: int | None, force: bool,

@@ -40,10 +40,12 @@ def judge_cases(unit: Unit, cases: Sequence[Case], call: CallStudent, probe: Run
 
     probe: the student's function on a probe's inputs (checks/probes.py), run only for a wrong answer.
     """
+    from .trace import Trace    # (trace loads its engine when imported)
+
     n = len(cases)
     held_back: tuple[str, int, Case] | None = None
     for i, case in enumerate(cases, 1):
-        calls: list[Call] = []
+        calls = Trace()      # bounded by the grader, however many calls the student makes
         reply = call(i, case, calls)
         if isinstance(reply, Raised) and reply.kind is ErrorKind.EXCEPTION and case.raises is not None:
             raised = reply.message.removeprefix(f"{unit.name} raised ").split(":")[0]
