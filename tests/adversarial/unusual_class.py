@@ -1,4 +1,4 @@
-"""A class of the full assignment where every student did the work right (41/41) in an unusual way.
+"""A class of the full assignment where every student did the work right (full marks) in an unusual way.
 
 Each one attacks the grader through what a student controls besides their code: how deep their
 folders go, what their folder is called, the IPython syntax in their cells, the figures saved in
@@ -9,9 +9,10 @@ import json
 import os
 from pathlib import Path
 
+from autograder.units import total_points
 from tools import factory
 
-MAX_SCORE = 41
+MAX_SCORE = total_points()
 DEPTH = 1500              # deeper than Python's recursion limit (1000): a recursive walk raises
 
 # student -> a note their row must carry ("" for none)
