@@ -21,6 +21,7 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import stat
 import tempfile
 import typing as t
 from pathlib import Path
@@ -84,7 +85,7 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     _box: confine.Sandbox | None = None
     _ipc_dir: str | None = None
-    _work: tuple[str, int, int] | None = None     # (folder, its uid, its gid) to give back
+    _work: tuple[str, int, int, int] | None = None     # (folder, its uid, gid and mode) to give back
 
     def _iso(self) -> isolation.Isolation:
         return resolved(self.isolation_mode, self.sandbox_user, self.max_processes, self.memory_mb)
@@ -106,8 +107,11 @@ class SandboxedKernelManager(AsyncKernelManager):
         launch_env: dict[str, str] = dict(kw.get("env") or os.environ)
         work = os.path.realpath(kw.get("cwd") or os.getcwd())
         st = os.stat(work)
-        self._work = (work, st.st_uid, st.st_gid)
+        self._work = (work, st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode))
         os.chown(work, iso.uid, iso.gid)        # the notebook may write its own files there
+        # bwrap enters it (--chdir) before the switch to the sandbox user, as a root without
+        # CAP_DAC_OVERRIDE: a 0700 folder would stop it, so the owner and others may traverse it.
+        os.chmod(work, stat.S_IMODE(st.st_mode) | 0o701)
         env = confine.environment("/tmp", {k: launch_env[k] for k in PASSED_ENV if k in launch_env})
         env.pop("MPLBACKEND", None)             # a kernel's own default (inline figures), as without the sandbox
         # The parent is in another PID namespace: 1 tells ipykernel not to poll for it (nor to print
@@ -148,9 +152,10 @@ class SandboxedKernelManager(AsyncKernelManager):
             box.kill()
             box.close()
         if self._work is not None:
-            work, uid, gid = self._work
+            work, uid, gid, mode = self._work
             self._work = None
             give_back(work, uid, gid, self._iso().uid)
+            os.chmod(work, mode)
         if self._ipc_dir is not None:
             shutil.rmtree(self._ipc_dir, ignore_errors=True)
             self._ipc_dir = None
