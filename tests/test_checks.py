@@ -50,7 +50,7 @@ def test_every_graded_unit_is_listed_with_its_notebook():
 # ---- the reference passes ---------------------------------------------------------------
 
 @pytest.mark.parametrize("name", UNITS)
-def test_reference_passes_the_in_kernel_check(name):
+def test_reference_passes_the_in_process_check(name):
     assert check(name, REFERENCE[name]) is None
 
 
@@ -254,9 +254,9 @@ def test_a_lying_ndarray_subclass_is_judged_by_its_values():
     check("dz_wts", lambda *args: R.dz_wts(*args).view(Liar))  # right values pass, whatever the class
 
 
-# ---- the in-kernel check ----------------------------------------------------------------------
+# ---- the judge called in-process (checks/inprocess.py), in the grading command's words ----------
 
-def test_in_kernel_check_names_the_case_and_the_failure():
+def test_in_process_check_names_the_case_and_the_failure():
     with pytest.raises(AssertionError, match=re.escape(
             "dz_b output has the wrong sign: it points uphill " + where("dz_b"))):
         check("dz_b", lambda g: -g.sum(axis=0))
@@ -264,13 +264,13 @@ def test_in_kernel_check_names_the_case_and_the_failure():
         check("dz_b", lambda g: (_ for _ in ()).throw(NotImplementedError()))
     with pytest.raises(AssertionError, match="^" + re.escape("dz_b raised ZeroDivisionError: division by zero " + where("dz_b")) + "$"):
         check("dz_b", lambda g: 1 / 0)
-    with pytest.raises(AssertionError, match=r"^dz_b is not a function$"):
+    with pytest.raises(AssertionError, match=r"^function dz_b is not defined \(was it renamed or deleted\?\)$"):
         check("dz_b", np.zeros(3))
     with pytest.raises(KeyError, match="no graded unit named 'dz_c'"):
         check("dz_c", R.dz_b)
 
 
-def test_in_kernel_check_refuses_a_function_that_modifies_its_input():
+def test_in_process_check_refuses_a_function_that_modifies_its_input():
     def vandal(g):
         out = g.sum(axis=0)
         g[:] = 0.0
