@@ -519,12 +519,12 @@ def _check_cases(unit: Unit, func: StudentFunction, oracles: Mapping[str, Studen
 
     from ..sandbox.runner import call_graded, problem_message
     from ..sandbox.wire import to_data
-    from .trace import Trace, recorder
+    from .trace import recorder
 
     first_unclear: tuple[str, int, Case] | None = None
     for i, case in enumerate(cases, 1):
         saved = {name: namespace.get(name) for name in unit.oracles}
-        calls = Trace()      # bounded by the grader, however many calls the student makes
+        calls: list[Call] = []
         namespace.update(recorder({name: oracles[name] for name in unit.oracles}, calls))
         try:
             # call_graded records the call's own warnings; nothing may reach stderr, which
