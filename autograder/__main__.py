@@ -1,7 +1,8 @@
-"""Command line: python -m autograder {grade,report,release,sync,demo,gradescope}.
+"""Command line: python -m autograder {grade,judge,report,release,sync,demo,gradescope}.
 
     python -m autograder grade PATH... --out DIR [--jobs N] [--force] [--gradebook] [--course DIR]
                                [--isolation {auto,bwrap,process}] [--sandbox-user NAME]
+    python -m autograder judge FOLDER [--course DIR] [--isolation ...] [--sandbox-user NAME]
     python -m autograder report DIR
     python -m autograder release [--course DIR]
     python -m autograder sync [--check] [--course DIR]
@@ -23,7 +24,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +59,14 @@ def _parser() -> argparse.ArgumentParser:
                         "cannot start); process = a separate process as --sandbox-user, protected by file "
                         "permissions only (weaker; only when asked)")
     _sandbox_user(g)
+    j = sub.add_parser("judge", help="grade ONE student's folder in the sandbox; print the verdicts as JSON "
+                                     "(what nbgrader's Autograde records: autograder/verdicts.py)")
+    j.add_argument("folder", metavar="FOLDER", help="one student's submission, e.g. submitted/<student>/")
+    _common(j)
+    j.add_argument("--assignment", default=None, help="assignment name under source/ (default: bptt)")
+    j.add_argument("--isolation", choices=("auto", "bwrap", "process"), default="auto",
+                   help="as for grade")
+    _sandbox_user(j)
     rp = sub.add_parser("report", help="write DIR/class_report.html and .json from DIR/grades.json")
     rp.add_argument("out", metavar="DIR", help="the output folder of a grade run (holds grades.json)")
     _common(rp)
@@ -91,7 +100,8 @@ def _sandbox_user(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
-    from .class_report import write_report
+    from .class_report import PAGE, write_report
+    from .errors import GraderError
     from .grade import grade_batch
     from .report import summary_table
     from .sandbox_account import ensure_sandbox_user
@@ -102,20 +112,46 @@ def cmd_grade(args: argparse.Namespace) -> int:
     plan, entries = grade_batch(args.paths, args.out, course_root=args.course, jobs=args.jobs, force=args.force,
                                 progress=not args.quiet, assignment=args.assignment, limits=limits,
                                 hide=args.hide, isolation=args.isolation, sandbox_user=args.sandbox_user)
+    # Every stage runs whatever another one met: a configuration error (a GraderError: exit 2) is
+    # raised once the others are done; anything else is reported and costs exit status 1.
+    stages: list[tuple[str, Callable[[], object]]] = [("class report", lambda: write_report(args.out))]
     if args.gradebook:
         from .gradebook import write_scores
 
-        write_scores(plan, entries)
-    page = write_report(args.out)
+        stages.insert(0, ("gradebook", lambda: write_scores(plan, entries)))
+    stopped: GraderError | None = None
+    broken = []
+    for name, stage in stages:
+        try:
+            stage()
+        except GraderError as exc:
+            stopped = stopped or exc
+        except Exception as exc:
+            log.exception("the %s could not be written", name)
+            broken.append(f"the {name} could not be written ({type(exc).__name__}: {exc})")
     failed = [e.student for e in entries if not e.graded]
     if not args.quiet:
         print(summary_table(plan, entries))
         print(f"\n{len(entries) - len(failed)} submission(s) graded; results in {Path(args.out).resolve()}; "
-              f"class report {page}")
+              f"class report {Path(args.out) / PAGE}")
+    if stopped is not None:
+        raise stopped
+    for line in broken:
+        print(f"python -m autograder grade: {line}", file=sys.stderr)
     if failed:
         print(f"python -m autograder grade: {len(failed)} student(s) could not be graded (their rows say why): "
               f"{', '.join(failed[:20])}{' ...' if len(failed) > 20 else ''}", file=sys.stderr)
-        return 1
+    return 1 if failed or broken else 0
+
+
+def cmd_judge(args: argparse.Namespace) -> int:
+    from .sandbox_account import ensure_sandbox_user
+    from .verdicts import judge_folder, to_json
+
+    ensure_sandbox_user(args.sandbox_user)
+    result = judge_folder(args.folder, args.course, args.assignment, isolation=args.isolation,
+                          sandbox_user=args.sandbox_user)
+    print(to_json(result))
     return 0
 
 
@@ -194,16 +230,18 @@ def _configure_logging(args: argparse.Namespace) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from .errors import GraderError
+    from .sandbox.isolation import IsolationError
 
     args = _parser().parse_args(argv)
     _configure_logging(args)
-    handler = {"grade": cmd_grade, "report": cmd_report, "release": cmd_release, "sync": cmd_sync, "demo": cmd_demo,
+    handler = {"grade": cmd_grade, "judge": cmd_judge, "report": cmd_report, "release": cmd_release, "sync": cmd_sync, "demo": cmd_demo,
                "gradescope": cmd_gradescope}[args.command]
     try:
         return handler(args)
-    # RuntimeError: the sandbox layer's own errors (sandbox/ is standalone and does not derive
-    # from GraderError). OSError: a file or folder the command was given cannot be used.
-    except (GraderError, OSError, RuntimeError) as exc:
+    # Only the command's own errors are one line: IsolationError is the sandbox layer's (sandbox/ is
+    # standalone and does not derive from GraderError); OSError, a file or folder the command was
+    # given that cannot be used. Anything else is a bug of the grader and keeps its traceback.
+    except (GraderError, IsolationError, OSError) as exc:
         message, details = one_line(exc)
         print(f"python -m autograder {args.command}: error: {message}", file=sys.stderr)
         if details:
