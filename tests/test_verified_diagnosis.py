@@ -26,7 +26,7 @@ def dy_t(p_t, y_t, T):
 def test_a_constant_equal_to_a_ratio_of_one_cases_sizes_is_not_named_as_that_ratio():
     message = verdict("dy_t", DY_T_THREE_HALVES)
     assert message == ("dy_t output is off by a constant factor: every entry is the right value times the same "
-                       "wrong number (a scale is missing, doubled or inverted) " + where("dy_t"))
+                       "wrong number " + where("dy_t"))
 
 
 DY_T_OVER_N = '''
