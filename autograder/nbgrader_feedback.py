@@ -36,6 +36,7 @@ VERDICT = "GradingVerdict"   # the ename of the judge's verdict in a test cell
 OUTPUT_LIMIT = 20_000        # characters per output in the feedback (docs/outputs.md)
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_MATH_ELEMENT = re.compile(r"<math .*?</math>", re.S)
 _MATHJAX = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.S)
 
 
@@ -59,7 +60,14 @@ class _MathRenderer(IPythonRenderer):
         self._headings = headings
 
     def heading(self, text: str, level: int, **attrs: Any) -> str:
+        # nbconvert's anchor re-serialises the heading through ElementTree, which would prefix the
+        # MathML elements (ns0:math, not maths to a browser): the maths stands aside meanwhile.
+        maths = _MATH_ELEMENT.findall(text)
+        for i, element in enumerate(maths):
+            text = text.replace(element, f"bpttmath{i}x", 1)
         rendered = str(super().heading(text, level, **attrs))
+        for i, element in enumerate(maths):
+            rendered = _restore(rendered, f"bpttmath{i}x", element)
         anchor = re.search(r'id="([^"]+)"', rendered)
         for unit in re.findall(r"<code>(\w+)</code>", text):
             if anchor and unit not in self._headings:
@@ -75,6 +83,13 @@ class _MathRenderer(IPythonRenderer):
     def latex_environment(self, name: str, body: str) -> str:
         tex = "\\begin{" + name + "}" + body + "\\end{" + name + "}"
         return f'<div class="formula">{mathml(tex, display=True)}</div>'
+
+
+def _restore(rendered: str, token: str, element: str) -> str:
+    """The heading with `token` back to the MathML `element`, and to its text inside the anchors."""
+    plain = re.sub(r"<[^>]+>", "", element)
+    rendered = re.sub(r'(?:id|href)="[^"]*"', lambda m: m.group(0).replace(token, plain), rendered)
+    return rendered.replace(token, element)
 
 
 def clean_html(element: str | bytes) -> str:
