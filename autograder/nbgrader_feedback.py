@@ -26,6 +26,7 @@ from nbconvert.exporters import HTMLExporter
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from nbconvert.preprocessors import Preprocessor
 from nbformat import NotebookNode
+from traitlets import Bool
 from traitlets.config import Config
 
 from . import math_doc
@@ -166,6 +167,8 @@ class FeedbackExporter(HTMLExporter):
 
 class CutLongOutputs(Preprocessor):
     """Every output text longer than OUTPUT_LIMIT characters cut to it, with a note saying how much was cut."""
+
+    enabled = Bool(True)   # nbconvert's preprocessors are off unless enabled
 
     def preprocess_cell(self, cell: NotebookNode, resources: dict[str, Any],
                         index: int) -> tuple[NotebookNode, dict[str, Any]]:

@@ -156,7 +156,7 @@ def test_long_outputs_are_cut_in_the_feedback_with_a_note():
 
     nb = _verdict_notebook([nbformat.v4.new_output("stream", name="stdout", text="x" * (OUTPUT_LIMIT + 5000)),
                             nbformat.v4.new_output("display_data", data={"text/html": "<b>" * OUTPUT_LIMIT})])
-    nb, _ = CutLongOutputs().preprocess(nb, {})
+    nb, _ = CutLongOutputs()(nb, {})      # called as nbconvert calls a registered preprocessor
     stream, shown = nb.cells[1].outputs
     assert stream.text.endswith("... [output cut: 5,000 more characters not shown]\n")
     assert len(stream.text) < OUTPUT_LIMIT + 100
