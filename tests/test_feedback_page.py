@@ -161,3 +161,9 @@ def test_long_outputs_are_cut_in_the_feedback_with_a_note():
     assert stream.text.endswith("... [output cut: 5,000 more characters not shown]\n")
     assert len(stream.text) < OUTPUT_LIMIT + 100
     assert shown.data == {"text/plain": f"[an HTML output of {3 * OUTPUT_LIMIT:,} characters, not shown]"}
+
+
+def test_the_docs_state_the_feedbacks_output_limit():
+    from autograder.nbgrader_feedback import OUTPUT_LIMIT
+
+    assert f"every output longer than {OUTPUT_LIMIT:,} characters" in (REPO / "docs" / "outputs.md").read_text()
