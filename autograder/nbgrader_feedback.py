@@ -8,7 +8,8 @@ Set in nbgrader_config.py (GenerateFeedback.exporter_class and .preprocessors):
   the page). A verdict is an error output named GradingVerdict (the judge's), or today's
   AssertionError raised from inside autograder/checks. The notebook's own $...$ maths is
   typeset as MathML on the grader's side (autograder/maths.py), and the page loads no MathJax
-  from the network. With HTMLExporter.sanitize_html on, the sanitiser keeps MathML and nothing else new.
+  from the network. The student's Markdown and HTML outputs are sanitised (clean_html: an allow-list
+  with MathML), so nothing a student writes runs as script in the feedback.
 * CutLongOutputs: every output longer than OUTPUT_LIMIT characters is cut, with a visible note.
 """
 from __future__ import annotations
@@ -93,13 +94,32 @@ def _restore(rendered: str, token: str, element: str) -> str:
     return rendered.replace(token, element)
 
 
+# What rendered Markdown may keep in the feedback, besides MathML: text structure, links, images.
+SAFE_TAGS = frozenset("""p br hr h1 h2 h3 h4 h5 h6 em strong b i u s del sub sup code pre kbd blockquote
+    ul ol li dl dt dd table thead tbody tfoot tr th td caption a img span div details summary""".split())
+
+
+def _allowed_attribute(tag: str, name: str, value: str) -> bool:
+    if name in ("class", "id", "title", "align") or (tag in ELEMENTS and name in ATTRIBUTES):
+        return True
+    if tag == "math":
+        return name == "xmlns"
+    if tag == "a" and name == "href":
+        return not value.strip().lower().startswith("data:")
+    if tag == "img":
+        return name in ("alt", "width", "height") or (name == "src" and value.startswith("data:image/"))
+    return False
+
+
 def clean_html(element: str | bytes) -> str:
-    """nbconvert's sanitiser (bleach) with MathML's presentation elements and attributes allowed."""
+    """Student-supplied HTML made inert: an allow-list of text, table, link, image and MathML elements.
+
+    Everything else (script, style, iframe, form, event handlers, javascript: links) is removed, its
+    text kept as text. Replaces nbconvert's clean_html, which keeps no MathML and no paragraphs.
+    """
     text = element.decode() if isinstance(element, bytes) else str(element)
-    return str(bleach.clean(text, tags=[*bleach.ALLOWED_TAGS, "div", "pre", "code", "span", "table", "tr", "td",
-                                        *ELEMENTS],
-                            attributes={**bleach.ALLOWED_ATTRIBUTES, "*": ["class", "id", *ATTRIBUTES],
-                                        "math": ["xmlns", *ATTRIBUTES]}))
+    return str(bleach.clean(text, tags=SAFE_TAGS | ELEMENTS, attributes=_allowed_attribute,
+                            protocols=["http", "https", "mailto", "data"], strip=True, strip_comments=True))
 
 
 class FeedbackExporter(HTMLExporter):
@@ -110,6 +130,7 @@ class FeedbackExporter(HTMLExporter):
         config = copy.deepcopy(config) if config is not None else Config()
         found = list(config.HTMLExporter.get("extra_template_basedirs", []))
         config.FeedbackExporter.template_name = "bptt_feedback"
+        config.FeedbackExporter.sanitize_html = True   # the notebook is the student's: its HTML outputs too
         config.FeedbackExporter.extra_template_basedirs = [*found, str(TEMPLATES)]
         # nbgrader's template folders searched directly too, for `extends 'feedback/index.html.j2'`
         paths = list(config.HTMLExporter.get("extra_template_paths", []))
@@ -127,7 +148,8 @@ class FeedbackExporter(HTMLExporter):
                                  path=context.get("resources", {}).get("metadata", {}).get("path", ""),
                                  anchor_link_text=self.anchor_link_text, exclude_anchor_links=False,
                                  **self.lexer_options)
-        return str(MarkdownWithMath(renderer=renderer).render(source))
+        # nbgrader's feedback template does not sanitise Markdown cells: done here, after the maths.
+        return clean_html(MarkdownWithMath(renderer=renderer).render(source))
 
     def default_filters(self) -> Any:
         yield from super().default_filters()  # type: ignore[no-untyped-call]

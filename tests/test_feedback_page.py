@@ -114,10 +114,11 @@ def _export(nb):
     """nb through FeedbackExporter, made as nbgrader's GenerateFeedback makes its exporter."""
     from nbgrader.converters import GenerateFeedback
     from nbgrader.coursedir import CourseDirectory
+    from traitlets.config import Config
 
     from autograder.nbgrader_feedback import FeedbackExporter
 
-    converter = GenerateFeedback(coursedir=CourseDirectory())
+    converter = GenerateFeedback(coursedir=CourseDirectory(), config=Config())
     exporter = FeedbackExporter(parent=converter, config=converter.config)
     body, _ = exporter.from_notebook_node(nb, {"nbgrader": {"notebook": "02_rnn_bptt", "score": 0, "max_score": 2,
                                                              "late_penalty": 0}})
@@ -167,3 +168,16 @@ def test_the_docs_state_the_feedbacks_output_limit():
     from autograder.nbgrader_feedback import OUTPUT_LIMIT
 
     assert f"every output longer than {OUTPUT_LIMIT:,} characters" in (REPO / "docs" / "outputs.md").read_text()
+
+
+def test_the_feedback_keeps_the_maths_and_runs_no_student_html():
+    nb = _verdict_notebook([nbformat.v4.new_output(
+        "display_data", data={"text/html": "<b>shown</b><script>alert(2)</script><iframe src=x></iframe>"})])
+    nb.cells[0].source += ("\n\nSee <img src=x onerror=alert(1)> and <a href='javascript:alert(3)'>this</a>, "
+                           "$\\frac{a}{b}$.\n\n<script>alert(1)</script>\n")
+    body = _export(nb)
+    student = body[body.index("the two paths"):body.index("Why this cell") if "Why this cell" in body else None]
+    assert "<script" not in student and "<iframe" not in student and not re.search(r"<img[^>]*src=", student)
+    assert "javascript:" not in student and "onerror" not in student
+    assert "<b>shown</b>" in student and "<p>See " in student
+    assert "<mfrac><mrow><mi>a</mi></mrow><mrow><mi>b</mi></mrow></mfrac>" in student
