@@ -29,6 +29,8 @@ _SAFE_VALUE = re.compile(r"[\w .%+#-]*\Z")
 
 def mathml(tex: str, display: bool = False) -> str:
     """`tex` as one <math> element; the TeX itself, escaped in <code>, if it cannot be converted."""
+    # latex2mathml lays out align* but not the aligned environment, which is the same table.
+    tex = re.sub(r"\\(begin|end)\{aligned\}", r"\\\1{align*}", tex)
     try:
         root = convert_to_element(tex, display="block" if display else "inline")
     except Exception:  # latex2mathml raises many kinds of error on TeX it does not know

@@ -88,6 +88,9 @@ def test_every_graded_unit_has_a_section_in_the_maths_doc_and_in_its_notebook(pl
 def test_every_formula_of_the_maths_doc_becomes_mathml():
     page = math_doc.page(math_doc.read(REPO))
     assert 'class="tex"' not in page                        # no formula fell back to its TeX
+    maths = re.findall(r"<math .*?</math>", page, re.S)
+    assert not [m for m in maths if "<mi>&amp;</mi>" in m or "\\" in m]   # no TeX left inside the MathML
+    assert sum("<mtable" in m for m in maths) == 4           # the aligned systems are tables
     assert page.count("<math ") > 200 and "$" not in re.sub(r"<[^>]+>", "", page).replace("$$", "")
     assert "<script" not in page
 
