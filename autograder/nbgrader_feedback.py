@@ -10,7 +10,8 @@ Set in nbgrader_config.py (GenerateFeedback.exporter_class and .preprocessors):
   typeset as MathML on the grader's side (autograder/maths.py), and the page loads no MathJax
   from the network. The student's Markdown and HTML outputs are sanitised (clean_html: an allow-list
   with MathML), so nothing a student writes runs as script in the feedback.
-* CutLongOutputs: every output longer than OUTPUT_LIMIT characters is cut, with a visible note.
+* CutLongOutputs: every output longer than OUTPUT_LIMIT characters is cut (its start and its end
+  kept), with a visible note.
 """
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ from .sandbox.runner import not_implemented_message
 
 VERDICT = "GradingVerdict"   # the ename of the judge's verdict in a test cell
 OUTPUT_LIMIT = 20_000        # characters per output in the feedback (docs/outputs.md)
+OUTPUT_TAIL = 2_000          # of which the last ones
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _MATH_ELEMENT = re.compile(r"<math .*?</math>", re.S)
@@ -215,6 +217,12 @@ class CutLongOutputs(Preprocessor):
 
 
 def _cut(text: str) -> str:
+    """The first and the last characters of text, OUTPUT_LIMIT in all, and a line saying how many are left out.
+
+    The end is kept too: it holds the last lines printed, and the autograde step's own note on cut outputs.
+    """
     if len(text) <= OUTPUT_LIMIT:
         return text
-    return text[:OUTPUT_LIMIT] + f"\n... [output cut: {len(text) - OUTPUT_LIMIT:,} more characters not shown]\n"
+    head, tail = OUTPUT_LIMIT - OUTPUT_TAIL, OUTPUT_TAIL
+    return (text[:head] + f"\n... [output cut: {len(text) - OUTPUT_LIMIT:,} more characters not shown] ...\n"
+            + text[-tail:])

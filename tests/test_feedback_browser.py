@@ -125,7 +125,7 @@ def test_nbgraders_generated_feedback_in_chromium(nbgrader_feedback, page_of):
     assert "$" not in rendered and "\\frac" not in rendered
     text = page.locator("body").inner_text()
     assert "Traceback (most recent call last)" not in text and "autograder/checks" not in text
-    assert f"[output cut: {LONG_PRINT + 1 - OUTPUT_LIMIT:,} more characters not shown]" in text   # with print's newline
+    assert f"[output cut: {LONG_PRINT + 1 - OUTPUT_LIMIT:,} more characters not shown] ..." in text   # with print's newline
     notes.nth(0).scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / "feedback_nbgrader_note.png"))
     notes.nth(0).locator("a", has_text="the section on dh_t").click()

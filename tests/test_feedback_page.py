@@ -160,11 +160,12 @@ def test_the_nbgrader_feedback_keeps_other_errors_as_tracebacks():
 def test_long_outputs_are_cut_in_the_feedback_with_a_note():
     from autograder.nbgrader_feedback import OUTPUT_LIMIT, CutLongOutputs
 
-    nb = _verdict_notebook([nbformat.v4.new_output("stream", name="stdout", text="x" * (OUTPUT_LIMIT + 5000)),
+    nb = _verdict_notebook([nbformat.v4.new_output("stream", name="stdout", text="x" * (OUTPUT_LIMIT + 5000) + "end"),
                             nbformat.v4.new_output("display_data", data={"text/html": "<b>" * OUTPUT_LIMIT})])
     nb, _ = CutLongOutputs()(nb, {})      # called as nbconvert calls a registered preprocessor
     stream, shown = nb.cells[1].outputs
-    assert stream.text.endswith("... [output cut: 5,000 more characters not shown]\n")
+    assert "x\n... [output cut: 5,003 more characters not shown] ...\nx" in stream.text
+    assert stream.text.endswith("xend")                      # the last lines printed are kept
     assert len(stream.text) < OUTPUT_LIMIT + 100
     assert shown.data == {"text/plain": f"[an HTML output of {3 * OUTPUT_LIMIT:,} characters, not shown]"}
 
