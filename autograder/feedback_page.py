@@ -104,7 +104,7 @@ def _diagnosis(t: UnitResult, found: Guide, math_href: str) -> str:
     if t.name in found.anchors:
         places.append(f'<a href="{e(math_href)}#{e(found.anchors[t.name])}">docs/math.md: {e(t.name)}</a>')
     return (f'<div class="diagnosis" id="unit-{e(t.name)}"><h3><code>{e(t.name)}</code>: '
-            f"{_points(t.score, t.max_score)}</h3>\n<p class=\"message\">{e(t.output)}</p>\n{formulas}\n"
+            f"{_points(t.score, t.max_score)}</h3>\n<p class=\"message\">{_code_spans(t.output)}</p>\n{formulas}\n"
             f'<p class="next"><strong>Look at this next:</strong> {" and ".join(places)}.</p></div>')
 
 

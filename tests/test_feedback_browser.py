@@ -106,8 +106,9 @@ def nbgrader_feedback(tmp_path_factory):
 
 def test_nbgraders_generated_feedback_in_chromium(nbgrader_feedback, page_of):
     root, html_path = nbgrader_feedback
-    [(_, message)] = [v for k, v in course_tools.hidden_test_errors(root, {"cai": "02_rnn_bptt"}).items()
-                      if k == ("cai", "dh_t")]
+    [(ename, message)] = [v for k, v in course_tools.hidden_test_errors(root, {"cai": "02_rnn_bptt"}).items()
+                          if k == ("cai", "dh_t")]
+    assert ename == "GradingVerdict"                          # the judge's verdict, outside the kernel
     page, requests = page_of(html_path)
     assert requests == []                                     # no MathJax, nothing from the network
     notes = page.locator(".bptt-verdict")

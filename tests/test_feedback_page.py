@@ -52,7 +52,7 @@ def test_each_notebook_has_its_subtotal_and_the_points_are_coloured(page, plan):
 def test_a_diagnosis_shows_its_formula_and_where_to_look_next(page):
     note = page[page.index('<div class="diagnosis" id="unit-dh_t">'):]
     note = note[:note.index("</div></section>") if "</div></section>" in note else None]
-    assert "dhraw_next @ W_hh.T" in note and "the contribution of `dhraw_next` is missing" in note
+    assert "dhraw_next @ W_hh.T" in note and "the contribution of <code>dhraw_next</code> is missing" in note
     formula = re.search(r'<div class="formula">(<math .*?</math>)</div>', note).group(1)
     assert formula.count("<mtext>dhraw</mtext>") == 2 and formula.count("⊤") == 2
     assert ("the section <em>4. <code>dh_t</code> — the two paths into a hidden state</em> of "
