@@ -27,7 +27,7 @@ def plan():
 def student(plan, outputs):
     """A StudentResult: every unit passed but those in outputs {unit: message}, which score 0."""
     tests = tuple(UnitResult(u.name, u.notebook, 0.0 if u.name in outputs else u.points, u.points,
-                             outputs.get(u.name, "passed 3/3 cases")) for u in plan.units)
+                             outputs.get(u.name, "passed")) for u in plan.units)
     return StudentResult("cai", "cai", {}, sum(t.score for t in tests), plan.max_score, tests,
                          isolation="bwrap", isolation_detail="bwrap: uid 999 (bptt-student), cgroup pids.max 64")
 
