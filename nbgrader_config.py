@@ -94,3 +94,38 @@ def _generate_preprocessors():
 
 
 c.GenerateAssignment.preprocessors = _generate_preprocessors()
+
+
+# Generate Feedback (and so the hub's Fetch Feedback): a graded test cell's verdict is a note with
+# the unit's formula, the maths is typeset as MathML by the grader (no MathJax from the network),
+# long outputs are cut (autograder/nbgrader_feedback.py). That module imports its neighbours
+# (math_doc, maths), so the package is loaded under a private name, by file path, never on
+# sys.path; nothing of checks/ or reference/ is imported.
+def _feedback_module(root):
+    import importlib
+    import importlib.util
+    import sys
+
+    init = os.path.join(root, "autograder", "__init__.py")
+    if not os.path.isfile(init):
+        return None   # a course copy without the package: stock nbgrader feedback
+    name = "_bptt_autograder_feedback"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, init,
+                                                      submodule_search_locations=[os.path.dirname(init)])
+        package = importlib.util.module_from_spec(spec)
+        sys.modules[name] = package
+        spec.loader.exec_module(package)
+    return importlib.import_module(name + ".nbgrader_feedback")
+
+
+def _feedback_preprocessors(module):
+    from nbgrader.converters import GenerateFeedback
+
+    return [module.CutLongOutputs] + GenerateFeedback.class_traits()["preprocessors"].default()
+
+
+_feedback = _feedback_module(_root)
+if _feedback is not None:
+    c.GenerateFeedback.exporter_class = _feedback.FeedbackExporter
+    c.GenerateFeedback.preprocessors = _feedback_preprocessors(_feedback)
