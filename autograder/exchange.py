@@ -203,7 +203,7 @@ class SafeCollect(ExchangeCollect):  # type: ignore[misc]  # nbgrader ships no t
                 try:
                     inspect(path, student, self._ignore(), self._max_bytes(), self._accounts())
                 except Refused as e:
-                    self.log.error("Refused submission %s: %s", record["filename"], e)
+                    self._refused(path, e)
                     continue
                 chosen.append(record)
                 break
@@ -255,4 +255,9 @@ class SafeCollect(ExchangeCollect):  # type: ignore[misc]  # nbgrader ships no t
                             dir_mode=0o2775 if shared else 0o755, file_mode=0o664 if shared else 0o644)
         except Refused as e:
             # Changed between the choice and the copy (a student racing the collect): nothing is taken.
-            self.log.error("Refused submission %s: %s", os.path.basename(src), e)
+            self._refused(src, e)
+
+    def _refused(self, path: str, why: Refused) -> None:
+        """One log line, the reason first (Formgrader's Collect dialog shows the log in a narrow box)."""
+        reason = str(why).replace(path + os.sep, "").replace(path, "the folder")
+        self.log.error("Refused submission: %s (%s)", reason, os.path.basename(path))
