@@ -145,6 +145,23 @@ def sandbox_seconds(course_root, out):
     return float(proc.stdout.split()[-1])
 
 
+# The speed guard (tests/test_speed_guard.py, CI's slow tier): one job grades GUARD_SUBMISSIONS
+# submissions of the mixed class, and the time per submission may be at most GUARD_RATIO times
+# the sandbox's start-and-close cost, both measured in the same run. Measured on 2 cores with
+# eight other jobs running: 3.3x (1.43 s against 0.44 s); the bound leaves room for noise but
+# not for a sandbox per unit or a diagnosis run on passing units.
+GUARD_SUBMISSIONS = 9
+GUARD_RATIO = 8.0
+
+
+def guard_measure(root, n=GUARD_SUBMISSIONS):
+    """(seconds per submission graded with one job, seconds to start and close one sandbox)."""
+    course_root = make_course(Path(root))
+    write_class(course_root, n)
+    _, seconds = grade_with_command(course_root, Path(root) / "out", jobs=1)
+    return seconds / n, sandbox_seconds(course_root, Path(root) / "sandbox-out")
+
+
 def paired(course_root, out, pairs, jobs):
     """[(ours seconds, nbgrader seconds)] from alternating runs; also the two graders' scores."""
     times, ours, theirs = [], None, None

@@ -6,7 +6,9 @@ class_report.json and in the HTML page; the report is then rebuilt with
 `python -m autograder report` and must be the same.
 """
 import json
+import math
 import re
+from collections import Counter
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from autograder import units
 from autograder.checks import UNITS
 from autograder.checks.base import with_case
 from autograder.class_report import diagnosis_key
@@ -31,6 +34,8 @@ CLASS = {
     "s10": ["hostile"],
 }
 MISTAKES = dict(MISTAKES, hostile=HOSTILE)
+TOTAL = units.total_points()            # the course's facts, never typed in here
+N_UNITS = len(units.UNITS)
 
 
 def run(*args):
@@ -77,10 +82,15 @@ def test_counts_per_unit_are_exact(graded):
     assert len(report["unfinished"]) == len(report["units"])
     scores = {s["student"]: s["score"] for s in report["submissions"]}
     points = {u["name"]: u["max_score"] for u in report["units"]}
-    assert scores == {s: (0 if m == "release" else 41 - sum(points[MISTAKES[x][0]] for x in m)) for s, m in CLASS.items()}
-    # 41 points in bins of 5 (dh_t is worth 2, dW_hh and dz_b 1): 0, 0 | 39, 39, 39, 38, 38 | 41, 40, 40
-    assert report["histogram"]["edges"] == list(range(0, 46, 5))
-    assert report["histogram"]["counts"] == [2, 0, 0, 0, 0, 0, 0, 5, 3]
+    assert scores == {s: (0 if m == "release" else TOTAL - sum(points[MISTAKES[x][0]] for x in m))
+                      for s, m in CLASS.items()}
+    # At most ten bins of one whole width; the last bin holds full marks. The two untouched
+    # releases sit in the first bin, everyone else in the bins of their scores.
+    width = math.ceil(TOTAL / 10)
+    edges, counts = report["histogram"]["edges"], report["histogram"]["counts"]
+    assert edges == [i * width for i in range(len(counts) + 1)] and edges[-2] <= TOTAL <= edges[-1]
+    per_bin = Counter(min(len(counts) - 1, int(s // width)) for s in scores.values())
+    assert counts == [per_bin[i] for i in range(len(counts))] and counts[0] == 2 and sum(counts) == len(CLASS)
     assert report["submissions"][-1]["feedback"] == "s10/feedback.html"
 
 
@@ -88,17 +98,18 @@ def test_page_shows_the_counts_and_escapes_student_text(graded):
     page = (graded / "class_report.html").read_text()
     rows = {re.search(r"<code>(\w+)</code>", r).group(1): r
             for r in re.findall(r"<tr><td>0\d_\w+</td>.*?</tr>", page, re.S)}
-    assert len(rows) == 23
+    assert len(rows) == N_UNITS
     assert '<td class="full">3 (30 %)</td><td class="unfinished">2</td>' in rows["dh_t"]
     assert re.findall(r'<span class="count">([^<]*)</span>', rows["dh_t"]) == ["5 (50 %)"]
     assert "future" in rows["dh_t"]        # the diagnosis shown is the check's own message
     assert re.findall(r'<span class="count">([^<]*)</span>', rows["dW_hh"]) == ["2 (20 %)"]
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt; &amp; co" in rows["dz_b"]
-    assert '<td><a href="s10/feedback.html">s10</a></td><td>40 / 41</td><td>dz_b</td>' in page
+    lost = units.BY_NAME["dz_b"].points
+    assert f'<td><a href="s10/feedback.html">s10</a></td><td>{TOTAL - lost} / {TOTAL}</td><td>dz_b</td>' in page
     assert re.search(r'<img id="histogram" alt="[^"]+" src="data:image/png;base64,iVBOR', page)
     unfinished = re.search(r'<ul id="unfinished">(.*?)</ul>', page, re.S).group(1)
     assert unfinished.count("<li>") == 1 and unfinished.startswith("<li><strong>2 of 10 (20 %)</strong>: <code>dz_netAct</code>, ")
-    assert unfinished.count("<code>") == 23
+    assert unfinished.count("<code>") == N_UNITS
 
 
 def test_report_command_rebuilds_the_same_figures(graded):

@@ -254,3 +254,39 @@ def test_a_sentence_stating_a_units_points(course):
     declared = units.BY_NAME[name[0]]
     assert disagreements(course) == [
         f"unit {name[0]}: a sentence of {stem} (notebooks/bptt/{stem}.py) says 9 points; {DECL} {declared.points}"]
+
+
+def typed_course_facts(root):
+    """[(file:line, text)] of test and tool lines that type the course total or the unit count.
+
+    A score written as "<n>/<total>", a difference from the total ("<total> - lost") or a
+    count compared with the number of units ("== <units>") breaks the day a unit is added;
+    tests derive them from autograder/units.py instead. Seeds and sizes are other numbers.
+    """
+    total, n_units = units.total_points(), len(units.UNITS)
+    patterns = [re.compile(rf"\b\d+\s*/\s*{total}\b"), re.compile(rf"(?<![\w.]){total}\s*-\s*\w"),
+                re.compile(rf"==\s*{n_units}\b"), re.compile(rf"==\s*{total}\b"), re.compile(rf"\({n_units}\)"),
+                re.compile(r"passed \d+/\d+ cases")]       # a unit's case count, typed
+    found = []
+    for folder in ("tests", "tools"):
+        for path in sorted((root / folder).rglob("*.py")):
+            for i, line in enumerate(path.read_text().splitlines(), 1):
+                code = line.split("#", 1)[0]
+                if any(p.search(code) for p in patterns):
+                    found.append(f"{path.relative_to(root)}:{i}: {line.strip()}")
+    return found
+
+
+def test_no_test_types_a_course_total_or_unit_count():
+    found = typed_course_facts(REPO_ROOT)
+    assert found == [], ("derive these from autograder/units.py (units.total_points(), len(units.UNITS), "
+                         "units.notebook_points()):\n" + "\n".join(found))
+
+
+def test_the_typed_fact_audit_finds_a_typed_total(tmp_path):
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tools").mkdir()
+    total = units.total_points()
+    (tmp_path / "tests" / "test_x.py").write_text(f'assert page.count("x") == {len(units.UNITS)}\n'
+                                                  f'assert "40 / {total}" in page\nseed = 41\n')
+    assert [f.split(":")[1] for f in typed_course_facts(tmp_path)] == ["1", "2"]
