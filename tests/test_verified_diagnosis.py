@@ -85,7 +85,7 @@ def test_each_array_clipped_by_its_own_norm_is_named_for_every_array_when_it_is_
     # verified rewrite (every array) takes them, and the message has one cause.
     assert verdict("clip_gradients", CLIP_PER_ARRAY) == (
         "clip_gradients output: clipped is wrong: each array is clipped by its own norm; the norm is taken over all "
-        "gradients together " + where("clip_gradients", 7))
+        "gradients together " + where("clip_gradients", 6))
 
 
 CLIP_LIST = '''
