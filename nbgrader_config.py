@@ -129,3 +129,34 @@ _feedback = _feedback_module(_root)
 if _feedback is not None:
     c.GenerateFeedback.exporter_class = _feedback.FeedbackExporter
     c.GenerateFeedback.preprocessors = _feedback_preprocessors(_feedback)
+
+
+# What students hand in is untrusted on its way to the instructor too (docs/isolation.md, the
+# threat-model table). Collect (command line and Formgrader's button) refuses a submission made
+# in another student's name or holding links, FIFOs, devices or others' files, and copies without
+# following links: autograder/exchange.py. Formgrader and generated feedback render a student's
+# markdown and HTML outputs without script: autograder/student_html.py. Both modules are loaded
+# by file path, so `autograder` stays off this process's sys.path.
+def _course_module(root, name):
+    import importlib.machinery
+    import importlib.util
+
+    paths = [root] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    package = importlib.machinery.PathFinder.find_spec("autograder", paths)
+    if package is None or not package.submodule_search_locations:
+        return None  # a course copy that only releases: it neither collects nor renders submissions
+    path = os.path.join(list(package.submodule_search_locations)[0], f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"bptt_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_exchange = _course_module(_root, "exchange")
+_student_html = _course_module(_root, "student_html")
+if _exchange is not None:
+    c.ExchangeFactory.collect = _exchange.SafeCollect
+if _student_html is not None:
+    c.HTMLExporter.sanitize_html = True
+    c.HTMLExporter.embed_images = False
+    c.HTMLExporter.filters = {"markdown2html": _student_html.markdown2html, "clean_html": _student_html.clean_html}

@@ -133,6 +133,9 @@ class FeedbackExporter(HTMLExporter):
         found = list(config.HTMLExporter.get("extra_template_basedirs", []))
         config.FeedbackExporter.template_name = "bptt_feedback"
         config.FeedbackExporter.sanitize_html = True   # the notebook is the student's: its HTML outputs too
+        # The course's HTMLExporter.filters (student_html.py's, for Formgrader's pages) would replace
+        # this exporter's own markdown2html and clean_html, which sanitise too but keep the MathML.
+        config.FeedbackExporter.filters = {}
         config.FeedbackExporter.extra_template_basedirs = [*found, str(TEMPLATES)]
         # nbgrader's template folders searched directly too, for `extends 'feedback/index.html.j2'`
         paths = list(config.HTMLExporter.get("extra_template_paths", []))
