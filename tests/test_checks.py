@@ -36,7 +36,7 @@ def test_every_declared_unit_has_a_check_in_its_notebooks_module():
     # notebook's module of autograder/checks (mlp.py for 01, rnn.py for 02, rnn2.py for 03, long.py for 04).
     assert list(UNITS) == [u.name for u in declared.UNITS]
     modules = {u.notebook: set() for u in declared.UNITS}
-    for name, unit in UNITS.items():
+    for unit in UNITS.values():
         modules[unit.notebook].add(unit.make_case.__module__)
     assert all(len(m) == 1 for m in modules.values()), modules
     # one case per entry of CASE_DIMS; their own variants where the notebook promises more (windows, keep
