@@ -410,3 +410,28 @@ def test_the_typed_unit_audit_finds_each_kind(tmp_path):
         f"tests/test_x.py:3: types the points of {', '.join(list(pts)[:2])}",
         f"tests/test_x.py:4: types the case counts of {', '.join(nb04[:2])}",
     ]
+
+
+def math_doc_disagreements(text, declared):
+    """[message] for each unit whose row of docs/math.md's shapes table states another shape than declared."""
+    section = text.split("## All shapes at a glance", 1)[1].split("\n## ", 1)[0]
+    rows = {}
+    for line in section.splitlines():
+        m = re.match(r"\| `(\w+)` \|.*\| (\([\w, ]*\)) \|\s*$", line)
+        if m:
+            rows[m.group(1)] = m.group(2)
+    found = []
+    for unit in declared:
+        shapes = units.return_shapes(unit.returns)
+        if unit.name in rows and isinstance(shapes, tuple) and units.parse_shape(rows[unit.name]) != shapes:
+            found.append(f"unit {unit.name}: docs/math.md (All shapes at a glance) says {rows[unit.name]}; "
+                         f"{DECL} returns={unit.returns!r}")
+    return found
+
+
+def test_the_math_docs_shapes_table_agrees_with_the_declared_returns():
+    text = (REPO_ROOT / "docs" / "math.md").read_text()
+    assert math_doc_disagreements(text, units.UNITS) == []
+    changed = [dataclasses.replace(units.BY_NAME["dh_t"], returns="(H, N)")]
+    assert math_doc_disagreements(text, changed) == [
+        f"unit dh_t: docs/math.md (All shapes at a glance) says (N, H); {DECL} returns='(H, N)'"]
