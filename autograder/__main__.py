@@ -23,7 +23,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,7 +91,8 @@ def _sandbox_user(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
-    from .class_report import write_report
+    from .class_report import PAGE, write_report
+    from .errors import GraderError
     from .grade import grade_batch
     from .report import summary_table
     from .sandbox_account import ensure_sandbox_user
@@ -102,21 +103,36 @@ def cmd_grade(args: argparse.Namespace) -> int:
     plan, entries = grade_batch(args.paths, args.out, course_root=args.course, jobs=args.jobs, force=args.force,
                                 progress=not args.quiet, assignment=args.assignment, limits=limits,
                                 hide=args.hide, isolation=args.isolation, sandbox_user=args.sandbox_user)
+    # Every stage runs whatever another one met: a configuration error (a GraderError: exit 2) is
+    # raised once the others are done; anything else is reported and costs exit status 1.
+    stages: list[tuple[str, Callable[[], object]]] = [("class report", lambda: write_report(args.out))]
     if args.gradebook:
         from .gradebook import write_scores
 
-        write_scores(plan, entries)
-    page = write_report(args.out)
+        stages.insert(0, ("gradebook", lambda: write_scores(plan, entries)))
+    stopped: GraderError | None = None
+    broken = []
+    for name, stage in stages:
+        try:
+            stage()
+        except GraderError as exc:
+            stopped = stopped or exc
+        except Exception as exc:
+            log.exception("the %s could not be written", name)
+            broken.append(f"the {name} could not be written ({type(exc).__name__}: {exc})")
     failed = [e.student for e in entries if not e.graded]
     if not args.quiet:
         print(summary_table(plan, entries))
         print(f"\n{len(entries) - len(failed)} submission(s) graded; results in {Path(args.out).resolve()}; "
-              f"class report {page}")
+              f"class report {Path(args.out) / PAGE}")
+    if stopped is not None:
+        raise stopped
+    for line in broken:
+        print(f"python -m autograder grade: {line}", file=sys.stderr)
     if failed:
         print(f"python -m autograder grade: {len(failed)} student(s) could not be graded (their rows say why): "
               f"{', '.join(failed[:20])}{' ...' if len(failed) > 20 else ''}", file=sys.stderr)
-        return 1
-    return 0
+    return 1 if failed or broken else 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -23,11 +23,13 @@ from typing import Any
 from urllib.parse import quote
 
 from .errors import OutputError
-from .report import _num, atomic_write
+from .outputs import reserve, top_level
+from .report import GRADES_JSON, _num, atomic_write
 from .results import StudentResult
 from .sandbox.runner import not_implemented_message
 
 TEMPLATE = Path(__file__).with_name("class_report.html")
+PAGE, FIGURES = reserve("class_report.html", "class_report.json")
 _KEY_VALUE = re.compile(r"\b(\w+)=[\w.+-]+")            # activation=tanh, T=7: the case's parameters
 # A number on its own; digits inside a name (dh1_t, W_hh1) are part of what the message says.
 _NUMBER = re.compile(r"(?<!\w)[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?!\w)")
@@ -40,7 +42,7 @@ def diagnosis_key(message: str) -> str:
 
 
 def load(out_dir: str | Path) -> tuple[dict[str, Any], list[StudentResult]]:
-    path = Path(out_dir) / "grades.json"
+    path = top_level(out_dir, GRADES_JSON)
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
         return doc, [StudentResult.from_json(s) for s in doc["submissions"]]
@@ -146,6 +148,6 @@ def write_report(out_dir: str | Path) -> Path:
     """Write DIR/class_report.html and DIR/class_report.json from DIR/grades.json; return the page's path."""
     out_dir = Path(out_dir)
     summary = summarise(*load(out_dir))
-    atomic_write(out_dir / "class_report.json", json.dumps(summary, indent=1))
-    atomic_write(out_dir / "class_report.html", render(summary))
-    return out_dir / "class_report.html"
+    atomic_write(top_level(out_dir, FIGURES), json.dumps(summary, indent=1))
+    atomic_write(top_level(out_dir, PAGE), render(summary))
+    return top_level(out_dir, PAGE)

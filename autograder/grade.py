@@ -262,6 +262,8 @@ class Grader:
 
     def _grade_unit(self, unit: GradedUnit, cells: dict[str, list[CodeCell]],
                     results: dict[str, UnitResult]) -> UnitResult:
+        from .checks.trace import Trace
+
         st = self.state
         if self._over_budget():
             return self._out_of_time(unit)
@@ -283,7 +285,7 @@ class Grader:
                        if s in results and results[s].score < results[s].max_score)
         for i, case in enumerate(cases, 1):
             where = f"case {i} of {len(cases)}: {case.describe()}"
-            calls: list[Call] = []
+            calls = Trace()      # bounded by the grader, however many calls the student makes
             answer = oracle_answerer(unit, case.args, calls)
             try:
                 reply = worker.call(unit.notebook, unit.name, case.args, check.oracles + shared, answer,
@@ -383,7 +385,7 @@ def _grade_in_worker(sub: Submission) -> StudentResult | GradingFailure:
 def cache_key(sub: Submission, plan: Plan, cfg: JailConfig, code: str) -> str:
     h = hashlib.sha256()
     h.update(code.encode() + plan.digest.encode() + cfg.key().encode())
-    for stem, data in sub.notebook_bytes().items():
+    for stem, data in sub.notebook_bytes():     # one notebook in memory at a time (each up to 100 MB)
         h.update(stem.encode() + b"\0" + hashlib.sha256(data).digest())
     return h.hexdigest()
 
@@ -454,7 +456,10 @@ def grade_batch(paths: Sequence[str | Path], out_dir: str | Path, course_root: s
     try:
         return _grade_all(plan, subs, out, cfg, jobs, force, progress, earlier)
     finally:
-        release_config(cfg)
+        try:
+            release_config(cfg)
+        except Exception as exc:   # the results are written: a clean-up problem is only reported
+            log.warning("the sandbox's stage folder could not be removed entirely (%s: %s)", type(exc).__name__, exc)
 
 
 def _grade_all(plan: Plan, subs: list[Submission], out: Path, cfg: JailConfig, jobs: int | None, force: bool,

@@ -10,6 +10,7 @@ Two promises of `python -m autograder grade --out DIR`:
 """
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Iterable
 from pathlib import Path
@@ -17,6 +18,33 @@ from pathlib import Path
 from .errors import OutputError
 from .plan import Plan
 from .results import StudentResult
+
+# The modules that write at the top of DIR, beside the students' folders. Each one declares its
+# names with `reserve` and writes only through `top_level`, which refuses an undeclared name:
+# a new output cannot be forgotten here without its first run failing.
+WRITERS = ("report", "class_report")
+_RESERVED: set[str] = set()
+
+
+def reserve(*names: str) -> tuple[str, ...]:
+    """Declare file or folder names a writer puts at the top of DIR; returns them (for the writer's constants)."""
+    _RESERVED.update(names)
+    return names
+
+
+def top_level(out_dir: str | Path, name: str) -> Path:
+    """DIR/name for a writer: only a declared name (no student id can be one)."""
+    if name not in _RESERVED:
+        raise ValueError(f"{name!r} is written at the top of the output folder but not declared with "
+                         f"outputs.reserve: a student named so would clash with it")
+    return Path(out_dir) / name
+
+
+def reserved_names() -> frozenset[str]:
+    """Every name the writers put at the top of DIR, lower-cased (a student's id is never one of them)."""
+    for module in WRITERS:
+        importlib.import_module(f"{__package__}.{module}")
+    return frozenset(n.lower() for n in _RESERVED)
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -41,7 +69,9 @@ def refuse_inside_course(out: Path, plan: Plan, paths: Iterable[str | Path]) -> 
 
 def earlier_entries(out: Path, plan: Plan, force: bool) -> list[StudentResult]:
     """The rows of out/grades.json to keep; [] if there is none (or `force` and it cannot be kept)."""
-    path = out / "grades.json"
+    from .report import GRADES_JSON
+
+    path = top_level(out, GRADES_JSON)
     if not path.exists():
         return []
     problem, entries = _read(path, plan)

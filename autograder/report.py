@@ -26,15 +26,19 @@ from pathlib import Path
 from typing import Any
 
 from .errors import OutputError
+from .outputs import reserve, top_level
 from .plan import Plan
 from .results import ALL_PASS_NOTE, SCHEMA_VERSION, StudentResult
+
+
+GRADES_JSON, GRADES_CSV, CACHE = reserve("grades.json", "grades.csv", ".cache")
 
 
 def prepare_out_dir(out_dir: str | Path) -> None:
     """Create DIR and DIR/.cache; OutputError if DIR cannot be written."""
     out_dir = Path(out_dir)
     try:
-        (out_dir / ".cache").mkdir(parents=True, exist_ok=True)
+        top_level(out_dir, CACHE).mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=out_dir, prefix=".probe-"):
             pass
     except OSError as exc:
@@ -59,7 +63,7 @@ def atomic_write(path: str | Path, text: str) -> None:
 
 def read_cache(out_dir: str | Path, student: str, key: str) -> StudentResult | None:
     """The cached result of `student` if it was made with `key`; None if absent, stale or malformed."""
-    path = Path(out_dir) / ".cache" / f"{student}.json"
+    path = top_level(out_dir, CACHE) / f"{student}.json"
     try:
         data = json.loads(path.read_text())
     except (OSError, ValueError):
@@ -73,7 +77,7 @@ def read_cache(out_dir: str | Path, student: str, key: str) -> StudentResult | N
 
 
 def write_cache(out_dir: str | Path, student: str, key: str, entry: StudentResult) -> None:
-    atomic_write(Path(out_dir) / ".cache" / f"{student}.json", json.dumps({"key": key, "entry": entry.to_json()}))
+    atomic_write(top_level(out_dir, CACHE) / f"{student}.json", json.dumps({"key": key, "entry": entry.to_json()}))
 
 
 def _num(x: float) -> float:
@@ -143,7 +147,7 @@ def write_batch(out_dir: str | Path, plan: Plan, entries: Sequence[StudentResult
                 detail: str | None = None) -> None:
     out_dir = Path(out_dir)
     doc = grades_document(plan, entries, isolation, detail)
-    atomic_write(out_dir / "grades.json", json.dumps(doc, indent=1))
+    atomic_write(top_level(out_dir, GRADES_JSON), json.dumps(doc, indent=1))
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(["student"] + [u.name for u in plan.units] + ["total", "max_score"])
@@ -151,7 +155,7 @@ def write_batch(out_dir: str | Path, plan: Plan, entries: Sequence[StudentResult
         scores = {t.name: t.score for t in entry.tests}
         writer.writerow([csv_cell(entry.student)] + [_num(scores[u.name]) for u in plan.units]
                         + [_num(entry.score), _num(plan.max_score)])
-    atomic_write(out_dir / "grades.csv", buf.getvalue())
+    atomic_write(top_level(out_dir, GRADES_CSV), buf.getvalue())
 
 
 def csv_cell(text: str) -> str:

@@ -21,18 +21,25 @@ import hashlib
 import json
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import quote
 
+from . import tree
+from .cell_python import Budget, python_source
 from .errors import SubmissionError
+from .outputs import reserved_names
 from .plan import NotebookSpec, Plan
 
 __all__ = ["CodeCell", "Submission", "SubmissionError", "UnusableNotebook", "cells_to_run", "discover", "read_notebook", "safe_id"]
 
-MAX_NOTEBOOK_BYTES = 20 << 20
+# nbgrader's own limit on a submitted file (CourseDirectory.max_file_size, 100000 KB): a notebook saved
+# with its figures is read whole. What is graded is bounded apart: the code cells' source, which goes
+# to the sandbox in one message (wire.MAX_HEADER, 8 MB, with JSON's escapes).
+MAX_NOTEBOOK_BYTES = 100_000 * 1024
+MAX_SOURCE_CHARS = 1 << 20
 
 
 class UnusableNotebook(Exception):
@@ -56,14 +63,13 @@ class Submission:
     files: dict[str, Path] = field(default_factory=dict)        # stem -> notebook file
     problems: list[str] = field(default_factory=list)           # notes about files that were not used
 
-    def notebook_bytes(self) -> dict[str, bytes]:
-        out = {}
+    def notebook_bytes(self) -> Iterator[tuple[str, bytes]]:
+        """(stem, the file's bytes) in stem order, one at a time."""
         for stem, path in sorted(self.files.items()):
             try:
-                out[stem] = read_notebook(path)
+                yield stem, read_notebook(path)
             except UnusableNotebook as exc:
-                out[stem] = f"unreadable: {exc}".encode()
-        return out
+                yield stem, f"unreadable: {exc}".encode()
 
 
 def read_notebook(path: str | Path) -> bytes:
@@ -99,7 +105,6 @@ def read_notebook(path: str | Path) -> bytes:
 # so an id is a safe folder name, distinct names give distinct ids, and unquote() gives the name back.
 # Letters and digits of any script are kept: 李明 stays 李明.
 _KEEP = set("._@+-")
-RESERVED = {"grades.json", "grades.csv", ".cache"}    # outputs that share the output folder with students
 MAX_ID_BYTES = 200
 
 
@@ -113,7 +118,7 @@ def safe_id(name: str) -> str:
                   else quote(ch.encode("utf-8", "surrogateescape"), safe="") for ch in name)
     if not out:
         return "student"
-    if out[0] == "." or out.lower() in RESERVED:
+    if out[0] == "." or out.lower() in reserved_names():
         out = f"%{ord(out[0]):02X}{out[1:]}"     # grades.json -> %67rades.json, .cache -> %2Ecache
     if len(out.encode()) > MAX_ID_BYTES:
         digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:12]
@@ -130,37 +135,29 @@ class _Found(NamedTuple):
     problems: list[str]        # links, special files, archives: what was seen and not used
 
 
-def _scan(folder: Path, rel: str = "") -> _Found:
-    """Every regular *.ipynb below `folder`, never through a link; what was skipped, in words."""
-    found = _Found([], [])
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError as exc:
-        found.problems.append(f"{rel or folder.name}/: could not be listed ({exc.strerror})")
-        return found
-    for entry in entries:
-        name = f"{rel}{entry.name}"
-        if _is_hidden(entry.name):
-            continue
-        try:
-            st = entry.stat(follow_symlinks=False)
-        except OSError:
-            continue
-        if stat.S_ISLNK(st.st_mode):
-            if entry.name.lower().endswith((".ipynb", ".zip")) or _link_is_dir(entry.path):
+def _scan(folder: Path) -> _Found:
+    """Every regular *.ipynb below `folder`, never through a link; what was skipped, in words.
+
+    Iterative and bounded (tree.walk): a folder nested thousands deep, or holding a million files,
+    costs its student a note, never the batch.
+    """
+    walked = tree.walk(folder, skip=_is_hidden)
+    found = _Found([], list(walked.problems))
+    for entry in walked.entries:
+        name, mode, base = entry.rel, entry.st.st_mode, entry.path.name
+        if stat.S_ISLNK(mode):
+            if base.lower().endswith((".ipynb", ".zip")) or _link_is_dir(str(entry.path)):
                 found.problems.append(f"{name}: a symbolic link; links are never followed, not graded")
-        elif stat.S_ISDIR(st.st_mode):
-            inner = _scan(Path(entry.path), name + "/")
-            found.notebooks.extend(inner.notebooks)
-            found.problems.extend(inner.problems)
-        elif entry.name.lower().endswith(".ipynb"):
-            if stat.S_ISREG(st.st_mode) and entry.name.endswith(".ipynb"):
-                found.notebooks.append(Path(entry.path))
-            elif stat.S_ISREG(st.st_mode):
+        elif stat.S_ISDIR(mode):
+            continue
+        elif base.lower().endswith(".ipynb"):
+            if stat.S_ISREG(mode) and base.endswith(".ipynb"):
+                found.notebooks.append(entry.path)
+            elif stat.S_ISREG(mode):
                 found.problems.append(f"{name}: rename it to end in .ipynb (lower case); not graded")
             else:
                 found.problems.append(f"{name}: not a regular file (a FIFO, socket or device); not graded")
-        elif entry.name.lower().endswith(".zip") and stat.S_ISREG(st.st_mode):
+        elif base.lower().endswith(".zip") and stat.S_ISREG(mode):
             found.problems.append(f"{name}: an archive; the grading command does not open archives "
                                   f"(unpack it into the student's folder; the Gradescope bundle opens zips)")
     return found
@@ -236,6 +233,17 @@ def _folder_submission(student: str, folder: Path, plan: Plan, shown: str) -> tu
     if not sub.files and not found.notebooks:
         sub.problems.append("nothing to grade: no Jupyter notebook (.ipynb) in this folder")
     return student, sub
+
+
+def _one_folder(student: str, folder: Path, plan: Plan) -> tuple[str, Submission]:
+    """_folder_submission, and a row that says why when the student's folder defeats the scan."""
+    try:
+        return _folder_submission(student, folder, plan, str(folder))
+    except Exception as exc:   # one student's files never end the batch: their row says what happened
+        sub = Submission(student, str(folder))
+        sub.problems.append(f"the folder could not be searched ({type(exc).__name__}: {str(exc)[:200]}); "
+                            f"nothing in it was graded")
+        return student, sub
 
 
 def _layout(root: Path, assignment: str) -> tuple[list[Path], list[Path]]:
@@ -332,7 +340,7 @@ def discover(paths: Iterable[str | Path], plan: Plan) -> list[Submission]:
         folders, files = _layout(root, plan.assignment)
         own = [f for f in folders if f.name == plan.assignment]
         if own and len(folders) == 1 and not any(f.name.endswith(".ipynb") for f in files):
-            named.append(_folder_submission(_root_student(root, plan.assignment), root, plan, str(root)))
+            named.append(_one_folder(_root_student(root, plan.assignment), root, plan))
             continue
         if not folders:
             flat = _flat(files, root, plan)
@@ -342,7 +350,7 @@ def discover(paths: Iterable[str | Path], plan: Plan) -> list[Submission]:
             named.extend(flat)
             continue
         for folder in folders:
-            named.append(_folder_submission(folder.name, folder, plan, str(folder)))
+            named.append(_one_folder(folder.name, folder, plan))
         named.extend(_flat(files, root, plan))
     if not named:
         raise SubmissionError("no .ipynb notebooks found")
@@ -363,7 +371,11 @@ def _unique(named: list[tuple[str, Submission]]) -> list[Submission]:
     first: dict[str, str] = {}
     for name, sub in named:
         base = safe_id(name)
-        if base != name:
+        if name.lower() in reserved_names():
+            sub.problems.insert(0, f"the name {name!r} is stored as the id {base!r}: the grader writes a file or "
+                                   f"folder of that name beside the students' results (urllib.parse.unquote "
+                                   f"gives the name back)")
+        elif base != name:
             sub.problems.insert(0, f"the name {name!r} is stored as the id {base!r} (unsafe or reserved "
                                    f"characters %-escaped; urllib.parse.unquote gives the name back)")
         sid, n = base, 1
@@ -394,7 +406,8 @@ def cells_to_run(data: bytes, spec: NotebookSpec) -> list[CodeCell]:
     Raises UnusableNotebook, with the reason, when the file cannot be used at all.
     """
     if len(data) > MAX_NOTEBOOK_BYTES:
-        raise UnusableNotebook(f"notebook is larger than {MAX_NOTEBOOK_BYTES >> 20} MB")
+        raise UnusableNotebook(f"notebook is larger than {MAX_NOTEBOOK_BYTES // 1000 // 1024} MB "
+                               f"(nbgrader's own limit on a submitted file)")
     try:
         nb = json.loads(data)
     except (ValueError, UnicodeDecodeError):
@@ -404,7 +417,8 @@ def cells_to_run(data: bytes, spec: NotebookSpec) -> list[CodeCell]:
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         raise UnusableNotebook("file is not a Jupyter notebook (no cell list)")
     sources = []
-    n_code = 0
+    n_code = graded = 0
+    budget = Budget()
     for cell in nb["cells"]:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
@@ -418,7 +432,14 @@ def cells_to_run(data: bytes, spec: NotebookSpec) -> list[CodeCell]:
         src = cell.get("source", "")
         if isinstance(src, list):
             src = "".join(s for s in src if isinstance(s, str))
-        if isinstance(src, str):
-            label = f"cell {gid!r}" if gid else f"code cell {n_code}"
-            sources.append(CodeCell(label[:80], src))
+        if not isinstance(src, str):
+            continue
+        graded += len(src)
+        if graded > MAX_SOURCE_CHARS:
+            raise UnusableNotebook(f"its code cells hold more than {MAX_SOURCE_CHARS >> 20} MB of source")
+        python = python_source(src, budget)
+        if python is None:      # a cell magic whose body IPython does not run as Python (%%bash, %%script false)
+            continue
+        label = f"cell {gid!r}" if gid else f"code cell {n_code}"
+        sources.append(CodeCell(label[:80], python))
     return sources

@@ -26,18 +26,21 @@ LOOP_WRONG = "W_xh, W_hh and b_h each has the wrong values. Probes: "
 
 PROBED = {
     "cut one step early": ("bptt_truncated", dict(CARRY="carry = np.ones(T); carry[k - 1::k] = 0"),
+        # A verified cause explains every wrong entry: it is the whole message (checks/repair.py).
         "bptt_truncated output: W_xh, W_hh and b_h are wrong: the cut is one step early: chunks are [0, k), [k, 2k), "
-        "..., so the cut is between steps k-1 and k. Probes: " + BEFORE6 + "the carried gradient crossed the boundary "
-        "between steps 5 and 6 (step 6 starts a chunk); " + FUTURE + TRUNC1),
+        "..., so the cut is between steps k-1 and k " + TRUNC1),
+    "cut at t = 1, 1 + k, ...": ("bptt_truncated", dict(CARRY="carry = np.ones(T); carry[1::k] = 0"),
+        # At T = 7, k = 3 this cut is "chunks counted from the end"; the other sizes say it is not.
+        "bptt_truncated output: " + LOOP_WRONG + BEFORE6 + "the carried gradient crossed the boundary between steps 5 "
+        "and 6 (step 6 starts a chunk); " + FUTURE + TRUNC1),
     "future through W_hh": ("bptt_truncated", dict(WT=""),
         "bptt_truncated output: W_xh, W_hh and b_h are wrong: the future gradient goes through W_hh instead of "
-        "W_hh.T. Probes: the pre-activation gradient dhraw_t is wrong at t = 0, 1, 3, 4; the first wrong step from "
-        "the end is t = 4: the gradient from step 5 goes through W_hh instead of W_hh.T; " + FUTURE + TRUNC1),
+        "W_hh.T " + TRUNC1),
     "truncated loop with a fixed activation": ("bptt_truncated", dict(ACT='"relu"'),
         "bptt_truncated output: " + LOOP_WRONG + "the pre-activation gradient dhraw_t is wrong at every step; the "
         "first wrong step from the end is t = 4: φ′ is that of 'relu'; the forward pass used 'tanh'; correct for "
-        "relu, wrong for tanh: check φ′ of tanh; wrong even without any cut (k ≥ T): the mistake is in the BPTT "
-        "loop itself, not in the cut " + where("bptt_truncated", 2)),
+        "relu, wrong for tanh: check φ′ of tanh; wrong even when k ≥ T (where no cut may happen) "
+        + where("bptt_truncated", 2)),
     "truncated loop forwards": ("bptt_truncated", dict(LOOP="range(T)"),
         "bptt_truncated output: " + LOOP_WRONG + "the pre-activation gradient dhraw_t is wrong at every step; the "
         "first wrong step from the end is t = 6: step 6 receives the gradient of step 5: the loop visits the steps "
@@ -87,8 +90,7 @@ def dhraw_t(dh_t, h_netIn_t, h_t, activation):
     if activation == "relu":
         return dh_t * (h_netIn_t > 0)
     return dh_t * (1 - np.tanh(h_t) ** 2)
-""", "dhraw_t output: applies tanh twice: 1 - tanh(h_t)**2; h_t is already tanh(h_netIn_t). Probes: correct for relu, "
-     "wrong for tanh: check φ′ of tanh " + where("dhraw_t", 2)),
+""", "dhraw_t output: applies tanh twice: 1 - tanh(h_t)**2; h_t is already tanh(h_netIn_t) " + where("dhraw_t", 2)),
     "dW_hh": ("""
 def dW_hh(h_prev, dhraw):
     return sum(h_prev[t, 0][:, None] * dhraw[t].sum(0)[None, :] for t in range(h_prev.shape[0]))
@@ -103,9 +105,8 @@ def dy_t(p_t, y_t, T):
 def clip_gradients(grads, max_norm):
     norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
     return {k: np.clip(g, -max_norm, max_norm) for k, g in grads.items()}, norm
-""", "clip_gradients output: clipped is norm / max_norm times too large (two different slips give these numbers in "
-     "this case). Probes: correct when the norm is below max_norm (nothing to clip), wrong above it: look at the scaling by "
-     "max_norm / norm " + where("clip_gradients")),
+""", "clip_gradients output: clipped is wrong: each entry is clipped to [-max_norm, max_norm] (min-char-rnn's "
+     "np.clip); scale every array by the same factor min(1, max_norm / norm) instead " + where("clip_gradients", 7)),
 }
 
 
@@ -206,10 +207,10 @@ def dy_netIn(dy_netAct, y_netIn):
 def dy_wts(dy_netIn, X, y_wts, reg):
     return np.outer(X.sum(0), dy_netIn.sum(0)) + reg * y_wts
 """, "correct for one example, wrong for a batch: look at how rows are combined"),
-    "dh1_t drops layer 2": ("dh1_t", """
+    "dh1_t doubles layer 2": ("dh1_t", """
 def dh1_t(dhraw2_t, dhraw1_next, W_xh2, W_hh1):
-    return dhraw1_next @ W_hh1.T
-""", "dh1_t: the contribution of `dhraw2_t` is missing"),
+    return 2 * dhraw2_t @ W_xh2.T + dhraw1_next @ W_hh1.T
+""", "dh1_t: the contribution of `dhraw2_t` is scaled by 2"),
 }
 
 

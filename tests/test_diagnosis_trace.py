@@ -69,8 +69,9 @@ TRACED = {
         + where("rnn2_backward")),
     "layer 1 without its future": ("rnn2_backward", dict(NEXT1="np.zeros_like(next1)"),
         "rnn2_backward: at step t = 5, `dh1_t` received `dhraw1_next` = zeros; it should be layer 1's pre-activation "
-        "gradient of step 6 (dhraw1[6]). rnn2_backward output: W_xh1, W_hh1 and b_h1 each has the wrong values "
-        + where("rnn2_backward")),
+        "gradient of step 6 (dhraw1[6]). rnn2_backward output: W_xh1, W_hh1 and b_h1 each has the wrong values. "
+        "Probes: correct for a single step (T = 1), wrong for longer sequences: what links the steps is wrong (the "
+        "gradient carried back, or the sums over time) " + where("rnn2_backward")),
 }
 
 

@@ -17,7 +17,8 @@ import pytest
 
 from tools import course_tools
 from autograder.checks.given import ANSWER_HELPERS, BUILDING_BLOCKS, TOOL_MODULES
-from autograder.sandbox.runner import display, get_ipython, strip_magics
+from autograder.cell_python import python_source
+from autograder.sandbox.runner import display, get_ipython
 from tools import factory
 from tools.factory import _solution_edit
 
@@ -212,7 +213,7 @@ def run_visible(folder, stem):
             linecache.cache[name] = (len(source), None, source.splitlines(True), name)
             gid = factory._nbgrader(cell).get("grade_id", "")
             try:
-                exec(compile(strip_magics(source), name, "exec"), ns)
+                exec(compile(python_source(source) or "", name, "exec"), ns)
                 error = None
             except Exception as exc:  # noqa: BLE001 -- a failing cell is what is measured
                 error = f"{type(exc).__name__}: {exc}"

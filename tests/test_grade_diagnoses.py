@@ -48,9 +48,9 @@ EXPECTED = {
     "bptt_truncated_early_cut": "the cut is one step early",
     "bptt_truncated_not_truncated": "the gradient crosses the chunk boundaries",
     "bptt_randomized_xi_as_mask": "xi is used as a 0/1 mask",
-    # np.clip changes nothing in these cases (the threshold exceeds every entry): it cannot be told from
-    # returning the gradients unchanged, so neither is named
-    "clip_gradients_entrywise": "clipped is norm / max_norm times too large (two different slips give these numbers",
+    # np.clip changes nothing in the first cases (the threshold exceeds every entry); the last edge case
+    # (smaller sizes) tells it from returning the gradients unchanged, and np.clip is verified
+    "clip_gradients_entrywise": "each entry is clipped to [-max_norm, max_norm]",
     # exact messages on both paths: tests/test_same_message_on_both_grading_paths.py
     "dz_netIn_ce_shortcut": "the rule must hold for any upstream gradient",
     "dz_netIn_modifies_input": "modified its input dz_netAct in place",

@@ -17,9 +17,16 @@ arbitrary one is recorded by the case builder).
     xi                                  zeros, and at least three different non-zero values
     max_norm                            the global norm above the threshold, below it, and 0
     reg                                 reg > 0
+    labels (y, y_t, Y)                  a batch in which the first and the last class never occur
+    N, T in the docstring's shapes      N = 1, T = 1
+    N and C, H and Q, H1 and H2         N = C, H = Q, H1 = H2 (sizes that coincide)
+    cache with h0 / h1_0 / h2_0         that initial state zero (the contract allows any, zero too)
+
+The sizes of a case are read from the arrays it passes: an argument's shape, a cache's arrays.
 """
 import ast
 import json
+import re
 
 import numpy as np
 import pytest
@@ -87,7 +94,42 @@ def promised(unit):
         props |= {"norm above max_norm", "norm below max_norm", "norm 0"}
     if "reg" in params:
         props.add("reg > 0")
+    sizes = set(re.findall(r"\b(T|N|C|H|Q|H1|H2)\b", doc))
+    props |= {f"{n} = 1" for n in ("N", "T") if n in sizes}
+    props |= {f"{a} = {b}" for a, b in (("N", "C"), ("H", "Q"), ("H1", "H2")) if {a, b} <= sizes}
+    if set(params) & LABELS:
+        props.add("first and last class absent")
+    for state in ("h0", "h1_0", "h2_0"):
+        if "cache" in params and state in doc:
+            props.add(f"zero {state}")
     return props
+
+
+LABELS = {"y", "y_t", "Y"}
+
+
+# The axes of each array a unit receives (an argument, a cache's entry, a gradient of grads), by name.
+AXES = {"z_netAct": "N C", "dz_netAct": "N C", "dz_netIn": "N C", "y_netAct": "N H", "y_netIn": "N H",
+        "dy_netAct": "N H", "dy_netIn": "N H", "z_wts": "H C", "y_wts": "D H", "p_t": "N Q", "dy_t": "N Q",
+        "dh_t": "N H", "h_netIn_t": "N H", "h_t": "N H", "dhraw_next": "N H", "W_hq": "H Q", "h": "T N H",
+        "dy": "T N Q", "h_prev": "T N H", "dhraw": "T N H", "p": "T N Q", "h1": "T N H1", "h2": "T N H2",
+        "dhraw2_t": "N H2", "dhraw1_next": "N H1", "W_xh2": "H1 H2"}
+
+
+def case_sizes(unit, case):
+    """{size name: value} of a case, read from the shapes of the arrays it passes."""
+    params, _ = notebook_def(unit)
+    args = dict(zip(params, case.args))
+    arrays = {k: v for k, v in args.items() if isinstance(v, np.ndarray)}
+    for holder in ("cache", "grads"):
+        if isinstance(args.get(holder), dict):
+            arrays.update({k: v for k, v in args[holder].items() if isinstance(v, np.ndarray)})
+    out = {"T": args["T"]} if isinstance(args.get("T"), int) else {}
+    for name, array in arrays.items():
+        axes = AXES.get(name, "T N D" if name == "X" and array.ndim == 3 else "N D" if name == "X" else "").split()
+        if len(axes) == array.ndim:
+            out.update({a: n for a, n in zip(axes, array.shape) if a not in out})
+    return out
 
 
 def arrays(value):
@@ -133,6 +175,17 @@ def exercised(unit, case):
         props.add("norm 0" if norm == 0 else "norm above max_norm" if norm > args["max_norm"] else "norm below max_norm")
     if args.get("reg", 0) > 0:
         props.add("reg > 0")
+    sizes = case_sizes(unit, case)
+    props |= {f"{n} = 1" for n in ("N", "T") if sizes.get(n) == 1}
+    props |= {f"{a} = {b}" for a, b in (("N", "C"), ("H", "Q"), ("H1", "H2")) if a in sizes and sizes.get(a) == sizes.get(b)}
+    for name in set(params) & LABELS:
+        classes = sizes.get("C", sizes.get("Q"))
+        present = set(np.ravel(args[name]).tolist())
+        if classes and 0 not in present and classes - 1 not in present:
+            props.add("first and last class absent")
+    for state in ("h0", "h1_0", "h2_0"):
+        if state in cache and not np.any(cache[state]):
+            props.add(f"zero {state}")
     return props
 
 
@@ -170,3 +223,10 @@ def test_each_upstream_argument_is_declared_by_its_unit():
         if unit.oracles:
             continue
         assert set(unit.upstream) == {p for p in params if p.startswith("d") and p != name}, name
+
+
+def test_the_derivation_finds_the_edges_the_contract_allows():
+    assert {"N = 1", "N = C", "first and last class absent"} <= promised("dz_netAct")
+    assert {"N = 1", "T = 1", "H = Q", "first and last class absent", "zero h0"} <= promised("rnn_backward")
+    assert {"H1 = H2", "zero h1_0", "zero h2_0"} <= promised("rnn2_backward")
+    assert "H = Q" in promised("clip_gradients") and "T = 1" not in promised("dz_wts")

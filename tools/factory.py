@@ -630,3 +630,32 @@ def dhraw_t(dh_t, h_netIn_t, h_t, activation):
             grads[name][i] = (up - down) / 2e-6
     return grads'''), "truncated_loss")
     return out
+
+
+# Thousands of allowed helper calls per case, each as large as the grader lets one be, then the right answer.
+MANY_CALLS = '''
+def rnn_backward(Y, params, cache, activation):
+    values = list(params.values()) + list(cache.values()) + [Y]
+    numbers = sum(getattr(v, "size", 1) for v in values)
+    dims = sorted(d for v in values for d in getattr(v, "shape", ()))
+    T, N, D = cache["X"].shape
+    H = params["W_hh"].shape[0]
+    rows = max(1, min(dims[-1] * dims[-2], 7 * numbers // (T * (D + H))))
+    X_big, dhraw_big = np.ones((T, rows, D)), np.ones((T, rows, H))
+    for _ in range(CALLS):
+        dW_xh(X_big, dhraw_big)
+    return _rnn_backward_as_written(Y, params, cache, activation)
+'''
+
+
+def solution_source(stem, unit, source_dir=SOURCE_DIR):
+    """The source of `unit`'s solution cell, as a student who solved it submits it."""
+    nb = student_notebook(stem, source_dir=source_dir)
+    return next(c["source"] for c in nb["cells"] if _nbgrader(c).get("grade_id") == unit)
+
+
+def write_many_calls(submitted, name, calls):
+    """A right rnn_backward that first makes `calls` allowed helper calls per case, as large as allowed."""
+    source = (solution_source("02_rnn_bptt", "rnn_backward").replace("def rnn_backward(", "def _rnn_backward_as_written(", 1)
+              + "\n\nCALLS = " + str(calls) + "\n" + MANY_CALLS)
+    return write_submission(submitted, name, {"rnn_backward": source})

@@ -129,9 +129,11 @@ def _times(c: float) -> str | None:
     return None
 
 
-def _factor_text(c: float, dims: Dims, factors: Factors) -> str:
+def _factor_text(c: float, dims: Dims, factors: Factors, sizes: bool = True) -> str:
+    """sizes=False: only the given `factors` are names (each verified on cases of other sizes,
+    checks/repair.py); a constant built from this one case's sizes could fit by coincidence."""
     named: dict[str, float] = {}
-    for value, names in _factor_names(dims).items():
+    for value, names in (_factor_names(dims) if sizes else {}).items():
         for name in names:
             named.setdefault(name, value)
     for name, value in factors:     # the unit's own named forms ("norm / max_norm"): a name, not a ratio of sizes
@@ -152,7 +154,7 @@ def _factor_text(c: float, dims: Dims, factors: Factors) -> str:
     if large or small:
         plain = _times(c)
         return (plain or "is off by a constant factor") + f" ({AMBIGUOUS} of this factor)."
-    for n, v in factors:    # named forms only, never the value (it comes from the hidden case)
+    for n, v in (factors if sizes else ()):    # named forms only, never the value (it comes from the hidden case)
         if v and abs(c - v * v) <= 1e-6 * v * v:
             return f"is off by a factor equal to the square of {n}."
     plain = _times(c)
@@ -162,7 +164,7 @@ def _factor_text(c: float, dims: Dims, factors: Factors) -> str:
             "(a scale is missing, doubled or inverted).")
 
 
-def leaf_predicate(arr: Array, expected: Leaf, dims: Dims, factors: Factors = ()) -> str:
+def leaf_predicate(arr: Array, expected: Leaf, dims: Dims, factors: Factors = (), sizes: bool = True) -> str:
     """What is wrong with a float64 array `arr` that does not match `expected` (close() is False),
     as a predicate ("is transposed: ..."). Never prints a value of the case."""
     exp_shape = _shape_text(expected.shape, dims)
@@ -195,12 +197,12 @@ def leaf_predicate(arr: Array, expected: Leaf, dims: Dims, factors: Factors = ()
     if denom > 0:
         c = float(np.sum(arr * expected)) / denom
         if c != 0 and abs(c - 1) > 1e-6 and close(arr, c * expected):
-            return _factor_text(c, dims, factors)
+            return _factor_text(c, dims, factors, sizes)
     return "has the wrong values."
 
 
 def diagnose_array(got: object, expected: Leaf, dims: Dims, what: str,
-                   candidates: Sequence[tuple[str, object]] = (), factors: Factors = ()) -> str | None:
+                   candidates: Sequence[tuple[str, object]] = (), factors: Factors = (), sizes: bool = True) -> str | None:
     """Return None when `got` matches `expected`, else a message naming the mistake.
 
     candidates: (message, wrong_answer) pairs for mistakes specific to the unit;
@@ -217,5 +219,5 @@ def diagnose_array(got: object, expected: Leaf, dims: Dims, what: str,
     # Two catalogued slips giving the same numbers in this case: naming either could be wrong.
     if len(set(matched)) == 1:
         return f"{what}: {matched[0]}"
-    predicate = leaf_predicate(arr, expected, dims, factors)
+    predicate = leaf_predicate(arr, expected, dims, factors, sizes)
     return f"{what} {only_the_fact(predicate)} ({COINCIDE})." if matched else f"{what} {predicate}"

@@ -46,12 +46,12 @@ def _bptt_truncated(rng: np.random.Generator, d: CaseDims) -> Case:
 def _xi(rng: np.random.Generator, T: int, pi: float | str) -> Array:
     if pi == "any":            # any non-negative multipliers, as the docstring allows
         xi = rng.uniform(0.5, 3.0, T)
-        xi[1] = 0.0
+        xi[1:2] = 0.0
         return xi
     if isinstance(pi, str):
         raise ValueError(f"bptt_randomized's cases: pi is a probability or 'any', not {pi!r}")
     xi = np.where(rng.random(T) < pi, 1.0 / pi, 0.0)
-    xi[1], xi[2] = 0.0, 1.0 / pi          # both outcomes always appear
+    xi[1:2], xi[2:3] = 0.0, 1.0 / pi          # both outcomes always appear (when T > 2)
     return xi
 
 

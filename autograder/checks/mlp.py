@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 
 from .. import reference as R
 from ..reference.validate import Array
-from .base import Case, CaseDims, Unit, arbitrary
+from .base import Case, CaseDims, Unit, arbitrary, labels
 
 DIMS = ("N", "D", "H", "C")
 
@@ -53,7 +53,7 @@ def _forward(rng: np.random.Generator, d: CaseDims) -> MlpProblem:
     params = dict(y_wts=rng.standard_normal((D, H)) * 0.6, y_b=rng.standard_normal(H) * 0.3,
                   z_wts=rng.standard_normal((H, C)) * 0.6, z_b=rng.standard_normal(C) * 0.3)
     X = rng.standard_normal((N, D))
-    y = rng.integers(0, C, N)
+    y = labels(rng, C, (N,), d)
     if d.get("kinks", True):    # for grading; a diagnosis probe (kinks=False, maybe N = 1) wants plain draws
         y[:2] = [0, C - 1]  # both ends of the label range appear
         # Two hidden pre-activations sit within 1e-8 of the ReLU's kink, one on each side.

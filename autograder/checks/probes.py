@@ -414,10 +414,11 @@ def _rnn_properties(unit: str, args: Sequence[object], run: Runner) -> list[str]
                 continue
         (held if _right(got, expected) else broke).append(text)
     if unit == "bptt_truncated" and probes[-1][2] in broke:
-        broke_all = "wrong even without any cut (k ≥ T): the mistake is in the BPTT loop itself, not in the cut"
+        # An observation only: a cut written wrongly can act even when k ≥ T (t / k, not t // k).
+        broke_all = "wrong even when k ≥ T (where no cut may happen)"
         return held + ([broke_all] if len(held) < len(probes) else [])
     if unit == "bptt_randomized" and probes[-1][2] in broke:
-        return held + ["wrong even with every ξ[t] = 1 (full BPTT): the mistake is in the BPTT loop itself, not in ξ"]
+        return held + ["wrong even when every ξ[t] = 1 (full BPTT)"]
     return held
 
 
@@ -429,9 +430,12 @@ def _dims_properties(unit: Unit, case: Case, run: Runner) -> list[str]:
     if not base:
         return out
     switches: list[tuple[DimsChange, str]] = [
-        (DimsChange(N=1), "correct for one example, wrong for a batch: look at how rows are combined"),
-        (DimsChange(T=1), "correct for a single step (T = 1), wrong for longer sequences: look at the sum over time"),
-    ]
+        (DimsChange(N=1), "correct for one example, wrong for a batch: look at how rows are combined")]
+    if "T" in unit.dims_used:       # an MLP has no time axis: T = 1 would say nothing true about it
+        # A loop also carries a gradient from step to step; a local rule only sums over time.
+        link = ("what links the steps is wrong (the gradient carried back, or the sums over time)" if unit.oracles
+                else "look at the sum over time")
+        switches.append((DimsChange(T=1), f"correct for a single step (T = 1), wrong for longer sequences: {link}"))
     activation = d.get("activation")
     if isinstance(activation, str):       # the unit's sizes include the activation
         other = OTHER[activation]
@@ -510,6 +514,9 @@ def _time_terms(unit: Unit, case: Case, got: object) -> str | None:
     if not hasattr(R, unit.name) or not case.args or len(args) < len(case.args):    # every argument a (T, ...) array
         return None
     T = args[0].shape[0]
+    # Only a unit with a time axis has steps: an MLP batch's rows are examples, never steps.
+    if "T" not in unit.dims_used or T != case.dims.get("T"):
+        return None
     if T < 2 or any(a.shape[0] != T for a in args) or not isinstance(got, np.ndarray):
         return None
     rule = getattr(R, unit.name)

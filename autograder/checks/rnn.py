@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 
 from .. import reference as R
 from ..reference.validate import Array
-from .base import Answer, Case, CaseDims, Unit, arbitrary
+from .base import Answer, Case, CaseDims, Unit, arbitrary, labels
 from .mlp import KINK, at_kink
 
 Params = dict[str, Array]
@@ -43,8 +43,10 @@ def rnn_problem(rng: np.random.Generator, d: CaseDims,
                   b_h=rng.standard_normal(H) * 0.2, W_hq=rng.standard_normal((H, Q)) * 0.5,
                   b_q=rng.standard_normal(Q) * 0.2)
     X = rng.standard_normal((T, N, D))
-    Y = rng.integers(0, Q, (T, N))
+    Y = labels(rng, Q, (T, N), d)
     h0 = rng.standard_normal((N, H)) * 0.5
+    if d.get("zero_state"):
+        h0[:] = 0.0
     # The kinks are for grading; a diagnosis probe asks for plain random inputs (kinks=False): with
     # N = 1 the zeroed row would be the whole initial state, and the probe would switch two things.
     kinks = activation == "relu" and d.get("kinks", True)
@@ -98,7 +100,7 @@ def _one_step_only(per_step: Iterable[Array]) -> list[tuple[str, Answer]]:
 
 def _dy_t(rng: np.random.Generator, d: CaseDims) -> Case:
     params, X, Y, cache, act = rnn_problem(rng, d)
-    t = d["T"] - 2
+    t = max(d["T"] - 2, 0)
     p_t, y_t, T = cache["p"][t], Y[t], d["T"]
     N, Q = p_t.shape
     onehot = R.one_hot(y_t, Q)
@@ -129,21 +131,23 @@ def _db_q(rng: np.random.Generator, d: CaseDims) -> Case:
 def _dh_t(rng: np.random.Generator, d: CaseDims) -> Case:
     params, X, Y, cache, act = rnn_problem(rng, d)
     up = _up(rng, d, params, Y, cache, act)
-    t = 1
-    args = (up["dy"][t], up["dhraw"][t + 1], params["W_hq"], params["W_hh"])
+    t = min(1, d["T"] - 1)
+    # With one step there is no next one: the rule must hold for any dhraw_next, so it is drawn.
+    nxt = up["dhraw"][t + 1] if t + 1 < d["T"] else rng.standard_normal(up["dhraw"][t].shape) * 0.1
+    args = (up["dy"][t], nxt, params["W_hq"], params["W_hh"])
     return Case(args, R.dh_t(*args), d, [
         ("is missing the gradient from the future step, dhraw_next @ W_hh.T.", up["dy"][t] @ params["W_hq"].T),
         ("adds h_t as the lecture notes' slip does; the second term is the gradient from the future step, "
          "dhraw_next @ W_hh.T.", up["dy"][t] @ params["W_hq"].T + cache["h"][t]),
         ("sends the future gradient through W_hh instead of W_hh.T.",
-         up["dy"][t] @ params["W_hq"].T + up["dhraw"][t + 1] @ params["W_hh"]),
+         up["dy"][t] @ params["W_hq"].T + nxt @ params["W_hh"]),
     ])
 
 
 def _dhraw_t(rng: np.random.Generator, d: CaseDims) -> Case:
     params, X, Y, cache, act = rnn_problem(rng, d)
     up = _up(rng, d, params, Y, cache, act)
-    t = 1
+    t = min(1, d["T"] - 1)
     if d["activation"] != act:          # the promised ValueError for any other activation
         dh, netIn, h = up["dh"][t], cache["h_netIn"][t], cache["h"][t]
         return Case((dh, netIn, h, d["activation"]), None, d, raises=ValueError)

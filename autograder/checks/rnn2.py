@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import reference as R
 from ..reference.validate import Array
-from .base import Case, CaseDims, Unit
+from .base import Case, CaseDims, Unit, labels
 from .mlp import KINK
 from .rnn import Labels, Params
 
@@ -19,16 +19,19 @@ def rnn2_problem(rng: np.random.Generator, d: CaseDims) -> tuple[Params, Labels,
                   W_hh2=(H2, H2), b_h2=(H2,), W_hq=(H2, Q), b_q=(Q,))
     params = {k: rng.standard_normal(s) * (0.2 if k.startswith("b") else 0.5) for k, s in shapes.items()}
     X = rng.standard_normal((T, N, D))
-    Y = rng.integers(0, Q, (T, N))
+    Y = labels(rng, Q, (T, N), d)
     # Non-zero initial states: a backward pass that ignores h1_0 or h2_0 is wrong.
     h1_0, h2_0 = rng.standard_normal((N, H1)) * 0.5, rng.standard_normal((N, H2)) * 0.5
+    if d.get("zero_state"):
+        h1_0[:], h2_0[:] = 0.0, 0.0
     act = d["activation"] if d["activation"] in ("relu", "tanh") else "tanh"   # (the ValueError case)
-    if act == "relu":
+    kinks = act == "relu" and d.get("kinks", True)
+    if kinks:
         # A layer-1 pre-activation exactly at the kink in the real forward pass (step 0, last row,
         # unit 0: zero input, zero initial state in that row, zero bias of that unit).
         X[0, N - 1], h1_0[N - 1], params["b_h1"][0] = 0.0, 0.0, 0.0
     _, cache = R.rnn2_forward(X, params, h1_0, h2_0, activation=act)
-    if act == "relu":
+    if kinks:
         # Two layer-1 pre-activations within 1e-8 of the kink (moving X[t, n] along W_xh1[:, j]
         # changes only step t's pre-activations of row n).
         for t, n, j, sign in ((1, 0, 0, 1), (T - 2, N - 1, H1 - 1, -1)):

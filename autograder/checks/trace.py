@@ -38,6 +38,42 @@ class Call:
     step: int | None = None     # the step it belongs to, found by the comparison
 
 
+# What one case's trace may hold. A right assembly calls each rule once per step (a few dozen calls
+# on the hidden cases); a student may call an allowed rule thousands of times per case, and every
+# call's arguments and result would stay in the grader's memory (1.1 GB measured, per job).
+MAX_TRACE_CALLS = 1000
+MAX_TRACE_NUMBERS = 2_000_000    # array elements over the kept calls' arguments and results (16 MB)
+
+
+def _numbers(value: object) -> int:
+    if isinstance(value, np.ndarray):
+        return int(value.size)
+    if isinstance(value, (tuple, list)):
+        return sum(_numbers(v) for v in value) + 1
+    if isinstance(value, dict):
+        return sum(_numbers(v) for v in value.values()) + 1
+    return 1
+
+
+class Trace(list[Call]):
+    """One case's calls, bounded by the grader: past MAX_TRACE_CALLS calls or MAX_TRACE_NUMBERS numbers,
+    calls are counted (`dropped`), not kept, and the trace gives no diagnosis (diagnose: a prefix
+    cannot say that every call was right, nor which steps were never reached)."""
+
+    def __init__(self, max_calls: int = MAX_TRACE_CALLS, max_numbers: int = MAX_TRACE_NUMBERS) -> None:
+        super().__init__()
+        self.max_calls, self.numbers_left, self.dropped = max_calls, max_numbers, 0
+
+    def append(self, call: Call) -> None:
+        if not self.dropped and len(self) < self.max_calls:
+            size = _numbers(call.args) + _numbers(call.result)
+            if size <= self.numbers_left:
+                self.numbers_left -= size
+                super().append(call)
+                return
+        self.dropped += 1
+
+
 @dataclass(frozen=True)
 class Engine:
     """What the grader uses of the given module trace_tools.py (untyped, loaded by path: checked on loading)."""
@@ -176,7 +212,7 @@ def diagnose(unit: str, args: Sequence[object], calls: Sequence[Call]) -> str | 
     """The first divergence of `calls` (the student's, in order) from the instructor's computation, or None."""
     from . import UNITS
 
-    if unit not in ARRAYS or not calls:
+    if unit not in ARRAYS or not calls or (isinstance(calls, Trace) and calls.dropped):
         return None
     arrays, per_step = ARRAYS[unit](args)
     signatures = {rule: engine.parameters(getattr(R, rule)) for rule in UNITS[unit].oracles}

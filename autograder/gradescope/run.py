@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -28,6 +29,8 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
+
+from .. import tree
 
 if TYPE_CHECKING:
     from ..plan import Plan
@@ -108,6 +111,10 @@ def _unzip(archive: Path, dest: Path, notes: list[str], budget: list[int], depth
             suffix = rel.suffix.lower() if rel else ""
             if info.is_dir() or rel is None or suffix not in (".ipynb", ".zip"):
                 continue
+            if len(rel.parts) > tree.MAX_DEPTH:
+                notes.append(f"{label}: {info.filename[:200]} is nested more than {tree.MAX_DEPTH} folders deep; "
+                             f"not extracted")
+                continue
             if suffix == ".zip" and depth >= MAX_ZIP_DEPTH:
                 notes.append(f"{label}: {info.filename} is a zip inside a zip inside a zip; not opened")
                 continue
@@ -151,8 +158,12 @@ def stage_upload(submission: str | Path, stage: str | Path) -> tuple[list[str], 
     uploaded: list[str] = []
     budget = [MAX_UNZIPPED_BYTES]
     submission = Path(submission)
-    paths = sorted(p for p in submission.rglob("*") if p.is_file() and not p.is_symlink()) \
-        if submission.is_dir() else []
+    paths: list[Path] = []
+    if submission.is_dir():
+        # Iterative and bounded: an upload nested thousands deep costs a note, not the results.json.
+        walked = tree.walk(submission)
+        notes += walked.problems
+        paths = [e.path for e in walked.entries if stat.S_ISREG(e.st.st_mode)]
     for path in paths:
         rel = path.relative_to(submission)
         uploaded.append(rel.as_posix())
@@ -222,7 +233,7 @@ def run(root: str | Path, source: str | Path | None = None) -> int:
         for n in notes:
             print(f"note: {n}")
         entry: Entry | None
-        if not any((stage / STUDENT).rglob("*.ipynb")):
+        if not any(e.path.suffix == ".ipynb" for e in tree.walk(stage / STUDENT).entries):
             got = ", ".join(uploaded) if uploaded else "no files"
             entry = _zero_entry(plan, f"notebook {{notebook}}.ipynb is missing from the submission "
                                       f"(no Jupyter notebook found in the upload: {got})"[:1000])

@@ -203,7 +203,7 @@ def resolve(requested: str = "auto", user: str = DEFAULT_USER, max_processes: in
 
 def release(iso: Isolation | None) -> None:
     """Remove the stage folder (generated files, process-mode copies and homes)."""
-    import shutil
+    from ..tree import remove_tree
 
     if iso is not None and iso.stage and os.path.isdir(iso.stage):
-        shutil.rmtree(iso.stage, ignore_errors=True)
+        remove_tree(iso.stage)     # iterative: a home left nested thousands deep cannot make it raise

@@ -23,6 +23,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from ..tree import remove_tree
 from .allowlist import _under, python_dirs
 from .isolation import SCRIPTS, Isolation, IsolationError
 
@@ -193,12 +194,6 @@ def remove_left_behind(uid: int, folders: Iterable[str] = SHARED_WRITABLE) -> li
                 continue
             if st.st_uid != uid:
                 continue
-            try:
-                if stat.S_ISDIR(st.st_mode):
-                    shutil.rmtree(entry.path)
-                else:
-                    os.unlink(entry.path)
+            if not remove_tree(entry.path):     # iterative: any depth, never a RecursionError
                 removed.append(entry.path)
-            except OSError:
-                pass
     return removed

@@ -30,7 +30,6 @@ from __future__ import annotations
 import builtins
 import importlib.util
 import os
-import re
 import resource
 import signal
 import sys
@@ -46,7 +45,6 @@ if TYPE_CHECKING:     # never at run time: inside the sandbox this module runs w
 
     _WIRE: Codec = _wire_module     # main() loads this module by path: mypy checks that it fits Codec
 
-MAGIC_LINE = re.compile(r"^\s*[%!]")
 MESSAGE_LIMIT = 500  # characters of an exception message sent back
 
 
@@ -87,11 +85,6 @@ def _silence_output() -> None:
     os.close(devnull)
     sys.stdin = open(os.devnull)
     sys.stdout = sys.stderr = open(os.devnull, "w")
-
-
-def strip_magics(source: str) -> str:
-    """Drop IPython magic and shell lines (%..., !...), which plain Python cannot run."""
-    return "\n".join("" if MAGIC_LINE.match(line) else line for line in source.split("\n"))
 
 
 def describe_exception(exc: BaseException) -> str:
@@ -472,7 +465,8 @@ class Runner:
         for i, (label, source) in enumerate(cells):
             status, error = "ok", ""
             try:
-                code = compile(strip_magics(source), f"<{header['notebook']}: {label}>", "exec")
+                # The grader sends Python already: IPython's transform of the cell (autograder/cell_python.py).
+                code = compile(source, f"<{header['notebook']}: {label}>", "exec")
                 self._arm(header["timeout"])
                 try:
                     exec(code, ns)

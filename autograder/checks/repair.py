@@ -1,0 +1,340 @@
+"""A diagnosis is a verified repair: a cause is named only when it reproduces the student's answers.
+
+The candidate causes are an error model over the reference: rewrites of it, each computable on
+any case. A unit's case maker already applies its rewrites (Case.mistakes: a dropped or extra
+term, h for h_netIn, h_t for h_{t-1}, the loop's carry: where a truncation cuts and by what
+weight ...), and the output-level ones are applied here: a scale by a size, a product or a
+ratio of two sizes, or one of the unit's named constants (Case.factors). Transposes, signs and
+shapes are not causes but facts about the output, and stay.
+
+A candidate is kept only if, applied to the reference, it gives the student's answer (entry by
+entry of a dict or tuple answer) on every hidden case of the unit AND on one extra case whose
+sizes are drawn for the purpose, all different from the hidden cases' (a constant that equals a
+ratio of one case's sizes, or a chunk rule that coincides with the right one at one T and k,
+fails there). Everything else about the output is said as an observation: which output, which
+entries. When a verified cause explains every wrong entry, it is the whole message; otherwise
+the property probes (checks/probes.py) add what they observed.
+
+The student's function is called through `run` (the grading path's runner: the sandbox, or the
+kernel), only for a failing unit: the unit's cases and one extra case, a bounded handful of calls.
+"""
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from .. import reference as R
+from ..reference.validate import Array
+from .base import Answer, Case, CaseDims, LeafPath, Runner, Unit, _get, _leaves, judge_value
+from .compare import Factors, SIZE_NAMES, _factor_names, as_float_array, close
+
+# The extra case's sizes: none equal to a hidden case's, and no product or ratio of two of them
+# equal to another (tests/test_verified_diagnosis.py checks both), so a named constant is one.
+EXTRA_SIZES: dict[str, int] = dict(N=5, D=8, H=7, Q=9, C=9, H1=7, H2=11)
+EXTRA_T = (6, 13, 17)     # T = 6 unless a hidden case has it or k divides it (then a prime)
+EXTRA_SEED = 5000      # added to the failing case's seed: the same seed mod 1000 (true or arbitrary upstream)
+
+# One student answer per case: (case, answer as plain data, or None when the call failed).
+Evidence = list[tuple[Case, object]]
+
+
+def extra_dims(unit: Unit, case: Case) -> CaseDims | None:
+    """Sizes for the extra case: the failing case's switches (activation, k, pi, ratio) with every
+    size changed; T not a multiple of k and above it, so a chunk rule cannot coincide."""
+    base = case.made_from
+    if base is None:
+        return None
+    used_T = {c["T"] for c in unit.case_dims()}
+    k = base["k"] if "k" in unit.dims_used else 1
+    T = next((t for t in EXTRA_T if t not in used_T and (k <= 1 or (t % k and t > k))), None)
+    if T is None:
+        return None
+    out: CaseDims = {**base, **EXTRA_SIZES, "T": T, "seed": base["seed"] + EXTRA_SEED}   # type: ignore[typeddict-item]
+    return out
+
+
+def extra_case(unit: Unit, case: Case) -> Case | None:
+    dims = extra_dims(unit, case)
+    if dims is None:
+        return None
+    try:
+        made = unit.make_case(np.random.default_rng(dims["seed"]), dims)
+    except Exception:        # a case maker that cannot make these sizes: nothing is verified
+        return None
+    made.dims = {k: v for k, v in dims.items() if k in unit.dims_used}
+    made.made_from = dims
+    return made if made.expected is not None else None
+
+
+def evidence(unit: Unit, run: Runner, case: Case, got_here: object) -> Evidence | None:
+    """The student's answer on every hidden case and on the extra case; None if any call failed.
+    got_here: the answer on `case` itself (not asked again)."""
+    extra = extra_case(unit, case)
+    if extra is None:
+        return None
+    out: Evidence = []
+    for c in unit.cases() + [extra]:
+        if c.expected is None:       # a case that must raise says nothing about the values
+            continue
+        got = got_here if c.made_from == case.made_from else run(c.args)
+        if got is None:
+            return None
+        out.append((c, got))
+    return out
+
+
+def _leaf(value: object, path: LeafPath) -> np.ndarray | None:
+    """The float64 entry of `value` at `path` (an array, or a number such as clip_gradients' norm)."""
+    try:
+        leaf = _get(value, path)
+    except (KeyError, IndexError, TypeError):
+        return None
+    if isinstance(leaf, (float, np.floating)) and not isinstance(leaf, bool):
+        return np.asarray(leaf, dtype=np.float64)
+    arr = as_float_array(leaf, "")
+    return arr if isinstance(arr, np.ndarray) else None
+
+
+def _equal(got: object, want: object, path: LeafPath) -> bool:
+    g, w = _leaf(got, path), _leaf(want, path)
+    return g is not None and w is not None and close(g, w)
+
+
+def _reference(case: Case) -> list[Answer]:
+    return [] if case.expected is None else [case.expected]
+
+
+def argument_rewrites(unit: Unit, case: Case) -> list[tuple[str, Answer]]:
+    """The error model's rewrites of a local rule's arguments, applied to the reference rule itself
+    (no list of wrong answers): one argument replaced by another of the same shape, a square one
+    transposed, one set to zero (its term dropped). None for an assembly (its rules are swapped in)."""
+    rule = getattr(R, unit.name, None)
+    if rule is None or unit.oracles or not isinstance(case.expected, np.ndarray):
+        return []
+    names, args = unit.arg_names, case.args
+    arrays = [i for i, a in enumerate(args) if isinstance(a, np.ndarray) and a.dtype.kind == "f"]
+    changes: list[tuple[str, int, object]] = []
+    for i in arrays:
+        a = args[i]
+        assert isinstance(a, np.ndarray)
+        changes += [(f"uses `{names[j]}` where `{names[i]}` belongs", i, args[j]) for j in arrays
+                    if j != i and getattr(args[j], "shape", None) == a.shape]
+        if a.ndim == 2 and a.shape[0] == a.shape[1]:
+            changes.append((f"`{names[i]}` enters transposed ({names[i]}.T where {names[i]} belongs, or the reverse)",
+                            i, a.T))
+        changes.append((f"the term with `{names[i]}` is missing: the answer does not depend on `{names[i]}`",
+                        i, np.zeros_like(a)))
+    out: list[tuple[str, Answer]] = []
+    for message, i, value in changes:
+        try:
+            with np.errstate(all="ignore"):
+                wrong = np.asarray(rule(*(args[:i] + (value,) + args[i + 1:])), dtype=np.float64)
+        except Exception:
+            continue
+        if wrong.shape == case.expected.shape and np.all(np.isfinite(wrong)):
+            out.append((message, wrong))
+    return out
+
+
+def candidates(unit: Unit, case: Case) -> list[tuple[str, Answer]]:
+    """Every rewrite of the reference tried on a case: the unit's catalogue first, then the generic ones."""
+    return list(case.mistakes) + argument_rewrites(unit, case)
+
+
+def verified_mistakes(unit: Unit, case: Case, seen: Evidence) -> dict[str, set[LeafPath]]:
+    """{message: entries} of the failing case's rewrites that give the student's entry on every case.
+    A rewrite a case does not make (it equals the reference there, or does not apply to that
+    activation) is the reference in that case."""
+    if case.expected is None:
+        return {}
+    paths = [p for p, _ in _leaves(case.expected)]
+    tried = {id(c): candidates(unit, c) for c, _ in seen}
+    out: dict[str, set[LeafPath]] = {}
+    for message in dict.fromkeys(m for m, _ in candidates(unit, case)):
+        for path in paths:
+            if all(any(_equal(got, w, path) for w in ([w for m, w in tried[id(c)] if m == message] or _reference(c)))
+                   for c, got in seen):
+                out.setdefault(message, set()).add(path)
+    return out
+
+
+def _form_value(name: str, case: Case) -> float | None:
+    """The value of a named constant in `case`: a size form of compare._factor_names ("N", "2*T",
+    "T*N", "N/C", "2") or one of the case's named factors."""
+    own = dict(case.factors)
+    if name in own:
+        return float(own[name])
+    d: Mapping[str, object] = case.made_from or {}
+
+    def size(s: str) -> float | None:
+        if s == "2":
+            return 2.0
+        v = d.get(s)
+        return float(v) if s in SIZE_NAMES and isinstance(v, (int, float)) and v else None
+    for op in ("*", "/"):
+        if op in name:
+            a, b = (size(s) for s in name.split(op, 1))
+            if a is None or b is None:
+                return None
+            return a * b if op == "*" else a / b
+    return size(name)
+
+
+def verified_factors(case: Case, seen: Evidence, wrong: Sequence[LeafPath]) -> Factors:
+    """[(name, value in `case`)] of the constants c such that every wrong entry is c (or 1/c) times
+    the reference's on every case, every other entry right on every case."""
+    if case.expected is None or not wrong:
+        return []
+    # A plain 2 is no cause ("2× too large in every entry" says it); 2*T or T/N is one.
+    names = _size_names(case)
+    paths = [p for p, _ in _leaves(case.expected)]
+    out: list[tuple[str, float]] = []
+    for name in names:
+        for power in (1, -1):
+            ok = True
+            for c, got in seen:
+                v = _form_value(name, c)
+                if v is None or c.expected is None:
+                    ok = False
+                    break
+                scale = v ** power
+                for path in paths:
+                    want = _leaf(c.expected, path)
+                    if want is None:
+                        ok = False
+                        break
+                    target = scale * want if path in wrong else want
+                    if not _close_leaf(got, path, target):
+                        ok = False
+                        break
+                if not ok:
+                    break
+            value = _form_value(name, case)
+            if ok and value is not None and abs(value - 1) > 1e-9:
+                out.append((name, value))
+                break
+    return out
+
+
+def _size_names(case: Case) -> list[str]:
+    """The constants a scale may be named by: sizes, products and ratios of two, the unit's own forms."""
+    return sorted({n for ns in _factor_names(case.dims).values() for n in ns if n != "2"}
+                  | {n for n, _ in case.factors})
+
+
+def _terms(unit: Unit, case: Case) -> tuple[Array, Array] | None:
+    """(the answer without its reg term, the reg term) of a rule whose answer adds reg * W to a data term."""
+    if "reg" not in unit.arg_names or not hasattr(R, unit.name) or not isinstance(case.expected, np.ndarray):
+        return None
+    args = list(case.args)
+    args[unit.arg_names.index("reg")] = 0.0
+    data = np.asarray(getattr(R, unit.name)(*args), dtype=np.float64)
+    return data, case.expected - data
+
+
+def verified_term_scale(unit: Unit, case: Case, seen: Evidence) -> tuple[str, Answer] | None:
+    """(message, wrong answer in `case`) when the student's answer is the data term scaled by a named
+    constant (or divided by it), the reg term right, on every case: a scale of one term."""
+    if _terms(unit, case) is None:
+        return None
+    for name in _size_names(case) + ["2"]:
+        for power in (1, -1):
+            ok = True
+            for c, got in seen:
+                v, parts = _form_value(name, c), _terms(unit, c)
+                g = _leaf(got, ())
+                if v is None or parts is None or g is None or not close(g, v ** power * parts[0] + parts[1]):
+                    ok = False
+                    break
+            value, parts = _form_value(name, case), _terms(unit, case)
+            if ok and value is not None and parts is not None and abs(value - 1) > 1e-9:
+                text = ("is doubled" if power == 1 else "is halved") if name == "2" else \
+                    (f"is {name} times too large: is a division by {name} missing?" if power == 1 else
+                     f"is {name} times too small: is it divided by {name} once too often?")
+                return f"the term without reg (the data term) {text}", value ** power * parts[0] + parts[1]
+    return None
+
+
+def _close_leaf(got: object, path: LeafPath, target: np.ndarray) -> bool:
+    g = _leaf(got, path)
+    return g is not None and close(g, target)
+
+
+def assign(verified: Mapping[str, set[LeafPath]], wrong: Sequence[LeafPath]) -> dict[str, set[LeafPath]]:
+    """Each wrong entry given to one verified rewrite: the one that explains the most wrong entries
+    (two rewrites that both reproduce an entry are both true of it; the broader one is the cause)."""
+    order = sorted(verified, key=lambda m: -len(verified[m] & set(wrong)))
+    out: dict[str, set[LeafPath]] = {}
+    for path in wrong:
+        first = next((m for m in order if path in verified[m]), None)
+        if first is not None:
+            out.setdefault(first, set()).add(path)
+    return out
+
+
+def _restricted(unit: Unit, case: Case, keep: Mapping[str, set[LeafPath]]) -> list[tuple[str, Answer]]:
+    """The case's mistakes, each kept only at the entries assigned to it (elsewhere NaN: never
+    equal to an answer, so judge_value cannot name it there)."""
+    out: list[tuple[str, Answer]] = []
+    for message, wrong in candidates(unit, case):
+        if message in keep:
+            out.append((message, _only_at(wrong, keep[message])))
+    return out
+
+
+def _only_at(value: Answer, paths: set[LeafPath], here: LeafPath = ()) -> Answer:
+    if isinstance(value, Mapping):
+        return {k: _only_at(v, paths, here + (k,)) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return tuple(_only_at(v, paths, here + (i,)) for i, v in enumerate(value))
+    return value if here in paths else np.full(np.shape(value), np.nan)
+
+
+def wrong_paths(case: Case, got: object) -> list[LeafPath]:
+    if case.expected is None:
+        return []
+    return [p for p, exp in _leaves(case.expected) if not _close_leaf(got, p, np.asarray(exp, dtype=np.float64))]
+
+
+def explain(unit: Unit, case: Case, verdict: str, run: Runner) -> tuple[str, bool]:
+    """(the verdict's output part re-judged with verified causes only, whether they explain every
+    wrong entry). The verdict's lead (the call trace's first divergence) is kept as it is: it is
+    what the student's own calls received, an observation."""
+    what = f"{unit.name} output"
+    at = verdict.find(what)
+    if at < 0 or case.expected is None:
+        return verdict, False
+    lead, traced = verdict[:at], at > 0
+    if _not_values(verdict[at:], what):
+        return verdict, True      # the answer's type or structure is wrong: a fact, with no cause to verify
+    got = run(case.args)
+    seen = evidence(unit, run, case, got) if got is not None else None
+    if got is None or seen is None:
+        # Nothing can be verified: say what is observed in this case only.
+        return lead + _observed(unit, case, verdict[at:]), False
+    wrong = wrong_paths(case, got)
+    if not wrong:        # the student's function answered differently this time (not deterministic)
+        return lead + _observed(unit, case, verdict[at:]), False
+    mistakes = assign(verified_mistakes(unit, case, seen), wrong)
+    factors = verified_factors(case, seen, wrong)
+    if traced and not lead.rstrip(". ").endswith("computes itself"):
+        mistakes = {}     # the trace names the wrong call; an explanation of the output could contradict it
+    covered = set().union(*mistakes.values()) if mistakes else set()
+    named = _restricted(unit, case, mistakes)
+    scaled = None if factors or covered else verified_term_scale(unit, case, seen)
+    if scaled:
+        named, covered = [scaled], set(wrong)
+    text = judge_value(got, case.expected, case.dims, what, named, unit.labels, factors, sizes=False)
+    explained = bool(factors) or all(p in covered for p in wrong)
+    return lead + (text or verdict[at:]), explained
+
+
+def _not_values(part: str, what: str) -> bool:
+    """True for a verdict about the answer's structure or type (a dict's keys, a tuple's length, a
+    dtype, NaN), which names no cause: judge_value says those before it compares any value."""
+    return part.startswith((f"{what} must be", f"{what} is missing the key")) or " dtype " in part or \
+        "NaN or infinite" in part or " is None" in part or "; expected a NumPy array" in part
+
+
+def _observed(unit: Unit, case: Case, part: str) -> str:
+    """A verdict's output part when the answer cannot be examined again: no cause, no detail."""
+    return part if case.expected is None else f"{unit.name} output is wrong."

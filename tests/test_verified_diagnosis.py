@@ -1,0 +1,195 @@
+"""A diagnosis names a cause only when the cause, applied to the reference, reproduces the student's
+answers on every hidden case and on an extra case of other sizes (autograder/checks/repair.py).
+
+Each test below is a wrong answer for which a cause that fits one case by coincidence used to be
+named, or a detail that was not true of the student's code was stated; the message now says what
+is observed, and nothing that the student's code does not do. Exact feedback in the kernel (the
+nbgrader path); the grading command builds the same message through the same functions.
+"""
+import pytest
+
+from autograder.checks import UNITS
+from autograder.checks.compare import _factor_names
+from autograder.checks.repair import EXTRA_SIZES, extra_dims
+from tests.case_text import where
+from tests.test_diagnosis_trace import verdict
+from tests.wrong_answers import body
+
+# dy_t scaled by 3/2: in the first case (Q = 6, H = 4) that is Q/H, a ratio of sizes dy_t never uses.
+DY_T_THREE_HALVES = '''
+def dy_t(p_t, y_t, T):
+    N, Q = p_t.shape
+    return 1.5 * (p_t - np.eye(Q)[y_t]) / (T * N)
+'''
+
+
+def test_a_constant_equal_to_a_ratio_of_one_cases_sizes_is_not_named_as_that_ratio():
+    message = verdict("dy_t", DY_T_THREE_HALVES)
+    assert message == ("dy_t output is off by a constant factor: every entry is the right value times the same "
+                       "wrong number (a scale is missing, doubled or inverted) " + where("dy_t"))
+
+
+DY_T_OVER_N = '''
+def dy_t(p_t, y_t, T):
+    N, Q = p_t.shape
+    return (p_t - np.eye(Q)[y_t]) / N
+'''
+
+
+def test_a_verified_cause_is_named_alone_without_probes():
+    # Divided by N only: the catalogued rewrite reproduces every case and the extra one.
+    assert verdict("dy_t", DY_T_OVER_N) == (
+        "dy_t output: is divided by N only: the loss is the mean over all T*N predictions, so divide by T*N "
+        + where("dy_t"))
+
+
+# Cuts at t = 1, 1 + k, 1 + 2k ...: at T = 7, k = 3 (and in the next two cases) this is exactly
+# "the chunks are counted from the end", which it is not (T = 5, k = 5 and the extra case tell).
+TRUNC_CUT_AT_ONE = body("bptt_truncated", CARRY="carry = np.ones(T); carry[1::k] = 0")
+
+
+def test_a_chunk_rule_that_coincides_at_t7_k3_is_not_named():
+    message = verdict("bptt_truncated", TRUNC_CUT_AT_ONE)
+    assert message is not None and message.startswith(
+        "bptt_truncated output: W_xh, W_hh and b_h each has the wrong values.")
+    assert "counted from the end" not in message
+
+
+# Below half the threshold every array is clipped by its own norm, otherwise the answer is right:
+# only the first case (max_norm = 0.4 * norm) looks like the per-array mistake.
+CLIP_PER_ARRAY_SOMETIMES = '''
+def clip_gradients(grads, max_norm):
+    norm = float(np.sqrt(sum(np.sum(g ** 2) for g in grads.values())))
+    if max_norm < 0.5 * norm:
+        return {k: g * min(1.0, max_norm / np.linalg.norm(g)) for k, g in grads.items()}, norm
+    scale = min(1.0, max_norm / norm) if norm > 0 else 1.0
+    return {k: g * scale for k, g in grads.items()}, norm
+'''
+
+
+def test_each_array_clipped_by_its_own_norm_is_said_only_when_true_on_every_case():
+    message = verdict("clip_gradients", CLIP_PER_ARRAY_SOMETIMES)
+    assert message is not None and "its own norm" not in message
+
+
+CLIP_PER_ARRAY = '''
+def clip_gradients(grads, max_norm):
+    norm = float(np.sqrt(sum(np.sum(g ** 2) for g in grads.values())))
+    own = {k: np.linalg.norm(g) for k, g in grads.items()}
+    return {k: g * min(1.0, max_norm / own[k]) if own[k] > 0 else g for k, g in grads.items()}, norm
+'''
+
+
+def test_each_array_clipped_by_its_own_norm_is_named_for_every_array_when_it_is_the_cause():
+    # b_h and b_q come back unchanged, which "returned unchanged" also reproduces: the broader
+    # verified rewrite (every array) takes them, and the message has one cause.
+    assert verdict("clip_gradients", CLIP_PER_ARRAY) == (
+        "clip_gradients output: clipped is wrong: each array is clipped by its own norm; the norm is taken over all "
+        "gradients together " + where("clip_gradients", 7))
+
+
+CLIP_LIST = '''
+def clip_gradients(grads, max_norm):
+    norm = float(np.sqrt(sum(np.sum(g ** 2) for g in grads.values())))
+    scale = min(1.0, max_norm / norm) if norm > 0 else 1.0
+    return [{k: g * scale for k, g in grads.items()}, norm, scale]
+'''
+
+
+def test_a_returned_list_is_not_called_a_tuple():
+    message = verdict("clip_gradients", CLIP_LIST)
+    assert message == ("clip_gradients output must be a tuple of 2 values; it is a list or tuple of 3 values "
+                       + where("clip_gradients"))
+
+
+# "/" where "//" belongs: every step is a new chunk, even when k >= T. The cut is at fault, not the loop.
+TRUNC_FLOAT_CHUNKS = body("bptt_truncated", CARRY="carry = np.array([1.0] + [0.0 if t / k != (t - 1) / k else 1.0 "
+                          "for t in range(1, T)])")
+
+
+def test_a_cut_that_acts_when_k_is_at_least_t_is_not_blamed_on_the_loop():
+    message = verdict("bptt_truncated", TRUNC_FLOAT_CHUNKS)
+    assert message is not None
+    assert "loop itself" not in message and "mistake is in" not in message
+
+
+# The batch sum skips the last example: an MLP batch has rows, never steps or time.
+DZ_B_DROPS_LAST_ROW = '''
+def dz_b(dz_netIn):
+    return dz_netIn[:-1].sum(axis=0)
+'''
+
+
+@pytest.mark.parametrize("unit, source", [
+    ("dz_b", DZ_B_DROPS_LAST_ROW),
+    ("dy_b", DZ_B_DROPS_LAST_ROW.replace("dz_b(dz_netIn)", "dy_b(dy_netIn)").replace("dz_netIn[", "dy_netIn[")),
+])
+def test_an_mlp_batch_is_never_described_in_steps_or_time(unit, source):
+    message = verdict(unit, source)
+    assert message is not None
+    words = message.lower()
+    assert "step" not in words and "time" not in words, message
+
+
+DH1_T_NO_LAYER_2 = '''
+def dh1_t(dhraw2_t, dhraw1_next, W_xh2, W_hh1):
+    return dhraw1_next @ W_hh1.T
+'''
+
+
+def test_a_headline_is_never_followed_by_a_probe_that_could_contradict_it():
+    # The verified cause explains every wrong entry: the message is that cause alone.
+    message = verdict("dh1_t", DH1_T_NO_LAYER_2)
+    assert message == ("dh1_t output: is missing the gradient from layer 2 above, dhraw2_t @ W_xh2.T "
+                       + where("dh1_t"))
+    assert "Probes" not in message
+
+
+@pytest.mark.parametrize("name", sorted(UNITS))
+def test_the_extra_case_has_sizes_of_its_own(name):
+    """Every size of the extra case differs from the hidden cases' and no product or ratio of two of
+    them equals another: a constant named on it is one constant."""
+    unit = UNITS[name]
+    for case in unit.cases():
+        if case.made_from is None:
+            continue
+        d = extra_dims(unit, case)
+        assert d is not None, name
+        for key in ("T",) + tuple(EXTRA_SIZES):
+            if key in unit.dims_used and key not in ("C", "Q", "H1"):
+                assert all(d[key] != c[key] for c in unit.case_dims()), (name, key)   # type: ignore[literal-required]
+        if "k" in unit.dims_used and d["k"] > 1:
+            assert d["T"] % d["k"] and d["T"] > d["k"], (name, d["T"], d["k"])
+        sizes = {k: v for k, v in d.items() if k in unit.dims_used and k != "k"}   # k is the case's own switch
+        collisions = [names for names in _factor_names(sizes).values() if len(names) > 1]
+        assert not collisions, (name, collisions)
+
+
+DY_WTS_OVER_N = '''
+def dy_wts(dy_netIn, X, y_wts, reg):
+    return X.T @ dy_netIn / X.shape[0] + reg * y_wts
+'''
+DZ_WTS_DOUBLED = '''
+def dz_wts(dz_netIn, y_netAct, z_wts, reg):
+    return 2 * y_netAct.T @ dz_netIn + reg * z_wts
+'''
+
+
+def test_a_scale_of_one_term_is_named_when_every_case_shows_it():
+    # The error model's "scale by a size" applied to the data term alone (the reg term is right).
+    assert verdict("dy_wts", DY_WTS_OVER_N) == (
+        "dy_wts output: the term without reg (the data term) is N times too small: is it divided by N once too "
+        "often? " + where("dy_wts"))
+    assert verdict("dz_wts", DZ_WTS_DOUBLED) == (
+        "dz_wts output: the term without reg (the data term) is doubled " + where("dz_wts"))
+
+
+@pytest.mark.parametrize("unit, source, message", [
+    ("dy_netIn", "def dy_netIn(dy_netAct, y_netIn):\n    return y_netIn * (y_netIn > 0)\n",
+     "dy_netIn output: uses `y_netIn` where `dy_netAct` belongs "),
+    ("dW_hh", "def dW_hh(h_prev, dhraw):\n    return np.einsum('tni,tnj->ij', dhraw, dhraw)\n",
+     "dW_hh output: uses `dhraw` where `h_prev` belongs "),
+])
+def test_an_argument_swapped_for_another_of_its_shape_is_named_from_the_rule_itself(unit, source, message):
+    # No catalogue entry: the error model applies the swap to the reference rule and checks every case.
+    assert verdict(unit, source) == message + where(unit)
