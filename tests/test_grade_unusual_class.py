@@ -1,11 +1,11 @@
 """One unusual or hostile student costs only their own row: the full assignment, under each isolation.
 
-tests/adversarial/unusual_class.py: every student did the work right (41/41), in a way that once
+tests/adversarial/unusual_class.py: every student did the work right (full marks), in a way that once
 broke the grader or cost points: a folder 1,500 deep, folders named like the class report's files,
 IPython syntax (continuation lines starting with `%` or `!=`, shell escapes, %%script false over an
 old draft, %%bash, %%time), 24 MB of saved figures, a folder left 1,500 deep in the sandbox's home
 and /tmp, thousands of allowed helper calls per case. Under bwrap and under process isolation the
-run exits 0, writes every output, gives every student exactly one row, and everyone keeps 41/41.
+run exits 0, writes every output, gives every student exactly one row, and everyone keeps full marks.
 """
 import csv
 import json

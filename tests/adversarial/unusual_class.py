@@ -1,4 +1,4 @@
-"""A class of the full assignment where every student did the work right (41/41) in an unusual way.
+"""A class of the full assignment where every student did the work right (full marks) in an unusual way.
 
 Each one attacks the grader through what a student controls besides their code: how deep their
 folders go, what their folder is called, the IPython syntax in their cells, the figures saved in
