@@ -13,6 +13,10 @@ three cases shipped) fails the new case (H > Q). The command
 `python -m autograder grade`, run in the copy, must then give that student
 exactly dh_t's 2 points less and name the new case; a correct student keeps
 full marks.
+
+Add a graded unit: four files by hand (the declaration, the hidden check, the notebook
+source, one held-out wrong answer), then `release` and `examples/make_examples.py`; the
+copy's whole fast suite then passes, and the new unit grades in the copy.
 """
 import json
 import re
