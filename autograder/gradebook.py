@@ -42,7 +42,7 @@ def write_scores(plan: Plan, entries: Sequence[StudentResult], url: str | None =
     url = url or db_url(plan.course_root)
     if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
         # Checked first: opening a missing gradebook would create it, which runs `alembic` from PATH.
-        raise RuntimeError(f"there is no gradebook at {url[len('sqlite:///'):]}; run `python -m autograder release` first")
+        raise GradebookError(f"there is no gradebook at {url[len('sqlite:///'):]}; run `python -m autograder release` first")
     written = 0
     with Gradebook(url) as gb:
         try:

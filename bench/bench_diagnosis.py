@@ -229,10 +229,12 @@ def main(argv=None):
     ap.add_argument("--path", choices=("command", "nbgrader"), default="command",
                     help="nbgrader: also grade with stock nbgrader autograde and compare")
     ap.add_argument("--keep", metavar="DIR", type=Path, help="build and grade here, and keep it")
+    ap.add_argument("--set", metavar="DIR", type=Path, default=build.HERE,
+                    help="the folder of the set files (default bench/heldout/; a blind set has its own)")
     args = ap.parse_args(argv)
     if args.only and args.only not in BY_NAME:
         ap.error(f"--only: unknown unit {args.only!r}")
-    entries = build.load_entries(args.only)
+    entries = build.load_entries(args.only, args.set)
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-diagnosis-"))
     try:
         build.build_all(entries, work / "submitted")

@@ -99,8 +99,7 @@ def test_the_feedback_states_each_units_own_number_of_cases():
     page = feedback_html(entry, "bptt", plan.case_counts())
     shown = dict(re.findall(r"<td><code>(\w+)</code></td><td>(\d+)</td>", page))
     assert shown == {u.name: str(len(u.check.cases())) for u in plan.units}
-    # Units with their own variants show their own counts (no count typed here: it follows CASE_DIMS).
-    assert len({shown["dz_b"], shown["bptt_truncated"], shown["dhraw_t"]}) == 3
+    assert len(set(shown.values())) > 1          # units with variants have more cases than the rest
 
 
 def test_markers_in_code_are_examples_left_alone():

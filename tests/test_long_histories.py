@@ -98,8 +98,8 @@ def test_notebook_follows_the_assignment_conventions():
         assert sol.metadata["nbgrader"]["solution"] and not sol.metadata["nbgrader"]["locked"]
         assert f"def {name}(" in sol.source and "### BEGIN SOLUTION" in sol.source
         assert tst.metadata["nbgrader"]["points"] == points and tst.metadata["nbgrader"]["locked"]
-        assert tst.source.endswith("### BEGIN HIDDEN TESTS\nfrom autograder.checks import check\n"
-                                   f'check("{name}", {name})\n### END HIDDEN TESTS')
+        assert tst.source.endswith(f"### BEGIN HIDDEN TESTS\n# hidden test of {name}: the grader's judge decides "
+                                   "this cell's score (docs/isolation.md)\n### END HIDDEN TESTS")
     graded = [c for c in nb.cells if c.metadata["nbgrader"]["grade"]]
     assert sum(c.metadata["nbgrader"]["points"] for c in graded) == 8
     experiments = [c.id for c in nb.cells if "experiment" in c.metadata.get("tags", [])]

@@ -266,7 +266,8 @@ def typed_course_facts(root):
     """
     total, n_units = units.total_points(), len(units.UNITS)
     patterns = [re.compile(rf"\b\d+\s*/\s*{total}\b"), re.compile(rf"(?<![\w.]){total}\s*-\s*\w"),
-                re.compile(rf"==\s*{n_units}\b"), re.compile(rf"==\s*{total}\b"), re.compile(rf"\({n_units}\)")]
+                re.compile(rf"==\s*{n_units}\b"), re.compile(rf"==\s*{total}\b"), re.compile(rf"\({n_units}\)"),
+                re.compile(r"passed \d+/\d+ cases")]       # a unit's case count, typed
     found = []
     for folder in ("tests", "tools"):
         for path in sorted((root / folder).rglob("*.py")):

@@ -46,11 +46,14 @@ class Entry:
         return BY_NAME[self.unit].notebook
 
 
-def load_entries(only=None):
-    """Every entry of the set files, checked for form; `only`: keep one unit's entries."""
+def load_entries(only=None, folder=HERE):
+    """Every entry of the set files in `folder`, checked for form; `only`: keep one unit's entries.
+
+    A later blind set lives in a folder of its own with the same four file names (see README.md).
+    """
     entries, seen = [], set()
     for name in SET_FILES:
-        for raw in runpy.run_path(str(HERE / name))["ENTRIES"]:
+        for raw in runpy.run_path(str(Path(folder) / name))["ENTRIES"]:
             entry = Entry(raw["id"], raw["unit"], raw["kind"], raw["cause"], tuple(raw["cause_words"]),
                           textwrap.dedent(raw["source"]).strip("\n") + "\n")
             where = f"{name}: entry {entry.id!r}"

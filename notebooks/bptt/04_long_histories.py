@@ -382,8 +382,7 @@ for seed, activation, k in ((1, "tanh", 3), (2, "relu", 2)):
 print("bptt_truncated: visible tests passed.")
 
 ### BEGIN HIDDEN TESTS
-from autograder.checks import check
-check("bptt_truncated", bptt_truncated)
+# hidden test of bptt_truncated: the grader's judge decides this cell's score (docs/isolation.md)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_bptt_randomized", "locked": true, "schema_version": 3, "solution": false}
@@ -479,8 +478,7 @@ for seed, activation in ((3, "tanh"), (4, "relu")):
 print("bptt_randomized: visible tests passed.")
 
 ### BEGIN HIDDEN TESTS
-from autograder.checks import check
-check("bptt_randomized", bptt_randomized)
+# hidden test of bptt_randomized: the grader's judge decides this cell's score (docs/isolation.md)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_clip_gradients", "locked": true, "schema_version": 3, "solution": false}
@@ -563,8 +561,7 @@ for name in grads:
 print("clip_gradients: visible tests passed.")
 
 ### BEGIN HIDDEN TESTS
-from autograder.checks import check
-check("clip_gradients", clip_gradients)
+# hidden test of clip_gradients: the grader's judge decides this cell's score (docs/isolation.md)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_experiments", "locked": true, "schema_version": 3, "solution": false}

@@ -39,7 +39,7 @@ def solution(gid, src):
 
 
 def test(unit, visible=""):
-    hidden = f'### BEGIN HIDDEN TESTS\nfrom autograder.checks import check\ncheck("{unit}", {unit})\n### END HIDDEN TESTS'
+    hidden = f"### BEGIN HIDDEN TESTS\n# hidden test of {unit}: the grader's judge decides this cell's score\n### END HIDDEN TESTS"
     return code(visible + hidden, _meta(grade=True, solution=False, locked=True, points=POINTS[unit],
                                         grade_id=f"test_{unit}"))
 
