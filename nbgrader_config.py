@@ -29,13 +29,20 @@ _root = os.path.abspath(os.environ.get("BPTT_AUTOGRADER_ROOT") or os.path.dirnam
 _hooks = os.path.join(_root, "autograder", "nbgrader_hooks")
 
 
+_loaded = {}
+
+
 def _hook(module, name):
-    """Class `name` of autograder/nbgrader_hooks/<module>.py, loaded by file path (not as a package)."""
+    """Class `name` of autograder/nbgrader_hooks/<module>.py, loaded by file path (not as a package),
+    each file once per reading of this configuration."""
     import importlib.util
 
+    if module in _loaded:
+        return getattr(_loaded[module], name)
     spec = importlib.util.spec_from_file_location(f"bptt_nbgrader_hooks_{module}", os.path.join(_hooks, module + ".py"))
     loaded = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(loaded)
+    _loaded[module] = loaded
     return getattr(loaded, name)
 
 
@@ -51,7 +58,8 @@ def _missing_package(step, needs):
 
 def _autograde_preprocessors():
     """nbgrader's own steps, with the course's Execute between the package's guard (its snapshot, or
-    its files put back, before each kernel) and the bounded outputs and the judge's verdicts."""
+    its files put back, before each kernel) and the judge's start (it runs while the kernel does),
+    and the bounded outputs and the judge's verdicts."""
     from nbgrader.converters import Autograde
     from nbgrader.preprocessors import Execute
 
@@ -61,8 +69,9 @@ def _autograde_preprocessors():
     at = steps.index(Execute)
     if not os.path.isdir(_hooks):
         return steps[:at] + [_missing_package(Execute, "the scores need its judge")] + steps[at + 1:]
-    ours = [_hook("package_guard", "GuardPackage"), _hook("grading_execute", "GradingExecute"),
-            _hook("bound_outputs", "BoundOutputs"), _hook("judge_verdicts", "JudgeVerdicts")]
+    ours = [_hook("package_guard", "GuardPackage"), _hook("judge_verdicts", "StartJudge"),
+            _hook("grading_execute", "GradingExecute"), _hook("bound_outputs", "BoundOutputs"),
+            _hook("judge_verdicts", "JudgeVerdicts")]
     return steps[:at] + ours + steps[at + 1:]
 
 
@@ -85,3 +94,38 @@ def _generate_preprocessors():
 
 
 c.GenerateAssignment.preprocessors = _generate_preprocessors()
+
+
+# Generate Feedback (and so the hub's Fetch Feedback): a graded test cell's verdict is a note with
+# the unit's formula, the maths is typeset as MathML by the grader (no MathJax from the network),
+# long outputs are cut (autograder/nbgrader_feedback.py). That module imports its neighbours
+# (math_doc, maths), so the package is loaded under a private name, by file path, never on
+# sys.path; nothing of checks/ or reference/ is imported.
+def _feedback_module(root):
+    import importlib
+    import importlib.util
+    import sys
+
+    init = os.path.join(root, "autograder", "__init__.py")
+    if not os.path.isfile(init):
+        return None   # a course copy without the package: stock nbgrader feedback
+    name = "_bptt_autograder_feedback"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, init,
+                                                      submodule_search_locations=[os.path.dirname(init)])
+        package = importlib.util.module_from_spec(spec)
+        sys.modules[name] = package
+        spec.loader.exec_module(package)
+    return importlib.import_module(name + ".nbgrader_feedback")
+
+
+def _feedback_preprocessors(module):
+    from nbgrader.converters import GenerateFeedback
+
+    return [module.CutLongOutputs] + GenerateFeedback.class_traits()["preprocessors"].default()
+
+
+_feedback = _feedback_module(_root)
+if _feedback is not None:
+    c.GenerateFeedback.exporter_class = _feedback.FeedbackExporter
+    c.GenerateFeedback.preprocessors = _feedback_preprocessors(_feedback)

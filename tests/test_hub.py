@@ -298,11 +298,14 @@ def walk_the_loop(hub, browser):
     assert len(feedback) == 1, feedback
     a.goto(f"{hub['url']}/user/{A}/files/bptt/feedback/{feedback[0].parent.name}/{STEM}.html")
     a.wait_for_selector("body")
-    # Both grading paths run the same checks: nbgrader's feedback shows the grading command's diagnosis.
+    # Both grading paths run the same checks: nbgrader's feedback shows the grading command's diagnosis,
+    # as a note with the unit's formula typeset (autograder/nbgrader_feedback.py), not as a traceback.
     diagnosis = next(t["output"] for t in graded[A]["tests"] if t["name"] == WRONG)
-    a.get_by_text(f"AssertionError: {diagnosis}").first.scroll_into_view_if_needed()
+    note = a.locator(".bptt-verdict", has_text="Why this cell lost its points").first
+    note.scroll_into_view_if_needed()
     shot(a, "a-feedback")
-    assert f"AssertionError: {diagnosis}" in a.locator("body").inner_text()
+    assert diagnosis.replace("`", "") in note.inner_text() and note.locator("math").count() == 1
+    assert "Traceback (most recent call last)" not in a.locator("body").inner_text()
     print(f"\nhub loop in the browser: {time.monotonic() - started:.0f} s")
 
 

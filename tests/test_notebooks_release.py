@@ -161,7 +161,7 @@ def test_the_judge_comes_right_after_the_kernel_and_before_the_scores_are_saved(
     config = load_config(monkeypatch, ["nbgrader", "autograde", "bptt"])
     by_name, order = autograde_steps(config)
     at = order.index("GradingExecute")
-    assert order[at - 1:at + 3] == ["GuardPackage", "GradingExecute", "BoundOutputs", "JudgeVerdicts"]
+    assert order[at - 2:at + 3] == ["GuardPackage", "StartJudge", "GradingExecute", "BoundOutputs", "JudgeVerdicts"]
     assert at + 3 < order.index("SaveAutoGrades")
     assert by_name["JudgeVerdicts"](config=config).autograder_root == str(REPO)
 

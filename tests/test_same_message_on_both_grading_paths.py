@@ -25,25 +25,16 @@ MISTAKE_MESSAGES = {
     # hidden cases narrower than the notebook's promises
     "dz_netIn_ce_shortcut": (
         "dz_netIn output: assumes dz_netAct is the cross-entropy gradient ((z_netAct - one_hot) / N); the rule must "
-        "hold for any upstream gradient dz_netAct: multiply it by the softmax Jacobian. Probes: correct when the "
-        "upstream gradient is the loss's own, wrong for an arbitrary one: the rule must hold for any upstream gradient "
-        + where("dz_netIn", 2)),
+        "hold for any upstream gradient dz_netAct: multiply it by the softmax Jacobian " + where("dz_netIn", 2)),
     "rnn2_backward_ignores_initial_states": (
         'rnn2_backward: every call to the local rules received the right arguments, so the mistake is in what'
         " the function computes itself. rnn2_backward output: W_hh1 is wrong: layer 1's initial state is left"
         " out: at t = 0 the previous state is cache['h1_0'], not zeros. rnn2_backward output: W_hh2 is wrong:"
-        " layer 2's initial state is left out: at t = 0 the previous state is cache['h2_0'], not zeros. "
-        'Probes: W_hh1 is Σ_t h1[t-1].T @ dhraw1[t] with zeros at t = 0; it should be Σ_t h1[t-1].T @ '
-        "dhraw1[t] with cache['h1_0'] at t = 0; W_hh2 is Σ_t h2[t-1].T @ dhraw2[t] with zeros at t = 0; it "
-        "should be Σ_t h2[t-1].T @ dhraw2[t] with cache['h2_0'] at t = 0 " + where("rnn2_backward")),
+        " layer 2's initial state is left out: at t = 0 the previous state is cache['h2_0'], not zeros "
+        + where("rnn2_backward")),
     "bptt_randomized_fixed_half": (
         'bptt_randomized output: W_xh, W_hh and b_h are wrong: the keep probability is fixed at 0.5 (the '
-        'gradient is doubled where xi > 0): multiply by xi[t] itself. Probes: the pre-activation gradient '
-        'dhraw_t is wrong at t = 0..3 (every step before t = 4); the first wrong step from the end is t = 3: '
-        'the gradient passed back from step 4 is multiplied by 2; it should be multiplied by ξ[4]; correct '
-        'when no gradient comes from the future (W_hh = 0): the future term is wrong; correct for a single '
-        'step (T = 1): what links the steps is wrong (the gradient carried back, or the sums over time) '
-        + where("bptt_randomized", 2)),
+        'gradient is doubled where xi > 0): multiply by xi[t] itself ' + where("bptt_randomized", 2)),
     # inputs changed in place
     "clip_gradients_modifies_input": f"clip_gradients modified its input grads['W_xh'] in place; {KEEP}",
     "dz_netIn_modifies_input": f"dz_netIn modified its input dz_netAct in place; {KEEP}",
@@ -64,8 +55,7 @@ MISTAKE_MESSAGES = {
     "mlp_backward_reg_doubled_z": (
         'mlp_backward: every call to the local rules received the right arguments, so the mistake is in what '
         'the function computes itself. mlp_backward output: z_wts is wrong: the regularization term reg * '
-        'z_wts is counted twice: dz_wts already adds it. Probes: correct when reg = 0, wrong when reg > 0: '
-        'the regularization term is wrong ' + where("mlp_backward")),
+        'z_wts is counted twice: dz_wts already adds it ' + where("mlp_backward")),
     "mlp_backward_no_reg_y": (
         'mlp_backward: `dy_wts` was called without `reg` (its default is 0.0); it should receive the reg '
         'passed in. mlp_backward output: y_wts has the wrong values. Probes: correct when reg = 0, wrong when'
@@ -81,15 +71,10 @@ MISTAKE_MESSAGES = {
         + where("clip_gradients")),
     "clip_gradients_inverted_ratio": (
         'clip_gradients output: clipped is wrong: the scale is inverted: the factor is max_norm / norm, not '
-        'norm / max_norm. Probes: correct when the norm is below max_norm (nothing to clip), wrong above it: '
-        'look at the scaling by max_norm / norm ' + where("clip_gradients")),
+        'norm / max_norm ' + where("clip_gradients")),
     "bptt_truncated_late_cut": (
         'bptt_truncated output: W_xh, W_hh and b_h are wrong: the cut is one step late: chunks are [0, k), '
-        '[k, 2k), ..., so the cut is between steps k-1 and k. Probes: the pre-activation gradient dhraw_t is '
-        'wrong at t = 0..5 (every step before t = 6); the first wrong step from the end is t = 5: the carried'
-        ' gradient crossed the boundary between steps 5 and 6 (step 6 starts a chunk); correct when no '
-        'gradient comes from the future (W_hh = 0): the future term is wrong; correct for a single step (T = '
-        '1): what links the steps is wrong (the gradient carried back, or the sums over time) ' + where("bptt_truncated")),
+        '[k, 2k), ..., so the cut is between steps k-1 and k ' + where("bptt_truncated")),
     "rnn_backward_missing_future": (
         'rnn_backward: at step t = 5, `dh_t` received `dhraw_next` = zeros; it should be the pre-activation '
         'gradient of step 6 (dhraw[6]). rnn_backward output: W_xh, W_hh and b_h each has the wrong values. '

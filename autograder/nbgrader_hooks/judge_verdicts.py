@@ -1,12 +1,13 @@
 """nbgrader autograde: every unit's test cell records the grading command's verdict.
 
-Runs right after the Execute step, before nbgrader saves the scores. At a student's first
-notebook it runs `python -m autograder judge submitted/<student>/<assignment>/` ONCE, in a
-subprocess (the reference and the checks never enter the process running nbgrader, a Jupyter
-server for Formgrader), from a private copy of the package as it was before this run's first
-kernel (package_guard.py), and keeps the JSON verdicts on the converter for the student's other
-notebooks. Then every graded code cell whose
-grade_id is test_<unit> of a unit the judge graded gets the verdict as its only output:
+JudgeVerdicts runs right after the Execute step, before nbgrader saves the scores. At a student's
+first notebook, StartJudge (right before the Execute step) starts `python -m autograder judge
+submitted/<student>/<assignment>/` ONCE, so that it runs while the kernel does, in a subprocess
+(the reference and the checks never enter the process running nbgrader, a Jupyter server for
+Formgrader), from a private copy of the package as it was before this run's first kernel
+(package_guard.py); JudgeVerdicts waits for it and keeps the JSON verdicts on the converter for
+the student's other notebooks. Then every graded code cell whose grade_id is test_<unit> of a
+unit the judge graded gets the verdict as its only output:
 
 * a pass: one line on stdout (nbgrader gives full points: no error, nothing on stderr);
 * a fail: one error output, ename VERDICT_ENAME, the judge's message as evalue and traceback.
@@ -17,6 +18,7 @@ reason (never a silent pass). Other graded cells keep nbgrader's own scoring.
 """
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import json
 import os
@@ -68,23 +70,56 @@ def parse_verdicts(stdout: str) -> dict[str, dict[str, Any]]:
         raise JudgeFailed("the grading command's answer was not the verdicts it promises") from None
 
 
-def run_judge(autograder_root: str, folder: str, course_root: str, timeout: float) -> dict[str, dict[str, Any]]:
-    """The verdicts of `python -m autograder judge folder --course course_root`; JudgeFailed if none."""
+def start_judge(autograder_root: str, folder: str, course_root: str) -> subprocess.Popen[str]:
+    """`python -m autograder judge folder --course course_root`, started (finish_judge reads it)."""
     env = dict(os.environ)
     paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
     env["PYTHONPATH"] = os.pathsep.join([autograder_root] + paths)
     argv = [sys.executable, "-m", "autograder", "judge", folder, "--course", course_root, "--quiet"]
     try:
-        proc = subprocess.run(argv, cwd=autograder_root, env=env, capture_output=True, text=True,
-                              timeout=timeout, stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
-        raise JudgeFailed(f"the grading command took longer than {timeout:g}s") from None
+        return subprocess.Popen(argv, cwd=autograder_root, env=env, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     except OSError as exc:
         raise JudgeFailed(f"the grading command could not start ({exc})") from None
+
+
+def finish_judge(proc: subprocess.Popen[str], timeout: float) -> dict[str, dict[str, Any]]:
+    """The verdicts of a started judge; JudgeFailed if none (it is killed past `timeout` seconds)."""
+    try:
+        stdout, stderr = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise JudgeFailed(f"the grading command took longer than {timeout:g}s") from None
     if proc.returncode != 0:
-        detail = " ".join(proc.stderr.strip().splitlines()[-3:])[-MAX_STDERR:]
+        detail = " ".join(stderr.strip().splitlines()[-3:])[-MAX_STDERR:]
         raise JudgeFailed(f"the grading command failed (exit {proc.returncode}): {detail}")
-    return parse_verdicts(proc.stdout)
+    return parse_verdicts(stdout)
+
+
+def run_judge(autograder_root: str, folder: str, course_root: str, timeout: float) -> dict[str, dict[str, Any]]:
+    """The verdicts of `python -m autograder judge folder --course course_root`; JudgeFailed if none."""
+    return finish_judge(start_judge(autograder_root, folder, course_root), timeout)
+
+
+class Judging:
+    """A judge started for one student (StartJudge), and the private copy of the package it runs from."""
+
+    def __init__(self, proc: subprocess.Popen[str], copy: str) -> None:
+        self.proc, self.copy = proc, copy
+        _UNFINISHED.add(copy)
+
+    def finish(self, timeout: float) -> dict[str, dict[str, Any]]:
+        try:
+            return finish_judge(self.proc, timeout)
+        finally:
+            guard.remove_copy(self.copy)
+            _UNFINISHED.discard(self.copy)
+
+
+# Private copies of judges a failed autograde never finished: removed when the process exits.
+_UNFINISHED: set[str] = set()
+atexit.register(lambda: [guard.remove_copy(copy) for copy in list(_UNFINISHED)])
 
 
 class JudgeVerdicts(NbGraderPreprocessor):  # type: ignore[misc]  # nbgrader ships no type information
@@ -98,8 +133,8 @@ class JudgeVerdicts(NbGraderPreprocessor):  # type: ignore[misc]  # nbgrader shi
         exporter = self.parent
         return getattr(exporter, "parent", None) or exporter or self
 
-    def verdicts(self, resources: dict[str, Any]) -> dict[str, dict[str, Any]] | str:
-        """The judge's verdicts for this notebook's student (cached per run), or why there are none."""
+    def _student(self, resources: dict[str, Any]) -> tuple[Any, str, str] | str:
+        """(the converter, the student's submitted folder, the course root), or why there are none."""
         info = resources.get("nbgrader", {})
         student, assignment = info.get("student"), info.get("assignment")
         converter = self._converter()
@@ -107,29 +142,62 @@ class JudgeVerdicts(NbGraderPreprocessor):  # type: ignore[misc]  # nbgrader shi
         if coursedir is None or not student or not assignment:
             return "the judge was not told which submission this notebook belongs to"
         folder = os.path.abspath(coursedir.format_path(coursedir.submitted_directory, student, assignment))
-        cache: dict[str, dict[str, dict[str, Any]] | str] = converter.__dict__.setdefault("_bptt_verdicts", {})
-        if folder not in cache:
-            try:
-                if not self.autograder_root:
-                    raise JudgeFailed("nbgrader_config.py did not say where the autograder package is")
-                cache[folder] = self._judge(converter, folder, os.path.abspath(coursedir.root))
-            except JudgeFailed as exc:
-                self.log.error("the judge could not grade %s: %s", folder, exc)
-                cache[folder] = str(exc)
-        return cache[folder]
+        return converter, folder, os.path.abspath(coursedir.root)
 
-    def _judge(self, converter: Any, folder: str, course_root: str) -> dict[str, dict[str, Any]]:
-        """run_judge from a private copy of the package as it was before any kernel of this run
-        (package_guard.py); the course's own files are put back too."""
+    @staticmethod
+    def _cache(converter: Any) -> dict[str, Any]:
+        """{student folder: a Judging, its verdicts, or why there are none}, kept for the run."""
+        found: dict[str, Any] = converter.__dict__.setdefault("_bptt_verdicts", {})
+        return found
+
+    def start(self, resources: dict[str, Any]) -> None:
+        """Start this notebook's student's judge, unless it was started or ran already in this run."""
+        where = self._student(resources)
+        if isinstance(where, str):
+            return
+        converter, folder, course_root = where
+        cache = self._cache(converter)
+        if folder in cache:
+            return
+        try:
+            if not self.autograder_root:
+                raise JudgeFailed("nbgrader_config.py did not say where the autograder package is")
+            cache[folder] = self._start(converter, folder, course_root)
+        except JudgeFailed as exc:
+            self.log.error("the judge could not grade %s: %s", folder, exc)
+            cache[folder] = str(exc)
+
+    def _start(self, converter: Any, folder: str, course_root: str) -> Judging:
+        """The judge, started from a private copy of the package as it was before any kernel of this
+        run (package_guard.py); the course's own files are put back first."""
         files = guard.snapshot(converter, self.autograder_root)
         for path in guard.restore(self.autograder_root, files):
             self.log.warning("a graded notebook changed %s; restored it", path)
         copy = guard.private_copy(files, os.path.join(self.autograder_root, "source"))
+        self.log.info("judging %s", folder)
         try:
-            self.log.info("judging %s", folder)
-            return run_judge(copy, folder, course_root, self.timeout)
-        finally:
+            return Judging(start_judge(copy, folder, course_root), copy)
+        except JudgeFailed:
             guard.remove_copy(copy)
+            raise
+
+    def verdicts(self, resources: dict[str, Any]) -> dict[str, dict[str, Any]] | str:
+        """The judge's verdicts for this notebook's student (cached per run), or why there are none."""
+        where = self._student(resources)
+        if isinstance(where, str):
+            return where
+        converter, folder, _ = where
+        self.start(resources)       # (started already by StartJudge, before the kernel)
+        cache = self._cache(converter)
+        found = cache[folder]
+        if not isinstance(found, (str, dict)):     # a Judging (of this file, or of another load of it)
+            try:
+                found = cache[folder] = found.finish(self.timeout)
+            except JudgeFailed as exc:
+                self.log.error("the judge could not grade %s: %s", folder, exc)
+                found = cache[folder] = str(exc)
+        result: dict[str, dict[str, Any]] | str = found
+        return result
 
     # resources: nbconvert's free-form dict, passed through untouched
     def preprocess(self, nb: NotebookNode, resources: dict[str, Any]) -> tuple[NotebookNode, dict[str, Any]]:
@@ -147,4 +215,15 @@ class JudgeVerdicts(NbGraderPreprocessor):  # type: ignore[misc]  # nbgrader shi
             if unit in found:
                 v = found[unit]
                 cell.outputs = [verdict_output(v["score"], v["max_score"], v["output"])]
+        return nb, resources
+
+
+class StartJudge(JudgeVerdicts):
+    """Right before the Execute step: the student's judge starts (at their first notebook), so it runs
+    while their kernel does; JudgeVerdicts, after the Execute step, waits for it. (JudgeVerdicts'
+    configuration applies: it is the same job's first half, hence in this file.)"""
+
+    # resources: nbconvert's free-form dict, passed through untouched
+    def preprocess(self, nb: NotebookNode, resources: dict[str, Any]) -> tuple[NotebookNode, dict[str, Any]]:
+        self.start(resources)
         return nb, resources
