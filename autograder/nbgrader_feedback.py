@@ -21,7 +21,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-import bleach  # type: ignore[import-untyped]
+import bleach
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from nbconvert.exporters import HTMLExporter
