@@ -3,6 +3,10 @@
 nbgrader executes this file two or three times per command (and Formgrader once when
 the Jupyter server starts), so everything here is idempotent and changes nothing
 outside the configuration object: no os.environ, no sys.path.
+
+The hooks are autograder/nbgrader_hooks/*.py (one preprocessor per file), each loaded by its
+file path: the autograder package never goes on sys.path of the process running nbgrader (a
+Jupyter server, for Formgrader's Autograde button), so the reference never enters it.
 """
 import os
 
@@ -12,182 +16,71 @@ c.CourseDirectory.course_id = "bptt-course"
 # Gradebook: nbgrader's default, sqlite:///<course root>/gradebook.db. It holds the
 # hidden tests, so it stays private (git-ignored).
 # Per cell. The notebooks' test cells take well under a second; experiment cells
-# shorten themselves when BPTT_GRADING=1 (set in the grading kernel, below).
+# shorten themselves when BPTT_GRADING=1 (set in the grading kernel: GradingExecute).
 c.Execute.timeout = 60
+# Seconds nbclient waits for a cell's last outputs after the cell finished. nbclient's 4 s is too
+# short for a cell that printed hundreds of MB (its outputs are cut afterwards: BoundOutputs), and
+# nbgrader then fails the student's whole submission.
+c.Execute.iopub_timeout = 60
 
-# The hidden tests run `from autograder.checks import check` in the kernel that
-# autograde starts. The package is never installed, and nothing else may import it,
-# so only that one kernel gets it: GradingExecute replaces nbgrader's Execute step in
-# Autograde and starts the kernel with PYTHONPATH=<the folder holding autograder/> and
-# BPTT_GRADING=1 in the kernel's own environment. This holds wherever Autograde runs:
-# `nbgrader autograde` on the command line, and Formgrader's Autograde button, which
-# runs Autograde inside the Jupyter server (whose own environment and every other
-# kernel it starts are left untouched). Temporary course copies point
-# BPTT_AUTOGRADER_ROOT at the repository.
+# The folder holding the autograder package: this file's, or BPTT_AUTOGRADER_ROOT (temporary
+# course copies point it at the repository).
 _root = os.path.abspath(os.environ.get("BPTT_AUTOGRADER_ROOT") or os.path.dirname(os.path.abspath(__file__)))
+_hooks = os.path.join(_root, "autograder", "nbgrader_hooks")
 
 
-def _snapshot(root):
-    """{relative path: bytes} of the autograder package's .py files, read once when autograde starts."""
-    package = os.path.join(root, "autograder")
-    files = {}
-    for folder, dirs, names in os.walk(package):
-        dirs[:] = [d for d in dirs if d != "__pycache__"]
-        for name in names:
-            if name.endswith(".py"):
-                path = os.path.join(folder, name)
-                with open(path, "rb") as f:
-                    files[os.path.relpath(path, root)] = f.read()
-    return files
+_loaded = {}
 
 
-def _grading_execute(root):
-    import shutil
-    import tempfile
+def _hook(module, name):
+    """Class `name` of autograder/nbgrader_hooks/<module>.py, loaded by file path (not as a package),
+    each file once per reading of this configuration."""
+    import importlib.util
 
-    from nbgrader.preprocessors import Execute
-
-    class GradingExecute(Execute):
-        """nbgrader's Execute, with the hidden checks importable in the kernel it starts.
-
-        Each notebook's kernel imports the checks from a fresh, read-only copy written from
-        the snapshot taken at this autograde run's first notebook (kept on the exporter, which
-        lives as long as the run), never from the course's own files: a solution cell that
-        rewrites the checks it imported changes only its own copy, and the next notebook (the
-        next student's) gets the checks the instructor wrote. The course's package is compared
-        with the snapshot after every notebook and put back if a kernel changed it. This guards
-        the checks only: the kernel still runs with the grader's own permissions (see
-        docs/isolation.md).
-        """
-
-        checks_root = root
-
-        def _snapshot(self):
-            holder = self.parent if self.parent is not None else GradingExecute
-            if getattr(holder, "_bptt_checks", None) is None:
-                found = os.path.isdir(os.path.join(root, "autograder"))
-                holder._bptt_checks = _snapshot(root) if found else {}
-            return holder._bptt_checks
-
-        def preprocess(self, nb, resources=None, km=None):
-            snapshot = self._snapshot()
-            if not snapshot:
-                return super().preprocess(nb, resources, km)
-            copy = tempfile.mkdtemp(prefix="bptt-checks-")
-            try:
-                for rel, data in snapshot.items():
-                    path = os.path.join(copy, rel)
-                    os.makedirs(os.path.dirname(path), exist_ok=True)
-                    with open(path, "wb") as f:
-                        f.write(data)
-                if os.path.isdir(os.path.join(root, "source")):
-                    # The checks find the given code in <package's parent>/source (checks/given.py).
-                    os.symlink(os.path.join(root, "source"), os.path.join(copy, "source"))
-                for folder, _dirs, names in os.walk(copy, topdown=False):
-                    for name in names:
-                        os.chmod(os.path.join(folder, name), 0o444)
-                    os.chmod(folder, 0o555)
-                self.checks_root = copy
-                return super().preprocess(nb, resources, km)
-            finally:
-                self.checks_root = root
-                for folder, _dirs, _names in os.walk(copy):
-                    os.chmod(folder, 0o755)
-                shutil.rmtree(copy, ignore_errors=True)
-                self._restore_course(snapshot)
-
-        def _restore_course(self, snapshot):
-            for rel, data in snapshot.items():
-                path = os.path.join(root, rel)
-                try:
-                    with open(path, "rb") as f:
-                        same = f.read() == data
-                except OSError:
-                    same = False
-                if not same:
-                    self.log.warning("a graded notebook changed %s; restored it", path)
-                    with open(path, "wb") as f:
-                        f.write(data)
-
-        def _grading_env(self, env):
-            env = dict(env or os.environ)
-            paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p != root]
-            env["PYTHONPATH"] = os.pathsep.join([self.checks_root] + paths)
-            env["BPTT_GRADING"] = "1"  # experiment cells skip or shorten themselves
-            return env
-
-        # nbclient has a sync and an async entry point (the sync one does not call the
-        # async method through self), so both pass the grading environment on.
-        def start_new_kernel(self, **kwargs):
-            return super().start_new_kernel(env=self._grading_env(kwargs.pop("env", None)), **kwargs)
-
-        async def async_start_new_kernel(self, **kwargs):
-            return await super().async_start_new_kernel(env=self._grading_env(kwargs.pop("env", None)), **kwargs)
-
-    return GradingExecute
+    if module in _loaded:
+        return getattr(_loaded[module], name)
+    spec = importlib.util.spec_from_file_location(f"bptt_nbgrader_hooks_{module}", os.path.join(_hooks, module + ".py"))
+    loaded = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(loaded)
+    _loaded[module] = loaded
+    return getattr(loaded, name)
 
 
-def _autograde_preprocessors(root):
+def _missing_package(step, needs):
+    """In place of `step`: a step that stops the command (autograde must never record scores without
+    the judge), so that commands which need no hook (export, db) still run without the package."""
+    class MissingPackage(step):
+        def preprocess(self, nb, resources):
+            raise RuntimeError(f"nbgrader_config.py: no autograder package at {_root} (set BPTT_AUTOGRADER_ROOT "
+                               f"to the folder that holds it): {needs}")
+    return MissingPackage
+
+
+def _autograde_preprocessors():
+    """nbgrader's own steps, with the course's Execute between the package's guard (its snapshot, or
+    its files put back, before each kernel) and the judge's start (it runs while the kernel does),
+    and the bounded outputs and the judge's verdicts."""
     from nbgrader.converters import Autograde
     from nbgrader.preprocessors import Execute
 
     steps = Autograde.class_traits()["autograde_preprocessors"].default()
     if Execute not in steps:  # another nbgrader version: fail loudly rather than grade 0 silently
         raise RuntimeError(f"nbgrader_config.py: no Execute step in Autograde's preprocessors {steps}")
-    return [_grading_execute(root) if step is Execute else step for step in steps]
+    at = steps.index(Execute)
+    if not os.path.isdir(_hooks):
+        return steps[:at] + [_missing_package(Execute, "the scores need its judge")] + steps[at + 1:]
+    ours = [_hook("package_guard", "GuardPackage"), _hook("judge_verdicts", "StartJudge"),
+            _hook("grading_execute", "GradingExecute"), _hook("bound_outputs", "BoundOutputs"),
+            _hook("judge_verdicts", "JudgeVerdicts")]
+    return steps[:at] + ours + steps[at + 1:]
 
 
-def _hidden_tests_first(root):
-    """autograder/checks/nbgrader_order.py's HiddenTestsFirst, loaded by file path, or None.
-
-    Each test cell then runs its hidden check before its visible asserts, so autograde's
-    feedback names the mistake as the grading command does. The package is looked up where
-    the grading kernel will look (root, then PYTHONPATH), and the one file is loaded by path,
-    which keeps `autograder` off sys.path in this process (a Jupyter server for Formgrader).
-    """
-    import importlib.machinery
-    import importlib.util
-
-    paths = [root] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
-    package = importlib.machinery.PathFinder.find_spec("autograder", paths)
-    if package is None or not package.submodule_search_locations:
-        return None  # a course copy that only releases; autograde then fails in the hidden tests' import
-    path = os.path.join(list(package.submodule_search_locations)[0], "checks", "nbgrader_order.py")
-    spec = importlib.util.spec_from_file_location("bptt_nbgrader_order", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.HiddenTestsFirst
-
-
-_first = _hidden_tests_first(_root)
-c.Autograde.autograde_preprocessors = ([_first] if _first else []) + _autograde_preprocessors(_root)
-
-
-# Locked cells are read-only in the release (nbgrader sets editable: false), but Jupyter shows
-# no lock. MarkReadOnly puts a visible first line into every locked code cell of the release,
-# before nbgrader records the cells and their checksums, so autograde sees the same text.
-READ_ONLY_LINE = "# read-only cell: given by the course; edits are undone when it is graded"
-
-
-def _mark_read_only():
-    from nbgrader.preprocessors import NbGraderPreprocessor
-
-    class MarkReadOnly(NbGraderPreprocessor):
-        """First line READ_ONLY_LINE in every locked code cell that is not a solution."""
-
-        def preprocess_cell(self, cell, resources, index):
-            meta = cell.metadata.get("nbgrader", {})
-            first = cell.source.split("\n", 1)[0]
-            # The notebooks' own given cells already open with a "read-only" line.
-            if cell.cell_type == "code" and meta.get("locked") and not meta.get("solution") \
-                    and "read-only" not in first:
-                cell.source = READ_ONLY_LINE + "\n" + cell.source
-            return cell, resources
-
-    return MarkReadOnly
+c.Autograde.autograde_preprocessors = _autograde_preprocessors()
+c.JudgeVerdicts.autograder_root = c.GuardPackage.autograder_root = _root
 
 
 def _generate_preprocessors():
+    """nbgrader's own steps, with MarkReadOnly right after LockCells (before the checksums are taken)."""
     from nbgrader.converters import GenerateAssignment
     from nbgrader.preprocessors import LockCells
 
@@ -195,7 +88,75 @@ def _generate_preprocessors():
     if LockCells not in steps:
         raise RuntimeError(f"nbgrader_config.py: no LockCells step in GenerateAssignment's preprocessors {steps}")
     at = steps.index(LockCells) + 1
-    return steps[:at] + [_mark_read_only()] + steps[at:]
+    if not os.path.isdir(_hooks):
+        return steps[:at - 1] + [_missing_package(LockCells, "the release needs its MarkReadOnly")] + steps[at:]
+    return steps[:at] + [_hook("mark_read_only", "MarkReadOnly")] + steps[at:]
 
 
 c.GenerateAssignment.preprocessors = _generate_preprocessors()
+
+
+# Generate Feedback (and so the hub's Fetch Feedback): a graded test cell's verdict is a note with
+# the unit's formula, the maths is typeset as MathML by the grader (no MathJax from the network),
+# long outputs are cut (autograder/nbgrader_feedback.py). That module imports its neighbours
+# (math_doc, maths), so the package is loaded under a private name, by file path, never on
+# sys.path; nothing of checks/ or reference/ is imported.
+def _feedback_module(root):
+    import importlib
+    import importlib.util
+    import sys
+
+    init = os.path.join(root, "autograder", "__init__.py")
+    if not os.path.isfile(init):
+        return None   # a course copy without the package: stock nbgrader feedback
+    name = "_bptt_autograder_feedback"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, init,
+                                                      submodule_search_locations=[os.path.dirname(init)])
+        package = importlib.util.module_from_spec(spec)
+        sys.modules[name] = package
+        spec.loader.exec_module(package)
+    return importlib.import_module(name + ".nbgrader_feedback")
+
+
+def _feedback_preprocessors(module):
+    from nbgrader.converters import GenerateFeedback
+
+    return [module.CutLongOutputs] + GenerateFeedback.class_traits()["preprocessors"].default()
+
+
+_feedback = _feedback_module(_root)
+if _feedback is not None:
+    c.GenerateFeedback.exporter_class = _feedback.FeedbackExporter
+    c.GenerateFeedback.preprocessors = _feedback_preprocessors(_feedback)
+
+
+# What students hand in is untrusted on its way to the instructor too (docs/isolation.md, the
+# threat-model table). Collect (command line and Formgrader's button) refuses a submission made
+# in another student's name or holding links, FIFOs, devices or others' files, and copies without
+# following links: autograder/exchange.py. Formgrader and generated feedback render a student's
+# markdown and HTML outputs without script: autograder/student_html.py. Both modules are loaded
+# by file path, so `autograder` stays off this process's sys.path.
+def _course_module(root, name):
+    import importlib.machinery
+    import importlib.util
+
+    paths = [root] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    package = importlib.machinery.PathFinder.find_spec("autograder", paths)
+    if package is None or not package.submodule_search_locations:
+        return None  # a course copy that only releases: it neither collects nor renders submissions
+    path = os.path.join(list(package.submodule_search_locations)[0], f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"bptt_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_exchange = _course_module(_root, "exchange")
+_student_html = _course_module(_root, "student_html")
+if _exchange is not None:
+    c.ExchangeFactory.collect = _exchange.SafeCollect
+if _student_html is not None:
+    c.HTMLExporter.sanitize_html = True
+    c.HTMLExporter.embed_images = False
+    c.HTMLExporter.filters = {"markdown2html": _student_html.markdown2html, "clean_html": _student_html.clean_html}

@@ -1,7 +1,8 @@
-"""Command line: python -m autograder {grade,report,release,sync,demo,gradescope}.
+"""Command line: python -m autograder {grade,judge,report,release,sync,demo,gradescope}.
 
     python -m autograder grade PATH... --out DIR [--jobs N] [--force] [--gradebook] [--course DIR]
                                [--isolation {auto,bwrap,process}] [--sandbox-user NAME]
+    python -m autograder judge FOLDER [--course DIR] [--isolation ...] [--sandbox-user NAME]
     python -m autograder report DIR
     python -m autograder release [--course DIR]
     python -m autograder sync [--check] [--course DIR]
@@ -60,6 +61,14 @@ def _parser() -> argparse.ArgumentParser:
                         "cannot start); process = a separate process as --sandbox-user, protected by file "
                         "permissions only (weaker; only when asked)")
     _sandbox_user(g)
+    j = sub.add_parser("judge", help="grade ONE student's folder in the sandbox; print the verdicts as JSON "
+                                     "(what nbgrader's Autograde records: autograder/verdicts.py)")
+    j.add_argument("folder", metavar="FOLDER", help="one student's submission, e.g. submitted/<student>/")
+    _common(j)
+    j.add_argument("--assignment", default=None, help="assignment name under source/ (default: bptt)")
+    j.add_argument("--isolation", choices=("auto", "bwrap", "process"), default="auto",
+                   help="as for grade")
+    _sandbox_user(j)
     rp = sub.add_parser("report", help="write DIR/class_report.html and .json from DIR/grades.json")
     rp.add_argument("out", metavar="DIR", help="the output folder of a grade run (holds grades.json)")
     _common(rp)
@@ -145,6 +154,17 @@ def cmd_grade(args: argparse.Namespace) -> int:
     return 1 if failed or broken else 0
 
 
+def cmd_judge(args: argparse.Namespace) -> int:
+    from .sandbox_account import ensure_sandbox_user
+    from .verdicts import judge_folder, to_json
+
+    ensure_sandbox_user(args.sandbox_user)
+    result = judge_folder(args.folder, args.course, args.assignment, isolation=args.isolation,
+                          sandbox_user=args.sandbox_user)
+    print(to_json(result))
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from .class_report import write_report
 
@@ -220,16 +240,18 @@ def _configure_logging(args: argparse.Namespace) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from .errors import GraderError
+    from .sandbox.isolation import IsolationError
 
     args = _parser().parse_args(argv)
     _configure_logging(args)
-    handler = {"grade": cmd_grade, "report": cmd_report, "release": cmd_release, "sync": cmd_sync, "demo": cmd_demo,
+    handler = {"grade": cmd_grade, "judge": cmd_judge, "report": cmd_report, "release": cmd_release, "sync": cmd_sync, "demo": cmd_demo,
                "gradescope": cmd_gradescope}[args.command]
     try:
         return handler(args)
-    # RuntimeError: the sandbox layer's own errors (sandbox/ is standalone and does not derive
-    # from GraderError). OSError: a file or folder the command was given cannot be used.
-    except (GraderError, OSError, RuntimeError) as exc:
+    # Only the command's own errors are one line: IsolationError is the sandbox layer's (sandbox/ is
+    # standalone and does not derive from GraderError); OSError, a file or folder the command was
+    # given that cannot be used. Anything else is a bug of the grader and keeps its traceback.
+    except (GraderError, IsolationError, OSError) as exc:
         message, details = one_line(exc)
         print(f"python -m autograder {args.command}: error: {message}", file=sys.stderr)
         if details:

@@ -37,12 +37,15 @@ class NbgraderError(ToolError):
 
 
 def tools_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
-    """os.environ plus `env`, with this interpreter's scripts folder first on PATH.
+    """os.environ plus `env`, with this interpreter's scripts folder first on PATH and
+    BPTT_AUTOGRADER_ROOT set (to this repository unless given).
 
     nbgrader runs `alembic` from PATH when it creates a gradebook; with a venv used
     without activation (venv/bin/python -m autograder ...) that folder is not on PATH.
     """
     full_env = dict(os.environ, **(env or {}))
+    # nbgrader_config.py loads its hooks from the autograder package: this one, unless told otherwise.
+    full_env.setdefault("BPTT_AUTOGRADER_ROOT", str(REPO_ROOT))
     scripts = os.path.dirname(sys.executable)
     paths = [p for p in full_env.get("PATH", "").split(os.pathsep) if p and p != scripts]
     full_env["PATH"] = os.pathsep.join([scripts] + paths)

@@ -39,7 +39,8 @@ OPEN = re.compile(r"<!-- generated: (?P<spec>[^>]*?) -->")
 END = "<!-- end generated -->"
 
 # Modules that register generators (each is imported once, before the first fill).
-PROVIDERS: tuple[str, ...] = ("autograder.unit_text", "autograder.given_text", "autograder.experiment_claims")
+PROVIDERS: tuple[str, ...] = ("autograder.unit_text", "autograder.given_text", "autograder.experiment_claims",
+                              "autograder.limits_text")
 
 # The files whose regions are filled, as globs relative to the course root.
 FILES: tuple[str, ...] = ("notebooks/bptt/*.py", "README.md", "docs/*.md")

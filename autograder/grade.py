@@ -27,13 +27,14 @@ import numpy as np
 from . import plan as plan_module
 from . import outputs, report
 from .checks import ORACLES
-from .checks.base import Case, Unit, with_case, with_probes
+from .checks.base import Case, Unit
+from .checks.judge import judge_cases, where
 from .errors import GraderError, SandboxError
-from .checks.compare import unclear
 from .plan import GradedUnit, Plan
-from .replies import ErrorKind, Raised
+from .replies import CallReply, Raised
 from .results import ALL_PASS_NOTE, GradingFailure, ManualResult, StudentResult, UnitResult
 from .sandbox import wire
+from .sandbox.isolation import IsolationError
 from .sandbox.jail import JailConfig, OracleRefused, Worker, WorkerGone, clean_text, default_hidden, sweep_cgroups
 from .sandbox.runner import SHARED
 from .submission import CodeCell, Submission, UnusableNotebook, cells_to_run, discover, read_notebook
@@ -263,8 +264,6 @@ class Grader:
 
     def _grade_unit(self, unit: GradedUnit, cells: dict[str, list[CodeCell]],
                     results: dict[str, UnitResult]) -> UnitResult:
-        from .checks.trace import Trace
-
         st = self.state
         if self._over_budget():
             return self._out_of_time(unit)
@@ -279,49 +278,28 @@ class Grader:
         worker = st.worker
         check = _check_of(unit)
         cases = self.cases[unit.name]
-        held_back = None
         # One mistake, one charge: a helper shared with a unit that already lost its points answers
         # with the reference while this unit is graded (checks/long.py, runner.shared_helpers).
         shared = tuple(SHARED + s for s in check.shares_with
                        if s in results and results[s].score < results[s].max_score)
-        for i, case in enumerate(cases, 1):
-            where = f"case {i} of {len(cases)}: {case.describe()}"
-            calls = Trace()      # bounded by the grader, however many calls the student makes
-            answer = oracle_answerer(unit, case.args, calls)
-            try:
-                reply = worker.call(unit.notebook, unit.name, case.args, check.oracles + shared, answer,
-                                    self.cfg.call_timeout)
-            except WorkerGone as gone:
-                worker.kill()
-                st.worker = None
-                st.restarts += 1
-                if self._over_budget():
-                    return self._out_of_time(unit)
-                return _zero(unit, f"{unit.name}: {gone.message} ({where})")
-            if isinstance(reply, Raised) and reply.kind is ErrorKind.EXCEPTION and case.raises is not None:
-                raised = reply.message.removeprefix(f"{unit.name} raised ").split(":")[0]
-                if check.judge_raised(case, raised, "") is None:
-                    continue          # the exception the contract promises
-            if isinstance(reply, Raised):
-                if reply.kind in (ErrorKind.UNDEFINED, ErrorKind.NOT_IMPLEMENTED, ErrorKind.GRADED_CALL):
-                    return _zero(unit, reply.message)
-                if reply.kind is ErrorKind.MEMORY:
-                    return _zero(unit, f"{unit.name}: memory limit exceeded ({where})")
-                return _zero(unit, with_case(reply.message, i, len(cases), case))
-            try:
-                verdict = check.judge(case, reply.value, calls)
-            except Exception as exc:
-                verdict = f"{unit.name} returned a value that could not be checked ({type(exc).__name__})"
-            if unclear(verdict) and i < len(cases):
-                held_back = held_back or (verdict, i, case)
-                continue      # a later case, with other sizes, may tell the readings apart
-            if verdict:
-                verdict = with_probes(check, case, verdict, self._probe_runner(worker, unit, shared))
-                return _zero(unit, with_case(verdict, i, len(cases), case))
-        if held_back:
-            verdict, i, case = held_back
-            verdict = with_probes(check, case, verdict, self._probe_runner(worker, unit, shared))
-            return _zero(unit, with_case(verdict, i, len(cases), case))
+        at = [""]     # the case being called, for the message when the sandbox dies during it
+
+        def call(i: int, case: Case, calls: list[Call]) -> CallReply:
+            at[0] = where(i, len(cases), case)
+            return worker.call(unit.notebook, unit.name, case.args, check.oracles + shared,
+                               oracle_answerer(unit, case.args, calls), self.cfg.call_timeout)
+
+        try:
+            verdict = judge_cases(check, cases, call, self._probe_runner(worker, unit, shared))
+        except WorkerGone as gone:
+            worker.kill()
+            st.worker = None
+            st.restarts += 1
+            if self._over_budget():
+                return self._out_of_time(unit)
+            return _zero(unit, f"{unit.name}: {gone.message} ({at[0]})")
+        if verdict is not None:
+            return _zero(unit, verdict)
         return UnitResult(unit.name, unit.notebook, unit.points, unit.points, f"passed {len(cases)}/{len(cases)} cases")
 
     def _probe_runner(self, worker: Worker, unit: GradedUnit,
@@ -380,7 +358,7 @@ def _grade_in_worker(sub: Submission) -> StudentResult | GradingFailure:
     assert ctx is not None, "grade_batch sets the context before grading"
     try:
         return Grader(ctx.plan, ctx.cases, ctx.cfg).grade(sub)
-    except (GraderError, RuntimeError) as exc:   # the sandbox could not start: not the student's doing
+    except (GraderError, IsolationError) as exc:   # the sandbox could not start: not the student's doing
         return GradingFailure(sub.student, str(exc))
     except Exception:  # a bug of the grader, never the student's doing: stop loudly
         import traceback

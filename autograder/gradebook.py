@@ -41,7 +41,7 @@ def db_url(course_root: str | Path) -> str:
 def _existing(url: str) -> None:
     if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
         # Checked first: opening a missing gradebook would create it, which runs `alembic` from PATH.
-        raise RuntimeError(f"there is no gradebook at {url[len('sqlite:///'):]}; run `python -m autograder release` first")
+        raise GradebookError(f"there is no gradebook at {url[len('sqlite:///'):]}; run `python -m autograder release` first")
 
 
 def manual_scores(plan: Plan, students: Sequence[str], url: str | None = None) -> dict[tuple[str, str], float]:

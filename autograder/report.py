@@ -10,28 +10,32 @@ Layout of DIR:
                                   (see the README; each submission records its isolation too)
     grades.csv                   student, one column per unit, total, max_score
     <student>/results.json       Gradescope's results format, plus "isolation" (and its detail in extra_data)
-    <student>/feedback.html      every unit, its points and its message (HTML-escaped)
+    <student>/feedback.html      per notebook its units, points and diagnoses (autograder/feedback_page.py)
+    math.html                    docs/math.md as a page, which the feedback pages link to
     .cache/<student>.json        {"key": hash of notebooks + source + grader code + limits, "entry": ...}
 """
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from . import feedback_page, math_doc
 from .errors import OutputError
+from .feedback_page import feedback_html
 from .outputs import reserve, top_level
 from .plan import Plan
 from .results import ALL_PASS_NOTE, SCHEMA_VERSION, TO_GRADE_BY_HAND, ManualResult, StudentResult
 
+__all__ = ["feedback_html"]  # the page lives in feedback_page.py; callers import it from here too
 
-GRADES_JSON, GRADES_CSV, CACHE = reserve("grades.json", "grades.csv", ".cache")
+
+GRADES_JSON, GRADES_CSV, CACHE, MATH_HTML = reserve("grades.json", "grades.csv", ".cache", math_doc.PAGE_NAME)
 
 
 def prepare_out_dir(out_dir: str | Path) -> None:
@@ -115,56 +119,11 @@ def _gradescope_answer(m: ManualResult) -> dict[str, Any]:
                 visibility="visible")
 
 
-def manual_html(entry: StudentResult) -> str:
-    """The written answers' part of a feedback page (empty when the assignment has none)."""
-    if not entry.manual:
-        return ""
-    e = html.escape
-    rows = "".join(f"<tr><td>{e(m.notebook)}</td><td><code>{e(m.name)}</code></td>"
-                   f"<td>{e(TO_GRADE_BY_HAND) if m.score is None else _num(m.score)} / {_num(m.max_score)}</td></tr>"
-                   for m in entry.manual)
-    total = sum(m.max_score for m in entry.manual)
-    pending = len(entry.manual_pending)
-    state = (f"{pending} of {len(entry.manual)} {TO_GRADE_BY_HAND}" if pending
-             else f"{_num(entry.manual_score)} / {_num(total)}, graded by hand")
-    return (f"<h2>Written answers ({_points(total)}, apart from the autograded score)</h2>"
-            f"<p class=\"manual\">{e(state)}</p>"
-            f"<table><tr><th>notebook</th><th>answer</th><th>points</th></tr>{rows}</table>")
-
-
-def feedback_html(entry: StudentResult, assignment: str, cases: Mapping[str, int]) -> str:
-    """The student's feedback page; cases: {unit: how many hidden cases it was called on} (plan.case_counts())."""
-    e = html.escape
-    rows = "\n".join(
-        f"<tr class=\"{'pass' if t.passed else 'fail'}\"><td>{e(t.notebook)}</td>"
-        f"<td><code>{e(t.name)}</code></td><td>{cases.get(t.name, '')}</td>"
-        f"<td>{_num(t.score)} / {_num(t.max_score)}</td>"
-        f"<td>{e(t.output)}</td></tr>" for t in entry.tests)
-    notes = "".join(f"<li>{e(n)}</li>" for n in entry.notes)
-    notes = f"<h2>Notes on your notebooks</h2><ul>{notes}</ul>" if notes else ""
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{e(assignment)}: feedback for {e(entry.student)}</title>
-<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}table{{border-collapse:collapse;width:100%}}
-td,th{{border:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top}}
-tr.pass td:nth-child(3){{color:#176e17}}tr.fail td:nth-child(3){{color:#a31515}}</style></head>
-<body><h1>{e(assignment)}: {e(entry.student)}</h1>
-<p><strong>Score: {_num(entry.score)} / {_num(entry.max_score)}</strong></p>
-<p>{e(ALL_PASS_NOTE)} Each function was called on the number of test cases in its row
-(column <em>cases</em>), each with different sizes.</p>
-<table><tr><th>notebook</th><th>unit</th><th>cases</th><th>points</th><th>result</th></tr>
-{rows}
-</table>
-{manual_html(entry)}
-{notes}
-<p class="isolation">Graded in isolation: {e(str(entry.isolation))} ({e(str(entry.isolation_detail))})</p>
-</body></html>
-"""
-
-
 def write_student(out_dir: str | Path, plan: Plan, entry: StudentResult) -> None:
     folder = Path(out_dir) / entry.student
     atomic_write(folder / "results.json", json.dumps(gradescope(entry), indent=1))
-    atomic_write(folder / "feedback.html", feedback_html(entry, plan.assignment, plan.case_counts()))
+    found = feedback_page.guide(plan.course_root, plan.assignment, [u.name for u in plan.units])
+    atomic_write(folder / "feedback.html", feedback_html(entry, plan.assignment, plan.case_counts(), found))
 
 
 def grades_document(plan: Plan, entries: Sequence[StudentResult], isolation: str | None = None,
@@ -187,6 +146,9 @@ def write_batch(out_dir: str | Path, plan: Plan, entries: Sequence[StudentResult
     out_dir = Path(out_dir)
     doc = grades_document(plan, entries, isolation, detail)
     atomic_write(top_level(out_dir, GRADES_JSON), json.dumps(doc, indent=1))
+    math_text = math_doc.read(plan.course_root)
+    if math_text is not None:   # the feedback pages link to it
+        atomic_write(top_level(out_dir, MATH_HTML), math_doc.page(math_text))
     buf = io.StringIO()
     writer = csv.writer(buf)
     # Written answers (if any) follow, apart from the autograded total; an empty cell is not graded yet.

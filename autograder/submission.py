@@ -443,3 +443,12 @@ def cells_to_run(data: bytes, spec: NotebookSpec) -> list[CodeCell]:
         label = f"cell {gid!r}" if gid else f"code cell {n_code}"
         sources.append(CodeCell(label[:80], python))
     return sources
+
+
+def one_student(folder: str | Path, plan: Plan) -> Submission:
+    """The submission of the one student whose folder this is (nbgrader's submitted/<student>/<assignment>/
+    or submitted/<student>/): every notebook below it, whatever else the folder holds (given modules, data/)."""
+    root = Path(folder).resolve()
+    if not root.is_dir():
+        raise SubmissionError(f"{folder}: not a folder")
+    return _folder_submission(_root_student(root, plan.assignment), root, plan, str(root))[1]

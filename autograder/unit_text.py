@@ -11,6 +11,7 @@ Generators (see autograder/generated.py for the markers):
     <!-- generated: notebooks-table -->       notebook | graded functions | points, for the docs
     <!-- generated: manual-points -->         "10": the written answers graded by hand, all notebooks
     <!-- generated: questions-table -->       notebook | written answer | points, for the docs
+    <!-- generated: returns-table -->         unit | returns: what each unit must return (docs/type_rules.md)
 
 and one rewriter: the nbgrader `points` of each `test_<unit>` cell and of each written
 answer's cell (autograder.units.QUESTIONS) of a notebook's text.
@@ -23,7 +24,7 @@ import re
 from .errors import ConfigError
 from .generated import Where, generator, rewriter
 from .units import DeclaredQuestion, DeclaredUnit
-from .units import BY_NAME, QUESTION_BY_NAME, QUESTIONS, UNITS, manual_points, notebook_points, total_points
+from .units import BY_NAME, QUESTION_BY_NAME, QUESTIONS, UNITS, manual_points, notebook_points, return_shapes, total_points
 
 
 NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
@@ -114,6 +115,51 @@ def notebooks_table(args: list[str], where: Where) -> str:
         rows.append(f"| `{stem}.ipynb` | {names} | {n} |")
     rows.append(f"| **assignment** | {len(UNITS)} units | **{total_points()}** |")
     return "\n".join(rows)
+
+
+def returns_words(unit: DeclaredUnit) -> str:
+    """What `unit` returns, as docs/type_rules.md states it: "array (N, H)", "dict with keys ...", or its sentence."""
+    shapes = return_shapes(unit.returns)
+    if not unit.returns.strip():
+        raise ValueError(f"unit {unit.name} declares no returns (autograder/units.py: add returns=\"(N, H)\" "
+                         "or a dict of shapes or a sentence)")
+    if shapes is None:
+        return unit.returns.strip()
+    if isinstance(shapes, tuple):
+        return f"array {_shape(shapes)}"
+    keys = ", ".join(f"`{key}` {_shape(shape)}" for key, shape in shapes.items())
+    return f"dict with keys {keys}; extra keys are ignored"
+
+
+def _shape(axes: tuple[str, ...]) -> str:
+    return f"({axes[0]},)" if len(axes) == 1 else f"({', '.join(axes)})"
+
+
+@generator("returns-table")
+def returns_table(args: list[str], where: Where) -> str:
+    """unit | returns, one row per run of neighbouring units that return the same; a dict stated
+    before is referred to ("dict as for `rnn_backward`")."""
+    if args:
+        raise ValueError("returns-table takes no arguments")
+    rows: list[tuple[list[str], str]] = []
+    first_of: dict[str, str] = {}
+    for unit in UNITS:
+        words = returns_words(unit)
+        if rows and rows[-1][1] == words:
+            rows[-1][0].append(unit.name)
+            continue
+        if words.startswith("dict with keys") and words in first_of:
+            text = f"dict as for `{first_of[words]}`"
+            if rows and rows[-1][1] == text:
+                rows[-1][0].append(unit.name)
+                continue
+            rows.append(([unit.name], text))
+            continue
+        first_of.setdefault(words, unit.name)
+        rows.append(([unit.name], words))
+    lines = ["| unit | returns |", "|---|---|"]
+    lines += [f"| {', '.join(f'`{n}`' for n in names)} | {words} |" for names, words in rows]
+    return "\n".join(lines)
 
 
 CELL_HEADER = re.compile(r'^(?P<head># %%.*?\bnbgrader=)(?P<meta>\{[^\n]*?\})(?P<tail>[^\n]*)$', re.M)

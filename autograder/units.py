@@ -1,15 +1,16 @@
-"""Every graded unit of the assignment, declared once: its notebook, its signature, its points.
+"""Every graded unit of the assignment, declared once: its notebook, its signature, its points, what it returns.
 
 This table is the one statement of the unit facts. The rest is derived from it:
 
-- the notebooks' test-cell points, headings, points tables and totals, and the docs'
-  numbers, are generated regions rewritten from it at release (autograder/unit_text.py,
+- the notebooks' test-cell points, headings, points tables and totals, the docs'
+  numbers and docs/type_rules.md's table of what each unit returns, are generated regions rewritten from it at release (autograder/unit_text.py,
   autograder/generated.py; `python -m autograder sync`);
 - autograder.checks reads each unit's notebook and signature from it;
 - plan.py refuses to grade (ConfigError) a source notebook whose test cell `test_<unit>`
   carries other points or sits in another notebook (a release not made since an edit);
 - the tests read expected totals from it; tests/test_units_declared_once.py audits what
-  is still written by hand (a solution's `def`, a number typed outside a generated region).
+  is still written by hand (a solution's `def`, a number typed outside a generated region)
+  and checks each declared return shape against the reference's answers on the hidden cases.
 
 To change a unit's points: edit its line here, run `python -m autograder release`
 (docs/changing-the-course.md).
@@ -18,6 +19,7 @@ A Python module rather than a TOML file: the table is type-checked with the
 package, and plan.py, the generators and the tests import it without a parsing step.
 """
 import ast
+import re
 from dataclasses import dataclass
 
 
@@ -28,11 +30,19 @@ class DeclaredUnit:
     notebook: the notebook stem, e.g. "02_rnn_bptt" (source/bptt/<notebook>.ipynb);
     signature: the student function as the grader calls it (positionally, every
         argument given), e.g. "dh_t(dy_t, dhraw_next, W_hq, W_hh)"; its name is the unit's name;
-    points: what the unit is worth (nbgrader's `points` of the cell test_<name>).
+    points: what the unit is worth (nbgrader's `points` of the cell test_<name>);
+    returns: what it returns, in the notebooks' axis names (N, D, H, C, T, Q, H1, H2):
+        "(N, H)" a float64 array of that shape; "{W_xh: (D, H), b_h: (H,)}" a dict of such
+        arrays; any other text is a sentence, quoted as it stands (docs/type_rules.md).
     """
     notebook: str
     signature: str
     points: int
+    returns: str = ""
+
+    def __post_init__(self) -> None:
+        if self.returns.startswith(("(", "{")):
+            return_shapes(self.returns)     # raises ValueError, naming the text, if malformed
 
     @property
     def name(self) -> str:
@@ -58,42 +68,83 @@ def parse_signature(signature: str) -> tuple[str, tuple[str, ...]]:
     return func.name, function_params(func)
 
 
+SHAPE = re.compile(r"\((?P<axes>\s*\w+\s*(?:,\s*\w+\s*)*,?\s*)?\)")
+DICT_ENTRY = re.compile(r"\s*(?P<key>\w+)\s*:\s*(?P<shape>\([^)]*\))\s*")
+
+Shape = tuple[str, ...]
+
+
+def parse_shape(text: str) -> Shape:
+    """("N", "H") from "(N, H)", ("H",) from "(H,)"; ValueError if `text` is not a shape."""
+    m = SHAPE.fullmatch(text.strip())
+    if m is None:
+        raise ValueError(f"not a shape: {text!r} (write it as (N, H) or (H,))")
+    return tuple(a.strip() for a in (m.group("axes") or "").split(",") if a.strip())
+
+
+def return_shapes(returns: str) -> Shape | dict[str, Shape] | None:
+    """A declared `returns`, parsed: an array's shape, a dict's {key: shape}, or None for a sentence."""
+    text = returns.strip()
+    if text.startswith("("):
+        return parse_shape(text)
+    if not text.startswith("{"):
+        return None
+    if not text.endswith("}"):
+        raise ValueError(f"not a dict of shapes: {returns!r} (write it as {{W_xh: (D, H), b_h: (H,)}})")
+    entries = [e for e in re.split(r",(?![^(]*\))", text[1:-1]) if e.strip()]
+    shapes: dict[str, Shape] = {}
+    for entry in entries:
+        m = DICT_ENTRY.fullmatch(entry)
+        if m is None:
+            raise ValueError(f"not a dict of shapes: {returns!r} (at {entry.strip()!r}; write KEY: (N, H))")
+        shapes[m.group("key")] = parse_shape(m.group("shape"))
+    return shapes
+
+
 def function_params(func: ast.FunctionDef) -> tuple[str, ...]:
     """The parameter names of a parsed `def`, in order (positional, then keyword-only)."""
     args = func.args
     return tuple(a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs])
 
 
+# What the assembly units return, named once: several units return the same dict.
+MLP_GRADS = "{z_wts: (H, C), z_b: (C,), y_wts: (D, H), y_b: (H,)}"
+RNN_GRADS = "{W_xh: (D, H), W_hh: (H, H), b_h: (H,), W_hq: (H, Q), b_q: (Q,)}"
+RNN2_GRADS = ("{W_xh1: (D, H1), W_hh1: (H1, H1), b_h1: (H1,), W_xh2: (H1, H2), W_hh2: (H2, H2), b_h2: (H2,), "
+              "W_hq: (H2, Q), b_q: (Q,)}")
+CLIPPED = ("a tuple or list `(clipped, norm)`: `clipped` a **new** dict with the keys of `grads`, each array float64 "
+           "with its shape; `norm` a number (Python float, or a float64 NumPy scalar or 0-d array)")
+
 UNITS: tuple[DeclaredUnit, ...] = (
-    DeclaredUnit("01_mlp_backprop", "dz_netAct(z_netAct, y)", 1),
-    DeclaredUnit("01_mlp_backprop", "dz_netIn(dz_netAct, z_netAct)", 2),
-    DeclaredUnit("01_mlp_backprop", "dz_wts(dz_netIn, y_netAct, z_wts, reg)", 1),
-    DeclaredUnit("01_mlp_backprop", "dz_b(dz_netIn)", 1),
-    DeclaredUnit("01_mlp_backprop", "dy_netAct(dz_netIn, z_wts)", 1),
-    DeclaredUnit("01_mlp_backprop", "dy_netIn(dy_netAct, y_netIn)", 1),
-    DeclaredUnit("01_mlp_backprop", "dy_wts(dy_netIn, X, y_wts, reg)", 1),
-    DeclaredUnit("01_mlp_backprop", "dy_b(dy_netIn)", 1),
-    DeclaredUnit("01_mlp_backprop", "mlp_backward(y, params, cache, reg)", 3),
+    DeclaredUnit("01_mlp_backprop", "dz_netAct(z_netAct, y)", 1, returns="(N, C)"),
+    DeclaredUnit("01_mlp_backprop", "dz_netIn(dz_netAct, z_netAct)", 2, returns="(N, C)"),
+    DeclaredUnit("01_mlp_backprop", "dz_wts(dz_netIn, y_netAct, z_wts, reg)", 1, returns="(H, C)"),
+    DeclaredUnit("01_mlp_backprop", "dz_b(dz_netIn)", 1, returns="(C,)"),
+    DeclaredUnit("01_mlp_backprop", "dy_netAct(dz_netIn, z_wts)", 1, returns="(N, H)"),
+    DeclaredUnit("01_mlp_backprop", "dy_netIn(dy_netAct, y_netIn)", 1, returns="(N, H)"),
+    DeclaredUnit("01_mlp_backprop", "dy_wts(dy_netIn, X, y_wts, reg)", 1, returns="(D, H)"),
+    DeclaredUnit("01_mlp_backprop", "dy_b(dy_netIn)", 1, returns="(H,)"),
+    DeclaredUnit("01_mlp_backprop", "mlp_backward(y, params, cache, reg)", 3, returns=MLP_GRADS),
 
-    DeclaredUnit("02_rnn_bptt", "dy_t(p_t, y_t, T)", 1),
-    DeclaredUnit("02_rnn_bptt", "dW_hq(h, dy)", 1),
-    DeclaredUnit("02_rnn_bptt", "db_q(dy)", 1),
-    DeclaredUnit("02_rnn_bptt", "dh_t(dy_t, dhraw_next, W_hq, W_hh)", 2),
-    DeclaredUnit("02_rnn_bptt", "dhraw_t(dh_t, h_netIn_t, h_t, activation)", 2),
-    DeclaredUnit("02_rnn_bptt", "dW_hh(h_prev, dhraw)", 1),
-    DeclaredUnit("02_rnn_bptt", "dW_xh(X, dhraw)", 1),
-    DeclaredUnit("02_rnn_bptt", "db_h(dhraw)", 1),
-    DeclaredUnit("02_rnn_bptt", "dX(dhraw, W_xh)", 1),
-    DeclaredUnit("02_rnn_bptt", "dh0(dhraw_0, W_hh)", 1),
-    DeclaredUnit("02_rnn_bptt", "rnn_backward(Y, params, cache, activation)", 4),
+    DeclaredUnit("02_rnn_bptt", "dy_t(p_t, y_t, T)", 1, returns="(N, Q)"),
+    DeclaredUnit("02_rnn_bptt", "dW_hq(h, dy)", 1, returns="(H, Q)"),
+    DeclaredUnit("02_rnn_bptt", "db_q(dy)", 1, returns="(Q,)"),
+    DeclaredUnit("02_rnn_bptt", "dh_t(dy_t, dhraw_next, W_hq, W_hh)", 2, returns="(N, H)"),
+    DeclaredUnit("02_rnn_bptt", "dhraw_t(dh_t, h_netIn_t, h_t, activation)", 2, returns="(N, H)"),
+    DeclaredUnit("02_rnn_bptt", "dW_hh(h_prev, dhraw)", 1, returns="(H, H)"),
+    DeclaredUnit("02_rnn_bptt", "dW_xh(X, dhraw)", 1, returns="(D, H)"),
+    DeclaredUnit("02_rnn_bptt", "db_h(dhraw)", 1, returns="(H,)"),
+    DeclaredUnit("02_rnn_bptt", "dX(dhraw, W_xh)", 1, returns="(T, N, D)"),
+    DeclaredUnit("02_rnn_bptt", "dh0(dhraw_0, W_hh)", 1, returns="(N, H)"),
+    DeclaredUnit("02_rnn_bptt", "rnn_backward(Y, params, cache, activation)", 4, returns=RNN_GRADS),
 
-    DeclaredUnit("03_two_layer_rnn", "dh1_t(dhraw2_t, dhraw1_next, W_xh2, W_hh1)", 2),
-    DeclaredUnit("03_two_layer_rnn", "rnn2_backward(Y, params, cache, activation)", 5),
+    DeclaredUnit("03_two_layer_rnn", "dh1_t(dhraw2_t, dhraw1_next, W_xh2, W_hh1)", 2, returns="(N, H1)"),
+    DeclaredUnit("03_two_layer_rnn", "rnn2_backward(Y, params, cache, activation)", 5, returns=RNN2_GRADS),
 
-    DeclaredUnit("04_long_histories", "path_weights(carry)", 2),
-    DeclaredUnit("04_long_histories", "bptt_truncated(Y, params, cache, k, activation)", 3),
-    DeclaredUnit("04_long_histories", "bptt_randomized(Y, params, cache, xi, activation)", 3),
-    DeclaredUnit("04_long_histories", "clip_gradients(grads, max_norm)", 2),
+    DeclaredUnit("04_long_histories", "path_weights(carry)", 2, returns="(T, T)"),
+    DeclaredUnit("04_long_histories", "bptt_truncated(Y, params, cache, k, activation)", 3, returns=RNN_GRADS),
+    DeclaredUnit("04_long_histories", "bptt_randomized(Y, params, cache, xi, activation)", 3, returns=RNN_GRADS),
+    DeclaredUnit("04_long_histories", "clip_gradients(grads, max_norm)", 2, returns=CLIPPED),
 )
 
 BY_NAME: dict[str, DeclaredUnit] = {u.name: u for u in UNITS}

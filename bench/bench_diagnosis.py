@@ -229,8 +229,8 @@ def main(argv=None):
     ap.add_argument("--path", choices=("command", "nbgrader"), default="command",
                     help="nbgrader: also grade with stock nbgrader autograde and compare")
     ap.add_argument("--keep", metavar="DIR", type=Path, help="build and grade here, and keep it")
-    ap.add_argument("--set", metavar="DIR", type=Path, default=build.HERE,
-                    help="the folder of the set files (default bench/heldout/; a blind set has its own)")
+    ap.add_argument("--set", metavar="DIR", type=Path, default=None,
+                    help="only the set in this folder (default: every set, bench/heldout/ and its blind_* folders)")
     args = ap.parse_args(argv)
     if args.only and args.only not in BY_NAME:
         ap.error(f"--only: unknown unit {args.only!r}")

@@ -86,6 +86,11 @@ class JupyterServer:
     def get(self, path, timeout=60):
         return self.request("GET", path, timeout=timeout)
 
+    def text(self, path, timeout=60):
+        """The body of GET `path` as text (a page, not JSON)."""
+        with urllib.request.urlopen(self.url + path, timeout=timeout) as resp:
+            return resp.read().decode()
+
     def post(self, path, body=None, timeout=60):
         return self.request("POST", path, body if body is not None else {}, timeout=timeout)
 

@@ -95,3 +95,32 @@ def test_demo_as_root_creates_a_missing_sandbox_user(tmp_path):
         assert again.returncode == 0 and "created" not in again.stderr, again.stderr
     finally:
         subprocess.run(["userdel", user], capture_output=True)
+
+
+# ---- only the command's own errors are one line --------------------------------------------
+
+def failing(exc):
+    def fail(*args, **kwargs):
+        raise exc
+    return fail
+
+
+def test_a_grader_bug_keeps_its_traceback(monkeypatch, tmp_path):
+    """A RuntimeError from inside the grader is a bug, not a configuration problem: main() lets it through."""
+    from autograder import __main__ as cli
+    from autograder import class_report
+
+    monkeypatch.setattr(class_report, "write_report", failing(RuntimeError("a bug in the class report")))
+    with pytest.raises(RuntimeError, match="a bug in the class report"):
+        cli.main(["report", str(tmp_path)])
+
+
+def test_the_sandboxs_isolation_error_is_one_line_with_its_fix(monkeypatch, tmp_path, capsys):
+    from autograder import __main__ as cli
+    from autograder import class_report
+    from autograder.sandbox.isolation import IsolationError
+
+    monkeypatch.setattr(class_report, "write_report", failing(IsolationError("no bwrap here", "install bubblewrap")))
+    assert cli.main(["report", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == ("python -m autograder report: error: cannot isolate student code: "
+                                       "no bwrap here; fix: install bubblewrap\n")

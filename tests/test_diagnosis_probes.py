@@ -106,7 +106,7 @@ def clip_gradients(grads, max_norm):
     norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
     return {k: np.clip(g, -max_norm, max_norm) for k, g in grads.items()}, norm
 """, "clip_gradients output: clipped is wrong: each entry is clipped to [-max_norm, max_norm] (min-char-rnn's "
-     "np.clip); scale every array by the same factor min(1, max_norm / norm) instead " + where("clip_gradients", 7)),
+     "np.clip); scale every array by the same factor min(1, max_norm / norm) instead " + where("clip_gradients", 6)),
 }
 
 

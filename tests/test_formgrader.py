@@ -1,8 +1,9 @@
-"""Formgrader in a real Jupyter server grades the sample class exactly as `python -m autograder grade` does.
+"""Formgrader's Autograde button in a real Jupyter server records `python -m autograder grade`'s scores.
 
-The server is started the ordinary way (at the course root, no PYTHONPATH, no
-BPTT_GRADING), so the scores prove that nbgrader_config.py's grading kernel gets
-the hidden checks when Autograde runs inside the server process.
+The class: the sample class, the two kernel tamperings (tools/tamperings.py) and a notebook that
+prints 200 MB. The server is started the ordinary way (at the course root, no PYTHONPATH, no
+BPTT_GRADING), so the scores prove that nbgrader_config.py's judge runs when Autograde runs
+inside the server process, and that the server process itself never imports the grader.
 """
 import json
 import re
@@ -14,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from autograder import course, units
-from tools import course_tools
+from autograder.nbgrader_hooks.bound_outputs import MAX_NOTEBOOK_BYTES
+from tools import course_tools, tamperings
 from tests.live_server import JupyterServer
 
 pytestmark = pytest.mark.slow   # a real Jupyter server and Formgrader's Autograde
@@ -36,6 +38,8 @@ def class_course(tmp_path_factory):
     root = course_tools.make_course_copy(tmp)
     course.generate_release(root)
     shutil.copytree(EXAMPLES, root / "submitted")
+    for name in tamperings.TAMPERINGS:
+        tamperings.write_tampered(root / "submitted", name, name)
     proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(root / "submitted"), "--out",
                            str(tmp / "out"), "--course", str(root), "--quiet"],
                           cwd=REPO, capture_output=True, text=True, timeout=900)
@@ -70,7 +74,7 @@ def units_by_unit(server, student, grade_ids):
 
 def test_formgrader_autograde_matches_the_grading_command_unit_by_unit(class_course, server):
     _, expected = class_course
-    assert sorted(expected) == sorted(p.name for p in EXAMPLES.iterdir())
+    assert sorted(expected) == sorted([p.name for p in EXAMPLES.iterdir()] + list(tamperings.TAMPERINGS))
     for student in sorted(expected):
         reply = server.post(f"/formgrader/api/submission/bptt/{student}/autograde", timeout=900)
         if student in UNREADABLE:
@@ -93,6 +97,9 @@ def test_formgrader_autograde_matches_the_grading_command_unit_by_unit(class_cou
         submission = server.get(f"/formgrader/api/submission/bptt/{student}")
         assert submission["score"] == pytest.approx(expected[student]["score"]), student
     assert expected["ada"]["score"] == expected["ada"]["max_score"] == units.total_points()
+    for name in tamperings.TAMPERINGS:      # the kernel reported full marks for these before the judge
+        points = units.notebook_points()[tamperings.STEM] - units.BY_NAME[tamperings.UNIT].points
+        assert server.get(f"/formgrader/api/submission/bptt/{name}")["score"] == expected[name]["score"] == points
 
 
 def test_formgrader_feedback_shows_the_autograded_score(class_course, server):
@@ -110,3 +117,21 @@ def test_a_users_kernel_in_the_grading_server_cannot_import_the_checks(server):
     out = server.execute("import os, importlib.util\n"
                          "print(importlib.util.find_spec('autograder'), os.environ.get('BPTT_GRADING'))")
     assert out == "None None\n"
+
+
+def test_a_200_mb_print_is_cut_in_formgraders_view_and_the_feedback(class_course, server):
+    root, _ = class_course
+    tamperings.write_huge_print(root / "submitted", "huge-print")
+    reply = server.post("/formgrader/api/submission/bptt/huge-print/autograde", timeout=900)
+    assert reply["success"], reply.get("log", "")[-3000:]
+    assert server.get("/formgrader/api/submission/bptt/huge-print")["score"] == units.notebook_points()[tamperings.STEM]
+    reply = server.post("/formgrader/api/assignment/bptt/huge-print/generate_feedback", timeout=600)
+    assert reply["success"], reply
+    nb = next(n for n in server.get("/formgrader/api/student_notebook_submissions/huge-print/bptt")
+              if n["name"] == tamperings.STEM)
+    page = server.text(f"/formgrader/submissions/{nb['id']}/", timeout=300)
+    feedback = (root / "feedback" / "huge-print" / "bptt" / f"{tamperings.STEM}.html").read_text()
+    autograded = (root / "autograded" / "huge-print" / "bptt" / f"{tamperings.STEM}.ipynb").read_text()
+    for shown in (page, feedback, autograded):
+        assert len(shown.encode()) < MAX_NOTEBOOK_BYTES + 2 * 1024 * 1024
+        assert "[output cut: this cell" in shown.replace("&#39;", "'")

@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 
 from autograder.checks import ORACLES
-from autograder.checks.base import Case, Unit, run_check
+from autograder.checks.base import Case, Unit
+from autograder.checks.inprocess import run_check
 from autograder.checks.given import directive, given_spec, kernel_classifier
 from autograder.grade import make_config, release_config
 from autograder.plan import read_plan

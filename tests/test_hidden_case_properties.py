@@ -129,6 +129,8 @@ def case_sizes(unit, case):
         axes = AXES.get(name, "T N D" if name == "X" and array.ndim == 3 else "N D" if name == "X" else "").split()
         if len(axes) == array.ndim:
             out.update({a: n for a, n in zip(axes, array.shape) if a not in out})
+    # An argument named nowhere above (a unit added since): the sizes its case was made with.
+    out.update({a: n for a, n in case.dims.items() if a in ("T", "N", "D", "H", "C", "Q", "H1", "H2") and a not in out})
     return out
 
 

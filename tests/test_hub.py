@@ -13,8 +13,12 @@ Runs only with BPTT_HUB_TEST=1 (.ci/run sets it). Needs root (it creates the acc
 removes them at the end), chromium, npm and Debian's /usr/bin/python3; skipped with the
 reason otherwise. Screenshots: artifacts/screenshots/hub-*.png.
 """
+import hashlib
+import html
 import json
 import os
+import pwd
+import re
 import shutil
 import subprocess
 import sys
@@ -24,6 +28,7 @@ from pathlib import Path
 import pytest
 
 from tools import factory
+from tests import hostile_student as hostile
 from tests.live_server import free_port
 from tests.test_browser import (CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, WAIT, _skip_reason, cells, index_of,
                                 output_text, run_cells, run_one_cell, textwrap_dedent, type_into_cell)
@@ -33,6 +38,36 @@ INSTRUCTOR, A, B = "bptt-instructor", "bptt-student-a", "bptt-student-b"
 EXCHANGE = Path("/srv/nbgrader/exchange/bptt-course")
 COURSE = Path(f"/home/{INSTRUCTOR}/bptt-course")
 STEM, RIGHT, WRONG = "01_mlp_backprop", "dz_netAct", "dz_b"
+LATER = "2099-01-01 00:00:00.000000 UTC"      # B's forged submissions claim to be newer than any
+
+
+def solutions_in(folder):
+    """The instructor's solution lines (source/, between BEGIN and END SOLUTION) found in the files under folder."""
+    lines = set()
+    for nb in (REPO / "source" / "bptt").glob("*.ipynb"):
+        for cell in json.loads(nb.read_text())["cells"]:
+            text = "".join(cell["source"])
+            if "### BEGIN SOLUTION" in text:
+                inside = text.split("### BEGIN SOLUTION", 1)[1].split("### END SOLUTION", 1)[0]
+                lines |= {line.strip() for line in inside.splitlines() if len(line.strip()) > 30}
+    release = "".join(p.read_text(errors="replace") for p in (REPO / "release" / "bptt").rglob("*") if p.is_file())
+    lines = {line for line in lines if line not in release and json.dumps(line)[1:-1] not in release}   # given code
+    found = set()
+    for path in Path(folder).rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            text = html.unescape(re.sub(r"<[^>]+>", "", path.read_text(errors="replace")))
+            found |= {line for line in lines if line in text or json.dumps(line)[1:-1] in text}
+    return found
+
+
+def course_digest():
+    """sha256 of every file of the course's source/ and autograder/ (what no student may change)."""
+    digest = {}
+    for part in ("source", "autograder"):
+        for path in sorted((COURSE / part).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest[str(path.relative_to(COURSE))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return digest
 
 
 def _hub_skip_reason():
@@ -103,7 +138,7 @@ def hub(tmp_path_factory):
         subprocess.run(["chown", "-R", f"{user}:", f"/home/{user}/.jupyter"], check=True)
     try:
         yield dict(url=f"http://127.0.0.1:{env['BPTT_HUB_PORT']}", passwords=passwords, tmp=tmp,
-                   checkout=checkout, env=env)
+                   checkout=checkout, env=env, course_digest=course_digest())
     finally:
         stopped = hub_sh(checkout, "stop", env, check=False)
         hub_sh(checkout, "purge", env, check=False)
@@ -250,15 +285,28 @@ def walk_the_loop(hub, browser):
     a.goto(f"{hub['url']}/user/{A}/tree")
     submit(a, "a")
 
-    # 3. Student B submits the untouched release.
+    # 3. Student B is hostile. B's own submission is the untouched release with script in a markdown
+    # cell and in a code cell's outputs (for the instructor's Formgrader and B's feedback); then, from
+    # a shell, B forges a newer submission in A's name and submits links to the course's source notebooks.
     b = login(browser, hub, B)
     fetch_assignment(b, "b")
+    hostile.add_hostile_cells(Path(f"/home/{B}/bptt/{STEM}.ipynb"))      # B's own file, B stays its owner
     submit(b, "b")
+    inbound = EXCHANGE / "inbound"
+    (a_submission,) = [p for p in inbound.iterdir() if p.name.startswith(f"{A}+bptt+")]
+    hostile.forge_submission(B, A, inbound, EXCHANGE / "outbound" / "bptt", LATER)
+    hostile.link_submission(B, inbound, COURSE / "source" / "bptt", factory.notebook_stems(), LATER)
 
-    # 4. The instructor collects and autogrades each submission in Formgrader.
+    # 4. The instructor collects and autogrades each submission in Formgrader. Collect takes A's own
+    # submission and B's own, and refuses the forged one and the links.
     manage_assignments(teacher, hub)
     formgrader_action(teacher, "collect", "Successfully collected submissions of 'bptt'")
     assert sorted(p.name for p in (COURSE / "submitted").iterdir()) == [A, B]
+    for nb in a_submission.glob("*.ipynb"):
+        assert (COURSE / "submitted" / A / "bptt" / nb.name).read_bytes() == nb.read_bytes(), nb.name
+    b_collected = sorted((COURSE / "submitted" / B / "bptt").rglob("*"))
+    assert not [p for p in b_collected if p.is_symlink() or not (p.is_file() or p.is_dir())], b_collected
+    assert not solutions_in(COURSE / "submitted" / B / "bptt"), "B's links were collected"
     teacher.goto(f"{hub['url']}/user/{INSTRUCTOR}/formgrader/manage_submissions/bptt")
     formgrader = {}
     for student in (A, B):
@@ -284,6 +332,20 @@ def walk_the_loop(hub, browser):
     assert graded[A]["score"] == points[RIGHT] and graded[B]["score"] == 0
     assert formgrader == {s: f"{graded[s]['score']:g} / {graded[s]['max_score']:g}" for s in (A, B)}, formgrader
 
+    # B's submission in Formgrader: none of B's script runs in the instructor's browser, the page works.
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{COURSE / 'gradebook.db'}", "bptt-course") as gb:
+        b_notebook = gb.find_submission_notebook(STEM, "bptt", B).id
+    requests = hostile.watch(teacher)
+    teacher.goto(f"{hub['url']}/user/{INSTRUCTOR}/formgrader/submissions/{b_notebook}/")
+    teacher.get_by_text("B's harmless text").scroll_into_view_if_needed()
+    teacher.wait_for_timeout(2000)
+    shot(teacher, "instructor-formgrader-hostile-b")
+    assert hostile.ran(teacher) == [] and requests == [], (hostile.ran(teacher), requests)
+    assert teacher.evaluate("typeof jQuery === 'function' && typeof submission_id === 'string'")
+    assert "B code cell ran" in teacher.locator("body").inner_text()
+
     # 5. Feedback: generated and released in Formgrader, fetched by A; it names the mistake.
     manage_assignments(teacher, hub)
     formgrader_action(teacher, "generate-feedback", "Successfully generated feedback of 'bptt'")
@@ -298,11 +360,34 @@ def walk_the_loop(hub, browser):
     assert len(feedback) == 1, feedback
     a.goto(f"{hub['url']}/user/{A}/files/bptt/feedback/{feedback[0].parent.name}/{STEM}.html")
     a.wait_for_selector("body")
-    # Both grading paths run the same checks: nbgrader's feedback shows the grading command's diagnosis.
+    # Both grading paths run the same checks: nbgrader's feedback shows the grading command's diagnosis,
+    # as a note with the unit's formula typeset (autograder/nbgrader_feedback.py), not as a traceback.
     diagnosis = next(t["output"] for t in graded[A]["tests"] if t["name"] == WRONG)
-    a.get_by_text(f"AssertionError: {diagnosis}").first.scroll_into_view_if_needed()
+    note = a.locator(".bptt-verdict", has_text="Why this cell lost its points").first
+    note.scroll_into_view_if_needed()
     shot(a, "a-feedback")
-    assert f"AssertionError: {diagnosis}" in a.locator("body").inner_text()
+    assert diagnosis.replace("`", "") in note.inner_text() and note.locator("math").count() == 1
+    assert "Traceback (most recent call last)" not in a.locator("body").inner_text()
+    assert "B's harmless text" not in a.locator("body").inner_text()
+
+    # B's feedback: B's own blank notebook, nothing of the course, and none of B's script runs in it.
+    b.goto(f"{hub['url']}/user/{B}/tree")
+    assignment_list(b)
+    rows(b, "submitted", 1).first.locator('.item_status button:text("Fetch Feedback")').click()
+    b.wait_for_function("document.querySelector('#submitted_assignments_list').textContent.includes('view feedback')")
+    b_feedback = sorted(Path(f"/home/{B}/bptt/feedback").glob(f"*/{STEM}.html"))
+    assert len(b_feedback) == 1, b_feedback
+    assert not solutions_in(b_feedback[0].parent), "the course's solutions reached B's feedback"
+    requests = hostile.watch(b)
+    b.goto(f"{hub['url']}/user/{B}/files/bptt/feedback/{b_feedback[0].parent.name}/{STEM}.html")
+    b.get_by_text("B's harmless text").scroll_into_view_if_needed()
+    b.wait_for_timeout(1000)
+    shot(b, "b-feedback-hostile")
+    assert hostile.ran(b) == [] and requests == [], (hostile.ran(b), requests)
+
+    # The course is as the hub made it, and no script of B's wrote anywhere in the instructor's home.
+    assert course_digest() == hub["course_digest"]
+    assert not list(Path(f"/home/{INSTRUCTOR}").rglob(f"{hostile.PWNED}*"))
     print(f"\nhub loop in the browser: {time.monotonic() - started:.0f} s")
 
 
@@ -324,7 +409,8 @@ def test_a_student_cannot_reach_other_students_the_course_or_the_checks(hub):
         assert proc.returncode != 0 and "Permission denied" in proc.stderr, (what, proc.stdout, proc.stderr)
     # A's submission has an unguessable name (nbgrader adds a random string); without the
     # listing, B cannot find it. Its name is only known to root here:
-    (submission,) = [p for p in (EXCHANGE / "inbound").iterdir() if p.name.startswith(f"{A}+bptt+")]
+    (submission,) = [p for p in (EXCHANGE / "inbound").iterdir()
+                     if p.name.startswith(f"{A}+bptt+") and p.stat().st_uid == pwd.getpwnam(A).pw_uid]
     assert len(submission.name.rsplit("+", 1)[1]) >= 12
     # B can still do B's own work: read the release, submit into inbound (write-only).
     assert as_user(B, "ls", str(EXCHANGE / "outbound" / "bptt")).returncode == 0
@@ -344,3 +430,103 @@ def test_the_class_report_of_the_hub_submissions_renders(hub, browser):
     page.wait_for_function("document.querySelector('#histogram').naturalWidth > 0")
     page.screenshot(path=str(SCREENSHOTS / "hub-class-report.png"), full_page=True)
     page.close()
+
+
+# What B's detached process does if it outlives B's kernel (it runs with the kernel's rights): it
+# rewrites every fresh copy of the checks the next kernels import, overwrites A's collected notebooks
+# with the blank release, and leaves a mark in the course. It tags its command line so it can be found.
+DETACHED = f"""
+import glob, os, shutil, time
+course, mark = {str(COURSE)!r}, {hostile.PWNED + '-detached'!r}
+end = time.time() + 900
+while time.time() < end:
+    for checks in glob.glob('/tmp/bptt-checks-*/autograder/checks/__init__.py'):
+        try:
+            os.chmod(os.path.dirname(checks), 0o755); os.chmod(checks, 0o644)
+            with open(checks, 'a') as f:
+                f.write('\\ndef check(*a, **k):\\n    raise AssertionError(\"changed by a process B left behind\")\\n')
+        except OSError:
+            pass
+    try:
+        if not os.path.exists(os.path.join(course, mark)):
+            for nb in glob.glob({str(EXCHANGE / 'outbound' / 'bptt')!r} + '/*.ipynb'):
+                shutil.copy(nb, os.path.join(course, 'submitted', {A!r}, 'bptt', os.path.basename(nb)))
+            open(os.path.join(course, mark), 'w').close()
+    except OSError:
+        pass
+    time.sleep(0.2)
+"""
+DETACHED_CELL = ("import subprocess, sys\n"
+                 f"subprocess.Popen(['setsid', '-f', sys.executable, '-c', {DETACHED!r}, {hostile.PWNED + '-detached'!r}],"
+                 " stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+                 "print('B left a process behind')")
+
+
+def detached_processes():
+    """pids of processes whose command line carries B's detached mark."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and (hostile.PWNED + "-detached").encode() in (proc / "cmdline").read_bytes():
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_a_process_left_by_bs_kernel_under_autograde_changes_nothing(hub, browser):
+    """B resubmits a notebook whose cell leaves a detached process (setsid, double fork); the instructor
+    collects and autogrades B, then A, in Formgrader. A's score and collected files are unchanged, and
+    nothing of B's kernel outlives it."""
+    a_before = {p.name: p.read_bytes() for p in (COURSE / "submitted" / A / "bptt").glob("*.ipynb")}
+    if not a_before:
+        pytest.skip("the loop test did not collect A's submission")
+    teacher = login(browser, hub, INSTRUCTOR)
+    teacher.goto(f"{hub['url']}/user/{INSTRUCTOR}/formgrader/manage_submissions/bptt")
+
+    def score_of(student):
+        row = teacher.locator("#main-table tr", has=teacher.locator("td.student-id", has_text=student))
+        return row.locator("td.score").inner_text().strip()
+
+    teacher.wait_for_selector("#main-table td.student-id")
+    a_score = score_of(A)
+    # B resubmits from a terminal: nbgrader submit, as B, with the hub's nbgrader.
+    nb = Path(f"/home/{B}/bptt/{STEM}.ipynb")
+    notebook = json.loads(nb.read_text())
+    notebook["cells"].append({"cell_type": "code", "metadata": {}, "source": DETACHED_CELL, "outputs": [],
+                              "execution_count": None, "id": "b-detached"})
+    nb.write_text(json.dumps(notebook, indent=1))
+    proc = subprocess.run(["runuser", "-u", B, "--", "env", f"HOME=/home/{B}", "PATH=/opt/bptt-hub/venv/bin:/usr/bin:/bin",
+                           "nbgrader", "submit", "bptt"], cwd=f"/home/{B}", capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    try:
+        manage_assignments(teacher, hub)
+        formgrader_action(teacher, "collect", "Successfully collected submissions of 'bptt'")
+        teacher.goto(f"{hub['url']}/user/{INSTRUCTOR}/formgrader/manage_submissions/bptt")
+        for student in (B, A):
+            row = teacher.locator("#main-table tr", has=teacher.locator("td.student-id", has_text=student))
+            row.locator("td.autograde a").click()
+            dialog = teacher.locator(".modal-dialog", has_text=f"Successfully autograded 'bptt' for student '{student}'")
+            dialog.wait_for(state="visible")
+            dialog.get_by_role("button", name="OK").click()
+            dialog.wait_for(state="hidden")
+            if student == B:
+                time.sleep(3)                            # time for a left-behind process to act
+                left = detached_processes()
+        teacher.goto(f"{hub['url']}/user/{INSTRUCTOR}/formgrader/manage_submissions/bptt")
+        teacher.wait_for_selector("#main-table td.student-id")
+        shot(teacher, "instructor-autograded-after-detached")
+        assert "B left a process behind" in (COURSE / "autograded" / B / "bptt" / f"{STEM}.ipynb").read_text()
+        assert left == [], f"B's kernel left processes behind: {left}"
+        assert {p.name: p.read_bytes() for p in (COURSE / "submitted" / A / "bptt").glob("*.ipynb")} == a_before
+        assert not (COURSE / f"{hostile.PWNED}-detached").exists()
+        assert score_of(A) == a_score, (score_of(A), a_score)
+    finally:
+        for pid in detached_processes():
+            try:
+                os.kill(pid, 9)
+            except ProcessLookupError:
+                pass
+        # Put A's collected files back, so that a failure here leaves the classroom as the loop left it.
+        for name, data in a_before.items():
+            (COURSE / "submitted" / A / "bptt" / name).write_bytes(data)

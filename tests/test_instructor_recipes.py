@@ -13,6 +13,10 @@ three cases shipped) fails the new case (H > Q). The command
 `python -m autograder grade`, run in the copy, must then give that student
 exactly dh_t's 2 points less and name the new case; a correct student keeps
 full marks.
+
+Add a graded unit: four files by hand (the declaration, the hidden check, the notebook
+source, one held-out wrong answer), then `release` and `examples/make_examples.py`; the
+copy's whole fast suite then passes, and the new unit grades in the copy.
 """
 import json
 import re
@@ -159,3 +163,178 @@ def test_change_the_points_of_dh_t(tmp_path):
     assert {s: e["score"] for s, e in graded.items()} == {"ada": n02 + 1, "bob": n02 - p}
     assert (dh_t_result(graded["bob"])["score"], dh_t_result(graded["bob"])["max_score"]) == (0, p + 1)
     assert graded["ada"]["max_score"] == total + 1
+
+
+# ---- add a new graded unit --------------------------------------------------------------------
+# The recipe of docs/changing-the-course.md: dh0(dhraw_0, W_hh), the gradient at the initial state,
+# 1 point in notebook 02, after db_h. Its reference (autograder/reference/rnn.py) and its section of
+# docs/math.md exist already; a unit without them needs those too (the doc lists them).
+
+NEW_UNIT = "dh0"
+AFTER = "db_h"                  # the unit the new one follows, in the declaration and in the notebook
+DECLARATION = '    DeclaredUnit("02_rnn_bptt", "dh0(dhraw_0, W_hh)", 1, returns="(N, H)"),\n'
+CHECK = '''
+
+def _dh0(rng: np.random.Generator, d: CaseDims) -> Case:
+    params, X, Y, cache, act = rnn_problem(rng, d)
+    dhraw_0 = _up(rng, d, params, Y, cache, act)["dhraw"][0]
+    args = (dhraw_0, params["W_hh"])
+    return Case(args, R.dh0(*args), d, [("sends the gradient through W_hh instead of W_hh.T.", dhraw_0 @ params["W_hh"])])
+'''
+CHECK_ENTRY = '    Unit("dh0", _dh0, dims_used=DIMS, upstream=("dhraw_0",)),\n'
+MARKDOWN = '''
+# %% [markdown]
+# ### 8b. `dh0` — the initial state (<!-- generated: points dh0 -->1 point<!-- end generated -->)
+#
+# **Place in the graph.** The initial state $h_{-1}$ (`h0`) feeds step 0's pre-activation through
+# $W_{hh}$, as every state feeds the next one. Its gradient meets $dhraw_0$ from above.
+#
+# | argument / result | shape |
+# |---|---|
+# | `dhraw_0` | (N, H) |
+# | `W_hh` | (H, H) |
+# | returns `dh0` | (N, H), float64 |
+
+# %% nbgrader={"grade": false, "grade_id": "dh0", "locked": false, "schema_version": 3, "solution": true}
+def dh0(dhraw_0, W_hh):
+    """Gradient with respect to the initial state h0.
+
+    Inputs:
+    - dhraw_0: (N, H) gradient at step 0's pre-activation
+    - W_hh: (H, H) recurrent weights
+    Returns:
+    - dh0: (N, H) float64
+    """
+    ### BEGIN SOLUTION
+    return dhraw_0 @ W_hh.T
+    ### END SOLUTION
+
+'''
+VISIBLE_TEST = '''# Tests — read-only: the shape, and the identity weights pass the gradient through.
+assert dh0(np.ones((2, 3)), np.eye(3)).shape == (2, 3), "dh0 must return (N, H)"
+assert np.allclose(dh0(np.arange(6.0).reshape(2, 3), np.eye(3)), np.arange(6.0).reshape(2, 3))
+'''
+WRONG_DH0 = '''
+def dh0(dhraw_0, W_hh):
+    return dhraw_0 @ W_hh
+'''
+HELDOUT = '''    dict(
+        id="dh0-untransposed",
+        unit="dh0",
+        kind="wrong",
+        cause="Sends the gradient through W_hh instead of its transpose.",
+        cause_words=[r"W_hh\\.T", r"transpos"],
+        source=\'\'\'
+def dh0(dhraw_0, W_hh):
+    return dhraw_0 @ W_hh
+\'\'\',
+    ),
+'''
+
+
+def tracked_copy(tmp_path):
+    """Every file of the repository that git knows or would add, as it is on disk, at a new root."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=REPO_ROOT,
+                            capture_output=True, check=True).stdout.decode().split("\0")
+    root = tmp_path / "repo"
+    for rel in filter(None, listed):
+        src, dst = REPO_ROOT / rel, root / rel
+        if src.is_symlink() or src.is_file():
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dst, follow_symlinks=False)     # students/constraints.txt stays a link
+    return root
+
+
+def snapshot(root):
+    """{relative path: bytes} of every file under root (no caches)."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*")
+            if p.is_file() and not p.is_symlink() and "__pycache__" not in p.parts and ".pytest_cache" not in p.parts}
+
+
+def changed_files(before, after):
+    return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+
+
+def insert_after_line(path, pattern, text):
+    """Insert `text` after the one line of `path` matching the regex `pattern`."""
+    lines = path.read_text().splitlines(keepends=True)
+    hits = [i for i, line in enumerate(lines) if re.search(pattern, line)]
+    assert len(hits) == 1, f"{path.name}: {pattern!r} matched {len(hits)} lines"
+    path.write_text("".join(lines[:hits[0] + 1]) + text + "".join(lines[hits[0] + 1:]))
+
+
+def cell_of(text, grade_id):
+    """(start, end) of the jupytext cell whose nbgrader grade_id is `grade_id`."""
+    m = re.search(rf'^# %%[^\n]*"grade_id": "{grade_id}"[^\n]*$', text, re.M)
+    assert m, f"no cell {grade_id}"
+    nxt = re.search(r"^# %%", text[m.end():], re.M)
+    return m.start(), (m.end() + nxt.start()) if nxt else len(text)
+
+
+def new_test_cell(text, model, unit, visible):
+    """The test cell of `unit`, made like `model`'s: its header and its hidden part, with the name replaced.
+
+    Copied rather than typed, so the recipe follows whatever form the notebooks' test cells have.
+    """
+    start, end = cell_of(text, f"test_{model}")
+    cell = text[start:end]
+    header = cell.split("\n", 1)[0].replace(f'"test_{model}"', f'"test_{unit}"')
+    hidden = re.search(r"^### BEGIN HIDDEN TESTS\n.*?^### END HIDDEN TESTS\n", cell, re.M | re.S)
+    body = visible + ("\n" + re.sub(rf"\b{model}\b", unit, hidden.group(0)) if hidden else "")
+    return f"{header}\n{body}\n"
+
+
+def add_the_unit_by_hand(root):
+    """The four edits an instructor makes; everything else is written by commands."""
+    insert_after_line(root / "autograder" / "units.py", rf'^\s*DeclaredUnit\("02_rnn_bptt", "{AFTER}\(', DECLARATION)
+    rnn = root / "autograder" / "checks" / "rnn.py"
+    text = rnn.read_text()
+    at = text.index(f"\n\ndef _{AFTER}(")
+    at = text.index("\n\n\n", at + 2) + 1                # the end of the model unit's case function
+    rnn.write_text(text[:at] + CHECK + text[at:])
+    insert_after_line(rnn, rf'^\s*Unit\("{AFTER}", ', CHECK_ENTRY)
+    nb = root / "notebooks" / "bptt" / "02_rnn_bptt.py"
+    text = nb.read_text()
+    _, end = cell_of(text, f"test_{AFTER}")
+    nb.write_text(text[:end] + MARKDOWN.lstrip("\n") + new_test_cell(text, AFTER, NEW_UNIT, VISIBLE_TEST)
+                  + text[end:])
+    heldout = root / "bench" / "heldout" / "set_02_rnn.py"
+    text = heldout.read_text()
+    assert text.rstrip().endswith("]")
+    heldout.write_text(text.rstrip()[:-1] + HELDOUT + "]\n")
+
+
+def test_add_a_graded_unit(tmp_path):
+    """Four files by hand, then release and the sample class: the fast suite passes and the unit grades."""
+    root = tracked_copy(tmp_path)
+    n02, total = units.notebook_points()["02_rnn_bptt"], units.total_points()
+    before = snapshot(root)
+    add_the_unit_by_hand(root)
+    by_hand = changed_files(before, snapshot(root))
+    assert by_hand == ["autograder/checks/rnn.py", "autograder/units.py", "bench/heldout/set_02_rnn.py",
+                       "notebooks/bptt/02_rnn_bptt.py"]
+
+    # The commands of the recipe write the rest: the points everywhere, the release, the sample class.
+    run_in(root, "-m", "autograder", "release", "--course", str(root))
+    run_in(root, "examples/make_examples.py")
+    generated = set(changed_files(before, snapshot(root))) - set(by_hand)
+    assert "docs/type_rules.md" in generated and "source/bptt/02_rnn_bptt.ipynb" in generated, sorted(generated)
+    assert run_in(root, "-m", "autograder", "sync", "--check", "--course", str(root)).strip() == ""
+    text = (root / "notebooks" / "bptt" / "02_rnn_bptt.py").read_text()
+    assert "| `dh0(dhraw_0, W_hh)` | 1 |" in text and f"**{total + 1} points**" in text
+
+    # Nothing else needs editing: the copy's own fast suite passes.
+    run_in(root, "-m", "pytest", "-m", "not slow", "-q", "-p", "no:cacheprovider", timeout=3600)
+
+    # The new unit grades: a correct answer earns its point, a wrong one is named.
+    submitted = tmp_path / "submitted"
+    run_in(root, "-c", "from tools import factory; import sys; "
+           f"factory.write_submission(sys.argv[1], 'ada', stems=['02_rnn_bptt']); "
+           f"factory.write_submission(sys.argv[1], 'bob', {{'dh0': {WRONG_DH0!r}}}, stems=['02_rnn_bptt'])",
+           str(submitted))
+    graded = grade(root, submitted, tmp_path / "out")
+    assert {s: e["score"] for s, e in graded.items()} == {"ada": n02 + 1, "bob": n02}
+    assert graded["ada"]["max_score"] == total + 1
+    new = {s: next(t for t in e["tests"] if t["name"] == NEW_UNIT) for s, e in graded.items()}
+    assert (new["ada"]["score"], new["ada"]["max_score"], new["bob"]["score"]) == (1, 1, 0)
+    assert "sends the gradient through W_hh instead of W_hh.T" in new["bob"]["output"], new["bob"]["output"]

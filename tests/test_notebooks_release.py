@@ -1,4 +1,5 @@
 """The committed student release, the instructor notebooks' conventions, and nbgrader_config.py."""
+import inspect
 import json
 import os
 import re
@@ -18,8 +19,9 @@ from autograder.units import manual_points, total_points
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = REPO / "source" / "bptt"
 RELEASE = REPO / "release" / "bptt"
-HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\nfrom autograder\.checks import check\ncheck\(\"(\w+)\", (\w+)\)\n"
-                    r"### END HIDDEN TESTS$")
+# A visible marker of where the judge's verdict lands: the kernel imports nothing of the grader.
+HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n# hidden test of (\w+): the grader's judge decides this cell's score "
+                    r"\(docs/isolation\.md\)\n### END HIDDEN TESTS$")
 MAGIC = re.compile(r"^\s*[%!]", re.M)
 
 
@@ -107,8 +109,8 @@ def test_notebook_follows_the_grading_conventions(stem):
         elif meta.get("grade"):
             name = meta["grade_id"].removeprefix("test_")
             match = HIDDEN.search(src)
-            assert match and match.groups() == (name, name), f"hidden section of {meta['grade_id']}"
-            assert "autograder" not in src[:match.start()], "visible tests must not import autograder"
+            assert match and match.groups() == (name,), f"hidden section of {meta['grade_id']}"
+            assert "autograder" not in src, "test cells must not import autograder"
             tests[name] = meta["points"]
         else:
             assert meta.get("locked"), f"given cell {meta['grade_id']} must be locked"
@@ -153,36 +155,58 @@ def test_config_course_and_timeout_and_no_side_effects(monkeypatch, argv):
     assert (dict(os.environ), list(sys.path)) == before
 
 
-def grading_kernel_output(config):
-    """Run a one-cell notebook through the configured Autograde Execute step, in a real kernel."""
+def autograde_steps(config):
+    """{class name: class} of the configured Autograde steps, and their names in order."""
+    steps = config.Autograde.autograde_preprocessors
+    return {s.__name__: s for s in steps}, [s.__name__ for s in steps]
+
+
+def grading_kernel_output(config, folder):
+    """Run a one-cell notebook through the configured Autograde Execute step, in a real kernel in `folder`."""
     import nbformat
     from nbgrader.preprocessors import Execute
 
-    steps = config.Autograde.autograde_preprocessors
-    grading = [s for s in steps if issubclass(s, Execute)]
+    grading = [s for s in config.Autograde.autograde_preprocessors if issubclass(s, Execute)]
     assert len(grading) == 1 and grading[0] is not Execute
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "import os, autograder.checks\n"
-        "root = os.path.dirname(os.path.dirname(autograder.__file__))\n"
-        "origin = os.path.join(root, 'autograder', 'origin_marker.py')\n"
-        "print(os.environ.get('BPTT_GRADING'), os.path.basename(root).startswith('bptt-checks-'), "
-        "open(origin).read() if os.path.exists(origin) else 'no marker', os.access(autograder.checks.__file__, os.W_OK))")])
+        "import os, importlib.util\nprint(os.environ.get('BPTT_GRADING'), importlib.util.find_spec('autograder'))")])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    out, _ = grading[0](config=config).preprocess(nb, {"metadata": {"path": str(REPO / "source")}})
+    out, _ = grading[0](config=config).preprocess(nb, {"metadata": {"path": str(folder)}})
     return "".join(o.get("text", "") for o in out.cells[0].outputs) or out.cells[0].outputs
 
 
-def test_the_grading_kernel_alone_gets_the_checks_and_BPTT_GRADING(monkeypatch):
+def test_the_grading_kernel_gets_BPTT_GRADING_and_nothing_of_the_grader(monkeypatch, tmp_path):
     config = load_config(monkeypatch, ["jupyter-notebook"], {"PYTHONPATH": "/elsewhere"})
-    # A fresh copy of the repository's checks per notebook, read-only for a grader that is not root
-    # (root may write anything), so no student's kernel can change another's checks.
-    assert grading_kernel_output(config) == f"1 True no marker {os.geteuid() == 0}\n"
+    assert grading_kernel_output(config, tmp_path) == "1 None\n"
     assert os.environ["PYTHONPATH"] == "/elsewhere" and "BPTT_GRADING" not in os.environ
+
+
+def test_the_judge_comes_right_after_the_kernel_and_before_the_scores_are_saved(monkeypatch):
+    config = load_config(monkeypatch, ["nbgrader", "autograde", "bptt"])
+    by_name, order = autograde_steps(config)
+    at = order.index("GradingExecute")
+    assert order[at - 2:at + 3] == ["GuardPackage", "StartJudge", "GradingExecute", "BoundOutputs", "JudgeVerdicts"]
+    assert at + 3 < order.index("SaveAutoGrades")
+    assert by_name["JudgeVerdicts"](config=config).autograder_root == str(REPO)
 
 
 def test_config_override_root_for_course_copies(monkeypatch, tmp_path):
     shutil.copytree(REPO / "autograder", tmp_path / "autograder",
                     ignore=shutil.ignore_patterns("__pycache__"))
-    (tmp_path / "autograder" / "origin_marker.py").write_text("the override")
     config = load_config(monkeypatch, ["nbgrader", "autograde", "bptt"], {"BPTT_AUTOGRADER_ROOT": str(tmp_path)})
-    assert grading_kernel_output(config) == f"1 True the override {os.geteuid() == 0}\n"
+    by_name, _ = autograde_steps(config)
+    for name in ("GuardPackage", "GradingExecute", "BoundOutputs", "JudgeVerdicts"):
+        # (loaded by path, not imported: the file is that of the class's own methods)
+        files = {f.__code__.co_filename for f in vars(by_name[name]).values() if inspect.isfunction(f)}
+        assert files and all(f.startswith(str(tmp_path / "autograder" / "nbgrader_hooks")) for f in files), name
+    assert config.JudgeVerdicts.autograder_root == str(tmp_path)
+
+
+def test_without_the_package_autograde_stops_with_the_reason(monkeypatch, tmp_path):
+    import nbformat
+
+    config = load_config(monkeypatch, ["nbgrader", "autograde", "bptt"], {"BPTT_AUTOGRADER_ROOT": str(tmp_path)})
+    by_name, order = autograde_steps(config)
+    assert "JudgeVerdicts" not in order
+    with pytest.raises(RuntimeError, match=f"no autograder package at {tmp_path} .*the scores need its judge"):
+        by_name["MissingPackage"]().preprocess(nbformat.v4.new_notebook(), {})

@@ -230,7 +230,7 @@ def leaks(release):
 def test_private_content_is_known_to_the_leak_check():
     """The check has something to look for: many solution/hidden lines and reference windows."""
     secret = private_lines()
-    assert 'check("dh_t", dh_t)' in secret and len(secret) > 100
+    assert "# hidden test of dh_t: the grader's judge decides this cell's score (docs/isolation.md)" in secret and len(secret) > 100
     assert len(reference_windows()) > 100
 
 

@@ -13,32 +13,35 @@ batch, and the two must give the same scores.
 
 import pytest
 
+from autograder import units
 from tools import course_tools
 from tools import factory
 from tools.factory import _solution_edit
 
 STEM = "04_long_histories"
+# Full marks of every unit of notebook 04 (autograder/units.py); a submission loses one unit's points.
+FULL = {u.name: float(u.points) for u in units.UNITS if u.notebook == STEM}
 
 SUBMISSIONS = {
     # the shared helper sends the future gradient through W_hh instead of W_hh.T: one charge
     "helper-untransposed": ({"bptt_truncated": _solution_edit(
         "bptt_truncated", "dh = from_output[t] + from_future @ W_hh.T", "dh = from_output[t] + from_future @ W_hh")},
-        {"bptt_truncated": 0.0, "bptt_randomized": 3.0, "clip_gradients": 2.0, "path_weights": 2.0}),
+        {**FULL, "bptt_truncated": 0.0}),
     # the helper forgets the initial state in W_hh's gradient: one charge
     "helper-no-h0": ({"bptt_truncated": _solution_edit(
         "bptt_truncated", 'h_prev = np.concatenate([cache["h0"][None], h[:-1]])',
         'h_prev = np.concatenate([np.zeros_like(cache["h0"])[None], h[:-1]])')},
-        {"bptt_truncated": 0.0, "bptt_randomized": 3.0, "clip_gradients": 2.0, "path_weights": 2.0}),
+        {**FULL, "bptt_truncated": 0.0}),
     # the helper treats the multiplier as a switch: right for regular truncation's 0/1 cuts, wrong
     # for xi = 1/pi, which only bptt_randomized's grading sees: charged there, once
     "helper-mask": ({"bptt_truncated": _solution_edit(
         "bptt_truncated", "from_future = carry[t] * dhraw[t]", "from_future = dhraw[t] if carry[t] else 0.0 * dhraw[t]")},
-        {"bptt_truncated": 3.0, "bptt_randomized": 0.0, "clip_gradients": 2.0, "path_weights": 2.0}),
+        {**FULL, "bptt_randomized": 0.0}),
     # bptt_randomized's own line is wrong (xi as a 0/1 mask before the helper): its own charge
     "randomized-own-mask": ({"bptt_randomized": _solution_edit(
         "bptt_randomized", 'return bptt_with_carry(Y, params, cache, xi, activation, "bptt_randomized")',
         'return bptt_with_carry(Y, params, cache, (xi > 0).astype(float), activation, "bptt_randomized")')},
-        {"bptt_truncated": 3.0, "bptt_randomized": 0.0, "clip_gradients": 2.0, "path_weights": 2.0}),
+        {**FULL, "bptt_randomized": 0.0}),
 }
 
 # What the same helper mistakes cost before one-charge grading (measured on this branch's parent):

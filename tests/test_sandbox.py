@@ -228,9 +228,10 @@ def test_daemons_die_with_the_sandbox(course, tmp_path):
     worker = Worker(cfg)
     try:
         worker.start()
-        assert worker.load("probe", [("probe", probe.PROBE)]) == [CellOutcome(CellStatus.OK, "")]
         marker = f"{os.getpid()}4242"
-        call(worker, "start_daemon", marker)
+        # From a cell: a graded call may not start processes (relay.py).
+        assert worker.load("probe", [("probe", probe.PROBE), ("daemon", f"start_daemon({marker!r})")]) \
+            == [CellOutcome(CellStatus.OK, "")] * 2
         assert _wait_for(lambda: _host_processes_with(marker)), "the daemon should run while the sandbox lives"
         worker.close()
         assert _wait_for(lambda: _host_processes_with(marker) == [])
@@ -334,9 +335,9 @@ def test_a_fork_bomb_hits_the_process_limit(course, tmp_path, limit):
         worker.start()
         if cfg.isolation.pids.kind != "rlimit-nproc":
             assert worker.cgroup and Path(worker.cgroup, "pids.max").read_text().strip() == "64"
-        assert worker.load("nb", [("c", BOMB)]) == [CellOutcome(CellStatus.OK, "")]
-        reply = worker.call("nb", "bomb", (), (), None, 10)
-        assert isinstance(reply, Raised) and "BlockingIOError" in reply.message      # fork: Resource temporarily unavailable
+        outcomes = worker.load("nb", [("c", BOMB), ("bomb", "bomb()")])     # a cell: graded calls cannot fork at all
+        assert outcomes[0] == CellOutcome(CellStatus.OK, "")
+        assert outcomes[1].status is CellStatus.ERROR and "BlockingIOError" in outcomes[1].error   # fork: Resource temporarily unavailable
         cgroup = worker.cgroup
         worker.close()
         if cgroup:
@@ -384,7 +385,7 @@ def test_process_mode_kills_daemons_and_limits_processes(course, tmp_path, limit
     marker = f"{os.getpid()}4343{len(limit)}"
     modes = hostview.modes_of(REPO)
     spec = {"mode": "process", "course": str(course), "out": str(tmp_path / "out"), "pids": limit,
-            "calls": [["start_daemon", [marker]], ["identity", []]]}
+            "calls": [["cell", [f"start_daemon({marker!r})"]], ["identity", []]]}
     try:
         proc = subprocess.run(hostview.prefix(tmp_path) + [sys.executable, "-m", "tests.adversarial.probe",
                                                            json.dumps(spec)],
@@ -398,9 +399,14 @@ def test_process_mode_kills_daemons_and_limits_processes(course, tmp_path, limit
 
 
 @pytest.mark.skipif(not PROCESS_OK, reason=PROCESS_WHY)
-def test_process_mode_runs_as_the_sandbox_user_without_privileges(process_probe):
+def test_process_mode_runs_as_its_own_identity_without_privileges(process_probe):
+    """Each process-mode run has a uid and gid of its own (identity.py), no account's and never root's."""
+    from autograder.sandbox import identity
+
     found = process_probe["identity"]
-    assert found["Uid"].split() == [str(_sandbox_uid())] * 4
+    uid = int(found["Uid"].split()[0])
+    assert found["Uid"].split() == [str(uid)] * 4 and found["Gid"].split() == [str(uid)] * 4
+    assert identity.BASE <= uid < identity.BASE + identity.SPAN and uid != _sandbox_uid()
     assert found["CapEff"] == found["CapPrm"] == found["CapBnd"] == "0000000000000000"
     assert found["NoNewPrivs"] == "1" and found["unshare"] == "-1 errno 1"
     assert found["network"] == "PermissionError"          # the host's network is there: seccomp refuses it
@@ -549,19 +555,107 @@ def test_a_hidden_folder_inside_the_allow_list_is_empty(course, tmp_path):
         release_config(cfg)
 
 
-def test_a_uid_sweep_spares_bubblewrap_sandboxes_of_the_same_user(course, tmp_path):
-    """Process mode without a cgroup kills the sandbox user's processes; a bwrap sandbox of another
-    grader on the machine runs as that user too, in its own PID namespace, and must survive."""
-    from autograder.sandbox.jail import kill_user_processes
+def test_a_process_mode_kill_spares_bubblewrap_sandboxes_of_the_sandbox_user(course, tmp_path):
+    """Process mode's kill(-1) runs as its own run's uid: a bwrap sandbox of another grader on the
+    machine runs as the sandbox user, and must survive it."""
+    from autograder.sandbox import identity, reaper
 
     cfg = make_config(read_plan(course), tmp_path / "out", [course])
     worker = Worker(cfg)
+    uid = identity.claim()
     try:
         worker.start()
         assert cfg.isolation.mode == "bwrap"
-        kill_user_processes(cfg.isolation.uid)
+        assert reaper.kill_uid(uid)
         assert worker.proc.poll() is None
         assert worker.load("probe", [("probe", probe.PROBE)]) == [CellOutcome(CellStatus.OK, "")]
+    finally:
+        identity.release(uid)
+        worker.close()
+        release_config(cfg)
+
+
+@pytest.mark.parametrize("script, status", [("kill -9 $$", -9), ("exit 137", 137)])
+def test_a_killed_bubblewrap_probe_says_it_was_killed_and_by_which_signal(tmp_path, monkeypatch, script, status):
+    """The probe ended by SIGKILL (itself, or its child as bwrap reports it: 128 + 9) is not a
+    namespace problem: the message names the signal and suggests no namespace fix."""
+    fake = tmp_path / "bwrap"
+    fake.write_text(f"#!/bin/sh\n{script}\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("BPTT_BWRAP", str(fake))
+    with pytest.raises(isolation.IsolationError) as caught:
+        isolation.resolve("bwrap", USER)
+    message = str(caught.value)
+    assert f"the bubblewrap probe was killed by signal SIGKILL (exit status {status})" in message
+    assert "namespace" not in message and "--isolation process" not in message and "dmesg" in message
+
+
+FORKING = r'''
+import os, threading, subprocess
+import numpy as np
+
+def in_child(x):
+    """The answer computed in a forked child (where the given-helper monitor does not run)."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.write(w, np.asarray(x * 2.0).tobytes())
+        os._exit(0)
+    os.waitpid(pid, 0)
+    return np.frombuffer(os.read(r, 8 * x.size)).reshape(x.shape)
+
+def by_program(x):
+    return float(subprocess.run(["/bin/echo", "2"], capture_output=True, text=True).stdout) * x
+
+def via_worker(x):
+    """Through a process a cell started before the call."""
+    os.write(TO_WORKER, b"go")
+    return np.frombuffer(os.read(FROM_WORKER, 8 * x.size)).reshape(x.shape) * 0 + x * 2.0
+
+def threads_and_numpy(x):
+    out = {}
+    t = threading.Thread(target=lambda: out.setdefault("v", np.linalg.solve(np.eye(3) * 2.0, np.ones(3))))
+    t.start()
+    t.join()
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    plt.plot(x)
+    plt.close("all")
+    return out["v"] * x[:3]
+
+# A cell may make processes: a worker waiting for the graded function's requests.
+TO_WORKER_R, TO_WORKER = os.pipe()
+FROM_WORKER, FROM_WORKER_W = os.pipe()
+if os.fork() == 0:
+    os.read(TO_WORKER_R, 2)
+    os.write(FROM_WORKER_W, np.zeros(4).tobytes())
+    os._exit(0)
+STARTED = subprocess.run(["/bin/echo", "cells may start programs"], capture_output=True, text=True).stdout
+'''
+
+
+@pytest.mark.parametrize("mode", ["bwrap", pytest.param("process", marks=pytest.mark.skip(
+    reason="a process-mode Worker needs the hostview prefix: tests/test_process_isolation_attacks.py grades it"))])
+def test_a_graded_call_cannot_create_or_use_other_processes(course, tmp_path, mode):
+    """The given-helper rule holds across processes: a graded call's fork, vfork or program start
+    fails (PermissionError), and a process started by a cell is gone when the call starts; threads,
+    NumPy's linear algebra and matplotlib still work in the call, and cells may still make processes."""
+    cfg = probe.config(mode, course, tmp_path / "out", cell_timeout=10, call_timeout=20, grace=1)
+    worker = Worker(cfg)
+    try:
+        worker.start()
+        assert worker.load("forks", [("forks", FORKING)]) == [CellOutcome(CellStatus.OK, "")]
+        x = np.arange(4.0)
+        for name in ("in_child", "by_program"):
+            reply = worker.call("forks", name, (x,), (), None, 20)
+            assert reply == Raised(ErrorKind.EXCEPTION, f"{name} raised PermissionError: [Errno 1] Operation not permitted")
+        reply = worker.call("forks", "via_worker", (x,), (), None, 5)
+        assert isinstance(reply, Raised) and reply.kind is ErrorKind.TIMEOUT     # its worker was ended
+        reply = worker.call("forks", "threads_and_numpy", (x,), (), None, 20)
+        assert isinstance(reply, Returned) and np.allclose(reply.value, [0.0, 0.5, 1.0])
+        assert worker.load("again", [("again", "import subprocess\nsubprocess.run(['/bin/true'], check=True)")]) \
+            == [CellOutcome(CellStatus.OK, "")]
     finally:
         worker.close()
         release_config(cfg)

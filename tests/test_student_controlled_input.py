@@ -8,6 +8,8 @@ IPython's syntax (autograder/cell_python.py), notebooks saved with their figures
 """
 import json
 import os
+import subprocess
+import sys
 import tracemalloc
 import zipfile
 from pathlib import Path
@@ -19,6 +21,7 @@ from autograder import tree
 from autograder.cell_python import TRANSFORM_BUDGET, Budget, python_source
 from autograder.checks import UNITS
 from autograder.checks.trace import MAX_TRACE_CALLS, RIGHT_CALLS, Trace, diagnose, recorder
+from autograder.gradescope.bundle import bundle_entries
 from autograder.gradescope.run import stage_upload
 from autograder.grade import load_plan, oracle_answerer
 from autograder.outputs import reserved_names, top_level
@@ -166,6 +169,20 @@ def test_cells_to_run_sends_python_and_leaves_out_what_ipython_does_not_run():
         ("code cell 24", "get_ipython().system('echo planted > /tmp/bptt-magics-shell-ran')\n"
                          "files = get_ipython().getoutput('ls')\nx = 1\n"),
         ("code cell 28", "\n_timed = sum(range(10))\n")]
+
+
+def test_the_gradescope_bundle_transforms_cells_without_ipython_installed(tmp_path):
+    """Gradescope's venv has the grader's pins only: the bundle carries IPython's transformer module."""
+    _, entries = bundle_entries(REPO)
+    for name, src, _ in entries:
+        if name.startswith("autograder/") and name.endswith(".py") and name.count("/") == 1:
+            (tmp_path / name).parent.mkdir(exist_ok=True)
+            (tmp_path / name).write_bytes(src if isinstance(src, bytes) else src.read_bytes())
+    assert (tmp_path / "autograder" / "ipython_inputtransformer2.py").is_file()
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); from autograder.cell_python import python_source; "
+            "assert 'IPython' not in sys.modules; print(python_source('x = (1\\n     != 2)\\n!ls\\n'), end='')")
+    proc = subprocess.run([sys.executable, "-I", "-S", "-c", code, str(tmp_path)], capture_output=True, text=True)
+    assert (proc.returncode, proc.stdout) == (0, "x = (1\n     != 2)\nget_ipython().system('ls')\n"), proc.stderr
 
 
 def test_the_sandbox_never_imports_ipython():

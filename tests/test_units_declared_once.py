@@ -5,6 +5,7 @@ changes one place in a temporary copy of the course (or one entry of the
 declaration or of the checks) and expects the exact message that names the
 unit, the place and both values: the comparison can fail, and says where.
 """
+import ast
 import dataclasses
 import json
 import re
@@ -290,3 +291,148 @@ def test_the_typed_fact_audit_finds_a_typed_total(tmp_path):
     (tmp_path / "tests" / "test_x.py").write_text(f'assert page.count("x") == {len(units.UNITS)}\n'
                                                   f'assert "40 / {total}" in page\nseed = 41\n')
     assert [f.split(":")[1] for f in typed_course_facts(tmp_path)] == ["1", "2"]
+
+
+# ---- what each unit returns: declared once, checked against the reference ------------------
+
+def returns_disagreements(declared, checks_units):
+    """[message] for each hidden case whose reference answer has another shape (or keys) than declared.
+
+    The axes are read from the case's sizes (all different, so a transposed or summed axis shows).
+    """
+    found = []
+    for unit in declared:
+        shapes = units.return_shapes(unit.returns)
+        if not unit.returns.strip():
+            found.append(f"unit {unit.name}: autograder/units.py declares no returns (add returns=\"(N, H)\", "
+                         "a dict of shapes or a sentence)")
+            continue
+        if shapes is None or unit.name not in checks_units:
+            continue
+        for case in checks_units[unit.name].cases():
+            if case.expected is None:
+                continue
+            sizes = case.made_from
+            want = ({k: tuple(sizes[a] for a in s) for k, s in shapes.items()} if isinstance(shapes, dict)
+                    else tuple(sizes[a] for a in shapes))
+            got = ({k: tuple(v.shape) for k, v in case.expected.items() if k in want}
+                   if isinstance(case.expected, dict) else tuple(getattr(case.expected, "shape", ())))
+            if got != want:
+                found.append(f"unit {unit.name}: the reference answers {got} on the hidden case ({case.describe()}); "
+                             f"autograder/units.py declares returns={unit.returns!r}, that is {want}")
+                break
+    return found
+
+
+def test_every_declared_return_shape_is_what_the_reference_returns():
+    assert returns_disagreements(units.UNITS, checks.UNITS) == []
+
+
+def test_a_wrong_declared_return_shape_is_named():
+    declared = [dataclasses.replace(units.BY_NAME["dh_t"], returns="(H, N)"),
+                dataclasses.replace(units.BY_NAME["rnn_backward"], returns="{W_xh: (H, D), b_h: (H,)}"),
+                dataclasses.replace(units.BY_NAME["db_h"], returns="")]
+    found = returns_disagreements(declared, checks.UNITS)
+    assert [m.split(":")[0] for m in found] == ["unit dh_t", "unit rnn_backward", "unit db_h"]
+    assert "autograder/units.py declares returns='(H, N)'" in found[0]
+    assert found[2] == ('unit db_h: autograder/units.py declares no returns (add returns="(N, H)", '
+                        "a dict of shapes or a sentence)")
+
+
+def test_a_malformed_returns_is_refused_when_declared():
+    with pytest.raises(ValueError, match=r"not a shape: '\(N; H\)'"):
+        units.DeclaredUnit("02_rnn_bptt", "dh_t(dy_t, dhraw_next, W_hq, W_hh)", 2, returns="(N; H)")
+    with pytest.raises(ValueError, match=r"not a dict of shapes"):
+        units.DeclaredUnit("02_rnn_bptt", "rnn_backward(Y, params, cache, activation)", 4, returns="{W_xh (D, H)}")
+
+
+# ---- no test types a notebook's list of units, their points or their case counts ------------
+
+def typed_unit_facts(root, declared=None, n_cases=None):
+    """[file:line: what] for each literal in tests/ and tools/ that a new unit or a changed point breaks.
+
+    - a list, tuple or set of strings holding every unit of a notebook (2 units or more):
+      a unit added to that notebook is missing from it;
+    - a dict keyed by every unit of a notebook with numbers as values (scores, points, counts);
+    - a dict of units to numbers that are exactly their declared points, or their case counts.
+    A dict of per-unit data (arguments, messages) is not counted: a unit it lacks must be handled.
+    """
+    declared = units.UNITS if declared is None else declared
+    n_cases = {name: unit.n_cases for name, unit in checks.UNITS.items()} if n_cases is None else n_cases
+    by_notebook = {}
+    for u in declared:
+        by_notebook.setdefault(u.notebook, set()).add(u.name)
+    points = {u.name: u.points for u in declared}
+    found = []
+    for folder in ("tests", "tools"):
+        for path in sorted((root / folder).rglob("*.py")):
+            where = path.relative_to(root)
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+                    strings = {e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)}
+                    for stem, names in by_notebook.items():
+                        if len(names) >= 2 and names <= strings:
+                            found.append(f"{where}:{node.lineno}: lists the units of {stem}")
+                elif isinstance(node, ast.Dict):
+                    numbers = {k.value: v.value for k, v in zip(node.keys, node.values)
+                               if isinstance(k, ast.Constant) and k.value in points and isinstance(v, ast.Constant)
+                               and isinstance(v.value, (int, float)) and not isinstance(v.value, bool)}
+                    for stem, names in by_notebook.items():
+                        if len(names) >= 2 and names <= set(numbers):
+                            found.append(f"{where}:{node.lineno}: a number for every unit of {stem}")
+                    if len(numbers) >= 2 and all(n == points[k] for k, n in numbers.items()):
+                        found.append(f"{where}:{node.lineno}: types the points of {', '.join(numbers)}")
+                    if len(numbers) >= 2 and all(n == n_cases.get(k) for k, n in numbers.items()):
+                        found.append(f"{where}:{node.lineno}: types the case counts of {', '.join(numbers)}")
+    return found
+
+
+def test_no_test_types_a_notebooks_units_their_points_or_case_counts():
+    found = typed_unit_facts(REPO_ROOT)
+    assert found == [], ("derive these from autograder/units.py ([u.name for u in units.UNITS if u.notebook == STEM], "
+                         "u.points) and from autograder.checks (UNITS[name].n_cases):\n" + "\n".join(found))
+
+
+def test_the_typed_unit_audit_finds_each_kind(tmp_path):
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tools").mkdir()
+    nb03 = [u.name for u in units.UNITS if u.notebook == "03_two_layer_rnn"]
+    nb04 = [u.name for u in units.UNITS if u.notebook == "04_long_histories"]
+    pts = {u.name: u.points for u in units.UNITS if u.notebook == "01_mlp_backprop"}
+    (tmp_path / "tests" / "test_x.py").write_text(
+        f"A = {nb03!r}\n"
+        f"B = {dict.fromkeys(nb04, 9)!r}\n"
+        f"C = {dict(list(pts.items())[:2])!r}\n"
+        f"D = {dict.fromkeys(nb04[:2], 7)!r}\n"
+        f"E = {dict.fromkeys(nb04[:2], 'a message')!r}\n")
+    assert typed_unit_facts(tmp_path, n_cases=dict.fromkeys(nb04, 7)) == [
+        "tests/test_x.py:1: lists the units of 03_two_layer_rnn",
+        "tests/test_x.py:2: a number for every unit of 04_long_histories",
+        f"tests/test_x.py:3: types the points of {', '.join(list(pts)[:2])}",
+        f"tests/test_x.py:4: types the case counts of {', '.join(nb04[:2])}",
+    ]
+
+
+def math_doc_disagreements(text, declared):
+    """[message] for each unit whose row of docs/math.md's shapes table states another shape than declared."""
+    section = text.split("## All shapes at a glance", 1)[1].split("\n## ", 1)[0]
+    rows = {}
+    for line in section.splitlines():
+        m = re.match(r"\| `(\w+)` \|.*\| (\([\w, ]*\)) \|\s*$", line)
+        if m:
+            rows[m.group(1)] = m.group(2)
+    found = []
+    for unit in declared:
+        shapes = units.return_shapes(unit.returns)
+        if unit.name in rows and isinstance(shapes, tuple) and units.parse_shape(rows[unit.name]) != shapes:
+            found.append(f"unit {unit.name}: docs/math.md (All shapes at a glance) says {rows[unit.name]}; "
+                         f"{DECL} returns={unit.returns!r}")
+    return found
+
+
+def test_the_math_docs_shapes_table_agrees_with_the_declared_returns():
+    text = (REPO_ROOT / "docs" / "math.md").read_text()
+    assert math_doc_disagreements(text, units.UNITS) == []
+    changed = [dataclasses.replace(units.BY_NAME["dh_t"], returns="(H, N)")]
+    assert math_doc_disagreements(text, changed) == [
+        f"unit dh_t: docs/math.md (All shapes at a glance) says (N, H); {DECL} returns='(H, N)'"]

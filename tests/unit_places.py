@@ -17,6 +17,10 @@ The places, in a course root:
   notebook and signature are read from units.py itself);
 - README.md: the per-notebook "N pts" of the layout, "worth N points", any unit table row,
   and the example test-cell header with its points.
+Not compared here, because they are generated or checked elsewhere: docs/type_rules.md's table
+of what each unit returns (generated from `returns`; tests/test_units_declared_once.py checks
+`returns` against the reference on every hidden case), and the tests' and tools' own literals
+(the same module's audits name a typed total, unit count, notebook's unit list, points or case count).
 Notebooks are read as plain JSON (importing nbformat costs ~1 s).
 """
 import ast

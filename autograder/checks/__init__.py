@@ -1,17 +1,14 @@
-"""One check per graded unit, shared by nbgrader's hidden tests and the grading command.
+"""One check per graded unit: its cases and how to judge an answer (the grading command's judge).
 
-Hidden test cells in the source notebooks call:
-
-    from autograder.checks import check
-    check("dz_netIn", dz_netIn)
-
-which raises AssertionError with a diagnosis when the function is wrong.
+UNITS holds every unit's Unit, ORACLES the reference's functions an assembly unit may call.
+`check(name, func)` judges a function in this process: for trusted code (the tests), never a
+student's (checks/inprocess.py).
 """
 from collections.abc import Callable
 
 from .. import reference as R
 from . import long, mlp, rnn, rnn2
-from .base import Case, Unit, restore_shared, run_check
+from .base import Case, Unit
 from .given import kernel_classifier
 
 UNITS: dict[str, Unit] = {u.name: u for module in (mlp, rnn, rnn2, long) for u in module.UNITS}
@@ -22,9 +19,10 @@ ORACLES: dict[str, Callable[..., object]] = {name: getattr(R, name) for name in 
 
 
 def check(name: str, func: object) -> None:
-    """Hidden test: assert that the student's `func` is a correct `name`."""
+    """AssertionError with the grading command's verdict unless `func` is a correct `name` (in-process)."""
+    from .inprocess import run_check
+
     if name not in UNITS:
         raise KeyError(f"no graded unit named {name!r}")
-    restore_shared()       # helpers a previous test cell's check swapped for its visible part
     unit = UNITS[name]
     run_check(unit, func, ORACLES, kernel_classifier(), {s: UNITS[s] for s in unit.shares_with})

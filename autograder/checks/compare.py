@@ -160,8 +160,9 @@ def _factor_text(c: float, dims: Dims, factors: Factors, sizes: bool = True) -> 
     plain = _times(c)
     if plain:
         return plain + "."
-    return ("is off by a constant factor: every entry is the right value times the same wrong number "
-            "(a scale is missing, doubled or inverted).")
+    # No guess at why: a factor no size explains may come from a wrong norm or sum as well as
+    # from a scale (a blind set's clip_gradients answers), so only what was observed is said.
+    return "is off by a constant factor: every entry is the right value times the same wrong number."
 
 
 def leaf_predicate(arr: Array, expected: Leaf, dims: Dims, factors: Factors = (), sizes: bool = True) -> str:

@@ -168,6 +168,8 @@ def carry_helper(arguments: Mapping[str, object]) -> dict[str, Array] | None:
 
 
 UNITS = [
+    Unit("path_weights", _path_weights, dims_used=("T", "k"),
+         variants=(dict(T=7, k=3), dict(T=5, k=2, pi=0.3), dict(T=8, k=3, pi="any"), dict(T=6, k=4, pi=0.4))),
     # bptt_randomized may call bptt_truncated (defined before it); a helper both call is charged to
     # bptt_truncated: while bptt_randomized is graded after bptt_truncated failed, the shared helper
     # answers with the reference (and, under nbgrader, for the rest of bptt_randomized's test cell).
@@ -176,8 +178,6 @@ UNITS = [
     Unit("bptt_randomized", _bptt_randomized, oracles=("bptt_truncated",),
          shares_with=("bptt_truncated",), shared=carry_helper,
          dims_used=tuple(k for k in DIMS if k != "k"), variants=(dict(pi=0.5), dict(pi=0.25), dict(pi=0.8), dict(pi="any"))),
-    Unit("path_weights", _path_weights, dims_used=("T", "k"),
-         variants=(dict(T=7, k=3), dict(T=5, k=2, pi=0.3), dict(T=8, k=3, pi="any"), dict(T=6, k=4, pi=0.4))),
     Unit("clip_gradients", _clip_gradients,
          dims_used=("D", "H", "Q"), labels=("clipped", "norm"),
          variants=(dict(ratio=0.4), dict(ratio=0.7), dict(ratio=2.0), dict(ratio=1.3), dict(ratio=0))),

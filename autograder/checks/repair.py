@@ -65,21 +65,27 @@ def extra_case(unit: Unit, case: Case) -> Case | None:
     return made if made.expected is not None else None
 
 
-def evidence(unit: Unit, run: Runner, case: Case, got_here: object) -> Evidence | None:
-    """The student's answer on every hidden case and on the extra case; None if any call failed.
+def evidence(unit: Unit, run: Runner, case: Case, got_here: object) -> tuple[Evidence, bool] | None:
+    """The student's answer on every hidden case and on the extra case, and whether every call
+    answered (a call that failed, a warning or an exception, says nothing about values: that case is
+    left out, and the message is then not complete). None if the extra case cannot be had.
     got_here: the answer on `case` itself (not asked again)."""
     extra = extra_case(unit, case)
     if extra is None:
         return None
     out: Evidence = []
+    complete = True
     for c in unit.cases() + [extra]:
         if c.expected is None:       # a case that must raise says nothing about the values
             continue
         got = got_here if c.made_from == case.made_from else run(c.args)
         if got is None:
-            return None
+            if c is extra:
+                return None
+            complete = False
+            continue
         out.append((c, got))
-    return out
+    return out, complete
 
 
 def _leaf(value: object, path: LeafPath) -> np.ndarray | None:
@@ -307,10 +313,11 @@ def explain(unit: Unit, case: Case, verdict: str, run: Runner) -> tuple[str, boo
     if _not_values(verdict[at:], what):
         return verdict, True      # the answer's type or structure is wrong: a fact, with no cause to verify
     got = run(case.args)
-    seen = evidence(unit, run, case, got) if got is not None else None
-    if got is None or seen is None:
+    found = evidence(unit, run, case, got) if got is not None else None
+    if got is None or found is None:
         # Nothing can be verified: say what is observed in this case only.
         return lead + _observed(unit, case, verdict[at:]), False
+    seen, complete = found
     wrong = wrong_paths(case, got)
     if not wrong:        # the student's function answered differently this time (not deterministic)
         return lead + _observed(unit, case, verdict[at:]), False
@@ -324,7 +331,7 @@ def explain(unit: Unit, case: Case, verdict: str, run: Runner) -> tuple[str, boo
     if scaled:
         named, covered = [scaled], set(wrong)
     text = judge_value(got, case.expected, case.dims, what, named, unit.labels, factors, sizes=False)
-    explained = bool(factors) or all(p in covered for p in wrong)
+    explained = complete and (bool(factors) or all(p in covered for p in wrong))
     return lead + (text or verdict[at:]), explained
 
 

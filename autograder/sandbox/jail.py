@@ -19,7 +19,6 @@ import os
 import select
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -27,12 +26,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..replies import CallReply, CellOutcome, CellStatus, ErrorKind, Raised, Returned
-from . import cgroups, memcg, wire
-from .allowlist import mount_args, read_only_dirs, site_packages
-from .isolation import SCRIPTS, Isolation, etc_files, namespace_args
+from . import cgroups, confine, memcg, wire
+from .allowlist import read_only_dirs, site_packages
+from .isolation import SCRIPTS, Isolation, etc_files
 
 HERE = Path(__file__).resolve().parent
-GRADER_DIR = "/tmp/.grader"
+GRADER_DIR = confine.GRADER_DIR
 WORK_DIR = "/tmp/assignment"
 STARTUP_SECONDS = 30.0  # python + numpy start; generous for a loaded machine
 MESSAGE_CHARS = 300     # of any text that comes from student code
@@ -77,49 +76,30 @@ def default_hidden(extra: Iterable[str | Path] = ()) -> list[str]:
     return [p for p in dict.fromkeys(list(paths) + [str(e) for e in extra]) if p and p != "/"]
 
 
-ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "MPLBACKEND": "Agg", "BPTT_GRADING": "1",
-       "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
-
-
-def _environment(home: str) -> dict[str, str]:
-    env = dict(ENV, HOME=home)
-    for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
-        if os.environ.get(name):
-            env[name] = os.environ[name]
-    return env
-
-
 def _isolation(cfg: JailConfig) -> Isolation:
     if cfg.isolation is None:
         raise ValueError("the sandbox's isolation is not set (grade.make_config resolves it)")
     return cfg.isolation
 
 
-def _runner_args(cfg: JailConfig, grader_dir: str, fd_in: int, fd_out: int) -> list[str]:
+def runner_program(cfg: JailConfig, fd_in: int, fd_out: int) -> confine.Program:
+    """runner.py with the given channel fds, as confine.Sandbox starts it in either isolation."""
     iso = _isolation(cfg)
-    return [os.path.realpath(sys.executable), "-I", "-S", f"{grader_dir}/enter.py", str(iso.uid), str(iso.gid),
-            str(iso.nproc), f"{grader_dir}/runner.py", str(fd_in), str(fd_out),
-            str(cfg.memory_mb << 20), str(cfg.cpu_seconds), os.pathsep.join(site_packages())]
+    argv = [str(fd_in), str(fd_out), str(cfg.memory_mb << 20), str(cfg.cpu_seconds), os.pathsep.join(site_packages())]
+    if iso.mode == "bwrap":
+        # Bound from the stage's copies (protect.stage_files), not from the course: a bind mount's source
+        # path shows in /proc/self/mountinfo, and the course's location is none of the student's business.
+        binds = [(str(Path(iso.work_dir) / Path(item).name if iso.work_dir else Path(item)),
+                  f"{WORK_DIR}/{Path(item).name}", False) for item in cfg.public_files]
+        return confine.Program([f"{GRADER_DIR}/runner.py"] + argv, WORK_DIR, binds, confine.environment("/tmp"),
+                               iso.grader_dir, SCRIPTS, hide=cfg.hide, pass_fds=(fd_in, fd_out))
+    return confine.Program([f"{iso.grader_dir}/runner.py"] + argv, iso.work_dir, scripts=iso.grader_dir,
+                           pass_fds=(fd_in, fd_out))
 
 
 def bwrap_command(cfg: JailConfig, fd_in: int, fd_out: int) -> list[str]:
     """The bwrap argument list that starts runner.py (through enter.py) with the given channel fds."""
-    iso = _isolation(cfg)
-    args = [iso.bwrap] + mount_args(read_only_dirs(), etc_files(iso), 64 << 20, cfg.hide)
-    args += ["--proc", "/proc", "--dev", "/dev", "--perms", "0755", "--dir", GRADER_DIR]
-    # Bound from the stage's copies (protect.stage_files), not from the course: a bind mount's source
-    # path shows in /proc/self/mountinfo, and the course's location is none of the student's business.
-    grader_dir, work_dir = iso.grader_dir, iso.work_dir
-    for name in SCRIPTS:
-        args += ["--ro-bind", str(Path(grader_dir) / name if grader_dir else HERE / name), f"{GRADER_DIR}/{name}"]
-    args += ["--perms", "0755", "--dir", WORK_DIR]
-    for item in cfg.public_files:
-        source = Path(work_dir) / Path(item).name if work_dir else Path(item)
-        args += ["--ro-bind", str(source), f"{WORK_DIR}/{Path(item).name}"]
-    args += namespace_args()
-    for k, v in _environment("/tmp").items():
-        args += ["--setenv", k, v]
-    return args + ["--chdir", WORK_DIR, "--"] + _runner_args(cfg, GRADER_DIR, fd_in, fd_out)
+    return confine.bwrap_command(_isolation(cfg), runner_program(cfg, fd_in, fd_out))
 
 
 def allowed_paths(cfg: JailConfig) -> list[str]:
@@ -140,41 +120,6 @@ def sweep_cgroups(cfg: JailConfig | None = None) -> None:
 @atexit.register
 def _remove_stale_cgroups() -> None:
     cgroups.remove_stale()
-
-
-def _pid_namespace(pid: str) -> str | None:
-    try:
-        return os.readlink(f"/proc/{pid}/ns/pid")
-    except OSError:
-        return None
-
-
-def kill_user_processes(uid: int) -> None:
-    """SIGKILL every process of the sandbox user in the grader's own PID namespace (process mode, no cgroup).
-
-    A bubblewrap sandbox runs as the same user but in a PID namespace of its own: another
-    grader's bwrap sandboxes on the same machine are not this grader's to kill.
-    """
-    own = _pid_namespace("self")
-    for _ in range(5):
-        found = False
-        for pid in os.listdir("/proc"):
-            if not pid.isdigit():
-                continue
-            try:
-                with open(f"/proc/{pid}/status") as f:
-                    uids = next(line for line in f if line.startswith("Uid:")).split()[1:]
-            except (OSError, StopIteration):
-                continue
-            if str(uid) in uids[:1] and _pid_namespace(pid) == own:
-                found = True
-                try:
-                    os.kill(int(pid), signal.SIGKILL)
-                except OSError:
-                    pass
-        if not found:
-            return
-        time.sleep(0.01)
 
 
 class WorkerGone(Exception):
@@ -200,48 +145,31 @@ NOT_READING = "the sandbox stopped reading the grader's requests"
 class Worker:
     """One sandboxed runner process: start, send requests, read answers, kill."""
 
-    _homes = 0
-
     def __init__(self, cfg: JailConfig) -> None:
         self.cfg = cfg
         self.iso = _isolation(cfg)
+        self.box = confine.Sandbox(self.iso, cfg.memory_mb, cfg.max_processes)
         self.proc: subprocess.Popen[bytes] | None = None
-        self.cgroup: str | None = None
-        self.memory_cgroup: str | None = None
-        self.oom_events: str | None = None
-        self.home: str | None = None
         self.hard_deadline: float | None = None   # time.monotonic() past which nothing is waited for (whole submission)
         self.buffer = bytearray()
+
+    @property
+    def cgroup(self) -> str | None:
+        return self.box.cgroup
+
+    @property
+    def home(self) -> str | None:
+        return self.box.home
 
     def start(self) -> None:
         to_child_r, self.to_child = os.pipe()
         self.from_child, from_child_w = os.pipe()
         self.stderr = tempfile.TemporaryFile()
-        iso = self.iso
-        if iso.mode == "bwrap":
-            cmd, cwd, env = bwrap_command(self.cfg, to_child_r, from_child_w), "/", {"PATH": "/usr/bin:/bin"}
-        else:
-            from .protect import new_home
-
-            Worker._homes += 1
-            home = self.home = new_home(iso, f"{os.getpid()}-{Worker._homes}")
-            grader_dir, work_dir = iso.grader_dir, iso.work_dir
-            cmd, cwd = _runner_args(self.cfg, grader_dir, to_child_r, from_child_w), work_dir
-            env = dict(_environment(home), TMPDIR=home, MPLCONFIGDIR=home)
-        self.cgroup = cgroups.create(iso.pids, self.cfg.max_processes)
-        self.memory_cgroup, self.oom_events = memcg.create(iso.memory, self.cfg.memory_mb, self.cgroup)
-        # Enter the cgroups before the sandbox starts, so every process and page of it counts.
-        enter = [c for c in (self.cgroup, self.memory_cgroup) if c]
-        if len(enter) == 1:
-            cmd = ["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', enter[0]] + cmd
-        elif enter:
-            cmd = ["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && echo $$ > "$1/cgroup.procs" && shift && exec "$@"',
-                   *enter] + cmd
-        # A bare environment and cwd for bwrap itself: inside the PID namespace its
-        # /proc/1/environ and /proc/1/cwd are visible to the student.
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=self.stderr, pass_fds=(to_child_r, from_child_w),
-                                     env=env, cwd=cwd, start_new_session=True)
+        program = runner_program(self.cfg, to_child_r, from_child_w)
+        if self.iso.mode == "process":
+            home = self.box.new_home()
+            program.env = confine.environment(home, {"TMPDIR": home, "MPLCONFIGDIR": home})
+        self.proc = self.box.start(program, stderr=self.stderr)
         os.close(to_child_r)
         os.close(from_child_w)
         os.set_blocking(self.to_child, False)
@@ -263,8 +191,7 @@ class Worker:
     def kill(self) -> None:
         if self.proc is None:
             return
-        self._kill_all()
-        self.proc.wait()
+        self.box.kill()
         for fd in (self.to_child, self.from_child):
             try:
                 os.close(fd)
@@ -272,32 +199,10 @@ class Worker:
                 pass
         self.stderr.close()
         self.proc = None
-        cgroups.remove(self.cgroup)
-        cgroups.remove(self.memory_cgroup)
-        self.memory_cgroup = self.oom_events = None
-        if self.home:
-            from ..tree import remove_tree
-            from .protect import remove_left_behind
-
-            # The student decides how deep the home is: a recursive rmtree would raise RecursionError.
-            remove_tree(self.home)
-            self.home = None
-            remove_left_behind(self.iso.uid)
+        self.box.close()
 
     def _kill_all(self) -> None:
-        if self.proc is None:
-            return
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)  # bwrap leads its session; its PID namespace dies with it
-        except ProcessLookupError:
-            pass
-        if self.iso.mode == "process":
-            # Without a PID namespace a daemon (setsid) leaves the process group: kill by cgroup, or
-            # by uid where no cgroup exists (process mode grades one submission at a time).
-            if self.cgroup:
-                cgroups.kill(self.cgroup)
-            else:
-                kill_user_processes(self.iso.uid)
+        self.box.kill()
 
     def close(self) -> None:
         if self.proc is not None and self.alive:
@@ -313,7 +218,7 @@ class Worker:
         code = self.proc.wait() if self.proc is not None else None
         if code is None:
             return "worker ended"
-        if memcg.oom_killed(self.oom_events):
+        if memcg.oom_killed(self.box.oom_events):
             return "memory limit exceeded (the sandbox's memory cgroup, files in memory included)"
         # bwrap reports the child's death by signal as exit status 128 + signal.
         if code < 0 or code > 128:

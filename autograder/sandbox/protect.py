@@ -171,28 +171,36 @@ def protect(iso: Isolation, roots: Iterable[str]) -> list[str]:
 
 
 # Folders every user may write on a Linux host: in process isolation a student could leave a file
-# there for the next student (all sandboxes run as the same user), or hold memory in a tmpfs.
+# there for the next student, or hold memory in a tmpfs. World-writable folders inside them (a
+# root-owned sticky .X11-unix, a shared scratch folder) are swept too, at any depth.
 SHARED_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/dev/mqueue")
+SWEEP_ENTRIES = 200_000    # entries looked at per sweep, at most (others' trees are not ours to walk forever)
 
 
 def remove_left_behind(uid: int, folders: Iterable[str] = SHARED_WRITABLE) -> list[str]:
-    """Delete what the sandbox user left in the shared writable folders; returns the paths removed.
+    """Delete what the sandbox uid left in the shared writable folders, at any depth; returns the paths removed.
 
     Called after each process-isolation sandbox ends (its processes are dead by then), so nothing
-    one student wrote there survives into the next student's sandbox.
+    one student wrote there survives into the next student's sandbox. Descends into every
+    world-writable folder (the only ones the uid could write in besides its own), iteratively.
     """
     removed: list[str] = []
-    for folder in folders:
+    pending, seen = [f for f in folders], 0
+    while pending and seen < SWEEP_ENTRIES:
+        folder = pending.pop()
         try:
             entries = list(os.scandir(folder))
         except OSError:
             continue
         for entry in entries:
+            seen += 1
             try:
                 st = entry.stat(follow_symlinks=False)
             except OSError:
                 continue
             if st.st_uid != uid:
+                if stat.S_ISDIR(st.st_mode) and st.st_mode & stat.S_IWOTH:
+                    pending.append(entry.path)
                 continue
             if not remove_tree(entry.path):     # iterative: any depth, never a RecursionError
                 removed.append(entry.path)

@@ -400,8 +400,9 @@ def positional(name: str, args: Sequence[object], kwargs: Mapping[str, object],
 
 
 class Runner:
-    def __init__(self, wire: Codec, fd_in: int, fd_out: int) -> None:
+    def __init__(self, wire: Codec, fd_in: int, fd_out: int, control: int = -1) -> None:
         self.wire, self.fd_in, self.fd_out = wire, fd_in, fd_out
+        self.control = control      # the relay's "a call may start" (relay.ForkGate); -1: none
         self.namespaces: dict[str, dict[str, object]] = {}   # notebook -> its globals, as the student's code left them
         self.given_files: set[str] = set()      # compiled file names of given cells ("<stem: cell 'setup'>")
         self.allowed: set[str] = set()          # qualified names of the given building blocks (checks/given.py)
@@ -447,6 +448,25 @@ class Runner:
     @staticmethod
     def _disarm() -> None:
         signal.setitimer(signal.ITIMER_REAL, 0)
+
+    def _calling(self) -> None:
+        """Tell the relay a graded call starts, and wait until it says go: from then until the call's
+        reply no process can be made, and no other process of the student is left (relay.ForkGate)."""
+        if self.control < 0:
+            return
+        import select
+
+        os.set_blocking(self.control, False)
+        try:
+            while self._read(self.control, 64):     # a go the student's own forged "calling" earned
+                pass
+        except BlockingIOError:
+            pass
+        os.set_blocking(self.control, True)
+        self.send({"op": "calling"})
+        select.select([self.control], [], [])
+        if self._read(self.control, 1) != b"!":
+            raise EOFError("the relay closed the control socket")
 
     # ---- requests (from the grader: their fields are as runner.py's docstring says) -------------
     def load(self, header: Header) -> None:
@@ -527,6 +547,7 @@ class Runner:
         ns.update({o: self._proxy(o) for o in oracles if o not in swapped})
         ns.update(swapped)
         args = tuple(intern_strings(a) for a in args)
+        self._calling()
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -585,10 +606,10 @@ def main(argv: Sequence[str]) -> None:
     # Like a Jupyter kernel: IPython's display and get_ipython exist (and do nothing here).
     vars(builtins).update(display=display, get_ipython=get_ipython)
 
-    def serve(child_in: int, child_out: int) -> None:
+    def serve(child_in: int, child_out: int, control: int) -> None:
         for fd in (child_in, child_out):
             os.set_inheritable(fd, False)  # programs the student starts do not get the pipes
-        Runner(wire, child_in, child_out).serve()
+        Runner(wire, child_in, child_out, control).serve()
 
     # Student code runs only in the child; the grader's channel stays in this process (relay.py).
     relay.start(wire, fd_in, fd_out, serve)

@@ -46,14 +46,17 @@ class Entry:
         return BY_NAME[self.unit].notebook
 
 
-def load_entries(only=None, folder=HERE):
-    """Every entry of the set files in `folder`, checked for form; `only`: keep one unit's entries.
+# The sets, oldest first: each later one was written blind and measured before it joined.
+SETS = (HERE, HERE / "blind_2026_12")
 
-    A later blind set lives in a folder of its own with the same four file names (see README.md).
-    """
+
+def load_entries(only=None, folder=None):
+    """Every entry of the set files in `folder` (None: every set of SETS), checked for form;
+    `only`: keep one unit's entries. A later blind set has a folder of its own with the same
+    four file names (see README.md)."""
     entries, seen = [], set()
-    for name in SET_FILES:
-        for raw in runpy.run_path(str(Path(folder) / name))["ENTRIES"]:
+    for name in [Path(f) / n for f in ([folder] if folder is not None else SETS) for n in SET_FILES]:
+        for raw in runpy.run_path(str(name))["ENTRIES"]:
             entry = Entry(raw["id"], raw["unit"], raw["kind"], raw["cause"], tuple(raw["cause_words"]),
                           textwrap.dedent(raw["source"]).strip("\n") + "\n")
             where = f"{name}: entry {entry.id!r}"

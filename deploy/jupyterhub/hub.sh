@@ -162,11 +162,11 @@ stop() {
     local pid
     if ! pid=$(hub_pid); then say "not running"; return 0; fi
     kill -TERM "$pid"
-    for _ in $(seq 60); do
+    for _ in $(seq 180); do
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.5
     done
-    if kill -0 "$pid" 2>/dev/null; then die "the hub (pid $pid) did not stop within 30 s"; fi
+    if kill -0 "$pid" 2>/dev/null; then die "the hub (pid $pid) did not stop within 90 s"; fi
     local left=()
     for user in $INSTRUCTOR $STUDENTS; do
         if id "$user" >/dev/null 2>&1 && pgrep -u "$user" >/dev/null; then left+=("$user"); fi

@@ -293,8 +293,7 @@ loss_of_p = lambda: -np.mean(np.log(p[np.arange(4), labels]))
 assert grad_check(loss_of_p, p, dz_netAct(p, labels), "dz_netAct") < TOL, "dz_netAct disagrees with finite differences"
 
 ### BEGIN HIDDEN TESTS
-from autograder.checks import check
-check("dz_netAct", dz_netAct)
+# hidden test of dz_netAct: the grader's judge decides this cell's score (docs/isolation.md)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -386,8 +385,7 @@ assert grad_check(lambda: np.sum(G * softmax(z_in)), z_in, dz_netIn(G, softmax(z
     "dz_netIn disagrees with finite differences for a random gradient from above"
 
 ### BEGIN HIDDEN TESTS
-from autograder.checks import check
-check("dz_netIn", dz_netIn)
+# hidden test of dz_netIn: the grader's judge decides this cell's score (docs/isolation.md)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -462,8 +460,7 @@ f = lambda: np.sum(G * (A @ W)) + 0.3 / 2 * np.sum(W ** 2)
 assert grad_check(f, W, dz_wts(G, A, W, 0.3), "dz_wts") < TOL, "dz_wts disagrees with finite differences"
 
 ### BEGIN HIDDEN TESTS
-from autograder.checks import check
-check("dz_wts", dz_wts)
+# hidden test of dz_wts: the grader's judge decides this cell's score (docs/isolation.md)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -517,8 +514,7 @@ A, W, b, G = rng.standard_normal((4, 5)), rng.standard_normal((5, 6)), rng.stand
 assert grad_check(lambda: np.sum(G * (A @ W + b)), b, dz_b(G), "dz_b") < TOL, "dz_b disagrees with finite differences"
 
 ### BEGIN HIDDEN TESTS
-from autograder.checks import check
-check("dz_b", dz_b)
+# hidden test of dz_b: the grader's judge decides this cell's score (docs/isolation.md)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -579,8 +575,7 @@ assert grad_check(lambda: np.sum(G * (A @ W)), A, dy_netAct(G, W), "dy_netAct") 
     "dy_netAct disagrees with finite differences"
 
 ### BEGIN HIDDEN TESTS
-from autograder.checks import check
-check("dy_netAct", dy_netAct)
+# hidden test of dy_netAct: the grader's judge decides this cell's score (docs/isolation.md)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -647,8 +642,7 @@ assert grad_check(lambda: np.sum(G * np.maximum(z, 0)), z, dy_netIn(G, z), "dy_n
     "dy_netIn disagrees with finite differences"
 
 ### BEGIN HIDDEN TESTS
-from autograder.checks import check
-check("dy_netIn", dy_netIn)
+# hidden test of dy_netIn: the grader's judge decides this cell's score (docs/isolation.md)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -710,8 +704,7 @@ f = lambda: np.sum(G * (X_ @ W)) + 0.2 / 2 * np.sum(W ** 2)
 assert grad_check(f, W, dy_wts(G, X_, W, 0.2), "dy_wts") < TOL, "dy_wts disagrees with finite differences"
 
 ### BEGIN HIDDEN TESTS
-from autograder.checks import check
-check("dy_wts", dy_wts)
+# hidden test of dy_wts: the grader's judge decides this cell's score (docs/isolation.md)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -757,8 +750,7 @@ X_, W, b, G = rng.standard_normal((4, 3)), rng.standard_normal((3, 5)), rng.stan
 assert grad_check(lambda: np.sum(G * (X_ @ W + b)), b, dy_b(G), "dy_b") < TOL, "dy_b disagrees with finite differences"
 
 ### BEGIN HIDDEN TESTS
-from autograder.checks import check
-check("dy_b", dy_b)
+# hidden test of dy_b: the grader's judge decides this cell's score (docs/isolation.md)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -834,8 +826,7 @@ for name in ("z_wts", "z_b", "y_wts", "y_b"):
         f"the gradient of {name} is wrong{why_mlp_backward(mlp_backward, X_c, y_c, params_c, cache_c, reg_c)}"
 
 ### BEGIN HIDDEN TESTS
-from autograder.checks import check
-check("mlp_backward", mlp_backward)
+# hidden test of mlp_backward: the grader's judge decides this cell's score (docs/isolation.md)
 ### END HIDDEN TESTS
 
 # %% [markdown]

@@ -353,8 +353,7 @@ share = lambda: -np.sum(np.log(softmax(o)[np.arange(3), y_])) / (T_ * 3)
 assert grad_check(share, o, dy_t(softmax(o), y_, T_), "dy_t") < TOL, "dy_t disagrees with finite differences"
 
 ### BEGIN HIDDEN TESTS
-from autograder.checks import check
-check("dy_t", dy_t)
+# hidden test of dy_t: the grader's judge decides this cell's score (docs/isolation.md)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -424,8 +423,7 @@ h_, W, G = rng.standard_normal((4, 3, 5)), rng.standard_normal((5, 6)), rng.stan
 assert grad_check(lambda: np.sum(G * (h_ @ W)), W, dW_hq(h_, G), "dW_hq") < TOL, "dW_hq disagrees with finite differences"
 
 ### BEGIN HIDDEN TESTS
-from autograder.checks import check
-check("dW_hq", dW_hq)
+# hidden test of dW_hq: the grader's judge decides this cell's score (docs/isolation.md)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -479,8 +477,7 @@ assert grad_check(lambda: np.sum(G * (np.zeros((4, 3, 6)) + b)), b, db_q(G), "db
     "db_q disagrees with finite differences"
 
 ### BEGIN HIDDEN TESTS
-from autograder.checks import check
-check("db_q", db_q)
+# hidden test of db_q: the grader's judge decides this cell's score (docs/isolation.md)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -566,8 +563,7 @@ f = lambda: np.sum(G_o * (h_ @ W_hq_)) + np.sum(G_next * (h_ @ W_hh_))
 assert grad_check(f, h_, dh_t(G_o, G_next, W_hq_, W_hh_), "dh_t") < TOL, "dh_t disagrees with finite differences"
 
 ### BEGIN HIDDEN TESTS
-from autograder.checks import check
-check("dh_t", dh_t)
+# hidden test of dh_t: the grader's judge decides this cell's score (docs/isolation.md)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -646,8 +642,7 @@ for act in ("relu", "tanh"):
         f"dhraw_t ({act}) disagrees with finite differences"
 
 ### BEGIN HIDDEN TESTS
-from autograder.checks import check
-check("dhraw_t", dhraw_t)
+# hidden test of dhraw_t: the grader's judge decides this cell's score (docs/isolation.md)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -713,8 +708,7 @@ hp, W, G = rng.standard_normal((4, 3, 5)), rng.standard_normal((5, 5)), rng.stan
 assert grad_check(lambda: np.sum(G * (hp @ W)), W, dW_hh(hp, G), "dW_hh") < TOL, "dW_hh disagrees with finite differences"
 
 ### BEGIN HIDDEN TESTS
-from autograder.checks import check
-check("dW_hh", dW_hh)
+# hidden test of dW_hh: the grader's judge decides this cell's score (docs/isolation.md)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -770,8 +764,7 @@ X_, W, G = rng.standard_normal((4, 3, 2)), rng.standard_normal((2, 5)), rng.stan
 assert grad_check(lambda: np.sum(G * (X_ @ W)), W, dW_xh(X_, G), "dW_xh") < TOL, "dW_xh disagrees with finite differences"
 
 ### BEGIN HIDDEN TESTS
-from autograder.checks import check
-check("dW_xh", dW_xh)
+# hidden test of dW_xh: the grader's judge decides this cell's score (docs/isolation.md)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -823,8 +816,7 @@ assert grad_check(lambda: np.sum(G * (np.zeros((4, 3, 5)) + b)), b, db_h(G), "db
     "db_h disagrees with finite differences"
 
 ### BEGIN HIDDEN TESTS
-from autograder.checks import check
-check("db_h", db_h)
+# hidden test of db_h: the grader's judge decides this cell's score (docs/isolation.md)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -885,8 +877,7 @@ X_, W, G = rng.standard_normal((4, 3, 2)), rng.standard_normal((2, 5)), rng.stan
 assert grad_check(lambda: np.sum(G * (X_ @ W)), X_, dX(G, W), "dX") < TOL, "dX disagrees with finite differences"
 
 ### BEGIN HIDDEN TESTS
-from autograder.checks import check
-check("dX", dX)
+# hidden test of dX: the grader's judge decides this cell's score (docs/isolation.md)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -943,8 +934,7 @@ h_, W, G = rng.standard_normal((3, 5)), rng.standard_normal((5, 5)), rng.standar
 assert grad_check(lambda: np.sum(G * (h_ @ W)), h_, dh0(G, W), "dh0") < TOL, "dh0 disagrees with finite differences"
 
 ### BEGIN HIDDEN TESTS
-from autograder.checks import check
-check("dh0", dh0)
+# hidden test of dh0: the grader's judge decides this cell's score (docs/isolation.md)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -1033,8 +1023,7 @@ for act, seed in (("relu", 20), ("tanh", 21)):
             f"the gradient of {name} ({act}) is wrong{why_rnn_backward(rnn_backward, X_c, Y_c, params_c, h0_c, act)}"
 
 ### BEGIN HIDDEN TESTS
-from autograder.checks import check
-check("rnn_backward", rnn_backward)
+# hidden test of rnn_backward: the grader's judge decides this cell's score (docs/isolation.md)
 ### END HIDDEN TESTS
 
 # %% [markdown]

@@ -284,8 +284,7 @@ f = lambda: np.sum(G2 * (h1_ @ W_xh2_)) + np.sum(G1 * (h1_ @ W_hh1_))
 assert grad_check(f, h1_, dh1_t(G2, G1, W_xh2_, W_hh1_), "dh1_t") < TOL, "dh1_t disagrees with finite differences"
 
 ### BEGIN HIDDEN TESTS
-from autograder.checks import check
-check("dh1_t", dh1_t)
+# hidden test of dh1_t: the grader's judge decides this cell's score (docs/isolation.md)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -404,8 +403,7 @@ for act, seed in (("relu", 20), ("tanh", 21)):
             why_rnn2_backward(rnn2_backward, X_c, Y_c, params_c, h1_c, h2_c, cache_c, act)
 
 ### BEGIN HIDDEN TESTS
-from autograder.checks import check
-check("rnn2_backward", rnn2_backward)
+# hidden test of rnn2_backward: the grader's judge decides this cell's score (docs/isolation.md)
 ### END HIDDEN TESTS
 
 # %% [markdown]

@@ -336,8 +336,7 @@ assert np.allclose(mean, full_w), "the mean of w over xi must be the full comput
 print("path_weights: visible tests passed.")
 
 ### BEGIN HIDDEN TESTS
-from autograder.checks import check
-check("path_weights", path_weights)
+# hidden test of path_weights: the grader's judge decides this cell's score (docs/isolation.md)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_q_three_strategies", "locked": true, "schema_version": 3, "solution": false}
@@ -522,8 +521,7 @@ for seed, activation, k in ((1, "tanh", 3), (2, "relu", 2)):
 print("bptt_truncated: visible tests passed.")
 
 ### BEGIN HIDDEN TESTS
-from autograder.checks import check
-check("bptt_truncated", bptt_truncated)
+# hidden test of bptt_truncated: the grader's judge decides this cell's score (docs/isolation.md)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_bptt_randomized", "locked": true, "schema_version": 3, "solution": false}
@@ -619,8 +617,7 @@ for seed, activation in ((3, "tanh"), (4, "relu")):
 print("bptt_randomized: visible tests passed.")
 
 ### BEGIN HIDDEN TESTS
-from autograder.checks import check
-check("bptt_randomized", bptt_randomized)
+# hidden test of bptt_randomized: the grader's judge decides this cell's score (docs/isolation.md)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_q_mask_bias", "locked": true, "schema_version": 3, "solution": false}
@@ -754,8 +751,7 @@ for name in zeros:
 print("clip_gradients: visible tests passed.")
 
 ### BEGIN HIDDEN TESTS
-from autograder.checks import check
-check("clip_gradients", clip_gradients)
+# hidden test of clip_gradients: the grader's judge decides this cell's score (docs/isolation.md)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_q_clipping", "locked": true, "schema_version": 3, "solution": false}

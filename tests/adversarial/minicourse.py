@@ -11,7 +11,10 @@ import copy
 import json
 from pathlib import Path
 
-POINTS = {"dz_netAct": 1, "dz_netIn": 2, "dz_b": 1, "mlp_backward": 3, "dy_t": 1}
+from autograder.units import BY_NAME
+
+# The real units' points (autograder/units.py): the grader refuses test cells that disagree.
+POINTS = {name: BY_NAME[name].points for name in ("dz_netAct", "dz_netIn", "dz_b", "mlp_backward", "dy_t")}
 MAX_SCORE = sum(POINTS.values())
 
 
@@ -36,7 +39,7 @@ def solution(gid, src):
 
 
 def test(unit, visible=""):
-    hidden = f'### BEGIN HIDDEN TESTS\nfrom autograder.checks import check\ncheck("{unit}", {unit})\n### END HIDDEN TESTS'
+    hidden = f"### BEGIN HIDDEN TESTS\n# hidden test of {unit}: the grader's judge decides this cell's score\n### END HIDDEN TESTS"
     return code(visible + hidden, _meta(grade=True, solution=False, locked=True, points=POINTS[unit],
                                         grade_id=f"test_{unit}"))
 

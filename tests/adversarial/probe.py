@@ -190,7 +190,7 @@ def unlisted_calls(numbers):
     args = {"personality": (ctypes.c_ulong(0xFFFFFFFF),),               # only asks the current one
             "kcmp": (os.getpid(), os.getpid(), 0, 0, 0),                 # KCMP_FILE of fd 0 with itself
             "name_to_handle_at": (-100, b"/tmp", handle, ctypes.byref(mount_id), 0),
-            "sched_getscheduler": (0,), "syslog": (10, None, 0)}         # SYSLOG_ACTION_SIZE_BUFFER
+            "sched_get_priority_max": (0,), "syslog": (10, None, 0)}     # SYSLOG_ACTION_SIZE_BUFFER
     out = {}
     for item in numbers.split():
         name, nr = item.split(":")
@@ -198,7 +198,7 @@ def unlisted_calls(numbers):
         result = libc.syscall(int(nr), *args[name])
         out[name] = "ok" if result >= 0 else errno.errorcode.get(ctypes.get_errno(), str(ctypes.get_errno()))
     try:
-        os.sched_getscheduler(0)
+        os.sched_get_priority_max(0)
         out["python"] = "no exception"
     except OSError as exc:
         out["python"] = f"{type(exc).__name__}: {exc}"
@@ -274,8 +274,10 @@ def run(mode, course, out, calls, pids=None, limits=None):
     pids="rlimit-nproc" makes the sandbox use RLIMIT_NPROC as on a host without a usable cgroup.
     A call replies ("result", value) or ("error", kind, message) (its Returned or Raised, as the
     JSON this script prints can carry it). A call named "restart" closes the sandbox and starts a new
-    one (replying ("restarted",)), one named "isolation" replies ("isolation", its detail line); a
-    call whose sandbox dies replies ("gone", message).
+    one (replying ("restarted",)), one named "isolation" replies ("isolation", its detail line), one
+    named "cell" runs its argument as a notebook cell after the probe's (replying ("cell", status,
+    error): a graded call may not start processes, a cell may); a call whose sandbox dies replies
+    ("gone", message).
     """
     from autograder.grade import release_config
     from autograder.replies import CellOutcome, CellStatus, Returned
@@ -298,6 +300,10 @@ def run(mode, course, out, calls, pids=None, limits=None):
         for name, args in calls:
             if name == "isolation":
                 replies.append(("isolation", cfg.isolation.describe()))
+                continue
+            if name == "cell":    # a cell, not a graded call: one that may start processes
+                outcomes = worker.load("probe", [("probe", PROBE), ("cell", args[0])])
+                replies.append(("cell", outcomes[-1].status.value, outcomes[-1].error))
                 continue
             if name == "restart":
                 worker.close()

@@ -285,7 +285,10 @@ ADVERSARIAL = {
     "invalid_json": dict(build=dict(raw={MLP: b'{"cells": [ not json'}), score=1,
                          lost={u: "notebook is not valid JSON" for u in ("dz_netAct", "dz_netIn", "dz_b", "mlp_backward")}),
     "points_raised_to_1000": dict(build=dict(points=1000), score=8, lost={}),
-    "fork_bomb": dict(build=dict(edits={MLP: {"dz_b": FORK_BOMB}}), score=7, lost={"dz_b": "BlockingIOError"}),
+    # A graded call cannot create processes (relay.py): its first fork fails. (A fork bomb in a
+    # cell meets the pids limit: tests/test_sandbox.py.)
+    "fork_bomb": dict(build=dict(edits={MLP: {"dz_b": FORK_BOMB}}), score=7,
+                      lost={"dz_b": "PermissionError: [Errno 1] Operation not permitted"}),
     # Process isolation protects only by file permissions: a world-readable copy elsewhere on the
     # host (here in /srv and in a 0755 home) is readable there; under bwrap it does not exist.
     "host_thief": dict(build=dict(edits={MLP: {"dz_b": HOST_THIEF}}), score=7, lost={"dz_b": "wrong values"},

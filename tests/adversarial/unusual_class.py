@@ -9,9 +9,10 @@ import json
 import os
 from pathlib import Path
 
+from autograder.units import total_points
 from tools import factory
 
-MAX_SCORE = 41
+MAX_SCORE = total_points()
 DEPTH = 1500              # deeper than Python's recursion limit (1000): a recursive walk raises
 
 # student -> a note their row must carry ("" for none)
