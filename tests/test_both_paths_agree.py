@@ -39,6 +39,8 @@ NBGRADER_CANNOT = {
     "eli": "her 02_rnn_bptt.ipynb is not JSON: nbgrader fails her whole submission",
     "invalid_json": "01 is not JSON: nbgrader fails the whole submission",
     "os_exit_in_cell": "the kernel dies: nbgrader fails the whole submission",
+    "huge_allocation": "its 8 GB cell meets the sandboxed kernel's memory limit, the kernel dies, and nbgrader "
+                       "fails the whole submission",
 }
 # Cells that would act on this machine, or take minutes, in a kernel that is not sandboxed:
 UNSAFE_IN_A_KERNEL = {"write_files", "forged_cell_outcomes", "loop_in_cell", "ignore_signals_in_cell",

@@ -18,6 +18,7 @@ import pytest
 from tools import course_tools
 from autograder.checks.given import ANSWER_HELPERS, BUILDING_BLOCKS, TOOL_MODULES
 from autograder.cell_python import python_source
+from autograder.nbgrader_hooks.judge_verdicts import VERDICT_ENAME
 from autograder.sandbox.runner import display, get_ipython
 from tools import factory
 from tools.factory import _solution_edit
@@ -189,7 +190,7 @@ def test_nbgrader_autograde(nbgrader, student):
     stem = SUBMISSIONS[student][0]
     for unit, (score, message) in expected_units(student).items():
         assert cells[student][stem][f"test_{unit}"] == score, (unit, messages.get((student, unit)))
-        assert messages.get((student, unit)) == (("AssertionError", message) if message else None), unit
+        assert messages.get((student, unit)) == ((VERDICT_ENAME, message) if message else None), unit
 
 
 # ---- the visible tests, as a student's kernel runs them (no hidden tests) ----------------------

@@ -235,6 +235,27 @@ def unit_source(unit):
                 if c["metadata"].get("nbgrader", {}).get("grade_id") == unit)
 
 
+def validate_dialog(page, seconds=180):
+    """Validate's result dialog, once it is done; a "File Changed" question on the way is answered.
+
+    Validate saves the notebook first. When that save races JupyterLab's own save of a moment
+    before, JupyterLab asks whether to overwrite the file on disk; the page holds what the
+    student typed, so a student answers Overwrite, and so does this test.
+    """
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        changed = page.locator(".jp-Dialog-content", has_text="File Changed")
+        if changed.count():
+            changed.get_by_role("button", name="Overwrite").click()
+            changed.wait_for(state="detached")
+            continue
+        done = page.locator(".jp-Dialog-content").filter(has_not_text="Validating").filter(has_not_text="File Changed")
+        if done.count():
+            return done.first
+        page.wait_for_timeout(250)
+    raise AssertionError(f"Validate showed no result within {seconds} s")
+
+
 def test_the_whole_loop_on_the_hub(hub, browser):
     try:
         walk_the_loop(hub, browser)
@@ -275,9 +296,7 @@ def walk_the_loop(hub, browser):
     a.keyboard.press("Control+s")
     a.wait_for_function("!document.title.startsWith('*')")
     a.get_by_role("button", name="Validate").click()
-    dialog = a.locator(".jp-Dialog-content")
-    dialog.wait_for()
-    a.wait_for_function("!document.querySelector('.jp-Dialog-content').textContent.includes('Validating')")
+    dialog = validate_dialog(a)
     shot(a, "a-validate")
     text = dialog.inner_text()
     assert "The following cell failed" in text and "AssertionError" in text, text

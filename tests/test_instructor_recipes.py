@@ -28,6 +28,7 @@ import pytest
 
 from autograder import units
 from autograder.checks import UNITS
+from autograder.checks.base import CASE_DIMS
 from tools import factory
 from tools.factory import REPO_ROOT
 
@@ -100,8 +101,9 @@ def test_add_a_hidden_case(tmp_path):
     result = dh_t_result(after["sam"])
     assert result["score"] == 0 and result["max_score"] == dh_t_points
     assert result["output"].startswith("dh_t output has the wrong shape: expected (5, 7), got (5, 3)"), result["output"]
-    added = len(UNITS["dh_t"].cases()) + 1                           # the new entry is the last case
-    assert f"(case {added} of {added}: T=6, N=5, D=2, H=7, Q=3, activation=relu)" in result["output"]
+    # The new entry follows CASE_DIMS's others; the edge cases (EDGE_DIMS) come after it.
+    added, total = len(CASE_DIMS) + 1, len(UNITS["dh_t"].cases()) + 1
+    assert f"(case {added} of {total}: T=6, N=5, D=2, H=7, Q=3, activation=relu)" in result["output"]
     assert all(t["score"] == t["max_score"] for t in after["sam"]["tests"]
                if t["notebook"] == "02_rnn_bptt" and t["name"] != "dh_t")
     # The tests that quote whole messages ("(case k of n: sizes)") derive the case part from the
@@ -140,7 +142,7 @@ def test_change_the_points_of_dh_t(tmp_path):
     p, n02, total = units.BY_NAME["dh_t"].points, units.notebook_points()["02_rnn_bptt"], units.total_points()
 
     # 1. The one edit: the declaration.
-    replace_once(root / "autograder" / "units.py", r'("dh_t\(dy_t, dhraw_next, W_hq, W_hh\)", )\d+\)', rf"\g<1>{p + 1})")
+    replace_once(root / "autograder" / "units.py", r'("dh_t\(dy_t, dhraw_next, W_hq, W_hh\)", )\d+,', rf"\g<1>{p + 1},")
     # 2. The release writes the new points everywhere they are stated.
     run_in(root, "-m", "autograder", "release", "--course", str(root))
     assert run_in(root, "-m", "autograder", "sync", "--check", "--course", str(root)).strip() == ""

@@ -47,4 +47,6 @@ def test_a_solution_cell_that_rewrites_the_judge_changes_no_score(tmp_path):
                       "b_perfect": {"01_mlp_backprop": full["dz_netAct"] + full["dz_netIn"] + full["dz_b"]
                                     + full["mlp_backward"], "02_rnn_bptt": full["dy_t"]}}
     assert judge.read_bytes() == original
-    assert f"a graded notebook changed {judge}; restored it" in proc.stderr
+    # The sandboxed kernel cannot reach the course's files at all, so the guard has nothing to put
+    # back; the guard itself is tested on its own (tests/test_nbgrader_hooks.py).
+    assert f"a graded notebook changed {judge}" not in proc.stderr

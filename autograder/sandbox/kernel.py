@@ -30,6 +30,7 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import Int, Unicode
 
 from . import confine, isolation
+from .allowlist import site_packages
 
 WORK_DIR = "/tmp/notebook"          # the notebook's folder, inside
 SCRIPTS = ("enter.py", "kernel_start.py")
@@ -119,6 +120,10 @@ class SandboxedKernelManager(AsyncKernelManager):
         env["JPY_PARENT_PID"] = "1"
         binds = [(self._ipc_dir, self._ipc_dir, True), (work, WORK_DIR, True)]
         binds += python_path_binds(env.get("PYTHONPATH", ""))
+        # The interpreter starts as its real file (confine.enter_args), and a venv's python is a link
+        # to the system's: the venv's site-packages (ipykernel, zmq) must be named, as the runner's are.
+        paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+        env["PYTHONPATH"] = os.pathsep.join(paths + [p for p in site_packages() if p not in paths])
         if "ipykernel_launcher" not in kernel_cmd:
             raise isolation.IsolationError(f"the kernel command {kernel_cmd} is not ipykernel's",
                                            "use a Python kernel spec (python -m ipykernel_launcher -f ...)")

@@ -99,7 +99,7 @@ make_course() {
         say "copying the course into $COURSE and generating its release with nbgrader"
         mkdir -p "$COURSE"
         tar -C "$REPO" --exclude=__pycache__ --exclude='*.pyc' --exclude=.ipynb_checkpoints -cf - \
-            autograder source release notebooks nbgrader_config.py jupytext.toml | tar -C "$COURSE" -xf -
+            autograder source release notebooks docs/math.md nbgrader_config.py jupytext.toml | tar -C "$COURSE" -xf -
         chown -R "$INSTRUCTOR:" "$COURSE" && chmod 700 "$COURSE"
         (cd "$COURSE" && as_user "$INSTRUCTOR" python -m autograder release >/dev/null)
     fi
