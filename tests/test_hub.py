@@ -349,7 +349,10 @@ def walk_the_loop(hub, browser):
     graded = {s["student"]: s for s in json.loads((out / "grades.json").read_text())["submissions"]}
     points = {u["name"]: u["max_score"] for u in json.loads((out / "grades.json").read_text())["units"]}
     assert graded[A]["score"] == points[RIGHT] and graded[B]["score"] == 0
-    assert formgrader == {s: f"{graded[s]['score']:g} / {graded[s]['max_score']:g}" for s in (A, B)}, formgrader
+    # Formgrader's maximum counts the written answers too (nbgrader's max includes manually graded cells);
+    # none is graded by hand yet, so its score is the autograded one.
+    assert formgrader == {s: f"{graded[s]['score']:g} / {graded[s]['max_score'] + graded[s]['manual_max_score']:g}"
+                          for s in (A, B)}, formgrader
 
     # B's submission in Formgrader: none of B's script runs in the instructor's browser, the page works.
     from nbgrader.api import Gradebook
