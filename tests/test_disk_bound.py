@@ -131,14 +131,17 @@ def without_cap_sys_admin(tmp_path_factory):
     if not shutil.which("setpriv") or not shutil.which("chattr"):
         pytest.skip("needs setpriv(1) and chattr(1)")
     root = tmp_path_factory.mktemp("no-cap")
-    stuck = Path(f"/tmp/bptt-append-only-{TOKEN}")
-    stuck.mkdir()
-    os.chmod(stuck, 0o1777)
+    stuck, sticky = Path(f"/tmp/bptt-append-only-{TOKEN}"), Path(f"/tmp/bptt-sticky-{TOKEN}")
+    for folder in (stuck, sticky):      # root's, world-writable, sticky: like /tmp/.X11-unix
+        folder.mkdir()
+        os.chmod(folder, 0o1777)
     if subprocess.run(["chattr", "+a", str(stuck)], capture_output=True, check=False).returncode != 0:
         stuck.rmdir()
+        sticky.rmdir()
         pytest.skip("the file system of /tmp has no append-only attribute")
     course = minicourse.write_course(root / "course")
     minicourse.student(course / "submitted", "a_planter", extra={MLP: [PLANT.format(folder=str(stuck))]})
+    minicourse.student(course / "submitted", "b_sticky", extra={MLP: [PLANT.format(folder=str(sticky))]})
     minicourse.student(course / "submitted", "z_honest")
     prefix = hostview.prefix(root) + ["setpriv", "--bounding-set", "-sys_admin"]
     modes = hostview.modes_of(REPO)
@@ -149,8 +152,10 @@ def without_cap_sys_admin(tmp_path_factory):
         hostview.restore(modes)
         subprocess.run(["chattr", "-a", str(stuck)], check=False)
         left = sorted(p.name for p in stuck.iterdir())
+        swept = sorted(p.name for p in sticky.iterdir())
         shutil.rmtree(stuck)
-    return dict(refused=refused, graded=graded, out=root / "out", left=left, stuck=stuck)
+        shutil.rmtree(sticky)
+    return dict(refused=refused, graded=graded, out=root / "out", left=left, swept=swept, stuck=stuck)
 
 
 def test_process_isolation_without_a_disk_bound_is_refused_unless_allowed(without_cap_sys_admin):
@@ -165,8 +170,9 @@ def test_process_isolation_without_a_disk_bound_is_refused_unless_allowed(withou
 
 def test_files_the_clean_up_cannot_remove_are_named_on_that_students_row(without_cap_sys_admin):
     rows = _rows(without_cap_sys_admin["out"])
-    assert {name: row["score"] for name, row in rows.items()} == {"a_planter": 8, "z_honest": 8}
-    assert rows["z_honest"]["notes"] == []
+    assert {name: row["score"] for name, row in rows.items()} == {"a_planter": 8, "b_sticky": 8, "z_honest": 8}
+    assert rows["b_sticky"]["notes"] == rows["z_honest"]["notes"] == []
+    assert without_cap_sys_admin["swept"] == []      # what could be deleted was (protect.remove_left_behind)
     stuck = without_cap_sys_admin["stuck"]
     assert [n for n in rows["a_planter"]["notes"] if "clean-up" in n] == [
         f"clean-up: after this student's sandbox, {stuck}/answers.txt could not be deleted (Operation not "

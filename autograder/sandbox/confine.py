@@ -92,6 +92,10 @@ def bwrap_command(iso: Isolation, program: Program, tmp_bytes: int = TMP_BYTES) 
             made.add(d)
         args += ["--bind" if writable else "--ro-bind", host, inside]
         made.add(inside)
+    # Read-only once built: the root and /dev are tmpfs of bwrap's without a size, which a grader
+    # that is not root leaves to the sandbox's uid (its user namespace owns them). Only /tmp
+    # (tmp_bytes) and the caller's writable binds stay writable.
+    args += ["--remount-ro", "/dev", "--remount-ro", "/"]
     args += namespace_args()
     for k, v in program.env.items():
         args += ["--setenv", k, v]
