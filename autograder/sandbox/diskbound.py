@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import ctypes
 import os
-import subprocess
 
 DISK_BYTES = 64 << 20      # each sandbox's writable space: bwrap's /tmp; process mode's home and /dev/shm
 INODES = 65536             # files per tmpfs: empty files cost kernel memory too
@@ -88,6 +87,8 @@ def confine(home: str, size: int = DISK_BYTES) -> None:
 
 def probe(python: str, enter: str, uid: int, gid: int, home: str, program: str) -> str | None:
     """Start enter.py with the bound on `program` (as uid) once: None when it held, else why not."""
+    import subprocess     # here: the sandbox's own start-up never pays for it
+
     try:
         proc = subprocess.run([python, "-I", "-S", enter, str(uid), str(gid), "0", f"--disk={DISK_BYTES}:{home}",
                                program], capture_output=True, text=True, check=False, timeout=60,
