@@ -5,12 +5,14 @@ allow-list, RLIMIT_NPROC where no cgroup counts processes) in the isolation the 
 (isolation.py): under bwrap a root built from the allow-list (allowlist.py) with the caller's
 binds, own PID/network/IPC/UTS/mount namespaces, a new session and a clean environment; in
 process mode a separate process on the host's file system (protect.py), with a private home and
-temporary folder of its own. Both: a pids cgroup and a memory cgroup per sandbox where the host
-has them, entered before the program starts so every process and page of it counts. `kill` ends
+temporary folder of its own (a 64 MiB tmpfs in a mount namespace of its own, every other mount
+read-only: diskbound.py; unless the instructor allowed an unbounded disk). Both: a pids cgroup
+and a memory cgroup per sandbox where the host has them, entered before the program starts so
+every process and page of it counts. `kill` ends
 everything the program started, including daemons that left its session (the PID namespace under
 bwrap; the cgroup and a kill(-1) from the sandbox's own per-run uid in process mode), and reaps
 them; `close` then removes the cgroups, the home and whatever the uid left in the host's shared
-writable folders.
+writable folders, and returns what it could not remove (the student's row names it).
 """
 from __future__ import annotations
 
