@@ -109,9 +109,9 @@ def test_the_writers_row_says_where_it_was_stopped(writer_batch):
     full = "No space left on device"
     if mode == "bwrap":
         # HOME is the private /tmp: one 64 MiB tmpfs, which the home's files fill; nothing else is
-        # writable (/var/tmp is not in the sandbox, /dev/shm is a folder of bwrap's root-owned /dev).
+        # writable (/var/tmp is not in the sandbox, /dev/shm is a folder of bwrap's read-only /dev).
         assert told == {"home": (told["home"][0], full), "/tmp": (0, full),
-                        "/var/tmp": (0, "No such file or directory"), "/dev/shm": (0, "Permission denied")}
+                        "/var/tmp": (0, "No such file or directory"), "/dev/shm": (0, "Read-only file system")}
         assert 60 <= told["home"][0] <= 64
     else:
         # The home and /dev/shm are tmpfs of 64 MiB each; the host's /tmp and /var/tmp are
