@@ -1,7 +1,7 @@
 """Command line: python -m autograder {grade,judge,report,release,sync,demo,gradescope}.
 
     python -m autograder grade PATH... --out DIR [--jobs N] [--force] [--gradebook] [--course DIR]
-                               [--isolation {auto,bwrap,process}] [--sandbox-user NAME]
+                               [--isolation {auto,bwrap,process}] [--allow-unbounded-disk] [--sandbox-user NAME]
     python -m autograder judge FOLDER [--course DIR] [--isolation ...] [--sandbox-user NAME]
     python -m autograder report DIR
     python -m autograder release [--course DIR]
@@ -60,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="how student code is isolated: auto = bwrap (refuses with the cause and the fix if bwrap "
                         "cannot start); process = a separate process as --sandbox-user, protected by file "
                         "permissions only (weaker; only when asked)")
+    _disk(g)
     _sandbox_user(g)
     j = sub.add_parser("judge", help="grade ONE student's folder in the sandbox; print the verdicts as JSON "
                                      "(what nbgrader's Autograde records: autograder/verdicts.py)")
@@ -68,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     j.add_argument("--assignment", default=None, help="assignment name under source/ (default: bptt)")
     j.add_argument("--isolation", choices=("auto", "bwrap", "process"), default="auto",
                    help="as for grade")
+    _disk(j)
     _sandbox_user(j)
     rp = sub.add_parser("report", help="write DIR/class_report.html and .json from DIR/grades.json")
     rp.add_argument("out", metavar="DIR", help="the output folder of a grade run (holds grades.json)")
@@ -95,6 +97,12 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress: only warnings, errors and results")
 
 
+def _disk(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--allow-unbounded-disk", action="store_true",
+                   help="with --isolation process on a host that refuses the grader a mount namespace (no "
+                        "CAP_SYS_ADMIN): grade anyway, without a bound on what a sandbox writes (otherwise refused)")
+
+
 def _sandbox_user(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sandbox-user", default=DEFAULT_SANDBOX_USER, metavar="NAME",
                    help=f"unprivileged user that runs student code when the grader is root; created when missing "
@@ -113,7 +121,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
                   submission_timeout=args.submission_timeout, grace=args.grace)
     plan, entries = grade_batch(args.paths, args.out, course_root=args.course, jobs=args.jobs, force=args.force,
                                 progress=not args.quiet, assignment=args.assignment, limits=limits,
-                                hide=args.hide, isolation=args.isolation, sandbox_user=args.sandbox_user)
+                                hide=args.hide, isolation=args.isolation, sandbox_user=args.sandbox_user,
+                                allow_unbounded_disk=args.allow_unbounded_disk)
     # Every stage runs whatever another one met: a configuration error (a GraderError: exit 2) is
     # raised once the others are done; anything else is reported and costs exit status 1.
     stages: list[tuple[str, Callable[[], object]]] = [("class report", lambda: write_report(args.out))]
@@ -160,7 +169,7 @@ def cmd_judge(args: argparse.Namespace) -> int:
 
     ensure_sandbox_user(args.sandbox_user)
     result = judge_folder(args.folder, args.course, args.assignment, isolation=args.isolation,
-                          sandbox_user=args.sandbox_user)
+                          sandbox_user=args.sandbox_user, allow_unbounded_disk=args.allow_unbounded_disk)
     print(to_json(result))
     return 0
 

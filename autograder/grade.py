@@ -154,6 +154,7 @@ class _Session:
     restarts: int = 0
     poisoned: dict[str, set[int]] = field(default_factory=dict)     # stem -> cells that killed the worker
     cell_notes: dict[str, list[str]] = field(default_factory=dict)  # stem -> problems while loading
+    left_behind: list[str] = field(default_factory=list)            # what the sandboxes' clean-up could not delete
 
 
 class Grader:
@@ -193,6 +194,8 @@ class Grader:
         finally:
             if self.state.worker is not None:
                 self.state.worker.close()
+        notes += [f"clean-up: after this student's sandbox, {p}; later students of this run may find it"
+                  for p in self.state.left_behind]
         for stem, msgs in self.state.cell_notes.items():
             notes += [f"{stem}: {m}" for m in msgs]
         if len(notes) > MAX_NOTES:    # 40,000 failing cells must not make a 13 MB grades.json
@@ -219,7 +222,7 @@ class Grader:
         while True:
             if st.restarts > self.cfg.max_restarts or self._over_budget():
                 return None
-            worker = Worker(self.cfg)
+            worker = Worker(self.cfg, st.left_behind)
             worker.hard_deadline = st.start + self.cfg.submission_timeout
             try:
                 worker.start()
@@ -376,7 +379,7 @@ def cache_key(sub: Submission, plan: Plan, cfg: JailConfig, code: str) -> str:
 
 def make_config(plan: Plan, out_dir: str | Path, paths: Iterable[str | Path],
                 extra_hide: Iterable[str | Path] = (), isolation: str = "auto", sandbox_user: str | None = None,
-                **limits: Any) -> JailConfig:
+                allow_unbounded_disk: bool = False, **limits: Any) -> JailConfig:
     """Sandbox settings and the isolation they run under (detected, stage written; see release_config).
 
     Hidden/protected: the grader's code, the course, the output, the submissions' folders and `extra_hide`.
@@ -389,7 +392,7 @@ def make_config(plan: Plan, out_dir: str | Path, paths: Iterable[str | Path],
     hide += [str(Path(p).resolve()) for p in extra_hide]
     cfg = JailConfig(hide=default_hidden(hide), public_files=[str(p) for p in plan.public_files()], **limits)
     iso = cfg.isolation = iso_mod.resolve(isolation, sandbox_user or iso_mod.DEFAULT_USER, cfg.max_processes,
-                                          memory_mb=cfg.memory_mb)
+                                          memory_mb=cfg.memory_mb, allow_unbounded_disk=allow_unbounded_disk)
     try:
         from .sandbox import protect
 
@@ -420,7 +423,7 @@ def grade_batch(paths: Sequence[str | Path], out_dir: str | Path, course_root: s
                 jobs: int | None = None, force: bool = False, progress: bool = True,
                 assignment: str | None = None, limits: dict[str, Any] | None = None,
                 hide: Iterable[str | Path] = (), isolation: str = "auto",
-                sandbox_user: str | None = None) -> tuple[Plan, list[StudentResult]]:
+                sandbox_user: str | None = None, allow_unbounded_disk: bool = False) -> tuple[Plan, list[StudentResult]]:
     """Grade every submission under `paths` into `out_dir`; returns (plan, results in student order).
 
     Every student gets exactly one entry, whatever they submitted: one that could not be graded
@@ -436,7 +439,7 @@ def grade_batch(paths: Sequence[str | Path], out_dir: str | Path, course_root: s
     report.prepare_out_dir(out)
     earlier = outputs.earlier_entries(out, plan, force)
     cfg = make_config(plan, out, paths, extra_hide=hide, isolation=isolation, sandbox_user=sandbox_user,
-                      **(limits or {}))
+                      allow_unbounded_disk=allow_unbounded_disk, **(limits or {}))
     try:
         return _grade_all(plan, subs, out, cfg, jobs, force, progress, earlier)
     finally:

@@ -83,18 +83,20 @@ def remove_tree(path: str | Path) -> list[str]:
     except FileNotFoundError:
         return []
     except OSError as exc:
-        return [f"{path}: {exc.strerror}"]
+        return [f"{path} could not be examined ({exc.strerror})"]
     if not stat.S_ISDIR(st.st_mode):
         try:
             os.unlink(path)
+        except FileNotFoundError:
+            pass
         except OSError as exc:
-            return [f"{path}: {exc.strerror}"]
+            return [f"{path} could not be deleted ({exc.strerror})"]
         return []
     problems: list[str] = []
     try:
         top = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError as exc:
-        return [f"{path}: {exc.strerror}"]
+        return [f"{path} could not be opened ({exc.strerror})"]
     try:
         _empty(top, path, problems)
     finally:
@@ -104,7 +106,8 @@ def remove_tree(path: str | Path) -> list[str]:
     except FileNotFoundError:
         pass
     except OSError as exc:
-        problems.append(f"{path}: {exc.strerror}")
+        if not problems:       # what kept the folder is said already
+            problems.append(f"{path} could not be deleted ({exc.strerror})")
     return problems
 
 

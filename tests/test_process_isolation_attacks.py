@@ -162,7 +162,7 @@ def test_a_fork_chain_does_not_outlive_its_sandbox(pid1_batch):
     """Had the chain outrun the clean-up, its kill(-1) would have ended the later students' sandboxes."""
     rows = _rows(pid1_batch["out"])
     later = {name: (row["score"], row.get("graded"), row.get("notes")) for name, row in rows.items()
-             if name > "a_chain" and name != "d_forked_answer"}
+             if name > "a_chain" and name not in ("c_sticky", "d_forked_answer")}
     assert later == {name: (8, True, []) for name in later}
     assert pid1_batch["chain"] == []
 
@@ -175,7 +175,11 @@ def test_a_graded_call_cannot_compute_its_answer_in_a_forked_child(pid1_batch):
 
 
 def test_files_in_a_sticky_world_writable_subfolder_of_tmp_are_swept(pid1_batch):
+    """Under the disk bound the host's /tmp is read-only to the sandbox: the file is not even written.
+    Where the host allows no bound, the sweep removes it (tests/test_disk_bound.py)."""
     assert pid1_batch["left"] == []
+    notes = _rows(pid1_batch["out"])["c_sticky"]["notes"]
+    assert len(notes) == 1 and "OSError: [Errno 30] Read-only file system" in notes[0]
 
 
 @pytest.fixture(scope="module")

@@ -178,7 +178,7 @@ def test_only_the_private_tmp_is_writable(sandbox, course):
     worker, _, out = sandbox
     targets = [REPO / "autograder" / "planted.py", course / "planted.py", out / "planted.py",
                Path(WORK_DIR) / "planted.py", Path(GRADER_DIR) / "runner.py", Path("/etc/passwd"),
-               Path("/usr/lib/planted"), Path("/tmp/planted")]
+               Path("/usr/lib/planted"), Path("/planted"), Path("/dev/shm/planted"), Path("/tmp/planted")]
     found = call(worker, "write", "\n".join(map(str, targets)))
     assert found.pop("/tmp/planted") == "written"
     assert set(found.values()) <= {"FileNotFoundError", "PermissionError", "OSError"}
@@ -522,7 +522,8 @@ def test_a_grader_that_is_not_root_sandboxes_in_a_user_namespace():
         for p in [top] + list(top.rglob("*")):
             os.chown(p, 65534, 65534)
         spec = {"mode": "auto", "course": str(course), "out": str(top / "out"),
-                "calls": [["identity", []], ["read", ["/etc/shadow\n" + str(repo / "autograder" / "reference" / "mlp.py")]]]}
+                "calls": [["identity", []], ["read", ["/etc/shadow\n" + str(repo / "autograder" / "reference" / "mlp.py")]],
+                          ["write", ["/planted\n/dev/shm/planted\n/tmp/planted"]]]}
         proc = subprocess.run(hostview.prefix(top) + ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                                                       sys.executable, "-m", "tests.adversarial.probe", json.dumps(spec)],
                               cwd=repo, capture_output=True, text=True, check=False, timeout=300)
@@ -531,10 +532,13 @@ def test_a_grader_that_is_not_root_sandboxes_in_a_user_namespace():
     if "bubblewrap cannot start here" in proc.stderr:
         pytest.skip("this host does not allow unprivileged user namespaces")
     assert proc.returncode == 0, proc.stderr
-    found, read = (r[1] for r in json.loads(proc.stdout))
+    found, read, written = (r[1] for r in json.loads(proc.stdout))
     assert found["Uid"].split() == ["65534"] * 4 and found["unshare"] == "-1 errno 1"
     assert found["CapEff"] == "0000000000000000" and found["NoNewPrivs"] == "1"
     assert set(read.values()) == {"FileNotFoundError"}
+    # bwrap's root, /dev and made folders are the user namespace's, so the sandbox's uid: read-only
+    # once built, else they would be memory without a bound (confine.bwrap_command).
+    assert written == {"/planted": "OSError", "/dev/shm/planted": "OSError", "/tmp/planted": "written"}
 
 
 def test_a_hidden_folder_inside_the_allow_list_is_empty(course, tmp_path):

@@ -74,10 +74,14 @@ def grade_command(stage: str | Path, out_dir: str | Path, course_root: str | Pat
 
     `root` (the whole Gradescope folder) is hidden from the sandbox besides what the
     grading command hides by itself (the course, the output, the submission, /tmp).
+    Process isolation bounds each sandbox's disk where the container allows a mount namespace
+    and otherwise grades without that bound: the container holds this one upload, so a filled
+    disk costs only its own grade.
     """
+    unbounded = ["--allow-unbounded-disk"] if isolation == "process" else []
     return [sys.executable, "-m", "autograder", "grade", str(stage), "--out", str(out_dir),
             "--course", str(course_root), "--jobs", "1", "--force", "--quiet", "--hide", str(root),
-            "--isolation", isolation]
+            "--isolation", isolation, *unbounded]
 
 
 # ---- the upload ------------------------------------------------------------------------------

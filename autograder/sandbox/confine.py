@@ -5,12 +5,14 @@ allow-list, RLIMIT_NPROC where no cgroup counts processes) in the isolation the 
 (isolation.py): under bwrap a root built from the allow-list (allowlist.py) with the caller's
 binds, own PID/network/IPC/UTS/mount namespaces, a new session and a clean environment; in
 process mode a separate process on the host's file system (protect.py), with a private home and
-temporary folder of its own. Both: a pids cgroup and a memory cgroup per sandbox where the host
-has them, entered before the program starts so every process and page of it counts. `kill` ends
+temporary folder of its own (a 64 MiB tmpfs in a mount namespace of its own, every other mount
+read-only: diskbound.py; unless the instructor allowed an unbounded disk). Both: a pids cgroup
+and a memory cgroup per sandbox where the host has them, entered before the program starts so
+every process and page of it counts. `kill` ends
 everything the program started, including daemons that left its session (the PID namespace under
 bwrap; the cgroup and a kill(-1) from the sandbox's own per-run uid in process mode), and reaps
 them; `close` then removes the cgroups, the home and whatever the uid left in the host's shared
-writable folders.
+writable folders, and returns what it could not remove (the student's row names it).
 """
 from __future__ import annotations
 
@@ -23,13 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from . import cgroups, memcg, reaper
+from . import cgroups, diskbound, memcg, reaper
 from .allowlist import mount_args, read_only_dirs, site_packages
 from .isolation import Isolation, etc_files, namespace_args
 
 HERE = Path(__file__).resolve().parent
 GRADER_DIR = "/tmp/.grader"      # where the sandbox scripts are, inside bwrap
-TMP_BYTES = 64 << 20             # bwrap's private /tmp
+TMP_BYTES = diskbound.DISK_BYTES  # bwrap's private /tmp: the one bound of both modes
 ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "MPLBACKEND": "Agg", "BPTT_GRADING": "1",
        "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 
@@ -64,9 +66,11 @@ def environment(home: str, extra: Mapping[str, str] | None = None) -> dict[str, 
     return env
 
 
-def enter_args(iso: Isolation, program: Program, grader_dir: str) -> list[str]:
+def enter_args(iso: Isolation, program: Program, grader_dir: str, home: str | None = None) -> list[str]:
+    """home (process mode): the sandbox's home, made its tmpfs where the disk is bounded (diskbound.py)."""
     python = [os.path.realpath(sys.executable), "-I"] + ([] if program.site else ["-S"])
-    return python + [f"{grader_dir}/enter.py", str(iso.uid), str(iso.gid), str(iso.nproc)] + program.argv
+    disk = [f"--disk={iso.disk_bytes}:{home}"] if iso.mode == "process" and iso.disk_bytes and home else []
+    return python + [f"{grader_dir}/enter.py", str(iso.uid), str(iso.gid), str(iso.nproc)] + disk + program.argv
 
 
 def bwrap_command(iso: Isolation, program: Program, tmp_bytes: int = TMP_BYTES) -> list[str]:
@@ -90,6 +94,10 @@ def bwrap_command(iso: Isolation, program: Program, tmp_bytes: int = TMP_BYTES) 
             made.add(d)
         args += ["--bind" if writable else "--ro-bind", host, inside]
         made.add(inside)
+    # Read-only once built: the root and /dev are tmpfs of bwrap's without a size, which a grader
+    # that is not root leaves to the sandbox's uid (its user namespace owns them). Only /tmp
+    # (tmp_bytes) and the caller's writable binds stay writable.
+    args += ["--remount-ro", "/dev", "--remount-ro", "/"]
     args += namespace_args()
     for k, v in program.env.items():
         args += ["--setenv", k, v]
@@ -105,6 +113,7 @@ class Sandbox:
     """One confined program: its process, cgroups and (process mode) home; start, kill, close."""
 
     _homes = 0
+    _said: set[str] = set()      # clean-up problems reported already (a file left stays left for the run)
 
     def __init__(self, iso: Isolation, memory_mb: int, max_processes: int) -> None:
         self.iso, self.memory_mb, self.max_processes = iso, memory_mb, max_processes
@@ -128,7 +137,7 @@ class Sandbox:
             # A bare environment and cwd for bwrap itself: inside the PID namespace its
             # /proc/1/environ and /proc/1/cwd are visible to the student.
             return bwrap_command(self.iso, program), "/", {"PATH": "/usr/bin:/bin"}
-        return enter_args(self.iso, program, str(program.scripts)), program.work_dir, dict(program.env)
+        return enter_args(self.iso, program, str(program.scripts), self.home), program.work_dir, dict(program.env)
 
     def prepare(self, program: Program) -> tuple[list[str], str, dict[str, str]]:
         """(argv, cwd, environment) to start, cgroups created and entered by the argv itself.
@@ -171,17 +180,25 @@ class Sandbox:
             reaper.kill_uid(self.iso.uid)
             reaper.reap(self.iso.uid)
 
-    def close(self) -> None:
-        """After kill: remove the cgroups, the home and what the uid left in the host's shared folders."""
+    def close(self) -> list[str]:
+        """After kill: remove the cgroups, the home and what the uid left in the host's shared folders.
+
+        Returns what could not be deleted and was not said before (the student's row says it: files
+        the run's uid keeps are within reach of the run's later sandboxes).
+        """
         self.proc = None
         cgroups.remove(self.cgroup)
         cgroups.remove(self.memory_cgroup)
         self.cgroup = self.memory_cgroup = self.oom_events = None
+        problems: list[str] = []
         if self.home:
             from ..tree import remove_tree
             from .protect import remove_left_behind
 
             # The student decides how deep the home is: a recursive rmtree would raise RecursionError.
-            remove_tree(self.home)
+            problems += remove_tree(self.home)
             self.home = None
-            remove_left_behind(self.iso.uid)
+            remove_left_behind(self.iso.uid, problems=problems)
+        new = [p for p in problems if p not in Sandbox._said]
+        Sandbox._said.update(new)
+        return new

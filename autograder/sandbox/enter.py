@@ -1,6 +1,6 @@
 """First code of the sandboxed process: become the unprivileged sandbox user, then run runner.py.
 
-Usage: python -I -S enter.py UID GID NPROC RUNNER_PATH RUNNER_ARGS...
+Usage: python -I -S enter.py UID GID NPROC [--disk=BYTES:HOME] RUNNER_PATH RUNNER_ARGS...
        python -I enter.py UID GID NPROC KERNEL_START_PATH -f CONNECTION_FILE ...   (a Jupyter kernel)
 
 Under bwrap started by root the process starts as root (with only CAP_SETUID, CAP_SETGID and
@@ -12,7 +12,9 @@ its channel fds. In process mode the grader starts this as root too, outside any
 When the grader is not root (bwrap in a user namespace) there is nothing to drop: UID is the
 grader's own. NPROC > 0 sets RLIMIT_NPROC (the host offers no pids cgroup). Then, in both
 isolation modes, a seccomp filter lets the process and all it starts make only the system calls
-in ALLOWED (below): what a notebook does not need does not exist.
+in ALLOWED (below): what a notebook does not need does not exist. --disk (process mode) first
+gives the process a mount namespace in which only HOME and /dev/shm are writable, tmpfs of BYTES
+each (diskbound.py, loaded by path from this file's folder).
 
 Standalone: standard library only; nothing of the autograder package is visible here.
 """
@@ -291,8 +293,29 @@ def refuse_user_namespaces() -> bool:
     return True
 
 
+def bound_disk(size: int, home: str) -> None:
+    """Process mode: the disk bound of diskbound.py (beside this file), set up while still root.
+
+    Run from its source rather than imported: importlib.util alone would add 30 ms to every sandbox.
+    """
+    path = os.path.join(os.path.dirname(__file__), "diskbound.py")
+    module: dict[str, object] = {"__name__": "bptt_diskbound", "__file__": path}
+    with open(path, "rb") as f:
+        exec(compile(f.read(), path, "exec"), module)  # noqa: S102
+    refused, confine = module["Refused"], module["confine"]
+    if not (isinstance(refused, type) and issubclass(refused, Exception) and callable(confine)):
+        raise SystemExit("sandbox: cannot bound the disk: diskbound.py is not the grader's")
+    try:
+        confine(home, size)
+    except refused as exc:
+        raise SystemExit(f"sandbox: cannot bound the disk: {exc}") from None
+
+
 def main(argv: list[str]) -> None:
     uid, gid, nproc = int(argv[1]), int(argv[2]), int(argv[3])
+    if argv[4].startswith("--disk="):      # process mode: --disk=BYTES:HOME
+        size, home = argv.pop(4)[len("--disk="):].split(":", 1)
+        bound_disk(int(size), home)
     drop_to(uid, gid)
     refuse_user_namespaces()
     if nproc > 0:

@@ -20,13 +20,13 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import cgroups, memcg
+from . import cgroups, diskbound, memcg
 from .allowlist import linker_files, mount_args, read_only_dirs
 
 MODES = ("auto", "bwrap", "process")
 # The grader's only code inside the sandbox (standalone modules): bound read-only under bwrap,
 # copied to the stage folder for process isolation. A new standalone module of runner.py goes here.
-SCRIPTS = ("enter.py", "runner.py", "wire.py", "relay.py")
+SCRIPTS = ("enter.py", "runner.py", "wire.py", "relay.py", "diskbound.py")
 DEFAULT_USER = "bptt-student"
 HERE = Path(__file__).resolve().parent
 CREATE_USER = "useradd --system --no-create-home --shell /usr/sbin/nologin {user}"
@@ -57,6 +57,9 @@ class Isolation:
     grader_dir: str = ""
     work_dir: str = ""
     protected: list[str] = field(default_factory=list)
+    # What a sandbox may write (diskbound.py): bwrap's /tmp, process mode's home and /dev/shm (tmpfs
+    # of this size each); 0 in process mode only when the instructor allowed an unbounded disk.
+    disk_bytes: int = diskbound.DISK_BYTES
 
     @property
     def nproc(self) -> int:
@@ -73,7 +76,16 @@ class Isolation:
         else:
             what = f"process: separate process, host file system behind file permissions, {who}"
         return (f"{what}; processes: {self.pids.describe(self.max_processes)}; "
-                f"memory: {self.memory.describe(self.memory_mb)}")
+                f"memory: {self.memory.describe(self.memory_mb)}; disk: {self.describe_disk()}")
+
+    def describe_disk(self) -> str:
+        mib = f"{self.disk_bytes >> 20} MiB"
+        if self.mode == "bwrap":
+            return f"a {mib} private /tmp (tmpfs), nothing else writable"
+        if self.disk_bytes:
+            return f"a {mib} home and a {mib} /dev/shm (tmpfs, own mount namespace), every other mount read-only"
+        return ("not bounded (--allow-unbounded-disk): home and the host's world-writable folders, "
+                "64 MiB per file")
 
 
 def bwrap_path() -> str:
@@ -196,8 +208,11 @@ def _bwrap_fix() -> str:
 
 def resolve(requested: str = "auto", user: str = DEFAULT_USER, max_processes: int = 64,
             cgroup_root: str = cgroups.CGROUP_ROOT, self_cgroup: str = cgroups.SELF_CGROUP,
-            memory_mb: int = 2048) -> Isolation:
-    """The Isolation to grade with (stage folder written); IsolationError when it cannot run."""
+            memory_mb: int = 2048, allow_unbounded_disk: bool = False) -> Isolation:
+    """The Isolation to grade with (stage folder written); IsolationError when it cannot run.
+
+    allow_unbounded_disk: process mode grades even where the host refuses the disk bound.
+    """
     if requested not in MODES:
         raise IsolationError(f"unknown isolation {requested!r}", f"use one of {', '.join(MODES)}")
     mode = "process" if requested == "process" else "bwrap"
@@ -218,10 +233,34 @@ def resolve(requested: str = "auto", user: str = DEFAULT_USER, max_processes: in
     try:
         if mode == "bwrap":
             probe_bwrap(iso)
+        else:
+            probe_disk(iso, allow_unbounded_disk)
     except BaseException:
         release(iso)
         raise
     return iso
+
+
+def probe_disk(iso: Isolation, allow_unbounded: bool) -> None:
+    """Process mode: start one sandbox with the disk bound; IsolationError (or, if allowed, no bound) when refused."""
+    home = os.path.join(iso.stage, "disk-probe")
+    os.mkdir(home, 0o700)
+    os.chown(home, iso.uid, iso.gid)
+    noop = os.path.join(iso.stage, "disk-probe.py")
+    Path(noop).write_text("import os\nassert os.getuid() != 0\n")
+    os.chmod(noop, 0o644)
+    why = diskbound.probe(os.path.realpath(sys.executable), str(HERE / "enter.py"), iso.uid, iso.gid, home, noop)
+    os.rmdir(home)
+    if why is None:
+        return
+    if not allow_unbounded:
+        raise IsolationError(
+            f"process isolation cannot bound the disk a sandbox writes here ({why})",
+            "give the grader CAP_SYS_ADMIN, so that each sandbox gets a mount namespace with a "
+            f"{iso.disk_bytes >> 20} MiB home (Docker: --cap-add SYS_ADMIN --security-opt apparmor=unconfined), "
+            "or use --isolation bwrap, or pass --allow-unbounded-disk to grade without a bound "
+            "(a student can then fill the disk that holds /tmp while their notebook runs)")
+    iso.disk_bytes = 0
 
 
 def own_identity() -> int:

@@ -67,7 +67,7 @@ class JailConfig:
         mode = self.isolation.mode if self.isolation is not None else "none"
         return (f"mem={self.memory_mb} cpu={self.cpu_seconds} cell={self.cell_timeout} "
                 f"call={self.call_timeout} sub={self.submission_timeout} restarts={self.max_restarts} grace={self.grace} "
-                f"procs={self.max_processes} isolation={mode}")
+                f"procs={self.max_processes} isolation={mode} disk={self.isolation.disk_bytes if self.isolation else 0}")
 
 
 def default_hidden(extra: Iterable[str | Path] = ()) -> list[str]:
@@ -145,8 +145,10 @@ NOT_READING = "the sandbox stopped reading the grader's requests"
 class Worker:
     """One sandboxed runner process: start, send requests, read answers, kill."""
 
-    def __init__(self, cfg: JailConfig) -> None:
+    def __init__(self, cfg: JailConfig, left_behind: list[str] | None = None) -> None:
         self.cfg = cfg
+        # What the clean-up after this worker could not delete (confine.Sandbox.close), for the student's row.
+        self.left_behind = [] if left_behind is None else left_behind
         self.iso = _isolation(cfg)
         self.box = confine.Sandbox(self.iso, cfg.memory_mb, cfg.max_processes)
         self.proc: subprocess.Popen[bytes] | None = None
@@ -199,7 +201,7 @@ class Worker:
                 pass
         self.stderr.close()
         self.proc = None
-        self.box.close()
+        self.left_behind += self.box.close()
 
     def _kill_all(self) -> None:
         self.box.kill()

@@ -177,8 +177,11 @@ SHARED_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/dev/mqueue")
 SWEEP_ENTRIES = 200_000    # entries looked at per sweep, at most (others' trees are not ours to walk forever)
 
 
-def remove_left_behind(uid: int, folders: Iterable[str] = SHARED_WRITABLE) -> list[str]:
+def remove_left_behind(uid: int, folders: Iterable[str] = SHARED_WRITABLE,
+                       problems: list[str] | None = None) -> list[str]:
     """Delete what the sandbox uid left in the shared writable folders, at any depth; returns the paths removed.
+
+    problems: if given, what could not be deleted is appended, in words.
 
     Called after each process-isolation sandbox ends (its processes are dead by then), so nothing
     one student wrote there survives into the next student's sandbox. Descends into every
@@ -202,6 +205,9 @@ def remove_left_behind(uid: int, folders: Iterable[str] = SHARED_WRITABLE) -> li
                 if stat.S_ISDIR(st.st_mode) and st.st_mode & stat.S_IWOTH:
                     pending.append(entry.path)
                 continue
-            if not remove_tree(entry.path):     # iterative: any depth, never a RecursionError
+            failed = remove_tree(entry.path)     # iterative: any depth, never a RecursionError
+            if not failed:
                 removed.append(entry.path)
+            elif problems is not None:
+                problems += failed
     return removed
