@@ -72,10 +72,10 @@ HEADER: list[Part] = [
      lambda T, c, k: list(range(T))),
     ("steps", "the loop over time starts one step short: the last step t = T-1 is never visited, so its "
               "dhraw_t is missing from the sums and from the gradient carried back.",
-     lambda T, c, k: list(range(T - 2, -1, -1)) if T > 1 else None),
+     lambda T, c, k: list(range(T - 2, -1, -1))),
     ("steps", "the loop over time stops one step short: step t = 0 is never visited, so dhraw_0 is missing "
               "from the parameter sums; the loop must run down to t = 0.",
-     lambda T, c, k: list(range(T - 1, 0, -1)) if T > 1 else None),
+     lambda T, c, k: list(range(T - 1, 0, -1))),
     ("steps", "the loop over time runs one step too far, down to t = -1, which NumPy reads as the last step: "
               "the last step's dhraw_t is computed again and overwritten; the loop ends at t = 0.",
      lambda T, c, k: list(range(T - 1, -2, -1))),
@@ -108,7 +108,7 @@ TRUNCATION: list[Part] = [
     ("carry", "the window is one step too long: the chunks have k+1 steps; they are [0, k), [k, 2k), ..., "
               "k steps each.", lambda T, c, k: _cut(T, k + 1, k + 1) if k else None),
     ("carry", "the window is one step too short: the chunks have k-1 steps; they are [0, k), [k, 2k), ..., "
-              "k steps each.", lambda T, c, k: _cut(T, k - 1, k - 1) if k and k > 2 else None),
+              "k steps each.", lambda T, c, k: _cut(T, k - 1, k - 1) if k and k > 1 else None),
     ("sums", "the cut is applied to the parameter sums as well: at a chunk boundary dhraw_t is left out of the "
              "sums of W_xh, W_hh and b_h; only the gradient carried back to the step before is cut, and every "
              "step's dhraw_t counts in the sums.", lambda T, c, k: (c, SUM_KEYS)),
@@ -119,11 +119,10 @@ TRUNCATION: list[Part] = [
 
 
 def _pi(xi: Array) -> float | None:
-    """π of multipliers that are 0 or 1/π (one value for every kept step), else None."""
-    kept = xi[xi > 0]
-    if not kept.size or not np.allclose(kept, kept[0]) or kept[0] <= 1:
-        return None
-    return float(1 / kept[0])
+    """π as a loop reads it back from multipliers that are 0 or 1/π: 1 / the largest ξ (None when
+    that is not below 1: there is no π to misuse)."""
+    top = float(np.max(xi, initial=0.0))
+    return 1 / top if top > 1 else None
 
 
 def _scaled_mask(xi: Array, weight: float | None) -> Array | None:
