@@ -218,6 +218,10 @@ LOOP_RULES = {
     "loop one step long": ("bptt_truncated", dict(LOOP="range(T - 1, -2, -1)"), TRUNC_OUT +
         "the loop over time runs one step too far, down to t = -1, which NumPy reads as the last step: the last "
         "step's dhraw_t is computed again and overwritten; the loop ends at t = 0 "),
+    "a cut at every step": ("bptt_truncated", dict(CARRY="carry = np.array([1.0] + [0.0 if t / k != (t - 1) / k "
+                                                   "else 1.0 for t in range(1, T)])"), TRUNC_OUT +
+        "the gradient is cut at every step, inside the chunks too: only at a chunk boundary (t = k, 2k, ...) may the "
+        "gradient carried back to the step before be cut "),
     "chunks counted from the end": ("bptt_truncated", dict(CARRY=FROM_END), TRUNC_OUT +
         "the chunks are counted from the end of the sequence; they start at t = 0 "),
     "window one step too long": ("bptt_truncated", dict(CARRY="carry = np.ones(T); carry[k + 1::k + 1] = 0"),

@@ -8,7 +8,7 @@ from numpy.typing import NDArray
 from .. import reference as R
 from ..reference.validate import Array
 from .base import Case, CaseDims, Unit
-from .rnn import GRAD_KEYS, backward_mistakes, rnn_problem
+from .rnn import GRAD_KEYS, NO_FUTURE, backward_mistakes, rnn_problem
 
 DIMS = ("T", "N", "D", "H", "Q", "k", "activation")
 
@@ -23,8 +23,9 @@ def _bptt_truncated(rng: np.random.Generator, d: CaseDims) -> Case:
     carry = R.regular_carry(T, k)
     # The carry's and the sums' slips (no cut, a cut one step off, chunks from the end, a window off by
     # one, the cut on the sums) are rewrite rules of the loop: checks/loops.py.
+    # (A cut at every step is the loop rule in the chunks' words, not "the future term is missing".)
     return Case((Y, params, cache, k, act), _pick(R.rnn_backward(Y, params, cache, act, carry=carry)), d,
-                backward_mistakes(params, Y, cache, act, carry))
+                [m for m in backward_mistakes(params, Y, cache, act, carry) if m[0] != NO_FUTURE])
 
 
 def _xi(rng: np.random.Generator, T: int, pi: float | str) -> Array:

@@ -99,6 +99,9 @@ def _from_end(T: int, k: int) -> Array:
 TRUNCATION: list[Part] = [
     ("carry", "the gradient crosses the chunk boundaries: no gradient may pass from step k, 2k, ... "
               "back into the step before.", lambda T, c, k: np.ones(T)),
+    ("carry", "the gradient is cut at every step, inside the chunks too: only at a chunk boundary (t = k, 2k, ...) "
+              "may the gradient carried back to the step before be cut.",
+     lambda T, c, k: np.r_[c[:1], np.zeros(T - 1)]),
     ("carry", "the cut is one step early: chunks are [0, k), [k, 2k), ..., so the cut is between steps k-1 and k.",
      lambda T, c, k: _cut(T, k - 1, k) if k else None),
     ("carry", "the cut is one step late: chunks are [0, k), [k, 2k), ..., so the cut is between steps k-1 and k.",
