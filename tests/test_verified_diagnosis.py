@@ -315,3 +315,15 @@ def test_a_probe_reading_is_said_only_if_the_extra_case_gives_it_too():
     assert said is not None and "same chunk" not in said            # ... but not said
     assert said.startswith("the pre-activation gradient dhraw_t is wrong at t = 0 (the first step) only; it is "
                            "right for every step after t = 0, so the mistake enters at step t = 0"), said
+
+
+def test_an_axis_is_named_time_or_batch_only_when_no_other_size_shares_its_length():
+    from autograder.checks.compare import leaf_predicate
+    import numpy as np
+    expected = np.ones(5)
+    # The first edge case has T = N = 1: an extra axis of length 1 is neither "time" nor "the batch".
+    edge = dict(T=1, N=1, D=3, H=5, Q=5, activation="tanh")
+    text = leaf_predicate(np.ones((1, 5)), expected, edge)
+    assert "time" not in text and "batch" not in text, text
+    plain = dict(T=7, N=3, D=5, H=4, Q=6, activation="relu")
+    assert "over time (T)" in leaf_predicate(np.ones((7, 4)), np.ones(4), plain)
