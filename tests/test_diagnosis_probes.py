@@ -30,9 +30,11 @@ PROBED = {
         "bptt_truncated output: W_xh, W_hh and b_h are wrong: the cut is one step early: chunks are [0, k), [k, 2k), "
         "..., so the cut is between steps k-1 and k " + TRUNC1),
     "cut at t = 1, 1 + k, ...": ("bptt_truncated", dict(CARRY="carry = np.ones(T); carry[1::k] = 0"),
-        # At T = 7, k = 3 this cut is "chunks counted from the end"; the other sizes say it is not.
-        "bptt_truncated output: " + LOOP_WRONG + BEFORE6 + "the carried gradient crossed the boundary between steps 5 "
-        "and 6 (step 6 starts a chunk); " + FUTURE + TRUNC1),
+        # At T = 7, k = 3 this cut is "chunks counted from the end"; the other sizes say it is not, and the
+        # loop rule that gives it on every case (checks/loops.py) is the whole message.
+        "bptt_truncated output: W_xh, W_hh and b_h are wrong: the cut is where step t receives the gradient from "
+        "step t+1, at t = 0, k, 2k, ...: it belongs where step k sends it back to step k-1 (between steps k-1 and "
+        "k) " + TRUNC1),
     "future through W_hh": ("bptt_truncated", dict(WT=""),
         "bptt_truncated output: W_xh, W_hh and b_h are wrong: the future gradient goes through W_hh instead of "
         "W_hh.T " + TRUNC1),

@@ -52,9 +52,12 @@ TRUNC_CUT_AT_ONE = body("bptt_truncated", CARRY="carry = np.ones(T); carry[1::k]
 
 
 def test_a_chunk_rule_that_coincides_at_t7_k3_is_not_named():
+    # Named by the rule that gives it on every case (the cut at the start of the iteration t = 0, k, ...).
     message = verdict("bptt_truncated", TRUNC_CUT_AT_ONE)
-    assert message is not None and message.startswith(
-        "bptt_truncated output: W_xh, W_hh and b_h each has the wrong values.")
+    assert message == (
+        "bptt_truncated output: W_xh, W_hh and b_h are wrong: the cut is where step t receives the gradient from "
+        "step t+1, at t = 0, k, 2k, ...: it belongs where step k sends it back to step k-1 (between steps k-1 and "
+        "k) " + where("bptt_truncated"))
     assert "counted from the end" not in message
 
 
@@ -222,6 +225,13 @@ LOOP_RULES = {
                                                    "else 1.0 for t in range(1, T)])"), TRUNC_OUT +
         "the gradient is cut at every step, inside the chunks too: only at a chunk boundary (t = k, 2k, ...) may the "
         "gradient carried back to the step before be cut "),
+    "only the first boundary cut": ("bptt_truncated",
+        dict(CARRY="carry = np.ones(T); carry[min(k, T - 1)] = 0 if k < T else 1"), TRUNC_OUT +
+        "only the first chunk boundary (t = k) is cut: the gradient must be cut at every boundary, every multiple "
+        "of k "),
+    "the last boundary missed": ("bptt_truncated", dict(CARRY="carry = np.ones(T); carry[list(range(k, T - k, k))] = 0"),
+        TRUNC_OUT + "the last chunk boundary is not cut: the gradient must be cut at every boundary, every multiple "
+        "of k below T "),
     "chunks counted from the end": ("bptt_truncated", dict(CARRY=FROM_END), TRUNC_OUT +
         "the chunks are counted from the end of the sequence; they start at t = 0 "),
     "window one step too long": ("bptt_truncated", dict(CARRY="carry = np.ones(T); carry[k + 1::k + 1] = 0"),

@@ -7,7 +7,8 @@ Each rule below rewrites one part of that loop, the way a student's loop differs
 * its header: the loop runs forwards, stops one step short at either end, or runs one step
   too far (t = -1, which NumPy reads as the last step);
 * the carry: for regular truncation the chunks counted from the other end, a cut one step
-  early or late, a window one step too long or too short, no cut at all; for randomized
+  early or late (or at the start of the iteration), a window one step too long or too short,
+  no cut at all, a cut at every step, only the first boundary cut, the last one missed; for randomized
   truncation ξ ignored, ξ as a 0/1 mask, a weight 1/(1-π) or 2 instead of 1/π, π instead of
   1/π, ξ one step late or early, or read backwards;
 * the sums: the cut (or ξ) applied to the parameter sums as well, on every sum or on W_hh's only.
@@ -90,6 +91,12 @@ def _cut(T: int, start: int, every: int) -> Array | None:
     return carry
 
 
+def _only(T: int, cuts: Sequence[int]) -> Array:
+    carry = np.ones(T)
+    carry[list(cuts)] = 0.0
+    return carry
+
+
 def _from_end(T: int, k: int) -> Array:
     carry = np.ones(T)
     carry[[t for t in range(1, T) if (T - t) % k == 0]] = 0.0
@@ -106,6 +113,15 @@ TRUNCATION: list[Part] = [
      lambda T, c, k: _cut(T, k - 1, k) if k else None),
     ("carry", "the cut is one step late: chunks are [0, k), [k, 2k), ..., so the cut is between steps k-1 and k.",
      lambda T, c, k: _cut(T, k + 1, k) if k else None),
+    ("carry", "only the first chunk boundary (t = k) is cut: the gradient must be cut at every boundary, every "
+              "multiple of k.",
+     lambda T, c, k: _only(T, [k]) if k and 2 * k < T else None),
+    ("carry", "the last chunk boundary is not cut: the gradient must be cut at every boundary, every multiple of "
+              "k below T.",
+     lambda T, c, k: _only(T, list(range(k, T, k))[:-1]) if k and k < T else None),
+    ("carry", "the cut is where step t receives the gradient from step t+1, at t = 0, k, 2k, ...: it belongs where "
+              "step k sends it back to step k-1 (between steps k-1 and k).",
+     lambda T, c, k: _cut(T, 1, k) if k else None),
     ("carry", "the chunks are counted from the end of the sequence; they start at t = 0.",
      lambda T, c, k: _from_end(T, k) if k else None),
     ("carry", "the window is one step too long: the chunks have k+1 steps; they are [0, k), [k, 2k), ..., "
