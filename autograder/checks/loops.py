@@ -8,9 +8,9 @@ Each rule below rewrites one part of that loop, the way a student's loop differs
   too far (t = -1, which NumPy reads as the last step);
 * the carry: for regular truncation the chunks counted from the other end, a cut one step
   early or late (or at the start of the iteration), a window one step too long or too short,
-  no cut at all, a cut at every step, only the first boundary cut, the last one missed; for randomized
-  truncation ξ ignored, ξ as a 0/1 mask, a weight 1/(1-π) or 2 instead of 1/π, π instead of
-  1/π, ξ one step late or early, or read backwards;
+  no cut at all, a cut at every step, only the first boundary cut, the last one missed; for
+  randomized truncation ξ ignored, ξ as a 0/1 mask, a weight 1/(1-π) or 2 instead of 1/π,
+  π instead of 1/π, ξ one step late or early, or read backwards;
 * the sums: the cut (or ξ) applied to the parameter sums as well, on every sum or on W_hh's only.
 
 Rules are applied one at a time and two at a time (two of different parts), and each rewrite is
@@ -30,7 +30,6 @@ from ..reference.rnn import output_gradients
 from ..reference.validate import Array
 from .base import Answer, Case, Unit
 
-LOOP_UNITS = ("rnn_backward", "bptt_truncated", "bptt_randomized")
 SUM_KEYS = ("W_xh", "W_hh", "b_h")
 
 
