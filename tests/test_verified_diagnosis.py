@@ -257,6 +257,10 @@ LOOP_RULES = {
     "ξ as a 0/1 mask": ("bptt_randomized", dict(CARRY="carry = (xi > 0) * 1.0"), RAND_OUT +
         "xi is used as a 0/1 mask: the surviving gradient must be multiplied by xi[t] itself (= 1/pi), which keeps "
         "the estimate unbiased "),
+    "π as the fraction kept": ("bptt_randomized", dict(CARRY="keep = (xi > 0) * 1.0; carry = keep / max(keep.mean(), "
+                                                        "1e-300)"), RAND_OUT +
+        "pi is taken as the fraction of the steps where xi > 0, and the 0/1 mask is divided by it; multiply by xi[t] "
+        "itself (1/pi, as drawn) "),
     "ξ a step late": ("bptt_randomized", dict(CARRY="carry = np.r_[1.0, xi[:-1]]"), RAND_OUT +
         "xi is applied one step late: xi[t] scales the gradient passed from step t back to step t-1 "),
     "ξ read backwards": ("bptt_randomized", dict(CARRY="carry = xi[::-1]"), RAND_OUT +
@@ -278,6 +282,15 @@ def test_each_rewrite_rule_of_the_loop_is_named_by_its_own_sentence(name):
     if not message.endswith(")."):          # every rule but 1/(1-π) shows in the first case
         message += where(unit)
     assert verdict(unit, body(unit, **slip)) == message
+
+
+def test_xi_on_each_steps_own_output_gradient_is_named_by_its_rule():
+    source = body("bptt_randomized").replace("dy = (P - np.eye(Q)[Y]) / (T * N)",
+                                             "dy = (P - np.eye(Q)[Y]) / (T * N) * xi[:, None, None]")
+    assert verdict("bptt_randomized", source) == (
+        "bptt_randomized output: W_xh, W_hh, b_h, W_hq and b_q are wrong: xi[t] also multiplies step t's own output "
+        "gradient dy_t (in W_hq and b_q too); xi[t] scales only the gradient passed back from step t to step t-1 "
+        + where("bptt_randomized"))
 
 
 @pytest.mark.parametrize("unit, slip", [

@@ -9,9 +9,10 @@ Each rule below rewrites one part of that loop, the way a student's loop differs
 * the carry: for regular truncation the chunks counted from the other end, a cut one step
   early or late (or at the start of the iteration), a window one step too long or too short,
   no cut at all, a cut at every step, only the first boundary cut, the last one missed; for
-  randomized truncation ξ ignored, ξ as a 0/1 mask, a weight 1/(1-π) or 2 instead of 1/π,
-  π instead of 1/π, ξ one step late or early, or read backwards;
-* the sums: the cut (or ξ) applied to the parameter sums as well, on every sum or on W_hh's only.
+  randomized truncation ξ ignored, ξ as a 0/1 mask, a weight 1/(1-π), 2, π or 1/(the
+  fraction of ξ kept) instead of 1/π, ξ one step late or early, or read backwards;
+* the sums: the cut (or ξ) applied to the parameter sums as well, on every sum or on W_hh's
+  only; ξ applied to each step's own output gradient dy_t as well.
 
 Rules are applied one at a time and two at a time (two of different parts), and each rewrite is
 the loop computed on the case's own arguments, so checks/repair.py can verify it like any other:
@@ -34,12 +35,16 @@ SUM_KEYS = ("W_xh", "W_hh", "b_h")
 
 
 def loop(Y: np.ndarray, params: dict[str, Array], cache: dict[str, Array], act: str, carry: Array,
-         steps: Sequence[int], sums: Array | None = None, sums_on: Sequence[str] = SUM_KEYS) -> dict[str, Array]:
+         steps: Sequence[int], sums: Array | None = None, sums_on: Sequence[str] = SUM_KEYS,
+         own: Array | None = None) -> dict[str, Array]:
     """The reference loop with its header replaced by `steps` (visited in this order, NumPy
-    indexing: -1 is the last step; a step never visited keeps dhraw_t = 0), and, with `sums`,
-    each step's dhraw_t scaled by sums[t] in the sums of `sums_on`."""
+    indexing: -1 is the last step; a step never visited keeps dhraw_t = 0), with `sums`, each
+    step's dhraw_t scaled by sums[t] in the sums of `sums_on`, and with `own`, each step's output
+    gradient dy_t scaled by own[t] (everywhere dy_t is used)."""
     h, P, X = cache["h"], cache["p"], cache["X"]
     dy = output_gradients(P, Y)
+    if own is not None:
+        dy = dy * np.asarray(own, dtype=np.float64)[:, None, None]
     W_hq, W_hhT = params["W_hq"], params["W_hh"].T
     dphi = R.phi_prime(cache["h_netIn"], h, act)
     dhraw = np.zeros_like(h)
@@ -159,6 +164,9 @@ RANDOMIZED: list[Part] = [
      lambda T, c, k: _scaled_mask(c, None if _pi(c) is None else 1 / (1 - _pi(c)))),   # type: ignore[operator]
     ("carry", "the surviving gradient is multiplied by pi; it must be divided by pi: multiply by xi[t] itself.",
      lambda T, c, k: _scaled_mask(c, _pi(c))),
+    ("carry", "pi is taken as the fraction of the steps where xi > 0, and the 0/1 mask is divided by it; "
+              "multiply by xi[t] itself (1/pi, as drawn).",
+     lambda T, c, k: (c > 0) / np.mean(c > 0) if np.any(c > 0) else None),
     ("carry", "xi is applied one step late: xi[t] scales the gradient passed from step t back to step t-1.",
      lambda T, c, k: np.r_[1.0, c[:-1]]),
     ("carry", "xi is applied one step early: xi[t] scales the gradient passed from step t back to step t-1.",
@@ -168,6 +176,8 @@ RANDOMIZED: list[Part] = [
     ("sums", "xi[t] multiplies the stored dhraw_t, so it also scales step t's terms in the sums of W_xh, W_hh and "
              "b_h; xi[t] scales only the gradient passed back from step t to step t-1.",
      lambda T, c, k: (c, SUM_KEYS)),
+    ("own", "xi[t] also multiplies step t's own output gradient dy_t (in W_hq and b_q too); xi[t] scales only the "
+            "gradient passed back from step t to step t-1.", lambda T, c, k: c),
     ("sums", "xi[t] also scales step t's term h_{t-1}.T @ dhraw_t in the sum of W_hh; xi[t] scales only the "
              "gradient passed back from step t to step t-1.", lambda T, c, k: (c, ("W_hh",))),
 ]
@@ -211,7 +221,7 @@ def loop_rewrites(unit: Unit, case: Case) -> list[tuple[str, Answer]]:
     pairs = [[a, b] for a, b in combinations(changes, 2) if a[0] != b[0]]
     for chosen in singles + pairs:
         steps: list[int] = list(range(T - 1, -1, -1))
-        carry, sums, on = right, None, SUM_KEYS
+        carry, sums, on, own = right, None, SUM_KEYS, None
         for part, _, value in chosen:
             if part == "steps" and isinstance(value, list):
                 steps = value
@@ -219,10 +229,12 @@ def loop_rewrites(unit: Unit, case: Case) -> list[tuple[str, Answer]]:
                 carry = value.astype(np.float64)
             elif part == "sums" and isinstance(value, tuple):
                 sums, on = value
+            elif part == "own" and isinstance(value, np.ndarray):
+                own = value
         message = chosen[0][1] if len(chosen) == 1 else joined(chosen[0][1], chosen[1][1])
         try:
             with np.errstate(all="ignore"):
-                grads = loop(Y, params, cache, act, carry, steps, sums, on)
+                grads = loop(Y, params, cache, act, carry, steps, sums, on, own)
         except (IndexError, ValueError):
             continue
         out.append((message, {key: grads[key] for key in case.expected}))
