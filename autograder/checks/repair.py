@@ -157,9 +157,11 @@ def verified_mistakes(unit: Unit, case: Case, seen: Evidence) -> dict[str, set[L
     paths = [p for p, _ in _leaves(case.expected)]
     tried = {id(c): candidates(unit, c) for c, _ in seen}
     from .loops import loop_rewrites
-    whole = {m for m, _ in loop_rewrites(unit, case)}
+    loops = loop_rewrites(unit, case)
+    whole = {m for m, _ in loops}
     out: dict[str, set[LeafPath]] = {}
-    for message in dict.fromkeys(m for m, _ in candidates(unit, case)):
+    own = list(case.mistakes) + argument_rewrites(unit, case) + loops     # candidates(unit, case), once
+    for message in dict.fromkeys(m for m, _ in own):
         for path in paths:
             if all(any(_equal(got, w, path) for w in ([w for m, w in tried[id(c)] if m == message] or _reference(c)))
                    for c, got in seen):
