@@ -30,9 +30,11 @@ PROBED = {
         "bptt_truncated output: W_xh, W_hh and b_h are wrong: the cut is one step early: chunks are [0, k), [k, 2k), "
         "..., so the cut is between steps k-1 and k " + TRUNC1),
     "cut at t = 1, 1 + k, ...": ("bptt_truncated", dict(CARRY="carry = np.ones(T); carry[1::k] = 0"),
-        # At T = 7, k = 3 this cut is "chunks counted from the end"; the other sizes say it is not.
-        "bptt_truncated output: " + LOOP_WRONG + BEFORE6 + "the carried gradient crossed the boundary between steps 5 "
-        "and 6 (step 6 starts a chunk); " + FUTURE + TRUNC1),
+        # At T = 7, k = 3 this cut is "chunks counted from the end"; the other sizes say it is not, and the
+        # loop rule that gives it on every case (checks/loops.py) is the whole message.
+        "bptt_truncated output: W_xh, W_hh and b_h are wrong: the cut is where step t receives the gradient from "
+        "step t+1, at t = 0, k, 2k, ...: it belongs where step k sends it back to step k-1 (between steps k-1 and "
+        "k) " + TRUNC1),
     "future through W_hh": ("bptt_truncated", dict(WT=""),
         "bptt_truncated output: W_xh, W_hh and b_h are wrong: the future gradient goes through W_hh instead of "
         "W_hh.T " + TRUNC1),
@@ -42,13 +44,14 @@ PROBED = {
         "relu, wrong for tanh: check φ′ of tanh; wrong even when k ≥ T (where no cut may happen) "
         + where("bptt_truncated", 2)),
     "truncated loop forwards": ("bptt_truncated", dict(LOOP="range(T)"),
-        "bptt_truncated output: " + LOOP_WRONG + "the pre-activation gradient dhraw_t is wrong at every step; the "
-        "first wrong step from the end is t = 6: step 6 receives the gradient of step 5: the loop visits the steps "
-        "in increasing t; BPTT goes from t = 6 down to 0; " + FUTURE + TRUNC1),
+        # A rewrite rule of the loop (checks/loops.py) reproduces every case: it is the whole message.
+        "bptt_truncated output: W_xh, W_hh and b_h are wrong: the loop over time runs forwards (t = 0, 1, ..., T-1); "
+        "BPTT visits the steps from the last, t = T-1, down to 0, carrying each step's gradient back to the step "
+        "before it " + TRUNC1),
     "ξ on the stored dhraw": ("bptt_randomized", dict(STORE="dhraw[t] = dhraw[t] * carry[t]", PASS="dhraw[t]"),
-        "bptt_randomized output: " + LOOP_WRONG + "the pre-activation gradient dhraw_t is wrong at every step; the "
-        "first wrong step from the end is t = 6: ξ[6] multiplied the stored dhraw_t instead of the gradient passed "
-        "back to step 5; correct when every ξ[t] = 1 (π = 1): the use of ξ is wrong " + RAND1),
+        "bptt_randomized output: W_xh, W_hh and b_h are wrong: xi[t] multiplies the stored dhraw_t, so it also "
+        "scales step t's terms in the sums of W_xh, W_hh and b_h; xi[t] scales only the gradient passed back from "
+        "step t to step t-1 " + RAND1),
     "one ξ for every step": ("bptt_randomized", dict(PASS="carry[0] * dhraw[t]"),
         "bptt_randomized output: " + LOOP_WRONG + BEFORE6 + "the gradient passed back from step 6 is multiplied by "
         "ξ[0]; it should be multiplied by ξ[6]; " + FUTURE + RAND1),

@@ -6,11 +6,14 @@ named, or a detail that was not true of the student's code was stated; the messa
 is observed, and nothing that the student's code does not do. Exact feedback in the kernel (the
 nbgrader path); the grading command builds the same message through the same functions.
 """
+import copy
+
 import pytest
 
 from autograder.checks import UNITS
 from autograder.checks.compare import _factor_names
 from autograder.checks.repair import EXTRA_SIZES, extra_dims
+from autograder.sandbox.wire import to_data
 from tests.case_text import where
 from tests.test_diagnosis_trace import verdict
 from tests.wrong_answers import body
@@ -49,9 +52,12 @@ TRUNC_CUT_AT_ONE = body("bptt_truncated", CARRY="carry = np.ones(T); carry[1::k]
 
 
 def test_a_chunk_rule_that_coincides_at_t7_k3_is_not_named():
+    # Named by the rule that gives it on every case (the cut at the start of the iteration t = 0, k, ...).
     message = verdict("bptt_truncated", TRUNC_CUT_AT_ONE)
-    assert message is not None and message.startswith(
-        "bptt_truncated output: W_xh, W_hh and b_h each has the wrong values.")
+    assert message == (
+        "bptt_truncated output: W_xh, W_hh and b_h are wrong: the cut is where step t receives the gradient from "
+        "step t+1, at t = 0, k, 2k, ...: it belongs where step k sends it back to step k-1 (between steps k-1 and "
+        "k) " + where("bptt_truncated"))
     assert "counted from the end" not in message
 
 
@@ -193,3 +199,154 @@ def test_a_scale_of_one_term_is_named_when_every_case_shows_it():
 def test_an_argument_swapped_for_another_of_its_shape_is_named_from_the_rule_itself(unit, source, message):
     # No catalogue entry: the error model applies the swap to the reference rule and checks every case.
     assert verdict(unit, source) == message + where(unit)
+
+
+# ---- the loops' rewrite rules (autograder/checks/loops.py) ------------------------------------
+# Each rule of the error model over the reference loop, applied to a student's loop that makes
+# exactly that slip: the message is the rule's sentence, and nothing else.
+TRUNC_OUT = "bptt_truncated output: W_xh, W_hh and b_h are wrong: "
+RAND_OUT = "bptt_randomized output: W_xh, W_hh and b_h are wrong: "
+FROM_END = "carry = np.ones(T); carry[[t for t in range(1, T) if (T - t) % k == 0]] = 0"
+ON_THE_SUMS = dict(STORE="dhraw[t] = dhraw[t] * carry[t]", PASS="dhraw[t]")
+LOOP_RULES = {
+    "loop run forwards": ("bptt_truncated", dict(LOOP="range(T)"), TRUNC_OUT +
+        "the loop over time runs forwards (t = 0, 1, ..., T-1); BPTT visits the steps from the last, t = T-1, down "
+        "to 0, carrying each step's gradient back to the step before it "),
+    "loop one step short at the end": ("bptt_truncated", dict(LOOP="reversed(range(T - 1))"), TRUNC_OUT +
+        "the loop over time starts one step short: the last step t = T-1 is never visited, so its dhraw_t is missing "
+        "from the sums and from the gradient carried back "),
+    "loop one step short at the start": ("bptt_truncated", dict(LOOP="reversed(range(1, T))"), TRUNC_OUT +
+        "the loop over time stops one step short: step t = 0 is never visited, so dhraw_0 is missing from the "
+        "parameter sums; the loop must run down to t = 0 "),
+    "loop one step long": ("bptt_truncated", dict(LOOP="range(T - 1, -2, -1)"), TRUNC_OUT +
+        "the loop over time runs one step too far, down to t = -1, which NumPy reads as the last step: the last "
+        "step's dhraw_t is computed again and overwritten; the loop ends at t = 0 "),
+    "a cut at every step": ("bptt_truncated", dict(CARRY="carry = np.array([1.0] + [0.0 if t / k != (t - 1) / k "
+                                                   "else 1.0 for t in range(1, T)])"), TRUNC_OUT +
+        "the gradient is cut at every step, inside the chunks too: only at a chunk boundary (t = k, 2k, ...) may the "
+        "gradient carried back to the step before be cut "),
+    "only the first boundary cut": ("bptt_truncated",
+        dict(CARRY="carry = np.ones(T); carry[min(k, T - 1)] = 0 if k < T else 1"), TRUNC_OUT +
+        "only the first chunk boundary (t = k) is cut: the gradient must be cut at every boundary, every multiple "
+        "of k "),
+    "the last boundary missed": ("bptt_truncated", dict(CARRY="carry = np.ones(T); carry[list(range(k, T - k, k))] = 0"),
+        TRUNC_OUT + "the last chunk boundary is not cut: the gradient must be cut at every boundary, every multiple "
+        "of k below T "),
+    "chunks counted from the end": ("bptt_truncated", dict(CARRY=FROM_END), TRUNC_OUT +
+        "the chunks are counted from the end of the sequence; they start at t = 0 "),
+    "window one step too long": ("bptt_truncated", dict(CARRY="carry = np.ones(T); carry[k + 1::k + 1] = 0"),
+        TRUNC_OUT + "the window is one step too long: the chunks have k+1 steps; they are [0, k), [k, 2k), ..., "
+        "k steps each "),
+    "window one step too short": ("bptt_truncated",
+        dict(CARRY="carry = np.ones(T); carry[max(k - 1, 1)::max(k - 1, 1)] = 0"), TRUNC_OUT +
+        "the window is one step too short: the chunks have k-1 steps; they are [0, k), [k, 2k), ..., k steps each "),
+    "cut on the sums and the carry": ("bptt_truncated", ON_THE_SUMS, TRUNC_OUT +
+        "the cut is applied to the parameter sums as well: at a chunk boundary dhraw_t is left out of the sums of "
+        "W_xh, W_hh and b_h; only the gradient carried back to the step before is cut, and every step's dhraw_t "
+        "counts in the sums "),
+    "cut on the sums, not the carry": ("bptt_truncated", dict(STORE="dhraw[t] = dhraw[t] * carry[t]",
+                                                               PASS="dh * dphi[t]"), TRUNC_OUT +
+        "the gradient crosses the chunk boundaries: no gradient may pass from step k, 2k, ... back into the step "
+        "before; and the cut is applied to the parameter sums as well: at a chunk boundary dhraw_t is left out of "
+        "the sums of W_xh, W_hh and b_h; only the gradient carried back to the step before is cut, and every step's "
+        "dhraw_t counts in the sums "),
+    "weight 1/(1-π)": ("bptt_randomized", dict(CARRY="carry = np.where(xi > 0, 1 / (1 - 1 / xi.max()), 0.0) "
+                                                     "if xi.max() > 1 else (xi > 0) * 1.0"),
+        RAND_OUT + "the surviving gradient is scaled by 1/(1-pi), the mean distance between cuts; it must be scaled "
+        "by 1/pi: multiply by xi[t] itself " + where("bptt_randomized", 2)),
+    "ξ as a 0/1 mask": ("bptt_randomized", dict(CARRY="carry = (xi > 0) * 1.0"), RAND_OUT +
+        "xi is used as a 0/1 mask: the surviving gradient must be multiplied by xi[t] itself (= 1/pi), which keeps "
+        "the estimate unbiased "),
+    "π as the fraction kept": ("bptt_randomized", dict(CARRY="keep = (xi > 0) * 1.0; carry = keep / max(keep.mean(), "
+                                                        "1e-300)"), RAND_OUT +
+        "pi is taken as the fraction of the steps where xi > 0, and the 0/1 mask is divided by it; multiply by xi[t] "
+        "itself (1/pi, as drawn) "),
+    "ξ a step late": ("bptt_randomized", dict(CARRY="carry = np.r_[1.0, xi[:-1]]"), RAND_OUT +
+        "xi is applied one step late: xi[t] scales the gradient passed from step t back to step t-1 "),
+    "ξ read backwards": ("bptt_randomized", dict(CARRY="carry = xi[::-1]"), RAND_OUT +
+        "xi is read backwards (xi[T-1-t] at step t): xi[t] scales the gradient passed from step t back to step t-1 "),
+    "ξ on the stored dhraw": ("bptt_randomized", ON_THE_SUMS, RAND_OUT +
+        "xi[t] multiplies the stored dhraw_t, so it also scales step t's terms in the sums of W_xh, W_hh and b_h; "
+        "xi[t] scales only the gradient passed back from step t to step t-1 "),
+    "two rules: forwards and a mask": ("bptt_randomized", dict(LOOP="range(T)", CARRY="carry = (xi > 0) * 1.0"),
+        RAND_OUT + "the loop over time runs forwards (t = 0, 1, ..., T-1); BPTT visits the steps from the last, "
+        "t = T-1, down to 0, carrying each step's gradient back to the step before it; and xi is used as a 0/1 "
+        "mask: the surviving gradient must be multiplied by xi[t] itself (= 1/pi), which keeps the estimate "
+        "unbiased "),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LOOP_RULES))
+def test_each_rewrite_rule_of_the_loop_is_named_by_its_own_sentence(name):
+    unit, slip, message = LOOP_RULES[name]
+    if not message.endswith(")."):          # every rule but 1/(1-π) shows in the first case
+        message += where(unit)
+    assert verdict(unit, body(unit, **slip)) == message
+
+
+def test_xi_on_each_steps_own_output_gradient_is_named_by_its_rule():
+    source = body("bptt_randomized").replace("dy = (P - np.eye(Q)[Y]) / (T * N)",
+                                             "dy = (P - np.eye(Q)[Y]) / (T * N) * xi[:, None, None]")
+    assert verdict("bptt_randomized", source) == (
+        "bptt_randomized output: W_xh, W_hh, b_h, W_hq and b_q are wrong: xi[t] also multiplies step t's own output "
+        "gradient dy_t (in W_hq and b_q too); xi[t] scales only the gradient passed back from step t to step t-1 "
+        + where("bptt_randomized"))
+
+
+@pytest.mark.parametrize("unit, slip", [
+    ("bptt_truncated", dict(LOOP="range(T - 1, -1, -1)",
+                            CARRY="carry = np.array([0.0 if t and t % k == 0 else 1.0 for t in range(T)])")),
+    ("bptt_truncated", dict(STORE="dhraw[t] = dhraw[t] * 1.0", PASS="carry[t] * dh * dphi[t]")),
+    ("bptt_randomized", dict(LOOP="np.arange(T)[::-1]", CARRY="carry = np.asarray(xi, dtype=float).copy()")),
+])
+def test_a_loop_rewritten_correctly_keeps_full_marks(unit, slip):
+    assert verdict(unit, body(unit, **slip)) is None
+
+
+def test_a_rule_that_gives_one_entry_is_not_named_for_the_whole_loop():
+    # Only W_hh's boundary terms are left out: the cut on every sum also gives W_hh, but not W_xh and
+    # b_h (which are right), so the rule named is the one on W_hh's sum alone.
+    source = body("bptt_truncated").replace(
+        '"W_hh": np.einsum("tni,tnj->ij", h_prev, dhraw)',
+        '"W_hh": np.einsum("tni,tnj->ij", h_prev, dhraw * carry[:, None, None])')
+    assert verdict("bptt_truncated", source) == (
+        "bptt_truncated output: W_hh is wrong: the boundary step's term h_{t-1}.T @ dhraw_t is left out of the sum "
+        "of W_hh: step k still uses W_hh on the frozen h_{k-1}, and that use counts in the gradient of W_hh; only "
+        "the carried gradient is cut " + where("bptt_truncated"))
+
+
+# ---- probe readings are verified on the extra case ---------------------------------------------
+
+def test_a_probe_reading_is_said_only_if_the_extra_case_gives_it_too():
+    from autograder.checks import probes
+    from autograder.checks.repair import extra_case
+    unit = UNITS["bptt_truncated"]
+    case = unit.cases()[0]
+    # A loop that is wrong only at T = 7 (the first case's T): the reading of its first wrong step
+    # cannot recur on the extra case (T = 13), where the answer is right.
+    namespace: dict = {}
+    exec("import numpy as np\n" + body("bptt_truncated", CARRY="carry = np.ones(T); carry[k::k] = 0; "
+                                       "carry[1] = 0 if T == 7 else carry[1]"), namespace)
+    func = namespace["bptt_truncated"]
+
+    def run(args):
+        return to_data(func(*copy.deepcopy(args)))
+    assert extra_case(unit, case) is not None
+    found = probes._readings(unit, case, run, traced=False)
+    assert any(r and "same chunk" in r for _, r in found)           # read on the first case ...
+    said = probes.diagnose(unit, case, run)
+    assert said is not None and "same chunk" not in said            # ... but not said
+    assert said.startswith("the pre-activation gradient dhraw_t is wrong at t = 0 (the first step) only; it is "
+                           "right for every step after t = 0, so the mistake enters at step t = 0"), said
+
+
+def test_an_axis_is_named_time_or_batch_only_when_no_other_size_shares_its_length():
+    from autograder.checks.compare import leaf_predicate
+    import numpy as np
+    expected = np.ones(5)
+    # The first edge case has T = N = 1: an extra axis of length 1 is neither "time" nor "the batch".
+    edge = dict(T=1, N=1, D=3, H=5, Q=5, activation="tanh")
+    text = leaf_predicate(np.ones((1, 5)), expected, edge)
+    assert "time" not in text and "batch" not in text, text
+    plain = dict(T=7, N=3, D=5, H=4, Q=6, activation="relu")
+    assert "over time (T)" in leaf_predicate(np.ones((7, 4)), np.ones(4), plain)

@@ -76,9 +76,11 @@ def _shape_text(shape: tuple[int, ...], dims: Dims) -> str:
 
 
 def _axis_name(size: int, dims: Dims) -> str:
-    # Case shapes keep T, N, D, H, Q all different, so a size names its axis.
+    # The first three cases keep T, N, D, H, Q all different, so there a size names its axis; the
+    # edge cases do not (T = N = 1, T = D = 3): a size two of the sizes share names no axis.
+    same = [k for k, v in dims.items() if k != "seed" and isinstance(v, int) and not isinstance(v, bool) and v == size]
     for key, label in (("T", "time (T)"), ("N", "the batch (N)")):
-        if dims.get(key) == size:
+        if same == [key]:
             return label
     return f"an axis of length {size}"
 

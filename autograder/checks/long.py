@@ -8,7 +8,7 @@ from numpy.typing import NDArray
 from .. import reference as R
 from ..reference.validate import Array
 from .base import Case, CaseDims, Unit
-from .rnn import GRAD_KEYS, backward_mistakes, rnn_problem
+from .rnn import GRAD_KEYS, NO_FUTURE, backward_mistakes, rnn_problem
 
 DIMS = ("T", "N", "D", "H", "Q", "k", "activation")
 
@@ -17,30 +17,15 @@ def _pick(g: Mapping[str, Array]) -> dict[str, Array]:
     return {k: g[k] for k in GRAD_KEYS}
 
 
-def _cut(T: int, k: int, offset: int = 0) -> Array:
-    carry = np.ones(T)
-    carry[k + offset::k] = 0.0
-    return carry
-
-
 def _bptt_truncated(rng: np.random.Generator, d: CaseDims) -> Case:
     params, X, Y, cache, act = rnn_problem(rng, d)
     T, k = d["T"], d["k"]
     carry = R.regular_carry(T, k)
-    from_end = np.ones(T)
-    from_end[[t for t in range(1, T) if (T - t) % k == 0]] = 0.0  # chunks counted from the end
-
-    def back(c: Array) -> dict[str, Array]:
-        return _pick(R.rnn_backward(Y, params, cache, act, carry=c))
-    return Case((Y, params, cache, k, act), back(carry), d, [
-        ("the gradient crosses the chunk boundaries: no gradient may pass from step k, 2k, ... "
-         "back into the step before.", back(np.ones(T))),
-        ("the cut is one step early: chunks are [0, k), [k, 2k), ..., so the cut is between steps k-1 and k.",
-         back(_cut(T, k, -1))),
-        ("the cut is one step late: chunks are [0, k), [k, 2k), ..., so the cut is between steps k-1 and k.",
-         back(_cut(T, k, 1))),
-        ("the chunks are counted from the end of the sequence; they start at t = 0.", back(from_end)),
-    ] + backward_mistakes(params, Y, cache, act, carry))
+    # The carry's and the sums' slips (no cut, a cut one step off, chunks from the end, a window off by
+    # one, the cut on the sums) are rewrite rules of the loop: checks/loops.py.
+    # (A cut at every step is the loop rule in the chunks' words, not "the future term is missing".)
+    return Case((Y, params, cache, k, act), _pick(R.rnn_backward(Y, params, cache, act, carry=carry)), d,
+                [m for m in backward_mistakes(params, Y, cache, act, carry) if m[0] != NO_FUTURE])
 
 
 def _xi(rng: np.random.Generator, T: int, pi: float | str) -> Array:
@@ -60,22 +45,10 @@ def _bptt_randomized(rng: np.random.Generator, d: CaseDims) -> Case:
     T = d["T"]
     xi = _xi(rng, T, d["pi"])
 
-    def back(c: Array) -> dict[str, Array]:
-        return _pick(R.rnn_backward(Y, params, cache, act, carry=c))
-    mask = (xi > 0).astype(float)
-    case = Case((Y, params, cache, xi, act), back(xi), d, [
-        ("xi is ignored: the gradient passed from step t back to step t-1 must be multiplied by xi[t].",
-         back(np.ones(T))),
-        ("xi is used as a 0/1 mask: the surviving gradient must be multiplied by xi[t] itself (= 1/pi), "
-         "which keeps the estimate unbiased.", back(mask)),
-        ("the keep probability is fixed at 0.5 (the gradient is doubled where xi > 0): multiply by xi[t] itself.",
-         back(2.0 * mask)),
-        ("xi is applied one step late: xi[t] scales the gradient passed from step t back to step t-1.",
-         back(np.r_[1.0, xi[:-1]])),
-        ("xi is applied one step early: xi[t] scales the gradient passed from step t back to step t-1.",
-         back(np.r_[xi[1:], 1.0])),
-    ] + backward_mistakes(params, Y, cache, act, xi))
-    return case
+    # The uses of xi that are slips (ignored, a 0/1 mask, another weight, a step late or early, on the
+    # stored dhraw_t) are rewrite rules of the loop: checks/loops.py.
+    return Case((Y, params, cache, xi, act), _pick(R.rnn_backward(Y, params, cache, act, carry=xi)), d,
+                backward_mistakes(params, Y, cache, act, xi))
 
 
 def _clip_gradients(rng: np.random.Generator, d: CaseDims) -> Case:

@@ -11,6 +11,7 @@ student's code did, inlined or not. Messages name properties and steps, never va
 `run(args)` is supplied by the grading path: it calls the student's function on `args` (in the
 kernel, or in the sandbox) and returns its answer as plain data, or None if the call failed.
 """
+import re
 from collections.abc import Mapping, Sequence
 from typing import TypedDict, TypeGuard
 
@@ -412,6 +413,11 @@ def _rnn_properties(unit: str, args: Sequence[object], run: Runner) -> list[str]
             if not _control_passes(run, *_fresh(unit, args, seed=2000 + i, **switch)[:2]) or \
                     _control_passes(run, *_fresh(unit, args, seed=1000 + i)[:2]):
                 continue
+            # Under ReLU a small state can be all zero at a step (no gradient passes it, whatever the
+            # code does): the property must also hold in a draw under tanh, where no unit is dead.
+            if act == "relu" and "act" not in switch and \
+                    not _control_passes(run, *_fresh(unit, args, seed=3000 + i, **_Switch(**switch, act="tanh"))[:2]):
+                continue
         (held if _right(got, expected) else broke).append(text)
     if unit == "bptt_truncated" and probes[-1][2] in broke:
         # An observation only: a cut written wrongly can act even when k ≥ T (t / k, not t // k).
@@ -463,6 +469,10 @@ def _dims_properties(unit: Unit, case: Case, run: Runner) -> list[str]:
             seed: int = base["seed"]
             draws = [unit.make_case(np.random.default_rng(change.get("seed", seed) + off),
                                     {**base, **change, "kinks": False}) for off in (7, 19)]
+            if base.get("activation") == "relu" and "activation" not in change:
+                # a ReLU draw can have dead units that hide the mistake: one draw under tanh as well
+                draws.append(unit.make_case(np.random.default_rng(change.get("seed", seed) + 31),
+                                            {**base, **change, "kinks": False, "activation": "tanh"}))
             control = unit.make_case(np.random.default_rng(change.get("seed", seed) + 7), {**base, "kinks": False})
         except Exception:
             continue
@@ -612,29 +622,95 @@ def _where_wrong(unit: Unit, case: Case, got: object) -> str | None:
     return None
 
 
+# A reading of the student's answer (how a sum pairs its arrays, which steps a sum holds, how one
+# step's dhraw_t is built) is fitted on one case; it is said only if the same reading (its numbers
+# aside) comes out of the extra case with fresh sizes (checks/repair.py's), else it is left out, and
+# what the per-step probe observed (which steps are wrong) is said without the why.
+STEP_WHY = re.compile(r"^(?P<head>.*); the first wrong step from the end is t = (?P<t>\d+): (?P<why>.*)$", re.S)
+NUMBERS = re.compile(r"(?:t = )?#(?:\s*(?:,|\.\.|and)\s*(?:t = )?#)*")
+
+
+STEP_NUMBER = re.compile(r"(t = |t=|steps? |between steps |last |\[|_|\{|and |, |\.\.)\d+")
+
+
+def _shape_of(reading: str) -> str:
+    """A reading without the numbers that depend on the sizes (steps, indices): each becomes '#', a
+    run of them one '#'. A factor ("scaled by 0.5") stays: on fresh sizes it must be the same."""
+    previous = None
+    while previous != reading:
+        previous, reading = reading, STEP_NUMBER.sub(lambda m: m[1] + "#", reading)
+    return NUMBERS.sub("#", reading)
+
+
+def _readings(unit: Unit, case: Case, run: Runner, traced: bool) -> list[tuple[str, str | None]]:
+    """[(sentence, the reading it rests on, or None for an observation or a property probe)]."""
+    out: list[tuple[str, str | None]] = []
+    if unit.name in RNN_UNITS + ("rnn2_backward",):
+        pairing = _pairing_words(unit.name, case.args, run(case.args), case.expected)
+        if pairing:
+            out.append((pairing, pairing))
+    if unit.name in RNN_UNITS:
+        step = None if traced else _stepwise(unit.name, case.args, run)
+        m = STEP_WHY.match(step or "")
+        if m:
+            t = m["t"]
+            out.append((step or "", m["why"]))
+            out.append((f"{m['head']}; it is right for every step after t = {t}, so the mistake enters at step "
+                        f"t = {t}", None))       # said only if the why is not verified
+        elif step:
+            # "wrong at <steps>; it is right after ..." is observed; a pairing of dW_hh is a reading
+            out.append((step, None if step.startswith("the pre-activation gradient dhraw_t is wrong at") else step))
+    elif unit.name != "clip_gradients" and (unit.name != "rnn2_backward" or not out):
+        got = run(case.args)
+        for reading in (_time_terms(unit, case, got), _upstream_terms(unit, case, got), _where_wrong(unit, case, got)):
+            if reading:
+                out.append((reading, reading))
+    return out
+
+
+def _verified(unit: Unit, case: Case, run: Runner, traced: bool, found: list[tuple[str, str | None]]) -> list[str]:
+    """The sentences of `found` whose reading recurs on the extra case (an observation always stays;
+    the per-step observation only when its why does not)."""
+    if not any(r for _, r in found):
+        return [s for s, _ in found]
+    from .repair import extra_case
+    extra = extra_case(unit, case)
+    again: set[str] = set()
+    if extra is not None:
+        try:
+            again = {_shape_of(r) for _, r in _readings(unit, extra, run, traced) if r}
+        except Exception:
+            again = set()
+    out: list[str] = []
+    why_kept = False
+    for sentence, reading in found:
+        if reading is None:
+            if sentence.startswith("the pre-activation gradient dhraw_t is wrong at") and why_kept:
+                continue
+            out.append(sentence)
+        elif _shape_of(reading) in again:
+            out.append(sentence)
+            why_kept = why_kept or STEP_WHY.match(sentence) is not None
+    return out
+
+
 def diagnose(unit: Unit, case: Case, run: Runner, traced: bool = False) -> str | None:
     """traced: the call trace already named the cause (the step-by-step probe is then not needed).
 
-    Sentences on which properties hold (and, for the BPTT loops, at which steps dhraw is wrong)."""
+    Sentences on which properties hold (and, for the BPTT loops, at which steps dhraw is wrong);
+    a reading fitted to the answer only when the extra case with fresh sizes gives it too."""
     parts: list[str] = []
     try:
-        if unit.name in RNN_UNITS + ("rnn2_backward",):
-            pairing = _pairing_words(unit.name, case.args, run(case.args), case.expected)
-            if pairing:
-                parts.append(pairing)
+        parts += _verified(unit, case, run, traced, _readings(unit, case, run, traced))
+    except Exception:       # a probe that cannot be built or read never hides the verdict
+        pass
+    try:
         if unit.name in RNN_UNITS:
-            step = None if traced else _stepwise(unit.name, case.args, run)
-            if step:
-                parts.append(step)
             parts += _rnn_properties(unit.name, case.args, run)
         elif unit.name == "clip_gradients":
             parts += _clip_properties(case, run)
         elif unit.name != "rnn2_backward" or not parts:
-            got = run(case.args)
-            for reading in (_time_terms(unit, case, got), _upstream_terms(unit, case, got), _where_wrong(unit, case, got)):
-                if reading:
-                    parts.append(reading)
             parts += _dims_properties(unit, case, run)
-    except Exception:       # a probe that cannot be built or read never hides the verdict
+    except Exception:
         pass
     return "; ".join(parts[:3]) or None

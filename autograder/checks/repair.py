@@ -142,8 +142,10 @@ def argument_rewrites(unit: Unit, case: Case) -> list[tuple[str, Answer]]:
 
 
 def candidates(unit: Unit, case: Case) -> list[tuple[str, Answer]]:
-    """Every rewrite of the reference tried on a case: the unit's catalogue first, then the generic ones."""
-    return list(case.mistakes) + argument_rewrites(unit, case)
+    """Every rewrite of the reference tried on a case: the unit's catalogue first, then the generic
+    ones (a local rule's arguments; a BPTT loop's header, carry and sums, checks/loops.py)."""
+    from .loops import loop_rewrites
+    return list(case.mistakes) + argument_rewrites(unit, case) + loop_rewrites(unit, case)
 
 
 def verified_mistakes(unit: Unit, case: Case, seen: Evidence) -> dict[str, set[LeafPath]]:
@@ -154,12 +156,20 @@ def verified_mistakes(unit: Unit, case: Case, seen: Evidence) -> dict[str, set[L
         return {}
     paths = [p for p, _ in _leaves(case.expected)]
     tried = {id(c): candidates(unit, c) for c, _ in seen}
+    from .loops import loop_rewrites
+    loops = loop_rewrites(unit, case)
+    whole = {m for m, _ in loops}
     out: dict[str, set[LeafPath]] = {}
-    for message in dict.fromkeys(m for m, _ in candidates(unit, case)):
+    own = list(case.mistakes) + argument_rewrites(unit, case) + loops     # candidates(unit, case), once
+    for message in dict.fromkeys(m for m, _ in own):
         for path in paths:
             if all(any(_equal(got, w, path) for w in ([w for m, w in tried[id(c)] if m == message] or _reference(c)))
                    for c, got in seen):
                 out.setdefault(message, set()).add(path)
+        # A rewrite of the whole loop states how the loop runs: it must give every entry, the right
+        # ones too (the cut on every sum is not the cut on W_hh's alone, though both give W_hh).
+        if message in whole and out.get(message, set()) != set(paths):
+            out.pop(message, None)
     return out
 
 

@@ -1,0 +1,241 @@
+"""The error model of the BPTT loops: rewrite rules over the reference loop, not a list of answers.
+
+The reference loop (reference/rnn.py's bptt_kernel) visits t = T-1 down to 0, carries
+carry[t] * dhraw_t back to step t-1, and sums every step's dhraw_t into W_xh, W_hh and b_h.
+Each rule below rewrites one part of that loop, the way a student's loop differs from it:
+
+* its header: the loop runs forwards, stops one step short at either end, or runs one step
+  too far (t = -1, which NumPy reads as the last step);
+* the carry: for regular truncation the chunks counted from the other end, a cut one step
+  early or late (or at the start of the iteration), a window one step too long or too short,
+  no cut at all, a cut at every step, only the first boundary cut, the last one missed; for
+  randomized truncation ξ ignored, ξ as a 0/1 mask, a weight 1/(1-π), 2, π or 1/(the
+  fraction of ξ kept) instead of 1/π, ξ one step late or early, or read backwards;
+* the sums: the cut (or ξ) applied to the parameter sums as well, on every sum or on W_hh's
+  only; ξ applied to each step's own output gradient dy_t as well.
+
+Rules are applied one at a time and two at a time (two of different parts), and each rewrite is
+the loop computed on the case's own arguments, so checks/repair.py can verify it like any other:
+a rule is named only when it reproduces the student's answer on every case and on an extra case
+with fresh sizes. Every message is the same sentence on every case (it names k, ξ and π, never
+a value), in the lecture's words (release notebook 04: chunks [0, k), [k, 2k), ...; the carried
+gradient; c_t = ξ_t).
+"""
+from collections.abc import Callable, Sequence
+from itertools import combinations
+
+import numpy as np
+
+from .. import reference as R
+from ..reference.rnn import output_gradients
+from ..reference.validate import Array
+from .base import Answer, Case, Unit
+
+SUM_KEYS = ("W_xh", "W_hh", "b_h")
+
+
+def loop(Y: np.ndarray, params: dict[str, Array], cache: dict[str, Array], act: str, carry: Array,
+         steps: Sequence[int], sums: Array | None = None, sums_on: Sequence[str] = SUM_KEYS,
+         own: Array | None = None) -> dict[str, Array]:
+    """The reference loop with its header replaced by `steps` (visited in this order, NumPy
+    indexing: -1 is the last step; a step never visited keeps dhraw_t = 0), with `sums`, each
+    step's dhraw_t scaled by sums[t] in the sums of `sums_on`, and with `own`, each step's output
+    gradient dy_t scaled by own[t] (everywhere dy_t is used)."""
+    h, P, X = cache["h"], cache["p"], cache["X"]
+    dy = output_gradients(P, Y)
+    if own is not None:
+        dy = dy * np.asarray(own, dtype=np.float64)[:, None, None]
+    W_hq, W_hhT = params["W_hq"], params["W_hh"].T
+    dphi = R.phi_prime(cache["h_netIn"], h, act)
+    dhraw = np.zeros_like(h)
+    nxt: Array | None = None
+    for t in steps:
+        dh = dy[t] @ W_hq.T if nxt is None else dy[t] @ W_hq.T + nxt @ W_hhT
+        dhraw[t] = dh * dphi[t]
+        nxt = carry[t] * dhraw[t]
+    h_prev = np.concatenate([cache["h0"][None], h[:-1]])
+    scaled = dhraw if sums is None else dhraw * np.asarray(sums, dtype=np.float64)[:, None, None]
+
+    def used(key: str) -> Array:
+        return scaled if key in sums_on else dhraw
+    return {"W_xh": np.einsum("tnd,tnh->dh", X, used("W_xh")),
+            "W_hh": np.einsum("tni,tnj->ij", h_prev, used("W_hh")),
+            "b_h": used("b_h").sum(axis=(0, 1)),
+            "W_hq": np.einsum("tnh,tnq->hq", h, dy),
+            "b_q": dy.sum(axis=(0, 1))}
+
+
+# ---- the rules: (message, what it changes) ---------------------------------------------------
+# A rule changes one part: "steps" (the header), "carry" or "sums"; given the case's T and its
+# right carry, it returns the new part, or None where it does not apply (k = 1 has no shorter window).
+
+Part = tuple[str, str, Callable[[int, Array, int | None], object]]
+
+HEADER: list[Part] = [
+    ("steps", "the loop over time runs forwards (t = 0, 1, ..., T-1); BPTT visits the steps from the last, "
+              "t = T-1, down to 0, carrying each step's gradient back to the step before it.",
+     lambda T, c, k: list(range(T))),
+    ("steps", "the loop over time starts one step short: the last step t = T-1 is never visited, so its "
+              "dhraw_t is missing from the sums and from the gradient carried back.",
+     lambda T, c, k: list(range(T - 2, -1, -1))),
+    ("steps", "the loop over time stops one step short: step t = 0 is never visited, so dhraw_0 is missing "
+              "from the parameter sums; the loop must run down to t = 0.",
+     lambda T, c, k: list(range(T - 1, 0, -1))),
+    ("steps", "the loop over time runs one step too far, down to t = -1, which NumPy reads as the last step: "
+              "the last step's dhraw_t is computed again and overwritten; the loop ends at t = 0.",
+     lambda T, c, k: list(range(T - 1, -2, -1))),
+]
+
+
+def _cut(T: int, start: int, every: int) -> Array | None:
+    if every < 1 or start < 1:
+        return None
+    carry = np.ones(T)
+    carry[start::every] = 0.0
+    return carry
+
+
+def _only(T: int, cuts: Sequence[int]) -> Array:
+    carry = np.ones(T)
+    carry[list(cuts)] = 0.0
+    return carry
+
+
+def _from_end(T: int, k: int) -> Array:
+    carry = np.ones(T)
+    carry[[t for t in range(1, T) if (T - t) % k == 0]] = 0.0
+    return carry
+
+
+TRUNCATION: list[Part] = [
+    ("carry", "the gradient crosses the chunk boundaries: no gradient may pass from step k, 2k, ... "
+              "back into the step before.", lambda T, c, k: np.ones(T)),
+    ("carry", "the gradient is cut at every step, inside the chunks too: only at a chunk boundary (t = k, 2k, ...) "
+              "may the gradient carried back to the step before be cut.",
+     lambda T, c, k: np.r_[c[:1], np.zeros(T - 1)]),
+    ("carry", "the cut is one step early: chunks are [0, k), [k, 2k), ..., so the cut is between steps k-1 and k.",
+     lambda T, c, k: _cut(T, k - 1, k) if k else None),
+    ("carry", "the cut is one step late: chunks are [0, k), [k, 2k), ..., so the cut is between steps k-1 and k.",
+     lambda T, c, k: _cut(T, k + 1, k) if k else None),
+    ("carry", "only the first chunk boundary (t = k) is cut: the gradient must be cut at every boundary, every "
+              "multiple of k.",
+     lambda T, c, k: _only(T, [k]) if k and 2 * k < T else None),
+    ("carry", "the last chunk boundary is not cut: the gradient must be cut at every boundary, every multiple of "
+              "k below T.",
+     lambda T, c, k: _only(T, list(range(k, T, k))[:-1]) if k and k < T else None),
+    ("carry", "the cut is where step t receives the gradient from step t+1, at t = 0, k, 2k, ...: it belongs where "
+              "step k sends it back to step k-1 (between steps k-1 and k).",
+     lambda T, c, k: _cut(T, 1, k) if k else None),
+    ("carry", "the chunks are counted from the end of the sequence; they start at t = 0.",
+     lambda T, c, k: _from_end(T, k) if k else None),
+    ("carry", "the window is one step too long: the chunks have k+1 steps; they are [0, k), [k, 2k), ..., "
+              "k steps each.", lambda T, c, k: _cut(T, k + 1, k + 1) if k else None),
+    ("carry", "the window is one step too short: the chunks have k-1 steps; they are [0, k), [k, 2k), ..., "
+              "k steps each.", lambda T, c, k: _cut(T, k - 1, k - 1) if k and k > 1 else None),
+    ("sums", "the cut is applied to the parameter sums as well: at a chunk boundary dhraw_t is left out of the "
+             "sums of W_xh, W_hh and b_h; only the gradient carried back to the step before is cut, and every "
+             "step's dhraw_t counts in the sums.", lambda T, c, k: (c, SUM_KEYS)),
+    ("sums", "the boundary step's term h_{t-1}.T @ dhraw_t is left out of the sum of W_hh: step k still uses "
+             "W_hh on the frozen h_{k-1}, and that use counts in the gradient of W_hh; only the carried "
+             "gradient is cut.", lambda T, c, k: (c, ("W_hh",))),
+]
+
+
+def _pi(xi: Array) -> float | None:
+    """π as a loop reads it back from multipliers that are 0 or 1/π: 1 / the largest ξ (None when
+    that is not below 1: there is no π to misuse)."""
+    top = float(np.max(xi, initial=0.0))
+    return 1 / top if top > 1 else None
+
+
+def _scaled_mask(xi: Array, weight: float | None) -> Array | None:
+    return None if weight is None else (xi > 0).astype(np.float64) * weight
+
+
+RANDOMIZED: list[Part] = [
+    ("carry", "xi is ignored: the gradient passed from step t back to step t-1 must be multiplied by xi[t].",
+     lambda T, c, k: np.ones(T)),
+    ("carry", "xi is used as a 0/1 mask: the surviving gradient must be multiplied by xi[t] itself (= 1/pi), "
+              "which keeps the estimate unbiased.", lambda T, c, k: (c > 0).astype(float)),
+    ("carry", "the keep probability is fixed at 0.5 (the gradient is doubled where xi > 0): multiply by xi[t] itself.",
+     lambda T, c, k: 2.0 * (c > 0)),
+    ("carry", "the surviving gradient is scaled by 1/(1-pi), the mean distance between cuts; it must be "
+              "scaled by 1/pi: multiply by xi[t] itself.",
+     lambda T, c, k: _scaled_mask(c, None if _pi(c) is None else 1 / (1 - _pi(c)))),   # type: ignore[operator]
+    ("carry", "the surviving gradient is multiplied by pi; it must be divided by pi: multiply by xi[t] itself.",
+     lambda T, c, k: _scaled_mask(c, _pi(c))),
+    ("carry", "pi is taken as the fraction of the steps where xi > 0, and the 0/1 mask is divided by it; "
+              "multiply by xi[t] itself (1/pi, as drawn).",
+     lambda T, c, k: (c > 0) / np.mean(c > 0) if np.any(c > 0) else None),
+    ("carry", "xi is applied one step late: xi[t] scales the gradient passed from step t back to step t-1.",
+     lambda T, c, k: np.r_[1.0, c[:-1]]),
+    ("carry", "xi is applied one step early: xi[t] scales the gradient passed from step t back to step t-1.",
+     lambda T, c, k: np.r_[c[1:], 1.0]),
+    ("carry", "xi is read backwards (xi[T-1-t] at step t): xi[t] scales the gradient passed from step t back "
+              "to step t-1.", lambda T, c, k: c[::-1].copy()),
+    ("sums", "xi[t] multiplies the stored dhraw_t, so it also scales step t's terms in the sums of W_xh, W_hh and "
+             "b_h; xi[t] scales only the gradient passed back from step t to step t-1.",
+     lambda T, c, k: (c, SUM_KEYS)),
+    ("own", "xi[t] also multiplies step t's own output gradient dy_t (in W_hq and b_q too); xi[t] scales only the "
+            "gradient passed back from step t to step t-1.", lambda T, c, k: c),
+    ("sums", "xi[t] also scales step t's term h_{t-1}.T @ dhraw_t in the sum of W_hh; xi[t] scales only the "
+             "gradient passed back from step t to step t-1.", lambda T, c, k: (c, ("W_hh",))),
+]
+
+RULES: dict[str, list[Part]] = {"rnn_backward": HEADER, "bptt_truncated": HEADER + TRUNCATION,
+                                "bptt_randomized": HEADER + RANDOMIZED}
+
+
+def joined(first: str, second: str) -> str:
+    """Two rules' sentences as one message."""
+    return f"{first.rstrip('.')}; and {second[0].lower()}{second[1:]}"
+
+
+def loop_rewrites(unit: Unit, case: Case) -> list[tuple[str, Answer]]:
+    """[(message, the rewritten loop's answer on `case`)] of every rule, then every pair of rules
+    that change different parts; empty for any other unit or an answer that is not the loop's."""
+    rules = RULES.get(unit.name)
+    if not rules or not isinstance(case.expected, dict):
+        return []
+    args = case.args
+    Y, params, cache = args[0], args[1], args[2]
+    act = args[-1]
+    if not (isinstance(Y, np.ndarray) and isinstance(params, dict) and isinstance(cache, dict) and isinstance(act, str)):
+        return []
+    T = int(np.shape(cache["h"])[0])
+    k: int | None = None
+    if unit.name == "bptt_truncated":
+        k = int(args[3])       # type: ignore[call-overload]
+        right = R.regular_carry(T, k)
+    elif unit.name == "bptt_randomized":
+        right = np.asarray(args[3], dtype=np.float64)
+    else:
+        right = np.ones(T)
+    changes: list[tuple[str, str, object]] = []
+    for part, message, rule in rules:
+        value = rule(T, right, k)
+        if value is not None:
+            changes.append((part, message, value))
+    out: list[tuple[str, Answer]] = []
+    singles = [[c] for c in changes]
+    pairs = [[a, b] for a, b in combinations(changes, 2) if a[0] != b[0]]
+    for chosen in singles + pairs:
+        steps: list[int] = list(range(T - 1, -1, -1))
+        carry, sums, on, own = right, None, SUM_KEYS, None
+        for part, _, value in chosen:
+            if part == "steps" and isinstance(value, list):
+                steps = value
+            elif part == "carry" and isinstance(value, np.ndarray):
+                carry = value.astype(np.float64)
+            elif part == "sums" and isinstance(value, tuple):
+                sums, on = value
+            elif part == "own" and isinstance(value, np.ndarray):
+                own = value
+        message = chosen[0][1] if len(chosen) == 1 else joined(chosen[0][1], chosen[1][1])
+        try:
+            with np.errstate(all="ignore"):
+                grads = loop(Y, params, cache, act, carry, steps, sums, on, own)
+        except (IndexError, ValueError):
+            continue
+        out.append((message, {key: grads[key] for key in case.expected}))
+    return out
