@@ -28,14 +28,14 @@ from typing import Any
 from . import feedback_page, math_doc
 from .errors import OutputError
 from .feedback_page import feedback_html
-from .outputs import reserve, top_level
+from .outputs import GRADES_JSON, reserve, top_level
 from .plan import Plan
 from .results import ALL_PASS_NOTE, SCHEMA_VERSION, TO_GRADE_BY_HAND, ManualResult, StudentResult
 
 __all__ = ["feedback_html"]  # the page lives in feedback_page.py; callers import it from here too
 
 
-GRADES_JSON, GRADES_CSV, CACHE, MATH_HTML = reserve("grades.json", "grades.csv", ".cache", math_doc.PAGE_NAME)
+GRADES_CSV, CACHE, MATH_HTML = reserve("grades.csv", ".cache", math_doc.PAGE_NAME)
 
 
 def prepare_out_dir(out_dir: str | Path) -> None:

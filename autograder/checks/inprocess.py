@@ -26,6 +26,7 @@ from ..sandbox.runner import (call_graded, describe_exception, not_implemented_m
                               shared_helpers, shared_proxy)
 from ..sandbox.wire import to_data
 from .base import Case, Runner, StudentFunction, Unit
+from .catalogue import UNITS
 from .given import Classify
 from .judge import CallStudent, judge_cases
 from .trace import recorder
@@ -84,8 +85,6 @@ def _callers(unit: Unit, func: StudentFunction, namespace: dict[str, object], or
 
 def _shared(unit: Unit, namespace: dict[str, object], failed: list[str], classify: Classify | None) -> dict[str, object]:
     """The student's helpers shared with the failed siblings, each answered by the reference (unit.shared)."""
-    from . import UNITS
-
     reference = unit.shared
     if reference is None or not failed:
         return {}

@@ -17,63 +17,19 @@ import pwd
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import cgroups, memcg
 from .allowlist import linker_files, mount_args, read_only_dirs
+from .isolation_types import SCRIPTS as SCRIPTS
+from .isolation_types import Isolation as Isolation
+from .isolation_types import IsolationError as IsolationError
+from .protect import remove_left_behind
 
 MODES = ("auto", "bwrap", "process")
-# The grader's only code inside the sandbox (standalone modules): bound read-only under bwrap,
-# copied to the stage folder for process isolation. A new standalone module of runner.py goes here.
-SCRIPTS = ("enter.py", "runner.py", "wire.py", "relay.py")
 DEFAULT_USER = "bptt-student"
 HERE = Path(__file__).resolve().parent
 CREATE_USER = "useradd --system --no-create-home --shell /usr/sbin/nologin {user}"
-
-
-class IsolationError(RuntimeError):
-    """The requested isolation cannot run here: says why and what to do."""
-
-    def __init__(self, cause: str, fix: str) -> None:
-        super().__init__(f"cannot isolate student code: {cause}\n  fix: {fix}")
-        self.cause, self.fix = cause, fix
-
-
-@dataclass
-class Isolation:
-    mode: str                 # "bwrap" | "process"
-    user: str                 # who student code runs as
-    uid: int
-    gid: int
-    pids: cgroups.PidsLimit
-    max_processes: int = 64
-    memory: memcg.MemoryLimit = field(default_factory=lambda: memcg.MemoryLimit("none"))
-    memory_mb: int = 2048
-    bwrap: str = ""           # path of the bwrap binary (bwrap mode)
-    stage: str = ""           # private folder of generated files (passwd, process-mode copies)
-    # Set by grade.make_config from protect.stage_files: the stage's copies of SCRIPTS and of the
-    # public files ("" until then), and (process mode) the paths protect.protect made o-rwx.
-    grader_dir: str = ""
-    work_dir: str = ""
-    protected: list[str] = field(default_factory=list)
-
-    @property
-    def nproc(self) -> int:
-        """RLIMIT_NPROC for enter.py: only when no cgroup limits processes."""
-        return self.max_processes if self.pids.kind == "rlimit-nproc" else 0
-
-    def describe(self) -> str:
-        """One line for reports: the mode, who runs student code, and the process limit."""
-        who = (f"uid {self.uid} ({self.user})" if self.mode == "bwrap"
-               else f"uid {self.uid} (this run's own identity, in the role of {self.user})")
-        if self.mode == "bwrap":
-            what = ("bwrap: allow-list file system, own mount/PID/network/IPC/UTS namespaces, "
-                    f"no capabilities, {who}")
-        else:
-            what = f"process: separate process, host file system behind file permissions, {who}"
-        return (f"{what}; processes: {self.pids.describe(self.max_processes)}; "
-                f"memory: {self.memory.describe(self.memory_mb)}")
 
 
 def bwrap_path() -> str:
@@ -227,7 +183,6 @@ def resolve(requested: str = "auto", user: str = DEFAULT_USER, max_processes: in
 def own_identity() -> int:
     """Process mode: this run's own uid and gid (identity.py), with nothing of an earlier holder left."""
     from . import identity, reaper
-    from .protect import remove_left_behind
 
     try:
         uid = identity.claim()
