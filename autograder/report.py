@@ -165,6 +165,32 @@ def write_batch(out_dir: str | Path, plan: Plan, entries: Sequence[StudentResult
     atomic_write(top_level(out_dir, GRADES_CSV), buf.getvalue())
 
 
+class OutputFolder:
+    """Everything `grade` writes into its output folder, in one place (and the cache it reads back).
+
+    prepare() before grading (an unwritable folder stops the run before any sandbox starts);
+    student() as soon as a row is made (its files, and its cache entry unless it is a failure:
+    the next run tries that student again); batch() once every row is in.
+    """
+
+    def __init__(self, out_dir: str | Path, plan: Plan) -> None:
+        self.out, self.plan = Path(out_dir), plan
+
+    def prepare(self) -> None:
+        prepare_out_dir(self.out)
+
+    def cached(self, student: str, key: str) -> StudentResult | None:
+        return read_cache(self.out, student, key)
+
+    def student(self, entry: StudentResult, key: str | None) -> None:
+        write_student(self.out, self.plan, entry)
+        if key is not None:
+            write_cache(self.out, entry.student, key, entry)
+
+    def batch(self, entries: Sequence[StudentResult], isolation: str | None, detail: str | None) -> None:
+        write_batch(self.out, self.plan, entries, isolation=isolation, detail=detail)
+
+
 def csv_cell(text: str) -> str:
     """A text cell that a spreadsheet shows as text: a leading = + - @ (or tab, CR) would start a formula."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -8,7 +8,7 @@ any run) with a profiler hook (sys.setprofile) that sees every Python call. The 
 command's orchestrating code calls, in the order it first calls it: each call site in
 autograder/__main__.py or autograder/grade.py that calls into another file of autograder/,
 counted at its first call only (a loop over units or cases calls the same site again; that is
-one step, not many). A return is a step into a file the walk has already been in, other than
+one step, not many; two functions called on one line are two steps). A return is a step into a file the walk has already been in, other than
 the one it is in. Prints the count, the files entered more than once, and (--show) the walk.
 """
 from __future__ import annotations
@@ -32,7 +32,7 @@ def walk(submission: Path, course: Path) -> list[tuple[str, str, str]]:
 
     package = str(course / "autograder") + "/"
     orchestrators = {package + name for name in ORCHESTRATORS}
-    seen: set[tuple[str, int]] = set()
+    seen: set[tuple[str, int, types.CodeType]] = set()
     steps: list[tuple[str, str, str]] = []
 
     def profile(frame: types.FrameType, event: str, arg: object) -> None:
@@ -44,7 +44,7 @@ def walk(submission: Path, course: Path) -> list[tuple[str, str, str]]:
         target = frame.f_code.co_filename
         if not target.startswith(package) or target == caller.f_code.co_filename:
             return
-        site = (caller.f_code.co_filename, caller.f_lineno)
+        site = (caller.f_code.co_filename, caller.f_lineno, frame.f_code)
         if site in seen:
             return
         seen.add(site)
