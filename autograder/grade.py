@@ -41,10 +41,12 @@ from .errors import GraderError, SandboxError
 from .plan import GradedUnit, Plan
 from .replies import CallReply, Raised
 from .results import ALL_PASS_NOTE, GradingFailure, ManualResult, StudentResult, UnitResult
-from .sandbox import wire
+from .checks.given import directive
+from .sandbox import isolation as iso_mod
+from .sandbox import protect, wire
 from .sandbox.isolation import IsolationError
 from .sandbox.jail import JailConfig, OracleRefused, Worker, WorkerGone, clean_text, default_hidden, sweep_cgroups
-from .sandbox.runner import SHARED
+from .sandbox.runner import GIVEN_DIRECTIVE, SHARED
 from .submission import CodeCell, Submission, UnusableNotebook, cells_to_run, discover, read_notebook
 
 if TYPE_CHECKING:
@@ -231,9 +233,6 @@ class Grader:
                     f"{cells[stem][index].label} ended the worker ({gone.message}); it was skipped")
 
     def _given(self, stem: str) -> CodeCell:
-        from .checks.given import directive
-        from .sandbox.runner import GIVEN_DIRECTIVE
-
         source = self.plan.course_root / "source" / self.plan.assignment
         units = [_check_of(u) for u in self.plan.units if u.notebook == stem]
         return CodeCell(GIVEN_DIRECTIVE, directive(stem, source, units))
@@ -410,8 +409,6 @@ def make_config(plan: Plan, out_dir: str | Path, paths: Iterable[str | Path],
     Hidden/protected: the grader's code, the course, the output, the submissions' folders and `extra_hide`.
     Raises isolation.IsolationError (a RuntimeError) when the isolation asked for cannot run here.
     """
-    from .sandbox import isolation as iso_mod
-
     hide = [str(plan.course_root), str(out_dir)] + [str(Path(p).resolve() if Path(p).is_dir()
                                                          else Path(p).resolve().parent) for p in paths]
     hide += [str(Path(p).resolve()) for p in extra_hide]
@@ -419,8 +416,6 @@ def make_config(plan: Plan, out_dir: str | Path, paths: Iterable[str | Path],
     iso = cfg.isolation = iso_mod.resolve(isolation, sandbox_user or iso_mod.DEFAULT_USER, cfg.max_processes,
                                           memory_mb=cfg.memory_mb)
     try:
-        from .sandbox import protect
-
         if iso.mode == "bwrap":
             grader_dir, work_dir = protect.stage_files(iso, cfg.public_files, check=False)
             iso.grader_dir, iso.work_dir = grader_dir, work_dir
@@ -439,8 +434,6 @@ def make_config(plan: Plan, out_dir: str | Path, paths: Iterable[str | Path],
 
 def release_config(cfg: JailConfig) -> None:
     """Remove what make_config wrote (the isolation's stage folder)."""
-    from .sandbox import isolation as iso_mod
-
     iso_mod.release(cfg.isolation)
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import copy
 import warnings
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -28,10 +27,7 @@ from .base import Case, Runner, StudentFunction, Unit
 from .catalogue import UNITS
 from .given import Classify
 from .judge import CallStudent, judge_cases
-from .trace import recorder
-
-if TYPE_CHECKING:
-    from .trace import Call
+from .trace import Call, recorder
 
 
 def _callers(unit: Unit, func: StudentFunction, namespace: dict[str, object], oracles: Mapping[str, StudentFunction],
