@@ -114,7 +114,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from .errors import GraderError
     from .grade import grade_batch
     from .report import summary_table
-    from .sandbox_account import ensure_sandbox_user
+    from .sandbox.account import ensure_sandbox_user
 
     ensure_sandbox_user(args.sandbox_user)
     limits = dict(memory_mb=args.memory_mb, cell_timeout=args.cell_timeout, call_timeout=args.call_timeout,
@@ -164,7 +164,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 
 def cmd_judge(args: argparse.Namespace) -> int:
-    from .sandbox_account import ensure_sandbox_user
+    from .sandbox.account import ensure_sandbox_user
     from .verdicts import judge_folder, to_json
 
     ensure_sandbox_user(args.sandbox_user)

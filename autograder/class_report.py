@@ -23,8 +23,8 @@ from typing import Any
 from urllib.parse import quote
 
 from .errors import OutputError
-from .outputs import reserve, top_level
-from .report import GRADES_JSON, _num, atomic_write
+from .outputs import GRADES_JSON, reserve, top_level
+from .report import _num, atomic_write
 from .results import TO_GRADE_BY_HAND, StudentResult
 from .sandbox.runner import not_implemented_message
 

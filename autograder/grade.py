@@ -1,5 +1,13 @@
 """Grading one submission in a sandbox, and a batch of them in parallel.
 
+The batch is a pipeline of named steps, each given what it needs (grade_batch):
+    read      the plan, the submissions, what the output folder already holds (earlier rows, cache)
+    boot      the sandbox's isolation (make_config), and per submission a worker, started on demand
+    grade     per submission, each unit in the plan's order (Grader.grade: read its notebooks,
+              grade the units, assemble the row), in a pool of processes that receive the context
+    write     every output, through one OutputFolder (report.py): a student's files as soon as
+              the row is made, the batch's files (grades.json, grades.csv, math.html) at the end
+
 A unit earns its points only if every one of its cases passes. The student's
 function runs in the sandbox (jail.Worker); its answer comes back as plain
 data and is judged here with `unit.judge`. For an assembly unit the helper
@@ -33,10 +41,12 @@ from .errors import GraderError, SandboxError
 from .plan import GradedUnit, Plan
 from .replies import CallReply, Raised
 from .results import ALL_PASS_NOTE, GradingFailure, ManualResult, StudentResult, UnitResult
-from .sandbox import wire
+from .checks.given import directive
+from .sandbox import isolation as iso_mod
+from .sandbox import protect, wire
 from .sandbox.isolation import IsolationError
 from .sandbox.jail import JailConfig, OracleRefused, Worker, WorkerGone, clean_text, default_hidden, sweep_cgroups
-from .sandbox.runner import SHARED
+from .sandbox.runner import GIVEN_DIRECTIVE, SHARED
 from .submission import CodeCell, Submission, UnusableNotebook, cells_to_run, discover, read_notebook
 
 if TYPE_CHECKING:
@@ -165,52 +175,21 @@ class Grader:
         self.state = _Session(start=time.monotonic())
 
     def grade(self, sub: Submission) -> StudentResult:
-        """Every unit of the plan for `sub`; SandboxError if the sandbox cannot start at all."""
+        """Every unit of the plan for `sub`; SandboxError if the sandbox cannot start at all.
+
+        read its notebooks -> grade each unit in order (booting a worker when none is alive) -> assemble the row.
+        """
         start = time.monotonic()
-        plan = self.plan
-        results: dict[str, UnitResult] = {}
-        notes = list(sub.problems)
-        cells: dict[str, list[CodeCell]] = {}
-        for stem in plan.notebooks:
-            units = [u for u in plan.units if u.notebook == stem]
-            if stem not in sub.files:
-                for u in units:
-                    results[u.name] = _zero(u, f"notebook {stem}.ipynb is missing from the submission")
-                continue
-            try:
-                cells[stem] = cells_to_run(read_notebook(sub.files[stem]), plan.notebooks[stem])
-            except UnusableNotebook as exc:
-                problem = str(exc)
-            else:
-                continue
-            for u in units:
-                results[u.name] = _zero(u, f"{problem} ({sub.files[stem].name})")
+        cells, results = read_cells(self.plan, sub)
         self.state = _Session(start=start, poisoned={stem: set() for stem in cells})
         try:
-            for unit in plan.grading_order():
-                if unit.name in results:
-                    continue
-                results[unit.name] = self._grade_unit(unit, cells, results)
+            for unit in self.plan.grading_order():
+                if unit.name not in results:
+                    results[unit.name] = self._grade_unit(unit, cells, results)
         finally:
             if self.state.worker is not None:
                 self.state.worker.close()
-        notes += [f"clean-up: after this student's sandbox, {p}; later students of this run may find it"
-                  for p in self.state.left_behind]
-        for stem, msgs in self.state.cell_notes.items():
-            notes += [f"{stem}: {m}" for m in msgs]
-        if len(notes) > MAX_NOTES:    # 40,000 failing cells must not make a 13 MB grades.json
-            notes = notes[:MAX_NOTES - 1] + [f"... and {len(notes) - MAX_NOTES + 1} more notes like these"]
-        # Verdicts may quote what the student's code returned (a type name, a key): bound them too.
-        tests = tuple(replace(results[u.name], output=clean_text(results[u.name].output, 1000)) for u in plan.units)
-        iso = self.cfg.isolation
-        return StudentResult(student=sub.student, notebook=sub.path,
-                             notebooks={stem: (sub.files[stem].name if stem in sub.files else None)
-                                        for stem in plan.notebooks},
-                             score=sum(t.score for t in tests), max_score=plan.max_score, tests=tests,
-                             notes=tuple(clean_text(n, 1000) for n in notes),
-                             seconds=round(time.monotonic() - start, 3),
-                             isolation=iso.mode if iso else None, isolation_detail=iso.describe() if iso else None,
-                             manual=pending_answers(plan))
+        return assemble(self.plan, sub, results, self.state.cell_notes, start, self.cfg, self.state.left_behind)
 
     # ---- the sandboxed process ---------------------------------------------
     def _over_budget(self) -> bool:
@@ -255,9 +234,6 @@ class Grader:
                     f"{cells[stem][index].label} ended the worker ({gone.message}); it was skipped")
 
     def _given(self, stem: str) -> CodeCell:
-        from .checks.given import directive
-        from .sandbox.runner import GIVEN_DIRECTIVE
-
         source = self.plan.course_root / "source" / self.plan.assignment
         units = [_check_of(u) for u in self.plan.units if u.notebook == stem]
         return CodeCell(GIVEN_DIRECTIVE, directive(stem, source, units))
@@ -282,7 +258,7 @@ class Grader:
         check = _check_of(unit)
         cases = self.cases[unit.name]
         # One mistake, one charge: a helper shared with a unit that already lost its points answers
-        # with the reference while this unit is graded (checks/long.py, runner.shared_helpers).
+        # with the reference while this unit is graded (checks/long.py, runner.shared_swaps).
         shared = tuple(SHARED + s for s in check.shares_with
                        if s in results and results[s].score < results[s].max_score)
         at = [""]     # the case being called, for the message when the sandbox dies during it
@@ -326,6 +302,51 @@ class Grader:
         return run
 
 
+def read_cells(plan: Plan, sub: Submission) -> tuple[dict[str, list[CodeCell]], dict[str, UnitResult]]:
+    """(the code cells to run per notebook, the units already decided): a missing or unusable
+    notebook gives its units 0 with the reason, and is not run."""
+    results: dict[str, UnitResult] = {}
+    cells: dict[str, list[CodeCell]] = {}
+    for stem in plan.notebooks:
+        units = [u for u in plan.units if u.notebook == stem]
+        if stem not in sub.files:
+            for u in units:
+                results[u.name] = _zero(u, f"notebook {stem}.ipynb is missing from the submission")
+            continue
+        try:
+            cells[stem] = cells_to_run(read_notebook(sub.files[stem]), plan.notebooks[stem])
+        except UnusableNotebook as exc:
+            problem = str(exc)
+        else:
+            continue
+        for u in units:
+            results[u.name] = _zero(u, f"{problem} ({sub.files[stem].name})")
+    return cells, results
+
+
+def assemble(plan: Plan, sub: Submission, results: dict[str, UnitResult], cell_notes: dict[str, list[str]],
+             start: float, cfg: JailConfig, left_behind: Sequence[str] = ()) -> StudentResult:
+    """The student's row: every unit in the plan's order, the notes, all text bounded."""
+    notes = list(sub.problems)
+    notes += [f"clean-up: after this student's sandbox, {p}; later students of this run may find it"
+              for p in left_behind]
+    for stem, msgs in cell_notes.items():
+        notes += [f"{stem}: {m}" for m in msgs]
+    if len(notes) > MAX_NOTES:    # 40,000 failing cells must not make a 13 MB grades.json
+        notes = notes[:MAX_NOTES - 1] + [f"... and {len(notes) - MAX_NOTES + 1} more notes like these"]
+    # Verdicts may quote what the student's code returned (a type name, a key): bound them too.
+    tests = tuple(replace(results[u.name], output=clean_text(results[u.name].output, 1000)) for u in plan.units)
+    iso = cfg.isolation
+    return StudentResult(student=sub.student, notebook=sub.path,
+                         notebooks={stem: (sub.files[stem].name if stem in sub.files else None)
+                                    for stem in plan.notebooks},
+                         score=sum(t.score for t in tests), max_score=plan.max_score, tests=tests,
+                         notes=tuple(clean_text(n, 1000) for n in notes),
+                         seconds=round(time.monotonic() - start, 3),
+                         isolation=iso.mode if iso else None, isolation_detail=iso.describe() if iso else None,
+                         manual=pending_answers(plan))
+
+
 def pending_answers(plan: Plan) -> tuple[ManualResult, ...]:
     """The written answers of the plan, none scored: a grader scores them in formgrader (gradebook.py folds them in)."""
     return tuple(ManualResult(q.name, q.notebook, q.points) for q in plan.questions)
@@ -338,27 +359,16 @@ def _zero(unit: GradedUnit, message: str) -> UnitResult:
 # ---- batch ---------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class _BatchContext:
-    """What every pool worker needs, set before the pool forks (so it is inherited, not pickled)."""
+class BatchContext:
+    """What grading any submission of the batch needs: given to each pool worker when it starts."""
 
     plan: Plan
     cases: dict[str, list[Case]]
     cfg: JailConfig
 
 
-_CONTEXT: _BatchContext | None = None
-
-
-def _ignore_sigint() -> None:
-    # Ctrl-C reaches the whole process group: only the main process handles it.
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _grade_in_worker(sub: Submission) -> StudentResult | GradingFailure:
-    ctx = _CONTEXT
-    assert ctx is not None, "grade_batch sets the context before grading"
+def grade_safely(ctx: BatchContext, sub: Submission) -> StudentResult | GradingFailure:
+    """`sub`'s row, or why the grader could not grade it (never the student's doing)."""
     try:
         return Grader(ctx.plan, ctx.cases, ctx.cfg).grade(sub)
     except (GraderError, IsolationError) as exc:   # the sandbox could not start: not the student's doing
@@ -367,6 +377,23 @@ def _grade_in_worker(sub: Submission) -> StudentResult | GradingFailure:
         import traceback
 
         return GradingFailure(sub.student, "internal grader error:\n" + traceback.format_exc(limit=8))
+
+
+# A pool worker's context: set by _start_worker, in the worker's own process only (never in the parent).
+_worker_context: list[BatchContext] = []
+
+
+def _start_worker(ctx: BatchContext) -> None:
+    """The pool's initialiser: `ctx` comes with the fork (inherited, not pickled)."""
+    import signal
+
+    # Ctrl-C reaches the whole process group: only the main process handles it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker_context[:] = [ctx]
+
+
+def _grade_in_worker(sub: Submission) -> StudentResult | GradingFailure:
+    return grade_safely(_worker_context[0], sub)
 
 
 def cache_key(sub: Submission, plan: Plan, cfg: JailConfig, code: str) -> str:
@@ -385,8 +412,6 @@ def make_config(plan: Plan, out_dir: str | Path, paths: Iterable[str | Path],
     Hidden/protected: the grader's code, the course, the output, the submissions' folders and `extra_hide`.
     Raises isolation.IsolationError (a RuntimeError) when the isolation asked for cannot run here.
     """
-    from .sandbox import isolation as iso_mod
-
     hide = [str(plan.course_root), str(out_dir)] + [str(Path(p).resolve() if Path(p).is_dir()
                                                          else Path(p).resolve().parent) for p in paths]
     hide += [str(Path(p).resolve()) for p in extra_hide]
@@ -394,8 +419,6 @@ def make_config(plan: Plan, out_dir: str | Path, paths: Iterable[str | Path],
     iso = cfg.isolation = iso_mod.resolve(isolation, sandbox_user or iso_mod.DEFAULT_USER, cfg.max_processes,
                                           memory_mb=cfg.memory_mb, allow_unbounded_disk=allow_unbounded_disk)
     try:
-        from .sandbox import protect
-
         if iso.mode == "bwrap":
             grader_dir, work_dir = protect.stage_files(iso, cfg.public_files, check=False)
             iso.grader_dir, iso.work_dir = grader_dir, work_dir
@@ -414,8 +437,6 @@ def make_config(plan: Plan, out_dir: str | Path, paths: Iterable[str | Path],
 
 def release_config(cfg: JailConfig) -> None:
     """Remove what make_config wrote (the isolation's stage folder)."""
-    from .sandbox import isolation as iso_mod
-
     iso_mod.release(cfg.isolation)
 
 
@@ -432,16 +453,27 @@ def grade_batch(paths: Sequence[str | Path], out_dir: str | Path, course_root: s
     Re-uses cached results for unchanged submissions unless `force`. Raises a GraderError
     subclass when the course, the paths or the output folder are unusable.
     """
+    # read: the plan, the submissions, the output folder and the rows it holds already
     plan = load_plan(course_root, assignment)
     out = Path(out_dir).resolve()
     subs = discover(paths, plan)
     outputs.refuse_inside_course(out, plan, paths)
-    report.prepare_out_dir(out)
+    folder = report.OutputFolder(out, plan)
+    folder.prepare()
     earlier = outputs.earlier_entries(out, plan, force)
+    # boot: the isolation every sandbox of the batch runs under (its stage folder, released below)
     cfg = make_config(plan, out, paths, extra_hide=hide, isolation=isolation, sandbox_user=sandbox_user,
                       allow_unbounded_disk=allow_unbounded_disk, **(limits or {}))
     try:
-        return _grade_all(plan, subs, out, cfg, jobs, force, progress, earlier)
+        # grade: each submission not cached, its row written as soon as it is made
+        ctx = BatchContext(plan=plan, cases={u.name: _check_of(u).cases() for u in plan.units}, cfg=cfg)
+        ordered = _grade_all(ctx, subs, folder, jobs, force, progress)
+        # write: the batch's files, with the earlier rows of students not graded now
+        graded_now = {e.student for e in ordered}
+        everyone = sorted(ordered + [e for e in earlier if e.student not in graded_now], key=lambda e: e.student)
+        iso = cfg.isolation
+        folder.batch(everyone, iso.mode if iso else None, iso.describe() if iso else None)
+        return plan, ordered
     finally:
         try:
             release_config(cfg)
@@ -449,49 +481,52 @@ def grade_batch(paths: Sequence[str | Path], out_dir: str | Path, course_root: s
             log.warning("the sandbox's stage folder could not be removed entirely (%s: %s)", type(exc).__name__, exc)
 
 
-def _grade_all(plan: Plan, subs: list[Submission], out: Path, cfg: JailConfig, jobs: int | None, force: bool,
-               progress: bool, earlier: Sequence[StudentResult] = ()) -> tuple[Plan, list[StudentResult]]:
-    global _CONTEXT
+def _grade_all(ctx: BatchContext, subs: list[Submission], folder: report.OutputFolder, jobs: int | None,
+               force: bool, progress: bool) -> list[StudentResult]:
+    """Every submission's row, in `subs`' order: cached ones read back, the others graded (in a pool of
+    `jobs` processes) and each written by `folder` as soon as it is made."""
+    plan, cfg = ctx.plan, ctx.cfg
     code = code_digest()
     entries: dict[str, StudentResult] = {}
-    todo: list[tuple[Submission, str]] = []
+    todo: dict[str, tuple[Submission, str]] = {}
     for sub in subs:
         key = cache_key(sub, plan, cfg, code)
-        cached = None if force else report.read_cache(out, sub.student, key)
+        cached = None if force else folder.cached(sub.student, key)
         if cached is not None:
             entries[sub.student] = cached
         else:
-            todo.append((sub, key))
-    _CONTEXT = _BatchContext(plan=plan, cases={u.name: _check_of(u).cases() for u in plan.units}, cfg=cfg)
+            todo[sub.student] = (sub, key)
     n_jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     iso = cfg.isolation
     if iso is not None and iso.mode == "process":
         n_jobs = 1   # one uid for all sandboxes and no PID namespace: parallel ones could signal each other
-    keys = {sub.student: key for sub, key in todo}
-    subs_by_id = {sub.student: sub for sub, _ in todo}
     pool = None
     if n_jobs > 1:
-        # Fork: workers inherit numpy and the precomputed cases (made before any thread exists).
-        pool = multiprocessing.get_context("fork").Pool(n_jobs, initializer=_ignore_sigint)
+        # Fork: workers inherit numpy and the context with its precomputed cases (made before any thread exists).
+        pool = multiprocessing.get_context("fork").Pool(n_jobs, initializer=_start_worker, initargs=(ctx,))
     bar = _progress(len(todo), progress)
     try:
-        subs_todo = [sub for sub, _ in todo]
+        subs_todo = [sub for sub, _ in todo.values()]
         results: Iterator[StudentResult | GradingFailure] = (
-            pool.imap_unordered(_grade_in_worker, subs_todo) if pool else map(_grade_in_worker, subs_todo))
-        _collect(results, entries, keys, subs_by_id, out, plan, bar, cfg)
+            pool.imap_unordered(_grade_in_worker, subs_todo) if pool
+            else (grade_safely(ctx, sub) for sub in subs_todo))
+        for result in results:
+            sub, key = todo[result.student]
+            if isinstance(result, GradingFailure):
+                entry = failure_entry(sub, plan, result.message, cfg)
+                folder.student(entry, None)     # not cached: the next run tries this student again
+            else:
+                entry = result
+                folder.student(entry, key)
+            entries[entry.student] = entry
+            bar.update(1)
     finally:
         bar.close()
         if pool is not None:
             pool.terminate()   # on an interruption, workers die; their sandboxes die with them
             pool.join()
             sweep_cgroups(cfg)
-    ordered = [entries[s.student] for s in subs]
-    graded_now = {e.student for e in ordered}
-    kept = [e for e in earlier if e.student not in graded_now]
-    everyone = sorted(ordered + kept, key=lambda e: e.student)
-    report.write_batch(out, plan, everyone, isolation=iso.mode if iso else None,
-                       detail=iso.describe() if iso else None)
-    return plan, ordered
+    return [entries[s.student] for s in subs]
 
 
 def failure_entry(sub: Submission, plan: Plan, message: str, cfg: JailConfig | None = None) -> StudentResult:
@@ -507,23 +542,6 @@ def failure_entry(sub: Submission, plan: Plan, message: str, cfg: JailConfig | N
                          + (f"not graded: {why}",),
                          isolation=iso.mode if iso else None, isolation_detail=iso.describe() if iso else None,
                          graded=False, manual=pending_answers(plan))
-
-
-def _collect(results: Iterable[StudentResult | GradingFailure], entries: dict[str, StudentResult],
-             keys: dict[str, str], subs: dict[str, Submission], out_dir: Path, plan: Plan, bar: _Bar,
-             cfg: JailConfig | None = None) -> None:
-    for entry in results:
-        if isinstance(entry, GradingFailure):
-            # Not cached: the next run tries this student again.
-            entry = failure_entry(subs[entry.student], plan, entry.message, cfg)
-            entries[entry.student] = entry
-            report.write_student(out_dir, plan, entry)
-            bar.update(1)
-            continue
-        entries[entry.student] = entry
-        report.write_student(out_dir, plan, entry)
-        report.write_cache(out_dir, entry.student, keys[entry.student], entry)
-        bar.update(1)
 
 
 class _Bar(Protocol):

@@ -79,9 +79,10 @@ def fold_manual_scores(plan: Plan, out_dir: str | Path, url: str | None = None) 
     for entry in entries:
         manual = tuple(replace(m, score=scores.get((entry.student, m.name))) for m in entry.manual)
         folded.append(replace(entry, manual=manual))
-    report.write_batch(out_dir, plan, folded, isolation=doc.get("isolation"), detail=doc.get("isolation_detail"))
+    folder = report.OutputFolder(out_dir, plan)
+    folder.batch(folded, doc.get("isolation"), doc.get("isolation_detail"))
     for entry in folded:
-        report.write_student(out_dir, plan, entry)
+        folder.student(entry, None)     # the cache keeps the grading command's own row
     return len(scores)
 
 

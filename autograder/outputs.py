@@ -32,6 +32,10 @@ def reserve(*names: str) -> tuple[str, ...]:
     return names
 
 
+# Written by report.py, read back here (the rows to keep) and by class_report.py: declared below both.
+(GRADES_JSON,) = reserve("grades.json")
+
+
 def top_level(out_dir: str | Path, name: str) -> Path:
     """DIR/name for a writer: only a declared name (no student id can be one)."""
     if name not in _RESERVED:
@@ -69,8 +73,6 @@ def refuse_inside_course(out: Path, plan: Plan, paths: Iterable[str | Path]) -> 
 
 def earlier_entries(out: Path, plan: Plan, force: bool) -> list[StudentResult]:
     """The rows of out/grades.json to keep; [] if there is none (or `force` and it cannot be kept)."""
-    from .report import GRADES_JSON
-
     path = top_level(out, GRADES_JSON)
     if not path.exists():
         return []

@@ -28,14 +28,14 @@ from typing import Any
 from . import feedback_page, math_doc
 from .errors import OutputError
 from .feedback_page import feedback_html
-from .outputs import reserve, top_level
+from .outputs import GRADES_JSON, reserve, top_level
 from .plan import Plan
 from .results import ALL_PASS_NOTE, SCHEMA_VERSION, TO_GRADE_BY_HAND, ManualResult, StudentResult
 
 __all__ = ["feedback_html"]  # the page lives in feedback_page.py; callers import it from here too
 
 
-GRADES_JSON, GRADES_CSV, CACHE, MATH_HTML = reserve("grades.json", "grades.csv", ".cache", math_doc.PAGE_NAME)
+GRADES_CSV, CACHE, MATH_HTML = reserve("grades.csv", ".cache", math_doc.PAGE_NAME)
 
 
 def prepare_out_dir(out_dir: str | Path) -> None:
@@ -163,6 +163,32 @@ def write_batch(out_dir: str | Path, plan: Plan, entries: Sequence[StudentResult
         writer.writerow([csv_cell(entry.student)] + [_num(scores[u.name]) for u in plan.units]
                         + [_num(entry.score), _num(plan.max_score)] + manual)
     atomic_write(top_level(out_dir, GRADES_CSV), buf.getvalue())
+
+
+class OutputFolder:
+    """Everything `grade` writes into its output folder, in one place (and the cache it reads back).
+
+    prepare() before grading (an unwritable folder stops the run before any sandbox starts);
+    student() as soon as a row is made (its files, and its cache entry unless it is a failure:
+    the next run tries that student again); batch() once every row is in.
+    """
+
+    def __init__(self, out_dir: str | Path, plan: Plan) -> None:
+        self.out, self.plan = Path(out_dir), plan
+
+    def prepare(self) -> None:
+        prepare_out_dir(self.out)
+
+    def cached(self, student: str, key: str) -> StudentResult | None:
+        return read_cache(self.out, student, key)
+
+    def student(self, entry: StudentResult, key: str | None) -> None:
+        write_student(self.out, self.plan, entry)
+        if key is not None:
+            write_cache(self.out, entry.student, key, entry)
+
+    def batch(self, entries: Sequence[StudentResult], isolation: str | None, detail: str | None) -> None:
+        write_batch(self.out, self.plan, entries, isolation=isolation, detail=detail)
 
 
 def csv_cell(text: str) -> str:

@@ -4,18 +4,11 @@ UNITS holds every unit's Unit, ORACLES the reference's functions an assembly uni
 `check(name, func)` judges a function in this process: for trusted code (the tests), never a
 student's (checks/inprocess.py).
 """
-from collections.abc import Callable
-
-from .. import reference as R
-from . import long, mlp, rnn, rnn2
 from .base import Case, Unit
+from .catalogue import ORACLES, UNITS
 from .given import kernel_classifier
 
-UNITS: dict[str, Unit] = {u.name: u for module in (mlp, rnn, rnn2, long) for u in module.UNITS}
-
-# Reference versions of the functions an assembly unit may call, by student name.
-ORACLES: dict[str, Callable[..., object]] = {name: getattr(R, name) for name in mlp.MLP_ORACLES + rnn.STEP_ORACLES
-                                             + ("dh1_t", "bptt_truncated", "bptt_randomized")}
+__all__ = ["Case", "ORACLES", "UNITS", "Unit", "check", "kernel_classifier"]
 
 
 def check(name: str, func: object) -> None:

@@ -2,23 +2,21 @@
 
 The grader sends `case.args` to the student's function (in the sandbox), gets plain data back,
 and calls `unit.judge` on it; checks/judge.py runs a unit's cases in order, the same for both
-grading paths.
+grading paths, and adds the diagnoses above this module (the call trace, probes, repairs).
+The bottom of checks/: this module imports none of the others but compare.py.
 """
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NotRequired, TypeAlias, TypedDict
+from typing import NotRequired, TypeAlias, TypedDict
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..reference.validate import Array
-from ..sandbox.wire import TYPE_MARK
+from ..sandbox.wire import TYPE_MARK, to_data
+from ..units import BY_NAME, DeclaredUnit
 from .compare import (COINCIDE, Dims, Factors, Leaf, as_float_array, close, diagnose_array, leaf_predicate,
                       only_the_fact)
-
-if TYPE_CHECKING:     # (trace loads its engine when imported: base imports it where it is used)
-    from ..units import DeclaredUnit
-    from .trace import Call
 
 # A reference answer: a float array (or NumPy scalar), or a dict or tuple of answers.
 Answer: TypeAlias = Leaf | Mapping[str, "Answer"] | tuple["Answer", ...]
@@ -137,11 +135,10 @@ class Unit:
     shares_with: tuple[str, ...] = ()    # graded units whose grading covers a helper this unit may share with them
     # shared(arguments by name) -> the reference answer of such a helper, or None
     shared: Callable[[Mapping[str, object]], Mapping[str, Array] | None] | None = None
-    declaration: "DeclaredUnit | None" = None   # for a unit outside autograder/units.py (tests' toy units)
+    declaration: DeclaredUnit | None = None   # for a unit outside autograder/units.py (tests' toy units)
 
     @property
-    def declared(self) -> "DeclaredUnit":
-        from ..units import BY_NAME
+    def declared(self) -> DeclaredUnit:
         return self.declaration if self.declaration is not None else BY_NAME[self.name]
 
     @property
@@ -189,34 +186,17 @@ class Unit:
             out.append(case)
         return out
 
-    def judge(self, case: Case, got: object, calls: "Sequence[Call] | None" = None) -> str | None:
-        """None if `got` (plain data, as from the sandbox) is right, else the diagnosis.
+    def judge(self, case: Case, got: object) -> str | None:
+        """None if `got` (plain data, as from the sandbox) is right, else the diagnosis of the output.
 
-        calls: the trace of an assembly unit's calls to its local rules (trace.Call list); its
-        first divergence from the instructor's trace leads the diagnosis.
+        (checks/judge.py's judge_answer adds what an assembly unit's call trace shows.)
         """
         if case.raises is not None:
             return self.not_raised(case)
         if case.expected is None:
             raise ValueError(f"a case of {self.name} has neither an expected answer nor an exception to raise")
-        verdict = judge_value(got, case.expected, case.dims, f"{self.name} output", case.mistakes,
-                              self.labels, case.factors)
-        if verdict and calls:
-            from .trace import RIGHT_CALLS, diagnose
-            try:
-                first = diagnose(self.name, case.args, calls)
-            except Exception:     # a trace the analysis cannot read never costs the output's verdict
-                first = None
-            if first == RIGHT_CALLS:
-                verdict = f"{self.name}: {first}. {verdict}"
-            elif first:
-                # The trace names the cause; a catalogued explanation of the output could contradict
-                # it (two slips can give the same numbers), so the output part only says what is wrong.
-                plain = judge_value(got, case.expected, case.dims, f"{self.name} output", (), self.labels,
-                                    case.factors)
-                verdict = f"{self.name}: {first}. {plain}"
-        return verdict
-
+        return judge_value(got, case.expected, case.dims, f"{self.name} output", case.mistakes,
+                           self.labels, case.factors)
 
     def not_raised(self, case: Case) -> str:
         if case.raises is None:
@@ -233,7 +213,6 @@ class Unit:
 
 
 def _plain(value: object) -> object:
-    from ..sandbox.wire import to_data
     return to_data(value)
 
 
@@ -383,20 +362,6 @@ def judge_value(got: object, expected: Answer, dims: Dims, what: str, mistakes: 
         else:
             sentences.append(f"{what}: {names} each {text}")
     return " ".join(s if s.endswith((".", "?")) else s + "." for s in sentences)
-
-
-def with_probes(unit: Unit, case: Case, verdict: str, run: Runner) -> str:
-    """The message of a failing unit: the verdict with its causes verified (checks/repair.py), and,
-    unless a verified cause explains every wrong entry, what the property probes found (checks/probes.py)."""
-    if case.raises is not None:       # nothing to probe: the function had to raise, not answer
-        return verdict
-    from .probes import diagnose
-    from .repair import explain
-    verdict, explained = explain(unit, case, verdict, run)
-    if explained:
-        return verdict
-    found = diagnose(unit, case, run, traced=verdict.startswith(f"{unit.name}: "))
-    return f"{verdict.rstrip('.')}. Probes: {found}." if found else verdict
 
 
 def with_case(verdict: str, i: int, n: int, case: Case) -> str:

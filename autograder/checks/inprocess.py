@@ -10,53 +10,31 @@ this way. A student's code never runs here: both grading paths call it in the sa
 The call goes through the sandbox's own harness (runner.call_graded): given helpers, warnings and
 changed inputs are refused with the same sentence. The helpers an assembly unit calls are the
 reference's while it is judged (unit.oracles), and a helper it shares with a failing sibling
-answers with the reference (runner.shared_helpers and shared_proxy), as in the sandbox.
+answers with the reference (runner.shared_swaps, swap_in and swap_out), as in the sandbox.
 """
 from __future__ import annotations
 
 import copy
 import warnings
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..replies import CallReply, ErrorKind, Raised, Returned
-from ..sandbox.runner import (call_graded, describe_exception, not_implemented_message, problem_message,
-                              shared_helpers, shared_proxy)
+from ..sandbox.runner import call_graded, describe_exception, not_implemented_message, problem_message, shared_swaps, swap_in, swap_out
 from ..sandbox.wire import to_data
 from .base import Case, Runner, StudentFunction, Unit
+from .catalogue import UNITS
 from .given import Classify
 from .judge import CallStudent, judge_cases
-from .trace import recorder
-
-if TYPE_CHECKING:
-    from .trace import Call
-
-
-def _swapped(namespace: dict[str, object], functions: Mapping[str, object]) -> dict[str, object]:
-    """Put `functions` into `namespace`; the entries they replaced (a missing one as a sentinel)."""
-    saved = {name: namespace.get(name, _MISSING) for name in functions}
-    namespace.update(functions)
-    return saved
-
-
-def _restore(namespace: dict[str, object], saved: Mapping[str, object]) -> None:
-    for name, value in saved.items():
-        if value is _MISSING:
-            namespace.pop(name, None)
-        else:
-            namespace[name] = value
-
-
-_MISSING = object()
+from .trace import Call, recorder
 
 
 def _callers(unit: Unit, func: StudentFunction, namespace: dict[str, object], oracles: Mapping[str, StudentFunction],
              classify: Classify | None, shared: Mapping[str, object]) -> tuple[CallStudent, Runner]:
     """(the judge's call of a case, the probes' call): `func` called here, its helpers swapped meanwhile."""
     def once(args: tuple[object, ...], calls: list[Call]) -> CallReply:
-        saved = _swapped(namespace, {**recorder({n: oracles[n] for n in unit.oracles}, calls), **shared})
+        saved = swap_in(namespace, {**recorder({n: oracles[n] for n in unit.oracles}, calls), **shared})
         try:
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")
@@ -67,7 +45,7 @@ def _callers(unit: Unit, func: StudentFunction, namespace: dict[str, object], or
             kind = ErrorKind.MEMORY if isinstance(exc, MemoryError) else ErrorKind.EXCEPTION
             return Raised(kind, f"{unit.name} raised {describe_exception(exc)}")
         finally:
-            _restore(namespace, saved)
+            swap_out(namespace, saved)
         if problem:
             return Raised(ErrorKind.GRADED_CALL, problem_message(unit.name, problem))
         return Returned(to_data(got))
@@ -82,16 +60,13 @@ def _callers(unit: Unit, func: StudentFunction, namespace: dict[str, object], or
     return call, probe
 
 
-def _shared(unit: Unit, namespace: dict[str, object], failed: list[str], classify: Classify | None) -> dict[str, object]:
+def _shared(unit: Unit, namespace: dict[str, object], failed: list[str], classify: Classify | None) -> Mapping[str, object]:
     """The student's helpers shared with the failed siblings, each answered by the reference (unit.shared)."""
-    from . import UNITS
-
     reference = unit.shared
     if reference is None or not failed:
         return {}
     is_given: Callable[..., bool] = (lambda code: classify(code) != "") if classify is not None else (lambda code: False)
-    names = shared_helpers(namespace, unit.name, failed, set(UNITS) | {unit.name}, is_given)
-    return {h: shared_proxy(f, reference) for h in names if callable(f := namespace[h])}
+    return shared_swaps(namespace, unit.name, failed, set(UNITS) | {unit.name}, is_given, lambda h: reference)
 
 
 def verdict(unit: Unit, func: object, oracles: Mapping[str, StudentFunction], classify: Classify | None = None,

@@ -13,8 +13,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from ..replies import CallReply, ErrorKind, Raised
-from .base import Case, Runner, Unit, with_case, with_probes
+from .base import Case, Runner, Unit, judge_value, with_case
+from . import probes
 from .compare import unclear
+from .repair import explain
 
 if TYPE_CHECKING:
     from .trace import Call
@@ -58,7 +60,7 @@ def judge_cases(unit: Unit, cases: Sequence[Case], call: CallStudent, probe: Run
                 return f"{unit.name}: memory limit exceeded ({where(i, n, case)})"
             return with_case(reply.message, i, n, case)
         try:
-            verdict = unit.judge(case, reply.value, calls)
+            verdict = judge_answer(unit, case, reply.value, calls)
         except Exception as exc:
             verdict = f"{unit.name} returned a value that could not be checked ({type(exc).__name__})"
         if unclear(verdict) and i < n:
@@ -70,3 +72,40 @@ def judge_cases(unit: Unit, cases: Sequence[Case], call: CallStudent, probe: Run
         verdict, i, case = held_back
         return with_case(with_probes(unit, case, verdict, probe), i, n, case)
     return None
+
+
+def judge_answer(unit: Unit, case: Case, got: object, calls: Sequence[Call] = ()) -> str | None:
+    """unit.judge's verdict on `got`, led by the first divergence of an assembly unit's call trace.
+
+    calls: the trace of an assembly unit's calls to its local rules (trace.Call list); its
+    first divergence from the instructor's trace leads the diagnosis.
+    """
+    verdict = unit.judge(case, got)
+    if not verdict or not calls or case.raises is not None:
+        return verdict
+    from .trace import RIGHT_CALLS, diagnose    # (trace loads its engine when imported)
+
+    try:
+        first = diagnose(unit.name, case.args, calls)
+    except Exception:     # a trace the analysis cannot read never costs the output's verdict
+        first = None
+    if first == RIGHT_CALLS:
+        return f"{unit.name}: {first}. {verdict}"
+    if first and case.expected is not None:
+        # The trace names the cause; a catalogued explanation of the output could contradict
+        # it (two slips can give the same numbers), so the output part only says what is wrong.
+        plain = judge_value(got, case.expected, case.dims, f"{unit.name} output", (), unit.labels, case.factors)
+        return f"{unit.name}: {first}. {plain}"
+    return verdict
+
+
+def with_probes(unit: Unit, case: Case, verdict: str, run: Runner) -> str:
+    """The message of a failing unit: the verdict with its causes verified (checks/repair.py), and,
+    unless a verified cause explains every wrong entry, what the property probes found (checks/probes.py)."""
+    if case.raises is not None:       # nothing to probe: the function had to raise, not answer
+        return verdict
+    verdict, explained = explain(unit, case, verdict, run)
+    if explained:
+        return verdict
+    found = probes.diagnose(unit, case, run, traced=verdict.startswith(f"{unit.name}: "))
+    return f"{verdict.rstrip('.')}. Probes: {found}." if found else verdict

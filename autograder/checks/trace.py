@@ -19,6 +19,8 @@ from numpy.typing import NDArray
 
 from .. import reference as R
 from ..reference.validate import Array
+from .catalogue import UNITS
+from .rnn import upstream
 
 _ENGINE = Path(__file__).resolve().parents[2] / "source" / "bptt" / "trace_tools.py"
 
@@ -156,8 +158,6 @@ def _backward_args(args: Sequence[object]) -> tuple[NDArray[np.generic], dict[st
 
 
 def _rnn_arrays(args: Sequence[object]) -> Computation:
-    from .rnn import upstream
-
     Y, params, cache, act = _backward_args(args)
     up = upstream(params, Y, cache, act)
     arrays = dict(dhraw=up["dhraw"], dh=up["dh"], dy=up["dy"], h=cache["h"], h_netIn=cache["h_netIn"],
@@ -210,8 +210,6 @@ ARRAYS: dict[str, Callable[[Sequence[object]], Computation]] = {
 
 def diagnose(unit: str, args: Sequence[object], calls: Sequence[Call]) -> str | None:
     """The first divergence of `calls` (the student's, in order) from the instructor's computation, or None."""
-    from . import UNITS
-
     if unit not in ARRAYS or not calls or (isinstance(calls, Trace) and calls.dropped):
         return None
     arrays, per_step = ARRAYS[unit](args)

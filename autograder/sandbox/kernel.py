@@ -30,6 +30,7 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import Int, Unicode
 
 from . import confine, isolation
+from .account import ensure_sandbox_user
 from .allowlist import site_packages
 
 WORK_DIR = "/tmp/notebook"          # the notebook's folder, inside
@@ -44,8 +45,6 @@ def resolved(mode: str, user: str, max_processes: int, memory_mb: int) -> isolat
     """The Isolation of this process's kernels (resolved once: bwrap's probe costs a start-up)."""
     key = (mode, user, max_processes, memory_mb)
     if key not in _resolved:
-        from ..sandbox_account import ensure_sandbox_user
-
         ensure_sandbox_user(user)
         iso = isolation.resolve(mode, user, max_processes=max_processes, memory_mb=memory_mb)
         if iso.mode != "bwrap":

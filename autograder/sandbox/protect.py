@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ..tree import remove_tree
 from .allowlist import _under, python_dirs
-from .isolation import SCRIPTS, Isolation, IsolationError
+from .isolation_types import SCRIPTS, Isolation, IsolationError
 
 HERE = Path(__file__).resolve().parent
 MAX_CHILDREN = 200

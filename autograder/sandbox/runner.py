@@ -95,7 +95,7 @@ def describe_exception(exc: BaseException) -> str:
 
 
 # ---- calling a graded function: the same harness on both grading paths -----------------------
-# (autograder/checks/base.py's in-kernel check imports these; the sandbox uses them here)
+# (autograder/checks/inprocess.py's in-process judge imports these; the sandbox uses them here)
 
 def snapshot(value: object) -> object:
     """A deep copy of the arguments, to tell afterwards whether the call changed one."""
@@ -301,6 +301,34 @@ def shared_helpers(ns: Mapping[str, object], unit: str, siblings: Sequence[str],
 
     theirs = set[str]().union(*(calls(s) for s in siblings)) if siblings else set()
     return sorted(n for n in calls(unit) & theirs if own(n))
+
+
+def shared_swaps(ns: Mapping[str, object], unit: str, siblings: Sequence[str], graded: Collection[str],
+                 is_given: Callable[[CodeType], bool],
+                 reference: Callable[[str], Callable[[Mapping[str, object]], object]]) -> dict[str, Callable[..., object]]:
+    """{helper: its shared_proxy} for the helpers `unit` shares with `siblings` (shared_helpers), each
+    answered by reference(helper's name): what both grading paths swap in while `unit` is called."""
+    return {h: shared_proxy(helper, reference(h))
+            for h in shared_helpers(ns, unit, siblings, graded, is_given) if callable(helper := ns[h])}
+
+
+_MISSING = object()
+
+
+def swap_in(ns: dict[str, object], functions: Mapping[str, object]) -> dict[str, object]:
+    """Put `functions` into the namespace `ns`; returns what they replaced, for swap_out."""
+    saved = {name: ns.get(name, _MISSING) for name in functions}
+    ns.update(functions)
+    return saved
+
+
+def swap_out(ns: dict[str, object], saved: Mapping[str, object]) -> None:
+    """Undo swap_in: every replaced name back, every added one gone."""
+    for name, value in saved.items():
+        if value is _MISSING:
+            ns.pop(name, None)
+        else:
+            ns[name] = value
 
 
 def shared_proxy(func: Callable[..., object],
@@ -540,12 +568,9 @@ class Runner:
         oracles = header.get("oracles") or []
         siblings = [o[len(SHARED):] for o in oracles if o.startswith(SHARED)]
         oracles = [o for o in oracles if not o.startswith(SHARED)]
-        shared = shared_helpers(ns, name, siblings, set(self.arg_names), lambda c: self.classify(c) != "")
-        swapped = {h: shared_proxy(helper, self._reference(SHARED + h)) for h in shared if callable(helper := ns[h])}
-        oracles += list(swapped)
-        saved = {o: ns[o] for o in oracles if o in ns}
-        ns.update({o: self._proxy(o) for o in oracles if o not in swapped})
-        ns.update(swapped)
+        shared = shared_swaps(ns, name, siblings, set(self.arg_names), lambda c: self.classify(c) != "",
+                              lambda h: self._reference(SHARED + h))
+        saved = swap_in(ns, {**{o: self._proxy(o) for o in oracles if o not in shared}, **shared})
         args = tuple(intern_strings(a) for a in args)
         self._calling()
         try:
@@ -571,9 +596,7 @@ class Runner:
             self.send({"op": "error", "kind": kind, "message": f"{name} raised {describe_exception(exc)}"})
             return
         finally:
-            for o in oracles:
-                ns.pop(o, None)
-            ns.update(saved)
+            swap_out(ns, saved)
         try:
             self.send({"op": "result"}, data, has_value=True)
         except Exception as exc:

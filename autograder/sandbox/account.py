@@ -1,6 +1,6 @@
 """The unprivileged user that runs student code when the grader runs as root: created when missing.
 
-A grader running as root switches to this user inside the sandbox (autograder/sandbox/);
+A grader running as root switches to this user inside the sandbox (enter.py);
 on a fresh machine it does not exist yet, so `python -m autograder grade` and `demo`
 create it (a system account without home or login shell) and say so in one line. A grader
 that is not root needs no such user: the sandbox then runs as the grader's own uid.
@@ -14,8 +14,8 @@ import shlex
 import shutil
 import subprocess
 
-from .errors import SandboxError
-from .sandbox.isolation import CREATE_USER
+from ..errors import SandboxError
+from .isolation import CREATE_USER
 
 log = logging.getLogger(__name__)
 
