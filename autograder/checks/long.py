@@ -1,4 +1,5 @@
-"""Graded units of 04_long_histories: regular and randomized truncation, clipping."""
+"""Graded units of 04_long_histories: the predicted gradient rate, path weights, regular and randomized
+truncation, clipping."""
 from collections.abc import Mapping
 from typing import Any, TypedDict
 
@@ -109,6 +110,49 @@ def _clip_gradients(rng: np.random.Generator, d: CaseDims) -> Case:
     ], factors=[("the norm", n), ("max_norm", max_norm), ("norm / max_norm", n / max_norm)])
 
 
+def _predicted_gradient_rate(rng: np.random.Generator, d: CaseDims) -> Case:
+    params, X, Y, cache, act = rnn_problem(rng, d)
+    W = params["W_hh"] * (d["ratio"] / np.max(np.abs(np.linalg.eigvals(params["W_hh"]))))  # spectral radius `ratio`
+    netIn = cache["h_netIn"]
+    right = R.predicted_gradient_rate(W, netIn, act)
+    sigma, rho = float(right["sigma_max"]), float(right["rho"])
+    dphi = R.phi_prime(netIn, np.tanh(netIn), act)
+
+    def answer(sigma: float = sigma, rho: float = rho, dphi: Array = dphi, gamma: float | None = None,
+               spread: float | None = None, length: float | None = None) -> dict[str, np.float64]:
+        g = float(dphi.max()) if gamma is None else gamma
+        q = float(np.sqrt(np.mean(dphi ** 2))) if spread is None else spread
+        return dict(sigma_max=np.float64(sigma), rho=np.float64(rho), bound=np.float64(g * sigma),
+                    typical=np.float64((rho if length is None else length) * q))
+    eig = np.linalg.eigvals(W)
+    return Case((W, netIn, act), right, d, [
+        ("the largest singular value is the 2-norm of W_hh, not its Frobenius norm (the root of the sum of "
+         "its squared entries).", answer(sigma=float(np.linalg.norm(W)))),
+        ("sigma_max is the spectral radius; the largest singular value is another number when W_hh is not "
+         "symmetric.", answer(sigma=rho)),
+        ("rho is the largest singular value; the spectral radius is the largest |eigenvalue|, another number "
+         "when W_hh is not symmetric.", {**right, "rho": np.float64(sigma)}),   # typical from it: the last mistake
+        ("rho is the largest real part of the eigenvalues; the eigenvalues of a non-symmetric W_hh are complex, "
+         "and the spectral radius is their largest modulus.", answer(rho=float(np.max(eig.real)))),
+        ("tanh' is computed as 1 - h_netIn**2; it is 1 - tanh(h_netIn)**2.",
+         answer(dphi=1.0 - netIn ** 2) if act == "tanh" else right),
+        ("ReLU' is taken as 1 at h_netIn = 0; the course's convention is 0 at the kink (notebook 02).",
+         answer(dphi=(netIn >= 0).astype(float)) if act == "relu" else right),
+        ("gamma is taken as 1, the largest phi' of any input; here it is the largest phi' among the "
+         "pre-activations given.", answer(gamma=1.0)),
+        ("typical leaves out phi': every unit's derivative scales that unit's entry of the gradient.",
+         answer(spread=1.0)),
+        ("typical uses the mean of phi'; the squared length of g * phi' weighs each unit by phi'**2.",
+         answer(spread=float(np.mean(dphi)))),
+        ("typical uses the mean of phi'**2 without its square root: it is a factor on a length, "
+         "not on a squared length.", answer(spread=float(np.mean(dphi ** 2)))),
+        ("typical uses the largest phi' (gamma): the typical factor averages over the units.",
+         answer(spread=float(dphi.max()))),
+        ("typical uses sigma_max, the worst case; a vector not aligned with W_hh's singular vectors grows "
+         "by about rho.", answer(length=sigma)),
+    ])
+
+
 def _path_weights(rng: np.random.Generator, d: CaseDims) -> Case:
     T, k = d["T"], d["k"]
     pi = d.get("pi", "regular")
@@ -168,6 +212,9 @@ def carry_helper(arguments: Mapping[str, object]) -> dict[str, Array] | None:
 
 
 UNITS = [
+    # ratio: the spectral radius W_hh is rescaled to (below and above 1, under both activations)
+    Unit("predicted_gradient_rate", _predicted_gradient_rate, dims_used=("T", "N", "H", "activation"),
+         variants=(dict(ratio=0.8), dict(ratio=1.7), dict(ratio=0.5), dict(ratio=2.0), dict(ratio=1.2, activation="relu"))),
     Unit("path_weights", _path_weights, dims_used=("T", "k"),
          variants=(dict(T=7, k=3), dict(T=5, k=2, pi=0.3), dict(T=8, k=3, pi="any"), dict(T=6, k=4, pi=0.4))),
     # bptt_randomized may call bptt_truncated (defined before it); a helper both call is charged to
