@@ -134,8 +134,11 @@ def _predicted_gradient_rate(rng: np.random.Generator, d: CaseDims) -> Case:
          "when W_hh is not symmetric.", {**right, "rho": np.float64(sigma)}),   # typical from it: the last mistake
         ("rho is the largest real part of the eigenvalues; the eigenvalues of a non-symmetric W_hh are complex, "
          "and the spectral radius is their largest modulus.", answer(rho=float(np.max(eig.real)))),
+    ] + [   # gamma from that phi' as its largest value or, as the text's |phi'| reads, its largest modulus
         ("tanh' is computed as 1 - h_netIn**2; it is 1 - tanh(h_netIn)**2.",
-         answer(dphi=1.0 - netIn ** 2) if act == "tanh" else right),
+         answer(dphi=1.0 - netIn ** 2, gamma=gamma) if act == "tanh" else right)
+        for gamma in (None, float(np.max(np.abs(1.0 - netIn ** 2))))
+    ] + [
         ("ReLU' is taken as 1 at h_netIn = 0; the course's convention is 0 at the kink (notebook 02).",
          answer(dphi=(netIn >= 0).astype(float)) if act == "relu" else right),
         ("gamma is taken as 1, the largest phi' of any input; here it is the largest phi' among the "
