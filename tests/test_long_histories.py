@@ -196,7 +196,7 @@ def test_full_budget_run_supports_what_the_text_says():
     predicted = _table(out["exp-gradient-norms"], r"^(\w+ +[\d.]+) +(\S+) +(\S+) +(\S+) +(\S+) +(\S+)$")
     assert len(predicted) == 8 and "outside the tolerance" not in out["exp-gradient-norms"]
     for measured, typical, ratio, bound, _ in predicted.values():
-        assert 1.02 <= ratio <= 1.07 and abs(typical / measured - ratio) < 0.01 and measured <= bound
+        assert 1.02 <= ratio <= 1.07 and abs(typical / measured - ratio) < 0.02 and measured <= bound
 
     runs = _table(out["exp-charrnn"], r"^(full|regular k=8|randomized pi=0\.5) +([\d.]+) +([\d.]+)")
     full, regular, randomized = (runs[k][1] for k in ("full", "regular k=8", "randomized pi=0.5"))
