@@ -116,7 +116,6 @@ CLIPPED = ("a tuple or list `(clipped, norm)`: `clipped` a **new** dict with the
            "with its shape; `norm` a number (Python float, or a float64 NumPy scalar or 0-d array)")
 RATES = ("a dict with the keys `sigma_max`, `rho`, `bound` and `typical`, each a number (Python float, or a "
          "float64 NumPy scalar or 0-d array)")
-
 UNITS: tuple[DeclaredUnit, ...] = (
     DeclaredUnit("01_mlp_backprop", "dz_netAct(z_netAct, y)", 1, returns="(N, C)"),
     DeclaredUnit("01_mlp_backprop", "dz_netIn(dz_netAct, z_netAct)", 2, returns="(N, C)"),
@@ -145,6 +144,7 @@ UNITS: tuple[DeclaredUnit, ...] = (
 
     DeclaredUnit("04_long_histories", "predicted_gradient_rate(W_hh, h_netIn, activation)", 2, returns=RATES),
     DeclaredUnit("04_long_histories", "path_weights(carry)", 2, returns="(T, T)"),
+    DeclaredUnit("04_long_histories", "path_weight_moments(T, pi)", 2, returns="{mean: (T, T), var: (T, T)}"),
     DeclaredUnit("04_long_histories", "bptt_truncated(Y, params, cache, k, activation)", 3, returns=RNN_GRADS),
     DeclaredUnit("04_long_histories", "bptt_randomized(Y, params, cache, xi, activation)", 3, returns=RNN_GRADS),
     DeclaredUnit("04_long_histories", "clip_gradients(grads, max_norm)", 2, returns=CLIPPED),

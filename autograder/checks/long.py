@@ -180,6 +180,32 @@ def _path_weights(rng: np.random.Generator, d: CaseDims) -> Case:
     ])
 
 
+def _path_weight_moments(rng: np.random.Generator, d: CaseDims) -> Case:
+    T, pi = d["T"], d["pi"]
+    if isinstance(pi, str):
+        raise ValueError(f"path_weight_moments' cases: pi is a probability, not {pi!r}")
+    right = R.path_weight_moments(T, pi)
+    mean, var = right["mean"], right["var"]
+    lower = np.tril(np.ones((T, T)))
+    lag = np.tril(np.arange(T)[None, :] * lower)           # lag[t, j] = j on and below the diagonal
+
+    def moments(m: Array, v: Array) -> dict[str, Array]:
+        return dict(mean=m * lower, var=v * lower)
+    return Case((T, pi), right, d, [
+        ("mean is the probability pi**j that a path survives; a surviving path also carries its weight, "
+         "the product of the 1/pi's it crosses.", moments(pi ** lag, var)),
+        ("var is the mean of w**2; the variance subtracts the squared mean.", moments(mean, pi ** -lag)),
+        ("var adds the variances of the j factors; the variance of a product of independent factors is "
+         "not their sum: work from the mean of w**2.", moments(mean, lag * (1.0 / pi - 1.0))),
+        ("var takes the mean of xi**2 as (1/pi)**2; xi is 1/pi only with probability pi.",
+         moments(mean, pi ** (-2.0 * lag) - 1.0)),
+        ("var counts one factor too many (lag j + 1): the path to h_{t-j} crosses j multipliers.",
+         moments(mean, pi ** -(lag + 1.0) - 1.0)),
+        ("mean and var fill lags j > t: there is no state j steps before step t, so w is 0 there.",
+         dict(mean=np.ones((T, T)), var=np.tile(pi ** -np.arange(T, dtype=np.float64) - 1.0, (T, 1)))),
+    ])
+
+
 class _LoopArguments(TypedDict, total=False):
     """carry_helper's arguments, recognised by their kinds (rnn_backward validates their contents)."""
     params: dict[Any, Any]
@@ -220,6 +246,8 @@ UNITS = [
          variants=(dict(ratio=0.8), dict(ratio=1.7), dict(ratio=0.5), dict(ratio=2.0), dict(ratio=1.2, activation="relu"))),
     Unit("path_weights", _path_weights, dims_used=("T", "k"),
          variants=(dict(T=7, k=3), dict(T=5, k=2, pi=0.3), dict(T=8, k=3, pi="any"), dict(T=6, k=4, pi=0.4))),
+    Unit("path_weight_moments", _path_weight_moments, oracles=("path_weights",), dims_used=("T",),
+         variants=(dict(T=6, pi=0.5), dict(T=5, pi=0.25), dict(T=7, pi=0.8), dict(T=4, pi=1.0))),
     # bptt_randomized may call bptt_truncated (defined before it); a helper both call is charged to
     # bptt_truncated: while bptt_randomized is graded after bptt_truncated failed, the shared helper
     # answers with the reference (and, under nbgrader, for the rest of bptt_randomized's test cell).

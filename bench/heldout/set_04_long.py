@@ -179,6 +179,68 @@ def predicted_gradient_rate(W_hh, h_netIn, activation):
             "typical": r * float(np.sqrt(np.sum(d * d) / d.size))}
 ''',
     ),
+    # ---- path_weight_moments -------------------------------------------------------------
+    dict(
+        id="path_weight_moments-second-moment",
+        unit="path_weight_moments",
+        kind="wrong",
+        cause="var is the mean of w**2, without subtracting the squared mean.",
+        cause_words=[r"squared mean", r"mean of w\*\*2"],
+        source='''
+def path_weight_moments(T, pi):
+    mean = np.tril(np.ones((T, T)))
+    var = np.zeros((T, T))
+    for t in range(T):
+        for j in range(t + 1):
+            var[t, j] = (1 / pi) ** j
+    return {"mean": mean, "var": var}
+''',
+    ),
+    dict(
+        id="path_weight_moments-sum-of-variances",
+        unit="path_weight_moments",
+        kind="wrong",
+        cause="var adds the j factors' variances (1/pi - 1 each) as if the weight were a sum, not a product.",
+        cause_words=[r"adds the variances", r"product of independent", r"not their sum"],
+        source='''
+def path_weight_moments(T, pi):
+    lags = np.arange(T)[None, :] * np.ones((T, 1))
+    inside = np.tril(np.ones((T, T)))
+    return {"mean": inside, "var": inside * lags * (1 / pi - 1)}
+''',
+    ),
+    dict(
+        id="path_weight_moments-xi-squared-without-probability",
+        unit="path_weight_moments",
+        kind="wrong",
+        cause="The mean of xi**2 is taken as (1/pi)**2, forgetting that xi = 1/pi only with probability pi.",
+        cause_words=[r"mean of xi\*\*2", r"\(1/pi\)\*\*2", r"with probability pi"],
+        source='''
+def path_weight_moments(T, pi):
+    inside = np.tril(np.ones((T, T)))
+    j = np.arange(T)
+    return {"mean": inside, "var": inside * ((1 / pi ** 2) ** j - 1)}
+''',
+    ),
+    dict(
+        id="path_weight_moments-enumerate",
+        unit="path_weight_moments",
+        kind="correct",
+        cause="Enumerates all 2**T draws of xi with their probabilities, calling path_weights.",
+        cause_words=[],
+        source='''
+def path_weight_moments(T, pi):
+    from itertools import product
+    first, second = np.zeros((T, T)), np.zeros((T, T))
+    for keep in product((0, 1), repeat=T):
+        keep = np.array(keep, dtype=bool)
+        p = float(np.prod(np.where(keep, pi, 1.0 - pi)))
+        w = path_weights(np.where(keep, 1.0 / pi, 0.0))
+        first += p * w
+        second += p * w * w
+    return {"mean": first, "var": second - first ** 2}
+''',
+    ),
     # ---- path_weights ------------------------------------------------------------------
     dict(
         id="path_weights-one-step-too-far",
@@ -759,4 +821,4 @@ def clip_gradients(grads, max_norm):
     ),
 ]
 
-ENTRIES.sort(key=lambda e: ("predicted_gradient_rate", "path_weights", "bptt_truncated", "bptt_randomized", "clip_gradients").index(e["unit"]))
+ENTRIES.sort(key=lambda e: ("predicted_gradient_rate", "path_weights", "path_weight_moments", "bptt_truncated", "bptt_randomized", "clip_gradients").index(e["unit"]))

@@ -39,12 +39,13 @@
 # |---|---|
 # | `predicted_gradient_rate(W_hh, h_netIn, activation)` | 2 |
 # | `path_weights(carry)` | 2 |
+# | `path_weight_moments(T, pi)` | 2 |
 # | `bptt_truncated(Y, params, cache, k, activation)` | 3 |
 # | `bptt_randomized(Y, params, cache, xi, activation)` | 3 |
 # | `clip_gradients(grads, max_norm)` | 2 |
-# | **this notebook** | **12** |
+# | **this notebook** | **14** |
 #
-# The whole assignment has **47 points** across four notebooks (01: 12 + 02: 16 + 03: 7 + 04: 12).
+# The whole assignment has **49 points** across four notebooks (01: 12 + 02: 16 + 03: 7 + 04: 14).
 #
 # | written answer, graded by hand | points |
 # |---|---|
@@ -447,6 +448,82 @@ print("path_weights: visible tests passed.")
 
 ### BEGIN HIDDEN TESTS
 # hidden test of path_weights: the grader's judge decides this cell's score (docs/isolation.md)
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "md_path_weight_moments", "locked": true, "schema_version": 3, "solution": false}
+# ## `path_weight_moments` — what randomized truncation's weights cost (<!-- generated: points path_weight_moments -->2 points<!-- end generated -->)
+#
+# **Why.** Randomized truncation keeps every term $(t, j)$ on average, but each draw of $\xi$ weighs
+# it by `w[t, j]`, which is 0 on most draws and large on the others. The mean says the estimate is
+# unbiased; the **variance** says how noisy it is, and for which $\pi$ a long lag becomes hopeless.
+#
+# **The contract.** `path_weight_moments(T, pi)` returns a dict `{"mean": ..., "var": ...}`: the **exact** mean
+# and variance of `path_weights(xi)[t, j]` over all draws of $\xi$ (independent, $\xi_s = 1/\pi$
+# with probability $\pi$ and $0$ otherwise), each a (T, T) float64 array indexed like `w` (row $t$,
+# column the lag $j$).
+#
+# | argument / result | what it is |
+# |---|---|
+# | `T` | int $\ge 1$, the number of steps |
+# | `pi` | float in $(0, 1]$, the keep probability ($\pi = 1$: $\xi$ all ones, full computation) |
+# | returns `{"mean": mean, "var": var}` | a dict of two (T, T) float64 arrays; entries with $j > t$ are 0 in both (no such path) |
+#
+# Work from what you know about `w[t, j]` (your `path_weights`): which $\xi$'s is it a product of,
+# how many, and are they independent? What are the mean of one $\xi$ and the mean of $\xi^2$? The
+# variance of a quantity is the mean of its square minus the square of its mean. The visible test
+# checks your answer against the average over all $2^T$ draws with their probabilities, computed with
+# your `path_weights`. A closed form and an enumeration of all draws inside your function (it may
+# call your `path_weights`) are both exact; the hidden cases have up to T = 7 steps.
+
+# %% nbgrader={"grade": false, "grade_id": "path_weight_moments", "locked": false, "schema_version": 3, "solution": true}
+def path_weight_moments(T, pi):
+    """The exact mean and variance of path_weights(xi)[t, j] over randomized truncation's xi.
+
+    Inputs:
+    - T: int >= 1, the number of steps
+    - pi: float in (0, 1], the probability that xi_s = 1/pi (else xi_s = 0)
+    Returns:
+    - {"mean": mean, "var": var}: two (T, T) float64 arrays, row t = the step of the loss, column j = the lag
+    """
+    ### BEGIN SOLUTION
+    lags = np.arange(T, dtype=np.float64)
+    inside = np.tril(np.ones((T, T)))
+    return {"mean": inside.copy(), "var": inside * (np.float64(pi) ** -lags[None, :] - 1.0)}
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_path_weight_moments", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+# Tests — read-only: the exact mean and variance over all 2**T draws of xi with their probabilities,
+# computed with your path_weights, for T = 5 and two keep probabilities; then what pi does to lag 6.
+from itertools import product
+
+T = 5
+for pi in (0.5, 0.3):
+    mean_w, second_w = np.zeros((T, T)), np.zeros((T, T))
+    for keep in product((False, True), repeat=T):
+        keep = np.array(keep)
+        prob = np.prod(np.where(keep, pi, 1 - pi))
+        w = np.asarray(call(path_weights, np.where(keep, 1 / pi, 0.0)), dtype=np.float64)
+        mean_w += prob * w
+        second_w += prob * w ** 2
+    result = call(path_weight_moments, T, pi)
+    assert isinstance(result, dict) and {"mean", "var"} <= set(result), \
+        "path_weight_moments must return a dict with the keys mean and var"
+    mean, var = np.asarray(result["mean"]), np.asarray(result["var"])
+    print(f"pi = {pi}: the variance over all 2**{T} draws of xi (with your path_weights)")
+    print(second_w - mean_w ** 2)
+    print("yours:")
+    print(var)
+    assert mean.shape == (T, T) and var.shape == (T, T), "mean and var must both have shape (T, T)"
+    assert np.allclose(mean, mean_w), "mean is not the average of path_weights over all draws of xi"
+    assert np.allclose(var, second_w - mean_w ** 2), "var is not the variance of path_weights over all draws of xi"
+for pi in (0.5, 0.25):
+    print(f"pi = {pi}: the variance of the weight of a path 6 steps back is "
+          f"{float(np.asarray(path_weight_moments(7, pi)['var'])[6, 6]):,.0f}")
+print("path_weight_moments: visible tests passed.")
+
+### BEGIN HIDDEN TESTS
+# hidden test of path_weight_moments: the grader's judge decides this cell's score (docs/isolation.md)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "md_q_three_strategies", "locked": true, "schema_version": 3, "solution": false}
