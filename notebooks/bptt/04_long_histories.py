@@ -499,6 +499,7 @@ from itertools import product
 
 T = 5
 for pi in (0.5, 0.3):
+    result = call(path_weight_moments, T, pi)
     mean_w, second_w = np.zeros((T, T)), np.zeros((T, T))
     for keep in product((False, True), repeat=T):
         keep = np.array(keep)
@@ -506,7 +507,6 @@ for pi in (0.5, 0.3):
         w = np.asarray(call(path_weights, np.where(keep, 1 / pi, 0.0)), dtype=np.float64)
         mean_w += prob * w
         second_w += prob * w ** 2
-    result = call(path_weight_moments, T, pi)
     assert isinstance(result, dict) and {"mean", "var"} <= set(result), \
         "path_weight_moments must return a dict with the keys mean and var"
     mean, var = np.asarray(result["mean"]), np.asarray(result["var"])
