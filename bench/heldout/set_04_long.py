@@ -821,4 +821,6 @@ def clip_gradients(grads, max_norm):
     ),
 ]
 
-ENTRIES.sort(key=lambda e: ("predicted_gradient_rate", "path_weights", "path_weight_moments", "bptt_truncated", "bptt_randomized", "clip_gradients").index(e["unit"]))
+UNIT_ORDER = ("predicted_gradient_rate", "path_weights", "path_weight_moments", "bptt_truncated", "bptt_randomized",
+              "clip_gradients")
+ENTRIES.sort(key=lambda e: UNIT_ORDER.index(e["unit"]))
