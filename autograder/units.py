@@ -114,7 +114,8 @@ RNN2_GRADS = ("{W_xh1: (D, H1), W_hh1: (H1, H1), b_h1: (H1,), W_xh2: (H1, H2), W
               "W_hq: (H2, Q), b_q: (Q,)}")
 CLIPPED = ("a tuple or list `(clipped, norm)`: `clipped` a **new** dict with the keys of `grads`, each array float64 "
            "with its shape; `norm` a number (Python float, or a float64 NumPy scalar or 0-d array)")
-
+RATES = ("a dict with the keys `sigma_max`, `rho`, `bound` and `typical`, each a number (Python float, or a "
+         "float64 NumPy scalar or 0-d array)")
 UNITS: tuple[DeclaredUnit, ...] = (
     DeclaredUnit("01_mlp_backprop", "dz_netAct(z_netAct, y)", 1, returns="(N, C)"),
     DeclaredUnit("01_mlp_backprop", "dz_netIn(dz_netAct, z_netAct)", 2, returns="(N, C)"),
@@ -141,7 +142,9 @@ UNITS: tuple[DeclaredUnit, ...] = (
     DeclaredUnit("03_two_layer_rnn", "dh1_t(dhraw2_t, dhraw1_next, W_xh2, W_hh1)", 2, returns="(N, H1)"),
     DeclaredUnit("03_two_layer_rnn", "rnn2_backward(Y, params, cache, activation)", 5, returns=RNN2_GRADS),
 
+    DeclaredUnit("04_long_histories", "predicted_gradient_rate(W_hh, h_netIn, activation)", 2, returns=RATES),
     DeclaredUnit("04_long_histories", "path_weights(carry)", 2, returns="(T, T)"),
+    DeclaredUnit("04_long_histories", "path_weight_moments(T, pi)", 2, returns="{mean: (T, T), var: (T, T)}"),
     DeclaredUnit("04_long_histories", "bptt_truncated(Y, params, cache, k, activation)", 3, returns=RNN_GRADS),
     DeclaredUnit("04_long_histories", "bptt_randomized(Y, params, cache, xi, activation)", 3, returns=RNN_GRADS),
     DeclaredUnit("04_long_histories", "clip_gradients(grads, max_norm)", 2, returns=CLIPPED),

@@ -69,6 +69,11 @@ def test_case_dimensions_are_pairwise_distinct(name):
             assert UNITS[name].judge(case, to_data(np.asarray(case.expected).T)).startswith(
                 "path_weights output: is indexed w[j, t]")
         return
+    if name == "path_weight_moments":   # T alone: both arrays (T, T) by definition; a transposed one is told apart
+        for case in CASES[name]:
+            wrong = {k: np.asarray(v).T for k, v in case.expected.items()}
+            assert case.dims["T"] == 1 or UNITS[name].judge(case, to_data(wrong)) is not None
+        return
     # ... except in the edge cases, whose sizes coincide on purpose (N = 1, N = C, H = Q: EDGE_DIMS)
     for case in CASES[name][:len(CASES[name]) - len(edges(UNITS[name].dims_used))]:
         sizes = [case.dims[k] for k in AXES if k in case.dims]
@@ -379,7 +384,7 @@ def test_no_diagnosis_contains_an_expected_number(name):
         if case.raises is not None or not any(np.any(a) for a in leaves(case.expected)):
             continue                          # no answer to leak: it must raise, or it is all zeros
         secret = renderings(case.expected)
-        if not secret and name == "path_weights":
+        if not secret and name in ("path_weights", "path_weight_moments"):
             continue                          # regular truncation's 0s and 1s: nothing a message could leak
         assert secret
         for label, got in wrong_answers(case, rng):

@@ -29,6 +29,8 @@ REPO = Path(__file__).resolve().parents[1]
 STEM = tamperings.STEM
 NB01_POINTS = units.notebook_points()[STEM]
 UNIT_POINTS = units.BY_NAME[tamperings.UNIT].points
+# nbgrader's export counts the written answers in its maximum (none is graded by hand here).
+EXPORT_MAX = units.total_points() + units.manual_points()
 # Every file a person opens from one notebook: the bound of docs/isolation.md plus the notebook's own text.
 FILE_BOUND = bound_outputs.MAX_NOTEBOOK_BYTES + 2 * 1024 * 1024
 
@@ -71,7 +73,7 @@ def huge(tmp_path_factory):
 def test_a_tampered_kernel_is_recorded_at_the_commands_score(graded, name):
     root, export, cells, command = graded
     assert command[name]["score"] == NB01_POINTS - UNIT_POINTS
-    assert export[name] == (NB01_POINTS - UNIT_POINTS, units.total_points())
+    assert export[name] == (NB01_POINTS - UNIT_POINTS, EXPORT_MAX)
     assert cells[name][STEM][f"test_{tamperings.UNIT}"] == 0.0
     errors = course_tools.hidden_test_errors(root, {name: STEM})
     assert errors == {(name, tamperings.UNIT): (VERDICT_ENAME, next(
@@ -95,12 +97,12 @@ def test_a_200_mb_print_leaves_every_file_under_the_bound_with_a_note(huge):
         assert path.stat().st_size < FILE_BOUND, (path, path.stat().st_size)
         assert "[output cut: this cell&#39;s outputs were" in path.read_text() or \
             "[output cut: this cell's outputs were" in path.read_text(), path
-    assert export["huge-print"] == (NB01_POINTS, units.total_points())
+    assert export["huge-print"] == (NB01_POINTS, EXPORT_MAX)
 
 
 def test_the_honest_student_graded_after_the_huge_print_is_unaffected(huge):
     root, export, _, _ = huge
-    assert export["zz-honest"] == (NB01_POINTS, units.total_points())
+    assert export["zz-honest"] == (NB01_POINTS, EXPORT_MAX)
     text = (root / "autograded" / "zz-honest" / "bptt" / f"{STEM}.ipynb").read_text()
     assert "[output cut" not in text
     assert VERDICT_ENAME not in text

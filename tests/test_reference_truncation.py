@@ -265,7 +265,7 @@ def test_path_weights_are_the_ratio_of_the_carried_to_the_full_gradient(carry, a
             assert np.allclose(cut[j], w[t, j] * full[j], rtol=1e-12, atol=1e-14), (t, j)
 
 
-@pytest.mark.parametrize("pi", [0.25, 0.5, 0.8])
+@pytest.mark.parametrize("pi", [0.25, 0.5, 0.8, 1.0])
 def test_randomized_path_weights_have_mean_one_and_variance_pi_to_the_minus_j_minus_one(pi):
     """Exact, over all 2**T draws of xi with their probabilities (no sampling)."""
     T = 6
@@ -280,6 +280,9 @@ def test_randomized_path_weights_have_mean_one_and_variance_pi_to_the_minus_j_mi
     lag = np.subtract.outer(np.arange(T), np.arange(T)) * 0 + np.arange(T)       # lag[t, j] = j
     assert np.allclose(mean, lower, rtol=1e-12)
     assert np.allclose(second - mean ** 2, lower * (pi ** -lag - 1.0), rtol=1e-10)
+    moments = R.path_weight_moments(T, pi)          # the graded unit's closed form, against the enumeration
+    assert np.allclose(moments["mean"], mean, rtol=1e-12, atol=1e-14)
+    assert np.allclose(moments["var"], second - mean ** 2, rtol=1e-10, atol=1e-12)
     mask = sum(np.prod(np.where(k, pi, 1 - pi)) * R.path_weights(np.array(k, float))
                for k in itertools.product((False, True), repeat=T))
     assert np.allclose(mask, lower * pi ** lag)           # a 0/1 mask discounts lag j by pi**j

@@ -13,4 +13,4 @@ UNITS: dict[str, Unit] = {u.name: u for module in (mlp, rnn, rnn2, long) for u i
 
 # Reference versions of the functions an assembly unit may call, by student name.
 ORACLES: dict[str, Callable[..., object]] = {name: getattr(R, name) for name in mlp.MLP_ORACLES + rnn.STEP_ORACLES
-                                             + ("dh1_t", "bptt_truncated", "bptt_randomized")}
+                                             + ("dh1_t", "bptt_truncated", "bptt_randomized", "path_weights")}

@@ -1,4 +1,5 @@
-"""Graded units of 04_long_histories: regular and randomized truncation, clipping."""
+"""Graded units of 04_long_histories: the predicted gradient rate, path weights, regular and randomized
+truncation, clipping."""
 from collections.abc import Mapping
 from typing import Any, TypedDict
 
@@ -82,6 +83,52 @@ def _clip_gradients(rng: np.random.Generator, d: CaseDims) -> Case:
     ], factors=[("the norm", n), ("max_norm", max_norm), ("norm / max_norm", n / max_norm)])
 
 
+def _predicted_gradient_rate(rng: np.random.Generator, d: CaseDims) -> Case:
+    params, X, Y, cache, act = rnn_problem(rng, d)
+    W = params["W_hh"] * (d["ratio"] / np.max(np.abs(np.linalg.eigvals(params["W_hh"]))))  # spectral radius `ratio`
+    netIn = cache["h_netIn"]
+    right = R.predicted_gradient_rate(W, netIn, act)
+    sigma, rho = float(right["sigma_max"]), float(right["rho"])
+    dphi = R.phi_prime(netIn, np.tanh(netIn), act)
+
+    def answer(sigma: float = sigma, rho: float = rho, dphi: Array = dphi, gamma: float | None = None,
+               spread: float | None = None, length: float | None = None) -> dict[str, np.float64]:
+        g = float(dphi.max()) if gamma is None else gamma
+        q = float(np.sqrt(np.mean(dphi ** 2))) if spread is None else spread
+        return dict(sigma_max=np.float64(sigma), rho=np.float64(rho), bound=np.float64(g * sigma),
+                    typical=np.float64((rho if length is None else length) * q))
+    eig = np.linalg.eigvals(W)
+    return Case((W, netIn, act), right, d, [
+        ("the largest singular value is the 2-norm of W_hh, not its Frobenius norm (the root of the sum of "
+         "its squared entries).", answer(sigma=float(np.linalg.norm(W)))),
+        ("sigma_max is the spectral radius; the largest singular value is another number when W_hh is not "
+         "symmetric.", answer(sigma=rho)),
+        ("rho is the largest singular value; the spectral radius is the largest |eigenvalue|, another number "
+         "when W_hh is not symmetric.", {**right, "rho": np.float64(sigma)}),   # typical from it: the last mistake
+        ("rho is the largest real part of the eigenvalues; the eigenvalues of a non-symmetric W_hh are complex, "
+         "and the spectral radius is their largest modulus.", answer(rho=float(np.max(eig.real)))),
+    ] + [   # gamma from that phi' as its largest value or, as the text's |phi'| reads, its largest modulus
+        ("tanh' is computed as 1 - h_netIn**2; it is 1 - tanh(h_netIn)**2.",
+         answer(dphi=1.0 - netIn ** 2, gamma=gamma) if act == "tanh" else right)
+        for gamma in (None, float(np.max(np.abs(1.0 - netIn ** 2))))
+    ] + [
+        ("ReLU' is taken as 1 at h_netIn = 0; the course's convention is 0 at the kink (notebook 02).",
+         answer(dphi=(netIn >= 0).astype(float)) if act == "relu" else right),
+        ("gamma is taken as 1, the largest phi' of any input; here it is the largest phi' among the "
+         "pre-activations given.", answer(gamma=1.0)),
+        ("typical leaves out phi': every unit's derivative scales that unit's entry of the gradient.",
+         answer(spread=1.0)),
+        ("typical uses the mean of phi'; the squared length of g * phi' weighs each unit by phi'**2.",
+         answer(spread=float(np.mean(dphi)))),
+        ("typical uses the mean of phi'**2 without its square root: it is a factor on a length, "
+         "not on a squared length.", answer(spread=float(np.mean(dphi ** 2)))),
+        ("typical uses the largest phi' (gamma): the typical factor averages over the units.",
+         answer(spread=float(dphi.max()))),
+        ("typical uses sigma_max, the worst case; a vector not aligned with W_hh's singular vectors grows "
+         "by about rho.", answer(length=sigma)),
+    ])
+
+
 def _path_weights(rng: np.random.Generator, d: CaseDims) -> Case:
     T, k = d["T"], d["k"]
     pi = d.get("pi", "regular")
@@ -103,6 +150,32 @@ def _path_weights(rng: np.random.Generator, d: CaseDims) -> Case:
         ("multiplies by the carry of step t-j too: the path stops at h_{t-j} and does not cross the edge "
          "step t-j passes back.", np.array([[w[t, j] * (carry[t - j] if 0 < j <= t else 1.0) for j in range(T)]
                                            for t in range(T)])),
+    ])
+
+
+def _path_weight_moments(rng: np.random.Generator, d: CaseDims) -> Case:
+    T, pi = d["T"], d["pi"]
+    if isinstance(pi, str):
+        raise ValueError(f"path_weight_moments' cases: pi is a probability, not {pi!r}")
+    right = R.path_weight_moments(T, pi)
+    mean, var = right["mean"], right["var"]
+    lower = np.tril(np.ones((T, T)))
+    lag = np.tril(np.arange(T)[None, :] * lower)           # lag[t, j] = j on and below the diagonal
+
+    def moments(m: Array, v: Array) -> dict[str, Array]:
+        return dict(mean=m * lower, var=v * lower)
+    return Case((T, pi), right, d, [
+        ("mean is the probability pi**j that a path survives; a surviving path also carries its weight, "
+         "the product of the 1/pi's it crosses.", moments(pi ** lag, var)),
+        ("var is the mean of w**2; the variance subtracts the squared mean.", moments(mean, pi ** -lag)),
+        ("var adds the variances of the j factors; the variance of a product of independent factors is "
+         "not their sum: work from the mean of w**2.", moments(mean, lag * (1.0 / pi - 1.0))),
+        ("var takes the mean of xi**2 as (1/pi)**2; xi is 1/pi only with probability pi.",
+         moments(mean, pi ** (-2.0 * lag) - 1.0)),
+        ("var counts one factor too many (lag j + 1): the path to h_{t-j} crosses j multipliers.",
+         moments(mean, pi ** -(lag + 1.0) - 1.0)),
+        ("mean and var fill lags j > t: there is no state j steps before step t, so w is 0 there.",
+         dict(mean=np.ones((T, T)), var=np.tile(pi ** -np.arange(T, dtype=np.float64) - 1.0, (T, 1)))),
     ])
 
 
@@ -141,8 +214,13 @@ def carry_helper(arguments: Mapping[str, object]) -> dict[str, Array] | None:
 
 
 UNITS = [
+    # ratio: the spectral radius W_hh is rescaled to (below and above 1, under both activations)
+    Unit("predicted_gradient_rate", _predicted_gradient_rate, dims_used=("T", "N", "H", "activation"),
+         variants=(dict(ratio=0.8), dict(ratio=1.7), dict(ratio=0.5), dict(ratio=2.0), dict(ratio=1.2, activation="relu"))),
     Unit("path_weights", _path_weights, dims_used=("T", "k"),
          variants=(dict(T=7, k=3), dict(T=5, k=2, pi=0.3), dict(T=8, k=3, pi="any"), dict(T=6, k=4, pi=0.4))),
+    Unit("path_weight_moments", _path_weight_moments, oracles=("path_weights",), dims_used=("T",),
+         variants=(dict(T=6, pi=0.5), dict(T=5, pi=0.25), dict(T=7, pi=0.8), dict(T=4, pi=1.0))),
     # bptt_randomized may call bptt_truncated (defined before it); a helper both call is charged to
     # bptt_truncated: while bptt_randomized is graded after bptt_truncated failed, the shared helper
     # answers with the reference (and, under nbgrader, for the rest of bptt_randomized's test cell).

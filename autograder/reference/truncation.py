@@ -54,6 +54,22 @@ def path_weights(carry: ArrayLike) -> Array:
     return w
 
 
+def path_weight_moments(T: object, pi: object) -> dict[str, Array]:
+    """{mean, var}, each (T, T): the exact mean and variance of path_weights(xi)[t, j] over all draws of
+    randomized truncation's xi (1/pi with probability pi, else 0, independent per step).
+
+    w[t, j] is a product of j distinct xi's (0 for j > t): E[w] = 1, and E[w**2] = E[xi**2]**j = pi**-j,
+    so var = pi**-j - 1 for j <= t; both 0 for j > t.
+    """
+    s = Shapes("path_weight_moments")
+    n = s.integer("T", T)
+    p = s.scalar("pi", pi)
+    if not 0 < p <= 1:
+        raise ValueError(f"path_weight_moments: pi must be in (0, 1], got {p}")
+    lower = np.tril(np.ones((n, n)))
+    return dict(mean=lower, var=lower * (p ** -np.arange(n, dtype=np.float64)[None, :] - 1.0))
+
+
 def sample_xi(T: object, pi: object, rng: object) -> Array:
     """(T,) multipliers of randomized truncation: 1/pi with probability pi, else 0.
 

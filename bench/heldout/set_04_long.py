@@ -1,4 +1,5 @@
-"""Held-out answers for notebook 04 (truncation, randomized truncation, clipping). Format: see set_01_mlp.py.
+"""Held-out answers for notebook 04 (the predicted gradient rate, path weights, truncation, randomized
+truncation, clipping). Format: see set_01_mlp.py.
 
 The perfect submission's bptt_truncated cell also defines the helper bptt_with_carry that its
 bptt_randomized calls; an entry replaces only its unit's function, so that helper stays. The
@@ -79,6 +80,167 @@ def _sub(template, old, new):
 
 
 ENTRIES = [
+    # ---- predicted_gradient_rate -------------------------------------------------------
+    dict(
+        id="predicted_gradient_rate-frobenius",
+        unit="predicted_gradient_rate",
+        kind="wrong",
+        cause="sigma_max is np.linalg.norm(W_hh) with no ord, the Frobenius norm, not the largest singular value.",
+        cause_words=[r"Frobenius", r"2-norm", r"sum of (its )?squared entries"],
+        source='''
+def predicted_gradient_rate(W_hh, h_netIn, activation):
+    dphi = (h_netIn > 0).astype(float) if activation == "relu" else 1.0 - np.tanh(h_netIn) ** 2
+    sigma = np.linalg.norm(W_hh)
+    rho = np.max(np.abs(np.linalg.eigvals(W_hh)))
+    return {"sigma_max": sigma, "rho": rho, "bound": dphi.max() * sigma,
+            "typical": rho * np.sqrt(np.mean(dphi ** 2))}
+''',
+    ),
+    dict(
+        id="predicted_gradient_rate-real-part",
+        unit="predicted_gradient_rate",
+        kind="wrong",
+        cause="rho takes the largest real part of the eigenvalues, not their largest modulus.",
+        cause_words=[r"real part", r"modulus", r"complex"],
+        source='''
+def predicted_gradient_rate(W_hh, h_netIn, activation):
+    dphi = (h_netIn > 0).astype(float) if activation == "relu" else 1.0 - np.tanh(h_netIn) ** 2
+    sigma = np.linalg.svd(W_hh, compute_uv=False)[0]
+    rho = np.max(np.linalg.eigvals(W_hh).real)
+    return {"sigma_max": sigma, "rho": rho, "bound": dphi.max() * sigma,
+            "typical": rho * np.sqrt(np.mean(dphi ** 2))}
+''',
+    ),
+    dict(
+        id="predicted_gradient_rate-mean-not-rms",
+        unit="predicted_gradient_rate",
+        kind="wrong",
+        cause="typical scales rho by the mean of phi' instead of the root of the mean of phi' squared.",
+        cause_words=[r"mean of phi'(;|,| instead| rather)", r"phi'\*\*2", r"root mean square|squared length"],
+        source='''
+def predicted_gradient_rate(W_hh, h_netIn, activation):
+    dphi = (h_netIn > 0).astype(float) if activation == "relu" else 1.0 - np.tanh(h_netIn) ** 2
+    sigma = np.linalg.norm(W_hh, 2)
+    rho = np.abs(np.linalg.eigvals(W_hh)).max()
+    return {"sigma_max": sigma, "rho": rho, "bound": dphi.max() * sigma, "typical": rho * dphi.mean()}
+''',
+    ),
+    dict(
+        id="predicted_gradient_rate-tanh-of-netIn-squared",
+        unit="predicted_gradient_rate",
+        kind="wrong",
+        cause="tanh' is taken as 1 - h_netIn**2, the formula for the output h applied to the pre-activation.",
+        cause_words=[r"1 - h_netIn\*\*2", r"tanh\(h_netIn\)"],
+        source='''
+def predicted_gradient_rate(W_hh, h_netIn, activation):
+    if activation == "relu":
+        dphi = (h_netIn > 0).astype(float)
+    else:
+        dphi = 1.0 - h_netIn ** 2
+    sigma = np.linalg.norm(W_hh, 2)
+    rho = np.max(np.abs(np.linalg.eigvals(W_hh)))
+    return {"sigma_max": sigma, "rho": rho, "bound": np.max(np.abs(dphi)) * sigma,
+            "typical": rho * np.sqrt(np.mean(dphi ** 2))}
+''',
+    ),
+    dict(
+        id="predicted_gradient_rate-relu-one-at-kink",
+        unit="predicted_gradient_rate",
+        kind="wrong",
+        cause="ReLU's derivative is taken as 1 at h_netIn = 0 (>= 0), where the course's convention is 0.",
+        cause_words=[r"kink", r"at h_netIn = 0", r"convention"],
+        source='''
+def predicted_gradient_rate(W_hh, h_netIn, activation):
+    dphi = (h_netIn >= 0).astype(float) if activation == "relu" else 1.0 - np.tanh(h_netIn) ** 2
+    sigma = np.linalg.norm(W_hh, 2)
+    rho = np.max(np.abs(np.linalg.eigvals(W_hh)))
+    return {"sigma_max": sigma, "rho": rho, "bound": dphi.max() * sigma,
+            "typical": rho * np.sqrt(np.mean(dphi ** 2))}
+''',
+    ),
+    dict(
+        id="predicted_gradient_rate-svd-cosh",
+        unit="predicted_gradient_rate",
+        kind="correct",
+        cause="Singular values from np.linalg.svd, tanh' as 1/cosh**2, the mean as a sum over the size.",
+        cause_words=[],
+        source='''
+def predicted_gradient_rate(W_hh, h_netIn, activation):
+    W_hh = np.asarray(W_hh, dtype=np.float64)
+    x = np.asarray(h_netIn, dtype=np.float64)
+    if activation == "relu":
+        d = np.where(x > 0, 1.0, 0.0)
+    else:
+        d = 1.0 / np.cosh(x) ** 2
+    s = float(np.linalg.svd(W_hh, compute_uv=False).max())
+    lam = np.linalg.eigvals(W_hh)
+    r = float(np.sqrt(np.max(lam.real ** 2 + lam.imag ** 2)))
+    return {"sigma_max": s, "rho": r, "bound": float(np.max(d)) * s,
+            "typical": r * float(np.sqrt(np.sum(d * d) / d.size))}
+''',
+    ),
+    # ---- path_weight_moments -------------------------------------------------------------
+    dict(
+        id="path_weight_moments-second-moment",
+        unit="path_weight_moments",
+        kind="wrong",
+        cause="var is the mean of w**2, without subtracting the squared mean.",
+        cause_words=[r"squared mean", r"mean of w\*\*2"],
+        source='''
+def path_weight_moments(T, pi):
+    mean = np.tril(np.ones((T, T)))
+    var = np.zeros((T, T))
+    for t in range(T):
+        for j in range(t + 1):
+            var[t, j] = (1 / pi) ** j
+    return {"mean": mean, "var": var}
+''',
+    ),
+    dict(
+        id="path_weight_moments-sum-of-variances",
+        unit="path_weight_moments",
+        kind="wrong",
+        cause="var adds the j factors' variances (1/pi - 1 each) as if the weight were a sum, not a product.",
+        cause_words=[r"adds the variances", r"product of independent", r"not their sum"],
+        source='''
+def path_weight_moments(T, pi):
+    lags = np.arange(T)[None, :] * np.ones((T, 1))
+    inside = np.tril(np.ones((T, T)))
+    return {"mean": inside, "var": inside * lags * (1 / pi - 1)}
+''',
+    ),
+    dict(
+        id="path_weight_moments-xi-squared-without-probability",
+        unit="path_weight_moments",
+        kind="wrong",
+        cause="The mean of xi**2 is taken as (1/pi)**2, forgetting that xi = 1/pi only with probability pi.",
+        cause_words=[r"mean of xi\*\*2", r"\(1/pi\)\*\*2", r"with probability pi"],
+        source='''
+def path_weight_moments(T, pi):
+    inside = np.tril(np.ones((T, T)))
+    j = np.arange(T)
+    return {"mean": inside, "var": inside * ((1 / pi ** 2) ** j - 1)}
+''',
+    ),
+    dict(
+        id="path_weight_moments-enumerate",
+        unit="path_weight_moments",
+        kind="correct",
+        cause="Enumerates all 2**T draws of xi with their probabilities, calling path_weights.",
+        cause_words=[],
+        source='''
+def path_weight_moments(T, pi):
+    from itertools import product
+    first, second = np.zeros((T, T)), np.zeros((T, T))
+    for keep in product((0, 1), repeat=T):
+        keep = np.array(keep, dtype=bool)
+        p = float(np.prod(np.where(keep, pi, 1.0 - pi)))
+        w = path_weights(np.where(keep, 1.0 / pi, 0.0))
+        first += p * w
+        second += p * w * w
+    return {"mean": first, "var": second - first ** 2}
+''',
+    ),
     # ---- path_weights ------------------------------------------------------------------
     dict(
         id="path_weights-one-step-too-far",
@@ -659,4 +821,6 @@ def clip_gradients(grads, max_norm):
     ),
 ]
 
-ENTRIES.sort(key=lambda e: ("path_weights", "bptt_truncated", "bptt_randomized", "clip_gradients").index(e["unit"]))
+UNIT_ORDER = ("predicted_gradient_rate", "path_weights", "path_weight_moments", "bptt_truncated", "bptt_randomized",
+              "clip_gradients")
+ENTRIES.sort(key=lambda e: UNIT_ORDER.index(e["unit"]))

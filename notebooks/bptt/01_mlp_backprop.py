@@ -98,7 +98,7 @@
 # | `mlp_backward(y, params, cache, reg)` | 3 |
 # | **this notebook** | **12** |
 #
-# The whole assignment has **45 points** across four notebooks (01: 12 + 02: 16 + 03: 7 + 04: 10).
+# The whole assignment has **49 points** across four notebooks (01: 12 + 02: 16 + 03: 7 + 04: 14).
 # <!-- end generated -->
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false}

@@ -98,7 +98,7 @@
 # | `rnn_backward(Y, params, cache, activation)` | 4 |
 # | **this notebook** | **16** |
 #
-# The whole assignment has **45 points** across four notebooks (01: 12 + 02: 16 + 03: 7 + 04: 10).
+# The whole assignment has **49 points** across four notebooks (01: 12 + 02: 16 + 03: 7 + 04: 14).
 #
 # | written answer, graded by hand | points |
 # |---|---|

@@ -90,7 +90,7 @@
 # | `rnn2_backward(Y, params, cache, activation)` | 5 |
 # | **this notebook** | **7** |
 #
-# The whole assignment has **45 points** across four notebooks (01: 12 + 02: 16 + 03: 7 + 04: 10).
+# The whole assignment has **49 points** across four notebooks (01: 12 + 02: 16 + 03: 7 + 04: 14).
 #
 # | written answer, graded by hand | points |
 # |---|---|

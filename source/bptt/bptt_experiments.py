@@ -203,20 +203,26 @@ def plot_lag_sweep(sweep, V=4):
 # ---- 3. vanishing and exploding ------------------------------------------------------
 
 
-def gradient_norms(forward, activation, rho, *, H=64, T=60, N=16, D=8, seed=0):
-    """Mean ||dL/dh_{T-1-j}|| for j = 0..T-1, starting from a unit gradient at the last state.
-
-    W_hh is a random Gaussian matrix rescaled to spectral radius rho; inputs
-    are random. One step back contracts the gradient with the Jacobian of one
-    forward step, J[n, i, j] = d h_t[n, j] / d h_{t-1}[n, i] = W_hh[i, j] phi'(h_netIn_t[n, j]),
-    summing over j (the chain rule), for each sequence n of the batch.
-    """
+def gradient_problem(forward, activation, rho, *, H=64, T=60, N=16, D=8, seed=0):
+    """Experiment 1's network and run: W_hh (H, H) random Gaussian rescaled to spectral radius rho,
+    random inputs, and the forward cache of that run. Returns (W_hh, cache, rng) (rng: the draws go on)."""
     rng = np.random.default_rng(seed)
     W_hh = rng.standard_normal((H, H))
     W_hh *= rho / np.max(np.abs(np.linalg.eigvals(W_hh)))
     params = dict(W_xh=rng.standard_normal((D, H)) * 0.5, W_hh=W_hh, b_h=np.zeros(H),
                   W_hq=np.zeros((H, 2)), b_q=np.zeros(2))
     _, cache = forward(rng.standard_normal((T, N, D)), params, None, activation)
+    return W_hh, cache, rng
+
+
+def gradient_norms(forward, activation, rho, *, H=64, T=60, N=16, D=8, seed=0):
+    """Mean ||dL/dh_{T-1-j}|| for j = 0..T-1, starting from a unit gradient at the last state.
+
+    W_hh and the run are gradient_problem's. One step back contracts the gradient with the
+    Jacobian of one forward step, J[n, i, j] = d h_t[n, j] / d h_{t-1}[n, i] = W_hh[i, j] phi'(h_netIn_t[n, j]),
+    summing over j (the chain rule), for each sequence n of the batch.
+    """
+    W_hh, cache, rng = gradient_problem(forward, activation, rho, H=H, T=T, N=N, D=D, seed=seed)
     dphi = (cache["h_netIn"] > 0).astype(float) if activation == "relu" else 1.0 - cache["h"] ** 2
     g = rng.standard_normal((N, H))
     g /= np.linalg.norm(g, axis=1, keepdims=True)
