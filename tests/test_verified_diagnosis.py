@@ -478,3 +478,35 @@ def test_how_an_input_was_changed_is_read_off_the_objects_the_caller_holds(chang
     _, problem = call_graded(func, ({"a": np.ones(3), "b": np.zeros(2), "l": [1.0]},), None, ("grads",))
     said = problem_message("u", problem) if problem else None
     assert (said is None) if message is None else (said is not None and said.startswith(message)), said
+
+
+# ---- a probability the loss does not read may be exactly 0 (softmax underflow) -----------------
+
+DZ_NETACT_ONEHOT_EVERYWHERE = '''
+def dz_netAct(z_netAct, y):
+    N, C = z_netAct.shape
+    return -np.eye(C)[y] / (N * z_netAct)
+'''
+
+
+def test_dividing_every_entry_by_the_probability_fails_where_an_unread_probability_is_zero():
+    # Right wherever every probability is positive; 0/0 where one the loss never reads underflowed.
+    assert verdict("dz_netAct", DZ_NETACT_ONEHOT_EVERYWHERE) == (
+        "dz_netAct emitted a warning (RuntimeWarning: invalid value encountered in divide); a graded function must "
+        "run without warnings (no division by zero, no log(0), no overflow)")
+
+
+@pytest.mark.parametrize("source", [
+    "def dz_netAct(z_netAct, y):\n    N = len(y)\n    g = np.zeros(z_netAct.shape)\n"
+    "    g[np.arange(N), y] = -1.0 / (N * z_netAct[np.arange(N), y])\n    return g\n",
+    "def dz_netAct(z_netAct, y):\n    N, C = z_netAct.shape\n    hot = np.eye(C)[y] > 0\n"
+    "    return np.where(hot, -1.0 / (N * np.where(hot, z_netAct, 1.0)), 0.0)\n",
+])
+def test_dividing_only_at_the_true_class_keeps_full_marks(source):
+    assert verdict("dz_netAct", source) is None
+
+
+def test_the_lecture_notes_slip_is_still_named_on_the_first_case():
+    assert verdict("dz_netAct", "def dz_netAct(z_netAct, y):\n    return -1 / (len(z_netAct) * z_netAct)\n") == (
+        "dz_netAct output: has the lecture notes' slip: -1/(N*z_netAct) is the gradient only at the true class; it "
+        "is 0 elsewhere " + where("dz_netAct"))
