@@ -89,7 +89,8 @@ def _dz_netAct(rng: np.random.Generator, d: CaseDims) -> Case:
         slips = [("has the lecture notes' slip: -1/(N*z_netAct) is the gradient only at the true class; it is 0 "
                   "elsewhere.", -1 / (N * z)),
                  ("is the gradient of the summed loss, not the mean: is the division by N missing?", -onehot / z)]
-    return Case((z, y), R.dz_netAct(z, y), d, slips)
+    # Where a slip divides by that 0 it warns (and scores 0) before its numbers are read: no entry for it.
+    return Case((z, y), R.dz_netAct(z, y), d, [(m, w) for m, w in slips if np.all(np.isfinite(w))])
 
 
 def _dz_netIn(rng: np.random.Generator, d: CaseDims) -> Case:
