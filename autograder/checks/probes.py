@@ -33,24 +33,25 @@ RNN_UNITS = ("rnn_backward", "bptt_truncated", "bptt_randomized")
 OTHER = {"relu": "tanh", "tanh": "relu"}
 
 # What each unit computes that a property probe may point at: a pointer names only parts the unit
-# has (path_weights has no sum over time, dW_hq no φ′). tests/test_diagnosis_probes.py checks the
+# has (path_weights has no sum over time, dW_hq no φ′). tests/test_verified_diagnosis.py checks the
 # sums against the reference.
 #   carry: a gradient carried from step to step      time sum: a sum over time
 #   over T: a division by T                          batch sum: a sum over the batch
 #   over N: a division by N                          rows: each example's row answered on its own
 #   steps: each step answered on its own             paths: products of multipliers along paths
-#   phi: the activation's derivative φ′              reg: a regularization term
-_LOOP = frozenset({"carry", "time sum", "over T", "batch sum", "over N", "rows", "phi"})
+#   phi: the activation's derivative φ′
+# A loop's and mlp_backward's answers are parameter gradients: summed over the batch, no row per example.
+_LOOP = frozenset({"carry", "time sum", "over T", "batch sum", "over N", "phi"})
 PARTS: dict[str, frozenset[str]] = {
     "dz_netAct": frozenset({"rows", "over N"}),
     "dz_netIn": frozenset({"rows"}),
-    "dz_wts": frozenset({"batch sum", "reg"}),
+    "dz_wts": frozenset({"batch sum"}),
     "dz_b": frozenset({"batch sum"}),
     "dy_netAct": frozenset({"rows"}),
     "dy_netIn": frozenset({"rows"}),
-    "dy_wts": frozenset({"batch sum", "reg"}),
+    "dy_wts": frozenset({"batch sum"}),
     "dy_b": frozenset({"batch sum"}),
-    "mlp_backward": frozenset({"rows", "over N", "batch sum", "reg"}),
+    "mlp_backward": frozenset({"over N", "batch sum"}),
     "dy_t": frozenset({"rows", "over N", "over T"}),
     "dW_hq": frozenset({"time sum", "batch sum"}),
     "db_q": frozenset({"time sum", "batch sum"}),
