@@ -25,8 +25,10 @@ def verdict(unit, source):
 
 
 CASE1 = where("rnn_backward")
-FUTURE_PROBES = ("Probes: correct when no gradient comes from the future (W_hh = 0): the future term is wrong; correct "
-                 "for a single step (T = 1): what links the steps is wrong (the gradient carried back, or the sums over time) ")
+FUTURE_PROBES = ("Probes: correct when no gradient comes from the future (W_hh = 0), wrong otherwise: look at what uses "
+                 "W_hh (the gradient carried back from step t+1); correct for a single step (T = 1), wrong for longer "
+                 "sequences: look at the gradient carried back from step to step, the sums over time or the division "
+                 "by T ")
 LOOP_OUTPUT = "rnn_backward output: W_xh, W_hh and b_h each has the wrong values. "
 
 TRACED = {
@@ -40,7 +42,7 @@ TRACED = {
         "it should be the pre-activation gradient of step 6 (dhraw[6]). " + LOOP_OUTPUT + FUTURE_PROBES + CASE1),
     "activation hard-coded": ("rnn_backward", dict(ACT='"relu"'),
         "rnn_backward: at step t = 4, `dhraw_t` was called with activation = 'relu'; the forward pass used 'tanh'. "
-        + LOOP_OUTPUT + "Probes: correct for relu, wrong for tanh: check φ′ of tanh "
+        + LOOP_OUTPUT + "Probes: correct for relu, wrong for tanh: look at φ′ of tanh "
         + where("rnn_backward", 2)),
     "h_prev is h": ("rnn_backward", dict(HPREV="h"),
         "rnn_backward: `dW_hh` received `h_prev` holding h[t] where h_prev[t] = h_{t-1} belongs (at every step). "
@@ -57,7 +59,7 @@ TRACED = {
         "output). mlp_backward output: z_wts has the wrong values " + where("mlp_backward")),
     "reg not passed on": ("mlp_backward", dict(REGZ="0.0"),
         "mlp_backward: `dz_wts` received `reg` = 0.0; it should be the reg passed in. mlp_backward output: z_wts has "
-        "the wrong values. Probes: correct when reg = 0, wrong when reg > 0: the regularization term is wrong "
+        "the wrong values. Probes: correct when reg = 0, wrong when reg > 0: look at the terms reg multiplies "
         + where("mlp_backward")),
     "ReLU skipped": ("mlp_backward", dict(YUP="g_y_act"),
         "mlp_backward: `dy_wts` received `dy_netIn` = dy_netAct; it should be dy_netIn. mlp_backward output: y_wts "
@@ -70,8 +72,8 @@ TRACED = {
     "layer 1 without its future": ("rnn2_backward", dict(NEXT1="np.zeros_like(next1)"),
         "rnn2_backward: at step t = 5, `dh1_t` received `dhraw1_next` = zeros; it should be layer 1's pre-activation "
         "gradient of step 6 (dhraw1[6]). rnn2_backward output: W_xh1, W_hh1 and b_h1 each has the wrong values. "
-        "Probes: correct for a single step (T = 1), wrong for longer sequences: what links the steps is wrong (the "
-        "gradient carried back, or the sums over time) " + where("rnn2_backward")),
+        "Probes: correct for a single step (T = 1), wrong for longer sequences: look at the gradient carried back "
+        "from step to step, the sums over time or the division by T " + where("rnn2_backward")),
 }
 
 

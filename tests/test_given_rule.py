@@ -43,7 +43,8 @@ BLOCK_USES = {
     "softmax": ("rnn2_backward", _solution_edit("rnn2_backward", 'cache["p"]\n', 'softmax(cache["o"])\n')),
     "one_hot": ("dz_netAct", '''
 def dz_netAct(z_netAct, y):
-    return -one_hot(y, z_netAct.shape[1]) / (len(y) * z_netAct)
+    hot = one_hot(y, z_netAct.shape[1])     # divides only where the loss reads z_netAct (others may be 0)
+    return -hot / (len(y) * np.where(hot > 0, z_netAct, 1.0))
 '''),
     "phi": ("dhraw_t", _solution_edit("dhraw_t", "(1.0 - h_t ** 2)", '(1.0 - phi(h_netIn_t, "tanh") ** 2)')),
     "check_shape": ("dz_b", '''

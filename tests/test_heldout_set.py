@@ -71,6 +71,12 @@ def _mlp_cases(unit, rng):
         "dy_b": (g_nh,),
         "mlp_backward": (y, params, cache, reg),
     }
+    if unit == "dz_netAct":
+        # Softmax probabilities may be exactly 0 where the loss does not read them (underflow).
+        z = cache["z_netAct"].copy()
+        z[0, (y[0] + 1) % C] = 0.0
+        z[0] /= z[0].sum()
+        return [args[unit], (z, y)]
     return [args[unit]] if unit in args else hidden_cases(unit)
 
 

@@ -21,6 +21,8 @@ arbitrary one is recorded by the case builder).
     N, T in the docstring's shapes      N = 1, T = 1
     N and C, H and Q, H1 and H2         N = C, H = Q, H1 = H2 (sizes that coincide)
     cache with h0 / h1_0 / h2_0         that initial state zero (the contract allows any, zero too)
+    softmax probabilities and labels    a probability of exactly 0 at a class the loss does not read
+                                        (a softmax output underflows; only the true class must be > 0)
 
 The sizes of a case are read from the arrays it passes: an argument's shape, a cache's arrays.
 """
@@ -99,6 +101,8 @@ def promised(unit):
     props |= {f"{a} = {b}" for a, b in (("N", "C"), ("H", "Q"), ("H1", "H2")) if {a, b} <= sizes}
     if set(params) & LABELS:
         props.add("first and last class absent")
+    if softmax_argument(doc) and set(params) & LABELS:
+        props.add("a probability of 0 off the true class")
     for state in ("h0", "h1_0", "h2_0"):
         if "cache" in params and state in doc:
             props.add(f"zero {state}")
@@ -106,6 +110,12 @@ def promised(unit):
 
 
 LABELS = {"y", "y_t", "Y"}
+
+
+def softmax_argument(doc):
+    """The parameter the docstring calls softmax probabilities ("- z_netAct: (N, C) softmax probabilities"), or None."""
+    m = re.search(r"^\s*-\s*(\w+):.*softmax probabilities", doc, re.M)
+    return m[1] if m else None
 
 
 # The axes of each array a unit receives (an argument, a cache's entry, a gradient of grads), by name.
@@ -188,6 +198,12 @@ def exercised(unit, case):
     for state in ("h0", "h1_0", "h2_0"):
         if state in cache and not np.any(cache[state]):
             props.add(f"zero {state}")
+    probs, labels = args.get(softmax_argument(notebook_def(unit)[1]) or ""), [args[n] for n in set(params) & LABELS]
+    if isinstance(probs, np.ndarray) and labels:
+        off = np.ones(probs.shape, dtype=bool)
+        off[np.arange(probs.shape[0]), np.asarray(labels[0])] = False      # the true class of each row
+        if np.any((probs == 0) & off):
+            props.add("a probability of 0 off the true class")
     return props
 
 
@@ -228,7 +244,8 @@ def test_each_upstream_argument_is_declared_by_its_unit():
 
 
 def test_the_derivation_finds_the_edges_the_contract_allows():
-    assert {"N = 1", "N = C", "first and last class absent"} <= promised("dz_netAct")
+    assert {"N = 1", "N = C", "first and last class absent", "a probability of 0 off the true class"} <= \
+        promised("dz_netAct")
     assert {"N = 1", "T = 1", "H = Q", "first and last class absent", "zero h0"} <= promised("rnn_backward")
     assert {"H1 = H2", "zero h1_0", "zero h2_0"} <= promised("rnn2_backward")
     assert "H = Q" in promised("clip_gradients") and "T = 1" not in promised("dz_wts")

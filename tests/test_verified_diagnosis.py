@@ -350,3 +350,163 @@ def test_an_axis_is_named_time_or_batch_only_when_no_other_size_shares_its_lengt
     assert "time" not in text and "batch" not in text, text
     plain = dict(T=7, N=3, D=5, H=4, Q=6, activation="relu")
     assert "over time (T)" in leaf_predicate(np.ones((7, 4)), np.ones(4), plain)
+
+
+# ---- a property probe states what it observed, and points only at parts the unit has ---------
+
+# Each step's output gradient divided by its chunk's length times N, not T*N: right at T = 1 and at
+# k >= T, yet the carried gradient, the sums over time and the cut are all right.
+TRUNC_MEAN_PER_CHUNK = body("bptt_truncated").replace(
+    "dy = (P - np.eye(Q)[Y]) / (T * N)",
+    "dy = (P - np.eye(Q)[Y]) / (np.minimum((np.arange(T) // k) * k + k, T) - (np.arange(T) // k) * k)[:, None, None] "
+    "/ N")
+
+
+def test_a_property_that_holds_is_said_with_where_to_look_never_as_a_cause():
+    message = verdict("bptt_truncated", TRUNC_MEAN_PER_CHUNK)
+    assert message == (
+        "bptt_truncated output: W_xh, W_hh, b_h, W_hq and b_q each has the wrong values. Probes: the pre-activation "
+        "gradient dhraw_t is wrong at every step; the first wrong step from the end is t = 6: step t's own term "
+        "dy_t @ W_hq.T is scaled by a wrong constant; correct for a single step (T = 1), wrong for longer sequences: "
+        "look at the gradient carried back from step to step, the sums over time or the division by T; correct when "
+        "k ≥ T (no cut), wrong for k < T: look at what depends on k (the chunks, and where the gradient is cut) "
+        + where("bptt_truncated"))
+    assert "is wrong" not in message.split("Probes:")[1].replace("dhraw_t is wrong at", "")
+
+
+def test_the_mean_over_the_whole_sequence_written_per_step_keeps_full_marks():
+    source = body("bptt_truncated").replace("dy = (P - np.eye(Q)[Y]) / (T * N)",
+                                            "dy = np.stack([(P[t] - np.eye(Q)[Y[t]]) / (T * N) for t in range(T)])")
+    assert verdict("bptt_truncated", source) is None
+
+
+# j runs over 1..T-1 for every t: for j > t the index t - j + 1 wraps to the end of carry.
+PATH_WEIGHTS_WRAPS = '''
+def path_weights(carry):
+    carry = np.asarray(carry, dtype=np.float64)
+    T = carry.shape[0]
+    w = np.zeros((T, T))
+    w[:, 0] = 1.0
+    for t in range(T):
+        for j in range(1, T):
+            w[t, j] = w[t, j - 1] * carry[t - j + 1]
+    return w
+'''
+
+
+def test_path_weights_is_never_pointed_at_a_sum_over_time_it_does_not_have():
+    assert verdict("path_weights", PATH_WEIGHTS_WRAPS) == (
+        "path_weights output has the wrong values. Probes: correct for a single step (T = 1), wrong for longer "
+        "sequences: look at which multipliers each entry w[t, j] takes (those of steps t-j+1..t, none for j > t) "
+        + where("path_weights"))
+    assert verdict("path_weights", PATH_WEIGHTS_WRAPS.replace("range(1, T)", "range(1, t + 1)")) is None
+
+
+def test_every_unit_declares_the_parts_a_pointer_may_name():
+    from autograder.checks.probes import N_PARTS, PART_WORDS, PARTS, T_PARTS, pointer
+    assert set(PARTS) == set(UNITS)
+    for name in UNITS:
+        said = pointer(name, T_PARTS + N_PARTS)
+        for part, words in PART_WORDS.items():
+            assert (words in said) == (part in PARTS[name]), (name, part)
+
+
+@pytest.mark.parametrize("name", sorted(UNITS))
+def test_a_declared_sum_over_time_is_one_in_the_reference(name):
+    """A rule whose arguments are all (T, ...) arrays sums over time exactly when PARTS says so (an MLP's
+    first axis is the batch: it has no time)."""
+    import numpy as np
+    from autograder import reference as R
+    from autograder.checks.probes import PARTS
+    case = UNITS[name].cases()[0]
+    args = case.args
+    if "T" not in UNITS[name].dims_used or not hasattr(R, name) or not args or not all(isinstance(a, np.ndarray) and a.ndim >= 2 for a in args):
+        pytest.skip("not a rule on (T, ...) arrays only")
+    rule = getattr(R, name)
+    T = args[0].shape[0]
+    if any(a.shape[0] != T for a in args):
+        pytest.skip("not every argument has the time axis first")
+    whole = np.asarray(rule(*args))
+    per_step = [np.asarray(rule(*(a[t:t + 1] for a in args))) for t in range(T)]
+    sums = per_step[0].shape == whole.shape and np.allclose(sum(per_step), whole)
+    assert sums == ("time sum" in PARTS[name]), name
+
+
+# grads = params: the entries of the caller's dict are replaced; no array is written to.
+MLP_GRADS_ALIAS = '''
+def mlp_backward(y, params, cache, reg=0.0):
+    g_z_act = dz_netAct(cache["z_netAct"], y)
+    g_z_in = dz_netIn(g_z_act, cache["z_netAct"])
+    g_y_act = dy_netAct(g_z_in, params["z_wts"])
+    g_y_in = dy_netIn(g_y_act, cache["y_netIn"])
+    grads = params
+    grads["z_wts"] = dz_wts(g_z_in, cache["y_netAct"], params["z_wts"], reg)
+    grads["z_b"] = dz_b(g_z_in)
+    grads["y_wts"] = dy_wts(g_y_in, cache["X"], params["y_wts"], reg)
+    grads["y_b"] = dy_b(g_y_in)
+    return grads
+'''
+
+
+def test_a_dict_entry_replaced_is_told_apart_from_an_array_changed_in_place():
+    first = next(iter(UNITS["mlp_backward"].cases()[0].args[1]))
+    assert verdict("mlp_backward", MLP_GRADS_ALIAS) == (
+        f"mlp_backward replaced the entry params[{first!r}] of the dict params it received; a graded function must "
+        "leave its inputs unchanged (build the answer in a new dict, e.g. grads = {}; grads = params gives the same "
+        "dict another name, it copies nothing)")
+    in_place = MLP_GRADS_ALIAS.replace("grads = params", "grads = {}").replace(
+        "    return grads", '    params["y_wts"][...] = 0.0       # the caller\'s array itself\n    return grads')
+    assert verdict("mlp_backward", in_place).startswith("mlp_backward modified its input params['y_wts'] in place; ")
+    assert verdict("mlp_backward", MLP_GRADS_ALIAS.replace("grads = params", "grads = {}")) is None
+    assert verdict("mlp_backward", MLP_GRADS_ALIAS.replace("grads = params", "grads = dict(params)")) is None
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda d: d["a"].__setitem__(0, 5.0), "u modified its input grads['a'] in place; "),
+    (lambda d: d.__setitem__("a", d["a"] + 1), "u replaced the entry grads['a'] of the dict grads it received; "),
+    (lambda d: d.__setitem__("c", 1.0), "u added or removed entries of the dict grads it received; "),
+    (lambda d: d["l"].__setitem__(0, 2.0), "u replaced the entry grads['l'][0] of the list grads['l'] it received; "),
+    (lambda d: d.__setitem__("a", d["a"].copy()), None),        # another array, same values: nothing changed
+])
+def test_how_an_input_was_changed_is_read_off_the_objects_the_caller_holds(change, message):
+    import numpy as np
+    from autograder.sandbox.runner import call_graded, problem_message
+
+    def func(grads):
+        change(grads)
+        return 0.0
+    _, problem = call_graded(func, ({"a": np.ones(3), "b": np.zeros(2), "l": [1.0]},), None, ("grads",))
+    said = problem_message("u", problem) if problem else None
+    assert (said is None) if message is None else (said is not None and said.startswith(message)), said
+
+
+# ---- a probability the loss does not read may be exactly 0 (softmax underflow) -----------------
+
+DZ_NETACT_ONEHOT_EVERYWHERE = '''
+def dz_netAct(z_netAct, y):
+    N, C = z_netAct.shape
+    return -np.eye(C)[y] / (N * z_netAct)
+'''
+
+
+def test_dividing_every_entry_by_the_probability_fails_where_an_unread_probability_is_zero():
+    # Right wherever every probability is positive; 0/0 where one the loss never reads underflowed.
+    assert verdict("dz_netAct", DZ_NETACT_ONEHOT_EVERYWHERE) == (
+        "dz_netAct emitted a warning (RuntimeWarning: invalid value encountered in divide); a graded function must "
+        "run without warnings (no division by zero, no log(0), no overflow)")
+
+
+@pytest.mark.parametrize("source", [
+    "def dz_netAct(z_netAct, y):\n    N = len(y)\n    g = np.zeros(z_netAct.shape)\n"
+    "    g[np.arange(N), y] = -1.0 / (N * z_netAct[np.arange(N), y])\n    return g\n",
+    "def dz_netAct(z_netAct, y):\n    N, C = z_netAct.shape\n    hot = np.eye(C)[y] > 0\n"
+    "    return np.where(hot, -1.0 / (N * np.where(hot, z_netAct, 1.0)), 0.0)\n",
+])
+def test_dividing_only_at_the_true_class_keeps_full_marks(source):
+    assert verdict("dz_netAct", source) is None
+
+
+def test_the_lecture_notes_slip_is_still_named_on_the_first_case():
+    assert verdict("dz_netAct", "def dz_netAct(z_netAct, y):\n    return -1 / (len(z_netAct) * z_netAct)\n") == (
+        "dz_netAct output: has the lecture notes' slip: -1/(N*z_netAct) is the gradient only at the true class; it "
+        "is 0 elsewhere " + where("dz_netAct"))

@@ -46,6 +46,7 @@ class CaseDims(TypedDict):
     kinks: NotRequired[bool]        # False: plain random inputs, no pre-activation at a ReLU kink (probes)
     absent: NotRequired[bool]       # True: the labels never take the first or the last class
     zero_state: NotRequired[bool]   # True: the initial states (h0, h1_0, h2_0) are zero
+    underflow: NotRequired[bool]    # True: dz_netAct's z_netAct is exactly 0 at a class the loss does not read
 
 
 class DimsChange(TypedDict, total=False):
@@ -66,6 +67,7 @@ class DimsChange(TypedDict, total=False):
     kinks: bool
     absent: bool
     zero_state: bool
+    underflow: bool
 
 
 # Three cases per unit; in each, every dimension differs from every other one so
@@ -79,11 +81,12 @@ CASE_DIMS: tuple[CaseDims, ...] = (
 
 # More cases, for what the contract allows besides (tests/test_hidden_case_properties.py): one example,
 # one step, zero initial states, labels that never take the first or last class, and sizes that coincide
-# (H = Q, H1 = H2); then, for a unit with C, N = C, under tanh (N = 1 = C would be no softmax). Plain draws
+# (H = Q, H1 = H2); then, for a unit with C, N = C, under tanh (N = 1 = C would be no softmax), where a
+# softmax probability the loss does not read has underflowed to exactly 0 (dz_netAct). Plain draws
 # (no ReLU kink: cases 1-3 have those). Small sizes, so that np.clip clips some entries.
 EDGE_DIMS: tuple[DimsChange, ...] = (
     DimsChange(T=1, N=1, D=3, H=5, Q=5, H1=5, H2=5, kinks=False, absent=True, zero_state=True),
-    DimsChange(T=3, N=4, D=3, H=5, C=4, activation="tanh", kinks=False, absent=True),
+    DimsChange(T=3, N=4, D=3, H=5, C=4, activation="tanh", kinks=False, absent=True, underflow=True),
 )
 
 

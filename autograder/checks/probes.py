@@ -1,8 +1,11 @@
 """Property probes: re-run a wrong answer on inputs that switch one thing off or on.
 
-Which properties hold and which break tells where the mistake is, without a list of wrong
-answers: correct with W_hh = 0 but wrong otherwise means the future term is wrong; correct
-for one example but wrong for a batch means the rows are combined wrongly. For the BPTT loops
+Which properties hold and which break tells where to look, without a list of wrong answers:
+correct with W_hh = 0 but wrong otherwise points at what W_hh is used for; correct for one
+example but wrong for a batch at what involves the batch. Such a reading is an observation, not a
+cause (a division by each chunk's length is right at T = 1 and at k >= T, yet neither the carried
+gradient nor the cut is wrong), so its pointer only says where to look, and names only parts the
+unit computes (PARTS). For the BPTT loops
 one probe also reads the student's own pre-activation gradient of every step: with X[t] a
 block of the identity (D = T*N), dW_xh's rows of block t are exactly the dhraw_t the function
 used, so the first step (from the end) where it differs, and how, is derived from what the
@@ -28,6 +31,68 @@ ProbeProblem = tuple[tuple[object, ...], dict[str, Array], R.RnnCache]
 
 RNN_UNITS = ("rnn_backward", "bptt_truncated", "bptt_randomized")
 OTHER = {"relu": "tanh", "tanh": "relu"}
+
+# What each unit computes that a property probe may point at: a pointer names only parts the unit
+# has (path_weights has no sum over time, dW_hq no φ′). tests/test_verified_diagnosis.py checks the
+# sums against the reference.
+#   carry: a gradient carried from step to step      time sum: a sum over time
+#   over T: a division by T                          batch sum: a sum over the batch
+#   over N: a division by N                          rows: each example's row answered on its own
+#   steps: each step answered on its own             paths: products of multipliers along paths
+#   phi: the activation's derivative φ′
+# A loop's and mlp_backward's answers are parameter gradients: summed over the batch, no row per example.
+_LOOP = frozenset({"carry", "time sum", "over T", "batch sum", "over N", "phi"})
+PARTS: dict[str, frozenset[str]] = {
+    "dz_netAct": frozenset({"rows", "over N"}),
+    "dz_netIn": frozenset({"rows"}),
+    "dz_wts": frozenset({"batch sum"}),
+    "dz_b": frozenset({"batch sum"}),
+    "dy_netAct": frozenset({"rows"}),
+    "dy_netIn": frozenset({"rows"}),
+    "dy_wts": frozenset({"batch sum"}),
+    "dy_b": frozenset({"batch sum"}),
+    "mlp_backward": frozenset({"over N", "batch sum"}),
+    "dy_t": frozenset({"rows", "over N", "over T"}),
+    "dW_hq": frozenset({"time sum", "batch sum"}),
+    "db_q": frozenset({"time sum", "batch sum"}),
+    "dh_t": frozenset({"rows"}),
+    "dhraw_t": frozenset({"rows", "phi"}),
+    "dW_hh": frozenset({"time sum", "batch sum"}),
+    "dW_xh": frozenset({"time sum", "batch sum"}),
+    "db_h": frozenset({"time sum", "batch sum"}),
+    "dX": frozenset({"rows", "steps"}),
+    "dh0": frozenset({"rows"}),
+    "rnn_backward": _LOOP,
+    "dh1_t": frozenset({"rows"}),
+    "rnn2_backward": _LOOP,
+    "path_weights": frozenset({"paths"}),
+    "bptt_truncated": _LOOP,
+    "bptt_randomized": _LOOP,
+    "clip_gradients": frozenset(),
+}
+# The words for each part, in the order a pointer lists them.
+PART_WORDS = {
+    "carry": "the gradient carried back from step to step", "time sum": "the sums over time",
+    "over T": "the division by T", "steps": "whether each step's answer uses its own step only",
+    "paths": "which multipliers each entry w[t, j] takes (those of steps t-j+1..t, none for j > t)",
+    "batch sum": "the sums over the batch", "over N": "the division by N",
+    "rows": "whether each row's answer uses its own example only",
+}
+T_PARTS = ("carry", "time sum", "over T", "steps", "paths")
+N_PARTS = ("batch sum", "over N", "rows")
+
+
+def pointer(unit: str, parts: Sequence[str]) -> str:
+    """': look at A, B or C' for the parts of `parts` that `unit` computes, or '' (nothing to point at)."""
+    have = [PART_WORDS[p] for p in parts if p in PARTS.get(unit, frozenset())]
+    if not have:
+        return ""
+    listed = have[0] if len(have) == 1 else ", ".join(have[:-1]) + " or " + have[-1]
+    return f": look at {listed}"
+
+
+def _phi_pointer(unit: str, act: str) -> str:
+    return f": look at φ′ of {act}" if "phi" in PARTS.get(unit, frozenset()) else ""
 
 
 def _right(got: object, expected: Answer | None) -> bool:
@@ -385,21 +450,25 @@ class _Switch(TypedDict, total=False):
 def _rnn_properties(unit: str, args: Sequence[object], run: Runner) -> list[str]:
     Y, params, cache, act, extra = _split(unit, args)
     T = cache["h"].shape[0]
+    # Each holds-or-breaks reading is an observation; its pointer says where to look, never a cause.
     probes = [
         ("W_hh = 0 (no gradient from the future)", _Switch(W_hh=True),
-         "correct when no gradient comes from the future (W_hh = 0): the future term is wrong"),
-        ("h0 = 0", _Switch(h0=True), "correct when the initial state is zero: the initial state's term is wrong "
-                                     "(h_prev[0] = cache['h0'])"),
-        ("T = 1", _Switch(T=1), "correct for a single step (T = 1): what links the steps is wrong "
-                                "(the gradient carried back, or the sums over time)"),
-        ("N = 1", _Switch(N=1), "correct for one example, wrong for a batch: look at how rows are combined"),
+         "correct when no gradient comes from the future (W_hh = 0), wrong otherwise: look at what uses W_hh "
+         "(the gradient carried back from step t+1)"),
+        ("h0 = 0", _Switch(h0=True), "correct when the initial state is zero, wrong otherwise: look at where "
+                                     "cache['h0'] enters (h_prev[0] = cache['h0'])"),
+        ("T = 1", _Switch(T=1), "correct for a single step (T = 1), wrong for longer sequences"
+                                + pointer(unit, T_PARTS)),
+        ("N = 1", _Switch(N=1), "correct for one example, wrong for a batch" + pointer(unit, N_PARTS)),
         ("other activation", _Switch(act=OTHER[act]),
-         f"correct for {OTHER[act]}, wrong for {act}: check φ′ of {act}"),
+         f"correct for {OTHER[act]}, wrong for {act}" + _phi_pointer(unit, act)),
     ]
     if unit == "bptt_truncated":
-        probes.append(("k >= T", _Switch(extra=T), "correct when k ≥ T (no cut): the cut is wrong"))
+        probes.append(("k >= T", _Switch(extra=T), "correct when k ≥ T (no cut), wrong for k < T: look at what "
+                                                   "depends on k (the chunks, and where the gradient is cut)"))
     if unit == "bptt_randomized":
-        probes.append(("xi = 1", _Switch(extra=np.ones(T)), "correct when every ξ[t] = 1 (π = 1): the use of ξ is wrong"))
+        probes.append(("xi = 1", _Switch(extra=np.ones(T)), "correct when every ξ[t] = 1 (π = 1), wrong otherwise: "
+                                                            "look at how ξ is used"))
     held: list[str] = []
     broke: list[str] = []
     for i, (_, switch, text) in enumerate(probes):
@@ -435,18 +504,17 @@ def _dims_properties(unit: Unit, case: Case, run: Runner) -> list[str]:
     base = case.made_from
     if not base:
         return out
-    switches: list[tuple[DimsChange, str]] = [
-        (DimsChange(N=1), "correct for one example, wrong for a batch: look at how rows are combined")]
+    switches: list[tuple[DimsChange, str]] = []
+    if "N" in unit.dims_used:       # path_weights has no batch
+        switches.append((DimsChange(N=1), "correct for one example, wrong for a batch" + pointer(unit.name, N_PARTS)))
     if "T" in unit.dims_used:       # an MLP has no time axis: T = 1 would say nothing true about it
-        # A loop also carries a gradient from step to step; a local rule only sums over time.
-        link = ("what links the steps is wrong (the gradient carried back, or the sums over time)" if unit.oracles
-                else "look at the sum over time")
-        switches.append((DimsChange(T=1), f"correct for a single step (T = 1), wrong for longer sequences: {link}"))
+        switches.append((DimsChange(T=1), "correct for a single step (T = 1), wrong for longer sequences"
+                         + pointer(unit.name, T_PARTS)))
     activation = d.get("activation")
     if isinstance(activation, str):       # the unit's sizes include the activation
         other = OTHER[activation]
-        switches.append((DimsChange(activation=other), f"correct for {other}, wrong for {activation}: "
-                                                       f"check φ′ of {activation}"))
+        switches.append((DimsChange(activation=other), f"correct for {other}, wrong for {activation}"
+                         + _phi_pointer(unit.name, activation)))
     if unit_upstream(unit):
         switches.append((DimsChange(seed=101), "correct when the upstream gradient is the loss's own, wrong for an arbitrary "
                                          "one: the rule must hold for any upstream gradient"))
@@ -458,7 +526,7 @@ def _dims_properties(unit: Unit, case: Case, run: Runner) -> list[str]:
             want = {k: want[k] for k in case.expected}
         got = run(args)
         if got is not None and _right(got, want):
-            out.append("correct when reg = 0, wrong when reg > 0: the regularization term is wrong")
+            out.append("correct when reg = 0, wrong when reg > 0: look at the terms reg multiplies")
     for change, text in switches:
         if all(base.get(k) == v for k, v in change.items()):
             continue

@@ -100,7 +100,11 @@ def dz_netAct(z_netAct: ArrayLike, y: ArrayLike) -> Array:
     y = s.labels("y", y, "N", s.dims["C"])
     if np.any(z_netAct[np.arange(len(y)), y] <= 0):
         raise ValueError("dz_netAct: z_netAct must be positive at the true class (it is a softmax output)")
-    return -one_hot(y, z_netAct.shape[1]) / (len(y) * z_netAct)
+    # Only the true class is divided by: a probability the loss never reads may be 0 (softmax underflow).
+    out = np.zeros(z_netAct.shape)
+    rows = np.arange(len(y))
+    out[rows, y] = -1.0 / (len(y) * z_netAct[rows, y])
+    return out
 
 
 def dz_netIn(dz_netAct: ArrayLike, z_netAct: ArrayLike) -> Array:

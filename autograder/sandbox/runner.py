@@ -97,47 +97,90 @@ def describe_exception(exc: BaseException) -> str:
 # ---- calling a graded function: the same harness on both grading paths -----------------------
 # (autograder/checks/inprocess.py's in-process judge imports these; the sandbox uses them here)
 
-def snapshot(value: object) -> object:
-    """A deep copy of the arguments, to tell afterwards whether the call changed one."""
+class Snapshot(NamedTuple):
+    """An argument before the call: the object itself (its identity) and a copy of what it held."""
+
+    original: object
+    contents: object       # an array's copy; a dict's or list's Snapshot of each entry; else the value
+
+
+def snapshot(value: object) -> Snapshot:
+    """A deep copy of the arguments that keeps each object's identity, to tell afterwards whether
+    the call changed an array in place or put another object into a dict or list it received."""
     import numpy as np
 
     if isinstance(value, np.ndarray):
-        return value.copy()
+        return Snapshot(value, value.copy())
     if isinstance(value, dict):
-        return {k: snapshot(v) for k, v in value.items()}
+        return Snapshot(value, {k: snapshot(v) for k, v in value.items()})
     if isinstance(value, (list, tuple)):
-        return type(value)(snapshot(v) for v in value)
-    return value
+        return Snapshot(value, [snapshot(v) for v in value])
+    return Snapshot(value, value)
 
 
-def changed_input(before: object, after: object, path: str) -> str | None:
-    """The first place (e.g. "grads['W_xh']") where `after` differs from the snapshot `before`."""
+class Change(NamedTuple):
+    """Where an input was changed ("grads['W_xh']") and how: CHANGED_IN_PLACE, REPLACED or RESIZED."""
+
+    where: str
+    how: str
+    container: str = ""     # for REPLACED and RESIZED: "dict" or "list"
+
+
+CHANGED_IN_PLACE = "in place"       # the array (or list) the caller holds now has other contents
+REPLACED = "replaced"               # a dict or list the caller holds now holds another object at `where`
+RESIZED = "resized"                 # a dict or list the caller holds gained or lost entries
+
+
+def changed_input(before: Snapshot, after: object, path: str) -> Change | None:
+    """The first place where `after` differs from the snapshot `before`, and how it was changed."""
     import numpy as np
 
-    if isinstance(before, np.ndarray):
-        same = (isinstance(after, np.ndarray) and after.shape == before.shape and after.dtype == before.dtype
-                and np.array_equal(after, before, equal_nan=before.dtype.kind in "fc"))
-        return None if same else path
-    if isinstance(before, dict):
-        if not isinstance(after, dict) or set(after) != set(before):
-            return path
-        for k in before:
-            where = changed_input(before[k], after[k], f"{path}[{k!r}]")
+    value = before.contents
+    if isinstance(value, np.ndarray):
+        return None if _same(before, after) else Change(path, CHANGED_IN_PLACE)
+    if isinstance(value, dict) and isinstance(after, dict):
+        if set(after) != set(value):
+            return Change(path, RESIZED, "dict")
+        for k, entry in value.items():
+            where = _entry_change(entry, after[k], f"{path}[{k!r}]", "dict")
             if where:
                 return where
         return None
-    if isinstance(before, (list, tuple)):
-        if type(after) is not type(before) or len(after) != len(before):
-            return path
-        for i, (b, a) in enumerate(zip(before, after)):
-            where = changed_input(b, a, f"{path}[{i}]")
+    if isinstance(value, list) and isinstance(after, (list, tuple)):
+        if len(after) != len(value):
+            return Change(path, RESIZED, "list")
+        for i, (entry, now) in enumerate(zip(value, after)):
+            where = _entry_change(entry, now, f"{path}[{i}]", "list")
             if where:
                 return where
         return None
+    return None if _same(before, after) else Change(path, CHANGED_IN_PLACE)
+
+
+def _entry_change(entry: Snapshot, now: object, path: str, container: str) -> Change | None:
+    """An entry of a dict or list: the same object changed inside, or another object put there."""
+    if now is entry.original:
+        return changed_input(entry, now, path)
+    return None if _same(entry, now) else Change(path, REPLACED, container)
+
+
+def _same(before: Snapshot, after: object) -> bool:
+    """True when `after` holds what `before` held (identity aside)."""
+    import numpy as np
+
+    value = before.contents
+    if isinstance(value, np.ndarray):
+        return (isinstance(after, np.ndarray) and after.shape == value.shape and after.dtype == value.dtype
+                and bool(np.array_equal(after, value, equal_nan=value.dtype.kind in "fc")))
+    if isinstance(value, dict):
+        return isinstance(after, dict) and set(after) == set(value) and all(_same(v, after[k]) for k, v in value.items())
+    if isinstance(value, list):
+        return type(after) is type(before.original) and isinstance(after, (list, tuple)) and \
+            len(after) == len(value) and all(_same(v, a) for v, a in zip(value, after))
     try:
-        return None if (type(after) is type(before) and bool(after == before)) else path
+        return type(after) is type(value) and bool(after == value)
     except Exception:
-        return path
+        return False
 
 
 class GivenMonitor:
@@ -226,12 +269,14 @@ class ProblemKind(Enum):
     GIVEN = "given"          # it ran a given helper; detail: the name the student reaches it by
     TAMPERED = "tampered"    # it switched the call monitor off; detail: what it replaced
     WARNING = "warning"      # it emitted a warning; detail: "Category: message"
-    CHANGED = "changed"      # it changed an input in place; detail: where ("grads['W_xh']")
+    CHANGED = "changed"      # it changed an input; detail: where ("grads['W_xh']"), how: a Change's how
 
 
 class Problem(NamedTuple):
     kind: ProblemKind
     detail: str
+    how: str = CHANGED_IN_PLACE      # CHANGED: in place, or an entry of a dict / list replaced or added
+    container: str = ""              # CHANGED and not in place: "dict" or "list"
 
 
 class GradedCall(NamedTuple):
@@ -276,9 +321,9 @@ def call_graded(func: Callable[..., object], args: Sequence[object], classify: C
         return GradedCall(result, Problem(ProblemKind.WARNING, f"{first.category.__name__}: {str(first.message)[:200]}"))
     for i, (b, a) in enumerate(zip(before, args)):
         name = arg_names[i] if i < len(arg_names) else f"argument {i + 1}"
-        where = changed_input(b, a, name)
-        if where:
-            return GradedCall(result, Problem(ProblemKind.CHANGED, where))
+        change = changed_input(b, a, name)
+        if change:
+            return GradedCall(result, Problem(ProblemKind.CHANGED, change.where, change.how, change.container))
     return GradedCall(result, None)
 
 
@@ -370,7 +415,19 @@ def problem_message(unit: str, problem: Problem) -> str:
                 f"(no division by zero, no log(0), no overflow)")
     if problem.kind is ProblemKind.TAMPERED:
         return f"{unit} switched off the grader's call monitor ({detail}); a graded function must not change tracing"
-    return (f"{unit} modified its input {detail} in place; a graded function must leave its inputs unchanged "
+    keep = "a graded function must leave its inputs unchanged"
+    if problem.how in (REPLACED, RESIZED):
+        # The caller's dict (or list) holds other entries; no array of it was written to.
+        kind = problem.container
+        fresh = ("e.g. grads = {}; grads = params gives the same dict another name, it copies nothing"
+                 if kind == "dict" else "e.g. out = []; out = xs gives the same list another name, it copies nothing")
+        if problem.how == REPLACED:
+            parent = detail[:detail.rindex("[")] if "[" in detail else detail
+            head = f"{unit} replaced the entry {detail} of the {kind} {parent} it received"
+        else:
+            head = f"{unit} added or removed entries of the {kind} {detail} it received"
+        return f"{head}; {keep} (build the answer in a new {kind}, {fresh})"
+    return (f"{unit} modified its input {detail} in place; {keep} "
             f"(build a new array instead of using +=, *= or slice assignment on an input)")
 
 

@@ -53,9 +53,9 @@ def experiment(gid, src):
 SOLUTIONS = {
     "dz_netAct": """def dz_netAct(z_netAct, y):
     N, C = z_netAct.shape
-    onehot = np.zeros((N, C))
-    onehot[np.arange(N), y] = 1.0
-    return -onehot / (N * z_netAct)
+    grad = np.zeros((N, C))
+    grad[np.arange(N), y] = -1.0 / (N * z_netAct[np.arange(N), y])
+    return grad
 """,
     "dz_netIn": """def dz_netIn(dz_netAct, z_netAct):
     return z_netAct * (dz_netAct - np.sum(dz_netAct * z_netAct, axis=1, keepdims=True))

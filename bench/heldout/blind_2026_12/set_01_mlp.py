@@ -54,9 +54,12 @@ def dz_netAct(z_netAct, y):
     dict(
         id="dz_netAct-one-hot-division",
         unit="dz_netAct",
-        kind="correct",
-        cause="-one_hot(y, C) / (N * z_netAct) with the given one_hot.",
-        cause_words=[],
+        # Written as correct; it is not: the contract's z_netAct are softmax probabilities, which may be
+        # exactly 0 where the loss does not read them (underflow), and there this divides 0 by 0.
+        kind="wrong",
+        cause="-one_hot(y, C) / (N * z_netAct) divides every entry by z_netAct: 0/0 = nan (with a warning) "
+              "where a probability the loss does not read is exactly 0.",
+        cause_words=[r"invalid value encountered in divide", r"division by zero"],
         source='''
 def dz_netAct(z_netAct, y):
     N, C = z_netAct.shape
