@@ -231,8 +231,9 @@ def test_an_untouched_notebook_says_which_units_are_unfinished(page, student_ser
     failed = run_everything(page)
     shot(page, f"untouched-{stem}")
     nb = release_cells(stem)
+    # Graded code cells only: a written answer (a graded markdown cell) has nothing to run.
     tests = {i: c["metadata"]["nbgrader"]["grade_id"].removeprefix("test_") for i, c in enumerate(nb)
-             if c["metadata"].get("nbgrader", {}).get("grade")}
+             if c["cell_type"] == "code" and c["metadata"].get("nbgrader", {}).get("grade")}
     # Every visible test fails, and only they: given code and experiments never fail untouched.
     assert sorted(failed) == sorted(tests), {i: t[-300:] for i, t in failed.items()}
     for i, unit in tests.items():

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import course
+from autograder import course, units
 from autograder.nbgrader_feedback import OUTPUT_LIMIT
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, _skip_reason
 from tools import course_tools, factory
@@ -63,8 +63,11 @@ def test_the_grading_commands_feedback_page_in_chromium(tmp_path, page_of):
 
     page, requests = page_of(out / "dee" / "feedback.html")
     assert requests == []
+    dee = next(r for r in json.loads((out / "grades.json").read_text())["submissions"] if r["student"] == "dee")
+    got = {stem: sum(t["score"] for t in dee["tests"] if t["notebook"] == stem) for stem in units.notebook_points()}
+    assert [stem for stem, pts in units.notebook_points().items() if got[stem] < pts] == ["02_rnn_bptt"]
     assert page.locator("h2 .subtotal").all_inner_texts() == [
-        "12 / 12 points", "7 / 14 points", "7 / 7 points", "8 / 8 points"]
+        f"{got[stem]:g} / {pts} points" for stem, pts in units.notebook_points().items()]
     assert page.locator(".diagnosis h3").all_inner_texts() == [
         "dy_t: 0 / 1 point", "dhraw_t: 0 / 2 points", "rnn_backward: 0 / 4 points"]
     assert typeset(page, ".diagnosis") == [2, 2]     # dy_t's and dhraw_t's formulas; rnn_backward has none
