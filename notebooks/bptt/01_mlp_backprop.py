@@ -263,7 +263,8 @@ def dz_netAct(z_netAct, y):
     """Gradient of the mean cross-entropy with respect to the softmax output.
 
     Inputs:
-    - z_netAct: (N, C) softmax probabilities
+    - z_netAct: (N, C) softmax probabilities; one off the true class may be exactly 0
+      (a softmax underflows for very confident rows), the true class's never is
     - y: (N,) int true classes in 0..C-1
     Returns:
     - dz_netAct: (N, C) float64, the gradient of the loss with respect to z_netAct
