@@ -402,9 +402,11 @@ def test_path_weights_is_never_pointed_at_a_sum_over_time_it_does_not_have():
     assert verdict("path_weights", PATH_WEIGHTS_WRAPS.replace("range(1, T)", "range(1, t + 1)")) is None
 
 
-def test_every_unit_declares_the_parts_a_pointer_may_name():
+def test_a_pointer_names_only_the_parts_its_unit_declares():
     from autograder.checks.probes import N_PARTS, PART_WORDS, PARTS, T_PARTS, pointer
-    assert set(PARTS) == set(UNITS)
+    # A unit left out of PARTS gets no pointer (nothing is named that it may not have): a new unit
+    # needs no entry there, and may add one when its pointers are worth giving.
+    assert set(PARTS) <= set(UNITS), sorted(set(PARTS) - set(UNITS))
     for name in UNITS:
         said = pointer(name, T_PARTS + N_PARTS)
         for part, words in PART_WORDS.items():
