@@ -59,6 +59,7 @@ def _mlp_cases(unit, rng):
     _, cache = R.mlp_forward(X, params)
     at_kink = rng.standard_normal((N, H))
     at_kink[0, 1] = at_kink[2, 3] = 0.0          # the ReLU's input exactly at 0
+    at_kink[1, 0], at_kink[1, 2] = 1e-8, -1e-8   # and just either side of it, as in the hidden cases
     g_nc, g_nh = rng.standard_normal((N, C)), rng.standard_normal((N, H))
     args = {
         "dz_netAct": (cache["z_netAct"], y),

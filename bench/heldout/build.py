@@ -47,7 +47,7 @@ class Entry:
 
 
 # The sets, oldest first: each later one was written blind and measured before it joined.
-SETS = (HERE, HERE / "blind_2026_12")
+SETS = (HERE, HERE / "blind_2026_12", HERE / "blind_2026_12b")
 
 
 def load_entries(only=None, folder=None):
