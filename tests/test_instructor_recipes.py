@@ -205,8 +205,9 @@ def _dx_t(rng: np.random.Generator, d: CaseDims) -> Case:
     params, X, Y, cache, act = rnn_problem(rng, d)
     dhraw_t = _up(rng, d, params, Y, cache, act)["dhraw"][-1]
     args = (dhraw_t, params["W_xh"])
-    return Case(args, R.dx_t(*args), d, [("TRANSPOSED", params["W_xh"] @ dhraw_t.T)])
-'''.replace("TRANSPOSED", TRANSPOSED)
+    return Case(args, R.dx_t(*args), d, [("returns W_xh @ dhraw_t.T, of shape (D, N): the gradient "
+                                          "at x_t has the shape of x_t, (N, D).", params["W_xh"] @ dhraw_t.T)])
+'''
 CHECK_ENTRY = '    Unit("dx_t", _dx_t, dims_used=DIMS, upstream=("dhraw_t",)),\n'
 MARKDOWN = '''
 # %% [markdown]
@@ -392,4 +393,5 @@ def test_add_a_graded_unit(tmp_path):
     assert graded["ada"]["max_score"] == total + 1
     new = {s: next(t for t in e["tests"] if t["name"] == NEW_UNIT) for s, e in graded.items()}
     assert (new["ada"]["score"], new["ada"]["max_score"], new["bob"]["score"]) == (1, 1, 0)
-    assert TRANSPOSED in new["bob"]["output"], new["bob"]["output"]
+    # The catalogued message, its full stop giving way to the case it failed in.
+    assert new["bob"]["output"].startswith(f"dx_t output: {TRANSPOSED.rstrip('.')} (case 1 of "), new["bob"]["output"]
