@@ -14,8 +14,9 @@ three cases shipped) fails the new case (H > Q). The command
 exactly dh_t's 2 points less and name the new case; a correct student keeps
 full marks.
 
-Add a graded unit: four files by hand (the declaration, the hidden check, the notebook
-source, one held-out wrong answer), then `release` and `examples/make_examples.py`; the
+Add a graded unit (dx_t, which the course does not have; its reference and docs are written
+first, as the doc's preconditions): four files by hand (the declaration, the hidden check, the
+notebook source, one held-out wrong answer), then `release` and `examples/make_examples.py`; the
 copy's whole fast suite then passes, and the new unit grades in the copy.
 """
 import json
@@ -168,70 +169,121 @@ def test_change_the_points_of_dh_t(tmp_path):
 
 
 # ---- add a new graded unit --------------------------------------------------------------------
-# The recipe of docs/changing-the-course.md: dh0(dhraw_0, W_hh), the gradient at the initial state,
-# 1 point in notebook 02, after db_h. Its reference (autograder/reference/rnn.py) and its section of
-# docs/math.md exist already; a unit without them needs those too (the doc lists them).
+# The recipe of docs/changing-the-course.md: dx_t(dhraw_t, W_xh), the gradient at one step's input
+# x_t, 1 point in notebook 02, after dh0. The course has no such unit (dX, every step at once, is
+# graded), so the doc's preconditions for a unit the reference lacks are written first, before the
+# "before" snapshot (add_the_reference): the function in autograder/reference/rnn.py, exported by its
+# __init__.py; its finite-difference check in tests/test_reference_rnn.py (dx_t at the last step
+# against the numerical gradient at X[T-1], run by the copy's fast suite); its section and row of the
+# shapes table in docs/math.md, and its output in tests/test_math_doc.py.
 
-NEW_UNIT = "dh0"
-AFTER = "db_h"                  # the unit the new one follows, in the declaration and in the notebook
-DECLARATION = '    DeclaredUnit("02_rnn_bptt", "dh0(dhraw_0, W_hh)", 1, returns="(N, H)"),\n'
+NEW_UNIT = "dx_t"
+AFTER = "dh0"                   # the unit the new one follows, in the declaration and in the notebook
+REFERENCE = '''
+
+def dx_t(dhraw_t: ArrayLike, W_xh: ArrayLike) -> Array:
+    """Input of one step: dhraw_t @ W_xh.T.  dhraw_t (N, H); W_xh (D, H) -> (N, D)."""
+    s = Shapes("dx_t")
+    dx: Array = s.array("dhraw_t", dhraw_t, "N H") @ s.array("W_xh", W_xh, "D H").T
+    return dx
+'''
+MATH_SECTION = r"""### `dx_t`
+
+One step's input $x_t$ feeds only that step's pre-activation, through $W_{xh}$ (`dX` at one step):
+
+```math
+\text{dx\_t} = \text{dhraw}_t\,W_{xh}^\top \qquad (N, D).
+```
+
+"""
+MATH_ROW = "| `dx_t` | `dhraw_t @ W_xh.T` | (N, D) |\n"
+DECLARATION = '    DeclaredUnit("02_rnn_bptt", "dx_t(dhraw_t, W_xh)", 1, returns="(N, D)"),\n'
+TRANSPOSED = "returns W_xh @ dhraw_t.T, of shape (D, N): the gradient at x_t has the shape of x_t, (N, D)."
 CHECK = '''
 
-def _dh0(rng: np.random.Generator, d: CaseDims) -> Case:
+def _dx_t(rng: np.random.Generator, d: CaseDims) -> Case:
     params, X, Y, cache, act = rnn_problem(rng, d)
-    dhraw_0 = _up(rng, d, params, Y, cache, act)["dhraw"][0]
-    args = (dhraw_0, params["W_hh"])
-    return Case(args, R.dh0(*args), d, [("sends the gradient through W_hh instead of W_hh.T.", dhraw_0 @ params["W_hh"])])
+    dhraw_t = _up(rng, d, params, Y, cache, act)["dhraw"][-1]
+    args = (dhraw_t, params["W_xh"])
+    return Case(args, R.dx_t(*args), d, [("returns W_xh @ dhraw_t.T, of shape (D, N): the gradient "
+                                          "at x_t has the shape of x_t, (N, D).", params["W_xh"] @ dhraw_t.T)])
 '''
-CHECK_ENTRY = '    Unit("dh0", _dh0, dims_used=DIMS, upstream=("dhraw_0",)),\n'
+CHECK_ENTRY = '    Unit("dx_t", _dx_t, dims_used=DIMS, upstream=("dhraw_t",)),\n'
 MARKDOWN = '''
 # %% [markdown]
-# ### 8b. `dh0` — the initial state (<!-- generated: points dh0 -->1 point<!-- end generated -->)
+# ### 8d. `dx_t` — one step's input (<!-- generated: points dx_t -->1 point<!-- end generated -->)
 #
-# **Place in the graph.** The initial state $h_{-1}$ (`h0`) feeds step 0's pre-activation through
-# $W_{hh}$, as every state feeds the next one. Its gradient meets $dhraw_0$ from above.
+# **Place in the graph.** `X[t] → h_netIn_t → … → loss`: step t's input feeds only its own
+# pre-activation, through $W_{xh}$. It meets $dhraw_t$ from above.
 #
 # | argument / result | shape |
 # |---|---|
-# | `dhraw_0` | (N, H) |
-# | `W_hh` | (H, H) |
-# | returns `dh0` | (N, H), float64 |
+# | `dhraw_t` | (N, H) |
+# | `W_xh` | (D, H) |
+# | returns `dx_t` | (N, D), float64 |
 
-# %% nbgrader={"grade": false, "grade_id": "dh0", "locked": false, "schema_version": 3, "solution": true}
-def dh0(dhraw_0, W_hh):
-    """Gradient with respect to the initial state h0.
+# %% nbgrader={"grade": false, "grade_id": "dx_t", "locked": false, "schema_version": 3, "solution": true}
+def dx_t(dhraw_t, W_xh):
+    """Gradient with respect to one step's input x_t.
 
     Inputs:
-    - dhraw_0: (N, H) gradient at step 0's pre-activation
-    - W_hh: (H, H) recurrent weights
+    - dhraw_t: (N, H) gradient at step t's pre-activation
+    - W_xh: (D, H) input weights
     Returns:
-    - dh0: (N, H) float64
+    - dx_t: (N, D) float64
     """
     ### BEGIN SOLUTION
-    return dhraw_0 @ W_hh.T
+    return dhraw_t @ W_xh.T
     ### END SOLUTION
 
 '''
-VISIBLE_TEST = '''# Tests — read-only: the shape, and the identity weights pass the gradient through.
-assert dh0(np.ones((2, 3)), np.eye(3)).shape == (2, 3), "dh0 must return (N, H)"
-assert np.allclose(dh0(np.arange(6.0).reshape(2, 3), np.eye(3)), np.arange(6.0).reshape(2, 3))
+VISIBLE_TEST = '''# Tests — read-only: the shape, then finite differences of sum(G * (x @ W)) in x (N = 3, D = 2, H = 5).
+from bptt_tools import grad_check
+
+rng = np.random.default_rng(11)
+x_, W, G = rng.standard_normal((3, 2)), rng.standard_normal((2, 5)), rng.standard_normal((3, 5))
+assert dx_t(G, W).shape == (3, 2), "dx_t must return (N, D)"
+assert grad_check(lambda: np.sum(G * (x_ @ W)), x_, dx_t(G, W), "dx_t") < TOL, "dx_t disagrees with finite differences"
 '''
-WRONG_DH0 = '''
-def dh0(dhraw_0, W_hh):
-    return dhraw_0 @ W_hh
+WRONG_DX_T = '''
+def dx_t(dhraw_t, W_xh):
+    return W_xh @ dhraw_t.T
 '''
 HELDOUT = '''    dict(
-        id="dh0-untransposed",
-        unit="dh0",
+        id="dx_t-transposed",
+        unit="dx_t",
         kind="wrong",
-        cause="Sends the gradient through W_hh instead of its transpose.",
-        cause_words=[r"W_hh\\.T", r"transpos"],
+        cause="The product in the other order: (D, N), the transpose of the gradient at x_t.",
+        cause_words=[r"\\(D, N\\)", r"shape of x_t", r"transpos"],
         source=\'\'\'
-def dh0(dhraw_0, W_hh):
-    return dhraw_0 @ W_hh
+def dx_t(dhraw_t, W_xh):
+    return W_xh @ dhraw_t.T
 \'\'\',
     ),
 '''
+
+
+def add_the_reference(root):
+    """The preconditions of a unit the reference lacks (docs/changing-the-course.md), not the recipe's edits."""
+    rnn = root / "autograder" / "reference" / "rnn.py"
+    text = rnn.read_text()
+    at = text.index("\n\n\ndef dh0(")
+    rnn.write_text(text[:at] + REFERENCE.rstrip("\n") + text[at:])
+    init = root / "autograder" / "reference" / "__init__.py"
+    replace_once(init, r"\bdX, dhraw_t,", "dX, dx_t, dhraw_t,")
+    replace_once(init, r'"dX", "dhraw_t",', '"dX", "dx_t", "dhraw_t",')
+    fd_test = root / "tests" / "test_reference_rnn.py"
+    replace_once(fd_test, r'"dh0", "dX", ', '"dh0", "dX", "dx_t", ')
+    replace_once(fd_test, r'"dX": \(R\.dX\(dhraw, params\["W_xh"\]\), num_X\)\}',
+                 '"dX": (R.dX(dhraw, params["W_xh"]), num_X),\n'
+                 '           "dx_t": (R.dx_t(dhraw[-1], params["W_xh"]), num_X[-1])}')
+    math = root / "docs" / "math.md"
+    text = math.read_text()
+    assert text.count("### `rnn_backward`\n") == 1
+    math.write_text(text.replace("### `rnn_backward`\n", MATH_SECTION + "### `rnn_backward`\n"))
+    insert_after_line(math, r"^\| `dX` \|", MATH_ROW)
+    replace_once(root / "tests" / "test_math_doc.py", r'dX=R\.dX\(dhraw, rnn\["W_xh"\]\),',
+                 'dX=R.dX(dhraw, rnn["W_xh"]), dx_t=R.dx_t(dhraw[-1], rnn["W_xh"]),')
 
 
 def tracked_copy(tmp_path):
@@ -309,7 +361,9 @@ def add_the_unit_by_hand(root):
 def test_add_a_graded_unit(tmp_path):
     """Four files by hand, then release and the sample class: the fast suite passes and the unit grades."""
     root = tracked_copy(tmp_path)
+    assert NEW_UNIT not in units.BY_NAME, f"{NEW_UNIT} is a unit of the course already: pick another for the recipe"
     n02, total = units.notebook_points()["02_rnn_bptt"], units.total_points()
+    add_the_reference(root)         # the preconditions, not counted as the recipe's edits
     before = snapshot(root)
     add_the_unit_by_hand(root)
     by_hand = changed_files(before, snapshot(root))
@@ -323,7 +377,7 @@ def test_add_a_graded_unit(tmp_path):
     assert "docs/type_rules.md" in generated and "source/bptt/02_rnn_bptt.ipynb" in generated, sorted(generated)
     assert run_in(root, "-m", "autograder", "sync", "--check", "--course", str(root)).strip() == ""
     text = (root / "notebooks" / "bptt" / "02_rnn_bptt.py").read_text()
-    assert "| `dh0(dhraw_0, W_hh)` | 1 |" in text and f"**{total + 1} points**" in text
+    assert "| `dx_t(dhraw_t, W_xh)` | 1 |" in text and f"**{total + 1} points**" in text
 
     # Nothing else needs editing: the copy's own fast suite passes.
     run_in(root, "-m", "pytest", "-m", "not slow", "-q", "-p", "no:cacheprovider", timeout=3600)
@@ -332,11 +386,12 @@ def test_add_a_graded_unit(tmp_path):
     submitted = tmp_path / "submitted"
     run_in(root, "-c", "from tools import factory; import sys; "
            f"factory.write_submission(sys.argv[1], 'ada', stems=['02_rnn_bptt']); "
-           f"factory.write_submission(sys.argv[1], 'bob', {{'dh0': {WRONG_DH0!r}}}, stems=['02_rnn_bptt'])",
+           f"factory.write_submission(sys.argv[1], 'bob', {{'dx_t': {WRONG_DX_T!r}}}, stems=['02_rnn_bptt'])",
            str(submitted))
     graded = grade(root, submitted, tmp_path / "out")
     assert {s: e["score"] for s, e in graded.items()} == {"ada": n02 + 1, "bob": n02}
     assert graded["ada"]["max_score"] == total + 1
     new = {s: next(t for t in e["tests"] if t["name"] == NEW_UNIT) for s, e in graded.items()}
     assert (new["ada"]["score"], new["ada"]["max_score"], new["bob"]["score"]) == (1, 1, 0)
-    assert "sends the gradient through W_hh instead of W_hh.T" in new["bob"]["output"], new["bob"]["output"]
+    # The catalogued message, its full stop giving way to the case it failed in.
+    assert new["bob"]["output"].startswith(f"dx_t output: {TRANSPOSED.rstrip('.')} (case 1 of "), new["bob"]["output"]

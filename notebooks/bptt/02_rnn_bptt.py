@@ -843,7 +843,7 @@ assert grad_check(lambda: np.sum(G * (np.zeros((4, 3, 5)) + b)), b, db_h(G), "db
 # once, so nothing is summed over time. Check the shapes: which product of a (N, H) array and a
 # (D, H) array gives (N, D)?
 #
-# **Worked example** (T = 2, N = 3, H = 4, D = 2): `dhraw` as in step 7's example, and
+# **Worked example** (T = 2, N = 3, H = 4, D = 5): `dhraw` as in step 7's example, and
 # `W_xh` in the test cell.
 
 # %% nbgrader={"grade": false, "grade_id": "dX", "locked": false, "schema_version": 3, "solution": true}
@@ -867,9 +867,11 @@ from bptt_tools import grad_check
 
 dhraw_ex = np.array([[[-2.0, 0.0, 2.0, -2.0], [0.0, 2.0, 2.0, -1.0], [-2.0, 1.0, -2.0, -1.0]],
                      [[0.0, 2.0, -2.0, 1.0], [0.0, -2.0, 2.0, 2.0], [0.0, 2.0, 1.0, 2.0]]])
-W_xh_ex = np.array([[1.0, 0.0, -1.0, 0.0], [0.0, 1.0, 1.0, -1.0]])
-check_example(dX, (dhraw_ex, W_xh_ex), [[[-4.0, 4.0], [-2.0, 5.0], [0.0, 0.0]],
-                                        [[2.0, -1.0], [-2.0, -2.0], [-1.0, 1.0]]], "(T, N, D)")
+W_xh_ex = np.array([[1.0, 0.0, -1.0, 0.0], [0.0, 1.0, 1.0, -1.0], [1.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 1.0],
+                    [-1.0, 0.0, 0.0, 1.0]])
+check_example(dX, (dhraw_ex, W_xh_ex), [[[-4.0, 4.0, -2.0, 0.0, 0.0], [-2.0, 5.0, 2.0, 1.0, -1.0], [0.0, 0.0, -1.0, -3.0, 1.0]],
+                                        [[2.0, -1.0, 2.0, -1.0, 1.0], [-2.0, -2.0, -2.0, 4.0, 2.0], [-1.0, 1.0, 2.0, 3.0, 2.0]]],
+              "(T, N, D)")
 
 # Finite differences of sum(G * (X @ W)) in X (T = 4, N = 3, D = 2, H = 5).
 rng = np.random.default_rng(9)
