@@ -68,8 +68,8 @@ def units_by_unit(server, student, grade_ids):
             scores.update({(nb["name"], g): 0.0 for g in grade_ids[nb["name"]]})
             continue
         for grade in server.get(f"/formgrader/api/grades?submission_id={nb['id']}"):
-            if grade["name"] in units.QUESTION_BY_NAME:    # a written answer: graded by hand, no auto score
-                assert grade["auto_score"] is None, grade
+            if grade["name"] in units.QUESTION_BY_NAME:    # a written answer, graded by hand: not a unit
+                assert grade["cell_type"] == "markdown" and not grade["manual_score"], grade
                 continue
             scores[(nb["name"], grade["name"])] = grade["auto_score"] or 0.0
     return scores
