@@ -998,7 +998,7 @@ print("clip_gradients: visible tests passed.")
 # `typical / measured` lies between 0.9 and 1.1). Compare per step: an error of 10% per step
 # compounds over 59 steps to a factor of about 300.
 
-# %% nbgrader={"grade": false, "grade_id": "exp_gradient_norms", "locked": true, "schema_version": 3, "solution": false} tags=["experiment"]
+# %% nbgrader={"grade": false, "grade_id": "exp_gradient_norms", "locked": true, "schema_version": 3, "solution": false} tags=["experiment", "figure-needs-no-student-code"]
 # Given code — read-only: experiment 1 (the plot needs none of your functions; the comparison below
 # it needs your predicted_gradient_rate).
 if experiment_ready():
