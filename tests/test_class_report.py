@@ -5,6 +5,7 @@ graded with `python -m autograder grade`, and the counts are asserted in
 class_report.json and in the HTML page; the report is then rebuilt with
 `python -m autograder report` and must be the same.
 """
+import base64
 import json
 import math
 import re
@@ -108,7 +109,10 @@ def test_page_shows_the_counts_and_escapes_student_text(graded):
     assert (f'<td><a href="s10/feedback.html">s10</a></td><td>{TOTAL - lost} / {TOTAL}</td>'
             f'<td class="manual">0 / {units.manual_points()}, {len(units.QUESTIONS)} to be graded by hand</td>'
             '<td>dz_b</td>') in page
-    assert re.search(r'<img id="histogram" alt="[^"]+" src="data:image/png;base64,iVBOR', page)
+    svg = base64.b64decode(re.search(r'<img id="histogram" alt="[^"]+" src="data:image/svg\+xml;base64,([^"]+)"', page)
+                           .group(1)).decode()
+    bars = re.findall(r'<rect x="[^"]+" y="[^"]+" width="[^"]+" height="([^"]+)" fill="#4a78b0"', svg)
+    assert len(bars) == sum(c > 0 for c in json.loads((graded / "class_report.json").read_text())["histogram"]["counts"])
     unfinished = re.search(r'<ul id="unfinished">(.*?)</ul>', page, re.S).group(1)
     assert unfinished.count("<li>") == 1 and unfinished.startswith("<li><strong>2 of 10 (20 %)</strong>: <code>dz_netAct</code>, ")
     assert unfinished.count("<code>") == N_UNITS
