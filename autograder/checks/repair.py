@@ -331,10 +331,20 @@ def explain(unit: Unit, case: Case, verdict: str, run: Runner) -> tuple[str, boo
     wrong = wrong_paths(case, got)
     if not wrong:        # the student's function answered differently this time (not deterministic)
         return lead + _observed(unit, case, verdict[at:]), False
-    mistakes = assign(verified_mistakes(unit, case, seen), wrong)
+    verified = verified_mistakes(unit, case, seen)
+    mistakes = assign(verified, wrong)
     factors = verified_factors(case, seen, wrong)
     if traced and not lead.rstrip(". ").endswith("computes itself"):
-        mistakes = {}     # the trace names the wrong call; an explanation of the output could contradict it
+        # The trace names the wrong call; an explanation of a part of the output could contradict it.
+        # A rewrite that reproduces every entry (the right ones too) on every case and the extra one is
+        # what the function computes: it is said after the trace's observation, alone.
+        paths = {p for p, _ in _leaves(case.expected)}
+        whole = [m for m, found in verified.items() if found == paths]
+        # Two rewrites that both fit say nothing certain, unless one is a single rule and the others
+        # pairs (a rule paired with one that changes nothing on these cases).
+        single = [m for m in whole if "; and " not in m]
+        one = whole if len(whole) == 1 else single
+        mistakes = {one[0]: set(wrong)} if len(one) == 1 else {}
     covered = set().union(*mistakes.values()) if mistakes else set()
     named = _restricted(unit, case, mistakes)
     scaled = None if factors or covered else verified_term_scale(unit, case, seen)
