@@ -34,11 +34,14 @@ from .base import Answer, Case, Unit
 SUM_KEYS = ("W_xh", "W_hh", "b_h")
 
 
-def phi_rewritten(how: object, net: Array, h: Array, act: str) -> Array:
+def phi_rewritten(how: object, net: Array, h: Array, act: str, h0: Array | None = None) -> Array:
     """φ′ as a rule rewrites it: "none" (skipped), "relu" (the ReLU mask whatever the activation),
-    "netIn" (tanh's derivative of the pre-activation); anything else: the right one."""
+    "netIn" (tanh's derivative of the pre-activation), "prevh" (tanh's derivative of the previous
+    state); anything else: the right one."""
     if how == "none":
         return np.ones_like(h)
+    if act == "tanh" and how == "prevh" and h0 is not None:
+        return 1.0 - np.concatenate([h0[None], h[:-1]]) ** 2
     if act == "tanh" and how == "relu":
         return (net > 0).astype(np.float64)
     if act == "tanh" and how == "netIn":
@@ -56,6 +59,8 @@ def prev_rewritten(how: object, h: Array, h0: Array, net: Array) -> Array:
         return np.concatenate([h0[None], net[:-1]])
     if how == "roll":
         return np.concatenate([h[-1:], h[:-1]])
+    if how == "next":
+        return np.concatenate([h[1:], h0[None]])
     return np.concatenate([h0[None], h[:-1]])
 
 
@@ -73,8 +78,12 @@ def loop(Y: np.ndarray, params: dict[str, Array], cache: dict[str, Array], act: 
     dy = output_gradients(P, Y)
     if own is not None:
         dy = dy * np.asarray(own, dtype=np.float64)[:, None, None]
+    if change.get("dy_visited"):         # dy_t computed inside the loop: a step never visited has none
+        seen = np.zeros(len(h))
+        seen[list(steps)] = 1.0
+        dy = dy * seen[:, None, None]
     W_hq, W_hhT = params["W_hq"], params["W_hh"].T
-    dphi = phi_rewritten(change.get("phi"), cache["h_netIn"], h, act)
+    dphi = phi_rewritten(change.get("phi"), cache["h_netIn"], h, act, cache["h0"])
     kill = change.get("kill")
     dhraw = np.zeros_like(h)
     nxt: Array | None = None
@@ -85,6 +94,7 @@ def loop(Y: np.ndarray, params: dict[str, Array], cache: dict[str, Array], act: 
         dhraw[t] = dh * dphi[t]
         nxt = carry[t] * (dh if change.get("what") == "dh" else dhraw[t])
     h_prev = prev_rewritten(change.get("prev"), h, cache["h0"], cache["h_netIn"])
+    h_out = prev_rewritten(None, h, cache["h0"], h) if change.get("out") else h
     scaled = dhraw if sums is None else dhraw * np.asarray(sums, dtype=np.float64)[:, None, None]
 
     def used(key: str) -> Array:
@@ -92,7 +102,7 @@ def loop(Y: np.ndarray, params: dict[str, Array], cache: dict[str, Array], act: 
     return {"W_xh": np.einsum("tnd,tnh->dh", X, used("W_xh")),
             "W_hh": np.einsum("tni,tnj->ij", h_prev, used("W_hh")),
             "b_h": used("b_h").sum(axis=(0, 1)),
-            "W_hq": np.einsum("tnh,tnq->hq", h, dy),
+            "W_hq": np.einsum("tnh,tnq->hq", h_out, dy),
             "b_q": dy.sum(axis=(0, 1))}
 
 
@@ -139,6 +149,29 @@ STEP: list[Part] = [
              "state h_{T-1}; the state before step 0 is cache['h0'].", lambda T, c, k: "roll" if T > 1 else None),
     ("prev", "the initial state is left out: at t = 0 the previous state is cache['h0'], not zeros.",
      lambda T, c, k: "zero"),
+    ("prev", "the previous states are shifted the wrong way: W_hh's sum pairs dhraw_t with the next state h_{t+1} "
+             "(and the last step with cache['h0']); pair dhraw_t with h_{t-1} (cache['h0'] at t = 0).",
+     lambda T, c, k: "next" if T > 1 else None),
+    ("phi", "tanh's derivative at step t is taken of the previous state, 1 - h_{t-1}**2; it is 1 - h_t**2, of the "
+            "same step's state.", lambda T, c, k: "prevh"),
+    ("out", "W_hq's sum pairs dy_t with the previous state h_{t-1}; the output at step t reads h_t, so pair dy_t "
+            "with h_t.", lambda T, c, k: True),
+    ("own", "only the last step's output gradient dy_{T-1} is used; every step t has its own loss, so every dy_t "
+            "enters dh_t (and W_hq and b_q).", lambda T, c, k: np.r_[np.zeros(T - 1), 1.0] if T > 1 else None),
+]
+# rnn_backward's catalogue (checks/rnn.py) already has these two: one sentence per cause.
+_IN_RNN_CATALOGUE = ("W_hh's sum pairs dhraw_t with h_t;", "the initial state is left out")
+
+
+# The same headers when dy_t is computed inside the loop (as rnn_backward's template does with dy_t):
+# a step never visited has no dy_t either, in W_hq and b_q too.
+HEADER_DY: list[Part] = [
+    ("steps", "the loop over time starts one step short: the last step t = T-1 is never visited, so its dy_t and "
+              "dhraw_t are missing from the sums and from the gradient carried back.",
+     lambda T, c, k: ("dy", list(range(T - 2, -1, -1)))),
+    ("steps", "the loop over time stops one step short: step t = 0 is never visited, so dy_0 and dhraw_0 are "
+              "missing from the parameter sums; the loop must run down to t = 0.",
+     lambda T, c, k: ("dy", list(range(T - 1, 0, -1)))),
 ]
 
 
@@ -242,8 +275,10 @@ RANDOMIZED: list[Part] = [
              "gradient passed back from step t to step t-1.", lambda T, c, k: (c, ("W_hh",))),
 ]
 
-RULES: dict[str, list[Part]] = {"rnn_backward": HEADER, "bptt_truncated": HEADER + STEP + TRUNCATION,
-                                "bptt_randomized": HEADER + STEP + RANDOMIZED}
+RULES: dict[str, list[Part]] = {
+    "rnn_backward": HEADER + HEADER_DY + [r for r in STEP if not r[1].startswith(_IN_RNN_CATALOGUE)],
+    "bptt_truncated": HEADER + HEADER_DY + STEP + TRUNCATION,
+    "bptt_randomized": HEADER + HEADER_DY + STEP + RANDOMIZED}
 
 
 # ---- the two-layer loop (rnn2_backward, notebook 03) ------------------------------------------
@@ -291,7 +326,8 @@ def loop2(Y: np.ndarray, params: dict[str, Array], cache: dict[str, Array], act:
             "b_h1": dhraw1.sum(axis=(0, 1)),
             "W_xh2": np.einsum(s, in2, dhraw2), "W_hh2": np.einsum(s, prev2, dhraw2),
             "b_h2": dhraw2.sum(axis=(0, 1)),
-            "W_hq": np.einsum(s, h2, dy), "b_q": dy.sum(axis=(0, 1))}
+            "W_hq": np.einsum(s, prev_rewritten(None, h2, cache["h2_0"], h2) if change.get("out") else h2, dy),
+            "b_q": dy.sum(axis=(0, 1))}
 
 
 Part2 = tuple[str, str, Callable[[int, dict[str, Array]], object]]
@@ -354,8 +390,10 @@ RNN2_RULES: list[Part2] = [
            "layer 2 comes first within a step.", lambda T, c: "late"),
     ("up", "layer 1 receives dh2_t (layer 2's gradient at h2_t, before φ′) from above; it must receive "
            "layer 2's pre-activation gradient dhraw2_t, through W_xh2.T.", lambda T, c: "dh2_t"),
-    ("in2", "W_xh2's sum pairs dhraw2_t with layer 1's previous state h1_{t-1}; layer 2's input at step t is "
-            "h1_t, so pair dhraw2_t with h1_t.",
+    ("out", "W_hq's sum pairs dy_t with layer 2's previous state h2_{t-1}; the output at step t reads h2_t, so "
+            "pair dy_t with h2_t.", lambda T, c: True),
+    ("in2", "W_xh2's sum pairs dhraw2_t with h1_{t-1} (layer 1's previous state) instead of h1_t: layer 2's input "
+            "at step t is h1_t.",
      lambda T, c: True),
 ] + _layer_prev("1") + _layer_prev("2")
 
@@ -402,6 +440,8 @@ def loop_rewrites(unit: Unit, case: Case) -> list[tuple[str, Answer]]:
         for part, _, value in chosen:
             if part == "steps" and isinstance(value, list):
                 steps = value
+            elif part == "steps" and isinstance(value, tuple):
+                steps, other["dy_visited"] = value[1], True
             elif part == "carry" and isinstance(value, np.ndarray):
                 carry = value.astype(np.float64)
             elif part == "sums" and isinstance(value, tuple):
