@@ -146,7 +146,7 @@ STEP: list[Part] = [
     ("prev", "W_hh's sum pairs dhraw_t with the previous pre-activation h_netIn_{t-1}; the recurrent weight "
              "multiplies the previous state h_{t-1} (after the activation).", lambda T, c, k: "netIn"),
     ("prev", "the previous states wrap around (as np.roll does): at t = 0 W_hh's sum pairs dhraw_0 with the last "
-             "state h_{T-1}; the state before step 0 is cache['h0'].", lambda T, c, k: "roll" if T > 1 else None),
+             "state h_{T-1}; the state before step 0 is cache['h0'].", lambda T, c, k: "roll"),
     ("prev", "the initial state is left out: at t = 0 the previous state is cache['h0'], not zeros.",
      lambda T, c, k: "zero"),
     ("prev", "the previous states are shifted the wrong way: W_hh's sum pairs dhraw_t with the next state h_{t+1} "
@@ -346,7 +346,7 @@ def _layer_prev(n: str) -> list[Part2]:
          lambda T, c: "netIn"),
         (f"prev{n}", f"layer {n}'s previous states wrap around (as np.roll does): at t = 0 W_hh{n}'s sum pairs "
                      f"dhraw{n}_0 with the last state h{n}_{{T-1}}; the state before step 0 is cache['h{n}_0'].",
-         lambda T, c: "roll" if T > 1 else None),
+         lambda T, c: "roll"),
     ]
 
 
