@@ -139,8 +139,9 @@ STEP: list[Part] = [
      lambda T, c, k: "none"),
     ("phi", "tanh's derivative is taken of the pre-activation, 1 - h_netIn**2; it is 1 - h**2, of the cached "
             "output h.", lambda T, c, k: "netIn"),
-    ("prev", "W_hh's sum pairs dhraw_t with h_t; the recurrent weight multiplies the previous state, so pair "
-             "dhraw_t with h_{t-1} (cache['h0'] at t = 0).", lambda T, c, k: "h"),
+    # These two are checks/rnn.py's sentences too (the same message is one cause).
+    ("prev", "dhraw_t is paired with h_t instead of h_{t-1}: the recurrent weight multiplies the previous state.",
+     lambda T, c, k: "h"),
     ("prev", "the previous states are built from h[1:] where h[:-1] belongs: for t >= 1 W_hh's sum pairs dhraw_t "
              "with h_t instead of h_{t-1}.", lambda T, c, k: "shift" if T > 1 else None),
     ("prev", "W_hh's sum pairs dhraw_t with the previous pre-activation h_netIn_{t-1}; the recurrent weight "
@@ -159,8 +160,6 @@ STEP: list[Part] = [
     ("own", "only the last step's output gradient dy_{T-1} is used; every step t has its own loss, so every dy_t "
             "enters dh_t (and W_hq and b_q).", lambda T, c, k: np.r_[np.zeros(T - 1), 1.0] if T > 1 else None),
 ]
-# rnn_backward's catalogue (checks/rnn.py) already has these two: one sentence per cause.
-_IN_RNN_CATALOGUE = ("W_hh's sum pairs dhraw_t with h_t;", "the initial state is left out")
 
 
 # The same headers when dy_t is computed inside the loop (as rnn_backward's template does with dy_t):
@@ -276,7 +275,7 @@ RANDOMIZED: list[Part] = [
 ]
 
 RULES: dict[str, list[Part]] = {
-    "rnn_backward": HEADER + HEADER_DY + [r for r in STEP if not r[1].startswith(_IN_RNN_CATALOGUE)],
+    "rnn_backward": HEADER + HEADER_DY + STEP,
     "bptt_truncated": HEADER + HEADER_DY + STEP + TRUNCATION,
     "bptt_randomized": HEADER + HEADER_DY + STEP + RANDOMIZED}
 
@@ -344,6 +343,8 @@ def _layer_prev(n: str) -> list[Part2]:
         (f"prev{n}", f"W_hh{n}'s sum pairs dhraw{n}_t with the previous pre-activation h{n}_netIn_{{t-1}}; the "
                      f"recurrent weight multiplies the previous state h{n}_{{t-1}} (after the activation).",
          lambda T, c: "netIn"),
+        (f"prev{n}", f"layer {n}'s initial state is left out: at t = 0 the previous state is cache['h{n}_0'], not "
+                     "zeros.", lambda T, c: "zero"),        # checks/rnn2.py's sentence too
         (f"prev{n}", f"layer {n}'s previous states wrap around (as np.roll does): at t = 0 W_hh{n}'s sum pairs "
                      f"dhraw{n}_0 with the last state h{n}_{{T-1}}; the state before step 0 is cache['h{n}_0'].",
          lambda T, c: "roll"),
