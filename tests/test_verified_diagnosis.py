@@ -419,8 +419,9 @@ SHARED_RULES = {
     'h1_prev from h1[1:]': ('rnn2_backward', [('h1_prev = np.concatenate([cache["h1_0"][None], h1[:-1]], axis=0)',
           'h1_prev = np.concatenate([cache["h1_0"][None], h1[1:]], axis=0)')], {},
         'rnn2_backward: every call to the local rules received the right arguments, so the mistake is in what the'
-        " function computes itself. rnn2_backward output: W_hh1 is wrong: layer 1's previous states are built from"
-        " h1[1:] where h1[:-1] belongs: for t >= 1 W_hh1's sum pairs dhraw1_t with h1_t instead of h1_{t-1} ", 1),
+        " function computes itself. rnn2_backward output: W_hh1 is wrong: for t >= 1 W_hh1's sum pairs dhraw1_t with"
+        " h1_t instead of h1_{t-1} (t = 0 is right): layer 1's previous states are cache['h1_0'], h1[0], ..., h1[T-2] ",
+        1),
     'h1_prev from h1_netIn': ('rnn2_backward', [('h1_prev = np.concatenate([cache["h1_0"][None], h1[:-1]], axis=0)',
           'h1_prev = np.concatenate([cache["h1_0"][None], cache["h1_netIn"][:-1]], axis=0)')], {},
         'rnn2_backward: every call to the local rules received the right arguments, so the mistake is in what the'
@@ -461,8 +462,8 @@ SHARED_RULES = {
         " state, 1 - h_{t-1}**2; it is 1 - h_t**2, of the same step's state ", 2),
     'h_prev from h[1:]': ('bptt_truncated', [('h_prev = np.concatenate([cache["h0"][None], h[:-1]])',
           'h_prev = np.concatenate([cache["h0"][None], h[1:]])')], {},
-        'bptt_truncated output: W_hh is wrong: the previous states are built from h[1:] where h[:-1] belongs: for t'
-        " >= 1 W_hh's sum pairs dhraw_t with h_t instead of h_{t-1} ", 1),
+        "bptt_truncated output: W_hh is wrong: for t >= 1 W_hh's sum pairs dhraw_t with h_t instead of h_{t-1} (t = 0"
+        " is right): the previous states are cache['h0'], h[0], ..., h[T-2] ", 1),
     'h_prev from h_netIn': ('bptt_truncated', [('h_prev = np.concatenate([cache["h0"][None], h[:-1]])',
           'h_prev = np.concatenate([cache["h0"][None], h_netIn[:-1]])')], {},
         "bptt_truncated output: W_hh is wrong: W_hh's sum pairs dhraw_t with the previous pre-activation"

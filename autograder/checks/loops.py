@@ -142,8 +142,8 @@ STEP: list[Part] = [
     # These two are checks/rnn.py's sentences too (the same message is one cause).
     ("prev", "dhraw_t is paired with h_t instead of h_{t-1}: the recurrent weight multiplies the previous state.",
      lambda T, c, k: "h"),
-    ("prev", "the previous states are built from h[1:] where h[:-1] belongs: for t >= 1 W_hh's sum pairs dhraw_t "
-             "with h_t instead of h_{t-1}.", lambda T, c, k: "shift" if T > 1 else None),
+    ("prev", "for t >= 1 W_hh's sum pairs dhraw_t with h_t instead of h_{t-1} (t = 0 is right): the previous "
+             "states are cache['h0'], h[0], ..., h[T-2].", lambda T, c, k: "shift" if T > 1 else None),
     ("prev", "W_hh's sum pairs dhraw_t with the previous pre-activation h_netIn_{t-1}; the recurrent weight "
              "multiplies the previous state h_{t-1} (after the activation).", lambda T, c, k: "netIn"),
     ("prev", "the previous states wrap around (as np.roll does): at t = 0 W_hh's sum pairs dhraw_0 with the last "
@@ -337,8 +337,8 @@ def _layer_prev(n: str) -> list[Part2]:
         (f"prev{n}", f"W_hh{n}'s sum pairs dhraw{n}_t with h{n}_t; the recurrent weight W_hh{n} multiplies the "
                      f"previous state, so pair dhraw{n}_t with h{n}_{{t-1}} (cache['h{n}_0'] at t = 0).",
          lambda T, c: "h"),
-        (f"prev{n}", f"layer {n}'s previous states are built from h{n}[1:] where h{n}[:-1] belongs: for t >= 1 "
-                     f"W_hh{n}'s sum pairs dhraw{n}_t with h{n}_t instead of h{n}_{{t-1}}.",
+        (f"prev{n}", f"for t >= 1 W_hh{n}'s sum pairs dhraw{n}_t with h{n}_t instead of h{n}_{{t-1}} (t = 0 is right): "
+                     f"layer {n}'s previous states are cache['h{n}_0'], h{n}[0], ..., h{n}[T-2].",
          lambda T, c: "shift" if T > 1 else None),
         (f"prev{n}", f"W_hh{n}'s sum pairs dhraw{n}_t with the previous pre-activation h{n}_netIn_{{t-1}}; the "
                      f"recurrent weight multiplies the previous state h{n}_{{t-1}} (after the activation).",
