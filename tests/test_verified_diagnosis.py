@@ -201,6 +201,22 @@ def test_an_argument_swapped_for_another_of_its_shape_is_named_from_the_rule_its
     assert verdict(unit, source) == message + where(unit)
 
 
+
+@pytest.mark.parametrize("unit, source, message", [
+    ("dX", "def dX(dhraw, W_xh):\n    D, H = W_xh.shape\n    return np.einsum('tnh,hd->tnd', dhraw, W_xh.reshape(H, D))\n",
+     "dX output: `W_xh` enters reshaped to its transposed shape, which reorders its entries: a reshape is not a "
+     "transpose (use W_xh.T) "),
+    ("dW_xh", "def dW_xh(X, dhraw):\n    T, N, D = X.shape\n    return X.reshape(D, T * N) @ dhraw.reshape(T * N, -1)\n",
+     "dW_xh output: `X` enters reshaped to its transposed shape, which reorders its entries: a reshape is not a "
+     "transpose (use X.reshape(-1, X.shape[-1]).T) "),
+    ("dy_wts", "def dy_wts(dy_netIn, X, y_wts, reg):\n    N, D = X.shape\n    return X.reshape(D, N) @ dy_netIn + reg * y_wts\n",
+     "dy_wts output: `X` enters reshaped to its transposed shape, which reorders its entries: a reshape is not a "
+     "transpose (use X.T) "),
+])
+def test_an_argument_reshaped_where_a_transpose_belongs_is_named_on_any_rule(unit, source, message):
+    # The error model's reshape-for-transpose, applied to each rule's own arguments (no catalogue entry).
+    assert verdict(unit, source) == message + where(unit)
+
 # ---- the loops' rewrite rules (autograder/checks/loops.py) ------------------------------------
 # Each rule of the error model over the reference loop, applied to a student's loop that makes
 # exactly that slip: the message is the rule's sentence, and nothing else.

@@ -127,6 +127,12 @@ def argument_rewrites(unit: Unit, case: Case) -> list[tuple[str, Answer]]:
         if a.ndim == 2 and a.shape[0] == a.shape[1]:
             changes.append((f"`{names[i]}` enters transposed ({names[i]}.T where {names[i]} belongs, or the reverse)",
                             i, a.T))
+        rows, last = int(np.prod(a.shape[:-1])), a.shape[-1]
+        if a.ndim >= 2 and rows != last:
+            # Reshaped to the transposed shape instead of transposed: the shapes fit, the entries do not.
+            fix = f"{names[i]}.T" if a.ndim == 2 else f"{names[i]}.reshape(-1, {names[i]}.shape[-1]).T"
+            changes.append((f"`{names[i]}` enters reshaped to its transposed shape, which reorders its entries: a "
+                            f"reshape is not a transpose (use {fix})", i, a.reshape(last, rows).T.reshape(a.shape)))
         changes.append((f"the term with `{names[i]}` is missing: the answer does not depend on `{names[i]}`",
                         i, np.zeros_like(a)))
     out: list[tuple[str, Answer]] = []
