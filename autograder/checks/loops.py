@@ -61,6 +61,8 @@ def prev_rewritten(how: object, h: Array, h0: Array, net: Array) -> Array:
         return np.concatenate([h[-1:], h[:-1]])
     if how == "next":
         return np.concatenate([h[1:], h0[None]])
+    if how == "zero":
+        return np.concatenate([np.zeros_like(h0)[None], h[:-1]])
     return np.concatenate([h0[None], h[:-1]])
 
 
@@ -333,6 +335,7 @@ Part2 = tuple[str, str, Callable[[int, dict[str, Array]], object]]
 
 
 def _layer_prev(n: str) -> list[Part2]:
+    # (A layer's initial state left out is checks/rnn2.py's: one part per layer, each said on its own.)
     return [
         (f"prev{n}", f"W_hh{n}'s sum pairs dhraw{n}_t with h{n}_t; the recurrent weight W_hh{n} multiplies the "
                      f"previous state, so pair dhraw{n}_t with h{n}_{{t-1}} (cache['h{n}_0'] at t = 0).",
@@ -343,8 +346,6 @@ def _layer_prev(n: str) -> list[Part2]:
         (f"prev{n}", f"W_hh{n}'s sum pairs dhraw{n}_t with the previous pre-activation h{n}_netIn_{{t-1}}; the "
                      f"recurrent weight multiplies the previous state h{n}_{{t-1}} (after the activation).",
          lambda T, c: "netIn"),
-        (f"prev{n}", f"layer {n}'s initial state is left out: at t = 0 the previous state is cache['h{n}_0'], not "
-                     "zeros.", lambda T, c: "zero"),        # checks/rnn2.py's sentence too
         (f"prev{n}", f"layer {n}'s previous states wrap around (as np.roll does): at t = 0 W_hh{n}'s sum pairs "
                      f"dhraw{n}_0 with the last state h{n}_{{T-1}}; the state before step 0 is cache['h{n}_0'].",
          lambda T, c: "roll"),
