@@ -12,7 +12,17 @@ Each rule below rewrites one part of that loop, the way a student's loop differs
   randomized truncation ξ ignored, ξ as a 0/1 mask, a weight 1/(1-π), 2, π or 1/(the
   fraction of ξ kept) instead of 1/π, ξ one step late or early, or read backwards;
 * the sums: the cut (or ξ) applied to the parameter sums as well, on every sum or on W_hh's
-  only; ξ applied to each step's own output gradient dy_t as well.
+  only; ξ applied to each step's own output gradient dy_t as well;
+* the step and the sums, in every one-layer loop: dh_t carried instead of dhraw_t; φ′ skipped,
+  the ReLU mask whatever the activation, tanh's derivative of h_netIn or of h_{t-1}; W_hh's sum
+  paired with h_t, with h_t for t >= 1, with h_netIn_{t-1}, with wrapped or next states, or
+  with zeros before step 0; W_hq's with h_{t-1}; only the last step's dy_t; the header's
+  short loops with dy_t computed inside the loop (a step never visited has no dy_t either).
+
+rnn2_backward's loop (two layers, loop2 and RNN2_RULES) has rules of its own: the header; each
+layer's carry (dh instead of dhraw, none at all) and W_hh.T; the order of the layers inside a
+step (layer 1 then receives layer 2's dhraw2 of step t+1); dh2 sent to layer 1; each layer's φ′;
+the states each sum pairs with (W_xh2 with h1_{t-1}, W_hq with h2_{t-1}, each W_hh as above).
 
 Rules are applied one at a time and two at a time (two of different parts), and each rewrite is
 the loop computed on the case's own arguments, so checks/repair.py can verify it like any other:
