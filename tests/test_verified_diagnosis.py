@@ -191,6 +191,15 @@ def test_a_scale_of_one_term_is_named_when_every_case_shows_it():
 
 
 @pytest.mark.parametrize("unit, source, message", [
+    ("dy_wts", "def dy_wts(dy_netIn, X, y_wts, reg):\n    return X.T @ dy_netIn - reg * y_wts\n",
+     "dy_wts output: the regularization term is subtracted: d/dW of reg/2*|W|^2 is +reg*W, added to the data term "),
+    ("dz_wts", "def dz_wts(dz_netIn, y_netAct, z_wts, reg):\n    return y_netAct.T @ dz_netIn + 2 * reg * z_wts\n",
+     "dz_wts output: the regularization term is doubled: d/dW of reg/2*|W|^2 is reg*W, not 2*reg*W "),
+])
+def test_a_scale_of_the_reg_term_alone_is_named_when_every_case_shows_it(unit, source, message):
+    assert verdict(unit, source) == message + where(unit)
+
+@pytest.mark.parametrize("unit, source, message", [
     ("dy_netIn", "def dy_netIn(dy_netAct, y_netIn):\n    return y_netIn * (y_netIn > 0)\n",
      "dy_netIn output: uses `y_netIn` where `dy_netAct` belongs "),
     ("dW_hh", "def dW_hh(h_prev, dhraw):\n    return np.einsum('tni,tnj->ij', dhraw, dhraw)\n",

@@ -255,7 +255,8 @@ def _terms(unit: Unit, case: Case) -> tuple[Array, Array] | None:
 
 def verified_term_scale(unit: Unit, case: Case, seen: Evidence) -> tuple[str, Answer] | None:
     """(message, wrong answer in `case`) when the student's answer is the data term scaled by a named
-    constant (or divided by it), the reg term right, on every case: a scale of one term."""
+    constant (or divided by it), the reg term right, or the reg term negated or doubled, the data term
+    right, on every case: a scale of one term."""
     if _terms(unit, case) is None:
         return None
     for name in _size_names(case) + ["2"]:
@@ -273,6 +274,19 @@ def verified_term_scale(unit: Unit, case: Case, seen: Evidence) -> tuple[str, An
                     (f"is {name} times too large: is a division by {name} missing?" if power == 1 else
                      f"is {name} times too small: is it divided by {name} once too often?")
                 return f"the term without reg (the data term) {text}", value ** power * parts[0] + parts[1]
+    # The reg term scaled, the data term right: its sign flipped, or the 2 of |W|^2 kept (the 1/2 dropped
+    # from the loss reg/2*|W|^2; a halved reg term is the units' own catalogue entry).
+    for scale, text in ((-1.0, "is subtracted: d/dW of reg/2*|W|^2 is +reg*W, added to the data term"),
+                        (2.0, "is doubled: d/dW of reg/2*|W|^2 is reg*W, not 2*reg*W")):
+        ok = True
+        for c, got in seen:
+            parts, g = _terms(unit, c), _leaf(got, ())
+            if parts is None or g is None or not close(g, parts[0] + scale * parts[1]):
+                ok = False
+                break
+        parts = _terms(unit, case)
+        if ok and parts is not None and np.any(parts[1]):
+            return f"the regularization term {text}", parts[0] + scale * parts[1]
     return None
 
 
