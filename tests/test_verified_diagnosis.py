@@ -199,6 +199,14 @@ def test_a_scale_of_one_term_is_named_when_every_case_shows_it():
 def test_a_scale_of_the_reg_term_alone_is_named_when_every_case_shows_it(unit, source, message):
     assert verdict(unit, source) == message + where(unit)
 
+
+def test_a_regularized_bias_is_named_for_each_bias():
+    source = body("mlp_backward").replace('"z_b": dz_b(g_z_in)', '"z_b": dz_b(g_z_in) + reg * params["z_b"]')
+    assert verdict("mlp_backward", source) == (
+        "mlp_backward: every call to the local rules received the right arguments, so the mistake is in what the "
+        "function computes itself. mlp_backward output: z_b is wrong: reg * z_b is added to the gradient of z_b: the "
+        "loss regularizes the two weight matrices only, not the biases " + where("mlp_backward"))
+
 @pytest.mark.parametrize("unit, source, message", [
     ("dy_netIn", "def dy_netIn(dy_netAct, y_netIn):\n    return y_netIn * (y_netIn > 0)\n",
      "dy_netIn output: uses `y_netIn` where `dy_netAct` belongs "),
