@@ -207,6 +207,23 @@ def test_a_regularized_bias_is_named_for_each_bias():
         "function computes itself. mlp_backward output: z_b is wrong: reg * z_b is added to the gradient of z_b: the "
         "loss regularizes the two weight matrices only, not the biases " + where("mlp_backward"))
 
+
+CLIP_BY = ("def clip_gradients(grads, max_norm):\n    norm = {}\n    scale = min(1.0, max_norm / norm) if norm > 0 else 1.0\n"
+           "    return {{k: g * scale for k, g in grads.items()}}, norm\n")
+
+
+@pytest.mark.parametrize("norm, message", [
+    ("sum(float(np.linalg.norm(g)) for g in grads.values())",
+     "the norm is the sum of the arrays' own norms; the global norm is the square root of the sum of all squared "
+     "entries, over every array together "),
+    ('float(np.sqrt(sum(np.sum(g ** 2) for k, g in grads.items() if k.startswith("W"))))',
+     "the biases are left out of the norm: the global norm counts every gradient, b_h and b_q included "),
+])
+def test_a_global_norm_taken_wrongly_is_named_with_its_clipping(norm, message):
+    # Not a root mean square: near 1 for these gradients, below max_norm, it is "returned unchanged" too.
+    assert verdict("clip_gradients", CLIP_BY.format(norm)) == (
+        "clip_gradients output: clipped and norm are wrong: " + message + where("clip_gradients"))
+
 @pytest.mark.parametrize("unit, source, message", [
     ("dy_netIn", "def dy_netIn(dy_netAct, y_netIn):\n    return y_netIn * (y_netIn > 0)\n",
      "dy_netIn output: uses `y_netIn` where `dy_netAct` belongs "),

@@ -176,6 +176,15 @@ def verified_mistakes(unit: Unit, case: Case, seen: Evidence) -> dict[str, set[L
         # ones too (the cut on every sum is not the cut on W_hh's alone, though both give W_hh).
         if message in whole and out.get(message, set()) != set(paths):
             out.pop(message, None)
+    # Two different rewrites of the loop that both give every entry say nothing certain about how it runs:
+    # neither is named. A pair that holds a verified single rule (its other rule changes nothing here) gives
+    # way to that single rule.
+    loops_ok = [m for m in out if m in whole]
+    singles = [m for m in loops_ok if "; and " not in m]
+    keep = singles if len(singles) == 1 else ([] if singles or len(loops_ok) > 1 else loops_ok)
+    for m in loops_ok:
+        if m not in keep:
+            out.pop(m)
     return out
 
 
