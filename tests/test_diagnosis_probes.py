@@ -75,10 +75,10 @@ PAIRED = {
     # layer 1's rule called before layer 2's gradient of the step exists: the first call already differs
     "layer order in the step": (RNN2.replace('dh1 = dh1_t(dhraw2[t], next1,', 'dh1 = dh1_t(next2, next1,'),
         "rnn2_backward: at step t = 6, `dh1_t` received `dhraw2_t` = zeros; it should be layer 2's pre-activation "
-        "gradient of step 6 (dhraw2[6]). rnn2_backward output: W_xh1, W_hh1 and b_h1 are wrong: inside each step "
-        "layer 1 is computed before layer 2, so layer 1 receives layer 2's dhraw2 of step t+1 (the gradient carried "
-        "back from the step after) instead of dhraw2_t of the same step; layer 2 comes first within a step "
-        + RNN2_CASE1),
+        "gradient of step 6 (dhraw2[6]). rnn2_backward output: W_xh1, W_hh1 and b_h1 are wrong: layer 1 receives "
+        "layer 2's dhraw2 of step t+1 (the gradient carried back from the step after) instead of dhraw2_t of the "
+        "same step, as when layer 1 is computed before layer 2 inside a step; layer 2 comes first, and layer 1 "
+        "takes its dhraw2_t " + RNN2_CASE1),
 }
 
 

@@ -390,11 +390,13 @@ SHARED_RULES = {
         " computation; it should be layer 2's pre-activation gradient of step 5 (dhraw2[5]). rnn2_backward output:"
         ' W_xh1, W_hh1, b_h1, W_xh2, W_hh2 and b_h2 are wrong: layer 2 is missing the gradient from its future step,'
         ' dhraw2_{t+1} @ W_hh2.T ', 1),
+    # Layer 2 is computed first here, yet dh1_t gets the carried next2: the message says what layer 1 receives.
     'layers in the wrong order': ('rnn2_backward', [], {'UP2': 'next2'},
         "rnn2_backward: at step t = 6, `dh1_t` received `dhraw2_t` = zeros; it should be layer 2's pre-activation"
-        ' gradient of step 6 (dhraw2[6]). rnn2_backward output: W_xh1, W_hh1 and b_h1 are wrong: inside each step'
-        " layer 1 is computed before layer 2, so layer 1 receives layer 2's dhraw2 of step t+1 (the gradient carried"
-        ' back from the step after) instead of dhraw2_t of the same step; layer 2 comes first within a step ', 1),
+        " gradient of step 6 (dhraw2[6]). rnn2_backward output: W_xh1, W_hh1 and b_h1 are wrong: layer 1 receives"
+        " layer 2's dhraw2 of step t+1 (the gradient carried back from the step after) instead of dhraw2_t of the"
+        " same step, as when layer 1 is computed before layer 2 inside a step; layer 2 comes first, and layer 1"
+        " takes its dhraw2_t ", 1),
     'layer 1 gets dh2': ('rnn2_backward', [], {'UP2': 'dh2'},
         "rnn2_backward: at step t = 6, `dh1_t` received `dhraw2_t` = dh2 of step 6 (layer 2's gradient before φ′); it"
         " should be layer 2's pre-activation gradient of step 6 (dhraw2[6]). rnn2_backward output: W_xh1, W_hh1 and"

@@ -397,9 +397,10 @@ RNN2_RULES: list[Part2] = [
              "cached output h1.", lambda T, c: "netIn"),
     ("phi2", "layer 2's tanh derivative is taken of the pre-activation, 1 - h2_netIn**2; it is 1 - h2**2, of the "
              "cached output h2.", lambda T, c: "netIn"),
-    ("up", "inside each step layer 1 is computed before layer 2, so layer 1 receives layer 2's dhraw2 of "
-           "step t+1 (the gradient carried back from the step after) instead of dhraw2_t of the same step; "
-           "layer 2 comes first within a step.", lambda T, c: "late"),
+    # (What layer 1 receives is verified, not where the student's code computes it: "as when".)
+    ("up", "layer 1 receives layer 2's dhraw2 of step t+1 (the gradient carried back from the step after) "
+           "instead of dhraw2_t of the same step, as when layer 1 is computed before layer 2 inside a step; "
+           "layer 2 comes first, and layer 1 takes its dhraw2_t.", lambda T, c: "late"),
     ("up", "layer 1 receives dh2_t (layer 2's gradient at h2_t, before φ′) from above; it must receive "
            "layer 2's pre-activation gradient dhraw2_t, through W_xh2.T.", lambda T, c: "dh2_t"),
     ("out", "W_hq's sum pairs dy_t with layer 2's previous state h2_{t-1}; the output at step t reads h2_t, so "
