@@ -324,11 +324,8 @@ def test_assembly_that_skips_the_future_gradient_is_named():
     exec(ASSEMBLY.replace("nxt = dhraw[t]", "nxt = 0 * dhraw[t]"), namespace)
     with pytest.raises(AssertionError, match=re.escape(
             "rnn_backward: at step t = 5, `dh_t` received `dhraw_next` = zeros; it should be the pre-activation "
-            "gradient of step 6 (dhraw[6]). rnn_backward output: W_xh, W_hh and b_h each has the wrong values. "
-            "Probes: correct when no gradient comes from the future (W_hh = 0), wrong otherwise: look at what uses "
-            "W_hh (the gradient carried back from step t+1); correct for a single step (T = 1), wrong for longer "
-            "sequences: look at the gradient carried back from step to step, the sums over time or the division by T "
-            + where("rnn_backward"))):
+            "gradient of step 6 (dhraw[6]). rnn_backward output: W_xh, W_hh and b_h are wrong: the gradient from the "
+            "future step is missing: dh_t must include dhraw_{t+1} @ W_hh.T " + where("rnn_backward"))):
         check("rnn_backward", namespace["rnn_backward"])
 
 

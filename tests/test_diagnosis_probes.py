@@ -40,10 +40,9 @@ PROBED = {
         "bptt_truncated output: W_xh, W_hh and b_h are wrong: the future gradient goes through W_hh instead of "
         "W_hh.T " + TRUNC1),
     "truncated loop with a fixed activation": ("bptt_truncated", dict(ACT='"relu"'),
-        "bptt_truncated output: " + LOOP_WRONG + "the pre-activation gradient dhraw_t is wrong at every step; the "
-        "first wrong step from the end is t = 4: φ′ is that of 'relu'; the forward pass used 'tanh'; correct for "
-        "relu, wrong for tanh: look at φ′ of tanh; wrong even when k ≥ T (where no cut may happen) "
-        + where("bptt_truncated", 2)),
+        # A rule shared by every loop (φ′ whatever the activation) reproduces every case: the whole message.
+        "bptt_truncated output: W_xh, W_hh and b_h are wrong: φ′ is the ReLU mask (h_netIn > 0) whatever the "
+        "activation; for tanh it is 1 - h**2 " + where("bptt_truncated", 2)),
     "truncated loop forwards": ("bptt_truncated", dict(LOOP="range(T)"),
         # A rewrite rule of the loop (checks/loops.py) reproduces every case: it is the whole message.
         "bptt_truncated output: W_xh, W_hh and b_h are wrong: the loop over time runs forwards (t = 0, 1, ..., T-1); "
@@ -64,20 +63,22 @@ PROBED = {
 RNN2 = body("rnn2_backward")
 RNN2_SUMS = "rnn2_backward: every call to the local rules received the right arguments, so the mistake is in what the function computes itself. "
 RNN2_CASE1 = where("rnn2_backward")
-# The sums over time of rnn2_backward are inlined (no rule is called for them): which arrays they pair is read
-# from the output by trying every pairing of the computation's arrays of the right widths.
+# The sums over time of rnn2_backward are inlined (no rule is called for them): which arrays they pair is a
+# rule of the two-layer loop (checks/loops.py), named when it reproduces every output.
 PAIRED = {
     "W_hh1 with h1[t]": (RNN2.replace('"W_hh1": s(h1_prev, dhraw1)', '"W_hh1": s(h1, dhraw1)'),
-        RNN2_SUMS + "rnn2_backward output: W_hh1 has the wrong values. Probes: W_hh1 is Σ_t h1[t].T @ dhraw1[t]; it "
-        "should be Σ_t h1[t-1].T @ dhraw1[t] with cache['h1_0'] at t = 0 " + RNN2_CASE1),
+        RNN2_SUMS + "rnn2_backward output: W_hh1 is wrong: W_hh1's sum pairs dhraw1_t with h1_t; the recurrent weight "
+        "W_hh1 multiplies the previous state, so pair dhraw1_t with h1_{t-1} (cache['h1_0'] at t = 0) " + RNN2_CASE1),
     "W_xh2 with h1[t-1]": (RNN2.replace('"W_xh2": s(h1, dhraw2)', '"W_xh2": s(h1_prev, dhraw2)'),
-        RNN2_SUMS + "rnn2_backward output: W_xh2 has the wrong values. Probes: W_xh2 is Σ_t h1[t-1].T @ dhraw2[t] "
-        "with cache['h1_0'] at t = 0; it should be Σ_t h1[t].T @ dhraw2[t] " + RNN2_CASE1),
+        RNN2_SUMS + "rnn2_backward output: W_xh2 is wrong: W_xh2's sum pairs dhraw2_t with h1_{t-1} (layer 1's "
+        "previous state) instead of h1_t: layer 2's input at step t is h1_t " + RNN2_CASE1),
     # layer 1's rule called before layer 2's gradient of the step exists: the first call already differs
     "layer order in the step": (RNN2.replace('dh1 = dh1_t(dhraw2[t], next1,', 'dh1 = dh1_t(next2, next1,'),
         "rnn2_backward: at step t = 6, `dh1_t` received `dhraw2_t` = zeros; it should be layer 2's pre-activation "
-        "gradient of step 6 (dhraw2[6]). rnn2_backward output: W_xh1, W_hh1 and b_h1 each has the wrong values "
-        + RNN2_CASE1),
+        "gradient of step 6 (dhraw2[6]). rnn2_backward output: W_xh1, W_hh1 and b_h1 are wrong: layer 1 receives "
+        "layer 2's dhraw2 of step t+1 (the gradient carried back from the step after) instead of dhraw2_t of the "
+        "same step, as when layer 1 is computed before layer 2 inside a step; layer 2 comes first, and layer 1 "
+        "takes its dhraw2_t " + RNN2_CASE1),
 }
 
 

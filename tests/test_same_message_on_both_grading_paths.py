@@ -58,14 +58,12 @@ MISTAKE_MESSAGES = {
         'z_wts is counted twice: dz_wts already adds it ' + where("mlp_backward")),
     "mlp_backward_no_reg_y": (
         'mlp_backward: `dy_wts` was called without `reg` (its default is 0.0); it should receive the reg '
-        'passed in. mlp_backward output: y_wts has the wrong values. Probes: correct when reg = 0, wrong when'
-        ' reg > 0: look at the terms reg multiplies ' + where("mlp_backward")),
+        'passed in. mlp_backward output: y_wts is wrong: the regularization term reg * y_wts is missing: pass reg'
+        ' to dy_wts ' + where("mlp_backward")),
     "rnn_backward_ignores_h0": (
         "rnn_backward: `dW_hh` received `h_prev` holding zeros at t = 0, where cache['h0'] belongs. "
-        'rnn_backward output: W_hh has the wrong values. Probes: W_hh is Σ_t h[t-1].T @ dhraw[t] with zeros '
-        "at t = 0; it should be Σ_t h[t-1].T @ dhraw[t] with cache['h0'] at t = 0; correct when the initial "
-        "state is zero, wrong otherwise: look at where cache['h0'] enters (h_prev[0] = cache['h0']) "
-        + where("rnn_backward")),
+        "rnn_backward output: W_hh is wrong: the initial state is left out: at t = 0 the previous state is "
+        "cache['h0'], not zeros " + where("rnn_backward")),
     "clip_gradients_no_sqrt": (
         "clip_gradients output: clipped and norm are wrong: the norm is the sum of squares without its square root. "
         "Probes: it fails for all-zero gradients (norm 0): never divide by the norm when it is 0 "
@@ -78,11 +76,8 @@ MISTAKE_MESSAGES = {
         '[k, 2k), ..., so the cut is between steps k-1 and k ' + where("bptt_truncated")),
     "rnn_backward_missing_future": (
         'rnn_backward: at step t = 5, `dh_t` received `dhraw_next` = zeros; it should be the pre-activation '
-        'gradient of step 6 (dhraw[6]). rnn_backward output: W_xh, W_hh and b_h each has the wrong values. '
-        'Probes: correct when no gradient comes from the future (W_hh = 0), wrong otherwise: look at what uses'
-        ' W_hh (the gradient carried back from step t+1); correct for a single step (T = 1), wrong for longer'
-        ' sequences: look at the gradient carried back from step to step, the sums over time or the division by T '
-        + where("rnn_backward")),
+        'gradient of step 6 (dhraw[6]). rnn_backward output: W_xh, W_hh and b_h are wrong: the gradient from the'
+        ' future step is missing: dh_t must include dhraw_{t+1} @ W_hh.T ' + where("rnn_backward")),
     "mlp_backward_no_reg": (
         'mlp_backward: `dz_wts` received `reg` = 0.0; it should be the reg passed in. mlp_backward output: '
         'z_wts and y_wts each has the wrong values. Probes: correct when reg = 0, wrong when reg > 0: look at '

@@ -191,6 +191,40 @@ def test_a_scale_of_one_term_is_named_when_every_case_shows_it():
 
 
 @pytest.mark.parametrize("unit, source, message", [
+    ("dy_wts", "def dy_wts(dy_netIn, X, y_wts, reg):\n    return X.T @ dy_netIn - reg * y_wts\n",
+     "dy_wts output: the regularization term is subtracted: d/dW of reg/2*|W|^2 is +reg*W, added to the data term "),
+    ("dz_wts", "def dz_wts(dz_netIn, y_netAct, z_wts, reg):\n    return y_netAct.T @ dz_netIn + 2 * reg * z_wts\n",
+     "dz_wts output: the regularization term is doubled: d/dW of reg/2*|W|^2 is reg*W, not 2*reg*W "),
+])
+def test_a_scale_of_the_reg_term_alone_is_named_when_every_case_shows_it(unit, source, message):
+    assert verdict(unit, source) == message + where(unit)
+
+
+def test_a_regularized_bias_is_named_for_each_bias():
+    source = body("mlp_backward").replace('"z_b": dz_b(g_z_in)', '"z_b": dz_b(g_z_in) + reg * params["z_b"]')
+    assert verdict("mlp_backward", source) == (
+        "mlp_backward: every call to the local rules received the right arguments, so the mistake is in what the "
+        "function computes itself. mlp_backward output: z_b is wrong: reg * z_b is added to the gradient of z_b: the "
+        "loss regularizes the two weight matrices only, not the biases " + where("mlp_backward"))
+
+
+CLIP_BY = ("def clip_gradients(grads, max_norm):\n    norm = {}\n    scale = min(1.0, max_norm / norm) if norm > 0 else 1.0\n"
+           "    return {{k: g * scale for k, g in grads.items()}}, norm\n")
+
+
+@pytest.mark.parametrize("norm, message", [
+    ("sum(float(np.linalg.norm(g)) for g in grads.values())",
+     "the norm is the sum of the arrays' own norms; the global norm is the square root of the sum of all squared "
+     "entries, over every array together "),
+    ('float(np.sqrt(sum(np.sum(g ** 2) for k, g in grads.items() if k.startswith("W"))))',
+     "the biases are left out of the norm: the global norm counts every gradient, b_h and b_q included "),
+])
+def test_a_global_norm_taken_wrongly_is_named_with_its_clipping(norm, message):
+    # Not a root mean square: near 1 for these gradients, below max_norm, it is "returned unchanged" too.
+    assert verdict("clip_gradients", CLIP_BY.format(norm)) == (
+        "clip_gradients output: clipped and norm are wrong: " + message + where("clip_gradients"))
+
+@pytest.mark.parametrize("unit, source, message", [
     ("dy_netIn", "def dy_netIn(dy_netAct, y_netIn):\n    return y_netIn * (y_netIn > 0)\n",
      "dy_netIn output: uses `y_netIn` where `dy_netAct` belongs "),
     ("dW_hh", "def dW_hh(h_prev, dhraw):\n    return np.einsum('tni,tnj->ij', dhraw, dhraw)\n",
@@ -200,6 +234,22 @@ def test_an_argument_swapped_for_another_of_its_shape_is_named_from_the_rule_its
     # No catalogue entry: the error model applies the swap to the reference rule and checks every case.
     assert verdict(unit, source) == message + where(unit)
 
+
+
+@pytest.mark.parametrize("unit, source, message", [
+    ("dX", "def dX(dhraw, W_xh):\n    D, H = W_xh.shape\n    return np.einsum('tnh,hd->tnd', dhraw, W_xh.reshape(H, D))\n",
+     "dX output: `W_xh` enters reshaped to its transposed shape, which reorders its entries: a reshape is not a "
+     "transpose (use W_xh.T) "),
+    ("dW_xh", "def dW_xh(X, dhraw):\n    T, N, D = X.shape\n    return X.reshape(D, T * N) @ dhraw.reshape(T * N, -1)\n",
+     "dW_xh output: `X` enters reshaped to its transposed shape, which reorders its entries: a reshape is not a "
+     "transpose (use X.reshape(-1, X.shape[-1]).T) "),
+    ("dy_wts", "def dy_wts(dy_netIn, X, y_wts, reg):\n    N, D = X.shape\n    return X.reshape(D, N) @ dy_netIn + reg * y_wts\n",
+     "dy_wts output: `X` enters reshaped to its transposed shape, which reorders its entries: a reshape is not a "
+     "transpose (use X.T) "),
+])
+def test_an_argument_reshaped_where_a_transpose_belongs_is_named_on_any_rule(unit, source, message):
+    # The error model's reshape-for-transpose, applied to each rule's own arguments (no catalogue entry).
+    assert verdict(unit, source) == message + where(unit)
 
 # ---- the loops' rewrite rules (autograder/checks/loops.py) ------------------------------------
 # Each rule of the error model over the reference loop, applied to a student's loop that makes
@@ -314,6 +364,217 @@ def test_a_rule_that_gives_one_entry_is_not_named_for_the_whole_loop():
         "of W_hh: step k still uses W_hh on the frozen h_{k-1}, and that use counts in the gradient of W_hh; only "
         "the carried gradient is cut " + where("bptt_truncated"))
 
+
+
+# ---- the rules of rnn2_backward's loop, and the classes of slips shared by every loop ------------
+# Each entry: (unit, [(text of the correct template, its replacement)], template slots, the exact
+# message without its case suffix, which case it is said on). A rule is named only when it gives
+# every output (the right ones too) on every case and on the extra case; it follows the call
+# trace's observation when the student's loop calls dh1_t or the one-layer rules.
+SHARED_RULES = {
+    'layer 2 carries dh2': ('rnn2_backward', [('next1, next2 = dhraw1[t], dhraw2[t]',
+          'next1, next2 = dhraw1[t], dh2')], {},
+        'rnn2_backward: at step t = 5, `dh1_t` received `dhraw2_t` = an array that matches no array of the reference'
+        " computation; it should be layer 2's pre-activation gradient of step 5 (dhraw2[5]). rnn2_backward output:"
+        ' W_xh1, W_hh1, b_h1, W_xh2, W_hh2 and b_h2 are wrong: layer 2 carries dh2_t (the gradient at h2_t, before'
+        ' φ′) back to step t-1; it must carry its pre-activation gradient dhraw2_t ', 1),
+    'layer 1 carries dh1': ('rnn2_backward', [('next1, next2 = dhraw1[t], dhraw2[t]',
+          'next1, next2 = dh1, dhraw2[t]')], {},
+        "rnn2_backward: at step t = 5, `dh1_t` received `dhraw1_next` = dh1 of step 6 (layer 1's gradient before φ′);"
+        " it should be layer 1's pre-activation gradient of step 6 (dhraw1[6]). rnn2_backward output: W_xh1, W_hh1"
+        ' and b_h1 are wrong: layer 1 carries dh1_t (the gradient at h1_t, before φ′) back to step t-1; it must carry'
+        ' its pre-activation gradient dhraw1_t ', 1),
+    'layer 2 not carried': ('rnn2_backward', [('next1, next2 = dhraw1[t], dhraw2[t]',
+          'next1 = dhraw1[t]')], {},
+        'rnn2_backward: at step t = 5, `dh1_t` received `dhraw2_t` = an array that matches no array of the reference'
+        " computation; it should be layer 2's pre-activation gradient of step 5 (dhraw2[5]). rnn2_backward output:"
+        ' W_xh1, W_hh1, b_h1, W_xh2, W_hh2 and b_h2 are wrong: layer 2 is missing the gradient from its future step,'
+        ' dhraw2_{t+1} @ W_hh2.T ', 1),
+    # Layer 2 is computed first here, yet dh1_t gets the carried next2: the message says what layer 1 receives.
+    'layers in the wrong order': ('rnn2_backward', [], {'UP2': 'next2'},
+        "rnn2_backward: at step t = 6, `dh1_t` received `dhraw2_t` = zeros; it should be layer 2's pre-activation"
+        " gradient of step 6 (dhraw2[6]). rnn2_backward output: W_xh1, W_hh1 and b_h1 are wrong: layer 1 receives"
+        " layer 2's dhraw2 of step t+1 (the gradient carried back from the step after) instead of dhraw2_t of the"
+        " same step, as when layer 1 is computed before layer 2 inside a step; layer 2 comes first, and layer 1"
+        " takes its dhraw2_t ", 1),
+    'layer 1 gets dh2': ('rnn2_backward', [], {'UP2': 'dh2'},
+        "rnn2_backward: at step t = 6, `dh1_t` received `dhraw2_t` = dh2 of step 6 (layer 2's gradient before φ′); it"
+        " should be layer 2's pre-activation gradient of step 6 (dhraw2[6]). rnn2_backward output: W_xh1, W_hh1 and"
+        " b_h1 are wrong: layer 1 receives dh2_t (layer 2's gradient at h2_t, before φ′) from above; it must receive"
+        " layer 2's pre-activation gradient dhraw2_t, through W_xh2.T ", 1),
+    'rnn2 loop run forwards': ('rnn2_backward', [('for t in reversed(range(T)):',
+          'for t in range(T):')], {},
+        'rnn2_backward: at step t = 6, `dh1_t` received `dhraw2_t` = an array that matches no array of the reference'
+        " computation; it should be layer 2's pre-activation gradient of step 6 (dhraw2[6]). rnn2_backward output:"
+        ' W_xh1, W_hh1, b_h1, W_xh2, W_hh2 and b_h2 are wrong: the loop over time runs forwards (t = 0, 1, ..., T-1);'
+        " BPTT visits the steps from the last, t = T-1, down to 0, carrying each layer's gradient back to the step"
+        ' before it ', 1),
+    'rnn2 loop one step short at the end': ('rnn2_backward', [('for t in reversed(range(T)):',
+          'for t in reversed(range(T - 1)):')], {},
+        'rnn2_backward: at step t = 6, `dh1_t` received `dhraw2_t` = an array that matches no array of the reference'
+        " computation; it should be layer 2's pre-activation gradient of step 6 (dhraw2[6]). rnn2_backward output:"
+        ' W_xh1, W_hh1, b_h1, W_xh2, W_hh2 and b_h2 are wrong: the loop over time starts one step short: the last'
+        ' step t = T-1 is never visited, so its dhraw1_t and dhraw2_t are missing from the sums and from the'
+        ' gradients carried back ', 1),
+    'rnn2 loop one step short at the start': ('rnn2_backward', [('for t in reversed(range(T)):',
+          'for t in reversed(range(1, T)):')], {},
+        'rnn2_backward: `dh1_t` is never called for step t = 0: the loop must visit every step from t = 6 down to 0.'
+        ' rnn2_backward output: W_xh1, W_hh1, b_h1, W_xh2, W_hh2 and b_h2 are wrong: the loop over time stops one'
+        ' step short: step t = 0 is never visited, so dhraw1_0 and dhraw2_0 are missing from the parameter sums; the'
+        ' loop must run down to t = 0 ', 1),
+    'rnn2 loop one step long': ('rnn2_backward', [('for t in reversed(range(T)):',
+          'for t in range(T - 1, -2, -1):')], {},
+        'rnn2_backward: every call to the local rules received the right arguments, so the mistake is in what the'
+        ' function computes itself. rnn2_backward output: W_xh1, W_hh1, b_h1, W_xh2, W_hh2 and b_h2 are wrong: the'
+        " loop over time runs one step too far, down to t = -1, which NumPy reads as the last step: the last step's"
+        ' dhraw1_t and dhraw2_t are computed again and overwritten; the loop ends at t = 0 ', 1),
+    'W_hh2 untransposed': ('rnn2_backward', [('next2 @ params["W_hh2"].T',
+          'next2 @ params["W_hh2"]')], {},
+        'rnn2_backward: at step t = 5, `dh1_t` received `dhraw2_t` = an array that matches no array of the reference'
+        " computation; it should be layer 2's pre-activation gradient of step 5 (dhraw2[5]). rnn2_backward output:"
+        " W_xh1, W_hh1, b_h1, W_xh2, W_hh2 and b_h2 are wrong: layer 2's future gradient goes through W_hh2 instead"
+        ' of W_hh2.T ', 1),
+    'layer 1 ReLU mask always': ('rnn2_backward', [('dhraw1[t] = dh1 * dphi(cache["h1_netIn"][t], h1[t])',
+          'dhraw1[t] = dh1 * (cache["h1_netIn"][t] > 0)')], {},
+        'rnn2_backward: at step t = 3, `dh1_t` received `dhraw1_next` = an array that matches no array of the'
+        " reference computation; it should be layer 1's pre-activation gradient of step 4 (dhraw1[4]). rnn2_backward"
+        " output: W_xh1, W_hh1 and b_h1 are wrong: layer 1's φ′ is the ReLU mask (h1_netIn > 0) whatever the"
+        ' activation; for tanh it is 1 - h1**2 ', 2),
+    'layer 1 skips φ′': ('rnn2_backward', [('dhraw1[t] = dh1 * dphi(cache["h1_netIn"][t], h1[t])',
+          'dhraw1[t] = dh1')], {},
+        "rnn2_backward: at step t = 5, `dh1_t` received `dhraw1_next` = dh1 of step 6 (layer 1's gradient before φ′);"
+        " it should be layer 1's pre-activation gradient of step 6 (dhraw1[6]). rnn2_backward output: W_xh1, W_hh1"
+        " and b_h1 are wrong: layer 1 skips φ′: dhraw1_t is set to dh1_t; it must be multiplied by φ′ of layer 1's"
+        ' pre-activation ', 1),
+    "both layers' tanh of the pre-activation": ('rnn2_backward', [('1.0 - out ** 2',
+          '1.0 - netIn ** 2')], {},
+        'rnn2_backward: at step t = 4, `dh1_t` received `dhraw2_t` = an array that matches no array of the reference'
+        " computation; it should be layer 2's pre-activation gradient of step 4 (dhraw2[4]). rnn2_backward output:"
+        " W_xh1, W_hh1, b_h1, W_xh2, W_hh2 and b_h2 are wrong: layer 1's tanh derivative is taken of the"
+        " pre-activation, 1 - h1_netIn**2; it is 1 - h1**2, of the cached output h1; and layer 2's tanh derivative is"
+        ' taken of the pre-activation, 1 - h2_netIn**2; it is 1 - h2**2, of the cached output h2 ', 2),
+    'W_xh2 from h1_prev': ('rnn2_backward', [], {'XH2': 'h1_prev'},
+        'rnn2_backward: every call to the local rules received the right arguments, so the mistake is in what the'
+        " function computes itself. rnn2_backward output: W_xh2 is wrong: W_xh2's sum pairs dhraw2_t with h1_{t-1}"
+        " (layer 1's previous state) instead of h1_t: layer 2's input at step t is h1_t ", 1),
+    'W_hq from h2_prev': ('rnn2_backward', [('"W_hq": s(h2, dy)',
+          '"W_hq": s(h2_prev, dy)')], {},
+        'rnn2_backward: every call to the local rules received the right arguments, so the mistake is in what the'
+        " function computes itself. rnn2_backward output: W_hq is wrong: W_hq's sum pairs dy_t with layer 2's"
+        ' previous state h2_{t-1}; the output at step t reads h2_t, so pair dy_t with h2_t ', 1),
+    'W_hh1 from h1': ('rnn2_backward', [('h1_prev = np.concatenate([cache["h1_0"][None], h1[:-1]], axis=0)',
+          'h1_prev = h1')], {},
+        'rnn2_backward: every call to the local rules received the right arguments, so the mistake is in what the'
+        " function computes itself. rnn2_backward output: W_hh1 is wrong: W_hh1's sum pairs dhraw1_t with h1_t; the"
+        " recurrent weight W_hh1 multiplies the previous state, so pair dhraw1_t with h1_{t-1} (cache['h1_0'] at t ="
+        ' 0) ', 1),
+    'h1_prev from h1[1:]': ('rnn2_backward', [('h1_prev = np.concatenate([cache["h1_0"][None], h1[:-1]], axis=0)',
+          'h1_prev = np.concatenate([cache["h1_0"][None], h1[1:]], axis=0)')], {},
+        'rnn2_backward: every call to the local rules received the right arguments, so the mistake is in what the'
+        " function computes itself. rnn2_backward output: W_hh1 is wrong: for t >= 1 W_hh1's sum pairs dhraw1_t with"
+        " h1_t instead of h1_{t-1} (t = 0 is right): layer 1's previous states are cache['h1_0'], h1[0], ..., h1[T-2] ",
+        1),
+    'h1_prev from h1_netIn': ('rnn2_backward', [('h1_prev = np.concatenate([cache["h1_0"][None], h1[:-1]], axis=0)',
+          'h1_prev = np.concatenate([cache["h1_0"][None], cache["h1_netIn"][:-1]], axis=0)')], {},
+        'rnn2_backward: every call to the local rules received the right arguments, so the mistake is in what the'
+        " function computes itself. rnn2_backward output: W_hh1 is wrong: W_hh1's sum pairs dhraw1_t with the"
+        ' previous pre-activation h1_netIn_{t-1}; the recurrent weight multiplies the previous state h1_{t-1} (after'
+        ' the activation) ', 1),
+    'h2_prev from np.roll': ('rnn2_backward', [('h2_prev = np.concatenate([cache["h2_0"][None], h2[:-1]], axis=0)',
+          'h2_prev = np.roll(h2, 1, axis=0)')], {},
+        'rnn2_backward: every call to the local rules received the right arguments, so the mistake is in what the'
+        " function computes itself. rnn2_backward output: W_hh2 is wrong: layer 2's previous states wrap around (as"
+        " np.roll does): at t = 0 W_hh2's sum pairs dhraw2_0 with the last state h2_{T-1}; the state before step 0 is"
+        " cache['h2_0'] ", 1),
+    'rnn2 two rules': ('rnn2_backward', [('for t in reversed(range(T)):',
+          'for t in range(T):'), ('h2_prev = np.concatenate([cache["h2_0"][None], h2[:-1]], axis=0)',
+          'h2_prev = np.roll(h2, 1, axis=0)')], {},
+        'rnn2_backward: at step t = 6, `dh1_t` received `dhraw2_t` = an array that matches no array of the reference'
+        " computation; it should be layer 2's pre-activation gradient of step 6 (dhraw2[6]). rnn2_backward output:"
+        ' W_xh1, W_hh1, b_h1, W_xh2, W_hh2 and b_h2 are wrong: the loop over time runs forwards (t = 0, 1, ..., T-1);'
+        " BPTT visits the steps from the last, t = T-1, down to 0, carrying each layer's gradient back to the step"
+        " before it; and layer 2's previous states wrap around (as np.roll does): at t = 0 W_hh2's sum pairs dhraw2_0"
+        " with the last state h2_{T-1}; the state before step 0 is cache['h2_0'] ", 1),
+    'carries dh': ('bptt_truncated', [], {'PASS': 'carry[t] * dh'},
+        'bptt_truncated output: W_xh, W_hh and b_h are wrong: the loop carries dh_t (the gradient at h_t, before φ′)'
+        ' back to step t-1; it must carry the pre-activation gradient dhraw_t ', 1),
+    'ReLU mask always': ('bptt_randomized', [], {'ACT': '"relu"'},
+        'bptt_randomized output: W_xh, W_hh and b_h are wrong: φ′ is the ReLU mask (h_netIn > 0) whatever the'
+        ' activation; for tanh it is 1 - h**2 ', 2),
+    'φ′ skipped': ('bptt_truncated', [], {'STORE': 'dhraw[t] = dh'},
+        'bptt_truncated output: W_xh, W_hh and b_h are wrong: φ′ is skipped: dhraw_t is set to dh_t; it must be'
+        ' multiplied by φ′ of the pre-activation ', 1),
+    'tanh of the pre-activation': ('bptt_truncated', [('1.0 - h ** 2',
+          '1.0 - h_netIn ** 2')], {},
+        "bptt_truncated output: W_xh, W_hh and b_h are wrong: tanh's derivative is taken of the pre-activation, 1 -"
+        ' h_netIn**2; it is 1 - h**2, of the cached output h ', 2),
+    'tanh of the previous state': ('bptt_truncated', [('1.0 - h ** 2',
+          '1.0 - np.concatenate([cache["h0"][None], h[:-1]]) ** 2')], {},
+        "bptt_truncated output: W_xh, W_hh and b_h are wrong: tanh's derivative at step t is taken of the previous"
+        " state, 1 - h_{t-1}**2; it is 1 - h_t**2, of the same step's state ", 2),
+    'h_prev from h[1:]': ('bptt_truncated', [('h_prev = np.concatenate([cache["h0"][None], h[:-1]])',
+          'h_prev = np.concatenate([cache["h0"][None], h[1:]])')], {},
+        "bptt_truncated output: W_hh is wrong: for t >= 1 W_hh's sum pairs dhraw_t with h_t instead of h_{t-1} (t = 0"
+        " is right): the previous states are cache['h0'], h[0], ..., h[T-2] ", 1),
+    'h_prev from h_netIn': ('bptt_truncated', [('h_prev = np.concatenate([cache["h0"][None], h[:-1]])',
+          'h_prev = np.concatenate([cache["h0"][None], h_netIn[:-1]])')], {},
+        "bptt_truncated output: W_hh is wrong: W_hh's sum pairs dhraw_t with the previous pre-activation"
+        ' h_netIn_{t-1}; the recurrent weight multiplies the previous state h_{t-1} (after the activation) ', 1),
+    'h_prev from np.roll': ('bptt_truncated', [('h_prev = np.concatenate([cache["h0"][None], h[:-1]])',
+          'h_prev = np.roll(h, 1, axis=0)')], {},
+        "bptt_truncated output: W_hh is wrong: the previous states wrap around (as np.roll does): at t = 0 W_hh's sum"
+        " pairs dhraw_0 with the last state h_{T-1}; the state before step 0 is cache['h0'] ", 1),
+    'h_prev the next state': ('bptt_truncated', [('h_prev = np.concatenate([cache["h0"][None], h[:-1]])',
+          'h_prev = np.concatenate([h[1:], cache["h0"][None]])')], {},
+        "bptt_truncated output: W_hh is wrong: the previous states are shifted the wrong way: W_hh's sum pairs"
+        " dhraw_t with the next state h_{t+1} (and the last step with cache['h0']); pair dhraw_t with h_{t-1}"
+        " (cache['h0'] at t = 0) ", 1),
+    'W_hq from h_prev': ('bptt_truncated', [('"W_hq": np.einsum("tni,tnj->ij", h, dy)',
+          '"W_hq": np.einsum("tni,tnj->ij", h_prev, dy)')], {},
+        "bptt_truncated output: W_hq is wrong: W_hq's sum pairs dy_t with the previous state h_{t-1}; the output at"
+        ' step t reads h_t, so pair dy_t with h_t ', 1),
+    'dy at the last step only': ('bptt_truncated', [('dy = (P - np.eye(Q)[Y]) / (T * N)',
+          'dy = (P - np.eye(Q)[Y]) / (T * N); dy[:-1] = 0')], {},
+        "bptt_truncated output: W_xh, W_hh, b_h, W_hq and b_q are wrong: only the last step's output gradient"
+        ' dy_{T-1} is used; every step t has its own loss, so every dy_t enters dh_t (and W_hq and b_q) ', 1),
+    'whole dh zeroed before a boundary': ('bptt_truncated', [], {'STORE': 'dhraw[t] = dhraw[t] * (carry[t + 1] if t + 1 < T else 1.0)'},
+        'bptt_truncated output: W_xh, W_hh and b_h are wrong: at the step before each chunk boundary (t = k-1, 2k-1,'
+        ' ...) the whole dh_t is zeroed, its own output term dy_t @ W_hq.T included; only the gradient arriving from'
+        ' step t+1 is cut ', 1),
+    'one multiplier, the mean of ξ': ('bptt_randomized', [], {'CARRY': 'carry = np.full(T, np.mean(xi))'},
+        'bptt_randomized output: W_xh, W_hh and b_h are wrong: one multiplier, the mean of xi, scales the carried'
+        ' gradient at every step: xi[t] scales the gradient passed from step t back to step t-1 ', 1),
+    'rnn_backward one step short, dy in the loop': ('rnn_backward', [], {'LOOP': 'reversed(range(T - 1))'},
+        'rnn_backward: at step t = 5, `dh_t` received `dhraw_next` = zeros; it should be the pre-activation gradient'
+        ' of step 6 (dhraw[6]). rnn_backward output: W_xh, W_hh, b_h, W_hq and b_q are wrong: the loop over time'
+        ' starts one step short: the last step t = T-1 is never visited, so its dy_t and dhraw_t are missing from the'
+        ' sums and from the gradient carried back ', 1),
+}
+
+
+def _slipped(unit, pairs, slots):
+    source = body(unit, **slots)
+    for right, wrong in pairs:
+        assert right in source, right
+        source = source.replace(right, wrong)
+    return source
+
+
+@pytest.mark.parametrize("name", sorted(SHARED_RULES))
+def test_each_rule_of_the_two_layer_loop_and_each_shared_loop_rule_is_named_by_its_own_sentence(name):
+    unit, pairs, slots, message, k = SHARED_RULES[name]
+    assert verdict(unit, _slipped(unit, pairs, slots)) == message + where(unit, k)
+
+
+@pytest.mark.parametrize("pairs", [
+    [("for t in reversed(range(T)):", "for t in range(T - 1, -1, -1):")],
+    [("next1, next2 = dhraw1[t], dhraw2[t]", "next1 = dhraw1[t].copy()\n        next2 = dhraw2[t] * 1.0")],
+    [('h1_prev = np.concatenate([cache["h1_0"][None], h1[:-1]], axis=0)',
+      'h1_prev = np.stack([cache["h1_0"]] + [h1[t - 1] for t in range(1, T)])'),
+     ('"W_hq": s(h2, dy)', '"W_hq": sum(h2[t].T @ dy[t] for t in range(T))')],
+])
+def test_a_two_layer_loop_rewritten_correctly_keeps_full_marks(pairs):
+    assert verdict("rnn2_backward", _slipped("rnn2_backward", pairs, {})) is None
 
 # ---- probe readings are verified on the extra case ---------------------------------------------
 

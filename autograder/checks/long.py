@@ -66,6 +66,19 @@ def _clip_gradients(rng: np.random.Generator, d: CaseDims) -> Case:
     def scaled(f: float) -> dict[str, Array]:
         return {k: g * f for k, g in grads.items()}
     n64 = np.float64(n)
+
+    def by_norm(m: float) -> tuple[dict[str, Array], np.float64]:
+        """Clipped by the wrong norm m, m returned."""
+        return scaled(min(1.0, max_norm / m)), np.float64(m)
+    w_norm = float(np.sqrt(sum(np.sum(g ** 2) for k, g in grads.items() if k.startswith("W"))))
+    # The norm taken wrongly: each a rewrite of the global norm, the clipping right for that norm (not a
+    # root mean square: near 1 for these gradients, it is below max_norm and coincides with "unchanged").
+    wrong_norms = [
+        ("the norm is the sum of the arrays' own norms; the global norm is the square root of the sum of all "
+         "squared entries, over every array together.", by_norm(float(sum(np.linalg.norm(g) for g in grads.values())))),
+        ("the biases are left out of the norm: the global norm counts every gradient, b_h and b_q included.",
+         by_norm(w_norm)),
+    ]
     return Case((grads, max_norm), (clipped, n64), d, [
         ("each entry is clipped to [-max_norm, max_norm] (min-char-rnn's np.clip); scale every array by "
          "the same factor min(1, max_norm / norm) instead.", (R.clip_grad_value(grads, max_norm), n64)),
@@ -80,7 +93,7 @@ def _clip_gradients(rng: np.random.Generator, d: CaseDims) -> Case:
         ("the norm is the sum of squares without its square root.", (clipped, n64 ** 2)),
         ("the gradients are returned unchanged: above the threshold they must be scaled by max_norm / norm.",
          (scaled(1.0), n64)),
-    ], factors=[("the norm", n), ("max_norm", max_norm), ("norm / max_norm", n / max_norm)])
+    ] + wrong_norms, factors=[("the norm", n), ("max_norm", max_norm), ("norm / max_norm", n / max_norm)])
 
 
 def _predicted_gradient_rate(rng: np.random.Generator, d: CaseDims) -> Case:

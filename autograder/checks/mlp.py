@@ -202,6 +202,11 @@ def _mlp_backward(rng: np.random.Generator, d: CaseDims) -> Case:
         ("dz_wts receives y_netIn instead of y_netAct (the ReLU output) as the layer's input.",
          v(z_input="y_netIn")),
         ("the ReLU is skipped: dy_wts and dy_b need dy_netIn (after the ReLU), not dy_netAct.", v(relu=False)),
+        # Each bias regularized too (reg * b added to its gradient): the loss regularizes the weights only.
+        ("reg * z_b is added to the gradient of z_b: the loss regularizes the two weight matrices only, not the "
+         "biases.", dict(expected, z_b=expected["z_b"] + reg * params["z_b"])),
+        ("reg * y_b is added to the gradient of y_b: the loss regularizes the two weight matrices only, not the "
+         "biases.", dict(expected, y_b=expected["y_b"] + reg * params["y_b"])),
     ])
 
 

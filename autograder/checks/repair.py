@@ -127,6 +127,12 @@ def argument_rewrites(unit: Unit, case: Case) -> list[tuple[str, Answer]]:
         if a.ndim == 2 and a.shape[0] == a.shape[1]:
             changes.append((f"`{names[i]}` enters transposed ({names[i]}.T where {names[i]} belongs, or the reverse)",
                             i, a.T))
+        rows, last = int(np.prod(a.shape[:-1])), a.shape[-1]
+        if a.ndim >= 2 and rows != last:
+            # Reshaped to the transposed shape instead of transposed: the shapes fit, the entries do not.
+            fix = f"{names[i]}.T" if a.ndim == 2 else f"{names[i]}.reshape(-1, {names[i]}.shape[-1]).T"
+            changes.append((f"`{names[i]}` enters reshaped to its transposed shape, which reorders its entries: a "
+                            f"reshape is not a transpose (use {fix})", i, a.reshape(last, rows).T.reshape(a.shape)))
         changes.append((f"the term with `{names[i]}` is missing: the answer does not depend on `{names[i]}`",
                         i, np.zeros_like(a)))
     out: list[tuple[str, Answer]] = []
@@ -170,6 +176,15 @@ def verified_mistakes(unit: Unit, case: Case, seen: Evidence) -> dict[str, set[L
         # ones too (the cut on every sum is not the cut on W_hh's alone, though both give W_hh).
         if message in whole and out.get(message, set()) != set(paths):
             out.pop(message, None)
+    # Two different rewrites of the loop that both give every entry say nothing certain about how it runs:
+    # neither is named. A pair that holds a verified single rule (its other rule changes nothing here) gives
+    # way to that single rule.
+    loops_ok = [m for m in out if m in whole]
+    singles = [m for m in loops_ok if "; and " not in m]
+    keep = singles if len(singles) == 1 else ([] if singles or len(loops_ok) > 1 else loops_ok)
+    for m in loops_ok:
+        if m not in keep:
+            out.pop(m)
     return out
 
 
@@ -249,7 +264,8 @@ def _terms(unit: Unit, case: Case) -> tuple[Array, Array] | None:
 
 def verified_term_scale(unit: Unit, case: Case, seen: Evidence) -> tuple[str, Answer] | None:
     """(message, wrong answer in `case`) when the student's answer is the data term scaled by a named
-    constant (or divided by it), the reg term right, on every case: a scale of one term."""
+    constant (or divided by it), the reg term right, or the reg term negated or doubled, the data term
+    right, on every case: a scale of one term."""
     if _terms(unit, case) is None:
         return None
     for name in _size_names(case) + ["2"]:
@@ -267,6 +283,19 @@ def verified_term_scale(unit: Unit, case: Case, seen: Evidence) -> tuple[str, An
                     (f"is {name} times too large: is a division by {name} missing?" if power == 1 else
                      f"is {name} times too small: is it divided by {name} once too often?")
                 return f"the term without reg (the data term) {text}", value ** power * parts[0] + parts[1]
+    # The reg term scaled, the data term right: its sign flipped, or the 2 of |W|^2 kept (the 1/2 dropped
+    # from the loss reg/2*|W|^2; a halved reg term is the units' own catalogue entry).
+    for scale, text in ((-1.0, "is subtracted: d/dW of reg/2*|W|^2 is +reg*W, added to the data term"),
+                        (2.0, "is doubled: d/dW of reg/2*|W|^2 is reg*W, not 2*reg*W")):
+        ok = True
+        for c, got in seen:
+            parts, g = _terms(unit, c), _leaf(got, ())
+            if parts is None or g is None or not close(g, parts[0] + scale * parts[1]):
+                ok = False
+                break
+        parts = _terms(unit, case)
+        if ok and parts is not None and np.any(parts[1]):
+            return f"the regularization term {text}", parts[0] + scale * parts[1]
     return None
 
 
@@ -331,10 +360,20 @@ def explain(unit: Unit, case: Case, verdict: str, run: Runner) -> tuple[str, boo
     wrong = wrong_paths(case, got)
     if not wrong:        # the student's function answered differently this time (not deterministic)
         return lead + _observed(unit, case, verdict[at:]), False
-    mistakes = assign(verified_mistakes(unit, case, seen), wrong)
+    verified = verified_mistakes(unit, case, seen)
+    mistakes = assign(verified, wrong)
     factors = verified_factors(case, seen, wrong)
     if traced and not lead.rstrip(". ").endswith("computes itself"):
-        mistakes = {}     # the trace names the wrong call; an explanation of the output could contradict it
+        # The trace names the wrong call; an explanation of a part of the output could contradict it.
+        # A rewrite that reproduces every entry (the right ones too) on every case and the extra one is
+        # what the function computes: it is said after the trace's observation, alone.
+        paths = {p for p, _ in _leaves(case.expected)}
+        whole = [m for m, found in verified.items() if found == paths]
+        # Two rewrites that both fit say nothing certain, unless one is a single rule and the others
+        # pairs (a rule paired with one that changes nothing on these cases).
+        single = [m for m in whole if "; and " not in m]
+        one = whole if len(whole) == 1 else single
+        mistakes = {one[0]: set(wrong)} if len(one) == 1 else {}
     covered = set().union(*mistakes.values()) if mistakes else set()
     named = _restricted(unit, case, mistakes)
     scaled = None if factors or covered else verified_term_scale(unit, case, seen)
