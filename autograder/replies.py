@@ -44,6 +44,7 @@ class Returned:
     """
 
     value: Any
+    aliased: str = ""     # the answer is (part of) an input, not a new object: the message (runner.returned_input)
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,7 @@ EXPECTED = {
     "rnn2_backward_ignores_initial_states": "layer 1's initial state is left out",
     "bptt_randomized_fixed_half": "the keep probability is fixed at 0.5",
     "clip_gradients_modifies_input": "modified its input grads['W_xh'] in place",
+    "clip_gradients_returns_input": "returned the dict grads it received as output[0], not a new dict",
     "clip_gradients_no_sqrt": "the norm is the sum of squares without its square root",
     "clip_gradients_inverted_ratio": "the scale is inverted",
     "bptt_truncated_late_cut": "the cut is one step late",

@@ -40,6 +40,11 @@ MISTAKE_MESSAGES = {
     "dz_netIn_modifies_input": f"dz_netIn modified its input dz_netAct in place; {KEEP}",
     "dy_t_modifies_input": f"dy_t modified its input p_t in place; {KEEP}",
     "rnn_backward_modifies_cache": f"rnn_backward modified its input cache['p'] in place; {KEEP}",
+    # an answer that is an input (the contract asks for new objects)
+    "clip_gradients_returns_input": (
+        "clip_gradients returned the dict grads it received as output[0], not a new dict; a graded function returns "
+        "new dicts and arrays, so that changing its answer later cannot change its inputs (build a new dict, with a "
+        "copy of each array that stays as it was)"),
     # type rules (docs/type_rules.md)
     "db_h_flat_list": (f"db_h output is a Python list of shape (4,); {TYPE} (4,) (build it with NumPy, not "
                        f".tolist() or a list of rows) {where('db_h')}"),

@@ -446,6 +446,13 @@ ISSUE10_MISTAKES = {
             return {"W_xh": dW_xh(X, dhraw), "W_hh": dW_hh(h_prev, dhraw), "b_h": db_h(dhraw),
                     "W_hq": dW_hq(h, dy), "b_q": db_q(dy)}
         '''),
+    "clip_gradients_returns_input": ("clip_gradients", '''
+        def clip_gradients(grads, max_norm):
+            norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
+            if norm <= max_norm:
+                return grads, norm            # nothing to clip: the caller's own dict and arrays
+            return {k: g * (max_norm / norm) for k, g in grads.items()}, norm
+        '''),
     "rnn2_backward_ignores_initial_states": ("rnn2_backward", _RNN2_NO_INITIAL),
     "bptt_randomized_fixed_half": ("bptt_randomized",
                                    _RANDOMIZED_LOOP.format(carry="2.0 * (np.asarray(xi) > 0)  # keep probability 0.5")),

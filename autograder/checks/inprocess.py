@@ -21,7 +21,8 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from ..replies import CallReply, ErrorKind, Raised, Returned
-from ..sandbox.runner import call_graded, describe_exception, not_implemented_message, problem_message, shared_swaps, swap_in, swap_out
+from ..sandbox.runner import (call_graded, describe_exception, not_implemented_message, problem_message, returned_input,
+                              returned_input_message, shared_swaps, swap_in, swap_out)
 from ..sandbox.wire import to_data
 from .base import Case, Runner, StudentFunction, Unit
 from .catalogue import UNITS
@@ -38,7 +39,8 @@ def _callers(unit: Unit, func: StudentFunction, namespace: dict[str, object], or
         try:
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")
-                got, problem = call_graded(func, copy.deepcopy(args), classify, unit.arg_names)
+                given = copy.deepcopy(args)
+                got, problem = call_graded(func, given, classify, unit.arg_names)
         except NotImplementedError:
             return Raised(ErrorKind.NOT_IMPLEMENTED, not_implemented_message(unit.name))
         except Exception as exc:
@@ -48,7 +50,8 @@ def _callers(unit: Unit, func: StudentFunction, namespace: dict[str, object], or
             swap_out(namespace, saved)
         if problem:
             return Raised(ErrorKind.GRADED_CALL, problem_message(unit.name, problem))
-        return Returned(to_data(got))
+        found = returned_input(got, given, unit.arg_names)
+        return Returned(to_data(got), returned_input_message(unit.name, found) if found else "")
 
     def call(i: int, case: Case, calls: list[Call]) -> CallReply:
         return once(case.args, calls)

@@ -63,6 +63,8 @@ def judge_cases(unit: Unit, cases: Sequence[Case], call: CallStudent, probe: Run
             verdict = judge_answer(unit, case, reply.value, calls)
         except Exception as exc:
             verdict = f"{unit.name} returned a value that could not be checked ({type(exc).__name__})"
+        if not verdict and reply.aliased:
+            return reply.aliased      # right values, but the caller's own objects: a contract of every unit
         if unclear(verdict) and i < n:
             held_back = held_back or (verdict or "", i, case)
             continue      # a later case, with other sizes, may tell the readings apart

@@ -345,7 +345,7 @@ class Worker:
             header, value = self.receive(deadline, late)
             op = header.get("op")
             if op == "result":
-                return Returned(value)
+                return Returned(value, clean_text(header.get("aliased", "")))
             if op == "error":
                 return Raised(ErrorKind.parse(clean_text(header.get("kind"), 20)), clean_text(header.get("message", "")))
             if op == "oracle":

@@ -327,6 +327,58 @@ def call_graded(func: Callable[..., object], args: Sequence[object], classify: C
     return GradedCall(result, None)
 
 
+def returned_input(result: object, args: Sequence[object], arg_names: Sequence[str] = ()) -> tuple[str, str, str] | None:
+    """(where in the output, which input, "dict"/"list"/"array") for the first part of `result` that
+    is an input the call received: the same dict or list, or an array sharing an input's memory
+    (the input itself or a view of it). None when the answer is built of new objects."""
+    import numpy as np
+
+    inputs: list[tuple[str, object]] = []
+
+    def collect(value: object, path: str) -> None:
+        if isinstance(value, (dict, list, np.ndarray)):
+            inputs.append((path, value))
+        if isinstance(value, dict):
+            for k, v in value.items():
+                collect(v, f"{path}[{k!r}]")
+        elif isinstance(value, (list, tuple)):
+            for i, v in enumerate(value):
+                collect(v, f"{path}[{i}]")
+
+    for i, a in enumerate(args):
+        collect(a, arg_names[i] if i < len(arg_names) else f"argument {i + 1}")
+
+    def find(value: object, path: str) -> tuple[str, str, str] | None:
+        if isinstance(value, np.ndarray):
+            for name, held in inputs:
+                if isinstance(held, np.ndarray) and np.may_share_memory(value, held) and np.shares_memory(value, held):
+                    return path, name, "array"
+            return None
+        if isinstance(value, (dict, list)):
+            for name, held in inputs:
+                if value is held:
+                    return path, name, type(value).__name__
+        items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, (list, tuple)) else ()
+        for k, v in items:
+            found = find(v, f"{path}[{k!r}]")
+            if found:
+                return found
+        return None
+
+    return find(result, "output") if inputs else None
+
+
+def returned_input_message(unit: str, found: tuple[str, str, str]) -> str:
+    """The feedback sentence for an answer that is (part of) an input (identical on both paths)."""
+    out, held, kind = found
+    why = "so that changing its answer later cannot change its inputs"
+    if kind == "array":
+        return (f"{unit} returned its input {held} itself (or a view of it) as {out}; a graded function returns "
+                f"new arrays, {why} (where the answer equals an input, return a copy: .copy())")
+    return (f"{unit} returned the {kind} {held} it received as {out}, not a new {kind}; a graded function returns "
+            f"new {kind}s and arrays, {why} (build a new {kind}, with a copy of each array that stays as it was)")
+
+
 SHARED = "shared:"     # an oracle entry "shared:<sibling>": swap the helpers the unit shares with <sibling>
 
 
@@ -654,8 +706,12 @@ class Runner:
             return
         finally:
             swap_out(ns, saved)
+        found = returned_input(result, args, self.arg_names.get(name, ()))
+        header_out: dict[str, object] = {"op": "result"}
+        if found:
+            header_out["aliased"] = returned_input_message(name, found)
         try:
-            self.send({"op": "result"}, data, has_value=True)
+            self.send(header_out, data, has_value=True)
         except Exception as exc:
             self.send({"op": "error", "kind": "exception",
                        "message": f"{name} returned a value that cannot be sent back: {describe_exception(exc)}"})
