@@ -224,7 +224,10 @@ class Relay:
         elif op == "loaded":
             self.to_grader({"op": "loaded"})
         elif op == "result" and "value" in reply:
-            self.to_grader({"op": "result"}, value, has_value=True)
+            header: dict[str, object] = {"op": "result"}
+            if reply.get("aliased"):     # the answer is (part of) an input (runner.returned_input)
+                header["aliased"] = _text(reply.get("aliased"))
+            self.to_grader(header, value, has_value=True)
         elif op == "error":
             self.to_grader({"op": "error", "kind": _text(reply.get("kind")), "message": _text(reply.get("message"))})
         elif op == "oracle" and "value" in reply:
