@@ -233,7 +233,8 @@ UNITS = [
     Unit("path_weights", _path_weights, dims_used=("T", "k"),
          variants=(dict(T=7, k=3), dict(T=5, k=2, pi=0.3), dict(T=8, k=3, pi="any"), dict(T=6, k=4, pi=0.4))),
     Unit("path_weight_moments", _path_weight_moments, oracles=("path_weights",), dims_used=("T",),
-         variants=(dict(T=6, pi=0.5), dict(T=5, pi=0.25), dict(T=7, pi=0.8), dict(T=4, pi=1.0))),
+         variants=(dict(T=6, pi=0.5), dict(T=5, pi=0.25), dict(T=7, pi=0.8),
+                   dict(T=4, pi=1))),     # pi = 1 as a Python int: a float argument may be given as one
     # bptt_randomized may call bptt_truncated (defined before it); a helper both call is charged to
     # bptt_truncated: while bptt_randomized is graded after bptt_truncated failed, the shared helper
     # answers with the reference (and, under nbgrader, for the rest of bptt_randomized's test cell).
