@@ -46,6 +46,7 @@ def judge_cases(unit: Unit, cases: Sequence[Case], call: CallStudent, probe: Run
 
     n = len(cases)
     held_back: tuple[str, int, Case] | None = None
+    aliased = ""      # right values, but the caller's own objects (a contract of every unit)
     for i, case in enumerate(cases, 1):
         calls = Trace()      # bounded by the grader, however many calls the student makes
         reply = call(i, case, calls)
@@ -64,7 +65,7 @@ def judge_cases(unit: Unit, cases: Sequence[Case], call: CallStudent, probe: Run
         except Exception as exc:
             verdict = f"{unit.name} returned a value that could not be checked ({type(exc).__name__})"
         if not verdict and reply.aliased:
-            return reply.aliased      # right values, but the caller's own objects: a contract of every unit
+            aliased = aliased or reply.aliased     # said only if no case has wrong values
         if unclear(verdict) and i < n:
             held_back = held_back or (verdict or "", i, case)
             continue      # a later case, with other sizes, may tell the readings apart
@@ -73,7 +74,7 @@ def judge_cases(unit: Unit, cases: Sequence[Case], call: CallStudent, probe: Run
     if held_back:
         verdict, i, case = held_back
         return with_case(with_probes(unit, case, verdict, probe), i, n, case)
-    return None
+    return aliased or None
 
 
 def judge_answer(unit: Unit, case: Case, got: object, calls: Sequence[Call] = ()) -> str | None:
