@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from autograder import reference as R
+from autograder.sandbox.runner import returned_input
 from autograder.units import UNITS
 from tests.case_text import where
 
@@ -45,10 +46,11 @@ def test_the_set_is_as_large_and_as_wide_as_promised():
 
 # ---- cases ---------------------------------------------------------------------------
 
-def hidden_cases(unit):
-    """The arguments of the grader's hidden cases: for a unit added after these cases were written."""
+def hidden_cases(unit, refused=False):
+    """The arguments of the grader's hidden cases: for a unit added after these cases were written.
+    refused: also the cases whose inputs the contract refuses (the function must raise)."""
     from autograder.checks import UNITS as CHECKS
-    return [case.args for case in CHECKS[unit].cases() if case.raises is None]
+    return [case.args for case in CHECKS[unit].cases() if refused or case.raises is None]
 
 
 def _mlp_cases(unit, rng):
@@ -195,6 +197,8 @@ def difference(got, want):
         if not isinstance(got, (tuple, list)) or len(got) != len(want):
             return "not a pair"
         return next((f"item {i}: {w}" for i, w in enumerate(map(difference, got, want)) if w), None)
+    if isinstance(want, np.ndarray) and want.ndim and (not isinstance(got, np.ndarray) or got.dtype != np.float64):
+        return f"returned {type(got).__name__} of dtype {getattr(got, 'dtype', '-')}, not a float64 array"
     got = np.asarray(got)
     if got.shape != np.shape(want):
         return f"shape {got.shape} instead of {np.shape(want)}"
@@ -240,7 +244,20 @@ def run_case(fn, ref, args):
     for i, (a, b) in enumerate(zip(args, before)):
         if changed(a, b):
             return f"changed its argument {i}"
+    if returned_input(got, args):
+        return "returned (part of) an input, not a new object"
     return difference(got, want)
+
+
+# Wrong only on an input the contract does not allow, so no grader may charge it: kept in the set
+# as written (bench/heldout/README.md counts it as "missed" with this reason).
+OUTSIDE_THE_CONTRACT = {
+    "path_weights-int-dtype-c": "wrong only for a carry of Python ints; the contract promises (T,) floats",
+}
+
+# Entries that read a variable a test cell of the notebook leaves behind (a student's slip), not a
+# typo of the entry: the grader calls them where that variable does not exist.
+USES_A_NOTEBOOK_GLOBAL = {"mlp_backward-global-X-c"}
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=[e.id for e in ENTRIES])
@@ -249,8 +266,18 @@ def test_entry_applies_and_is_what_its_kind_says(entry):
     assert callable(ns.get(entry.unit)), f"{entry.id}: the cell no longer defines {entry.unit}"
     rng = np.random.default_rng(sum(map(ord, entry.id)))
     ref = REFERENCE.get(entry.unit, getattr(R, entry.unit, None))
-    outcomes = [run_case(ns[entry.unit], ref, args) for args in CASES[entry.notebook](entry.unit, rng)]
-    if entry.kind == "wrong":
+    # The set's own cases, then the grader's (which hold the contract's edges: N = 1, an unknown
+    # activation, k > T, ...): a wrong entry may be wrong on an edge only.
+    cases = CASES[entry.notebook](entry.unit, rng) + hidden_cases(entry.unit, refused=True)
+    try:
+        outcomes = [run_case(ns[entry.unit], ref, args) for args in cases]
+    except AssertionError as exc:
+        if entry.id not in USES_A_NOTEBOOK_GLOBAL or "NameError" not in str(exc):
+            raise
+        outcomes = ["raised NameError: the global it reads is not an argument"]
+    if entry.id in OUTSIDE_THE_CONTRACT:
+        assert not any(outcomes), f"{entry.id} now differs inside the contract: drop it from OUTSIDE_THE_CONTRACT"
+    elif entry.kind == "wrong":
         assert any(outcomes), f"{entry.id} agrees with the reference on every case: it is not a mistake"
     else:
         assert not any(outcomes), f"{entry.id} is meant to be correct but: {[o for o in outcomes if o]}"
