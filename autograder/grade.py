@@ -25,7 +25,7 @@ import multiprocessing
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -39,6 +39,7 @@ from .checks.base import Case, Unit
 from .checks.judge import judge_cases, where
 from .errors import GraderError, SandboxError
 from .plan import GradedUnit, Plan
+from .reference.validate import known_sizes
 from .replies import CallReply, Raised
 from .results import ALL_PASS_NOTE, GradingFailure, ManualResult, StudentResult, UnitResult
 from .checks.given import directive
@@ -102,11 +103,14 @@ def oracle_bounds(case_args: object) -> tuple[int, int]:
     return max(16, int(np.prod(top))), min(MAX_ORACLE_ELEMENTS, 8 * elements + 1000)
 
 
-def oracle_answerer(unit: GradedUnit, case_args: object = None, calls: list[Call] | None = None) -> Callable[[str, object], object]:
+def oracle_answerer(unit: GradedUnit, case_args: object = None, calls: list[Call] | None = None,
+                    sizes: Mapping[str, object] | None = None) -> Callable[[str, object], object]:
     """Answers helper calls during `unit` only, for its own helper names only, within oracle_bounds.
 
     calls: if given, each answered call is appended as a trace.Call (the unit's call trace:
     the sandbox sends every helper call here as plain data).
+    sizes: the case's sizes; a call's arguments are checked against its model sizes, so that a bad
+    call names the argument of the wrong shape, not one its shape was read from.
     """
     from .checks.trace import Call
 
@@ -140,7 +144,7 @@ def oracle_answerer(unit: GradedUnit, case_args: object = None, calls: list[Call
             raise OracleRefused(f"{name} called with an array dimension of {max(dims)}, larger than any "
                                 f"this case's inputs can make ({max_dim})")
         try:
-            with np.errstate(all="ignore"):
+            with np.errstate(all="ignore"), known_sizes(sizes or {}, check.dims_used):
                 result = wire.to_data(ORACLES[name](*args))
         except Exception as exc:  # the reference validates shapes: pass its message on
             raise OracleRefused(f"{name} was called with bad arguments: {str(exc)[:300]}") from None
@@ -266,7 +270,7 @@ class Grader:
         def call(i: int, case: Case, calls: list[Call]) -> CallReply:
             at[0] = where(i, len(cases), case)
             return worker.call(unit.notebook, unit.name, case.args, check.oracles + shared,
-                               oracle_answerer(unit, case.args, calls), self.cfg.call_timeout)
+                               oracle_answerer(unit, case.args, calls, case.dims), self.cfg.call_timeout)
 
         try:
             verdict = judge_cases(check, cases, call, self._probe_runner(worker, unit, shared))

@@ -62,6 +62,7 @@ EXPECTED = {
     "db_h_keepdims": "keeps an axis of length 1",
     "db_q_matrix": "is an np.matrix of shape (1, 6)",
     "mlp_backward_reg_doubled_z": "reg * z_wts is counted twice",
+    "mlp_backward_input_as_hidden": "dz_wts: y_netAct must have shape (N=3, H=4), got shape (3, 5)",
     "mlp_backward_no_reg_y": "`dy_wts` was called without `reg` (its default is 0.0)",
     "rnn_backward_ignores_h0": "`dW_hh` received `h_prev` holding zeros at t = 0, where cache['h0'] belongs",
     "rnn2_backward_ignores_initial_states": "layer 1's initial state is left out",

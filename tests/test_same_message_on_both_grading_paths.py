@@ -61,6 +61,9 @@ MISTAKE_MESSAGES = {
         'mlp_backward: every call to the local rules received the right arguments, so the mistake is in what '
         'the function computes itself. mlp_backward output: z_wts is wrong: the regularization term reg * '
         'z_wts is counted twice: dz_wts already adds it ' + where("mlp_backward")),
+    "mlp_backward_input_as_hidden": (
+        "mlp_backward raised HelperCallError: dz_wts was called with bad arguments: dz_wts: y_netAct must have shape "
+        "(N=3, H=4), got shape (3, 5) (axis 1 is 5, expected H=4) " + where("mlp_backward")),
     "mlp_backward_no_reg_y": (
         'mlp_backward: `dy_wts` was called without `reg` (its default is 0.0); it should receive the reg '
         'passed in. mlp_backward output: y_wts is wrong: the regularization term reg * y_wts is missing: pass reg'

@@ -411,6 +411,14 @@ ISSUE10_MISTAKES = {
             return {"z_wts": dz_wts(g_z_in, cache["y_netAct"], params["z_wts"], reg) + reg * params["z_wts"],
                     "z_b": dz_b(g_z_in), "y_wts": dy_wts(g_y_in, cache["X"], params["y_wts"], reg), "y_b": dy_b(g_y_in)}
         '''),
+    "mlp_backward_input_as_hidden": ("mlp_backward", '''
+        def mlp_backward(y, params, cache, reg=0.0):
+            g_z_in = dz_netIn(dz_netAct(cache["z_netAct"], y), cache["z_netAct"])
+            g_y_in = dy_netIn(dy_netAct(g_z_in, params["z_wts"]), cache["y_netIn"])
+            # the input X where the hidden activations y_netAct belong (its rows are examples too)
+            return {"z_wts": dz_wts(g_z_in, cache["X"], params["z_wts"], reg), "z_b": dz_b(g_z_in),
+                    "y_wts": dy_wts(g_y_in, cache["X"], params["y_wts"], reg), "y_b": dy_b(g_y_in)}
+        '''),
     "mlp_backward_no_reg_y": ("mlp_backward", '''
         def mlp_backward(y, params, cache, reg=0.0):
             g_z_in = dz_netIn(dz_netAct(cache["z_netAct"], y), cache["z_netAct"])

@@ -23,6 +23,7 @@ import numpy as np
 from ..replies import CallReply, ErrorKind, Raised, Returned
 from ..sandbox.runner import (call_graded, describe_exception, not_implemented_message, problem_message, returned_input,
                               returned_input_message, shared_swaps, swap_in, swap_out)
+from ..reference.validate import known_sizes
 from ..sandbox.wire import to_data
 from .base import Case, Runner, StudentFunction, Unit
 from .catalogue import UNITS
@@ -34,10 +35,10 @@ from .trace import Call, recorder
 def _callers(unit: Unit, func: StudentFunction, namespace: dict[str, object], oracles: Mapping[str, StudentFunction],
              classify: Classify | None, shared: Mapping[str, object]) -> tuple[CallStudent, Runner]:
     """(the judge's call of a case, the probes' call): `func` called here, its helpers swapped meanwhile."""
-    def once(args: tuple[object, ...], calls: list[Call]) -> CallReply:
+    def once(args: tuple[object, ...], calls: list[Call], dims: Mapping[str, object] | None = None) -> CallReply:
         saved = swap_in(namespace, {**recorder({n: oracles[n] for n in unit.oracles}, calls), **shared})
         try:
-            with warnings.catch_warnings(), np.errstate(all="ignore"):
+            with warnings.catch_warnings(), np.errstate(all="ignore"), known_sizes(dims or {}, unit.dims_used):
                 warnings.simplefilter("ignore")
                 given = copy.deepcopy(args)
                 got, problem = call_graded(func, given, classify, unit.arg_names)
@@ -54,7 +55,7 @@ def _callers(unit: Unit, func: StudentFunction, namespace: dict[str, object], or
         return Returned(to_data(got), returned_input_message(unit.name, found) if found else "")
 
     def call(i: int, case: Case, calls: list[Call]) -> CallReply:
-        return once(case.args, calls)
+        return once(case.args, calls, case.dims)
 
     def probe(args: tuple[object, ...]) -> object:
         reply = once(args, [])

@@ -7,7 +7,9 @@ broadcasting surprise deep inside a matrix product.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
@@ -17,6 +19,29 @@ from numpy.typing import NDArray
 Array = NDArray[np.float64]
 
 ACTIVATIONS = ("relu", "tanh")
+
+
+# Sizes known before any argument is read: the grader sets them (known_sizes) while it answers a
+# student's call of a local rule, from the case being graded. Without them the first argument binds
+# the sizes, so an argument of the wrong shape passed first makes a right one look wrong.
+_KNOWN: ContextVar[Mapping[str, int] | None] = ContextVar("known_sizes", default=None)
+
+
+# The sizes a local rule's arguments must have whatever the call: the model's (weights, classes).
+# N and T are not among them: a right answer may call a rule on one example or one step.
+MODEL_SIZES = ("D", "H", "C", "Q", "H1", "H2")
+
+
+@contextmanager
+def known_sizes(dims: Mapping[str, object], used: Iterable[str]) -> Iterator[None]:
+    """Within the block, every Shapes starts with the case's model sizes bound: those of `dims`
+    (a case's sizes) named in MODEL_SIZES and in `used` (the sizes the unit's cases set)."""
+    used = set(used)
+    token = _KNOWN.set({k: v for k, v in dims.items() if k in MODEL_SIZES and k in used and isinstance(v, int)})
+    try:
+        yield
+    finally:
+        _KNOWN.reset(token)
 
 
 class Shapes:
@@ -29,7 +54,7 @@ class Shapes:
 
     def __init__(self, where: str, **known: int) -> None:
         self.where = where
-        self.dims: dict[str, int] = dict(known)
+        self.dims: dict[str, int] = {**(_KNOWN.get() or {}), **known}
 
     def _describe(self, spec: list[str]) -> str:
         return "(" + ", ".join(
