@@ -21,7 +21,8 @@ TRUNC1 = where("bptt_truncated")
 RAND1 = where("bptt_randomized")
 FUTURE = ("correct when no gradient comes from the future (W_hh = 0), wrong otherwise: look at what uses W_hh (the "
           "gradient carried back from step t+1); correct for a single step (T = 1), wrong for longer sequences: look "
-          "at the gradient carried back from step to step, the sums over time or the division by T ")
+          "at the gradient carried back from step to step, the sums over time, the division by T or anything else that "
+          "uses T ")
 BEFORE6 = "the pre-activation gradient dhraw_t is wrong at t = 0..5 (every step before t = 6); the first wrong step from the end is t = 5: "
 LOOP_WRONG = "W_xh, W_hh and b_h each has the wrong values. Probes: "
 
@@ -100,7 +101,7 @@ def dhraw_t(dh_t, h_netIn_t, h_t, activation):
 def dW_hh(h_prev, dhraw):
     return sum(h_prev[t, 0][:, None] * dhraw[t].sum(0)[None, :] for t in range(h_prev.shape[0]))
 """, "dW_hh output has the wrong values. Probes: correct for one example, wrong for a batch: look at the sums over "
-     "the batch " + where("dW_hh")),
+     "the batch or anything else that uses N " + where("dW_hh")),
     "dy_t": ("""
 def dy_t(p_t, y_t, T):
     return (p_t - np.eye(p_t.shape[1])[y_t]) / (T * p_t.shape[1])
@@ -211,7 +212,7 @@ def dy_netIn(dy_netAct, y_netIn):
     "dy_wts from row sums": ("dy_wts", """
 def dy_wts(dy_netIn, X, y_wts, reg):
     return np.outer(X.sum(0), dy_netIn.sum(0)) + reg * y_wts
-""", "correct for one example, wrong for a batch: look at the sums over the batch"),
+""", "correct for one example, wrong for a batch: look at the sums over the batch or anything else that uses N"),
     "dh1_t doubles layer 2": ("dh1_t", """
 def dh1_t(dhraw2_t, dhraw1_next, W_xh2, W_hh1):
     return 2 * dhraw2_t @ W_xh2.T + dhraw1_next @ W_hh1.T

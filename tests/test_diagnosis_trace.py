@@ -27,8 +27,8 @@ def verdict(unit, source):
 CASE1 = where("rnn_backward")
 FUTURE_PROBES = ("Probes: correct when no gradient comes from the future (W_hh = 0), wrong otherwise: look at what uses "
                  "W_hh (the gradient carried back from step t+1); correct for a single step (T = 1), wrong for longer "
-                 "sequences: look at the gradient carried back from step to step, the sums over time or the division "
-                 "by T ")
+                 "sequences: look at the gradient carried back from step to step, the sums over time, the division "
+                 "by T or anything else that uses T ")
 LOOP_OUTPUT = "rnn_backward output: W_xh, W_hh and b_h each has the wrong values. "
 # A rewrite of the loop that reproduces every output on every case (and the extra one) follows the trace.
 LOOP_WRONG = "rnn_backward output: W_xh, W_hh and b_h are wrong: "

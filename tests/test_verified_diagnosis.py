@@ -629,7 +629,8 @@ def test_a_property_that_holds_is_said_with_where_to_look_never_as_a_cause():
         "bptt_truncated output: W_xh, W_hh, b_h, W_hq and b_q each has the wrong values. Probes: the pre-activation "
         "gradient dhraw_t is wrong at every step; the first wrong step from the end is t = 6: step t's own term "
         "dy_t @ W_hq.T is scaled by a wrong constant; correct for a single step (T = 1), wrong for longer sequences: "
-        "look at the gradient carried back from step to step, the sums over time or the division by T; correct when "
+        "look at the gradient carried back from step to step, the sums over time, the division by T or anything else "
+        "that uses T; correct when "
         "k ≥ T (no cut), wrong for k < T: look at what depends on k (the chunks, and where the gradient is cut) "
         + where("bptt_truncated"))
     assert "is wrong" not in message.split("Probes:")[1].replace("dhraw_t is wrong at", "")
@@ -658,8 +659,8 @@ def path_weights(carry):
 def test_path_weights_is_never_pointed_at_a_sum_over_time_it_does_not_have():
     assert verdict("path_weights", PATH_WEIGHTS_WRAPS) == (
         "path_weights output has the wrong values. Probes: correct for a single step (T = 1), wrong for longer "
-        "sequences: look at which multipliers each entry w[t, j] takes (those of steps t-j+1..t, none for j > t) "
-        + where("path_weights"))
+        "sequences: look at which multipliers each entry w[t, j] takes (those of steps t-j+1..t, none for j > t) or "
+        "anything else that uses T " + where("path_weights"))
     assert verdict("path_weights", PATH_WEIGHTS_WRAPS.replace("range(1, T)", "range(1, t + 1)")) is None
 
 
@@ -773,3 +774,49 @@ def test_the_lecture_notes_slip_is_still_named_on_the_first_case():
     assert verdict("dz_netAct", "def dz_netAct(z_netAct, y):\n    return -1 / (len(z_netAct) * z_netAct)\n") == (
         "dz_netAct output: has the lecture notes' slip: -1/(N*z_netAct) is the gradient only at the true class; it "
         "is 0 elsewhere " + where("dz_netAct"))
+
+
+# ---- classes of wrong sentences found by reading a blind set's messages ---------------------------
+
+def _blind_source(entry_id):
+    """An entry of a held-out set by id (bench/heldout): its student function."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench" / "heldout"))
+    import build
+    return next(e.source for e in build.load_entries() if e.id == entry_id)
+
+
+def test_a_slip_at_every_chunk_start_step_0_included_is_one_cause_not_two():
+    # `if t % k != 0` skips W_hh's term at t = 0 as well as at the boundaries: once named as the
+    # initial state left out plus the boundary term, although cache['h0'] was used.
+    got = verdict("bptt_truncated", _blind_source("bptt_truncated-no-W_hh-at-boundary-c"))
+    assert got == (
+        "bptt_truncated output: W_hh is wrong: at the first step of every chunk, t = 0, k, 2k, ..., the term "
+        "h_{t-1}.T @ dhraw_t is left out of the sum of W_hh (at t = 0 the term of cache['h0']); every step's term "
+        "counts in W_hh's sum, and only the carried gradient is cut " + where("bptt_truncated"))
+    # `carried[:] = 0` through a view of the stored dhraw_t: once named as a loop that stops short.
+    got = verdict("bptt_truncated", _blind_source("bptt_truncated-aliased-reset-c"))
+    assert got.startswith("bptt_truncated output: W_xh, W_hh and b_h are wrong: at the first step of every chunk, "
+                          "t = 0, k, 2k, ..., dhraw_t is missing from the sums of W_xh, W_hh and b_h")
+    assert "initial state" not in got and "never visited" not in got
+
+
+def test_a_factor_that_is_some_xi_only_in_one_draw_is_not_named():
+    # 1 / max(ξ) taken as π: the factor equals the largest ξ of the draw, at whatever index it sits.
+    got = verdict("bptt_randomized", _blind_source("bptt_randomized-recovers-pi-c"))
+    assert "is multiplied by ξ[" not in got
+    assert got.startswith("bptt_randomized output: W_xh, W_hh and b_h each has the wrong values.")
+
+
+def test_a_batch_property_points_at_whatever_uses_n_not_only_the_sums():
+    # reg * y_wts / N: right for one example, while the one sum over the batch is right.
+    got = verdict("dy_wts", _blind_source("dy_wts-reg-over-N-c"))
+    assert "look at the sums over the batch or anything else that uses N" in got
+    assert "look at the terms reg multiplies" in got
+
+
+def test_a_property_is_said_only_if_every_variant_of_the_inputs_shows_it():
+    # w[t, 0] = carry[t]: at T = 1 a regular cut's carry is [1], which hides it; an arbitrary carry does not.
+    got = verdict("path_weights", _blind_source("path_weights-lag0-includes-c_t-c"))
+    assert "correct for a single step" not in got

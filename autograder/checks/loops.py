@@ -12,7 +12,8 @@ Each rule below rewrites one part of that loop, the way a student's loop differs
   randomized truncation ξ ignored, ξ as a 0/1 mask, a weight 1/(1-π), 2, π or 1/(the
   fraction of ξ kept) instead of 1/π, ξ one step late or early, or read backwards;
 * the sums: the cut (or ξ) applied to the parameter sums as well, on every sum or on W_hh's
-  only; ξ applied to each step's own output gradient dy_t as well;
+  only, at the boundaries or at every chunk start (step 0 too); ξ applied to each step's own
+  output gradient dy_t as well;
 * the step and the sums, in every one-layer loop: dh_t carried instead of dhraw_t; φ′ skipped,
   the ReLU mask whatever the activation, tanh's derivative of h_netIn or of h_{t-1}; W_hh's sum
   paired with h_t, with h_t for t >= 1, with h_netIn_{t-1}, with wrapped or next states, or
@@ -240,6 +241,15 @@ TRUNCATION: list[Part] = [
     ("sums", "the boundary step's term h_{t-1}.T @ dhraw_t is left out of the sum of W_hh: step k still uses "
              "W_hh on the frozen h_{k-1}, and that use counts in the gradient of W_hh; only the carried "
              "gradient is cut.", lambda T, c, k: (c, ("W_hh",))),
+    # The same two with step 0 counted as a chunk start too (t % k == 0): one slip, which a pair of
+    # rules (the initial state or step 0 left out, plus the boundaries) would name as two.
+    ("sums", "at the first step of every chunk, t = 0, k, 2k, ..., dhraw_t is missing from the sums of W_xh, "
+             "W_hh and b_h; every step's dhraw_t counts in the sums, and only the gradient carried back to the "
+             "step before is cut.", lambda T, c, k: (np.r_[0.0, c[1:]], SUM_KEYS) if k else None),
+    ("sums", "at the first step of every chunk, t = 0, k, 2k, ..., the term h_{t-1}.T @ dhraw_t is left out of "
+             "the sum of W_hh (at t = 0 the term of cache['h0']); every step's term counts in W_hh's sum, and "
+             "only the carried gradient is cut.",
+     lambda T, c, k: (np.r_[0.0, c[1:]], ("W_hh",)) if k else None),
 ]
 
 

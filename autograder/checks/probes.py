@@ -16,6 +16,7 @@ kernel, or in the sandbox) and returns its answer as plain data, or None if the 
 """
 import re
 from collections.abc import Mapping, Sequence
+from itertools import product
 from typing import TypedDict, TypeGuard
 
 import numpy as np
@@ -82,9 +83,15 @@ T_PARTS = ("carry", "time sum", "over T", "steps", "paths")
 N_PARTS = ("batch sum", "over N", "rows")
 
 
-def pointer(unit: str, parts: Sequence[str]) -> str:
-    """': look at A, B or C' for the parts of `parts` that `unit` computes, or '' (nothing to point at)."""
+def pointer(unit: str, parts: Sequence[str], size: str = "") -> str:
+    """': look at A, B or C' for the parts of `parts` that `unit` computes, or '' (nothing to point at).
+
+    size: the size the property switched ("N", "T"); the list then ends with "anything else that
+    uses" it, since a wrong answer may use it where the reference does not (reg * W / N makes dy_wts
+    right for one example while its one sum over the batch is right)."""
     have = [PART_WORDS[p] for p in parts if p in PARTS.get(unit, frozenset())]
+    if size:
+        have.append(f"anything else that uses {size}" if have else f"where {size} is used")
     if not have:
         return ""
     listed = have[0] if len(have) == 1 else ", ".join(have[:-1]) + " or " + have[-1]
@@ -236,10 +243,15 @@ def _scalar_names(unit: str, extra: object, t: int, T: int) -> list[tuple[float,
     names: list[tuple[float | None, str]] = [(0.0, "0"), (1.0, "1"), (2.0, "2"), (0.5, "1/2")]
     if unit == "bptt_randomized":
         xi = np.asarray(extra, dtype=np.float64)
+        # Only the ξ a loop reaches by its own logic: this step's, its neighbours', the mirrored one,
+        # the first and the last; the largest and the mean of ξ. Any other index would be a number
+        # that happens to equal the factor in this draw.
+        near = [j for j in dict.fromkeys((t + 1, t, t + 2, T - 2 - t, 0, T - 1)) if 0 <= j < T]
         names = [(float(xi[t + 1]), f"ξ[{t + 1}]") if t + 1 < T else (None, "")] + \
-            [(float(x), f"ξ[{j}]") for j, x in enumerate(xi)] + \
-            [(1 / float(x), f"1/ξ[{j}]") for j, x in enumerate(xi) if x] + \
-            [(float(x) ** 2, f"ξ[{j}]²") for j, x in enumerate(xi)] + names
+            [(float(xi[j]), f"ξ[{j}]") for j in near] + \
+            [(1 / float(xi[j]), f"1/ξ[{j}]") for j in near if xi[j]] + \
+            [(float(xi[j]) ** 2, f"ξ[{j}]²") for j in near] + \
+            [(float(np.max(xi)), "the largest ξ"), (float(np.mean(xi)), "the mean of ξ")] + names
     return [(v, n) for v, n in names if v is not None]
 
 
@@ -458,8 +470,8 @@ def _rnn_properties(unit: str, args: Sequence[object], run: Runner) -> list[str]
         ("h0 = 0", _Switch(h0=True), "correct when the initial state is zero, wrong otherwise: look at where "
                                      "cache['h0'] enters (h_prev[0] = cache['h0'])"),
         ("T = 1", _Switch(T=1), "correct for a single step (T = 1), wrong for longer sequences"
-                                + pointer(unit, T_PARTS)),
-        ("N = 1", _Switch(N=1), "correct for one example, wrong for a batch" + pointer(unit, N_PARTS)),
+                                + pointer(unit, T_PARTS, "T")),
+        ("N = 1", _Switch(N=1), "correct for one example, wrong for a batch" + pointer(unit, N_PARTS, "N")),
         ("other activation", _Switch(act=OTHER[act]),
          f"correct for {OTHER[act]}, wrong for {act}" + _phi_pointer(unit, act)),
     ]
@@ -506,10 +518,10 @@ def _dims_properties(unit: Unit, case: Case, run: Runner) -> list[str]:
         return out
     switches: list[tuple[DimsChange, str]] = []
     if "N" in unit.dims_used:       # path_weights has no batch
-        switches.append((DimsChange(N=1), "correct for one example, wrong for a batch" + pointer(unit.name, N_PARTS)))
+        switches.append((DimsChange(N=1), "correct for one example, wrong for a batch" + pointer(unit.name, N_PARTS, "N")))
     if "T" in unit.dims_used:       # an MLP has no time axis: T = 1 would say nothing true about it
         switches.append((DimsChange(T=1), "correct for a single step (T = 1), wrong for longer sequences"
-                         + pointer(unit.name, T_PARTS)))
+                         + pointer(unit.name, T_PARTS, "T")))
     activation = d.get("activation")
     if isinstance(activation, str):       # the unit's sizes include the activation
         other = OTHER[activation]
@@ -544,6 +556,14 @@ def _dims_properties(unit: Unit, case: Case, run: Runner) -> list[str]:
             control = unit.make_case(np.random.default_rng(change.get("seed", seed) + 7), {**base, "kinks": False})
         except Exception:
             continue
+        # ... and on a draw of each of the unit's own variants of its inputs (path_weights' T = 1 from
+        # a regular cut has carry [1], which hides a lag-0 weight of carry[t]; an arbitrary carry does not).
+        for i, variant in enumerate(unit.variants):
+            try:
+                draws.append(unit.make_case(np.random.default_rng(change.get("seed", seed) + 43 + i),
+                                            {**base, **variant, **change, "kinks": False}))
+            except Exception:
+                continue
         if all(_control_passes(run, d.args, d.expected) for d in draws) and \
                 not _control_passes(run, control.args, control.expected):
             out.append(text)
@@ -701,6 +721,35 @@ NUMBERS = re.compile(r"(?:t = )?#(?:\s*(?:,|\.\.|and)\s*(?:t = )?#)*")
 STEP_NUMBER = re.compile(r"(t = |t=|steps? |between steps |last |\[|_|\{|and |, |\.\.)\d+")
 
 
+FROM_STEP = re.compile(r"from step (\d+)")
+XI_INDEX = re.compile(r"ξ\[(\d+)\]")
+
+
+def _shapes(reading: str) -> set[str]:
+    """The reading's shapes (_shape_of) with each ξ[j] written without digits, so that its index
+    survives: as itself ("ξ[0]" at every step: one ξ for all) or as its offset from the step s the
+    reading is about ("ξ[s]", "ξ[s-2]": a ξ a step late or early), each index either way. A ξ that
+    fits neither way on fresh sizes (ξ[4] at step 6 because it was the largest ξ of that draw) is no
+    reading."""
+    m = FROM_STEP.search(reading)
+    s = int(m[1]) if m else None
+    found = list(XI_INDEX.finditer(reading))[:3]
+    out = set()
+    for modes in product((False, True), repeat=len(found)):
+        if any(modes) and s is None:
+            continue
+        text, end = "", 0
+        for x, relative in zip(found, modes):
+            j = int(x[1])
+            if relative and s is not None:
+                word = "ξ[s" + ("p" * (j - s) if j > s else "m" * (s - j)) + "]"
+            else:
+                word = "ξ[at" + "i" * j + "]"
+            text, end = text + reading[end:x.start()] + word, x.end()
+        out.add(_shape_of(text + reading[end:]))
+    return out
+
+
 def _shape_of(reading: str) -> str:
     """A reading without the numbers that depend on the sizes (steps, indices): each becomes '#', a
     run of them one '#'. A factor ("scaled by 0.5") stays: on fresh sizes it must be the same."""
@@ -746,7 +795,7 @@ def _verified(unit: Unit, case: Case, run: Runner, traced: bool, found: list[tup
     again: set[str] = set()
     if extra is not None:
         try:
-            again = {_shape_of(r) for _, r in _readings(unit, extra, run, traced) if r}
+            again = {shape for _, r in _readings(unit, extra, run, traced) if r for shape in _shapes(r)}
         except Exception:
             again = set()
     out: list[str] = []
@@ -756,7 +805,7 @@ def _verified(unit: Unit, case: Case, run: Runner, traced: bool, found: list[tup
             if sentence.startswith("the pre-activation gradient dhraw_t is wrong at") and why_kept:
                 continue
             out.append(sentence)
-        elif _shape_of(reading) in again:
+        elif _shapes(reading) & again:
             out.append(sentence)
             why_kept = why_kept or STEP_WHY.match(sentence) is not None
     return out
