@@ -135,6 +135,12 @@ def argument_rewrites(unit: Unit, case: Case) -> list[tuple[str, Answer]]:
                             f"reshape is not a transpose (use {fix})", i, a.reshape(last, rows).T.reshape(a.shape)))
         changes.append((f"the term with `{names[i]}` is missing: the answer does not depend on `{names[i]}`",
                         i, np.zeros_like(a)))
+        if np.any(a == 0):
+            # A mask taken with >= (np.heaviside(x, 1)): the entries where the argument is exactly 0 count as
+            # positive. Only a rule that jumps at 0 (ReLU's derivative) differs from the reference here.
+            changes.append((f"it treats the entries where `{names[i]}` is exactly 0 as positive "
+                            f"(`{names[i]} >= 0` where `{names[i]} > 0` belongs: ReLU's derivative at 0 is 0)",
+                            i, np.where(a == 0, np.finfo(np.float64).tiny, a)))
     out: list[tuple[str, Answer]] = []
     for message, i, value in changes:
         try:
@@ -147,11 +153,42 @@ def argument_rewrites(unit: Unit, case: Case) -> list[tuple[str, Answer]]:
     return out
 
 
+def _size_name(size: int, dims: Mapping[str, object]) -> str | None:
+    """The one size name of `dims` whose value is `size` (None if none or several)."""
+    same = [k for k in SIZE_NAMES if dims.get(k) == size]
+    return same[0] if len(same) == 1 else None
+
+
+def shape_rewrites(case: Case) -> list[tuple[str, Answer]]:
+    """The error model's rewrites of an array answer's shape: the right answer summed over every entry or
+    over one axis, or cut to its first N (T, ...) entries along axis 0 (a loop over the wrong size)."""
+    want = case.expected
+    if not isinstance(want, np.ndarray) or want.ndim == 0:
+        return []
+    out: list[tuple[str, Answer]] = [(
+        "it is one number, the sum of every entry of the right answer: is the sum missing its axis= "
+        "(this output keeps its axes)?", np.asarray(want.sum()))]
+    if want.ndim >= 2:
+        out += [(f"it is the right answer summed over its axis {a}, a sum this output does not take "
+                 f"(it keeps that axis)", want.sum(axis=a)) for a in range(want.ndim)]
+    dims: Mapping[str, object] = case.dims      # the sizes the unit uses (made_from holds others, k among them)
+    along = _size_name(want.shape[0], dims)
+    if along is not None:
+        for name in SIZE_NAMES:
+            n = dims.get(name)
+            if name != along and isinstance(n, int) and 0 < n < want.shape[0] and _size_name(n, dims) == name:
+                out.append((f"it holds only the first {name} entries of the right answer along axis 0, whose "
+                            f"length is {along}: does a loop or slice run over {name} where {along} belongs?",
+                            want[:n]))
+    return out
+
+
 def candidates(unit: Unit, case: Case) -> list[tuple[str, Answer]]:
     """Every rewrite of the reference tried on a case: the unit's catalogue first, then the generic
-    ones (a local rule's arguments; a BPTT loop's header, carry and sums, checks/loops.py)."""
+    ones (a local rule's arguments; a BPTT loop's header, carry and sums, checks/loops.py; the
+    answer's shape)."""
     from .loops import loop_rewrites
-    return list(case.mistakes) + argument_rewrites(unit, case) + loop_rewrites(unit, case)
+    return list(case.mistakes) + argument_rewrites(unit, case) + loop_rewrites(unit, case) + shape_rewrites(case)
 
 
 def verified_mistakes(unit: Unit, case: Case, seen: Evidence) -> dict[str, set[LeafPath]]:
@@ -166,7 +203,7 @@ def verified_mistakes(unit: Unit, case: Case, seen: Evidence) -> dict[str, set[L
     loops = loop_rewrites(unit, case)
     whole = {m for m, _ in loops}
     out: dict[str, set[LeafPath]] = {}
-    own = list(case.mistakes) + argument_rewrites(unit, case) + loops     # candidates(unit, case), once
+    own = list(case.mistakes) + argument_rewrites(unit, case) + loops + shape_rewrites(case)   # candidates(unit, case), once
     for message in dict.fromkeys(m for m, _ in own):
         for path in paths:
             if all(any(_equal(got, w, path) for w in ([w for m, w in tried[id(c)] if m == message] or _reference(c)))
@@ -394,3 +431,36 @@ def _not_values(part: str, what: str) -> bool:
 def _observed(unit: Unit, case: Case, part: str) -> str:
     """A verdict's output part when the answer cannot be examined again: no cause, no detail."""
     return part if case.expected is None else f"{unit.name} output is wrong."
+
+
+def raised_repair(unit: Unit, case: Case, run: Runner) -> str | None:
+    """For a function that raised on `case`: the sentence naming the one 2-D, non-square argument whose
+    transpose, passed in its place, makes the function right on every hidden case AND on the extra case
+    (a missing or extra .T that makes a product or a sum fail on its shapes). None if no argument, or
+    more than one, does: nothing is said then."""
+    extra = extra_case(unit, case)
+    if extra is None or case.expected is None:
+        return None
+    tried = [c for c in unit.cases() + [extra] if c.expected is not None]
+    names = unit.arg_names
+    fits: list[str] = []
+    for i, a in enumerate(case.args):
+        if not (isinstance(a, np.ndarray) and a.dtype.kind == "f" and a.ndim == 2 and a.shape[0] != a.shape[1]):
+            continue
+        ok = True
+        for c in tried:
+            given = c.args[i]
+            if not (isinstance(given, np.ndarray) and given.ndim == 2):
+                ok = False
+                break
+            got = run(c.args[:i] + (given.T,) + c.args[i + 1:])
+            if got is None or wrong_paths(c, got):
+                ok = False
+                break
+        if ok and i < len(names):
+            fits.append(names[i])
+    if len(fits) != 1:
+        return None
+    n = fits[0]
+    return (f"Given `{n}.T` in place of `{n}`, {unit.name} returns the right answer on every case and on one with "
+            f"other sizes: it uses `{n}` transposed ({n} where {n}.T belongs, or the reverse).")
