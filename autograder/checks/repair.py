@@ -135,6 +135,9 @@ def argument_rewrites(unit: Unit, case: Case) -> list[tuple[str, Answer]]:
                             f"reshape is not a transpose (use {fix})", i, a.reshape(last, rows).T.reshape(a.shape)))
         changes.append((f"the term with `{names[i]}` is missing: the answer does not depend on `{names[i]}`",
                         i, np.zeros_like(a)))
+        if np.any(a < 0):
+            changes.append((f"`{names[i]}` enters through a ReLU (np.maximum({names[i]}, 0)): its negative entries are "
+                            f"dropped, where it enters as it is", i, np.maximum(a, 0.0)))
         if np.any(a == 0):
             # A mask taken with >= (np.heaviside(x, 1)): the entries where the argument is exactly 0 count as
             # positive. Only a rule that jumps at 0 (ReLU's derivative) differs from the reference here.
@@ -322,18 +325,49 @@ def verified_term_scale(unit: Unit, case: Case, seen: Evidence) -> tuple[str, An
                 return f"the term without reg (the data term) {text}", value ** power * parts[0] + parts[1]
     # The reg term scaled, the data term right: its sign flipped, or the 2 of |W|^2 kept (the 1/2 dropped
     # from the loss reg/2*|W|^2; a halved reg term is the units' own catalogue entry).
-    for scale, text in ((-1.0, "is subtracted: d/dW of reg/2*|W|^2 is +reg*W, added to the data term"),
-                        (2.0, "is doubled: d/dW of reg/2*|W|^2 is reg*W, not 2*reg*W")):
+    scales: list[tuple[str, float | None, str]] = [
+        ("", -1.0, "is subtracted: d/dW of reg/2*|W|^2 is +reg*W, added to the data term"),
+        ("", 2.0, "is doubled: d/dW of reg/2*|W|^2 is reg*W, not 2*reg*W")]
+    scales += [(name, None, f"is divided by {name}: d/dW of reg/2*|W|^2 is reg*W, not divided by {name}")
+               for name in _size_names(case)]
+    for name, scale, text in scales:
         ok = True
         for c, got in seen:
             parts, g = _terms(unit, c), _leaf(got, ())
-            if parts is None or g is None or not close(g, parts[0] + scale * parts[1]):
+            v = _form_value(name, c) if name else scale
+            if parts is None or g is None or v is None or not close(g, parts[0] + parts[1] / (v if name else 1 / v)):
                 ok = False
                 break
         parts = _terms(unit, case)
-        if ok and parts is not None and np.any(parts[1]):
-            return f"the regularization term {text}", parts[0] + scale * parts[1]
+        v = _form_value(name, case) if name else scale
+        if ok and parts is not None and v is not None and abs(v - 1) > 1e-9 and np.any(parts[1]):
+            return f"the regularization term {text}", parts[0] + parts[1] / (v if name else 1 / v)
+    # The penalty's value added where its derivative belongs: reg * sum(W**2) (or half of it) for reg * W.
+    for half, text in ((1.0, "reg*sum(W**2)"), (0.5, "reg/2*sum(W**2)")):
+        ok = True
+        for c, got in seen:
+            parts, g, reg = _terms(unit, c), _leaf(got, ()), _reg(unit, c)
+            if parts is None or g is None or reg is None or not close(g, parts[0] + half * reg * np.sum(_weight(unit, c) ** 2)):
+                ok = False
+                break
+        parts, reg = _terms(unit, case), _reg(unit, case)
+        if ok and parts is not None and reg and np.any(parts[1]):
+            return (f"the regularization term is the penalty's value {text} (one number added to every entry) "
+                    f"where its derivative reg*W belongs", parts[0] + half * reg * np.sum(_weight(unit, case) ** 2))
     return None
+
+
+def _reg(unit: Unit, case: Case) -> float | None:
+    reg = case.args[unit.arg_names.index("reg")] if "reg" in unit.arg_names else None
+    return float(reg) if isinstance(reg, (int, float)) and not isinstance(reg, bool) else None
+
+
+def _weight(unit: Unit, case: Case) -> Array:
+    """The weight matrix the reg term multiplies: the argument of the answer's own shape (y_wts, z_wts)."""
+    want = np.shape(case.expected)
+    found = [a for n, a in zip(unit.arg_names, case.args) if isinstance(a, np.ndarray) and a.shape == want
+             and n.endswith("wts")]
+    return np.asarray(found[0], dtype=np.float64) if len(found) == 1 else np.full(want, np.nan)
 
 
 def _close_leaf(got: object, path: LeafPath, target: np.ndarray) -> bool:
