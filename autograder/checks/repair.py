@@ -364,7 +364,7 @@ def _reg(unit: Unit, case: Case) -> float | None:
 
 def _weight(unit: Unit, case: Case) -> Array:
     """The weight matrix the reg term multiplies: the argument of the answer's own shape (y_wts, z_wts)."""
-    want = np.shape(case.expected)
+    want = case.expected.shape if isinstance(case.expected, np.ndarray) else ()
     found = [a for n, a in zip(unit.arg_names, case.args) if isinstance(a, np.ndarray) and a.shape == want
              and n.endswith("wts")]
     return np.asarray(found[0], dtype=np.float64) if len(found) == 1 else np.full(want, np.nan)
@@ -475,7 +475,9 @@ def raised_repair(unit: Unit, case: Case, run: Runner) -> str | None:
     extra = extra_case(unit, case)
     if extra is None or case.expected is None:
         return None
-    tried = [c for c in unit.cases() + [extra] if c.expected is not None]
+    tried = unit.cases() + [extra]
+    if any(c.expected is None for c in tried):      # a case that must raise: "every case" could not be said
+        return None
     names = unit.arg_names
     fits: list[str] = []
     for i, a in enumerate(case.args):
