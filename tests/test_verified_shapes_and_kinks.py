@@ -50,7 +50,7 @@ def test_a_shape_error_on_one_case_only_names_no_transpose():
      "it is one number, the sum of every entry of the right answer: is the sum missing its axis= (this output keeps "
      "its axes)? "),
     ("dX", "def dX(dhraw, W_xh):\n    return np.sum(dhraw, axis=0) @ W_xh.T\n",
-     "it is the right answer summed over its axis 0, a sum this output does not take (it keeps that axis) "),
+     "it is the right answer summed over its axis 0 (time, T), a sum this output does not take (it keeps that axis) "),
     ("dX", "def dX(dhraw, W_xh):\n    return np.array([dhraw[t] @ W_xh.T for t in range(dhraw.shape[1])])\n",
      "it holds only the first N entries of the right answer along axis 0, whose length is T: does a loop or slice "
      "run over N where T belongs? "),

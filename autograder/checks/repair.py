@@ -162,6 +162,9 @@ def _size_name(size: int, dims: Mapping[str, object]) -> str | None:
     return same[0] if len(same) == 1 else None
 
 
+LABELS = {"T": "time, T", "N": "the batch, N"}
+
+
 def shape_rewrites(case: Case) -> list[tuple[str, Answer]]:
     """The error model's rewrites of an array answer's shape: the right answer summed over every entry or
     over one axis, or cut to its first N (T, ...) entries along axis 0 (a loop over the wrong size)."""
@@ -171,10 +174,14 @@ def shape_rewrites(case: Case) -> list[tuple[str, Answer]]:
     out: list[tuple[str, Answer]] = [(
         "it is one number, the sum of every entry of the right answer: is the sum missing its axis= "
         "(this output keeps its axes)?", np.asarray(want.sum()))]
-    if want.ndim >= 2:
-        out += [(f"it is the right answer summed over its axis {a}, a sum this output does not take "
-                 f"(it keeps that axis)", want.sum(axis=a)) for a in range(want.ndim)]
     dims: Mapping[str, object] = case.dims      # the sizes the unit uses (made_from holds others, k among them)
+    if want.ndim >= 2:
+        for a in range(want.ndim):
+            # The axis by its size's name; where two sizes share the length (T = N = 1), one rewrite per name:
+            # only the name every case agrees on is verified.
+            labels = [LABELS.get(k, k) for k in SIZE_NAMES if dims.get(k) == want.shape[a]] or [""]
+            out += [(f"it is the right answer summed over its axis {a}{f' ({label})' if label else ''}, a sum "
+                     f"this output does not take (it keeps that axis)", want.sum(axis=a)) for label in labels]
     along = _size_name(want.shape[0], dims)
     if along is not None:
         for name in SIZE_NAMES:
