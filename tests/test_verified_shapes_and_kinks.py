@@ -93,3 +93,14 @@ def test_a_reg_term_scaled_by_a_constant_no_size_names_is_not_named_by_a_size():
     source = "def dy_wts(dy_netIn, X, y_wts, reg):\n    return X.T @ dy_netIn + reg * y_wts / 3.0\n"
     message = verdict("dy_wts", source)
     assert message is not None and "divided by" not in message
+
+
+@pytest.mark.parametrize("derivative, message", [
+    ("(1 - h_t) ** 2", "squares 1 - h_t: (1 - h_t)**2 is not tanh's derivative 1 - h_t**2 (the square belongs to h_t "
+                       "alone)."),
+    ("(1 - h_t)", "leaves out the square: tanh's derivative is 1 - h_t**2, not 1 - h_t."),
+])
+def test_a_tanh_derivative_written_with_the_square_misplaced_is_named(derivative, message):
+    source = (f"def dhraw_t(dh_t, h_netIn_t, h_t, activation):\n    if activation == 'relu':\n"
+              f"        return dh_t * (h_netIn_t > 0)\n    return dh_t * {derivative}\n")
+    assert verdict("dhraw_t", source) == f"dhraw_t output: {message.rstrip('.')} " + where("dhraw_t", 2)

@@ -165,6 +165,9 @@ def _dhraw_t(rng: np.random.Generator, d: CaseDims) -> Case:
         wrong.append(("applies tanh twice: 1 - tanh(h_t)**2; h_t is already tanh(h_netIn_t).",
                       dh * (1 - np.tanh(h) ** 2)))
         wrong.append(("uses the ReLU derivative although activation is 'tanh'.", dh * (netIn > 0)))
+        wrong.append(("squares 1 - h_t: (1 - h_t)**2 is not tanh's derivative 1 - h_t**2 (the square belongs to "
+                      "h_t alone).", dh * (1 - h) ** 2))
+        wrong.append(("leaves out the square: tanh's derivative is 1 - h_t**2, not 1 - h_t.", dh * (1 - h)))
     return Case(args, R.dhraw_t(*args), d, wrong)
 
 
