@@ -104,3 +104,12 @@ def test_a_tanh_derivative_written_with_the_square_misplaced_is_named(derivative
     source = (f"def dhraw_t(dh_t, h_netIn_t, h_t, activation):\n    if activation == 'relu':\n"
               f"        return dh_t * (h_netIn_t > 0)\n    return dh_t * {derivative}\n")
     assert verdict("dhraw_t", source) == f"dhraw_t output: {message.rstrip('.')} " + where("dhraw_t", 2)
+
+
+@pytest.mark.parametrize("unit, args", [("dW_hq", "h, dy"), ("dW_hh", "h_prev, dhraw"), ("dW_xh", "X, dhraw")])
+def test_a_product_of_sums_over_time_is_named(unit, args):
+    a, b = args.split(", ")
+    source = f"def {unit}({args}):\n    return np.sum({a}, axis=0).T @ np.sum({b}, axis=0)\n"
+    assert verdict(unit, source) == (
+        f"{unit} output: it multiplies the sums over time of its two factors, which adds the cross terms of different "
+        "steps (s != t); the gradient is the sum over time of each step's own product " + where(unit))

@@ -144,6 +144,14 @@ def argument_rewrites(unit: Unit, case: Case) -> list[tuple[str, Answer]]:
             changes.append((f"it treats the entries where `{names[i]}` is exactly 0 as positive "
                             f"(`{names[i]} >= 0` where `{names[i]} > 0` belongs: ReLU's derivative at 0 is 0)",
                             i, np.where(a == 0, np.finfo(np.float64).tiny, a)))
+    steps = [a for a in args if isinstance(a, np.ndarray) and a.dtype.kind == "f" and a.ndim == 3]
+    if len(steps) == 2 and steps[0].shape[0] == steps[1].shape[0]:
+        # Both factors summed over time before the product: the first one's sum at every step gives
+        # (sum_t a_t).T @ (sum_t b_t), whichever factor carries it (one rewrite, naming neither).
+        a = steps[0]
+        changes.append(("it multiplies the sums over time of its two factors, which adds the cross terms of "
+                        "different steps (s != t); the gradient is the sum over time of each step's own product",
+                        next(i for i in arrays if args[i] is a), np.broadcast_to(a.sum(axis=0), a.shape).copy()))
     out: list[tuple[str, Answer]] = []
     for message, i, value in changes:
         try:
