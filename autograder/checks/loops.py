@@ -99,11 +99,13 @@ def loop(Y: np.ndarray, params: dict[str, Array], cache: dict[str, Array], act: 
     dphi = phi_rewritten(change.get("phi"), cache["h_netIn"], h, act, cache["h0"])
     kill = change.get("kill")
     dhraw = np.zeros_like(h)
+    dhs = np.zeros_like(h)
     nxt: Array | None = None
     for t in steps:
         dh = dy[t] @ W_hq.T if nxt is None else dy[t] @ W_hq.T + nxt @ W_hhT
         if isinstance(kill, np.ndarray):
             dh = kill[t] * dh
+        dhs[t] = dh
         dhraw[t] = dh * dphi[t]
         nxt = carry[t] * (dh if change.get("what") == "dh" else dhraw[t])
     h_prev = prev_rewritten(change.get("prev"), h, cache["h0"], cache["h_netIn"])
@@ -114,7 +116,7 @@ def loop(Y: np.ndarray, params: dict[str, Array], cache: dict[str, Array], act: 
         return scaled if key in sums_on else dhraw
     return {"W_xh": np.einsum("tnd,tnh->dh", X, used("W_xh")),
             "W_hh": np.einsum("tni,tnj->ij", h_prev, used("W_hh")),
-            "b_h": used("b_h").sum(axis=(0, 1)),
+            "b_h": (dhs if change.get("bias") else used("b_h")).sum(axis=(0, 1)),
             "W_hq": np.einsum("tnh,tnq->hq", h_out, dy),
             "b_q": dy.sum(axis=(0, 1))}
 
@@ -144,6 +146,8 @@ HEADER: list[Part] = [
 # Rules of the step itself and of the sums' previous states (the long units compute them in the loop;
 # rnn_backward's calls to the local rules are read by the call trace instead).
 STEP: list[Part] = [
+    ("bias", "b_h sums dh_t (the gradient at h_t, before φ′); the bias enters the pre-activation, so b_h sums "
+             "the pre-activation gradient dhraw_t.", lambda T, c, k: True),
     ("what", "the loop carries dh_t (the gradient at h_t, before φ′) back to step t-1; it must carry the "
              "pre-activation gradient dhraw_t.", lambda T, c, k: "dh"),
     ("phi", "φ′ is the ReLU mask (h_netIn > 0) whatever the activation; for tanh it is 1 - h**2.",
@@ -327,6 +331,7 @@ def loop2(Y: np.ndarray, params: dict[str, Array], cache: dict[str, Array], act:
     assert isinstance(carry1, tuple) and isinstance(carry2, tuple)
     up = change.get("up", "dhraw2_t")
     dhraw1, dhraw2 = np.zeros_like(h1), np.zeros_like(h2)
+    dh1s, dh2s = np.zeros_like(h1), np.zeros_like(h2)
     nxt1: Array | None = None
     nxt2: Array | None = None
     for t in steps:
@@ -337,6 +342,7 @@ def loop2(Y: np.ndarray, params: dict[str, Array], cache: dict[str, Array], act:
                  "late": np.zeros_like(dh2) if late is None else late}[str(up)]
         dh1 = above @ W_xh2T if nxt1 is None else above @ W_xh2T + nxt1 @ W_hh1T
         dhraw1[t] = dh1 * dphi1[t]
+        dh1s[t], dh2s[t] = dh1, dh2
         nxt1 = carry1[1][t] * (dhraw1[t] if carry1[0] == "dhraw" else dh1)
         nxt2 = carry2[1][t] * (dhraw2[t] if carry2[0] == "dhraw" else dh2)
     prev1 = prev_rewritten(change.get("prev1"), h1, cache["h1_0"], cache["h1_netIn"])
@@ -344,9 +350,9 @@ def loop2(Y: np.ndarray, params: dict[str, Array], cache: dict[str, Array], act:
     in2 = prev_rewritten(None, h1, cache["h1_0"], h1) if change.get("in2") else h1
     s = "tni,tnj->ij"
     return {"W_xh1": np.einsum(s, X, dhraw1), "W_hh1": np.einsum(s, prev1, dhraw1),
-            "b_h1": dhraw1.sum(axis=(0, 1)),
+            "b_h1": (dh1s if change.get("bias1") else dhraw1).sum(axis=(0, 1)),
             "W_xh2": np.einsum(s, in2, dhraw2), "W_hh2": np.einsum(s, prev2, dhraw2),
-            "b_h2": dhraw2.sum(axis=(0, 1)),
+            "b_h2": (dh2s if change.get("bias2") else dhraw2).sum(axis=(0, 1)),
             "W_hq": np.einsum(s, prev_rewritten(None, h2, cache["h2_0"], h2) if change.get("out") else h2, dy),
             "b_q": dy.sum(axis=(0, 1))}
 
@@ -418,7 +424,9 @@ RNN2_RULES: list[Part2] = [
     ("in2", "W_xh2's sum pairs dhraw2_t with h1_{t-1} (layer 1's previous state) instead of h1_t: layer 2's input "
             "at step t is h1_t.",
      lambda T, c: True),
-] + _layer_prev("1") + _layer_prev("2")
+] + _layer_prev("1") + _layer_prev("2") + [
+    (f"bias{n}", f"b_h{n} sums dh{n}_t (the gradient at h{n}_t, before φ′); the bias enters layer {n}'s "
+                 f"pre-activation, so b_h{n} sums dhraw{n}_t.", lambda T, c: True) for n in "12"]
 
 
 def joined(first: str, second: str) -> str:
