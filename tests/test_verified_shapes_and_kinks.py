@@ -8,6 +8,7 @@ import pytest
 
 from tests.case_text import where
 from tests.test_diagnosis_trace import verdict
+from tests.wrong_answers import body
 
 MATMUL = ("raised ValueError: matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc signature "
           "(n?,k),(k,m?)->(n?,m?) (size {} is different from {}) ")
@@ -113,3 +114,22 @@ def test_a_product_of_sums_over_time_is_named(unit, args):
     assert verdict(unit, source) == (
         f"{unit} output: it multiplies the sums over time of its two factors, which adds the cross terms of different "
         "steps (s != t); the gradient is the sum over time of each step's own product " + where(unit))
+
+
+def test_a_bias_summing_the_gradient_at_the_state_is_named_in_the_one_layer_loop():
+    source = body("bptt_truncated", CARRY="carry = np.ones(T); carry[k::k] = 0; dhs = np.zeros_like(h)",
+                  STORE="dhs[t] = dh").replace('"b_h": dhraw.sum((0, 1))', '"b_h": dhs.sum((0, 1))')
+    assert verdict("bptt_truncated", source) == (
+        "bptt_truncated output: b_h is wrong: b_h sums dh_t (the gradient at h_t, before φ′); the bias enters the "
+        "pre-activation, so b_h sums the pre-activation gradient dhraw_t " + where("bptt_truncated"))
+
+
+def test_a_bias_summing_the_gradient_at_the_state_is_named_for_its_layer():
+    source = body("rnn2_backward").replace(
+        "    for t in reversed(range(T)):\n", "    dh2s = np.zeros(h2.shape)\n    for t in reversed(range(T)):\n").replace(
+        "        next1, next2 = dhraw1[t], dhraw2[t]\n", "        next1, next2 = dhraw1[t], dhraw2[t]\n        dh2s[t] = dh2\n").replace(
+        '"b_h2": dhraw2.sum(axis=(0, 1))', '"b_h2": dh2s.sum(axis=(0, 1))')
+    assert verdict("rnn2_backward", source) == (
+        "rnn2_backward: every call to the local rules received the right arguments, so the mistake is in what the "
+        "function computes itself. rnn2_backward output: b_h2 is wrong: b_h2 sums dh2_t (the gradient at h2_t, "
+        "before φ′); the bias enters layer 2's pre-activation, so b_h2 sums dhraw2_t " + where("rnn2_backward"))
