@@ -133,3 +133,19 @@ def test_a_bias_summing_the_gradient_at_the_state_is_named_for_its_layer():
         "rnn2_backward: every call to the local rules received the right arguments, so the mistake is in what the "
         "function computes itself. rnn2_backward output: b_h2 is wrong: b_h2 sums dh2_t (the gradient at h2_t, "
         "before φ′); the bias enters layer 2's pre-activation, so b_h2 sums dhraw2_t " + where("rnn2_backward"))
+
+
+def test_a_carry_that_accumulates_is_named_after_the_trace():
+    assert verdict("rnn_backward", body("rnn_backward", CARRY="dhraw_next + dhraw[t]")) == (
+        "rnn_backward: at step t = 4, `dh_t` received `dhraw_next` = an array that matches no array of the reference "
+        "computation; it should be the pre-activation gradient of step 5 (dhraw[5]). rnn_backward output: W_xh, W_hh "
+        "and b_h are wrong: the carried gradient accumulates (dhraw_next += dhraw_t): step t receives the sum of every "
+        "later step's dhraw; it must be replaced by dhraw_{t+1} alone (dhraw_next = dhraw_t) " + where("rnn_backward"))
+
+
+def test_a_carry_sent_through_w_hh_and_multiplied_again_is_named():
+    source = body("bptt_truncated", PASS="(carry[t] * dhraw[t]) @ params['W_hh'].T")
+    assert verdict("bptt_truncated", source) == (
+        "bptt_truncated output: W_xh, W_hh and b_h are wrong: the carried gradient goes through W_hh.T twice: it is "
+        "sent back as dhraw_t @ W_hh.T and multiplied by W_hh.T again at step t-1; send dhraw_t and multiply by "
+        "W_hh.T once " + where("bptt_truncated"))

@@ -83,8 +83,9 @@ def loop(Y: np.ndarray, params: dict[str, Array], cache: dict[str, Array], act: 
     """The reference loop with its header replaced by `steps` (visited in this order, NumPy
     indexing: -1 is the last step; a step never visited keeps dhraw_t = 0), with `sums`, each
     step's dhraw_t scaled by sums[t] in the sums of `sums_on`, and with `own`, each step's output
-    gradient dy_t scaled by own[t] (everywhere dy_t is used). `other`: "what" ("dh": the loop
-    carries dh_t, not dhraw_t), "phi" (see phi_rewritten), "kill" (a (T,) multiplier of the whole
+    gradient dy_t scaled by own[t] (everywhere dy_t is used). `other`: "what" ("dh": the loop carries dh_t,
+    not dhraw_t; "acc": it adds dhraw_t to what it carried; "W": it sends dhraw_t @ W_hh.T, multiplied
+    again), "phi" (see phi_rewritten), "kill" (a (T,) multiplier of the whole
     dh_t), "prev" (see prev_rewritten)."""
     change = other or {}
     h, P, X = cache["h"], cache["p"], cache["X"]
@@ -107,7 +108,9 @@ def loop(Y: np.ndarray, params: dict[str, Array], cache: dict[str, Array], act: 
             dh = kill[t] * dh
         dhs[t] = dh
         dhraw[t] = dh * dphi[t]
-        nxt = carry[t] * (dh if change.get("what") == "dh" else dhraw[t])
+        what = change.get("what")
+        sent = carry[t] * (dh if what == "dh" else dhraw[t] @ W_hhT if what == "W" else dhraw[t])
+        nxt = sent + nxt if what == "acc" and nxt is not None else sent
     h_prev = prev_rewritten(change.get("prev"), h, cache["h0"], cache["h_netIn"])
     h_out = prev_rewritten(None, h, cache["h0"], h) if change.get("out") else h
     scaled = dhraw if sums is None else dhraw * np.asarray(sums, dtype=np.float64)[:, None, None]
@@ -150,6 +153,10 @@ STEP: list[Part] = [
              "the pre-activation gradient dhraw_t.", lambda T, c, k: True),
     ("what", "the loop carries dh_t (the gradient at h_t, before φ′) back to step t-1; it must carry the "
              "pre-activation gradient dhraw_t.", lambda T, c, k: "dh"),
+    ("what", "the carried gradient accumulates (dhraw_next += dhraw_t): step t receives the sum of every later "
+             "step's dhraw; it must be replaced by dhraw_{t+1} alone (dhraw_next = dhraw_t).", lambda T, c, k: "acc"),
+    ("what", "the carried gradient goes through W_hh.T twice: it is sent back as dhraw_t @ W_hh.T and multiplied by "
+             "W_hh.T again at step t-1; send dhraw_t and multiply by W_hh.T once.", lambda T, c, k: "W"),
     ("phi", "φ′ is the ReLU mask (h_netIn > 0) whatever the activation; for tanh it is 1 - h**2.",
      lambda T, c, k: "relu"),
     ("phi", "φ′ is skipped: dhraw_t is set to dh_t; it must be multiplied by φ′ of the pre-activation.",
