@@ -149,3 +149,16 @@ def test_a_carry_sent_through_w_hh_and_multiplied_again_is_named():
         "bptt_truncated output: W_xh, W_hh and b_h are wrong: the carried gradient goes through W_hh.T twice: it is "
         "sent back as dhraw_t @ W_hh.T and multiplied by W_hh.T again at step t-1; send dhraw_t and multiply by "
         "W_hh.T once " + where("bptt_truncated"))
+
+
+def test_a_name_error_for_a_key_of_an_argument_says_where_the_value_arrives():
+    source = body("mlp_backward").replace('cache["X"]', "X")
+    assert verdict("mlp_backward", source) == (
+        "mlp_backward raised NameError: name 'X' is not defined " + where("mlp_backward") + " `X` is not one of "
+        "mlp_backward's arguments; it reaches the function in its argument `cache`, as cache['X'].")
+
+
+def test_a_name_error_for_no_key_of_an_argument_is_said_as_raised():
+    source = body("mlp_backward").replace('cache["X"]', "X_train")
+    assert verdict("mlp_backward", source) == "mlp_backward raised NameError: name 'X_train' is not defined " + \
+        where("mlp_backward")

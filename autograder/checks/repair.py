@@ -18,6 +18,7 @@ the property probes (checks/probes.py) add what they observed.
 The student's function is called through `run` (the grading path's runner: the sandbox, or the
 kernel), only for a failing unit: the unit's cases and one extra case, a bounded handful of calls.
 """
+import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -515,3 +516,17 @@ def raised_repair(unit: Unit, case: Case, run: Runner) -> str | None:
     n = fits[0]
     return (f"Given `{n}.T` in place of `{n}`, {unit.name} returns the right answer on every case and on one with "
             f"other sizes: it uses `{n}` transposed ({n} where {n}.T belongs, or the reverse).")
+
+
+def raised_name(unit: Unit, case: Case, message: str) -> str | None:
+    """For a NameError naming a key of one of the function's dict arguments (X for cache['X']): where the
+    function receives that value. A fact of the case's arguments, said as one."""
+    found = re.search(r"raised NameError: name '(\w+)' is not defined", message)
+    if found is None:
+        return None
+    name = found.group(1)
+    holders = [n for n, a in zip(unit.arg_names, case.args) if isinstance(a, Mapping) and name in a]
+    if len(holders) != 1:
+        return None
+    return (f"`{name}` is not one of {unit.name}'s arguments; it reaches the function in its argument "
+            f"`{holders[0]}`, as {holders[0]}['{name}'].")
