@@ -4,8 +4,16 @@ The candidate causes are an error model over the reference: rewrites of it, each
 any case. A unit's case maker already applies its rewrites (Case.mistakes: a dropped or extra
 term, h for h_netIn, h_t for h_{t-1}, the loop's carry: where a truncation cuts and by what
 weight ...), and the output-level ones are applied here: a scale by a size, a product or a
-ratio of two sizes, or one of the unit's named constants (Case.factors). Transposes, signs and
-shapes are not causes but facts about the output, and stay.
+ratio of two sizes, or one of the unit's named constants (Case.factors); a local rule's argument
+replaced, transposed, dropped, passed through a ReLU or with its exact zeros counted as positive
+(a mask taken with >=); two time-indexed factors summed over time before their product; the reg
+term scaled, divided by a size or replaced by the penalty's value; the right answer summed over
+an axis or every entry, or cut to its first N (T ...) entries (an answer of the wrong shape).
+Transposes, signs and shapes that no rewrite explains are not causes but facts about the output.
+
+A function that raised is repaired, not rewritten: a 2-D argument whose transpose, passed in its
+place, makes the function right on every case and on the extra case is named (raised_repair); a
+NameError for a key of a dict argument says where that value reaches the function (raised_name).
 
 A candidate is kept only if, applied to the reference, it gives the student's answer (entry by
 entry of a dict or tuple answer) on every hidden case of the unit AND on one extra case whose
