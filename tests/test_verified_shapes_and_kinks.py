@@ -162,3 +162,14 @@ def test_a_name_error_for_no_key_of_an_argument_is_said_as_raised():
     source = body("mlp_backward").replace('cache["X"]', "X_train")
     assert verdict("mlp_backward", source) == "mlp_backward raised NameError: name 'X_train' is not defined " + \
         where("mlp_backward")
+
+
+@pytest.mark.parametrize("expression, message", [
+    ("/ T * N", "divides by T, then multiplies by N: `/ T * N` is `(... / T) * N`; the mean over all T*N predictions "
+                "is `/ (T * N)`"),
+    ("/ N * T", "divides by N, then multiplies by T: `/ N * T` is `(... / N) * T`; the mean over all T*N predictions "
+                "is `/ (T * N)`"),
+])
+def test_a_division_by_a_product_written_without_parentheses_is_named(expression, message):
+    source = f"def dy_t(p_t, y_t, T):\n    N, Q = p_t.shape\n    return (p_t - np.eye(Q)[y_t]) {expression}\n"
+    assert verdict("dy_t", source) == f"dy_t output: {message} " + where("dy_t")

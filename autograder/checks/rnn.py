@@ -107,6 +107,10 @@ def _dy_t(rng: np.random.Generator, d: CaseDims) -> Case:
     return Case((p_t, y_t, T), R.dy_t(p_t, y_t, T), d, [
         ("is divided by N only: the loss is the mean over all T*N predictions, so divide by T*N.", (p_t - onehot) / N),
         ("is divided by T only: the loss is the mean over all T*N predictions, so divide by T*N.", (p_t - onehot) / T),
+        ("divides by T, then multiplies by N: `/ T * N` is `(... / T) * N`; the mean over all T*N predictions is "
+         "`/ (T * N)`.", (p_t - onehot) / T * N),
+        ("divides by N, then multiplies by T: `/ N * T` is `(... / N) * T`; the mean over all T*N predictions is "
+         "`/ (T * N)`.", (p_t - onehot) / N * T),
         ("follows the lecture notes' -1/(N*y_t): that is the gradient at the softmax output, not at the logits o_t.",
          -onehot / (T * N * p_t)),
     ])
