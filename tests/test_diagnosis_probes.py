@@ -205,9 +205,10 @@ def dh_t(dy_t, dhraw_next, W_hq, W_hh):
 def dh_t(dy_t, dhraw_next, W_hq, W_hh):
     return dy_t @ W_hq.T + dhraw_next
 """, "dh_t: `dhraw_next` is added as it is; its contribution must go through its weight matrix"),
-    "ReLU mask that lets the kink through": ("dy_netIn", """
+    # (Taken with >= the mask is named by its verified rewrite; a value of its own at 0 is only located.)
+    "ReLU mask with a value of its own at the kink": ("dy_netIn", """
 def dy_netIn(dy_netAct, y_netIn):
-    return dy_netAct * (y_netIn >= 0)
+    return dy_netAct * ((y_netIn > 0) + 0.5 * (y_netIn == 0))
 """, "the answer is right everywhere except exactly where `y_netIn` is exactly 0"),
     "dy_wts from row sums": ("dy_wts", """
 def dy_wts(dy_netIn, X, y_wts, reg):

@@ -810,8 +810,9 @@ def test_a_factor_that_is_some_xi_only_in_one_draw_is_not_named():
 
 
 def test_a_batch_property_points_at_whatever_uses_n_not_only_the_sums():
-    # reg * y_wts / N: right for one example, while the one sum over the batch is right.
-    got = verdict("dy_wts", _blind_source("dy_wts-reg-over-N-c"))
+    # reg * y_wts / sqrt(N): right for one example, while the one sum over the batch is right (reg * y_wts / N is
+    # named by its verified rewrite, tests/test_verified_shapes_and_kinks.py).
+    got = verdict("dy_wts", "def dy_wts(dy_netIn, X, y_wts, reg):\n    return X.T @ dy_netIn + reg * y_wts / np.sqrt(X.shape[0])\n")
     assert "look at the sums over the batch or anything else that uses N" in got
     assert "look at the terms reg multiplies" in got
 

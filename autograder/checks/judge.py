@@ -16,7 +16,7 @@ from ..replies import CallReply, ErrorKind, Raised
 from .base import Case, Runner, Unit, judge_value, with_case
 from . import probes
 from .compare import unclear
-from .repair import explain
+from .repair import explain, raised_name, raised_repair
 
 if TYPE_CHECKING:
     from .trace import Call
@@ -59,7 +59,10 @@ def judge_cases(unit: Unit, cases: Sequence[Case], call: CallStudent, probe: Run
                 return reply.message
             if reply.kind is ErrorKind.MEMORY:
                 return f"{unit.name}: memory limit exceeded ({where(i, n, case)})"
-            return with_case(reply.message, i, n, case)
+            said = with_case(reply.message, i, n, case)
+            repaired = (raised_name(unit, case, reply.message) or raised_repair(unit, case, probe)) \
+                if reply.kind is ErrorKind.EXCEPTION else None
+            return f"{said} {repaired}" if repaired else said
         try:
             verdict = judge_answer(unit, case, reply.value, calls)
         except Exception as exc:

@@ -83,8 +83,9 @@ def loop(Y: np.ndarray, params: dict[str, Array], cache: dict[str, Array], act: 
     """The reference loop with its header replaced by `steps` (visited in this order, NumPy
     indexing: -1 is the last step; a step never visited keeps dhraw_t = 0), with `sums`, each
     step's dhraw_t scaled by sums[t] in the sums of `sums_on`, and with `own`, each step's output
-    gradient dy_t scaled by own[t] (everywhere dy_t is used). `other`: "what" ("dh": the loop
-    carries dh_t, not dhraw_t), "phi" (see phi_rewritten), "kill" (a (T,) multiplier of the whole
+    gradient dy_t scaled by own[t] (everywhere dy_t is used). `other`: "what" ("dh": the loop carries dh_t,
+    not dhraw_t; "acc": it adds dhraw_t to what it carried; "W": it sends dhraw_t @ W_hh.T, multiplied
+    again), "phi" (see phi_rewritten), "kill" (a (T,) multiplier of the whole
     dh_t), "prev" (see prev_rewritten)."""
     change = other or {}
     h, P, X = cache["h"], cache["p"], cache["X"]
@@ -99,13 +100,17 @@ def loop(Y: np.ndarray, params: dict[str, Array], cache: dict[str, Array], act: 
     dphi = phi_rewritten(change.get("phi"), cache["h_netIn"], h, act, cache["h0"])
     kill = change.get("kill")
     dhraw = np.zeros_like(h)
+    dhs = np.zeros_like(h)
     nxt: Array | None = None
     for t in steps:
         dh = dy[t] @ W_hq.T if nxt is None else dy[t] @ W_hq.T + nxt @ W_hhT
         if isinstance(kill, np.ndarray):
             dh = kill[t] * dh
+        dhs[t] = dh
         dhraw[t] = dh * dphi[t]
-        nxt = carry[t] * (dh if change.get("what") == "dh" else dhraw[t])
+        what = change.get("what")
+        sent = carry[t] * (dh if what == "dh" else dhraw[t] @ W_hhT if what == "W" else dhraw[t])
+        nxt = sent + nxt if what == "acc" and nxt is not None else sent
     h_prev = prev_rewritten(change.get("prev"), h, cache["h0"], cache["h_netIn"])
     h_out = prev_rewritten(None, h, cache["h0"], h) if change.get("out") else h
     scaled = dhraw if sums is None else dhraw * np.asarray(sums, dtype=np.float64)[:, None, None]
@@ -114,7 +119,7 @@ def loop(Y: np.ndarray, params: dict[str, Array], cache: dict[str, Array], act: 
         return scaled if key in sums_on else dhraw
     return {"W_xh": np.einsum("tnd,tnh->dh", X, used("W_xh")),
             "W_hh": np.einsum("tni,tnj->ij", h_prev, used("W_hh")),
-            "b_h": used("b_h").sum(axis=(0, 1)),
+            "b_h": (dhs if change.get("bias") else used("b_h")).sum(axis=(0, 1)),
             "W_hq": np.einsum("tnh,tnq->hq", h_out, dy),
             "b_q": dy.sum(axis=(0, 1))}
 
@@ -144,8 +149,14 @@ HEADER: list[Part] = [
 # Rules of the step itself and of the sums' previous states (the long units compute them in the loop;
 # rnn_backward's calls to the local rules are read by the call trace instead).
 STEP: list[Part] = [
+    ("bias", "b_h sums dh_t (the gradient at h_t, before φ′); the bias enters the pre-activation, so b_h sums "
+             "the pre-activation gradient dhraw_t.", lambda T, c, k: True),
     ("what", "the loop carries dh_t (the gradient at h_t, before φ′) back to step t-1; it must carry the "
              "pre-activation gradient dhraw_t.", lambda T, c, k: "dh"),
+    ("what", "the carried gradient accumulates (dhraw_next += dhraw_t): step t receives the sum of every later "
+             "step's dhraw; it must be replaced by dhraw_{t+1} alone (dhraw_next = dhraw_t).", lambda T, c, k: "acc"),
+    ("what", "the carried gradient goes through W_hh.T twice: it is sent back as dhraw_t @ W_hh.T and multiplied by "
+             "W_hh.T again at step t-1; send dhraw_t and multiply by W_hh.T once.", lambda T, c, k: "W"),
     ("phi", "φ′ is the ReLU mask (h_netIn > 0) whatever the activation; for tanh it is 1 - h**2.",
      lambda T, c, k: "relu"),
     ("phi", "φ′ is skipped: dhraw_t is set to dh_t; it must be multiplied by φ′ of the pre-activation.",
@@ -327,6 +338,7 @@ def loop2(Y: np.ndarray, params: dict[str, Array], cache: dict[str, Array], act:
     assert isinstance(carry1, tuple) and isinstance(carry2, tuple)
     up = change.get("up", "dhraw2_t")
     dhraw1, dhraw2 = np.zeros_like(h1), np.zeros_like(h2)
+    dh1s, dh2s = np.zeros_like(h1), np.zeros_like(h2)
     nxt1: Array | None = None
     nxt2: Array | None = None
     for t in steps:
@@ -337,6 +349,7 @@ def loop2(Y: np.ndarray, params: dict[str, Array], cache: dict[str, Array], act:
                  "late": np.zeros_like(dh2) if late is None else late}[str(up)]
         dh1 = above @ W_xh2T if nxt1 is None else above @ W_xh2T + nxt1 @ W_hh1T
         dhraw1[t] = dh1 * dphi1[t]
+        dh1s[t], dh2s[t] = dh1, dh2
         nxt1 = carry1[1][t] * (dhraw1[t] if carry1[0] == "dhraw" else dh1)
         nxt2 = carry2[1][t] * (dhraw2[t] if carry2[0] == "dhraw" else dh2)
     prev1 = prev_rewritten(change.get("prev1"), h1, cache["h1_0"], cache["h1_netIn"])
@@ -344,9 +357,9 @@ def loop2(Y: np.ndarray, params: dict[str, Array], cache: dict[str, Array], act:
     in2 = prev_rewritten(None, h1, cache["h1_0"], h1) if change.get("in2") else h1
     s = "tni,tnj->ij"
     return {"W_xh1": np.einsum(s, X, dhraw1), "W_hh1": np.einsum(s, prev1, dhraw1),
-            "b_h1": dhraw1.sum(axis=(0, 1)),
+            "b_h1": (dh1s if change.get("bias1") else dhraw1).sum(axis=(0, 1)),
             "W_xh2": np.einsum(s, in2, dhraw2), "W_hh2": np.einsum(s, prev2, dhraw2),
-            "b_h2": dhraw2.sum(axis=(0, 1)),
+            "b_h2": (dh2s if change.get("bias2") else dhraw2).sum(axis=(0, 1)),
             "W_hq": np.einsum(s, prev_rewritten(None, h2, cache["h2_0"], h2) if change.get("out") else h2, dy),
             "b_q": dy.sum(axis=(0, 1))}
 
@@ -418,7 +431,9 @@ RNN2_RULES: list[Part2] = [
     ("in2", "W_xh2's sum pairs dhraw2_t with h1_{t-1} (layer 1's previous state) instead of h1_t: layer 2's input "
             "at step t is h1_t.",
      lambda T, c: True),
-] + _layer_prev("1") + _layer_prev("2")
+] + _layer_prev("1") + _layer_prev("2") + [
+    (f"bias{n}", f"b_h{n} sums dh{n}_t (the gradient at h{n}_t, before φ′); the bias enters layer {n}'s "
+                 f"pre-activation, so b_h{n} sums dhraw{n}_t.", lambda T, c: True) for n in "12"]
 
 
 def joined(first: str, second: str) -> str:

@@ -4,8 +4,16 @@ The candidate causes are an error model over the reference: rewrites of it, each
 any case. A unit's case maker already applies its rewrites (Case.mistakes: a dropped or extra
 term, h for h_netIn, h_t for h_{t-1}, the loop's carry: where a truncation cuts and by what
 weight ...), and the output-level ones are applied here: a scale by a size, a product or a
-ratio of two sizes, or one of the unit's named constants (Case.factors). Transposes, signs and
-shapes are not causes but facts about the output, and stay.
+ratio of two sizes, or one of the unit's named constants (Case.factors); a local rule's argument
+replaced, transposed, dropped, passed through a ReLU or with its exact zeros counted as positive
+(a mask taken with >=); two time-indexed factors summed over time before their product; the reg
+term scaled, divided by a size or replaced by the penalty's value; the right answer summed over
+an axis or every entry, or cut to its first N (T ...) entries (an answer of the wrong shape).
+Transposes, signs and shapes that no rewrite explains are not causes but facts about the output.
+
+A function that raised is repaired, not rewritten: a 2-D argument whose transpose, passed in its
+place, makes the function right on every case and on the extra case is named (raised_repair); a
+NameError for a key of a dict argument says where that value reaches the function (raised_name).
 
 A candidate is kept only if, applied to the reference, it gives the student's answer (entry by
 entry of a dict or tuple answer) on every hidden case of the unit AND on one extra case whose
@@ -18,6 +26,7 @@ the property probes (checks/probes.py) add what they observed.
 The student's function is called through `run` (the grading path's runner: the sandbox, or the
 kernel), only for a failing unit: the unit's cases and one extra case, a bounded handful of calls.
 """
+import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -135,6 +144,23 @@ def argument_rewrites(unit: Unit, case: Case) -> list[tuple[str, Answer]]:
                             f"reshape is not a transpose (use {fix})", i, a.reshape(last, rows).T.reshape(a.shape)))
         changes.append((f"the term with `{names[i]}` is missing: the answer does not depend on `{names[i]}`",
                         i, np.zeros_like(a)))
+        if np.any(a < 0):
+            changes.append((f"`{names[i]}` enters through a ReLU (np.maximum({names[i]}, 0)): its negative entries are "
+                            f"dropped, where it enters as it is", i, np.maximum(a, 0.0)))
+        if np.any(a == 0):
+            # A mask taken with >= (np.heaviside(x, 1)): the entries where the argument is exactly 0 count as
+            # positive. Only a rule that jumps at 0 (ReLU's derivative) differs from the reference here.
+            changes.append((f"it treats the entries where `{names[i]}` is exactly 0 as positive "
+                            f"(`{names[i]} >= 0` where `{names[i]} > 0` belongs: ReLU's derivative at 0 is 0)",
+                            i, np.where(a == 0, np.finfo(np.float64).tiny, a)))
+    steps = [a for a in args if isinstance(a, np.ndarray) and a.dtype.kind == "f" and a.ndim == 3]
+    if len(steps) == 2 and steps[0].shape[0] == steps[1].shape[0]:
+        # Both factors summed over time before the product: the first one's sum at every step gives
+        # (sum_t a_t).T @ (sum_t b_t), whichever factor carries it (one rewrite, naming neither).
+        a = steps[0]
+        changes.append(("it multiplies the sums over time of its two factors, which adds the cross terms of "
+                        "different steps (s != t); the gradient is the sum over time of each step's own product",
+                        next(i for i in arrays if args[i] is a), np.broadcast_to(a.sum(axis=0), a.shape).copy()))
     out: list[tuple[str, Answer]] = []
     for message, i, value in changes:
         try:
@@ -147,11 +173,49 @@ def argument_rewrites(unit: Unit, case: Case) -> list[tuple[str, Answer]]:
     return out
 
 
+def _size_name(size: int, dims: Mapping[str, object]) -> str | None:
+    """The one size name of `dims` whose value is `size` (None if none or several)."""
+    same = [k for k in SIZE_NAMES if dims.get(k) == size]
+    return same[0] if len(same) == 1 else None
+
+
+LABELS = {"T": "time, T", "N": "the batch, N"}
+
+
+def shape_rewrites(case: Case) -> list[tuple[str, Answer]]:
+    """The error model's rewrites of an array answer's shape: the right answer summed over every entry or
+    over one axis, or cut to its first N (T, ...) entries along axis 0 (a loop over the wrong size)."""
+    want = case.expected
+    if not isinstance(want, np.ndarray) or want.ndim == 0:
+        return []
+    out: list[tuple[str, Answer]] = [(
+        "it is one number, the sum of every entry of the right answer: is the sum missing its axis= "
+        "(this output keeps its axes)?", np.asarray(want.sum()))]
+    dims: Mapping[str, object] = case.dims      # the sizes the unit uses (made_from holds others, k among them)
+    if want.ndim >= 2:
+        for a in range(want.ndim):
+            # The axis by its size's name; where two sizes share the length (T = N = 1), one rewrite per name:
+            # only the name every case agrees on is verified.
+            labels = [LABELS.get(k, k) for k in SIZE_NAMES if dims.get(k) == want.shape[a]] or [""]
+            out += [(f"it is the right answer summed over its axis {a}{f' ({label})' if label else ''}, a sum "
+                     f"this output does not take (it keeps that axis)", want.sum(axis=a)) for label in labels]
+    along = _size_name(want.shape[0], dims)
+    if along is not None:
+        for name in SIZE_NAMES:
+            n = dims.get(name)
+            if name != along and isinstance(n, int) and 0 < n < want.shape[0] and _size_name(n, dims) == name:
+                out.append((f"it holds only the first {name} entries of the right answer along axis 0, whose "
+                            f"length is {along}: does a loop or slice run over {name} where {along} belongs?",
+                            want[:n]))
+    return out
+
+
 def candidates(unit: Unit, case: Case) -> list[tuple[str, Answer]]:
     """Every rewrite of the reference tried on a case: the unit's catalogue first, then the generic
-    ones (a local rule's arguments; a BPTT loop's header, carry and sums, checks/loops.py)."""
+    ones (a local rule's arguments; a BPTT loop's header, carry and sums, checks/loops.py; the
+    answer's shape)."""
     from .loops import loop_rewrites
-    return list(case.mistakes) + argument_rewrites(unit, case) + loop_rewrites(unit, case)
+    return list(case.mistakes) + argument_rewrites(unit, case) + loop_rewrites(unit, case) + shape_rewrites(case)
 
 
 def verified_mistakes(unit: Unit, case: Case, seen: Evidence) -> dict[str, set[LeafPath]]:
@@ -166,7 +230,7 @@ def verified_mistakes(unit: Unit, case: Case, seen: Evidence) -> dict[str, set[L
     loops = loop_rewrites(unit, case)
     whole = {m for m, _ in loops}
     out: dict[str, set[LeafPath]] = {}
-    own = list(case.mistakes) + argument_rewrites(unit, case) + loops     # candidates(unit, case), once
+    own = list(case.mistakes) + argument_rewrites(unit, case) + loops + shape_rewrites(case)   # candidates(unit, case), once
     for message in dict.fromkeys(m for m, _ in own):
         for path in paths:
             if all(any(_equal(got, w, path) for w in ([w for m, w in tried[id(c)] if m == message] or _reference(c)))
@@ -285,18 +349,49 @@ def verified_term_scale(unit: Unit, case: Case, seen: Evidence) -> tuple[str, An
                 return f"the term without reg (the data term) {text}", value ** power * parts[0] + parts[1]
     # The reg term scaled, the data term right: its sign flipped, or the 2 of |W|^2 kept (the 1/2 dropped
     # from the loss reg/2*|W|^2; a halved reg term is the units' own catalogue entry).
-    for scale, text in ((-1.0, "is subtracted: d/dW of reg/2*|W|^2 is +reg*W, added to the data term"),
-                        (2.0, "is doubled: d/dW of reg/2*|W|^2 is reg*W, not 2*reg*W")):
+    scales: list[tuple[str, float | None, str]] = [
+        ("", -1.0, "is subtracted: d/dW of reg/2*|W|^2 is +reg*W, added to the data term"),
+        ("", 2.0, "is doubled: d/dW of reg/2*|W|^2 is reg*W, not 2*reg*W")]
+    scales += [(name, None, f"is divided by {name}: d/dW of reg/2*|W|^2 is reg*W, not divided by {name}")
+               for name in _size_names(case)]
+    for name, scale, text in scales:
         ok = True
         for c, got in seen:
             parts, g = _terms(unit, c), _leaf(got, ())
-            if parts is None or g is None or not close(g, parts[0] + scale * parts[1]):
+            v = _form_value(name, c) if name else scale
+            if parts is None or g is None or v is None or not close(g, parts[0] + parts[1] / (v if name else 1 / v)):
                 ok = False
                 break
         parts = _terms(unit, case)
-        if ok and parts is not None and np.any(parts[1]):
-            return f"the regularization term {text}", parts[0] + scale * parts[1]
+        v = _form_value(name, case) if name else scale
+        if ok and parts is not None and v is not None and abs(v - 1) > 1e-9 and np.any(parts[1]):
+            return f"the regularization term {text}", parts[0] + parts[1] / (v if name else 1 / v)
+    # The penalty's value added where its derivative belongs: reg * sum(W**2) (or half of it) for reg * W.
+    for half, text in ((1.0, "reg*sum(W**2)"), (0.5, "reg/2*sum(W**2)")):
+        ok = True
+        for c, got in seen:
+            parts, g, reg = _terms(unit, c), _leaf(got, ()), _reg(unit, c)
+            if parts is None or g is None or reg is None or not close(g, parts[0] + half * reg * np.sum(_weight(unit, c) ** 2)):
+                ok = False
+                break
+        parts, reg = _terms(unit, case), _reg(unit, case)
+        if ok and parts is not None and reg and np.any(parts[1]):
+            return (f"the regularization term is the penalty's value {text} (one number added to every entry) "
+                    f"where its derivative reg*W belongs", parts[0] + half * reg * np.sum(_weight(unit, case) ** 2))
     return None
+
+
+def _reg(unit: Unit, case: Case) -> float | None:
+    reg = case.args[unit.arg_names.index("reg")] if "reg" in unit.arg_names else None
+    return float(reg) if isinstance(reg, (int, float)) and not isinstance(reg, bool) else None
+
+
+def _weight(unit: Unit, case: Case) -> Array:
+    """The weight matrix the reg term multiplies: the argument of the answer's own shape (y_wts, z_wts)."""
+    want = case.expected.shape if isinstance(case.expected, np.ndarray) else ()
+    found = [a for n, a in zip(unit.arg_names, case.args) if isinstance(a, np.ndarray) and a.shape == want
+             and n.endswith("wts")]
+    return np.asarray(found[0], dtype=np.float64) if len(found) == 1 else np.full(want, np.nan)
 
 
 def _close_leaf(got: object, path: LeafPath, target: np.ndarray) -> bool:
@@ -394,3 +489,52 @@ def _not_values(part: str, what: str) -> bool:
 def _observed(unit: Unit, case: Case, part: str) -> str:
     """A verdict's output part when the answer cannot be examined again: no cause, no detail."""
     return part if case.expected is None else f"{unit.name} output is wrong."
+
+
+def raised_repair(unit: Unit, case: Case, run: Runner) -> str | None:
+    """For a function that raised on `case`: the sentence naming the one 2-D, non-square argument whose
+    transpose, passed in its place, makes the function right on every hidden case AND on the extra case
+    (a missing or extra .T that makes a product or a sum fail on its shapes). None if no argument, or
+    more than one, does: nothing is said then."""
+    extra = extra_case(unit, case)
+    if extra is None or case.expected is None:
+        return None
+    tried = unit.cases() + [extra]
+    if any(c.expected is None for c in tried):      # a case that must raise: "every case" could not be said
+        return None
+    names = unit.arg_names
+    fits: list[str] = []
+    for i, a in enumerate(case.args):
+        if not (isinstance(a, np.ndarray) and a.dtype.kind == "f" and a.ndim == 2 and a.shape[0] != a.shape[1]):
+            continue
+        ok = True
+        for c in tried:
+            given = c.args[i]
+            if not (isinstance(given, np.ndarray) and given.ndim == 2):
+                ok = False
+                break
+            got = run(c.args[:i] + (given.T,) + c.args[i + 1:])
+            if got is None or wrong_paths(c, got):
+                ok = False
+                break
+        if ok and i < len(names):
+            fits.append(names[i])
+    if len(fits) != 1:
+        return None
+    n = fits[0]
+    return (f"Given `{n}.T` in place of `{n}`, {unit.name} returns the right answer on every case and on one with "
+            f"other sizes: it uses `{n}` transposed ({n} where {n}.T belongs, or the reverse).")
+
+
+def raised_name(unit: Unit, case: Case, message: str) -> str | None:
+    """For a NameError naming a key of one of the function's dict arguments (X for cache['X']): where the
+    function receives that value. A fact of the case's arguments, said as one."""
+    found = re.search(r"raised NameError: name '(\w+)' is not defined", message)
+    if found is None:
+        return None
+    name = found.group(1)
+    holders = [n for n, a in zip(unit.arg_names, case.args) if isinstance(a, Mapping) and name in a]
+    if len(holders) != 1:
+        return None
+    return (f"`{name}` is not one of {unit.name}'s arguments; it reaches the function in its argument "
+            f"`{holders[0]}`, as {holders[0]}['{name}'].")

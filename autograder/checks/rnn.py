@@ -107,6 +107,10 @@ def _dy_t(rng: np.random.Generator, d: CaseDims) -> Case:
     return Case((p_t, y_t, T), R.dy_t(p_t, y_t, T), d, [
         ("is divided by N only: the loss is the mean over all T*N predictions, so divide by T*N.", (p_t - onehot) / N),
         ("is divided by T only: the loss is the mean over all T*N predictions, so divide by T*N.", (p_t - onehot) / T),
+        ("divides by T, then multiplies by N: `/ T * N` is `(... / T) * N`; the mean over all T*N predictions is "
+         "`/ (T * N)`.", (p_t - onehot) / T * N),
+        ("divides by N, then multiplies by T: `/ N * T` is `(... / N) * T`; the mean over all T*N predictions is "
+         "`/ (T * N)`.", (p_t - onehot) / N * T),
         ("follows the lecture notes' -1/(N*y_t): that is the gradient at the softmax output, not at the logits o_t.",
          -onehot / (T * N * p_t)),
     ])
@@ -165,6 +169,9 @@ def _dhraw_t(rng: np.random.Generator, d: CaseDims) -> Case:
         wrong.append(("applies tanh twice: 1 - tanh(h_t)**2; h_t is already tanh(h_netIn_t).",
                       dh * (1 - np.tanh(h) ** 2)))
         wrong.append(("uses the ReLU derivative although activation is 'tanh'.", dh * (netIn > 0)))
+        wrong.append(("squares 1 - h_t: (1 - h_t)**2 is not tanh's derivative 1 - h_t**2 (the square belongs to "
+                      "h_t alone).", dh * (1 - h) ** 2))
+        wrong.append(("leaves out the square: tanh's derivative is 1 - h_t**2, not 1 - h_t.", dh * (1 - h)))
     return Case(args, R.dhraw_t(*args), d, wrong)
 
 
