@@ -5,6 +5,7 @@ and calls `unit.judge` on it; checks/judge.py runs a unit's cases in order, the 
 grading paths, and adds the diagnoses above this module (the call trace, probes, repairs).
 The bottom of checks/: this module imports none of the others but compare.py.
 """
+import copy
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NotRequired, TypeAlias, TypedDict
@@ -141,6 +142,9 @@ class Unit:
     # shared(arguments by name) -> the reference answer of such a helper, or None
     shared: Callable[[Mapping[str, object]], Mapping[str, Array] | None] | None = None
     declaration: DeclaredUnit | None = None   # for a unit outside autograder/units.py (tests' toy units)
+    # The hidden cases, made once per process: the same seeds give the same cases, and the repair's
+    # evidence asks for them again for every wrong answer.
+    _made: list["Case"] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def declared(self) -> DeclaredUnit:
@@ -175,6 +179,12 @@ class Unit:
         return out
 
     def cases(self) -> list[Case]:
+        """The unit's hidden cases: a copy of those made once, so that no caller can change them for the next."""
+        if self._made is None:
+            self._made = self._make_cases()
+        return copy.deepcopy(self._made)
+
+    def _make_cases(self) -> list[Case]:
         out = []
         for dims in self.case_dims():
             rng = np.random.default_rng(dims["seed"])

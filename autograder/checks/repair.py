@@ -225,7 +225,13 @@ def verified_mistakes(unit: Unit, case: Case, seen: Evidence) -> dict[str, set[L
     if case.expected is None:
         return {}
     paths = [p for p, _ in _leaves(case.expected)]
-    tried = {id(c): candidates(unit, c) for c, _ in seen}
+    # Each case's rewrites grouped by message once (a message is looked up per entry and per case).
+    tried: dict[int, dict[str, list[Answer]]] = {}
+    for c, _ in seen:
+        grouped: dict[str, list[Answer]] = {}
+        for m, w in candidates(unit, c):
+            grouped.setdefault(m, []).append(w)
+        tried[id(c)] = grouped
     from .loops import loop_rewrites
     loops = loop_rewrites(unit, case)
     whole = {m for m, _ in loops}
@@ -233,7 +239,7 @@ def verified_mistakes(unit: Unit, case: Case, seen: Evidence) -> dict[str, set[L
     own = list(case.mistakes) + argument_rewrites(unit, case) + loops + shape_rewrites(case)   # candidates(unit, case), once
     for message in dict.fromkeys(m for m, _ in own):
         for path in paths:
-            if all(any(_equal(got, w, path) for w in ([w for m, w in tried[id(c)] if m == message] or _reference(c)))
+            if all(any(_equal(got, w, path) for w in (tried[id(c)].get(message) or _reference(c)))
                    for c, got in seen):
                 out.setdefault(message, set()).add(path)
         # A rewrite of the whole loop states how the loop runs: it must give every entry, the right
