@@ -32,7 +32,7 @@ with fresh sizes. Every message is the same sentence on every case (it names k, 
 a value), in the lecture's words (release notebook 04: chunks [0, k), [k, 2k), ...; the carried
 gradient; c_t = ξ_t).
 """
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from itertools import combinations
 
 import numpy as np
@@ -441,11 +441,12 @@ def joined(first: str, second: str) -> str:
     return f"{first.rstrip('.')}; and {second[0].lower()}{second[1:]}"
 
 
-def loop_rewrites(unit: Unit, case: Case) -> list[tuple[str, Answer]]:
+def loop_rewrites(unit: Unit, case: Case, only: Collection[str] | None = None) -> list[tuple[str, Answer]]:
     """[(message, the rewritten loop's answer on `case`)] of every rule, then every pair of rules
-    that change different parts; empty for any other unit or an answer that is not the loop's."""
+    that change different parts; empty for any other unit or an answer that is not the loop's.
+    only: compute just the rewrites with these messages (the others are not evaluated)."""
     if unit.name == "rnn2_backward":
-        return loop2_rewrites(case)
+        return loop2_rewrites(case, only)
     rules = RULES.get(unit.name)
     if not rules or not isinstance(case.expected, dict):
         return []
@@ -489,6 +490,8 @@ def loop_rewrites(unit: Unit, case: Case) -> list[tuple[str, Answer]]:
             else:
                 other[part] = value
         message = chosen[0][1] if len(chosen) == 1 else joined(chosen[0][1], chosen[1][1])
+        if only is not None and message not in only:
+            continue
         try:
             with np.errstate(all="ignore"):
                 grads = loop(Y, params, cache, act, carry, steps, sums, on, own, other)
@@ -498,9 +501,9 @@ def loop_rewrites(unit: Unit, case: Case) -> list[tuple[str, Answer]]:
     return out
 
 
-def loop2_rewrites(case: Case) -> list[tuple[str, Answer]]:
+def loop2_rewrites(case: Case, only: Collection[str] | None = None) -> list[tuple[str, Answer]]:
     """loop_rewrites of rnn2_backward: every rule of RNN2_RULES, then every pair of rules that change
-    different parts."""
+    different parts (only: just these messages)."""
     if not isinstance(case.expected, dict) or len(case.args) != 4:
         return []
     Y, params, cache, act = case.args
@@ -524,6 +527,8 @@ def loop2_rewrites(case: Case) -> list[tuple[str, Answer]]:
             else:
                 change[part] = value
         message = chosen[0][1] if len(chosen) == 1 else joined(chosen[0][1], chosen[1][1])
+        if only is not None and message not in only:
+            continue
         try:
             with np.errstate(all="ignore"):
                 grads = loop2(Y, params, cache, act, steps, change)

@@ -27,7 +27,7 @@ The student's function is called through `run` (the grading path's runner: the s
 kernel), only for a failing unit: the unit's cases and one extra case, a bounded handful of calls.
 """
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
 
@@ -210,12 +210,12 @@ def shape_rewrites(case: Case) -> list[tuple[str, Answer]]:
     return out
 
 
-def candidates(unit: Unit, case: Case) -> list[tuple[str, Answer]]:
+def candidates(unit: Unit, case: Case, only: Collection[str] | None = None) -> list[tuple[str, Answer]]:
     """Every rewrite of the reference tried on a case: the unit's catalogue first, then the generic
     ones (a local rule's arguments; a BPTT loop's header, carry and sums, checks/loops.py; the
-    answer's shape)."""
+    answer's shape). only: the messages still wanted (the loop's others are not computed)."""
     from .loops import loop_rewrites
-    return list(case.mistakes) + argument_rewrites(unit, case) + loop_rewrites(unit, case) + shape_rewrites(case)
+    return list(case.mistakes) + argument_rewrites(unit, case) + loop_rewrites(unit, case, only) + shape_rewrites(case)
 
 
 def verified_mistakes(unit: Unit, case: Case, seen: Evidence) -> dict[str, set[LeafPath]]:
@@ -225,19 +225,24 @@ def verified_mistakes(unit: Unit, case: Case, seen: Evidence) -> dict[str, set[L
     if case.expected is None:
         return {}
     paths = [p for p, _ in _leaves(case.expected)]
-    # Each case's rewrites grouped by message once (a message is looked up per entry and per case).
-    tried: dict[int, dict[str, list[Answer]]] = {}
-    for c, _ in seen:
-        grouped: dict[str, list[Answer]] = {}
-        for m, w in candidates(unit, c):
-            grouped.setdefault(m, []).append(w)
-        tried[id(c)] = grouped
     from .loops import loop_rewrites
     loops = loop_rewrites(unit, case)
     whole = {m for m, _ in loops}
     out: dict[str, set[LeafPath]] = {}
     own = list(case.mistakes) + argument_rewrites(unit, case) + loops + shape_rewrites(case)   # candidates(unit, case), once
-    for message in dict.fromkeys(m for m, _ in own):
+    # Case by case, each case's rewrites grouped by message; a message that gives no entry of a
+    # case can be verified for no entry, so later cases do not compute it (a loop rewrite is a
+    # whole BPTT loop, and there are a hundred of them).
+    alive = set(m for m, _ in own)
+    tried: dict[int, dict[str, list[Answer]]] = {}
+    for c, got in seen:
+        grouped: dict[str, list[Answer]] = {}
+        for m, w in candidates(unit, c, alive):
+            grouped.setdefault(m, []).append(w)
+        tried[id(c)] = grouped
+        alive = {m for m in alive
+                 if any(any(_equal(got, w, path) for w in (grouped.get(m) or _reference(c))) for path in paths)}
+    for message in dict.fromkeys(m for m, _ in own if m in alive):
         for path in paths:
             if all(any(_equal(got, w, path) for w in (tried[id(c)].get(message) or _reference(c)))
                    for c, got in seen):
