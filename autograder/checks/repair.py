@@ -240,8 +240,10 @@ def verified_mistakes(unit: Unit, case: Case, seen: Evidence) -> dict[str, set[L
         for m, w in candidates(unit, c, alive):
             grouped.setdefault(m, []).append(w)
         tried[id(c)] = grouped
+        # A rewrite of the whole loop must give every entry (below), any other one at least one.
         alive = {m for m in alive
-                 if any(any(_equal(got, w, path) for w in (grouped.get(m) or _reference(c))) for path in paths)}
+                 if (all if m in whole else any)(any(_equal(got, w, path) for w in (grouped.get(m) or _reference(c)))
+                                                 for path in paths)}
     for message in dict.fromkeys(m for m, _ in own if m in alive):
         for path in paths:
             if all(any(_equal(got, w, path) for w in (tried[id(c)].get(message) or _reference(c)))
