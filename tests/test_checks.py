@@ -136,7 +136,7 @@ def test_transposed_rectangular_and_square_results():
 
 @pytest.mark.parametrize("name", ["dz_netIn", "dy_wts", "dW_xh", "dh_t", "dh1_t", "db_h"])
 def test_sign_flipped(name):
-    assert judge(name, -expected(name)) == f"{name} output has the wrong sign: it points uphill."
+    assert judge(name, -expected(name)) == f"{name} output has the wrong sign: every entry is the negative of the right one."
 
 
 def test_missing_or_extra_constant_factors():
@@ -221,14 +221,14 @@ def test_dict_results_name_the_key_and_the_problem():
     assert judge("rnn_backward", list(e.values())) == (
         "rnn_backward output must be a dict with keys ['W_hh', 'W_hq', 'W_xh', 'b_h', 'b_q']; it is a list or tuple "
         "of 5 values.")
-    assert judge("rnn_backward", dict(e, b_h=-e["b_h"])) == "rnn_backward output: b_h has the wrong sign: it points uphill."
+    assert judge("rnn_backward", dict(e, b_h=-e["b_h"])) == "rnn_backward output: b_h has the wrong sign: every entry is the negative of the right one."
     assert judge("rnn_backward", {k: -v for k, v in e.items()}) == (
-        "rnn_backward output: W_xh, W_hh, b_h, W_hq and b_q each has the wrong sign: it points uphill.")
+        "rnn_backward output: W_xh, W_hh, b_h, W_hq and b_q each has the wrong sign: every entry is the negative of the right one.")
     assert judge("rnn_backward", dict(e, extra=np.zeros(3))) is None         # extra keys are allowed
     clipped, norm = expected("clip_gradients")
     assert judge("clip_gradients", (clipped,)) == (
         "clip_gradients output must be a tuple of 2 values; it is a list or tuple of 1 values.")
-    assert judge("clip_gradients", (clipped, -norm)) == "clip_gradients output: norm has the wrong sign: it points uphill."
+    assert judge("clip_gradients", (clipped, -norm)) == "clip_gradients output: norm has the wrong sign: every entry is the negative of the right one."
 
 
 class Liar(np.ndarray):
@@ -266,7 +266,7 @@ def test_a_lying_ndarray_subclass_is_judged_by_its_values():
 
 def test_in_process_check_names_the_case_and_the_failure():
     with pytest.raises(AssertionError, match=re.escape(
-            "dz_b output has the wrong sign: it points uphill " + where("dz_b"))):
+            "dz_b output has the wrong sign: every entry is the negative of the right one " + where("dz_b"))):
         check("dz_b", lambda g: -g.sum(axis=0))
     with pytest.raises(AssertionError, match=r"^dz_b is not implemented yet$"):
         check("dz_b", lambda g: (_ for _ in ()).throw(NotImplementedError()))

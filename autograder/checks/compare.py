@@ -195,7 +195,7 @@ def leaf_predicate(arr: Array, expected: Leaf, dims: Dims, factors: Factors = ()
     if arr.ndim == 2 and arr.shape[0] == arr.shape[1] and close(arr.T, expected):
         return "is transposed (the matrix is square, so the shape cannot tell). Check the order of the matrix product."
     if close(-arr, expected):
-        return "has the wrong sign: it points uphill."
+        return "has the wrong sign: every entry is the negative of the right one."
     denom = float(np.sum(expected * expected))
     if denom > 0:
         c = float(np.sum(arr * expected)) / denom
