@@ -221,14 +221,16 @@ def test_dict_results_name_the_key_and_the_problem():
     assert judge("rnn_backward", list(e.values())) == (
         "rnn_backward output must be a dict with keys ['W_hh', 'W_hq', 'W_xh', 'b_h', 'b_q']; it is a list or tuple "
         "of 5 values.")
-    assert judge("rnn_backward", dict(e, b_h=-e["b_h"])) == "rnn_backward output: b_h has the wrong sign: every entry is the negative of the right one."
+    assert judge("rnn_backward", dict(e, b_h=-e["b_h"])) == (
+        "rnn_backward output: b_h has the wrong sign: every entry is the negative of the right one.")
     assert judge("rnn_backward", {k: -v for k, v in e.items()}) == (
         "rnn_backward output: W_xh, W_hh, b_h, W_hq and b_q each has the wrong sign: every entry is the negative of the right one.")
     assert judge("rnn_backward", dict(e, extra=np.zeros(3))) is None         # extra keys are allowed
     clipped, norm = expected("clip_gradients")
     assert judge("clip_gradients", (clipped,)) == (
         "clip_gradients output must be a tuple of 2 values; it is a list or tuple of 1 values.")
-    assert judge("clip_gradients", (clipped, -norm)) == "clip_gradients output: norm has the wrong sign: every entry is the negative of the right one."
+    assert judge("clip_gradients", (clipped, -norm)) == (
+        "clip_gradients output: norm has the wrong sign: every entry is the negative of the right one.")
 
 
 class Liar(np.ndarray):

@@ -821,3 +821,21 @@ def test_a_property_is_said_only_if_every_variant_of_the_inputs_shows_it():
     # w[t, 0] = carry[t]: at T = 1 a regular cut's carry is [1], which hides it; an arbitrary carry does not.
     got = verdict("path_weights", _blind_source("path_weights-lag0-includes-c_t-c"))
     assert "correct for a single step" not in got
+
+
+def test_a_cause_is_named_only_if_every_output_it_changes_is_wrong_in_the_answer():
+    # sigma_max right, bound = gamma * rho: the spectral radius for sigma_max would change sigma_max too.
+    got = verdict("predicted_gradient_rate", _blind_source("predicted_gradient_rate-bound-with-rho-d"))
+    assert got.startswith("predicted_gradient_rate output: bound is wrong: bound uses the spectral radius where "
+                          "sigma_max belongs (gamma * rho)")
+    assert "sigma_max is the spectral radius" not in got
+    # mean masked, var not: "mean and var fill lags j > t" would be half false.
+    got = verdict("path_weight_moments", _blind_source("path_weight_moments-no-mask-d"))
+    assert got.startswith("path_weight_moments output: var is wrong: var fills lags j > t")
+    assert "mean fills" not in got and "mean and var" not in got
+
+
+def test_a_negated_answer_is_said_as_the_negative_not_as_a_direction():
+    got = verdict("dz_netAct", _blind_source("dz_netAct-sign-d"))
+    assert got.startswith("dz_netAct output has the wrong sign: every entry is the negative of the right one")
+    assert "uphill" not in got

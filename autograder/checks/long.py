@@ -114,8 +114,12 @@ def _predicted_gradient_rate(rng: np.random.Generator, d: CaseDims) -> Case:
     return Case((W, netIn, act), right, d, [
         ("the largest singular value is the 2-norm of W_hh, not its Frobenius norm (the root of the sum of "
          "its squared entries).", answer(sigma=float(np.linalg.norm(W)))),
+        # The spectral radius for sigma_max, in sigma_max and in bound's product: one entry per output, so
+        # that an answer with one of them right is told only about the other.
         ("sigma_max is the spectral radius; the largest singular value is another number when W_hh is not "
-         "symmetric.", answer(sigma=rho)),
+         "symmetric.", {**right, "sigma_max": np.float64(rho)}),
+        ("bound uses the spectral radius where sigma_max belongs (gamma * rho); the bound on the growth is "
+         "gamma * sigma_max, the largest singular value.", {**right, "bound": answer(sigma=rho)["bound"]}),
         ("rho is the largest singular value; the spectral radius is the largest |eigenvalue|, another number "
          "when W_hh is not symmetric.", {**right, "rho": np.float64(sigma)}),   # typical from it: the last mistake
         ("rho is the largest real part of the eigenvalues; the eigenvalues of a non-symmetric W_hh are complex, "
@@ -187,8 +191,11 @@ def _path_weight_moments(rng: np.random.Generator, d: CaseDims) -> Case:
          moments(mean, pi ** (-2.0 * lag) - 1.0)),
         ("var counts one factor too many (lag j + 1): the path to h_{t-j} crosses j multipliers.",
          moments(mean, pi ** -(lag + 1.0) - 1.0)),
-        ("mean and var fill lags j > t: there is no state j steps before step t, so w is 0 there.",
-         dict(mean=np.ones((T, T)), var=np.tile(pi ** -np.arange(T, dtype=np.float64) - 1.0, (T, 1)))),
+        # Lags j > t filled, in mean or in var: one entry per output (an answer may mask one and not the other).
+        ("mean fills lags j > t: there is no state j steps before step t, so w is 0 there.",
+         dict(mean=np.ones((T, T)), var=var)),
+        ("var fills lags j > t: there is no state j steps before step t, so w is 0 there, and so is its variance.",
+         dict(mean=mean, var=np.tile(pi ** -np.arange(T, dtype=np.float64) - 1.0, (T, 1)))),
     ])
 
 

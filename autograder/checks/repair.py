@@ -114,6 +114,11 @@ def _equal(got: object, want: object, path: LeafPath) -> bool:
     return g is not None and w is not None and close(g, w)
 
 
+def _changed(rewrite: Answer, case: Case, paths: Sequence[LeafPath]) -> set[LeafPath]:
+    """The entries where a rewrite differs from the case's reference answer."""
+    return {p for p in paths if not _equal(rewrite, case.expected, p)}
+
+
 def _reference(case: Case) -> list[Answer]:
     return [] if case.expected is None else [case.expected]
 
@@ -252,6 +257,11 @@ def verified_mistakes(unit: Unit, case: Case, seen: Evidence) -> dict[str, set[L
         # A rewrite of the whole loop states how the loop runs: it must give every entry, the right
         # ones too (the cut on every sum is not the cut on W_hh's alone, though both give W_hh).
         if message in whole and out.get(message, set()) != set(paths):
+            out.pop(message, None)
+        # Any rewrite must give every entry it changes: a cause that makes an output wrong which the
+        # student has right is not what the student did ("sigma_max is the spectral radius" for an
+        # answer whose sigma_max is right and whose bound alone uses the spectral radius).
+        elif message in out and not any(_changed(w, case, paths) <= out[message] for m, w in own if m == message):
             out.pop(message, None)
     # Two different rewrites of the loop that both give every entry say nothing certain about how it runs:
     # neither is named. A pair that holds a verified single rule (its other rule changes nothing here) gives
