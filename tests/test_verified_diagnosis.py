@@ -631,7 +631,7 @@ def test_a_property_that_holds_is_said_with_where_to_look_never_as_a_cause():
         "dy_t @ W_hq.T is scaled by a wrong constant; correct for a single step (T = 1), wrong for longer sequences: "
         "look at the gradient carried back from step to step, the sums over time, the division by T or anything else "
         "that uses T; correct when "
-        "k ≥ T (no cut), wrong for k < T: look at what depends on k (the chunks, and where the gradient is cut) "
+        "k ≥ T (no cut), wrong for k = 3: look at what depends on k (the chunks, and where the gradient is cut) "
         + where("bptt_truncated"))
     assert "is wrong" not in message.split("Probes:")[1].replace("dhraw_t is wrong at", "")
 

@@ -476,8 +476,13 @@ def _rnn_properties(unit: str, args: Sequence[object], run: Runner) -> list[str]
          f"correct for {OTHER[act]}, wrong for {act}" + _phi_pointer(unit, act)),
     ]
     if unit == "bptt_truncated":
-        probes.append(("k >= T", _Switch(extra=T), "correct when k ≥ T (no cut), wrong for k < T: look at what "
-                                                   "depends on k (the chunks, and where the gradient is cut)"))
+        # Said of what was run: k = T, then k > T (a loop over whole chunks only is right at k = T and
+        # gives nothing at k > T), and the case's own k.
+        longer = _fresh(unit, args, seed=1500, extra=2 * T + 1)
+        beyond = _control_passes(run, *longer[:2])
+        probes.append(("k >= T", _Switch(extra=T),
+                       f"correct when k {'≥' if beyond else '='} T (no cut){'' if beyond else ' but not for k > T'}, "
+                       f"wrong for k = {extra}: look at what depends on k (the chunks, and where the gradient is cut)"))
     if unit == "bptt_randomized":
         probes.append(("xi = 1", _Switch(extra=np.ones(T)), "correct when every ξ[t] = 1 (π = 1), wrong otherwise: "
                                                             "look at how ξ is used"))
@@ -502,7 +507,7 @@ def _rnn_properties(unit: str, args: Sequence[object], run: Runner) -> list[str]
         (held if _right(got, expected) else broke).append(text)
     if unit == "bptt_truncated" and probes[-1][2] in broke:
         # An observation only: a cut written wrongly can act even when k ≥ T (t / k, not t // k).
-        broke_all = "wrong even when k ≥ T (where no cut may happen)"
+        broke_all = "wrong even when k = T (where no cut may happen)"
         return held + ([broke_all] if len(held) < len(probes) else [])
     if unit == "bptt_randomized" and probes[-1][2] in broke:
         return held + ["wrong even when every ξ[t] = 1 (full BPTT)"]
