@@ -441,6 +441,30 @@ def joined(first: str, second: str) -> str:
     return f"{first.rstrip('.')}; and {second[0].lower()}{second[1:]}"
 
 
+Change = tuple[str, str, object]      # (the part a rule changes, its message, the new part)
+
+
+def _rewritten(changes: Sequence[Change], run: Callable[[Sequence[Change]], dict[str, Array]], case: Case,
+               only: Collection[str] | None) -> list[tuple[str, Answer]]:
+    """[(message, answer)] of every rule of `changes`, then of every pair changing different parts,
+    each loop computed by run(chosen rules); only: the messages wanted (others are not computed)."""
+    out: list[tuple[str, Answer]] = []
+    keys = [str(k) for k in case.expected] if isinstance(case.expected, dict) else []
+    singles: list[list[Change]] = [[c] for c in changes]
+    pairs: list[list[Change]] = [[a, b] for a, b in combinations(changes, 2) if a[0] != b[0]]
+    for chosen in singles + pairs:
+        message = chosen[0][1] if len(chosen) == 1 else joined(chosen[0][1], chosen[1][1])
+        if only is not None and message not in only:
+            continue
+        try:
+            with np.errstate(all="ignore"):
+                grads = run(chosen)
+        except (IndexError, ValueError, KeyError):
+            continue
+        out.append((message, {key: grads[key] for key in keys}))
+    return out
+
+
 def loop_rewrites(unit: Unit, case: Case, only: Collection[str] | None = None) -> list[tuple[str, Answer]]:
     """[(message, the rewritten loop's answer on `case`)] of every rule, then every pair of rules
     that change different parts; empty for any other unit or an answer that is not the loop's.
@@ -464,15 +488,12 @@ def loop_rewrites(unit: Unit, case: Case, only: Collection[str] | None = None) -
         right = np.asarray(args[3], dtype=np.float64)
     else:
         right = np.ones(T)
-    changes: list[tuple[str, str, object]] = []
+    changes: list[Change] = []
     for part, message, rule in rules:
         value = rule(T, right, k)
         if value is not None:
             changes.append((part, message, value))
-    out: list[tuple[str, Answer]] = []
-    singles = [[c] for c in changes]
-    pairs = [[a, b] for a, b in combinations(changes, 2) if a[0] != b[0]]
-    for chosen in singles + pairs:
+    def run(chosen: Sequence[Change]) -> dict[str, Array]:
         steps: list[int] = list(range(T - 1, -1, -1))
         carry, sums, on, own = right, None, SUM_KEYS, None
         other: dict[str, object] = {}
@@ -489,16 +510,8 @@ def loop_rewrites(unit: Unit, case: Case, only: Collection[str] | None = None) -
                 own = value
             else:
                 other[part] = value
-        message = chosen[0][1] if len(chosen) == 1 else joined(chosen[0][1], chosen[1][1])
-        if only is not None and message not in only:
-            continue
-        try:
-            with np.errstate(all="ignore"):
-                grads = loop(Y, params, cache, act, carry, steps, sums, on, own, other)
-        except (IndexError, ValueError):
-            continue
-        out.append((message, {key: grads[key] for key in case.expected}))
-    return out
+        return loop(Y, params, cache, act, carry, steps, sums, on, own, other)
+    return _rewritten(changes, run, case, only)
 
 
 def loop2_rewrites(case: Case, only: Collection[str] | None = None) -> list[tuple[str, Answer]]:
@@ -510,15 +523,12 @@ def loop2_rewrites(case: Case, only: Collection[str] | None = None) -> list[tupl
     if not (isinstance(Y, np.ndarray) and isinstance(params, dict) and isinstance(cache, dict) and isinstance(act, str)):
         return []
     T = int(np.shape(cache["h1"])[0])
-    changes: list[tuple[str, str, object]] = []
+    changes: list[Change] = []
     for part, message, rule in RNN2_RULES:
         value = rule(T, cache)
         if value is not None:
             changes.append((part, message, value))
-    out: list[tuple[str, Answer]] = []
-    singles = [[c] for c in changes]
-    pairs = [[a, b] for a, b in combinations(changes, 2) if a[0] != b[0]]
-    for chosen in singles + pairs:
+    def run(chosen: Sequence[Change]) -> dict[str, Array]:
         steps: list[int] = list(range(T - 1, -1, -1))
         change: dict[str, object] = {}
         for part, _, value in chosen:
@@ -526,13 +536,5 @@ def loop2_rewrites(case: Case, only: Collection[str] | None = None) -> list[tupl
                 steps = value
             else:
                 change[part] = value
-        message = chosen[0][1] if len(chosen) == 1 else joined(chosen[0][1], chosen[1][1])
-        if only is not None and message not in only:
-            continue
-        try:
-            with np.errstate(all="ignore"):
-                grads = loop2(Y, params, cache, act, steps, change)
-        except (IndexError, ValueError, KeyError):
-            continue
-        out.append((message, {key: grads[key] for key in case.expected}))
-    return out
+        return loop2(Y, params, cache, act, steps, change)
+    return _rewritten(changes, run, case, only)
