@@ -320,7 +320,10 @@ def _words(unit: str, t: int, T: int, phi_name: str, act: str, src: str, w: str,
         if src == "dh" and abs(b) > 1e-9:
             out.append(f"the gradient passed back from step {t + 1} is dh (before φ′); it must be dhraw of step {t + 1}")
         elif src == "dhraw+2" and abs(b) > 1e-9:
-            out.append(f"step {t} receives the pre-activation gradient of step {t + 2}; it should be that of step {t + 1}")
+            # What step t should receive is what the right carry lets through: nothing across a cut.
+            should = (f"it should be that of step {t + 1}" if want else
+                      f"nothing may arrive there (step {t + 1} starts a chunk)")
+            out.append(f"step {t} receives the pre-activation gradient of step {t + 2}; {should}")
         if w == "plain" and abs(b) > 1e-9:
             out.append(f"the gradient from step {t + 1} goes through W_hh instead of W_hh.T")
         if abs(b - want) > 1e-6 * max(1.0, abs(want)) and src in ("dhraw", "dh", "dhraw+2"):
