@@ -839,3 +839,10 @@ def test_a_negated_answer_is_said_as_the_negative_not_as_a_direction():
     got = verdict("dz_netAct", _blind_source("dz_netAct-sign-d"))
     assert got.startswith("dz_netAct output has the wrong sign: every entry is the negative of the right one")
     assert "uphill" not in got
+
+
+def test_a_stale_carry_at_a_cut_is_told_that_nothing_may_arrive_there():
+    # The carry is not reset at a chunk start, so step 2 gets step 4's gradient: what it should get is none.
+    got = verdict("bptt_truncated", _blind_source("bptt_truncated-stale-nxt-f"))
+    assert "step 2 receives the pre-activation gradient of step 4; nothing may arrive there (step 3 starts a chunk)" in got
+    assert "it should be that of step 3" not in got
