@@ -255,6 +255,7 @@ OUTSIDE_THE_CONTRACT = {
     "path_weights-int-dtype-c": "wrong only for a carry of Python ints; the contract promises (T,) floats",
     "path_weights-input-dtype-d": "wrong only for a carry of Python ints; the contract promises (T,) floats",
     "path_weights-int-list-f": "wrong only for a carry of Python ints; the contract promises (T,) floats",
+    "path_weights-int-list-g": "wrong only for a carry of Python ints; the contract promises (T,) floats",
 }
 
 # Entries that read a variable a test cell of the notebook leaves behind (a student's slip), not a

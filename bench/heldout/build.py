@@ -48,7 +48,7 @@ class Entry:
 
 # The sets, oldest first: each later one was written blind and measured before it joined.
 SETS = (HERE, HERE / "blind_2026_12", HERE / "blind_2026_12b", HERE / "blind_2026_12c", HERE / "blind_2026_12d", HERE / "blind_2026_12e",
-        HERE / "blind_2026_12f")
+        HERE / "blind_2026_12f", HERE / "blind_2026_12g")
 
 
 def load_entries(only=None, folder=None):
