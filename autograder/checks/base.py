@@ -123,8 +123,6 @@ class Case:
     def describe(self) -> str:
         d = self.dims
         keys = [k for k in ("T", "N", "D", "H", "C", "Q", "H1", "H2", "k", "activation") if k in d]
-        if "pi" in d and not isinstance(d["pi"], str):     # a keep probability the student's function received
-            keys.append("pi")
         return ", ".join(f"{k}={d[k]}" for k in keys)
 
 
